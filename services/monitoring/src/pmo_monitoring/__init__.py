@@ -1,0 +1,1 @@
+"""PMO monitoring service."""

@@ -1,0 +1,1 @@
+"""PMO standards service."""

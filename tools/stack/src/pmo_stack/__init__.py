@@ -1,0 +1,1 @@
+"""Development and test stack tooling."""
