@@ -1,0 +1,1 @@
+"""Database engine, sessions and migrations for a service's own database."""

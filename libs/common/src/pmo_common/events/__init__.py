@@ -1,0 +1,1 @@
+"""Event contracts: the CloudEvents envelope and the typed payloads of the catalog."""

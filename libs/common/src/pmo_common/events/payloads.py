@@ -1,0 +1,248 @@
+"""Typed payloads (version 1) of every event in the catalog.
+
+Payloads ignore unknown fields when read, so a producer may add optional fields without
+breaking older consumers; removing or renaming a field needs a new version.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Rag = Literal["green", "amber", "red", "unknown"]
+Severity = Literal["info", "warning", "critical"]
+
+
+class EventPayload(BaseModel):
+    """Base of every payload: tolerant reader, strict writer (typed fields)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class Milestone(EventPayload):
+    """A baseline milestone."""
+
+    name: str
+    due_date: date
+
+
+class ProjectSnapshot(EventPayload):
+    """The project registry's view of a project, as carried by project.created/updated."""
+
+    project_id: str
+    name: str
+    manager: str
+    sponsor: str | None = None
+    methodology: str
+    start_date: date
+    end_date: date
+    budget: float
+    currency: str
+    milestones: list[Milestone] = Field(default_factory=list)
+    portfolio_id: str | None = None
+    program_id: str | None = None
+    external_ref: str | None = None
+    status: str
+    version: int = Field(description="Increases by one on every change of the project")
+
+
+class ProjectCreated(ProjectSnapshot):
+    """A project entered the registry."""
+
+
+class ProjectUpdated(ProjectSnapshot):
+    """A project's baseline or ownership changed."""
+
+    changed_fields: list[str] = Field(default_factory=list)
+
+
+class ProjectClosed(EventPayload):
+    """A project was closed and leaves active monitoring."""
+
+    project_id: str
+    name: str
+    closed_at: datetime
+    reason: str | None = None
+    version: int
+
+
+class RequestEvent(EventPayload):
+    """A project request (demand) changed state in intake."""
+
+    request_id: str
+    title: str
+    requested_by: str
+    status: str
+    portfolio_id: str | None = None
+    project_id: str | None = None
+    decided_by: str | None = None
+    comment: str | None = None
+
+
+class PhaseGate(EventPayload):
+    """A gate closing a phase, with the deliverables it requires."""
+
+    key: str
+    name: str
+    required_deliverables: list[str] = Field(default_factory=list)
+
+
+class MethodologyPublished(EventPayload):
+    """A methodology version was published; monitoring applies its thresholds."""
+
+    key: str
+    name: str
+    version: int
+    phases: list[str]
+    gates: list[PhaseGate] = Field(default_factory=list)
+    report_cadence_days: int
+    thresholds: dict[str, float]
+
+
+class ComplianceFinding(EventPayload):
+    """One way a project departs from its methodology."""
+
+    code: str
+    message: str
+
+
+class ComplianceEvaluated(EventPayload):
+    """Standards evaluated a project against its methodology."""
+
+    project_id: str
+    methodology: str
+    compliant: bool
+    score: float = Field(ge=0, le=1)
+    findings: list[ComplianceFinding] = Field(default_factory=list)
+
+
+class GateDecided(EventPayload):
+    """A phase gate was decided by the PMO."""
+
+    project_id: str
+    gate: str
+    decision: Literal["approved", "rejected", "conditional"]
+    decided_by: str
+    comment: str | None = None
+
+
+class Reason(EventPayload):
+    """Why a project is not green, in words a project manager understands."""
+
+    code: str
+    message: str
+    metric: str | None = None
+    value: float | str | None = None
+    threshold: float | str | None = None
+
+
+class HealthMetrics(EventPayload):
+    """Earned-value figures; a metric is null where it cannot be computed."""
+
+    model_config = ConfigDict(extra="allow")
+
+    pv: float | None = None
+    ev: float | None = None
+    ac: float | None = None
+    bac: float | None = None
+    cpi: float | None = None
+    spi: float | None = None
+    eac: float | None = None
+    etc: float | None = None
+    vac: float | None = None
+    tcpi: float | None = None
+    spi_t: float | None = None
+    forecast_end_date: date | None = None
+
+
+class StatusReported(EventPayload):
+    """A project manager filed a status report."""
+
+    project_id: str
+    report_id: str
+    as_of: date
+    percent_complete: float
+    actual_cost: float
+    manager_rag: Literal["green", "amber", "red"] | None = None
+
+
+class HealthChanged(EventPayload):
+    """A project's computed RAG changed."""
+
+    project_id: str
+    project_name: str
+    previous_rag: Rag | None
+    rag: Rag
+    reasons: list[Reason]
+    metrics: HealthMetrics
+    as_of: date
+
+
+class ProjectAtRisk(EventPayload):
+    """A project entered red: its manager and the PMO must hear why."""
+
+    project_id: str
+    project_name: str
+    manager: str
+    sponsor: str | None = None
+    portfolio_id: str | None = None
+    rag: Literal["amber", "red"]
+    severity: Literal["warning", "critical"]
+    reasons: list[Reason]
+    metrics: HealthMetrics
+    as_of: date
+
+
+class ProjectRecovered(EventPayload):
+    """A red project returned to amber or green."""
+
+    project_id: str
+    project_name: str
+    manager: str
+    sponsor: str | None = None
+    portfolio_id: str | None = None
+    previous_rag: Rag
+    rag: Rag
+    reasons: list[Reason] = Field(default_factory=list)
+    metrics: HealthMetrics
+    as_of: date
+
+
+class ReportOverdue(EventPayload):
+    """A project has not reported within its cadence plus grace."""
+
+    project_id: str
+    project_name: str
+    manager: str
+    sponsor: str | None = None
+    portfolio_id: str | None = None
+    last_report_at: date | None
+    due_date: date
+    days_overdue: int
+    period: int = Field(description="Index of the missed reporting period, for de-duplication")
+
+
+class AlertEvent(EventPayload):
+    """An alert changed state in notifications."""
+
+    alert_id: str
+    project_id: str
+    kind: str
+    severity: Severity
+    status: Literal["open", "acknowledged", "resolved"]
+    title: str
+    actor: str | None = None
+
+
+class DeliveryEvent(EventPayload):
+    """One attempt to deliver a notification over a channel."""
+
+    delivery_id: str
+    alert_id: str | None = None
+    project_id: str | None = None
+    channel: Literal["email", "webhook", "inbox"]
+    target: str
+    attempt: int
+    error: str | None = None

@@ -1,0 +1,1 @@
+"""Kafka transport, transactional outbox and idempotent consumer."""

@@ -1,0 +1,93 @@
+"""The Kafka transport for publishing: an idempotent producer with acks=all."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaProducer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    """A record to write to Kafka."""
+
+    topic: str
+    key: str | None
+    value: bytes
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+
+class KafkaPublisher:
+    """Publishes records; acks from all in-sync replicas, idempotent, ordered per key."""
+
+    def __init__(self, bootstrap_servers: str, client_id: str) -> None:
+        self._bootstrap_servers = bootstrap_servers
+        self._client_id = client_id
+        self._producer: AIOKafkaProducer | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def started(self) -> bool:
+        """Whether the producer is connected."""
+        return self._producer is not None
+
+    async def start(self) -> None:
+        """Connect the producer (raises when the broker cannot be reached)."""
+        async with self._lock:
+            if self._producer is not None:
+                return
+            producer = AIOKafkaProducer(
+                bootstrap_servers=self._bootstrap_servers,
+                client_id=self._client_id,
+                acks="all",
+                enable_idempotence=True,
+                linger_ms=5,
+                request_timeout_ms=15000,
+            )
+            try:
+                await producer.start()
+            except Exception:
+                await producer.stop()
+                raise
+            self._producer = producer
+
+    async def stop(self) -> None:
+        """Flush and disconnect."""
+        async with self._lock:
+            if self._producer is not None:
+                producer, self._producer = self._producer, None
+                await producer.stop()
+
+    async def publish_many(self, messages: Sequence[OutgoingMessage]) -> list[BaseException | None]:
+        """Send records in order and wait for each acknowledgement; one result per record."""
+        if self._producer is None:
+            raise RuntimeError("publisher is not started")
+        futures = []
+        for message in messages:
+            futures.append(
+                await self._producer.send(
+                    message.topic,
+                    value=message.value,
+                    key=message.key.encode() if message.key is not None else None,
+                    headers=list(message.headers),
+                )
+            )
+        results = await asyncio.gather(*futures, return_exceptions=True)
+        return [r if isinstance(r, BaseException) else None for r in results]
+
+    async def publish(self, message: OutgoingMessage) -> None:
+        """Send one record and wait for its acknowledgement."""
+        (error,) = await self.publish_many([message])
+        if error is not None:
+            raise error
+
+    async def check_connection(self) -> None:
+        """Raise unless the broker answers a metadata request."""
+        if self._producer is None:
+            raise RuntimeError("Kafka producer is not connected")
+        await self._producer.client.fetch_all_metadata()

@@ -1,0 +1,159 @@
+"""The transactional outbox: events are stored with the state change, then relayed to Kafka."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+
+from pmo_common.events.envelope import CLOUDEVENTS_CONTENT_TYPE, CloudEvent
+from pmo_common.messaging.kafka_publisher import KafkaPublisher, OutgoingMessage
+from pmo_common.messaging.tables import MessagingTables
+from pmo_common.messaging.waiting import sleep_or_stop, wait_any
+from pmo_common.web.metrics import OUTBOX_PUBLISHED
+
+log = logging.getLogger(__name__)
+_PENDING_FLAG = "pmo_outbox_pending"
+_WAKE_CALLBACK = "pmo_outbox_wake"
+
+
+async def enqueue_event(session: AsyncSession, tables: MessagingTables, event: CloudEvent) -> None:
+    """Store an event in the outbox inside the caller's transaction (key = subject)."""
+    await session.execute(
+        insert(tables.outbox).values(
+            event_id=event.id,
+            topic=event.type,
+            message_key=event.subject,
+            payload=event.to_bytes().decode(),
+            created_at=datetime.now(UTC),
+            attempts=0,
+        )
+    )
+    session.sync_session.info[_PENDING_FLAG] = True
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _wake_relay_after_commit(session: Session) -> None:
+    # Wake the relay as soon as a transaction that wrote to the outbox commits, so delivery
+    # latency is not bounded by the polling interval.
+    if session.info.pop(_PENDING_FLAG, False):
+        wake = session.info.get(_WAKE_CALLBACK)
+        if wake is not None:
+            wake()
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_pending_after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING_FLAG, None)
+
+
+def outbox_session_info(wake: Callable[[], None]) -> dict[str, object]:
+    """Session info that makes committed outbox writes wake the relay."""
+    return {_WAKE_CALLBACK: wake}
+
+
+def _headers(event: CloudEvent) -> tuple[tuple[str, bytes], ...]:
+    headers = [("content-type", CLOUDEVENTS_CONTENT_TYPE.encode())]
+    if event.correlationid:
+        headers.append(("correlation-id", event.correlationid.encode()))
+    if event.traceparent:
+        headers.append(("traceparent", event.traceparent.encode()))
+    return tuple(headers)
+
+
+class OutboxRelay:
+    """Publishes unsent outbox rows in order, retrying rows whose publication failed."""
+
+    def __init__(
+        self,
+        *,
+        session_factory: async_sessionmaker[AsyncSession],
+        tables: MessagingTables,
+        publisher: KafkaPublisher,
+        batch_size: int = 200,
+        poll_interval: float = 1.0,
+    ) -> None:
+        self._sessions = session_factory
+        self._tables = tables
+        self._publisher = publisher
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Ask the relay to look for new rows now."""
+        self._wake.set()
+
+    async def publish_pending(self) -> int:
+        """Publish one batch of unsent rows; returns how many were published."""
+        outbox = self._tables.outbox
+        async with self._sessions() as session, session.begin():
+            # SKIP LOCKED lets several replicas relay in parallel without sending a row twice
+            # (PostgreSQL); SQLite ignores it and serialises writers anyway.
+            rows = (
+                await session.execute(
+                    select(outbox.c.id, outbox.c.topic, outbox.c.message_key, outbox.c.payload)
+                    .where(outbox.c.published_at.is_(None))
+                    .order_by(outbox.c.id)
+                    .limit(self._batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                return 0
+            messages = []
+            for row in rows:
+                event = CloudEvent.model_validate_json(row.payload)
+                messages.append(
+                    OutgoingMessage(
+                        row.topic, row.message_key, row.payload.encode(), _headers(event)
+                    )
+                )
+            results = await self._publisher.publish_many(messages)
+            now = datetime.now(UTC)
+            sent = [row.id for row, error in zip(rows, results, strict=True) if error is None]
+            if sent:
+                await session.execute(
+                    update(outbox).where(outbox.c.id.in_(sent)).values(published_at=now)
+                )
+            for row, error in zip(rows, results, strict=True):
+                if error is not None:
+                    await session.execute(
+                        update(outbox)
+                        .where(outbox.c.id == row.id)
+                        .values(attempts=outbox.c.attempts + 1, last_error=repr(error)[:2000])
+                    )
+            OUTBOX_PUBLISHED.inc(len(sent))
+            if len(sent) < len(rows):
+                log.warning("outbox publication failed for %d rows", len(rows) - len(sent))
+            return len(sent)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Relay until `stop` is set, then flush what is left."""
+        while not stop.is_set():
+            try:
+                if not self._publisher.started:
+                    await self._publisher.start()
+                while await self.publish_pending() >= self._batch_size:
+                    pass
+            except Exception:
+                log.exception("outbox relay pass failed; retrying")
+                await sleep_or_stop(stop, 2.0)
+                continue
+            self._wake.clear()
+            await wait_any(self._wake, stop, self._poll_interval)
+        await self._final_flush()
+
+    async def _final_flush(self) -> None:
+        try:
+            if self._publisher.started:
+                while await self.publish_pending() > 0:
+                    pass
+        except Exception:
+            log.exception("outbox flush at shutdown failed; rows stay for the next start")

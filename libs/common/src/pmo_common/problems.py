@@ -1,0 +1,129 @@
+"""RFC 9457 problem+json errors and the exception handlers that render them."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+class ProblemException(Exception):
+    """An error that becomes a problem+json response."""
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        *,
+        type_: str = "about:blank",
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.type = type_
+        self.errors = errors
+        self.headers = headers
+
+
+def not_found(what: str, identifier: object, hint: str = "") -> ProblemException:
+    """A 404 problem naming what was looked for."""
+    detail = f"No {what} with id {identifier!s} exists." + (f" {hint}" if hint else "")
+    return ProblemException(404, f"{what.capitalize()} not found", detail)
+
+
+def field_problem(field: str, reason: str, status: int = 422) -> ProblemException:
+    """A validation problem about one named field."""
+    return ProblemException(
+        status,
+        "Invalid request",
+        f"{field}: {reason}",
+        errors=[{"field": field, "reason": reason}],
+    )
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    type_: str = "about:blank",
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """Render a problem document."""
+    body: dict[str, Any] = {
+        "type": type_,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _field_name(location: tuple[Any, ...] | list[Any]) -> str:
+    return ".".join(str(part) for part in location)
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"field": _field_name(err.get("loc", ())), "reason": err.get("msg", "invalid")}
+        for err in exc.errors()
+    ]
+    summary = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
+    return problem_response(request, 422, "Invalid request", summary, errors=errors)
+
+
+async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemException)
+    return problem_response(
+        request,
+        exc.status,
+        exc.title,
+        exc.detail,
+        type_=exc.type,
+        errors=exc.errors,
+        headers=exc.headers,
+    )
+
+
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    title = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed"}
+    return problem_response(
+        request,
+        exc.status_code,
+        title.get(exc.status_code, "Error"),
+        str(exc.detail),
+        headers=getattr(exc, "headers", None),
+    )
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", exc_info=exc)
+    return problem_response(
+        request, 500, "Internal error", "The server failed to handle the request; it was logged."
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Make every error of the app answer application/problem+json."""
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(ProblemException, _on_problem)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(Exception, _on_unexpected)

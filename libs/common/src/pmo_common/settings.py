@@ -1,0 +1,63 @@
+"""Validated settings shared by every service (environment variables prefixed PMO_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar, Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_JWT_SECRET = "dev-secret-change-me-0123456789abcdef"  # noqa: S105 (refused in production)
+
+
+class CommonSettings(BaseSettings):
+    """Configuration every service reads; names are part of the external contract."""
+
+    model_config = SettingsConfigDict(env_prefix="PMO_", extra="ignore", populate_by_name=True)
+
+    environment: Literal["development", "test", "production"] = "development"
+    log_level: str = "INFO"
+    data_dir: Path = Path(".data")
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_enabled: bool = True
+    kafka_topic_partitions: int = Field(default=3, ge=1)
+    kafka_topic_replication: int = Field(default=1, ge=1)
+    consumer_max_attempts: int = Field(default=3, ge=1, le=20)
+    consumer_retry_backoff_seconds: float = Field(default=0.2, ge=0)
+    outbox_poll_interval_seconds: float = Field(default=1.0, gt=0)
+    auth_jwt_secret: SecretStr = SecretStr(DEVELOPMENT_JWT_SECRET)
+    auth_jwks_url: str | None = None
+    auth_issuer: str | None = None
+    auth_audience: str | None = None
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret_in_production(self) -> CommonSettings:
+        placeholder = self.auth_jwt_secret.get_secret_value() == DEVELOPMENT_JWT_SECRET
+        if self.environment == "production" and placeholder and not self.auth_jwks_url:
+            raise ValueError(
+                "PMO_AUTH_JWT_SECRET still holds the development placeholder: set a real secret "
+                "or PMO_AUTH_JWKS_URL before running with PMO_ENVIRONMENT=production"
+            )
+        if len(self.auth_jwt_secret.get_secret_value()) < 32 and not self.auth_jwks_url:
+            raise ValueError("PMO_AUTH_JWT_SECRET must be at least 32 characters long")
+        return self
+
+
+class ServiceSettings(CommonSettings):
+    """Settings of one service; subclasses name the service and alias its database URL."""
+
+    service_name: ClassVar[str] = "service"
+    database_url: str = ""
+
+    @model_validator(mode="after")
+    def _default_to_sqlite_under_data_dir(self) -> ServiceSettings:
+        if not self.database_url:
+            path = (self.data_dir / f"{self.service_name}.db").resolve()
+            self.database_url = f"sqlite+aiosqlite:///{path}"
+        return self
+
+    @property
+    def consumer_group(self) -> str:
+        """Kafka consumer group shared by all replicas of this service."""
+        return f"pmo-{self.service_name}"

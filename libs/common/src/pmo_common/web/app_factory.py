@@ -1,0 +1,174 @@
+"""The app factory every service builds on: lifespan, probes, metrics, errors, auth, context."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_common.auth.tokens import TokenVerifier
+from pmo_common.messaging.event_applier import EventHandler
+from pmo_common.messaging.tables import MessagingTables
+from pmo_common.observability import (
+    child_traceparent,
+    configure_logging,
+    correlation_id_var,
+    traceparent_var,
+)
+from pmo_common.problems import install_problem_handlers, problem_response
+from pmo_common.settings import ServiceSettings
+from pmo_common.web.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from pmo_common.web.runtime import (
+    BackgroundJob,
+    ServiceRuntime,
+    build_runtime,
+    shutdown,
+    start_messaging,
+)
+
+StartupHook = Callable[[ServiceRuntime], Awaitable[None]]
+_SAFE_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+def create_service_app(
+    *,
+    settings: ServiceSettings,
+    tables: MessagingTables,
+    routers: Sequence[APIRouter],
+    handlers: Mapping[str, EventHandler] | None = None,
+    jobs: Sequence[BackgroundJob] = (),
+    on_startup: StartupHook | None = None,
+    description: str = "",
+) -> FastAPI:
+    """A FastAPI app with the shared plumbing; routers and handlers are the service's own."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.service_name, settings.log_level)
+        runtime = build_runtime(settings, tables, handlers or {})
+        app.state.runtime = runtime
+        app.state.token_verifier = TokenVerifier(
+            secret=settings.auth_jwt_secret.get_secret_value(),
+            jwks_url=settings.auth_jwks_url,
+            issuer=settings.auth_issuer,
+            audience=settings.auth_audience,
+        )
+        if on_startup is not None:
+            await on_startup(runtime)
+        starter: asyncio.Task[None] | None = None
+        if settings.kafka_enabled:
+            starter = asyncio.create_task(start_messaging(runtime, list(jobs)))
+        try:
+            yield
+        finally:
+            runtime.stop.set()
+            if starter is not None:
+                await starter
+            await shutdown(runtime)
+
+    app = FastAPI(
+        title=f"PMO {settings.service_name}",
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+    install_problem_handlers(app)
+    app.middleware("http")(_request_context)
+    app.include_router(_probes_router())
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+async def _request_context(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    # Every request carries a correlation id into logs and into the events it causes.
+    incoming = request.headers.get("x-correlation-id", "")
+    correlation_id = incoming if _SAFE_CORRELATION_ID.match(incoming) else str(uuid.uuid4())
+    correlation_token = correlation_id_var.set(correlation_id)
+    trace_token = traceparent_var.set(child_traceparent(request.headers.get("traceparent")))
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await call_next(request)
+        status = response.status_code
+        response.headers["X-Correlation-ID"] = correlation_id
+        return response
+    finally:
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        HTTP_REQUESTS.labels(request.method, route, str(status)).inc()
+        HTTP_LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
+        correlation_id_var.reset(correlation_token)
+        traceparent_var.reset(trace_token)
+
+
+def _probes_router() -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="The process is alive")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="The database and Kafka are reachable", response_model=None)
+    async def readyz(request: Request) -> Any:
+        runtime: ServiceRuntime = request.app.state.runtime
+        checks = await _readiness_checks(runtime)
+        failed = {name: result for name, result in checks.items() if result != "ok"}
+        if failed:
+            detail = "; ".join(f"{name}: {result}" for name, result in failed.items())
+            response = problem_response(request, 503, "Not ready", detail)
+            response.headers["Retry-After"] = "2"
+            return response
+        return JSONResponse({"status": "ready", "checks": checks})
+
+    @router.get("/metrics", summary="Prometheus metrics", include_in_schema=True)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+async def _readiness_checks(runtime: ServiceRuntime) -> dict[str, str]:
+    checks: dict[str, str] = {}
+    try:
+        async with runtime.engine.connect() as connection:
+            await asyncio.wait_for(connection.execute(text("SELECT 1")), timeout=3)
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"unreachable ({type(exc).__name__})"
+    if runtime.settings.kafka_enabled:
+        try:
+            await asyncio.wait_for(runtime.publisher.check_connection(), timeout=3)
+            checks["kafka"] = "ok"
+        except Exception as exc:
+            checks["kafka"] = f"unreachable ({type(exc).__name__}: {exc})"
+        if runtime.consumer is not None:
+            checks["consumer"] = "ok" if runtime.consumer.running else "not yet consuming"
+    return checks
+
+
+def get_runtime(request: Request) -> ServiceRuntime:
+    """The service runtime built at start-up."""
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A database session for the request."""
+    async with get_runtime(request).sessions() as session:
+        yield session
+
+
+RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
+SessionDep = Annotated[AsyncSession, Depends(get_session)]

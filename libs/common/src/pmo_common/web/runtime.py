@@ -1,0 +1,137 @@
+"""What a running service holds: settings, database, outbox, Kafka clients and tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from pmo_common.db.engine import create_database_engine, create_session_factory
+from pmo_common.events.envelope import build_event
+from pmo_common.messaging.event_applier import EventApplier, EventHandler
+from pmo_common.messaging.kafka_consumer import KafkaEventConsumer
+from pmo_common.messaging.kafka_publisher import KafkaPublisher
+from pmo_common.messaging.outbox import OutboxRelay, enqueue_event, outbox_session_info
+from pmo_common.messaging.tables import MessagingTables
+from pmo_common.messaging.topics import ensure_topics
+from pmo_common.messaging.waiting import sleep_or_stop
+from pmo_common.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+BackgroundJob = Callable[["ServiceRuntime", asyncio.Event], Coroutine[Any, Any, None]]
+
+
+@dataclass
+class ServiceRuntime:
+    """The live parts of a service, built at start-up and torn down at shutdown."""
+
+    settings: ServiceSettings
+    tables: MessagingTables
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    publisher: KafkaPublisher
+    relay: OutboxRelay
+    applier: EventApplier | None
+    consumer: KafkaEventConsumer | None
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def emit(
+        self, session: AsyncSession, event_type: str, payload: BaseModel, subject: str | None
+    ) -> None:
+        """Record an event in the outbox, in the caller's transaction."""
+        event = build_event(
+            service=self.settings.service_name,
+            event_type=event_type,
+            data=payload,
+            subject=subject,
+        )
+        await enqueue_event(session, self.tables, event)
+
+
+def build_runtime(
+    settings: ServiceSettings,
+    tables: MessagingTables,
+    handlers: Mapping[str, EventHandler],
+) -> ServiceRuntime:
+    """Wire the database, outbox relay and (when there are handlers) the consumer."""
+    engine = create_database_engine(settings.database_url)
+    publisher = KafkaPublisher(settings.kafka_bootstrap_servers, f"pmo-{settings.service_name}")
+    # The relay is created before the session factory whose commits must wake it.
+    relay_holder: list[OutboxRelay] = []
+    sessions = create_session_factory(engine, outbox_session_info(lambda: relay_holder[0].wake()))
+    relay = OutboxRelay(
+        session_factory=sessions,
+        tables=tables,
+        publisher=publisher,
+        poll_interval=settings.outbox_poll_interval_seconds,
+    )
+    relay_holder.append(relay)
+    applier = consumer = None
+    if handlers:
+        applier = EventApplier(
+            consumer=settings.consumer_group,
+            session_factory=sessions,
+            tables=tables,
+            handlers=handlers,
+            max_attempts=settings.consumer_max_attempts,
+            retry_backoff=settings.consumer_retry_backoff_seconds,
+        )
+        consumer = KafkaEventConsumer(
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            group_id=settings.consumer_group,
+            applier=applier,
+            dead_letters=publisher,
+        )
+    return ServiceRuntime(
+        settings=settings,
+        tables=tables,
+        engine=engine,
+        sessions=sessions,
+        publisher=publisher,
+        relay=relay,
+        applier=applier,
+        consumer=consumer,
+    )
+
+
+async def start_messaging(runtime: ServiceRuntime, jobs: list[BackgroundJob]) -> None:
+    """Create topics (retrying until the broker answers), then start relay, consumer and jobs."""
+    settings = runtime.settings
+    while not runtime.stop.is_set():
+        try:
+            await ensure_topics(
+                settings.kafka_bootstrap_servers,
+                partitions=settings.kafka_topic_partitions,
+                replication=settings.kafka_topic_replication,
+            )
+            break
+        except Exception as exc:
+            log.warning("Kafka not reachable yet (%s); retrying", exc)
+            await sleep_or_stop(runtime.stop, 2.0)
+    if runtime.stop.is_set():
+        return
+    runtime.tasks.append(asyncio.create_task(runtime.relay.run(runtime.stop)))
+    if runtime.consumer is not None:
+        runtime.tasks.append(asyncio.create_task(runtime.consumer.run(runtime.stop)))
+    for job in jobs:
+        runtime.tasks.append(asyncio.create_task(job(runtime, runtime.stop)))
+
+
+async def shutdown(runtime: ServiceRuntime, timeout: float = 20.0) -> None:
+    """Stop fetching, let in-flight work finish and commit, flush the outbox, disconnect."""
+    runtime.stop.set()
+    if runtime.tasks:
+        done, pending = await asyncio.wait(runtime.tasks, timeout=timeout)
+        for task in pending:
+            task.cancel()
+        for task in done:
+            if not task.cancelled() and task.exception() is not None:
+                log.error("background task ended with an error", exc_info=task.exception())
+    await runtime.publisher.stop()
+    await runtime.engine.dispose()
