@@ -1,0 +1,23 @@
+"""The intake service app: requests, portfolios, programmes and the project registry."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from pmo_common.web.app_factory import create_service_app
+from pmo_intake.api.projects import router as projects_router
+from pmo_intake.config import IntakeSettings, get_settings
+from pmo_intake.db.tables import messaging
+
+
+def create_app(settings: IntakeSettings | None = None) -> FastAPI:
+    """Build the intake app."""
+    return create_service_app(
+        settings=settings or get_settings(),
+        tables=messaging,
+        routers=[projects_router],
+        description="Project requests, portfolios, programmes and the project registry.",
+    )
+
+
+app = create_app()
