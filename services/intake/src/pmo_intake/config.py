@@ -5,9 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import ClassVar
 
-from pydantic import AliasChoices, Field
-
 from pmo_common.settings import ServiceSettings
+from pydantic import AliasChoices, Field
 
 
 class IntakeSettings(ServiceSettings):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pmo_common.db.migrations import upgrade_to_head
+
 from pmo_intake.config import get_settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"

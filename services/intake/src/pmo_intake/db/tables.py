@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Date, DateTime, Float, Integer, MetaData, String, Table, Text
-
 from pmo_common.messaging.tables import messaging_tables
+from sqlalchemy import JSON, Column, Date, DateTime, Float, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)

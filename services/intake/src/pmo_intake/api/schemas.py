@@ -1,0 +1,134 @@
+"""Request and response bodies of intake's API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pmo_common.contract import DEFAULT_CURRENCY, DEFAULT_METHODOLOGY, MAX_MILESTONES
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Identifier = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F-]{36}$")]
+
+
+class StrictInput(BaseModel):
+    """Inputs refuse fields they do not know, so typos are not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class MilestoneIn(StrictInput):
+    """A baseline milestone."""
+
+    name: Name
+    due_date: date
+
+
+class ProjectCreate(StrictInput):
+    """A project to register."""
+
+    name: Name
+    manager: EmailStr
+    sponsor: EmailStr | None = None
+    methodology: str = Field(default=DEFAULT_METHODOLOGY, max_length=64)
+    start_date: date
+    end_date: date
+    budget: float = Field(gt=0, le=1e13, description="Budget at completion (BAC)")
+    currency: Currency = Field(default=DEFAULT_CURRENCY, description="ISO 4217 code")
+    milestones: list[MilestoneIn] = Field(default_factory=list, max_length=MAX_MILESTONES)
+    portfolio_id: Identifier | None = None
+    program_id: Identifier | None = None
+    external_ref: str | None = Field(default=None, max_length=100)
+
+
+class ProjectPatch(StrictInput):
+    """Fields to change; absent fields keep their value."""
+
+    name: Name | None = None
+    manager: EmailStr | None = None
+    sponsor: EmailStr | None = None
+    methodology: str | None = Field(default=None, max_length=64)
+    start_date: date | None = None
+    end_date: date | None = None
+    budget: float | None = Field(default=None, gt=0, le=1e13)
+    currency: Currency | None = None
+    milestones: list[MilestoneIn] | None = Field(default=None, max_length=MAX_MILESTONES)
+    portfolio_id: Identifier | None = None
+    program_id: Identifier | None = None
+    external_ref: str | None = Field(default=None, max_length=100)
+
+
+class ProjectClose(StrictInput):
+    """Why a project is closed."""
+
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class MilestoneOut(BaseModel):
+    """A baseline milestone."""
+
+    name: str
+    due_date: date
+
+
+class ProjectOut(BaseModel):
+    """A project of the registry."""
+
+    id: str
+    name: str
+    manager: str
+    sponsor: str | None
+    methodology: str
+    start_date: date
+    end_date: date
+    budget: float
+    currency: str
+    milestones: list[MilestoneOut]
+    portfolio_id: str | None
+    program_id: str | None
+    external_ref: str | None
+    status: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+
+
+class PortfolioCreate(StrictInput):
+    """A portfolio to create."""
+
+    name: Name
+    owner: EmailStr
+    description: str | None = Field(default=None, max_length=4000)
+
+
+class PortfolioOut(BaseModel):
+    """A portfolio."""
+
+    id: str
+    name: str
+    owner: str
+    description: str | None
+    created_at: datetime
+
+
+class ProgramCreate(StrictInput):
+    """A programme to create."""
+
+    name: Name
+    owner: EmailStr
+    portfolio_id: Identifier | None = None
+    description: str | None = Field(default=None, max_length=4000)
+
+
+class ProgramOut(BaseModel):
+    """A programme."""
+
+    id: str
+    name: str
+    owner: str
+    portfolio_id: str | None
+    description: str | None
+    created_at: datetime

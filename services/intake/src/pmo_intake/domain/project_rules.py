@@ -1,0 +1,69 @@
+"""Rules a project baseline must satisfy, as plain functions (no I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+PROJECT_STATUSES = ("active", "closed")
+
+
+@dataclass(frozen=True, slots=True)
+class RuleViolation:
+    """A field that breaks a rule, and why, in plain words."""
+
+    field: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class MilestonePlan:
+    """A milestone of the baseline."""
+
+    name: str
+    due_date: date
+
+
+def check_baseline(
+    *,
+    start_date: date,
+    end_date: date,
+    milestones: Sequence[MilestonePlan],
+    methodology: str,
+    known_methodologies: Iterable[str],
+) -> list[RuleViolation]:
+    """Every way the baseline breaks the registry's rules (empty when it is sound)."""
+    violations: list[RuleViolation] = []
+    if end_date <= start_date:
+        violations.append(
+            RuleViolation("end_date", f"must be after start_date ({start_date.isoformat()})")
+        )
+    known = sorted(set(known_methodologies))
+    if methodology not in known:
+        violations.append(
+            RuleViolation(
+                "methodology",
+                f"unknown methodology '{methodology}'; known ones are: {', '.join(known)}",
+            )
+        )
+    seen: set[str] = set()
+    for index, milestone in enumerate(milestones):
+        if milestone.name.casefold() in seen:
+            violations.append(
+                RuleViolation(f"milestones.{index}.name", f"'{milestone.name}' appears twice")
+            )
+        seen.add(milestone.name.casefold())
+        if not start_date <= milestone.due_date <= end_date:
+            violations.append(
+                RuleViolation(
+                    f"milestones.{index}.due_date",
+                    "must fall between the project's start_date and end_date",
+                )
+            )
+    return violations
+
+
+def changed_fields(before: dict[str, object], after: dict[str, object]) -> list[str]:
+    """Names of the fields whose values differ, sorted."""
+    return sorted(key for key in after if before.get(key) != after[key])
