@@ -1,0 +1,64 @@
+# The commands the README documents. Every target installs what it needs first.
+SHELL := /bin/bash
+UV ?= uv
+PYTEST := $(UV) run pytest
+ROLE ?= pmo_admin
+EMAIL ?= pmo-admin@example.com
+UNIT_SUITES := libs/common/tests services/intake/tests services/standards/tests \
+	services/monitoring/tests services/notifications/tests
+
+.PHONY: help install run token test lint format test-unit test-integration test-e2e \
+	schemas schemas-check deploy-check bench clean
+
+help:
+	@echo "make run          start Kafka, the four services and an SMTP sink (Ctrl-C stops all)"
+	@echo "make test         lint, unit suites, then integration and end-to-end suites"
+	@echo "make token ROLE=project_manager EMAIL=ada@example.com   mint a development token"
+	@echo "make lint | format | schemas | deploy-check | bench | clean"
+
+install: .venv/.installed
+
+.venv/.installed: pyproject.toml uv.lock libs/common/pyproject.toml services/*/pyproject.toml tools/stack/pyproject.toml
+	$(UV) sync --frozen
+	@touch $@
+
+run: install
+	$(UV) run python -m pmo_stack run
+
+token: install
+	@$(UV) run python -m pmo_stack token --role "$(ROLE)" --email "$(EMAIL)"
+
+test: install lint test-unit test-integration test-e2e
+
+lint: install
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy libs/common/src services/intake/src services/standards/src \
+		services/monitoring/src services/notifications/src tools/stack/src
+	$(UV) run lint-imports
+	$(UV) run python -m pmo_common.events.schema_export --check
+
+format: install
+	$(UV) run ruff check --fix .
+	$(UV) run ruff format .
+
+test-unit: install
+	$(PYTEST) -q $(UNIT_SUITES)
+
+test-integration: install
+	$(PYTEST) -q tests/contract tests/integration
+
+test-e2e: install
+	$(PYTEST) -q tests/e2e
+
+schemas: install
+	$(UV) run python -m pmo_common.events.schema_export --write
+
+deploy-check:
+	bash deploy/validate.sh
+
+bench: install
+	$(UV) run python -m bench
+
+clean:
+	rm -rf .data .pytest_cache .mypy_cache .ruff_cache
