@@ -7,7 +7,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from pmo_common.auth.tokens import mint_dev_token
 from pmo_common.settings import DEVELOPMENT_JWT_SECRET
 from pmo_intake.config import IntakeSettings
@@ -38,9 +37,7 @@ def auth_header() -> Callable[..., dict[str, str]]:
     """Build an Authorization header for a role and e-mail."""
 
     def build(role: str = "pmo_admin", email: str = "pmo@example.com") -> dict[str, str]:
-        token = mint_dev_token(
-            secret=DEVELOPMENT_JWT_SECRET, sub=email, email=email, roles=[role]
-        )
+        token = mint_dev_token(secret=DEVELOPMENT_JWT_SECRET, sub=email, email=email, roles=[role])
         return {"Authorization": f"Bearer {token}"}
 
     return build

@@ -7,11 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from pmo_intake.config import IntakeSettings
 from pmo_intake.db.tables import messaging
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import create_async_engine
 
 AuthHeader = Callable[..., dict[str, str]]
 

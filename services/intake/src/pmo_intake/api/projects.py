@@ -22,7 +22,7 @@ router = APIRouter(prefix="/v1/projects", tags=["projects"])
 Editor = Annotated[Principal, Depends(require_roles(*REGISTRY_EDITORS))]
 
 
-def _fields(body: ProjectCreate | ProjectPatch, *, only_set: bool) -> dict[str, Any]:
+def project_fields(body: ProjectCreate | ProjectPatch, *, only_set: bool) -> dict[str, Any]:
     values = body.model_dump(exclude_unset=only_set)
     if values.get("milestones") is not None:
         values["milestones"] = [
@@ -50,7 +50,7 @@ async def create_project(
     idempotency_key: idempotency.IdempotencyKey = None,
 ) -> Any:
     """Register a project (PMO admins and portfolio managers)."""
-    fields = _fields(body, only_set=False)
+    fields = project_fields(body, only_set=False)
     request_hash = idempotency.fingerprint(fields)
     tables = runtime.tables
     replayed = await idempotency.replay(session, tables, principal, idempotency_key, request_hash)
@@ -107,7 +107,7 @@ async def patch_project(
 ) -> ProjectOut:
     """Change a project's baseline or ownership (PMO admins and portfolio managers)."""
     project = await _load(session, project_id)
-    changes = _fields(body, only_set=True)
+    changes = project_fields(body, only_set=True)
     updated = await project_commands.change_project(
         session, runtime, project=project, changes=changes
     )

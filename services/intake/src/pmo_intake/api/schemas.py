@@ -132,3 +132,41 @@ class ProgramOut(BaseModel):
     portfolio_id: str | None
     description: str | None
     created_at: datetime
+
+
+class RequestCreate(StrictInput):
+    """A proposal for a new project, for the PMO to decide."""
+
+    title: Name
+    business_case: str | None = Field(default=None, max_length=10000)
+    project: ProjectCreate
+
+
+class RequestPatch(StrictInput):
+    """Changes to a draft request."""
+
+    title: Name | None = None
+    business_case: str | None = Field(default=None, max_length=10000)
+    project: ProjectCreate | None = None
+
+
+class RequestDecision(StrictInput):
+    """The PMO's comment on a decision."""
+
+    comment: str | None = Field(default=None, max_length=4000)
+
+
+class RequestOut(BaseModel):
+    """A project request."""
+
+    id: str
+    title: str
+    business_case: str | None
+    requested_by: str
+    project: dict[str, object] = Field(validation_alias="proposal")
+    status: str
+    decided_by: str | None
+    decision_comment: str | None
+    project_id: str | None
+    created_at: datetime
+    updated_at: datetime

@@ -60,3 +60,19 @@ known_methodologies = Table(
     Column("name", String(200), nullable=False),
     Column("version", Integer, nullable=False),
 )
+
+project_requests = Table(
+    "project_requests",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("business_case", Text, nullable=True),
+    Column("requested_by", String(320), nullable=False, index=True),
+    Column("proposal", JSON, nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("decided_by", String(320), nullable=True),
+    Column("decision_comment", Text, nullable=True),
+    Column("project_id", String(36), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
