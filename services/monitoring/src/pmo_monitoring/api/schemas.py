@@ -1,0 +1,240 @@
+"""Request and response bodies of monitoring's API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pmo_common.contract import MAX_MILESTONES, MAX_RISKS
+from pmo_common.web.pagination import Page
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+RagValue = Literal["green", "amber", "red", "unknown"]
+ManagerRag = Literal["green", "amber", "red"]
+MilestoneState = Literal["planned", "in_progress", "done", "late"]
+
+
+class StrictInput(BaseModel):
+    """Inputs refuse fields they do not know, so typos are not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class MilestoneReportIn(StrictInput):
+    """Where a baseline milestone stands, as the manager reports it."""
+
+    name: Name = Field(description="A milestone name of the project's baseline")
+    status: MilestoneState
+    forecast_date: date | None = None
+
+
+class RiskIn(StrictInput):
+    """A risk the manager reports."""
+
+    title: Name
+    probability: float = Field(ge=0, le=1, allow_inf_nan=False)
+    impact: int = Field(ge=1, le=5)
+
+
+class StatusReportIn(StrictInput):
+    """A status report as of a date; a second one for the same as_of replaces the first."""
+
+    as_of: date = Field(description="The date the figures describe; not in the future")
+    percent_complete: float = Field(ge=0, le=100, allow_inf_nan=False)
+    actual_cost: float = Field(ge=0, le=1e13, allow_inf_nan=False, description="AC to date")
+    milestones: list[MilestoneReportIn] = Field(default_factory=list, max_length=MAX_MILESTONES)
+    risks: list[RiskIn] = Field(default_factory=list, max_length=MAX_RISKS)
+    manager_rag: ManagerRag | None = None
+    summary: str | None = Field(default=None, max_length=4000)
+
+
+class MilestoneReportOut(BaseModel):
+    """A reported milestone."""
+
+    name: str
+    status: str
+    forecast_date: date | None = None
+
+
+class RiskOut(BaseModel):
+    """A reported risk."""
+
+    title: str
+    probability: float
+    impact: int
+
+
+class StatusReportOut(BaseModel):
+    """A stored status report; `revision` counts how often its day was reported."""
+
+    id: str
+    project_id: str
+    as_of: date
+    percent_complete: float
+    actual_cost: float
+    milestones: list[MilestoneReportOut]
+    risks: list[RiskOut]
+    manager_rag: ManagerRag | None
+    summary: str | None
+    reported_by: str
+    revision: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ReasonOut(BaseModel):
+    """Why a project is not green; `rag` is the colour of this one signal."""
+
+    code: str
+    message: str
+    metric: str | None = None
+    value: float | None = None
+    threshold: float | None = None
+    rag: Literal["amber", "red"]
+
+
+class MetricsOut(BaseModel):
+    """Earned-value figures (null where not computable, all null before the first report)."""
+
+    pv: float | None = None
+    ev: float | None = None
+    ac: float | None = None
+    bac: float | None = None
+    cpi: float | None = None
+    spi: float | None = None
+    eac: float | None = None
+    etc: float | None = None
+    vac: float | None = None
+    tcpi: float | None = None
+    spi_t: float | None = None
+    forecast_end_date: date | None = None
+    cv: float | None = None
+    sv: float | None = None
+    es: float | None = Field(default=None, description="Earned schedule, days from start")
+    sv_t: float | None = Field(default=None, description="Schedule variance in days")
+    at: int | None = Field(default=None, description="Actual time, days from start")
+    planned_duration: int | None = Field(default=None, description="Days from start to end")
+
+
+class ThresholdsOut(BaseModel):
+    """The tolerances the project is judged by."""
+
+    cpi_amber: float
+    cpi_red: float
+    spi_amber: float
+    spi_red: float
+    eac_amber_ratio: float
+    eac_red_ratio: float
+    milestone_red_days_late: int
+    report_cadence_days: int
+    report_grace_days: int
+
+
+class ComplianceOut(BaseModel):
+    """Standards' latest verdict on the project's compliance with its methodology."""
+
+    methodology: str
+    compliant: bool
+    score: float
+    findings: list[dict[str, str]]
+    evaluated_at: datetime
+
+
+class HealthOut(BaseModel):
+    """A project's health as of today."""
+
+    project_id: str
+    project_name: str
+    status: str
+    methodology: str
+    currency: str
+    rag: RagValue
+    at_risk: bool
+    metrics: MetricsOut
+    reasons: list[ReasonOut]
+    notes: list[str]
+    as_of: date
+    last_report_at: date | None = Field(description="as_of of the newest report")
+    last_report_id: str | None
+    next_report_due: date
+    thresholds: ThresholdsOut
+    thresholds_source: Literal["methodology", "defaults"]
+    methodology_version: int | None
+    compliance: ComplianceOut | None
+
+
+class FiledReportOut(StatusReportOut):
+    """A filed report, whether it replaced an earlier one of its day, and the health after it."""
+
+    replaced: bool
+    health: HealthOut
+
+
+class ProjectRagOut(BaseModel):
+    """One project of a roll-up."""
+
+    project_id: str
+    name: str
+    manager: str
+    portfolio_id: str | None
+    program_id: str | None
+    status: str
+    currency: str
+    rag: RagValue
+    last_report_at: date | None
+
+
+class CurrencyTotalsOut(BaseModel):
+    """Sums over the reporting projects in one currency, and indices from the sums."""
+
+    currency: str
+    project_count: int
+    ev: float
+    pv: float
+    ac: float
+    bac: float
+    eac: float
+    cv: float
+    sv: float
+    vac: float
+    cpi: float | None
+    spi: float | None
+    rag: RagValue
+    reasons: list[ReasonOut]
+
+
+class RagCountsOut(BaseModel):
+    """Projects per RAG."""
+
+    green: int
+    amber: int
+    red: int
+    unknown: int
+
+
+class PortfolioHealthOut(BaseModel):
+    """A roll-up over the projects the caller may see.
+
+    The top-level money and indices are those of the single currency when every reporting
+    project shares one, and null otherwise (see `totals`, one entry per currency).
+    """
+
+    portfolio_id: str | None
+    program_id: str | None
+    rag: RagValue
+    rag_counts: RagCountsOut
+    project_count: int
+    reporting_count: int
+    currency: str | None
+    ev: float | None
+    pv: float | None
+    ac: float | None
+    bac: float | None
+    eac: float | None
+    cpi: float | None
+    spi: float | None
+    totals: list[CurrencyTotalsOut]
+    reasons: list[ReasonOut]
+    notes: list[str]
+    projects: Page[ProjectRagOut]

@@ -1,0 +1,32 @@
+"""Monitoring's settings."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import ClassVar
+
+from pmo_common.settings import ServiceSettings
+from pydantic import AliasChoices, Field
+
+
+class MonitoringSettings(ServiceSettings):
+    """Settings of the monitoring service (database: PMO_MONITORING_DATABASE_URL)."""
+
+    service_name: ClassVar[str] = "monitoring"
+    database_url: str = Field(
+        default="", validation_alias=AliasChoices("PMO_MONITORING_DATABASE_URL", "database_url")
+    )
+    overdue_check_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        validation_alias=AliasChoices(
+            "PMO_MONITORING_OVERDUE_CHECK_SECONDS", "overdue_check_seconds"
+        ),
+        description="How often projects are checked for a missed status report",
+    )
+
+
+@lru_cache
+def get_settings() -> MonitoringSettings:
+    """The settings read once from the environment."""
+    return MonitoringSettings()

@@ -1,0 +1,39 @@
+"""How monitoring's use cases write events to the outbox, from a request or from a consumer."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from pmo_common.events.envelope import build_event
+from pmo_common.messaging.outbox import enqueue_event
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_monitoring.config import MonitoringSettings
+from pmo_monitoring.db.tables import messaging
+
+
+class EventEmitter(Protocol):
+    """Writes an event to the outbox in the caller's transaction (`ServiceRuntime.emit` is one)."""
+
+    async def __call__(
+        self, session: AsyncSession, event_type: str, payload: BaseModel, subject: str | None
+    ) -> None:
+        """Record the event."""
+
+
+async def emit_from_consumer(
+    session: AsyncSession, event_type: str, payload: BaseModel, subject: str | None
+) -> None:
+    """Record an event in the outbox from a consumed-event handler.
+
+    Handlers receive only (session, event), not the runtime, so they cannot call
+    `runtime.emit`; this does the same with monitoring's own outbox table.
+    """
+    event = build_event(
+        service=MonitoringSettings.service_name,
+        event_type=event_type,
+        data=payload,
+        subject=subject,
+    )
+    await enqueue_event(session, messaging, event)

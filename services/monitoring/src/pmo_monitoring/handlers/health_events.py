@@ -1,0 +1,81 @@
+"""The events a change of health publishes: health_changed, at_risk and recovered."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pmo_common.events.payloads import (
+    HealthChanged,
+    HealthMetrics,
+    ProjectAtRisk,
+    ProjectRecovered,
+)
+from pmo_common.events.payloads import Reason as ReasonPayload
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_monitoring.domain.health_rules import HealthAssessment
+from pmo_monitoring.domain.transitions import (
+    AT_RISK,
+    HEALTH_CHANGED,
+    RECOVERED,
+    Transition,
+)
+from pmo_monitoring.handlers.event_publishing import EventEmitter
+
+
+async def publish_transition(
+    session: AsyncSession,
+    emit: EventEmitter,
+    *,
+    project: Mapping[str, Any],
+    assessment: HealthAssessment,
+    transition: Transition,
+    reasons: Sequence[Mapping[str, Any]],
+    metrics: Mapping[str, Any],
+) -> None:
+    """Write the transition's events to the outbox, health_changed first."""
+    reason_payloads = [ReasonPayload.model_validate(reason) for reason in reasons]
+    metrics_payload = HealthMetrics.model_validate(metrics)
+    owner = {
+        "project_id": project["id"],
+        "project_name": project["name"],
+        "manager": project["manager"],
+        "sponsor": project["sponsor"],
+        "portfolio_id": project["portfolio_id"],
+    }
+    if transition.health_changed:
+        changed = HealthChanged(
+            project_id=project["id"],
+            project_name=project["name"],
+            previous_rag=transition.previous_rag,
+            rag=transition.new_rag,
+            reasons=reason_payloads,
+            metrics=metrics_payload,
+            as_of=assessment.as_of,
+        )
+        await emit(session, HEALTH_CHANGED, changed, subject=project["id"])
+    if transition.at_risk:
+        at_risk = ProjectAtRisk.model_validate(
+            {
+                **owner,
+                "rag": transition.new_rag,
+                "severity": transition.severity,
+                "reasons": reason_payloads,
+                "metrics": metrics_payload,
+                "as_of": assessment.as_of,
+            }
+        )
+        await emit(session, AT_RISK, at_risk, subject=project["id"])
+    if transition.recovered and transition.previous_rag is not None:
+        recovered = ProjectRecovered.model_validate(
+            {
+                **owner,
+                "previous_rag": transition.previous_rag,
+                "rag": transition.new_rag,
+                "reasons": reason_payloads,
+                "metrics": metrics_payload,
+                "as_of": assessment.as_of,
+            }
+        )
+        await emit(session, RECOVERED, recovered, subject=project["id"])

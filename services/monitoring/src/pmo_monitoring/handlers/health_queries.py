@@ -1,0 +1,147 @@
+"""Read models of health: one project's, and the roll-up over a set of projects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+from datetime import date, timedelta
+from typing import Any
+
+from pmo_common.web.pagination import PageRequest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_monitoring.db import projection_repository as projections
+from pmo_monitoring.db import report_repository as reports
+from pmo_monitoring.domain.earned_value import METRIC_DECIMALS
+from pmo_monitoring.domain.portfolio import CurrencyTotals, ProjectHealthSnapshot, roll_up
+from pmo_monitoring.domain.rag_as_of_today import rag_as_of_today
+from pmo_monitoring.domain.reasons import rag_rank
+from pmo_monitoring.handlers.domain_records import metrics_record, rag_from, reason_record
+from pmo_monitoring.handlers.health_assessment import assess_project, thresholds_from
+
+
+async def project_health(
+    session: AsyncSession, project: Mapping[str, Any], *, today: date
+) -> dict[str, Any]:
+    """A project's health as of today, assessed from its latest report."""
+    judged = await assess_project(session, project, today=today)
+    assessment, in_use, latest = judged.assessment, judged.thresholds, judged.latest_report
+    last_report_at = latest["as_of"] if latest is not None else None
+    reference = last_report_at if last_report_at is not None else project["start_date"]
+    return {
+        "project_id": project["id"],
+        "project_name": project["name"],
+        "status": project["status"],
+        "methodology": project["methodology"],
+        "currency": project["currency"],
+        "rag": assessment.rag,
+        "at_risk": assessment.at_risk,
+        "metrics": metrics_record(assessment.metrics),
+        "reasons": [reason_record(reason) for reason in assessment.reasons],
+        "notes": list(assessment.notes),
+        "as_of": assessment.as_of,
+        "last_report_at": last_report_at,
+        "last_report_id": latest["id"] if latest is not None else None,
+        "next_report_due": reference + timedelta(days=in_use.thresholds.report_cadence_days),
+        "thresholds": asdict(in_use.thresholds),
+        "thresholds_source": in_use.source,
+        "methodology_version": in_use.methodology_version,
+        "compliance": await projections.get_compliance(session, project["id"]),
+    }
+
+
+def _money(value: float | None) -> float | None:
+    return None if value is None else round(value, METRIC_DECIMALS)
+
+
+def _totals_record(totals: CurrencyTotals) -> dict[str, Any]:
+    money = ("ev", "pv", "ac", "bac", "eac", "cv", "sv", "vac", "cpi", "spi")
+    return {
+        "currency": totals.currency,
+        "project_count": totals.project_count,
+        **{name: _money(getattr(totals, name)) for name in money},
+        "rag": totals.rag,
+        "reasons": [reason_record(reason) for reason in totals.reasons],
+    }
+
+
+async def portfolio_health(
+    session: AsyncSession,
+    projects: Sequence[Mapping[str, Any]],
+    *,
+    today: date,
+    page: PageRequest,
+    portfolio_id: str | None,
+    program_id: str | None,
+) -> dict[str, Any]:
+    """Roll the stored health of `projects` up; list them worst first, one page at a time.
+
+    Each project's RAG is its stored one brought up to today (an overdue report turns it
+    amber), so the roll-up agrees with GET /v1/projects/{id}/health without re-assessing
+    every project.
+    """
+    stored = await reports.healths_of(session, [project["id"] for project in projects])
+    methodologies = await projections.all_methodologies(session)
+    snapshots: list[ProjectHealthSnapshot] = []
+    listed: list[dict[str, Any]] = []
+    for project in projects:
+        health = stored.get(project["id"])
+        last_report_at = health["last_report_at"] if health is not None else None
+        stored_rag = rag_from(health["rag"]) if health is not None else None
+        if project["status"] == "closed":
+            rag = stored_rag or "unknown"  # a closed project is no longer expected to report
+        else:
+            rag = rag_as_of_today(
+                stored_rag,
+                start_date=project["start_date"],
+                last_report_at=last_report_at,
+                today=today,
+                thresholds=thresholds_from(methodologies.get(project["methodology"])).thresholds,
+            )
+        metrics = health["metrics"] if health is not None else {}
+        snapshots.append(
+            ProjectHealthSnapshot(
+                project_id=project["id"],
+                rag=rag,
+                currency=project["currency"],
+                portfolio_id=project["portfolio_id"],
+                ev=metrics.get("ev"),
+                pv=metrics.get("pv"),
+                ac=metrics.get("ac"),
+                bac=metrics.get("bac"),
+                eac=metrics.get("eac"),
+            )
+        )
+        listed.append(
+            {
+                "project_id": project["id"],
+                "name": project["name"],
+                "manager": project["manager"],
+                "portfolio_id": project["portfolio_id"],
+                "program_id": project["program_id"],
+                "status": project["status"],
+                "currency": project["currency"],
+                "rag": rag,
+                "last_report_at": last_report_at,
+            }
+        )
+    rolled = roll_up(snapshots, portfolio_id=portfolio_id)
+    listed.sort(key=lambda item: (-rag_rank(item["rag"]), item["name"].casefold()))
+    single = rolled.single_currency_totals
+    return {
+        "portfolio_id": portfolio_id,
+        "program_id": program_id,
+        "rag": rolled.rag,
+        "rag_counts": asdict(rolled.rag_counts),
+        "project_count": rolled.project_count,
+        "reporting_count": rolled.reporting_count,
+        "currency": single.currency if single is not None else None,
+        **{
+            name: _money(getattr(single, name)) if single is not None else None
+            for name in ("ev", "pv", "ac", "bac", "eac", "cpi", "spi")
+        },
+        "totals": [_totals_record(totals) for totals in rolled.totals],
+        "reasons": [reason_record(reason) for reason in rolled.reasons],
+        "notes": list(rolled.notes),
+        "projects": listed[page.offset : page.offset + page.limit + 1],
+    }

@@ -1,0 +1,31 @@
+"""The monitoring service app: status reports, earned value, health and portfolio roll-ups."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from pmo_common.web.app_factory import create_service_app
+
+from pmo_monitoring.api.health import router as health_router
+from pmo_monitoring.api.status_reports import router as status_reports_router
+from pmo_monitoring.config import MonitoringSettings, get_settings
+from pmo_monitoring.db.tables import messaging
+from pmo_monitoring.handlers.event_handlers import HANDLERS
+from pmo_monitoring.handlers.overdue_detection import report_overdue_job
+
+
+def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
+    """Build the monitoring app."""
+    return create_service_app(
+        settings=settings or get_settings(),
+        tables=messaging,
+        routers=[status_reports_router, health_router],
+        handlers=HANDLERS,
+        jobs=[report_overdue_job],
+        description=(
+            "Status reports, earned-value metrics, health (RAG) with reasons, forecasts and "
+            "portfolio roll-ups."
+        ),
+    )
+
+
+app = create_app()

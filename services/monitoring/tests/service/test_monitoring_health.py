@@ -1,0 +1,287 @@
+"""Project health, per-methodology thresholds, re-assessment on change, portfolio roll-up."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from pmo_common.messaging.event_applier import Outcome
+
+AuthHeader = Callable[..., dict[str, str]]
+Factory = Callable[..., dict[str, Any]]
+KnownProject = Callable[..., Awaitable[dict[str, Any]]]
+Deliver = Callable[..., Awaitable[Outcome]]
+Outbox = Callable[[], Awaitable[list[tuple[str, dict[str, Any]]]]]
+
+TODAY = datetime.now(UTC).date()
+CPI_085 = {"percent_complete": 50, "actual_cost": 58823.53}  # CPI 0.85, EAC 1.176 x BAC
+PORTFOLIO = "44444444-4444-4444-4444-444444444444"
+OTHER_PORTFOLIO = "55555555-5555-5555-5555-555555555555"
+
+
+async def _health(client: httpx.AsyncClient, project_id: str, headers: dict[str, str]) -> Any:
+    response = await client.get(f"/v1/projects/{project_id}/health", headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def _report(
+    client: httpx.AsyncClient, project_id: str, body: dict[str, Any], headers: dict[str, str]
+) -> Any:
+    response = await client.post(
+        f"/v1/projects/{project_id}/status-reports", json=body, headers=headers
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _methodology(**thresholds: float) -> dict[str, Any]:
+    return {
+        "key": "lenient",
+        "name": "Lenient",
+        "version": 1,
+        "phases": ["Do"],
+        "report_cadence_days": 14,
+        "thresholds": thresholds,
+    }
+
+
+async def test_project_without_report_is_unknown_until_a_report_is_overdue(
+    client: httpx.AsyncClient, known_project: KnownProject, auth_header: AuthHeader
+) -> None:
+    recent = await known_project(start_date=(TODAY - timedelta(days=5)).isoformat())
+    health = await _health(client, recent["project_id"], auth_header())
+    assert (health["rag"], health["at_risk"], health["reasons"]) == ("unknown", False, [])
+    assert all(value is None for value in health["metrics"].values())
+    assert health["last_report_at"] is None
+    assert health["as_of"] == TODAY.isoformat()
+    assert health["next_report_due"] == (TODAY + timedelta(days=9)).isoformat()
+
+    silent = await known_project()  # started 100 days ago, never reported
+    overdue = await _health(client, silent["project_id"], auth_header())
+    assert overdue["rag"] == "amber"
+    assert [reason["code"] for reason in overdue["reasons"]] == ["report_overdue"]
+
+
+async def test_health_after_a_report_carries_metrics_and_thresholds(
+    client: httpx.AsyncClient,
+    known_project: KnownProject,
+    report_body: Factory,
+    auth_header: AuthHeader,
+) -> None:
+    project = await known_project()
+    filed = await _report(client, project["project_id"], report_body(), auth_header())
+    health = await _health(client, project["project_id"], auth_header())
+    assert health == filed["health"]
+    assert (health["rag"], health["at_risk"], health["reasons"]) == ("green", False, [])
+    metrics = health["metrics"]
+    assert (metrics["pv"], metrics["ev"], metrics["ac"], metrics["bac"]) == (
+        50000.0,
+        50000.0,
+        50000.0,
+        100000.0,
+    )
+    assert (metrics["cpi"], metrics["spi"], metrics["eac"], metrics["vac"]) == (
+        1.0,
+        1.0,
+        100000.0,
+        0.0,
+    )
+    assert metrics["spi_t"] == pytest.approx(1.0)
+    assert metrics["forecast_end_date"] == (TODAY + timedelta(days=100)).isoformat()
+    assert health["last_report_at"] == TODAY.isoformat()
+    assert health["last_report_id"] == filed["id"]
+    assert health["methodology"] == "waterfall"
+    assert health["thresholds"]["cpi_amber"] == 0.95
+
+
+async def test_manager_rag_red_makes_the_project_red(
+    client: httpx.AsyncClient,
+    known_project: KnownProject,
+    report_body: Factory,
+    auth_header: AuthHeader,
+) -> None:
+    project = await known_project()
+    filed = await _report(
+        client,
+        project["project_id"],
+        report_body(manager_rag="red", summary="Key supplier went bankrupt"),
+        auth_header(),
+    )
+    assert filed["health"]["rag"] == "red"
+    assert filed["health"]["reasons"][0]["code"] == "manager_flagged"
+
+
+async def test_methodology_thresholds_keep_cpi_085_amber(
+    client: httpx.AsyncClient,
+    deliver: Deliver,
+    known_project: KnownProject,
+    report_body: Factory,
+    auth_header: AuthHeader,
+    outbox: Outbox,
+) -> None:
+    lenient = _methodology(cpi_red=0.80, eac_red_ratio=1.25)
+    assert await deliver("standards.methodology.published", lenient) == Outcome.APPLIED
+    project = await known_project(methodology="lenient")
+    filed = await _report(client, project["project_id"], report_body(**CPI_085), auth_header())
+    health = filed["health"]
+    assert health["rag"] == "amber"
+    cpi = next(r for r in health["reasons"] if r["code"] == "cpi_below_threshold")
+    assert (cpi["rag"], cpi["threshold"]) == ("amber", 0.95)
+    assert health["thresholds_source"] == "methodology"
+    topics = [topic for topic, _ in await outbox()]
+    assert "project.at_risk" not in topics
+    assert topics[-1] == "project.health_changed"
+
+
+async def test_publishing_thresholds_reassesses_and_publishes_the_transition(
+    client: httpx.AsyncClient,
+    deliver: Deliver,
+    known_project: KnownProject,
+    report_body: Factory,
+    auth_header: AuthHeader,
+    outbox: Outbox,
+) -> None:
+    project = await known_project(methodology="lenient")
+    filed = await _report(client, project["project_id"], report_body(**CPI_085), auth_header())
+    assert filed["health"]["rag"] == "red"  # the defaults: CPI below 0.90, EAC above 1.10
+
+    await deliver("standards.methodology.published", _methodology(cpi_red=0.8, eac_red_ratio=1.25))
+    health = await _health(client, project["project_id"], auth_header())
+    assert health["rag"] == "amber"
+    events = await outbox()
+    assert [topic for topic, _ in events][-2:] == ["project.health_changed", "project.recovered"]
+    recovered = events[-1][1]
+    assert recovered["source"] == "/pmo/monitoring"
+    assert (recovered["data"]["previous_rag"], recovered["data"]["rag"]) == ("red", "amber")
+
+
+async def test_baseline_change_reassesses_the_latest_report(
+    client: httpx.AsyncClient,
+    deliver: Deliver,
+    known_project: KnownProject,
+    report_body: Factory,
+    auth_header: AuthHeader,
+    outbox: Outbox,
+) -> None:
+    project = await known_project()
+    await _report(client, project["project_id"], report_body(), auth_header())
+    cut = {**project, "budget": 60000.0, "version": 2, "changed_fields": ["budget"]}
+    assert await deliver("project.updated", cut) == Outcome.APPLIED
+    health = await _health(client, project["project_id"], auth_header())
+    assert health["rag"] == "red"
+    assert health["metrics"]["bac"] == 60000.0
+    topics = [topic for topic, _ in await outbox()]
+    assert topics[-2:] == ["project.health_changed", "project.at_risk"]
+
+
+async def test_portfolio_roll_up_sums_and_filters(
+    client: httpx.AsyncClient,
+    known_project: KnownProject,
+    report_body: Factory,
+    auth_header: AuthHeader,
+) -> None:
+    ada = await known_project(name="Ada's", portfolio_id=PORTFOLIO)
+    bob = await known_project(
+        name="Bob's", manager="bob@example.com", portfolio_id=PORTFOLIO, budget=200000.0
+    )
+    silent = await known_project(
+        name="Silent", portfolio_id=PORTFOLIO, start_date=(TODAY - timedelta(days=3)).isoformat()
+    )
+    elsewhere = await known_project(name="Elsewhere", portfolio_id=OTHER_PORTFOLIO)
+    await _report(client, ada["project_id"], report_body(), auth_header())
+    # Bob's: EV 80 000 (40 %), PV 100 000, AC 100 000 -> red on its own.
+    await _report(
+        client,
+        bob["project_id"],
+        report_body(percent_complete=40, actual_cost=100000),
+        auth_header(),
+    )
+    await _report(client, elsewhere["project_id"], report_body(), auth_header())
+
+    response = await client.get(
+        "/v1/portfolio/health", params={"portfolio_id": PORTFOLIO}, headers=auth_header("viewer")
+    )
+    assert response.status_code == 200, response.text
+    rolled = response.json()
+    assert (rolled["project_count"], rolled["reporting_count"]) == (3, 2)
+    assert rolled["rag_counts"] == {"green": 1, "amber": 0, "red": 1, "unknown": 1}
+    assert (rolled["ev"], rolled["pv"], rolled["ac"], rolled["bac"]) == (
+        130000.0,
+        150000.0,
+        150000.0,
+        300000.0,
+    )
+    assert rolled["eac"] == pytest.approx(100000.0 + 250000.0)
+    assert rolled["cpi"] == pytest.approx(130000 / 150000, abs=1e-4)
+    assert rolled["spi"] == pytest.approx(130000 / 150000, abs=1e-4)
+    assert rolled["currency"] == "EUR"
+    assert rolled["rag"] == "red"  # from the summed indices: 0.87 < 0.90
+    names = [item["name"] for item in rolled["projects"]["items"]]
+    assert names == ["Bob's", "Ada's", "Silent"]  # worst first
+    assert silent["project_id"] in {item["project_id"] for item in rolled["projects"]["items"]}
+
+    paged = (
+        await client.get(
+            "/v1/portfolio/health",
+            params={"portfolio_id": PORTFOLIO, "limit": 1},
+            headers=auth_header(),
+        )
+    ).json()
+    assert [item["name"] for item in paged["projects"]["items"]] == ["Bob's"]
+    assert paged["projects"]["next_offset"] == 1
+    assert paged["project_count"] == 3
+
+    everything = (await client.get("/v1/portfolio/health", headers=auth_header())).json()
+    assert everything["project_count"] == 4
+
+    own = (
+        await client.get(
+            "/v1/portfolio/health", headers=auth_header("project_manager", "bob@example.com")
+        )
+    ).json()
+    assert [item["name"] for item in own["projects"]["items"]] == ["Bob's"]
+    assert (own["ev"], own["bac"]) == (80000.0, 200000.0)
+
+
+async def test_roll_up_keeps_currencies_apart(
+    client: httpx.AsyncClient,
+    known_project: KnownProject,
+    report_body: Factory,
+    auth_header: AuthHeader,
+) -> None:
+    euro = await known_project(name="Euro")
+    pound = await known_project(name="Pound", currency="GBP")
+    await _report(client, euro["project_id"], report_body(), auth_header())
+    await _report(client, pound["project_id"], report_body(), auth_header())
+    rolled = (await client.get("/v1/portfolio/health", headers=auth_header())).json()
+    assert rolled["currency"] is None and rolled["ev"] is None
+    assert [totals["currency"] for totals in rolled["totals"]] == ["EUR", "GBP"]
+    assert rolled["notes"]
+
+
+async def test_closed_projects_leave_the_roll_up_unless_asked_for(
+    client: httpx.AsyncClient,
+    deliver: Deliver,
+    known_project: KnownProject,
+    auth_header: AuthHeader,
+) -> None:
+    project = await known_project()
+    closed = {
+        "project_id": project["project_id"],
+        "name": project["name"],
+        "closed_at": datetime.now(UTC).isoformat(),
+        "version": 2,
+    }
+    await deliver("project.closed", closed)
+    rolled = (await client.get("/v1/portfolio/health", headers=auth_header())).json()
+    assert rolled["project_count"] == 0
+    with_closed = (
+        await client.get(
+            "/v1/portfolio/health", params={"include_closed": "true"}, headers=auth_header()
+        )
+    ).json()
+    assert with_closed["project_count"] == 1

@@ -1,0 +1,298 @@
+"""Filing status reports: validation, authorisation, replacement and the events they publish."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from pmo_common.messaging.event_applier import Outcome
+
+AuthHeader = Callable[..., dict[str, str]]
+Factory = Callable[..., dict[str, Any]]
+KnownProject = Callable[..., Awaitable[dict[str, Any]]]
+Deliver = Callable[..., Awaitable[Outcome]]
+Outbox = Callable[[], Awaitable[list[tuple[str, dict[str, Any]]]]]
+
+TODAY = datetime.now(UTC).date()
+RED = {"percent_complete": 40, "actual_cost": 50000}  # CPI 0.8, SPI 0.8: red
+MANAGER = "ada@example.com"
+
+
+def _url(project_id: str) -> str:
+    return f"/v1/projects/{project_id}/status-reports"
+
+
+async def _topics(outbox: Outbox) -> list[str]:
+    return [topic for topic, _ in await outbox()]
+
+
+async def test_red_report_publishes_reported_changed_and_at_risk(
+    client: httpx.AsyncClient,
+    known_project: KnownProject,
+    report_body: Factory,
+    auth_header: AuthHeader,
+    outbox: Outbox,
+) -> None:
+    project = await known_project(portfolio_id="22222222-2222-2222-2222-222222222222")
+    response = await client.post(
+        _url(project["project_id"]),
+        json=report_body(**RED),
+        headers=auth_header("project_manager", MANAGER),
+    )
+    assert response.status_code == 201, response.text
+    filed = response.json()
+    assert filed["health"]["rag"] == "red"
+    assert filed["health"]["at_risk"] is True
+    assert filed["replaced"] is False
+    assert response.headers["location"].endswith(filed["id"])
+
+    events = await outbox()
+    assert [topic for topic, _ in events] == [
+        "project.status_reported",
+        "project.health_changed",
+        "project.at_risk",
+    ]
+    for _, envelope in events:
+        assert envelope["subject"] == project["project_id"]
+        assert envelope["source"] == "/pmo/monitoring"
+    reported = events[0][1]["data"]
+    assert (reported["report_id"], reported["percent_complete"]) == (filed["id"], 40.0)
+    changed = events[1][1]["data"]
+    assert (changed["previous_rag"], changed["rag"]) == (None, "red")
+
+    at_risk = events[2][1]["data"]
+    assert at_risk["project_id"] == project["project_id"]
+    assert at_risk["project_name"] == "Apollo"
+    assert at_risk["manager"] == MANAGER
+    assert at_risk["sponsor"] == "grace@example.com"
+    assert at_risk["portfolio_id"] == "22222222-2222-2222-2222-222222222222"
+    assert (at_risk["rag"], at_risk["severity"]) == ("red", "critical")
+    assert at_risk["as_of"] == TODAY.isoformat()
+    metrics = at_risk["metrics"]
+    for name in ("cpi", "spi", "eac", "vac", "pv", "ev", "ac", "bac", "etc", "tcpi", "spi_t"):
+        assert name in metrics, name
+    assert "forecast_end_date" in metrics
+    assert (metrics["cpi"], metrics["ev"], metrics["ac"], metrics["bac"]) == (
+        0.8,
+        40000.0,
+        50000.0,
+        100000.0,
+    )
+    codes = {reason["code"] for reason in at_risk["reasons"]}
+    assert {"cpi_below_threshold", "spi_below_threshold", "eac_over_budget"} <= codes
+    cpi_reason = next(r for r in at_risk["reasons"] if r["code"] == "cpi_below_threshold")
+    assert set(cpi_reason) >= {"code", "message", "metric", "value", "threshold"}
+    assert (cpi_reason["metric"], cpi_reason["value"], cpi_reason["threshold"]) == (
+        "cpi",
+        0.8,
+        0.9,
+    )
+
+
+async def test_staying_red_publishes_no_second_at_risk_and_recovery_is_published(
+    client: httpx.AsyncClient,
+    known_project: KnownProject,
+    report_body: Factory,
+    auth_header: AuthHeader,
+    outbox: Outbox,
+) -> None:
+    project = await known_project()
+    url = _url(project["project_id"])
+    yesterday = (TODAY - timedelta(days=1)).isoformat()
+    first = await client.post(url, json=report_body(as_of=yesterday, **RED), headers=auth_header())
+    assert first.status_code == 201
+    second = await client.post(
+        url, json=report_body(percent_complete=41, actual_cost=52000), headers=auth_header()
+    )
+    assert second.json()["health"]["rag"] == "red"
+    assert (await _topics(outbox)).count("project.at_risk") == 1
+    assert (await _topics(outbox))[-1] == "project.status_reported"
+
+    healthy = await client.post(url, json=report_body(), headers=auth_header())
+    assert healthy.json()["health"]["rag"] == "green"
+    topics = await _topics(outbox)
+    assert topics[-3:] == ["project.status_reported", "project.health_changed", "project.recovered"]
+    recovered = (await outbox())[-1][1]["data"]
+    assert (recovered["previous_rag"], recovered["rag"]) == ("red", "green")
+    assert recovered["manager"] == MANAGER
+
+
+async def test_report_for_the_same_day_replaces_the_first(
+    client: httpx.AsyncClient,
+    known_project: KnownProject,
+    report_body: Factory,
+    auth_header: AuthHeader,
+    outbox: Outbox,
+) -> None:
+    project = await known_project()
+    url = _url(project["project_id"])
+    first = (await client.post(url, json=report_body(**RED), headers=auth_header())).json()
+    second_response = await client.post(url, json=report_body(), headers=auth_header())
+    assert second_response.status_code == 201
+    second = second_response.json()
+    assert second["id"] == first["id"]
+    assert (second["replaced"], second["revision"]) == (True, 2)
+    assert second["percent_complete"] == 50
+    assert second["health"]["rag"] == "green"
+    listed = (await client.get(url, headers=auth_header())).json()
+    assert [item["id"] for item in listed["items"]] == [first["id"]]
+    assert (await _topics(outbox)).count("project.recovered") == 1
+
+
+async def test_reports_are_listed_newest_first_and_paginated(
+    client: httpx.AsyncClient,
+    known_project: KnownProject,
+    report_body: Factory,
+    auth_header: AuthHeader,
+) -> None:
+    project = await known_project()
+    url = _url(project["project_id"])
+    for back in (3, 1, 2):
+        as_of = (TODAY - timedelta(days=back)).isoformat()
+        assert (
+            await client.post(url, json=report_body(as_of=as_of), headers=auth_header())
+        ).status_code == 201
+    page = (await client.get(url, params={"limit": 2}, headers=auth_header())).json()
+    assert [item["as_of"] for item in page["items"]] == [
+        (TODAY - timedelta(days=1)).isoformat(),
+        (TODAY - timedelta(days=2)).isoformat(),
+    ]
+    assert page["next_offset"] == 2
+    rest = (await client.get(url, params={"offset": 2}, headers=auth_header())).json()
+    assert [item["as_of"] for item in rest["items"]] == [(TODAY - timedelta(days=3)).isoformat()]
+    one = await client.get(f"{url}/{rest['items'][0]['id']}", headers=auth_header())
+    assert one.status_code == 200
+    assert (await client.get(f"{url}/nope", headers=auth_header())).status_code == 404
+
+
+async def test_invalid_reports_name_the_field(
+    client: httpx.AsyncClient,
+    known_project: KnownProject,
+    report_body: Factory,
+    auth_header: AuthHeader,
+) -> None:
+    project = await known_project()
+    url = _url(project["project_id"])
+    cases = {
+        "body.percent_complete": report_body(percent_complete=101),
+        "body.actual_cost": report_body(actual_cost=-1),
+        "body.colour": report_body(colour="blue"),
+        "body.as_of": report_body(as_of=(TODAY - timedelta(days=101)).isoformat()),
+        "body.milestones.0.name": report_body(milestones=[{"name": "Nope", "status": "done"}]),
+        "body.milestones.0.status": report_body(
+            milestones=[{"name": "Design signed off", "status": "finished"}]
+        ),
+        "body.risks.0.probability": report_body(
+            risks=[{"title": "x", "probability": 1.5, "impact": 3}]
+        ),
+        "body.risks.0.impact": report_body(risks=[{"title": "x", "probability": 0.5, "impact": 6}]),
+        "body.manager_rag": report_body(manager_rag="purple"),
+        "body.summary": report_body(summary="x" * 4001),
+    }
+    future = report_body(as_of=(TODAY + timedelta(days=1)).isoformat())
+    for field, body in [*cases.items(), ("body.as_of", future)]:
+        response = await client.post(url, json=body, headers=auth_header())
+        assert response.status_code == 422, (field, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+        problem = response.json()
+        fields = [error["field"] for error in problem["errors"]]
+        assert field in fields, (field, fields)
+        assert problem["detail"]
+    future_problem = (await client.post(url, json=future, headers=auth_header())).json()
+    assert "in the future" in future_problem["detail"]
+    early_problem = (await client.post(url, json=cases["body.as_of"], headers=auth_header())).json()
+    assert "before the project's start date" in early_problem["detail"]
+
+
+async def test_unknown_project_answers_a_plain_404(
+    client: httpx.AsyncClient, report_body: Factory, auth_header: AuthHeader
+) -> None:
+    project_id = "33333333-3333-3333-3333-333333333333"
+    for response in (
+        await client.post(_url(project_id), json=report_body(), headers=auth_header()),
+        await client.get(f"/v1/projects/{project_id}/health", headers=auth_header()),
+    ):
+        assert response.status_code == 404
+        assert response.headers["content-type"].startswith("application/problem+json")
+        detail = response.json()["detail"]
+        assert f"Monitoring has not heard of project {project_id} yet" in detail
+        assert "retry in a few seconds" in detail
+
+
+async def test_authentication_and_authorisation(
+    client: httpx.AsyncClient,
+    known_project: KnownProject,
+    report_body: Factory,
+    auth_header: AuthHeader,
+) -> None:
+    project = await known_project()
+    url = _url(project["project_id"])
+    assert (await client.post(url, json=report_body())).status_code == 401
+    bad = {"Authorization": "Bearer not-a-jwt"}
+    assert (await client.get(url, headers=bad)).status_code == 401
+    assert (await client.get(f"/v1/projects/{project['project_id']}/health")).status_code == 401
+    assert (await client.get("/v1/portfolio/health")).status_code == 401
+
+    someone_else = auth_header("project_manager", "bob@example.com")
+    forbidden = await client.post(url, json=report_body(), headers=someone_else)
+    assert forbidden.status_code == 403
+    assert forbidden.json()["title"] == "Forbidden"
+    assert (await client.get(url, headers=someone_else)).status_code == 403
+    health_url = f"/v1/projects/{project['project_id']}/health"
+    assert (await client.get(health_url, headers=someone_else)).status_code == 403
+    viewer = auth_header("viewer", "vera@example.com")
+    assert (await client.post(url, json=report_body(), headers=viewer)).status_code == 403
+    assert (await client.get(health_url, headers=viewer)).status_code == 200
+
+    own = auth_header("project_manager", "Ada@Example.com")
+    assert (await client.post(url, json=report_body(), headers=own)).status_code == 201
+    for role in ("portfolio_manager", "pmo_admin"):
+        yesterday = (TODAY - timedelta(days=1 if role == "pmo_admin" else 2)).isoformat()
+        response = await client.post(
+            url, json=report_body(as_of=yesterday), headers=auth_header(role)
+        )
+        assert response.status_code == 201, role
+
+
+async def test_closed_project_refuses_reports(
+    client: httpx.AsyncClient,
+    known_project: KnownProject,
+    deliver: Deliver,
+    report_body: Factory,
+    auth_header: AuthHeader,
+) -> None:
+    project = await known_project()
+    closed = {
+        "project_id": project["project_id"],
+        "name": project["name"],
+        "closed_at": datetime.now(UTC).isoformat(),
+        "version": 2,
+    }
+    await deliver("project.closed", closed)
+    response = await client.post(
+        _url(project["project_id"]), json=report_body(), headers=auth_header()
+    )
+    assert response.status_code == 409
+    assert "closed" in response.json()["detail"]
+
+
+async def test_idempotency_key_replays_the_first_answer(
+    client: httpx.AsyncClient,
+    known_project: KnownProject,
+    report_body: Factory,
+    auth_header: AuthHeader,
+    outbox: Outbox,
+) -> None:
+    project = await known_project()
+    headers = {**auth_header(), "Idempotency-Key": "report-1"}
+    url = _url(project["project_id"])
+    first = await client.post(url, json=report_body(**RED), headers=headers)
+    second = await client.post(url, json=report_body(**RED), headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert second.headers["idempotent-replayed"] == "true"
+    assert first.json() == second.json()
+    assert (await _topics(outbox)).count("project.status_reported") == 1
+    other = await client.post(url, json=report_body(), headers=headers)
+    assert other.status_code == 422
