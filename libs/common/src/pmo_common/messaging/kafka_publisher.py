@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
@@ -67,17 +68,24 @@ class KafkaPublisher:
         """Send records in order and wait for each acknowledgement; one result per record."""
         if self._producer is None:
             raise RuntimeError("publisher is not started")
-        futures = []
+        pending: list[asyncio.Future[Any] | BaseException] = []
         for message in messages:
-            futures.append(
-                await self._producer.send(
-                    message.topic,
-                    value=message.value,
-                    key=message.key.encode() if message.key is not None else None,
-                    headers=list(message.headers),
+            # send() itself raises for a record that can never be sent (too large, topic
+            # unknown): that is this record's result, and must not stop the records after it.
+            try:
+                pending.append(
+                    await self._producer.send(
+                        message.topic,
+                        value=message.value,
+                        key=message.key.encode() if message.key is not None else None,
+                        headers=list(message.headers),
+                    )
                 )
-            )
-        results = await asyncio.gather(*futures, return_exceptions=True)
+            except Exception as exc:
+                pending.append(exc)
+        futures = [p for p in pending if not isinstance(p, BaseException)]
+        acks = iter(await asyncio.gather(*futures, return_exceptions=True))
+        results = [p if isinstance(p, BaseException) else next(acks) for p in pending]
         return [r if isinstance(r, BaseException) else None for r in results]
 
     async def publish(self, message: OutgoingMessage) -> None:

@@ -137,6 +137,9 @@ class OutboxRelay:
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until `stop` is set, then flush what is left."""
         while not stop.is_set():
+            # Clear before the pass, not after: a commit landing during the pass sets the
+            # event again, and clearing it afterwards would leave its rows for the next poll.
+            self._wake.clear()
             try:
                 if not self._publisher.started:
                     await self._publisher.start()
@@ -146,7 +149,6 @@ class OutboxRelay:
                 log.exception("outbox relay pass failed; retrying")
                 await sleep_or_stop(stop, 2.0)
                 continue
-            self._wake.clear()
             await wait_any(self._wake, stop, self._poll_interval)
         await self._final_flush()
 
