@@ -1,0 +1,140 @@
+"""Routes under /v1/projects/{id}: compliance, deliverables and gate decisions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pmo_common.web.app_factory import RuntimeDep, SessionDep
+from pmo_common.web.idempotency import IdempotencyKey
+from pydantic import BaseModel
+
+from pmo_standards.api.access import (
+    AdminPrincipal,
+    AnyRolePrincipal,
+    actor_name,
+    ensure_can_file_deliverables,
+    ensure_can_read_project,
+)
+from pmo_standards.api.idempotent_create import create_once
+from pmo_standards.api.representations import (
+    compliance_out,
+    deliverable_out,
+    gate_decision_out,
+)
+from pmo_standards.api.schemas import (
+    ComplianceOut,
+    DeliverableIn,
+    DeliverableSubmissionOut,
+    GateDecisionIn,
+    GateDecisionOut,
+)
+from pmo_standards.handlers.compliance_commands import (
+    decide_gate,
+    evaluate_compliance,
+    find_project,
+    submit_deliverable,
+)
+
+router = APIRouter(prefix="/v1/projects/{project_id}", tags=["compliance"])
+
+
+@router.get(
+    "/compliance",
+    summary="A project's compliance with its methodology",
+    responses={404: {"description": "Standards has not heard of this project yet"}},
+)
+async def read_compliance(
+    project_id: str, principal: AnyRolePrincipal, session: SessionDep
+) -> ComplianceOut:
+    """Which gates have their required deliverables in, and the compliance score."""
+    project = await find_project(session, project_id=project_id)
+    ensure_can_read_project(principal, project)
+    return compliance_out(await evaluate_compliance(session, project=project))
+
+
+@router.post(
+    "/deliverables",
+    status_code=201,
+    response_model=DeliverableSubmissionOut,
+    summary="File a deliverable a gate requires (the project's manager or PMO admins)",
+)
+async def file_deliverable(
+    project_id: str,
+    body: DeliverableIn,
+    request: Request,
+    principal: AnyRolePrincipal,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Record the deliverable, re-evaluate and publish project.compliance.evaluated."""
+
+    async def run() -> BaseModel:
+        project = await find_project(session, project_id=project_id)
+        ensure_can_file_deliverables(principal, project)
+        deliverable, compliance = await submit_deliverable(
+            session,
+            runtime=runtime,
+            project=project,
+            gate=body.gate,
+            name=body.name,
+            url=body.url,
+            submitted_by=actor_name(principal),
+        )
+        return DeliverableSubmissionOut(
+            deliverable=deliverable_out(deliverable), compliance=compliance_out(compliance)
+        )
+
+    return await create_once(
+        request=request,
+        session=session,
+        runtime=runtime,
+        principal=principal,
+        idempotency_key=idempotency_key,
+        body=body,
+        create=run,
+        location=lambda _created: f"/v1/projects/{project_id}/compliance",
+    )
+
+
+@router.post(
+    "/gates/{gate}/decision",
+    status_code=201,
+    response_model=GateDecisionOut,
+    summary="Decide a phase gate (PMO admins)",
+    responses={404: {"description": "Unknown project or gate"}},
+)
+async def decide(
+    project_id: str,
+    gate: str,
+    body: GateDecisionIn,
+    request: Request,
+    principal: AdminPrincipal,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Record the decision and publish project.gate.decided."""
+
+    async def run() -> BaseModel:
+        project = await find_project(session, project_id=project_id)
+        record = await decide_gate(
+            session,
+            runtime=runtime,
+            project=project,
+            gate=gate,
+            decision=body.decision,
+            comment=body.comment,
+            decided_by=actor_name(principal),
+        )
+        return gate_decision_out(record)
+
+    return await create_once(
+        request=request,
+        session=session,
+        runtime=runtime,
+        principal=principal,
+        idempotency_key=idempotency_key,
+        body=body,
+        create=run,
+    )

@@ -1,0 +1,87 @@
+"""Routes of /v1/practices: the searchable best-practice library."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pmo_common.web.app_factory import RuntimeDep, SessionDep
+from pmo_common.web.idempotency import IdempotencyKey
+from pmo_common.web.pagination import Page, PageDep, make_page
+from pydantic import BaseModel
+
+from pmo_standards.api.access import AdminPrincipal, AnyRolePrincipal, actor_name
+from pmo_standards.api.idempotent_create import create_once
+from pmo_standards.api.representations import practice_out
+from pmo_standards.api.schemas import PracticeIn, PracticeOut
+from pmo_standards.handlers.practice_commands import add_practice, find_practice, search_library
+
+router = APIRouter(prefix="/v1/practices", tags=["practices"])
+
+
+@router.get("", summary="Search the best-practice library")
+async def search(
+    _principal: AnyRolePrincipal,
+    session: SessionDep,
+    page: PageDep,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, description="Case-insensitive text found in title, body or tags"),
+    ] = None,
+    methodology: Annotated[
+        str | None, Query(max_length=64, description="Only practices of this methodology")
+    ] = None,
+) -> Page[PracticeOut]:
+    """Practices matching the filters, newest first."""
+    found = await search_library(
+        session, query=q, methodology=methodology, limit=page.limit + 1, offset=page.offset
+    )
+    return make_page([practice_out(p) for p in found], page)
+
+
+@router.get("/{practice_id}", summary="Read one best practice")
+async def read_one(
+    practice_id: str, _principal: AnyRolePrincipal, session: SessionDep
+) -> PracticeOut:
+    """One practice; 404 when unknown."""
+    return practice_out(await find_practice(session, practice_id=practice_id))
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=PracticeOut,
+    summary="Add a best practice to the library (PMO admins)",
+)
+async def create(
+    body: PracticeIn,
+    request: Request,
+    principal: AdminPrincipal,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Store the practice."""
+
+    async def run() -> BaseModel:
+        practice = await add_practice(
+            session,
+            title=body.title,
+            body=body.body,
+            tags=body.tags,
+            methodology=body.methodology,
+            created_by=actor_name(principal),
+        )
+        return practice_out(practice)
+
+    return await create_once(
+        request=request,
+        session=session,
+        runtime=runtime,
+        principal=principal,
+        idempotency_key=idempotency_key,
+        body=body,
+        create=run,
+        location=lambda created: f"/v1/practices/{getattr(created, 'id', '')}",
+    )

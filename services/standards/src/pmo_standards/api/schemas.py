@@ -1,0 +1,216 @@
+"""Request and response bodies of standards' API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictFloat
+
+from pmo_standards.domain.compliance import GateVerdict
+from pmo_standards.domain.methodology import (
+    MAX_CADENCE_DAYS,
+    MIN_CADENCE_DAYS,
+    THRESHOLD_KEYS,
+)
+
+
+def _in_utc(value: datetime) -> datetime:
+    # SQLite hands timestamps back without their zone; every timestamp stored here is UTC.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_in_utc)]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+Identifier = Annotated[str, Field(min_length=1, max_length=64)]
+
+_THRESHOLDS_HELP = (
+    "Tolerances monitoring applies to the methodology's projects, each optional (monitoring's "
+    f"defaults fill the gaps). Keys: {', '.join(THRESHOLD_KEYS)}. CPI/SPI limits are 'below' "
+    "limits (red <= amber, both in (0, 1]); EAC ratios are multiples of BAC (amber <= red, "
+    "both in [1, 5]); day counts are whole numbers."
+)
+
+
+class InputModel(BaseModel):
+    """Base of request bodies: unknown fields are refused, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class GateIn(InputModel):
+    """A gate of a methodology."""
+
+    key: Identifier = Field(description="Identifier, pattern ^[a-z][a-z0-9_-]{1,63}$")
+    name: ShortText
+    phase: Identifier | None = Field(default=None, description="The phase the gate closes")
+    required_deliverables: list[ShortText] = Field(default_factory=list, max_length=50)
+
+
+class MethodologyContent(InputModel):
+    """What a methodology prescribes."""
+
+    name: ShortText
+    description: str | None = Field(default=None, max_length=4000)
+    phases: list[Identifier] = Field(min_length=1, max_length=30)
+    gates: list[GateIn] = Field(default_factory=list, max_length=30)
+    report_cadence_days: int | None = Field(
+        default=None,
+        description=(
+            f"Days between status reports ({MIN_CADENCE_DAYS}-{MAX_CADENCE_DAYS}); defaults to "
+            "thresholds.report_cadence_days, else 14"
+        ),
+    )
+    thresholds: dict[str, StrictFloat] = Field(default_factory=dict, description=_THRESHOLDS_HELP)
+
+
+class MethodologyIn(MethodologyContent):
+    """A new methodology."""
+
+    key: Identifier = Field(description="Identifier, pattern ^[a-z][a-z0-9_-]{1,63}$")
+
+
+class MethodologyRevisionIn(MethodologyContent):
+    """The next version of a methodology (the key comes from the path)."""
+
+    key: Identifier | None = Field(default=None, description="If given, must match the path")
+    version: int | None = Field(
+        default=None,
+        ge=1,
+        description="The version this revision is based on; 409 when it is no longer current",
+    )
+
+
+class GateOut(BaseModel):
+    """A gate and the deliverables it requires."""
+
+    key: str
+    name: str
+    phase: str | None
+    required_deliverables: list[str]
+
+
+class MethodologyOut(BaseModel):
+    """The current version of a methodology."""
+
+    key: str
+    name: str
+    description: str | None
+    version: int
+    phases: list[str]
+    gates: list[GateOut]
+    report_cadence_days: int
+    thresholds: dict[str, int | float] = Field(description="Day counts are whole numbers")
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    published_by: str
+
+
+class DeliverableIn(InputModel):
+    """A deliverable filed for a gate."""
+
+    name: ShortText
+    gate: Identifier
+    url: str | None = Field(default=None, min_length=1, max_length=2000)
+
+
+class DeliverableOut(BaseModel):
+    """A filed deliverable."""
+
+    gate: str
+    name: str
+    url: str | None
+    submitted_by: str
+    submitted_at: UtcDatetime
+
+
+class GateDecisionIn(InputModel):
+    """The PMO's decision on a gate."""
+
+    decision: GateVerdict
+    comment: str | None = Field(default=None, max_length=4000)
+
+
+class GateDecisionOut(BaseModel):
+    """A recorded gate decision."""
+
+    id: str
+    project_id: str
+    gate: str
+    decision: GateVerdict
+    comment: str | None
+    decided_by: str
+    decided_at: UtcDatetime
+    methodology: str
+    methodology_version: int
+
+
+class GateComplianceOut(BaseModel):
+    """Where a project stands at one gate."""
+
+    key: str
+    name: str
+    phase: str | None
+    required_deliverables: list[str]
+    submitted_deliverables: list[str]
+    missing_deliverables: list[str]
+    met: bool = Field(description="Every required deliverable is submitted")
+    deliverables: list[DeliverableOut]
+    decision: GateDecisionOut | None = Field(description="The latest decision, if any")
+
+
+class FindingOut(BaseModel):
+    """One way a project departs from its methodology."""
+
+    code: str
+    message: str
+
+
+class ComplianceOut(BaseModel):
+    """A project's compliance with the current version of its methodology."""
+
+    project_id: str
+    project_name: str
+    project_status: str
+    manager: str | None
+    methodology: str
+    methodology_version: int
+    compliant: bool
+    score: float = Field(description="Submitted required deliverables / required deliverables")
+    required_count: int
+    submitted_count: int
+    gates: list[GateComplianceOut]
+    findings: list[FindingOut]
+    evaluated_at: UtcDatetime
+
+
+class DeliverableSubmissionOut(BaseModel):
+    """A filed deliverable and the project's compliance after it."""
+
+    deliverable: DeliverableOut
+    compliance: ComplianceOut
+
+
+class PracticeIn(InputModel):
+    """A best practice for the library."""
+
+    title: ShortText
+    body: str = Field(min_length=1, max_length=20000)
+    tags: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
+        default_factory=list, max_length=20
+    )
+    methodology: Identifier | None = Field(
+        default=None, description="The methodology the practice belongs to, if any"
+    )
+
+
+class PracticeOut(BaseModel):
+    """A best practice of the library."""
+
+    id: str
+    title: str
+    body: str
+    tags: list[str]
+    methodology: str | None
+    created_by: str
+    created_at: UtcDatetime

@@ -1,0 +1,159 @@
+"""Reads and writes of methodologies and their version history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_standards.db.tables import methodologies, methodology_versions
+from pmo_standards.domain.methodology import Gate, Methodology
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMethodology:
+    """A methodology as published: its content, version and who published it when."""
+
+    methodology: Methodology
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    published_by: str
+
+
+def gate_document(gate: Gate) -> dict[str, Any]:
+    """A gate as stored in JSON."""
+    return {
+        "key": gate.key,
+        "name": gate.name,
+        "phase": gate.phase,
+        "required_deliverables": list(gate.required_deliverables),
+    }
+
+
+def _gate_from(document: dict[str, Any]) -> Gate:
+    return Gate(
+        key=document["key"],
+        name=document["name"],
+        phase=document.get("phase"),
+        required_deliverables=tuple(document.get("required_deliverables", ())),
+    )
+
+
+def _stored_from(row: RowMapping) -> StoredMethodology:
+    methodology = Methodology(
+        key=row["key"],
+        name=row["name"],
+        description=row["description"],
+        phases=tuple(row["phases"]),
+        gates=tuple(_gate_from(g) for g in row["gates"]),
+        report_cadence_days=row["report_cadence_days"],
+        thresholds=dict(row["thresholds"]),
+    )
+    return StoredMethodology(
+        methodology=methodology,
+        version=row["version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        published_by=row["published_by"],
+    )
+
+
+def _content(methodology: Methodology) -> dict[str, Any]:
+    return {
+        "name": methodology.name,
+        "description": methodology.description,
+        "phases": list(methodology.phases),
+        "gates": [gate_document(g) for g in methodology.gates],
+        "report_cadence_days": methodology.report_cadence_days,
+        "thresholds": dict(methodology.thresholds),
+    }
+
+
+async def get_methodology(session: AsyncSession, *, key: str) -> StoredMethodology | None:
+    """The current version of a methodology, or None."""
+    row = (
+        (await session.execute(select(methodologies).where(methodologies.c.key == key)))
+        .mappings()
+        .first()
+    )
+    return None if row is None else _stored_from(row)
+
+
+async def list_methodologies(
+    session: AsyncSession, *, limit: int, offset: int
+) -> list[StoredMethodology]:
+    """Current versions ordered by key."""
+    rows = (
+        await session.execute(
+            select(methodologies).order_by(methodologies.c.key).limit(limit).offset(offset)
+        )
+    ).mappings()
+    return [_stored_from(row) for row in rows]
+
+
+async def existing_keys(session: AsyncSession, *, keys: list[str]) -> set[str]:
+    """Which of the keys already name a methodology."""
+    result = await session.scalars(select(methodologies.c.key).where(methodologies.c.key.in_(keys)))
+    return set(result)
+
+
+async def insert_methodology(
+    session: AsyncSession, *, methodology: Methodology, published_by: str, now: datetime
+) -> StoredMethodology:
+    """Store a new methodology as version 1."""
+    await session.execute(
+        insert(methodologies).values(
+            key=methodology.key,
+            version=1,
+            created_at=now,
+            updated_at=now,
+            published_by=published_by,
+            **_content(methodology),
+        )
+    )
+    await _record_version(session, methodology, 1, published_by, now)
+    return StoredMethodology(methodology, 1, now, now, published_by)
+
+
+async def replace_methodology(
+    session: AsyncSession,
+    *,
+    current: StoredMethodology,
+    methodology: Methodology,
+    published_by: str,
+    now: datetime,
+) -> StoredMethodology:
+    """Store the next version of a methodology.
+
+    The update is conditional on the version read, so two concurrent revisions cannot both
+    become the same next version: the loser raises LookupError and may retry.
+    """
+    version = current.version + 1
+    result = await session.execute(
+        update(methodologies)
+        .where(methodologies.c.key == methodology.key, methodologies.c.version == current.version)
+        .values(version=version, updated_at=now, published_by=published_by, **_content(methodology))
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise LookupError(f"methodology {methodology.key} changed while it was being revised")
+    await _record_version(session, methodology, version, published_by, now)
+    return StoredMethodology(methodology, version, current.created_at, now, published_by)
+
+
+async def _record_version(
+    session: AsyncSession, methodology: Methodology, version: int, published_by: str, now: datetime
+) -> None:
+    await session.execute(
+        insert(methodology_versions).values(
+            key=methodology.key,
+            version=version,
+            definition={"key": methodology.key, **_content(methodology)},
+            published_at=now,
+            published_by=published_by,
+        )
+    )

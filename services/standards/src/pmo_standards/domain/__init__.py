@@ -1,0 +1,1 @@
+"""Standards' rules as plain functions: no web, database or messaging imports."""

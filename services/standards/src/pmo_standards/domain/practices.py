@@ -1,0 +1,32 @@
+"""The best-practice library: tag normalisation and the text a search matches against."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+MAX_TAGS = 20
+
+
+def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """Tags trimmed, lower-cased and de-duplicated, in the order first given."""
+    seen: dict[str, None] = {}
+    for tag in tags:
+        cleaned = " ".join(tag.split()).casefold()
+        if cleaned:
+            seen.setdefault(cleaned, None)
+    return tuple(seen)
+
+
+def search_text(*, title: str, body: str, tags: Iterable[str]) -> str:
+    """What `q` is matched against: title, body and tags, case-folded.
+
+    Folding here, in Python, keeps the search case-insensitive for every alphabet on both
+    SQLite (whose lower() only folds ASCII) and PostgreSQL; fields are joined by a newline so a
+    query (which never holds one) cannot match across two of them.
+    """
+    return "\n".join([title, body, *tags]).casefold()
+
+
+def search_needle(query: str) -> str:
+    """The folded form of a search query, comparable with `search_text`."""
+    return query.strip().casefold()

@@ -1,0 +1,37 @@
+"""The standards service app: methodologies, gate reviews, compliance and best practices."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from pmo_common.web.app_factory import create_service_app
+from pmo_common.web.runtime import ServiceRuntime
+
+from pmo_standards.api.compliance import router as compliance_router
+from pmo_standards.api.methodologies import router as methodologies_router
+from pmo_standards.api.practices import router as practices_router
+from pmo_standards.config import StandardsSettings, get_settings
+from pmo_standards.db.tables import messaging
+from pmo_standards.handlers.event_handlers import HANDLERS
+from pmo_standards.handlers.methodology_commands import seed_methodologies
+
+
+async def _seed(runtime: ServiceRuntime) -> None:
+    await seed_methodologies(runtime)
+
+
+def create_app(settings: StandardsSettings | None = None) -> FastAPI:
+    """Build the standards app."""
+    return create_service_app(
+        settings=settings or get_settings(),
+        tables=messaging,
+        routers=[methodologies_router, compliance_router, practices_router],
+        handlers=HANDLERS,
+        on_startup=_seed,
+        description=(
+            "Methodologies (phases, gates, deliverables, cadence, tolerances), gate reviews, "
+            "project compliance and the best-practice library."
+        ),
+    )
+
+
+app = create_app()

@@ -1,0 +1,165 @@
+"""Fixtures of standards' unit tests: a migrated SQLite database, the app, tokens, events.
+
+The suite runs with --import-mode=importlib, so helpers are handed out as fixtures rather than
+imported from a support module.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from pmo_common.auth.tokens import mint_dev_token
+from pmo_common.events.envelope import CloudEvent, build_event
+from pmo_common.events.payloads import ProjectClosed, ProjectCreated, ProjectUpdated
+from pmo_common.settings import DEVELOPMENT_JWT_SECRET
+from pmo_common.web.runtime import ServiceRuntime
+from pmo_standards.config import StandardsSettings
+from pmo_standards.db.tables import messaging
+from pmo_standards.main import create_app
+from pmo_standards.migrate import migrate
+from sqlalchemy import select
+
+
+@pytest.fixture
+def standards_settings(tmp_path: Path) -> StandardsSettings:
+    """Settings on a fresh, migrated SQLite database, with Kafka off."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'standards.db'}"
+    migrate(url)
+    return StandardsSettings(database_url=url, kafka_enabled=False, data_dir=tmp_path)
+
+
+@pytest.fixture
+async def standards_app(standards_settings: StandardsSettings) -> AsyncIterator[FastAPI]:
+    """The app, started (methodologies seeded) and stopped around the test."""
+    app = create_app(standards_settings)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture
+def standards_runtime(standards_app: FastAPI) -> ServiceRuntime:
+    """The running app's runtime (sessions, applier)."""
+    runtime: ServiceRuntime = standards_app.state.runtime
+    return runtime
+
+
+@pytest.fixture
+async def standards_client(standards_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking to the app in-process."""
+    transport = httpx.ASGITransport(app=standards_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://standards") as client:
+        yield client
+
+
+@pytest.fixture
+def standards_auth() -> Callable[..., dict[str, str]]:
+    """Authorization headers for a caller with the given roles and e-mail."""
+
+    def make(*roles: str, email: str | None = None) -> dict[str, str]:
+        token = mint_dev_token(
+            secret=DEVELOPMENT_JWT_SECRET,
+            sub=email or f"user-{'-'.join(roles)}",
+            email=email,
+            roles=list(roles),
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+    return make
+
+
+@pytest.fixture
+def standards_project_event() -> Callable[..., CloudEvent]:
+    """A project.created or project.updated event shaped as intake sends it."""
+
+    def make(
+        *,
+        project_id: str | None = None,
+        name: str = "Warehouse system",
+        manager: str = "pm@corp.example",
+        methodology: str = "waterfall",
+        status: str = "active",
+        version: int = 1,
+        event_type: str = "project.created",
+    ) -> CloudEvent:
+        fields: dict[str, Any] = {
+            "project_id": project_id or str(uuid.uuid4()),
+            "name": name,
+            "manager": manager,
+            "methodology": methodology,
+            "start_date": date(2026, 1, 1),
+            "end_date": date(2026, 12, 31),
+            "budget": 100_000.0,
+            "currency": "EUR",
+            "status": status,
+            "version": version,
+        }
+        payload = ProjectCreated(**fields)
+        if event_type == "project.updated":
+            payload = ProjectUpdated(**fields, changed_fields=["name"])
+        return build_event(
+            service="intake", event_type=event_type, data=payload, subject=fields["project_id"]
+        )
+
+    return make
+
+
+@pytest.fixture
+def standards_closed_event() -> Callable[..., CloudEvent]:
+    """A project.closed event shaped as intake sends it."""
+
+    def make(*, project_id: str, version: int, name: str = "Warehouse system") -> CloudEvent:
+        payload = ProjectClosed(
+            project_id=project_id, name=name, closed_at=datetime.now(UTC), version=version
+        )
+        return build_event(
+            service="intake", event_type="project.closed", data=payload, subject=project_id
+        )
+
+    return make
+
+
+@pytest.fixture
+def standards_outbox(
+    standards_runtime: ServiceRuntime,
+) -> Callable[..., Awaitable[list[CloudEvent]]]:
+    """The events written to the outbox (optionally of one topic), oldest first."""
+
+    async def read(topic: str | None = None) -> list[CloudEvent]:
+        outbox = messaging.outbox
+        query = select(outbox.c.topic, outbox.c.message_key, outbox.c.payload).order_by(outbox.c.id)
+        if topic is not None:
+            query = query.where(outbox.c.topic == topic)
+        async with standards_runtime.sessions() as session:
+            rows = (await session.execute(query)).all()
+        events = [CloudEvent.model_validate_json(row.payload) for row in rows]
+        for row, event in zip(rows, events, strict=True):
+            # Topic = event type and key = subject (the project id) is the contract.
+            assert row.topic == event.type and row.message_key == event.subject
+        return events
+
+    return read
+
+
+@pytest.fixture
+def standards_deliver(
+    standards_runtime: ServiceRuntime,
+) -> Callable[..., Awaitable[list[str]]]:
+    """Apply consumed events through the real applier; returns each outcome's name."""
+
+    async def deliver(*events: CloudEvent) -> list[str]:
+        assert standards_runtime.applier is not None
+        outcomes = []
+        for event in events:
+            outcome, failure = await standards_runtime.applier.apply(event)
+            assert failure is None, failure
+            outcomes.append(outcome.value)
+        return outcomes
+
+    return deliver
