@@ -7,12 +7,14 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from pydantic import BaseModel
 from sqlalchemy import event as sa_event
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from pmo_common.events.envelope import CLOUDEVENTS_CONTENT_TYPE, CloudEvent
+from pmo_common.events.catalog import spec_for
+from pmo_common.events.envelope import CLOUDEVENTS_CONTENT_TYPE, CloudEvent, build_event
 from pmo_common.messaging.kafka_publisher import KafkaPublisher, OutgoingMessage
 from pmo_common.messaging.tables import MessagingTables
 from pmo_common.messaging.waiting import sleep_or_stop, wait_any
@@ -36,6 +38,23 @@ async def enqueue_event(session: AsyncSession, tables: MessagingTables, event: C
         )
     )
     session.sync_session.info[_PENDING_FLAG] = True
+
+
+async def emit_event(
+    session: AsyncSession,
+    tables: MessagingTables,
+    *,
+    service: str,
+    event_type: str,
+    payload: BaseModel,
+    subject: str | None,
+) -> None:
+    """Wrap a payload in a CloudEvent and store it in the outbox, in the caller's transaction."""
+    expected = spec_for(event_type).payload
+    if not isinstance(payload, expected):
+        raise TypeError(f"{event_type} carries {expected.__name__}, not {type(payload).__name__}")
+    event = build_event(service=service, event_type=event_type, data=payload, subject=subject)
+    await enqueue_event(session, tables, event)
 
 
 @sa_event.listens_for(Session, "after_commit")

@@ -63,12 +63,12 @@ def create_service_app(
             issuer=settings.auth_issuer,
             audience=settings.auth_audience,
         )
-        if on_startup is not None:
-            await on_startup(runtime)
         starter: asyncio.Task[None] | None = None
-        if settings.kafka_enabled:
-            starter = asyncio.create_task(start_messaging(runtime, list(jobs)))
         try:
+            if on_startup is not None:
+                await on_startup(runtime)
+            if settings.kafka_enabled:
+                starter = asyncio.create_task(start_messaging(runtime, list(jobs)))
             yield
         finally:
             runtime.stop.set()

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import Header
 from fastapi.responses import JSONResponse
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_common.auth.principal import Principal
@@ -26,9 +27,10 @@ IdempotencyKey = Annotated[
 ]
 
 
-def fingerprint(body: Any) -> str:
-    """A stable hash of a request body."""
-    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+def fingerprint(body: Any, *, route: str = "") -> str:
+    """A stable hash of a request: the route it was sent to and its body."""
+    canonical = json.dumps({"route": route, "body": body}, sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 async def replay(
@@ -77,13 +79,23 @@ async def remember(
     """Store the response of a keyed request in the caller's transaction."""
     if key is None:
         return
-    await session.execute(
-        insert(tables.idempotency_keys).values(
-            principal=principal.subject,
-            key=key,
-            request_hash=request_hash,
-            status_code=status_code,
-            response_body=json.dumps(body, default=str),
-            created_at=datetime.now(UTC),
-        )
-    )
+    try:
+        async with session.begin_nested():
+            await session.execute(
+                insert(tables.idempotency_keys).values(
+                    principal=principal.subject,
+                    key=key,
+                    request_hash=request_hash,
+                    status_code=status_code,
+                    response_body=json.dumps(body, default=str),
+                    created_at=datetime.now(UTC),
+                )
+            )
+    except IntegrityError as exc:
+        # A concurrent request with the same key won the race; the client should retry
+        # and will then get the stored answer.
+        raise ProblemException(
+            409,
+            "Request in progress",
+            "Another request with this Idempotency-Key is being processed; retry shortly.",
+        ) from exc

@@ -12,11 +12,10 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from pmo_common.db.engine import create_database_engine, create_session_factory
-from pmo_common.events.envelope import build_event
 from pmo_common.messaging.event_applier import EventApplier, EventHandler
 from pmo_common.messaging.kafka_consumer import KafkaEventConsumer
 from pmo_common.messaging.kafka_publisher import KafkaPublisher
-from pmo_common.messaging.outbox import OutboxRelay, enqueue_event, outbox_session_info
+from pmo_common.messaging.outbox import OutboxRelay, emit_event, outbox_session_info
 from pmo_common.messaging.tables import MessagingTables
 from pmo_common.messaging.topics import ensure_topics
 from pmo_common.messaging.waiting import sleep_or_stop
@@ -45,13 +44,14 @@ class ServiceRuntime:
         self, session: AsyncSession, event_type: str, payload: BaseModel, subject: str | None
     ) -> None:
         """Record an event in the outbox, in the caller's transaction."""
-        event = build_event(
+        await emit_event(
+            session,
+            self.tables,
             service=self.settings.service_name,
             event_type=event_type,
-            data=payload,
+            payload=payload,
             subject=subject,
         )
-        await enqueue_event(session, self.tables, event)
 
 
 def build_runtime(

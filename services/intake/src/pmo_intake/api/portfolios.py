@@ -37,7 +37,7 @@ async def _create(
     out: type[BaseModel],
 ) -> JSONResponse:
     fields = body.model_dump(mode="json")
-    request_hash = idempotency.fingerprint(fields)
+    request_hash = idempotency.fingerprint(fields, route=f"POST /v1/{table.name}")
     replayed = await idempotency.replay(session, runtime.tables, principal, key, request_hash)
     if replayed is not None:
         return replayed

@@ -51,7 +51,7 @@ async def create_project(
 ) -> Any:
     """Register a project (PMO admins and portfolio managers)."""
     fields = project_fields(body, only_set=False)
-    request_hash = idempotency.fingerprint(fields)
+    request_hash = idempotency.fingerprint(fields, route="POST /v1/projects")
     tables = runtime.tables
     replayed = await idempotency.replay(session, tables, principal, idempotency_key, request_hash)
     if replayed is not None:

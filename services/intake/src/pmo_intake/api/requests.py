@@ -58,7 +58,9 @@ async def create_request(
 ) -> Any:
     """Draft a project request."""
     proposal = body.project.model_dump(mode="json")
-    fingerprint = idempotency.fingerprint({"title": body.title, "proposal": proposal})
+    fingerprint = idempotency.fingerprint(
+        {"title": body.title, "proposal": proposal}, route="POST /v1/requests"
+    )
     tables = runtime.tables
     replayed = await idempotency.replay(session, tables, principal, idempotency_key, fingerprint)
     if replayed is not None:

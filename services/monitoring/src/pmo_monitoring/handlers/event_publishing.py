@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from pmo_common.events.envelope import build_event
-from pmo_common.messaging.outbox import enqueue_event
+from pmo_common.messaging.outbox import emit_event
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,15 +24,12 @@ class EventEmitter(Protocol):
 async def emit_from_consumer(
     session: AsyncSession, event_type: str, payload: BaseModel, subject: str | None
 ) -> None:
-    """Record an event in the outbox from a consumed-event handler.
-
-    Handlers receive only (session, event), not the runtime, so they cannot call
-    `runtime.emit`; this does the same with monitoring's own outbox table.
-    """
-    event = build_event(
+    """Record an event in the outbox from a consumed-event handler (which has no runtime)."""
+    await emit_event(
+        session,
+        messaging,
         service=MonitoringSettings.service_name,
         event_type=event_type,
-        data=payload,
+        payload=payload,
         subject=subject,
     )
-    await enqueue_event(session, messaging, event)
