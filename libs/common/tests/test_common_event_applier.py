@@ -1,0 +1,208 @@
+"""EventApplier: once per event id, bounded retries, dead letters for what can never apply."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from pmo_common.db.engine import create_database_engine, create_session_factory
+from pmo_common.events.envelope import CloudEvent
+from pmo_common.events.payloads import GateDecided
+from pmo_common.messaging.event_applier import (
+    EventApplier,
+    EventHandler,
+    Outcome,
+    PermanentEventError,
+)
+from pmo_common.messaging.tables import MessagingTables, messaging_tables
+from pmo_common.observability import correlation_id_var
+from sqlalchemy import Column, MetaData, String, Table, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+EVENT_TYPE = "project.gate.decided"
+
+
+@dataclass
+class Database:
+    sessions: async_sessionmaker[AsyncSession]
+    tables: MessagingTables
+    effects: Table
+    calls: list[str] = field(default_factory=list)
+
+    def applier(self, handlers: dict[str, EventHandler], max_attempts: int = 3) -> EventApplier:
+        return EventApplier(
+            consumer="unit-test",
+            session_factory=self.sessions,
+            tables=self.tables,
+            handlers=handlers,
+            max_attempts=max_attempts,
+            retry_backoff=0,
+        )
+
+    async def count(self, table: Table) -> int:
+        async with self.sessions() as session:
+            return int(await session.scalar(select(func.count()).select_from(table)) or 0)
+
+    async def write_effect(self, session: AsyncSession, event: CloudEvent) -> None:
+        """A handler in the shape services write: parse the payload, write with the session."""
+        payload = GateDecided.model_validate(event.data)
+        self.calls.append(event.id)
+        await session.execute(
+            insert(self.effects).values(
+                event_id=event.id,
+                gate=payload.gate,
+                correlation_id=correlation_id_var.get(),
+            )
+        )
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    metadata = MetaData()
+    tables = messaging_tables(metadata)
+    effects = Table(
+        "effects",
+        metadata,
+        Column("event_id", String(64), nullable=False),
+        Column("gate", String(50), nullable=False),
+        Column("correlation_id", String(64)),
+    )
+    engine = create_database_engine(f"sqlite+aiosqlite:///{tmp_path / 'applier.db'}")
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    yield Database(create_session_factory(engine), tables, effects)
+    await engine.dispose()
+
+
+def gate_event(**data_overrides: object) -> CloudEvent:
+    data = {"project_id": "p-1", "gate": "G1", "decision": "approved", "decided_by": "pmo"}
+    return CloudEvent(
+        source="/pmo/standards",
+        type=EVENT_TYPE,
+        subject="p-1",
+        correlationid="corr-1",
+        data={**data, **data_overrides},
+    )
+
+
+async def test_an_event_is_applied_with_its_processed_record(db: Database) -> None:
+    applier = db.applier({EVENT_TYPE: db.write_effect})
+    assert await applier.apply(gate_event()) == (Outcome.APPLIED, None)
+    assert await db.count(db.effects) == 1
+    assert await db.count(db.tables.processed_events) == 1
+
+
+async def test_the_same_event_twice_applies_once(db: Database) -> None:
+    applier = db.applier({EVENT_TYPE: db.write_effect})
+    event = gate_event()
+    assert (await applier.apply_raw(event.to_bytes()))[0] is Outcome.APPLIED
+    assert (await applier.apply_raw(event.to_bytes()))[0] is Outcome.DUPLICATE
+    assert await db.count(db.effects) == 1
+    assert db.calls == [event.id]
+
+
+async def test_different_consumers_each_apply_the_event(db: Database) -> None:
+    event = gate_event()
+    first = db.applier({EVENT_TYPE: db.write_effect})
+    second = EventApplier(
+        consumer="another-consumer",
+        session_factory=db.sessions,
+        tables=db.tables,
+        handlers={EVENT_TYPE: db.write_effect},
+    )
+    assert (await first.apply(event))[0] is Outcome.APPLIED
+    assert (await second.apply(event))[0] is Outcome.APPLIED
+    assert await db.count(db.effects) == 2
+
+
+async def test_the_handler_sees_the_events_correlation_id(db: Database) -> None:
+    applier = db.applier({EVENT_TYPE: db.write_effect})
+    await applier.apply(gate_event())
+    async with db.sessions() as session:
+        assert await session.scalar(select(db.effects.c.correlation_id)) == "corr-1"
+    assert correlation_id_var.get() is None
+
+
+async def test_a_transient_error_is_retried_then_dead_lettered(db: Database) -> None:
+    calls: list[int] = []
+
+    async def always_failing(session: AsyncSession, event: CloudEvent) -> None:
+        calls.append(1)
+        await db.write_effect(session, event)
+        raise ValueError("database of another world is down")
+
+    applier = db.applier({EVENT_TYPE: always_failing}, max_attempts=4)
+    outcome, failure = await applier.apply(gate_event())
+    assert outcome is Outcome.DEAD_LETTERED
+    assert failure is not None
+    assert (failure.error_type, failure.error) == (
+        "ValueError",
+        "database of another world is down",
+    )
+    assert len(calls) == 4
+    assert await db.count(db.effects) == 0
+    assert await db.count(db.tables.processed_events) == 0
+
+
+async def test_a_retry_that_succeeds_keeps_only_the_successful_effect(db: Database) -> None:
+    attempts: list[int] = []
+
+    async def flaky(session: AsyncSession, event: CloudEvent) -> None:
+        attempts.append(1)
+        await db.write_effect(session, event)
+        if len(attempts) < 3:
+            raise ConnectionError("try again")
+
+    applier = db.applier({EVENT_TYPE: flaky}, max_attempts=3)
+    assert await applier.apply(gate_event()) == (Outcome.APPLIED, None)
+    assert len(attempts) == 3
+    assert await db.count(db.effects) == 1
+
+
+async def test_a_permanent_error_is_dead_lettered_without_retry(db: Database) -> None:
+    calls: list[int] = []
+
+    async def refusing(session: AsyncSession, event: CloudEvent) -> None:
+        calls.append(1)
+        raise PermanentEventError("gate G9 does not exist")
+
+    applier = db.applier({EVENT_TYPE: refusing}, max_attempts=5)
+    outcome, failure = await applier.apply(gate_event())
+    assert outcome is Outcome.DEAD_LETTERED
+    assert failure is not None and failure.error_type == "PermanentEventError"
+    assert len(calls) == 1
+    assert await db.count(db.tables.processed_events) == 0
+
+
+async def test_a_payload_that_does_not_validate_is_dead_lettered_at_once(db: Database) -> None:
+    applier = db.applier({EVENT_TYPE: db.write_effect}, max_attempts=5)
+    outcome, failure = await applier.apply(gate_event(decision="maybe"))
+    assert outcome is Outcome.DEAD_LETTERED
+    assert failure is not None and failure.error_type == "ValidationError"
+    assert "decision" in failure.error
+    assert db.calls == []
+
+
+@pytest.mark.parametrize("raw", [b"\x00not json", b'{"id": "1"}', b"", None])
+async def test_bytes_that_are_not_a_cloudevent_are_dead_lettered(
+    db: Database, raw: bytes | None
+) -> None:
+    applier = db.applier({EVENT_TYPE: db.write_effect})
+    outcome, failure = await applier.apply_raw(raw)
+    assert outcome is Outcome.DEAD_LETTERED
+    assert failure is not None and failure.error.startswith("not a CloudEvent")
+    assert await db.count(db.tables.processed_events) == 0
+
+
+async def test_an_event_type_without_handler_is_ignored(db: Database) -> None:
+    applier = db.applier({EVENT_TYPE: db.write_effect})
+    event = CloudEvent(source="/pmo/x", type="project.closed", data={})
+    assert await applier.apply_raw(event.to_bytes()) == (Outcome.IGNORED, None)
+    assert await db.count(db.tables.processed_events) == 0
+
+
+def test_the_applier_lists_its_event_types(db: Database) -> None:
+    applier = db.applier({"b.type": db.write_effect, "a.type": db.write_effect})
+    assert applier.event_types == ["a.type", "b.type"]

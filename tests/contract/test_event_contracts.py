@@ -1,0 +1,410 @@
+"""The event contracts: checked-in schemas and AsyncAPI match the models, and samples obey them."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+from pmo_common.events import schema_export
+from pmo_common.events.catalog import EVENT_CATALOG, EventSpec
+from pmo_common.events.envelope import CloudEvent, build_event
+from pmo_common.events.payloads import (
+    AlertEvent,
+    ComplianceEvaluated,
+    DeliveryEvent,
+    EventPayload,
+    GateDecided,
+    HealthChanged,
+    MethodologyPublished,
+    ProjectAtRisk,
+    ProjectClosed,
+    ProjectCreated,
+    ProjectRecovered,
+    ProjectUpdated,
+    ReportOverdue,
+    RequestEvent,
+    StatusReported,
+)
+from pmo_common.messaging.topics import DEAD_LETTER_SUFFIX, all_topics, dead_letter_topic
+from pmo_common.observability import correlation_id_var, traceparent_var
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMAS = ROOT / "libs" / "common" / "schemas"
+ASYNCAPI = ROOT / "docs" / "asyncapi.yaml"
+KAFKA_TOPIC_NAME = re.compile(r"^[a-zA-Z0-9._-]{1,249}$")
+
+_PROJECT = {
+    "project_id": "p-1",
+    "name": "Apollo",
+    "manager": "ann@example.org",
+    "sponsor": "sam@example.org",
+    "methodology": "waterfall",
+    "start_date": "2025-01-06",
+    "end_date": "2025-12-19",
+    "budget": 250000.0,
+    "currency": "EUR",
+    "milestones": [{"name": "Design signed off", "due_date": "2025-03-31"}],
+    "portfolio_id": "pf-1",
+    "status": "active",
+    "version": 1,
+}
+_REASON = {
+    "code": "cpi_below_threshold",
+    "message": "Cost performance 0.82 is below 0.90",
+    "metric": "cpi",
+    "value": 0.82,
+    "threshold": 0.9,
+}
+_METRICS = {"pv": 1000.0, "ev": 800.0, "ac": 975.0, "cpi": 0.82, "spi": 0.8, "eac": 304878.0}
+_ALERT = {
+    "alert_id": "a-1",
+    "project_id": "p-1",
+    "kind": "project.at_risk",
+    "severity": "critical",
+    "status": "open",
+    "title": "Apollo is red",
+}
+_REQUEST = {
+    "request_id": "r-1",
+    "title": "New CRM",
+    "requested_by": "ann@example.org",
+    "status": "submitted",
+}
+_DELIVERY = {
+    "delivery_id": "d-1",
+    "alert_id": "a-1",
+    "project_id": "p-1",
+    "channel": "webhook",
+    "target": "https://hooks.example.org/pmo",
+    "attempt": 1,
+}
+
+# One realistic payload per model, as a consumer receives it (JSON types only).
+SAMPLES: dict[type[EventPayload], dict[str, Any]] = {
+    RequestEvent: _REQUEST,
+    ProjectCreated: _PROJECT,
+    ProjectUpdated: {**_PROJECT, "version": 2, "changed_fields": ["budget"]},
+    ProjectClosed: {
+        "project_id": "p-1",
+        "name": "Apollo",
+        "closed_at": "2025-12-19T17:00:00Z",
+        "version": 3,
+    },
+    MethodologyPublished: {
+        "key": "waterfall",
+        "name": "Waterfall",
+        "version": 2,
+        "phases": ["initiation", "design", "build"],
+        "gates": [{"key": "G1", "name": "Go", "required_deliverables": ["charter"]}],
+        "report_cadence_days": 14,
+        "thresholds": {"cpi_amber": 0.95, "cpi_red": 0.9},
+    },
+    ComplianceEvaluated: {
+        "project_id": "p-1",
+        "methodology": "waterfall",
+        "compliant": False,
+        "score": 0.5,
+        "findings": [{"code": "missing_charter", "message": "No charter"}],
+    },
+    GateDecided: {
+        "project_id": "p-1",
+        "gate": "G1",
+        "decision": "conditional",
+        "decided_by": "pmo@example.org",
+    },
+    StatusReported: {
+        "project_id": "p-1",
+        "report_id": "sr-1",
+        "as_of": "2025-03-31",
+        "percent_complete": 40.0,
+        "actual_cost": 97500.0,
+        "manager_rag": "amber",
+    },
+    HealthChanged: {
+        "project_id": "p-1",
+        "project_name": "Apollo",
+        "previous_rag": "amber",
+        "rag": "red",
+        "reasons": [_REASON],
+        "metrics": _METRICS,
+        "as_of": "2025-03-31",
+    },
+    ProjectAtRisk: {
+        "project_id": "p-1",
+        "project_name": "Apollo",
+        "manager": "ann@example.org",
+        "sponsor": "sam@example.org",
+        "portfolio_id": "pf-1",
+        "rag": "red",
+        "severity": "critical",
+        "reasons": [_REASON],
+        "metrics": {**_METRICS, "vac": -54878.0, "forecast_end_date": "2026-02-27"},
+        "as_of": "2025-03-31",
+    },
+    ProjectRecovered: {
+        "project_id": "p-1",
+        "project_name": "Apollo",
+        "manager": "ann@example.org",
+        "previous_rag": "red",
+        "rag": "green",
+        "metrics": {"cpi": 1.01},
+        "as_of": "2025-05-31",
+    },
+    ReportOverdue: {
+        "project_id": "p-1",
+        "project_name": "Apollo",
+        "manager": "ann@example.org",
+        "last_report_at": None,
+        "due_date": "2025-04-14",
+        "days_overdue": 3,
+        "period": 7,
+    },
+    AlertEvent: _ALERT,
+    DeliveryEvent: _DELIVERY,
+}
+
+# A change per model that a consumer must refuse: a wrong type or value, or a missing field.
+INVALID: dict[type[EventPayload], tuple[str, Any]] = {
+    RequestEvent: ("request_id", None),
+    ProjectCreated: ("start_date", "next tuesday"),
+    ProjectUpdated: ("budget", "a lot"),
+    ProjectClosed: ("version", "3"),
+    MethodologyPublished: ("thresholds", {"cpi_red": "low"}),
+    ComplianceEvaluated: ("score", 1.5),
+    GateDecided: ("decision", "maybe"),
+    StatusReported: ("manager_rag", "purple"),
+    HealthChanged: ("rag", "black"),
+    ProjectAtRisk: ("rag", "green"),
+    ProjectRecovered: ("metrics", [1, 2]),
+    ReportOverdue: ("days_overdue", 2.5),
+    AlertEvent: ("status", "snoozed"),
+    DeliveryEvent: ("channel", "carrier-pigeon"),
+}
+
+SPECS = sorted(EVENT_CATALOG.values(), key=lambda spec: spec.type)
+
+
+def spec_ids(spec: EventSpec) -> str:
+    return spec.type
+
+
+def checked_in_schema(spec: EventSpec) -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(
+        (SCHEMAS / schema_export.schema_file_name(spec)).read_text()
+    )
+    return schema
+
+
+def envelope_validator() -> jsonschema.protocols.Validator:
+    schema = json.loads((SCHEMAS / schema_export.ENVELOPE_FILE).read_text())
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
+
+
+def payload_validator(spec: EventSpec) -> jsonschema.protocols.Validator:
+    schema = checked_in_schema(spec)
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
+
+
+def asyncapi() -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load(ASYNCAPI.read_text())
+    return document
+
+
+def test_the_checked_in_contracts_equal_the_generated_ones() -> None:
+    problems = schema_export.check(ROOT)
+    assert not problems, "\n\n".join(problems)
+
+
+def test_check_exits_zero_when_up_to_date(capsys: pytest.CaptureFixture[str]) -> None:
+    assert schema_export.main(["--check", "--root", str(ROOT)]) == 0
+    assert "up to date" in capsys.readouterr().out
+
+
+def test_the_generated_contracts_are_deterministic() -> None:
+    assert schema_export.generate_files() == schema_export.generate_files()
+    for text in schema_export.generate_files().values():
+        assert text.endswith("\n") and not text.endswith("\n\n")
+
+
+def test_every_catalog_event_has_a_schema_and_no_schema_is_orphaned() -> None:
+    expected = {schema_export.schema_file_name(spec) for spec in SPECS}
+    expected.add(schema_export.ENVELOPE_FILE)
+    assert {path.name for path in SCHEMAS.glob("*.json")} == expected
+
+
+def test_every_payload_model_has_samples() -> None:
+    models = {spec.payload for spec in SPECS}
+    assert models == set(SAMPLES) == set(INVALID)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=spec_ids)
+def test_the_schema_names_its_event(spec: EventSpec) -> None:
+    schema = checked_in_schema(spec)
+    assert schema["$id"] == f"urn:pmo:events:{spec.type}:v{spec.version}"
+    assert spec.type in schema["title"]
+    assert schema["x-producer"] == spec.producer
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=spec_ids)
+def test_a_sample_payload_validates(spec: EventSpec) -> None:
+    sample = SAMPLES[spec.payload]
+    payload_validator(spec).validate(sample)
+    # What the producer's model writes validates too (the schema is of the serialised form).
+    written = spec.payload.model_validate(sample).model_dump(mode="json")
+    payload_validator(spec).validate(written)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=spec_ids)
+def test_an_invalid_payload_fails(spec: EventSpec) -> None:
+    field, value = INVALID[spec.payload]
+    invalid = {**SAMPLES[spec.payload], field: value}
+    errors = list(payload_validator(spec).iter_errors(invalid))
+    assert errors, f"{field}={value!r} should not validate"
+    assert any(field in error.json_path for error in errors)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=spec_ids)
+def test_a_payload_missing_a_required_field_fails(spec: EventSpec) -> None:
+    required = checked_in_schema(spec)["required"]
+    assert required, f"{spec.type} requires nothing"
+    sample = {k: v for k, v in SAMPLES[spec.payload].items() if k != required[0]}
+    with pytest.raises(jsonschema.ValidationError, match=required[0]):
+        payload_validator(spec).validate(sample)
+
+
+def test_payloads_tolerate_unknown_fields() -> None:
+    spec = EVENT_CATALOG["project.at_risk"]
+    sample = {**SAMPLES[ProjectAtRisk], "added_in_a_later_minor": True}
+    payload_validator(spec).validate(sample)
+    ProjectAtRisk.model_validate(sample)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=spec_ids)
+def test_the_envelope_round_trips_and_validates(spec: EventSpec) -> None:
+    payload = spec.payload.model_validate(SAMPLES[spec.payload])
+    correlation = correlation_id_var.set("corr-contract")
+    trace = traceparent_var.set("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+    try:
+        event = build_event(
+            service=spec.producer, event_type=spec.type, data=payload, subject="p-1"
+        )
+    finally:
+        correlation_id_var.reset(correlation)
+        traceparent_var.reset(trace)
+    raw = event.to_bytes()
+    wire = json.loads(raw)
+    envelope_validator().validate(wire)
+    assert CloudEvent.from_bytes(raw) == event
+    assert wire["correlationid"] == "corr-contract"
+    assert wire["traceparent"].startswith("00-4bf92f3577b34da6a3ce929d0e0e4736-")
+    assert wire["dataschema"] == checked_in_schema(spec)["$id"]
+    assert wire["source"] == f"/pmo/{spec.producer}"
+    payload_validator(spec).validate(wire["data"])
+
+
+def test_an_envelope_without_required_attributes_fails() -> None:
+    event = CloudEvent(source="/pmo/intake", type="project.created", data={})
+    wire = json.loads(event.to_bytes())
+    validator = envelope_validator()
+    for attribute in ("id", "source", "type", "specversion", "data"):
+        broken = {k: v for k, v in wire.items() if k != attribute}
+        assert not validator.is_valid(broken), f"an envelope without {attribute} validated"
+    assert not validator.is_valid({**wire, "specversion": "0.3"})
+
+
+def test_topics_are_the_event_types_and_each_has_a_dead_letter_topic() -> None:
+    types = sorted(EVENT_CATALOG)
+    assert all_topics() == types + [f"{t}.dlq" for t in types]
+    assert dead_letter_topic("project.at_risk") == "project.at_risk.dlq"
+    assert DEAD_LETTER_SUFFIX == ".dlq"
+    assert all(KAFKA_TOPIC_NAME.match(topic) for topic in all_topics())
+    assert len(set(all_topics())) == len(all_topics())
+
+
+def test_the_asyncapi_document_describes_every_channel() -> None:
+    document = asyncapi()
+    assert document["asyncapi"] == "3.0.0"
+    channels = document["channels"]
+    addresses = {channel["address"] for name, channel in channels.items() if name != "deadLetters"}
+    assert addresses == set(EVENT_CATALOG)
+    dead_letters = channels["deadLetters"]
+    assert dead_letters["address"] == "{topic}" + DEAD_LETTER_SUFFIX
+    assert dead_letters["parameters"]["topic"]["enum"] == sorted(EVENT_CATALOG)
+    for spec in SPECS:
+        channel = channels[schema_export.channel_id(spec.type)]
+        (reference,) = channel["messages"].values()
+        message = resolve(document, reference["$ref"])
+        assert message["name"] == spec.type
+        assert spec.producer in message["description"]
+        assert "project id" in message["bindings"]["kafka"]["key"]["description"]
+
+
+def test_every_asyncapi_operation_and_reference_resolves() -> None:
+    document = asyncapi()
+    for operation in document["operations"].values():
+        assert operation["action"] in {"send", "receive"}
+        channel = resolve(document, operation["channel"]["$ref"])
+        for reference in operation["messages"]:
+            assert reference["$ref"].startswith(operation["channel"]["$ref"] + "/messages/")
+            assert resolve(document, reference["$ref"]) in channel["messages"].values()
+    references = list(all_references(document))
+    assert references
+    for reference in references:
+        resolve(document, reference)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=spec_ids)
+def test_a_sample_envelope_validates_against_its_asyncapi_message(spec: EventSpec) -> None:
+    document = asyncapi()
+    # The whole document is one resource, so the payloads' #/components/... references resolve.
+    resource = DRAFT202012.create_resource(document)
+    registry: Registry[Any] = Registry().with_resource("urn:pmo:asyncapi", resource)
+    message_id = f"{schema_export.channel_id(spec.type)}_v{spec.version}"
+    schema = {"$ref": f"urn:pmo:asyncapi#/components/messages/{message_id}/payload"}
+    validator = jsonschema.Draft202012Validator(
+        schema, registry=registry, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    event = build_event(
+        service=spec.producer,
+        event_type=spec.type,
+        data=spec.payload.model_validate(SAMPLES[spec.payload]),
+        subject="p-1",
+    )
+    wire = json.loads(event.to_bytes())
+    validator.validate(wire)
+    assert not validator.is_valid({**wire, "type": "some.other.event"})
+    field, value = INVALID[spec.payload]
+    assert not validator.is_valid({**wire, "data": {**wire["data"], field: value}})
+
+
+def resolve(document: dict[str, Any], reference: str) -> Any:
+    assert reference.startswith("#/"), f"external reference {reference}"
+    node: Any = document
+    for part in reference[2:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        assert part in node, f"{reference} does not resolve (no {part!r})"
+        node = node[part]
+    return node
+
+
+def all_references(node: Any) -> Any:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                yield value
+            else:
+                yield from all_references(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from all_references(item)
