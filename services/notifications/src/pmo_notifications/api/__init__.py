@@ -1,0 +1,1 @@
+"""Notifications' HTTP API: alerts, subscriptions, silences, deliveries and the inbox."""

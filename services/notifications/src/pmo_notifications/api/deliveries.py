@@ -1,0 +1,77 @@
+"""Route of the delivery log: every attempt over every channel."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pmo_common.web.app_factory import SessionDep
+from pmo_common.web.pagination import Page, PageDep, make_page
+
+from pmo_notifications.api.access import AnyRolePrincipal, sees_all_deliveries
+from pmo_notifications.api.schemas import Channel, DeliveryOut, DeliveryStatusName, ReferenceId
+from pmo_notifications.db.delivery_repository import DeliveryRecord, list_deliveries
+from pmo_notifications.domain.address_policy import TargetRefused, parse_webhook_url
+
+router = APIRouter(prefix="/v1", tags=["deliveries"])
+
+
+def shown_target(delivery: DeliveryRecord, *, in_full: bool) -> str:
+    """The target as the caller may see it.
+
+    Webhook URLs often embed a token in their path, so only PMO admins see more than the
+    scheme and host of someone else's endpoint.
+    """
+    if in_full or delivery.channel != "webhook":
+        return delivery.target
+    try:
+        target = parse_webhook_url(delivery.target)
+    except TargetRefused:
+        return "(hidden)"
+    return f"{target.scheme}://{target.host_header}/..."
+
+
+def delivery_out(delivery: DeliveryRecord, *, in_full: bool) -> DeliveryOut:
+    """The API view of one attempt."""
+    return DeliveryOut(
+        id=delivery.id,
+        message_id=delivery.message_id,
+        event_id=delivery.event_id,
+        event_type=delivery.event_type,
+        alert_id=delivery.alert_id,
+        project_id=delivery.project_id,
+        subscription_id=delivery.subscription_id,
+        channel=delivery.channel,  # type: ignore[arg-type]  # stored values are validated
+        target=shown_target(delivery, in_full=in_full),
+        attempt=delivery.attempt,
+        status=delivery.status,  # type: ignore[arg-type]
+        http_status=delivery.http_status,
+        error=delivery.error,
+        created_at=delivery.created_at,
+        next_attempt_at=delivery.next_attempt_at,
+        attempted_at=delivery.attempted_at,
+        completed_at=delivery.completed_at,
+    )
+
+
+@router.get("/deliveries", summary="List delivery attempts (others than admins: their projects')")
+async def list_deliveries_route(
+    principal: AnyRolePrincipal,
+    session: SessionDep,
+    page: PageDep,
+    alert_id: ReferenceId | None = None,
+    project_id: ReferenceId | None = None,
+    status: DeliveryStatusName | None = None,
+    channel: Channel | None = None,
+) -> Page[DeliveryOut]:
+    """A page of attempts, newest first, filtered by alert, project, status and channel."""
+    everything = sees_all_deliveries(principal)
+    records = await list_deliveries(
+        session,
+        viewer=None if everything else (principal.subject, principal.email),
+        alert_id=alert_id,
+        project_id=project_id,
+        status=status,
+        channel=channel,
+        limit=page.limit + 1,
+        offset=page.offset,
+    )
+    return make_page([delivery_out(record, in_full=everything) for record in records], page)

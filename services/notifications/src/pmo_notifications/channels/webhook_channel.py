@@ -1,0 +1,66 @@
+"""Signed webhooks (Standard Webhooks) over HTTP, pinned to the address that was vetted."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+
+from pmo_notifications.channels.address_resolution import vet_webhook_url
+from pmo_notifications.channels.send_outcome import SendOutcome
+from pmo_notifications.domain.address_policy import TargetRefused
+from pmo_notifications.domain.webhook_signature import signature_headers
+
+USER_AGENT = "pmo-notifications/1.0 (Standard Webhooks)"
+
+
+class WebhookSender:
+    """POSTs a CloudEvent to a subscriber's URL with Standard Webhooks signature headers."""
+
+    def __init__(self, *, timeout: float, allow_private: bool) -> None:
+        self._timeout = timeout
+        self._allow_private = allow_private
+
+    async def send(self, *, url: str, body: bytes, secret: str, message_id: str) -> SendOutcome:
+        """Deliver one message; the target is vetted again now, against DNS rebinding."""
+        try:
+            target, addresses = await vet_webhook_url(url, allow_private=self._allow_private)
+        except TargetRefused as exc:
+            return SendOutcome.failure(f"refused: {exc.reason}", retryable=False)
+        headers = {
+            "content-type": "application/json",
+            "user-agent": USER_AGENT,
+            "host": target.host_header,
+            **signature_headers(secret, message_id, int(time.time()), body),
+        }
+        # Connecting to the vetted address (not the name) closes the gap between the check and
+        # the connection; SNI and certificate checks still use the real host name.
+        extensions: dict[str, Any] = {}
+        if target.scheme == "https":
+            extensions["sni_hostname"] = target.host
+        # A fresh client per message: pooled connections are keyed by address, and one opened
+        # for another host name on the same address must not be reused.
+        async with httpx.AsyncClient(
+            timeout=self._timeout, follow_redirects=False, trust_env=False
+        ) as client:
+            try:
+                response = await client.post(
+                    target.url_via(addresses[0]),
+                    content=body,
+                    headers=headers,
+                    extensions=extensions,
+                )
+            except httpx.HTTPError as exc:
+                return SendOutcome.failure(f"network error: {type(exc).__name__}: {exc}".strip())
+        status = response.status_code
+        if 200 <= status < 300:
+            return SendOutcome.success(status)
+        if 300 <= status < 400:
+            location = response.headers.get("location", "?")
+            return SendOutcome.failure(
+                f"the receiver answered {status} redirecting to {location}; "
+                "redirects are not followed",
+                http_status=status,
+            )
+        return SendOutcome.failure(f"the receiver answered HTTP {status}", http_status=status)

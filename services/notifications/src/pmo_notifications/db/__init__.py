@@ -1,0 +1,1 @@
+"""Notifications' tables and the queries on them."""

@@ -1,0 +1,242 @@
+"""The delivery log: one row per attempt, claimed by one replica at a time under a lease."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_notifications.db.project_repository import projects_led_by
+from pmo_notifications.db.subscription_repository import owned_subscription_ids
+from pmo_notifications.db.tables import deliveries
+from pmo_notifications.db.timestamps import as_utc, as_utc_or_none
+from pmo_notifications.domain.delivery_schedule import PENDING
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRecord:
+    """One delivery attempt as stored."""
+
+    id: str
+    message_id: str
+    event_id: str
+    event_type: str
+    alert_id: str | None
+    project_id: str | None
+    subscription_id: str | None
+    channel: str
+    target: str
+    subject: str | None
+    payload: str
+    attempt: int
+    status: str
+    http_status: int | None
+    error: str | None
+    created_at: datetime
+    next_attempt_at: datetime
+    attempted_at: datetime | None
+    completed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedDelivery:
+    """A first attempt to record: who gets what, over which channel."""
+
+    event_id: str
+    event_type: str
+    alert_id: str | None
+    project_id: str | None
+    subscription_id: str | None
+    channel: str
+    target: str
+    subject: str | None
+    payload: str
+    status: str = PENDING
+    error: str | None = None
+
+
+def _record(row: Row[Any]) -> DeliveryRecord:
+    return DeliveryRecord(
+        id=row.id,
+        message_id=row.message_id,
+        event_id=row.event_id,
+        event_type=row.event_type,
+        alert_id=row.alert_id,
+        project_id=row.project_id,
+        subscription_id=row.subscription_id,
+        channel=row.channel,
+        target=row.target,
+        subject=row.subject,
+        payload=row.payload,
+        attempt=row.attempt,
+        status=row.status,
+        http_status=row.http_status,
+        error=row.error,
+        created_at=as_utc(row.created_at),
+        next_attempt_at=as_utc(row.next_attempt_at),
+        attempted_at=as_utc_or_none(row.attempted_at),
+        completed_at=as_utc_or_none(row.completed_at),
+    )
+
+
+async def insert_planned_deliveries(
+    session: AsyncSession, *, planned: list[PlannedDelivery], message_ids: list[str], at: datetime
+) -> None:
+    """Record the first attempt of each planned delivery."""
+    if not planned:
+        return
+    await session.execute(
+        insert(deliveries),
+        [
+            {
+                "id": str(uuid.uuid4()),
+                "message_id": message_id,
+                "event_id": plan.event_id,
+                "event_type": plan.event_type,
+                "alert_id": plan.alert_id,
+                "project_id": plan.project_id,
+                "subscription_id": plan.subscription_id,
+                "channel": plan.channel,
+                "target": plan.target,
+                "subject": plan.subject,
+                "payload": plan.payload,
+                "attempt": 1,
+                "status": plan.status,
+                "http_status": None,
+                "error": plan.error,
+                "created_at": at,
+                "next_attempt_at": at,
+                "completed_at": None if plan.status == PENDING else at,
+            }
+            for plan, message_id in zip(planned, message_ids, strict=True)
+        ],
+    )
+
+
+async def claim_due_deliveries(
+    session: AsyncSession, *, now: datetime, lease_until: datetime, token: str, limit: int
+) -> list[DeliveryRecord]:
+    """Claim up to `limit` due attempts for this replica until `lease_until`.
+
+    SKIP LOCKED lets replicas claim side by side without ever taking the same row (PostgreSQL);
+    a lease that runs out (a replica crashed mid-send) makes the row claimable again.
+    """
+    due = (
+        select(deliveries.c.id)
+        .where(
+            deliveries.c.status == PENDING,
+            deliveries.c.next_attempt_at <= now,
+            or_(deliveries.c.claimed_until.is_(None), deliveries.c.claimed_until < now),
+        )
+        .order_by(deliveries.c.next_attempt_at, deliveries.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = await session.execute(
+        update(deliveries)
+        .where(deliveries.c.id.in_(due))
+        .values(claim_token=token, claimed_until=lease_until, attempted_at=now)
+        .returning(*deliveries.c)
+    )
+    return sorted((_record(row) for row in rows), key=lambda record: record.next_attempt_at)
+
+
+async def finish_attempt(
+    session: AsyncSession,
+    *,
+    delivery_id: str,
+    token: str,
+    status: str,
+    http_status: int | None,
+    error: str | None,
+    at: datetime,
+) -> DeliveryRecord | None:
+    """Record an attempt's outcome; None when this replica's claim was lost meanwhile."""
+    rows = await session.execute(
+        update(deliveries)
+        .where(
+            deliveries.c.id == delivery_id,
+            deliveries.c.claim_token == token,
+            deliveries.c.status == PENDING,
+        )
+        .values(
+            status=status,
+            http_status=http_status,
+            error=error,
+            completed_at=at,
+            claimed_until=None,
+        )
+        .returning(*deliveries.c)
+    )
+    row = rows.first()
+    return None if row is None else _record(row)
+
+
+async def insert_next_attempt(
+    session: AsyncSession, *, previous: DeliveryRecord, next_attempt_at: datetime, at: datetime
+) -> str:
+    """Record the attempt that follows a failed one (same message id); returns its id."""
+    delivery_id = str(uuid.uuid4())
+    await session.execute(
+        insert(deliveries).values(
+            id=delivery_id,
+            message_id=previous.message_id,
+            event_id=previous.event_id,
+            event_type=previous.event_type,
+            alert_id=previous.alert_id,
+            project_id=previous.project_id,
+            subscription_id=previous.subscription_id,
+            channel=previous.channel,
+            target=previous.target,
+            subject=previous.subject,
+            payload=previous.payload,
+            attempt=previous.attempt + 1,
+            status=PENDING,
+            created_at=at,
+            next_attempt_at=next_attempt_at,
+        )
+    )
+    return delivery_id
+
+
+async def list_deliveries(
+    session: AsyncSession,
+    *,
+    viewer: tuple[str, str | None] | None,
+    alert_id: str | None,
+    project_id: str | None,
+    status: str | None,
+    channel: str | None,
+    limit: int,
+    offset: int,
+) -> list[DeliveryRecord]:
+    """A page of attempts, newest first.
+
+    `viewer` (subject, e-mail) limits the page to projects they lead and subscriptions they own;
+    None shows everything.
+    """
+    query = select(deliveries)
+    if viewer is not None:
+        subject, email = viewer
+        query = query.where(
+            or_(
+                deliveries.c.project_id.in_(projects_led_by(email)),
+                deliveries.c.subscription_id.in_(owned_subscription_ids(subject)),
+            )
+        )
+    if alert_id is not None:
+        query = query.where(deliveries.c.alert_id == alert_id)
+    if project_id is not None:
+        query = query.where(deliveries.c.project_id == project_id)
+    if status is not None:
+        query = query.where(deliveries.c.status == status)
+    if channel is not None:
+        query = query.where(deliveries.c.channel == channel)
+    query = query.order_by(
+        deliveries.c.created_at.desc(), deliveries.c.attempt.desc(), deliveries.c.id
+    )
+    return [_record(row) for row in await session.execute(query.limit(limit).offset(offset))]

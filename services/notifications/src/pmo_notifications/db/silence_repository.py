@@ -1,0 +1,105 @@
+"""Reads and writes of silences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_notifications.db.tables import silences
+from pmo_notifications.db.timestamps import as_utc
+from pmo_notifications.domain.silence_rules import SilenceWindow
+
+
+@dataclass(frozen=True, slots=True)
+class SilenceRecord:
+    """A silence as stored."""
+
+    id: str
+    project_id: str | None
+    portfolio_id: str | None
+    reason: str
+    starts_at: datetime
+    ends_at: datetime
+    created_by: str
+    created_at: datetime
+
+    @property
+    def window(self) -> SilenceWindow:
+        """The scope and time window of the silence."""
+        return SilenceWindow(
+            silence_id=self.id,
+            project_id=self.project_id,
+            portfolio_id=self.portfolio_id,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+        )
+
+
+def _record(row: Row[Any]) -> SilenceRecord:
+    return SilenceRecord(
+        id=row.id,
+        project_id=row.project_id,
+        portfolio_id=row.portfolio_id,
+        reason=row.reason,
+        starts_at=as_utc(row.starts_at),
+        ends_at=as_utc(row.ends_at),
+        created_by=row.created_by,
+        created_at=as_utc(row.created_at),
+    )
+
+
+async def insert_silence(session: AsyncSession, *, silence: SilenceRecord) -> None:
+    """Store a new silence."""
+    await session.execute(
+        insert(silences).values(
+            id=silence.id,
+            project_id=silence.project_id,
+            portfolio_id=silence.portfolio_id,
+            reason=silence.reason,
+            starts_at=silence.starts_at,
+            ends_at=silence.ends_at,
+            created_by=silence.created_by,
+            created_at=silence.created_at,
+        )
+    )
+
+
+async def get_silence(session: AsyncSession, *, silence_id: str) -> SilenceRecord | None:
+    """The silence with this id, if any."""
+    row = (await session.execute(select(silences).where(silences.c.id == silence_id))).first()
+    return None if row is None else _record(row)
+
+
+async def list_silences(
+    session: AsyncSession,
+    *,
+    active_at: datetime | None,
+    project_id: str | None,
+    limit: int,
+    offset: int,
+) -> list[SilenceRecord]:
+    """A page of silences ending soonest first (only those holding at `active_at` if given)."""
+    query = select(silences)
+    if active_at is not None:
+        query = query.where(silences.c.starts_at <= active_at, silences.c.ends_at > active_at)
+    if project_id is not None:
+        query = query.where(silences.c.project_id == project_id)
+    query = query.order_by(silences.c.ends_at, silences.c.id).limit(limit).offset(offset)
+    return [_record(row) for row in await session.execute(query)]
+
+
+async def active_silence_windows(session: AsyncSession, *, at: datetime) -> list[SilenceWindow]:
+    """Every silence holding at `at`."""
+    rows = await session.execute(
+        select(silences).where(silences.c.starts_at <= at, silences.c.ends_at > at)
+    )
+    return [_record(row).window for row in rows]
+
+
+async def delete_silence(session: AsyncSession, *, silence_id: str) -> None:
+    """Remove a silence: notifications flow again for its scope."""
+    await session.execute(delete(silences).where(silences.c.id == silence_id))

@@ -1,0 +1,189 @@
+"""The words of every e-mail: what happened, why, the key figures and what to do next."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+SUBJECT_PREFIX = "[PMO]"
+_SIGNATURE = (
+    "\n--\nSent by the PMO notifications service. Reply to your PMO contact if something "
+    "in this message looks wrong."
+)
+# The metrics a project manager acts on, in reading order, with their plain names.
+_KEY_METRICS: tuple[tuple[str, str], ...] = (
+    ("cpi", "Cost performance index (CPI)"),
+    ("spi", "Schedule performance index (SPI)"),
+    ("spi_t", "Earned-schedule performance index (SPI(t))"),
+    ("bac", "Budget at completion (BAC)"),
+    ("eac", "Estimate at completion (EAC)"),
+    ("vac", "Variance at completion (VAC)"),
+    ("forecast_end_date", "Forecast end date"),
+)
+_RATIOS = frozenset({"cpi", "spi", "spi_t", "tcpi"})
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonLine:
+    """One reason a project is not green, as monitoring worded it."""
+
+    code: str
+    message: str
+    metric: str | None = None
+    value: float | str | None = None
+    threshold: float | str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HealthNotice:
+    """A project's health as told by an at-risk or recovery event."""
+
+    project_name: str
+    rag: str
+    as_of: date
+    reasons: Sequence[ReasonLine] = ()
+    metrics: Mapping[str, object] = field(default_factory=dict)
+    severity: str | None = None
+    previous_rag: str | None = None
+    sponsor: str | None = None
+    alert_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ComposedEmail:
+    """Subject and plain-text body of one e-mail."""
+
+    subject: str
+    body: str
+
+
+def compose_at_risk_email(notice: HealthNotice) -> ComposedEmail:
+    """The e-mail telling a project manager their project is at risk."""
+    severity = f", {notice.severity}" if notice.severity else ""
+    lines = [
+        "Hello,",
+        "",
+        f"Project {notice.project_name} is now {notice.rag.upper()}{severity} "
+        f"as of {notice.as_of.isoformat()}.",
+        "",
+        *_reason_section(notice.reasons, "Why it is at risk:"),
+        *_metric_section(notice.metrics),
+        "What to do next:",
+        "  1. Check the reasons above against your latest status report and correct any "
+        "figure that is wrong.",
+        "  2. Agree a recovery plan with your team: what changes in scope, schedule or budget, "
+        "and by when.",
+        f"  3. Share the plan with your sponsor{_parenthesised(notice.sponsor)} and the PMO, "
+        "then file an updated status report.",
+        f"  4. Acknowledge the alert{_parenthesised(notice.alert_id, 'id ')} in the PMO tool "
+        "so the PMO knows you are on it.",
+    ]
+    subject = f"{SUBJECT_PREFIX} Project {notice.project_name} is at risk ({notice.rag})"
+    return ComposedEmail(subject, "\n".join(lines) + "\n" + _SIGNATURE)
+
+
+def compose_recovery_email(notice: HealthNotice) -> ComposedEmail:
+    """The e-mail telling a project manager their project has recovered."""
+    was = f" (it was {notice.previous_rag})" if notice.previous_rag else ""
+    lines = [
+        "Hello,",
+        "",
+        f"Project {notice.project_name} has recovered: it is now {notice.rag.upper()}{was} "
+        f"as of {notice.as_of.isoformat()}.",
+        "The at-risk alert has been resolved automatically.",
+        "",
+        *_reason_section(notice.reasons, "Still worth watching:"),
+        *_metric_section(notice.metrics),
+        "What to do next:",
+        "  1. Keep reporting on the usual cadence so the recovery is confirmed.",
+        "  2. Let your sponsor and the PMO know which actions made the difference.",
+    ]
+    subject = f"{SUBJECT_PREFIX} Project {notice.project_name} has recovered ({notice.rag})"
+    return ComposedEmail(subject, "\n".join(lines) + "\n" + _SIGNATURE)
+
+
+def compose_overdue_email(
+    *, project_name: str, last_report_at: date | None, due_date: date, days_overdue: int
+) -> ComposedEmail:
+    """The e-mail reminding a project manager that a status report is overdue."""
+    unit = "day" if days_overdue == 1 else "days"
+    last = (
+        f"The last report was dated {last_report_at.isoformat()}."
+        if last_report_at
+        else "No status report has been filed yet."
+    )
+    lines = [
+        "Hello,",
+        "",
+        f"The status report of project {project_name} was due on {due_date.isoformat()} "
+        f"and is {days_overdue} {unit} overdue. {last}",
+        "",
+        "What to do next:",
+        "  1. File a status report in the PMO tool (progress, actual cost, milestones, risks).",
+        "  2. If the project is paused or closing, tell the PMO so reporting can be adjusted.",
+    ]
+    subject = f"{SUBJECT_PREFIX} Status report overdue for project {project_name}"
+    return ComposedEmail(subject, "\n".join(lines) + "\n" + _SIGNATURE)
+
+
+def compose_alert_change_email(
+    *, title: str, status: str, actor: str | None, note: str | None
+) -> ComposedEmail:
+    """The e-mail telling a subscriber that an alert was raised, acknowledged or resolved."""
+    by = f" by {actor}" if actor else ""
+    lines = ["Hello,", "", f"Alert: {title}", f"Status: {status}{by}."]
+    if note:
+        lines.append(f"Note: {note}")
+    subject = f"{SUBJECT_PREFIX} Alert {status}: {title}"
+    return ComposedEmail(subject, "\n".join(lines) + "\n" + _SIGNATURE)
+
+
+def compose_event_email(
+    *, event_type: str, summary: str, details: Mapping[str, object]
+) -> ComposedEmail:
+    """The e-mail forwarding any other subscribed event, field by field."""
+    lines = ["Hello,", "", summary, ""]
+    lines += [f"  {name}: {_plain(value)}" for name, value in details.items() if value is not None]
+    subject = f"{SUBJECT_PREFIX} {summary}"
+    return ComposedEmail(subject, "\n".join(lines) + f"\n\n(event type: {event_type})" + _SIGNATURE)
+
+
+def _reason_section(reasons: Sequence[ReasonLine], heading: str) -> list[str]:
+    if not reasons:
+        return []
+    lines = [heading]
+    for reason in reasons:
+        figure = ""
+        if reason.value is not None and reason.threshold is not None:
+            figure = f" ({reason.metric or 'value'} {_plain(reason.value)}, "
+            figure += f"threshold {_plain(reason.threshold)})"
+        lines.append(f"  - {reason.message}{figure}")
+    return [*lines, ""]
+
+
+def _metric_section(metrics: Mapping[str, object]) -> list[str]:
+    lines = [
+        f"  {label}: {_metric_value(key, metrics[key])}"
+        for key, label in _KEY_METRICS
+        if metrics.get(key) is not None
+    ]
+    return ["Key figures:", *lines, ""] if lines else []
+
+
+def _metric_value(key: str, value: object) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:.2f}" if key in _RATIOS else f"{value:,.0f}"
+    return _plain(value)
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _parenthesised(value: str | None, prefix: str = "") -> str:
+    return f" ({prefix}{value})" if value else ""

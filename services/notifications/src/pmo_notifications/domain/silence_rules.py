@@ -1,0 +1,80 @@
+"""Silences: time windows during which a project's or portfolio's alerts notify nobody."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pmo_notifications.domain.rule_violation import RuleViolation
+
+MAX_SILENCE_DURATION = timedelta(days=90)
+
+
+@dataclass(frozen=True, slots=True)
+class SilenceWindow:
+    """One silence: its scope (None = any) and when it holds."""
+
+    silence_id: str
+    project_id: str | None
+    portfolio_id: str | None
+    starts_at: datetime
+    ends_at: datetime
+
+
+def silence_covers(
+    window: SilenceWindow, *, project_id: str | None, portfolio_id: str | None, at: datetime
+) -> bool:
+    """Whether the silence holds at `at` for an event of this project and portfolio."""
+    if not window.starts_at <= at < window.ends_at:
+        return False
+    if window.project_id is not None and window.project_id != project_id:
+        return False
+    return window.portfolio_id is None or window.portfolio_id == portfolio_id
+
+
+def covering_silence(
+    windows: Iterable[SilenceWindow],
+    *,
+    project_id: str | None,
+    portfolio_id: str | None,
+    at: datetime,
+) -> SilenceWindow | None:
+    """The first silence holding for the event, if any."""
+    for window in windows:
+        if silence_covers(window, project_id=project_id, portfolio_id=portfolio_id, at=at):
+            return window
+    return None
+
+
+def silence_violations(
+    *,
+    project_id: str | None,
+    portfolio_id: str | None,
+    starts_at: datetime,
+    ends_at: datetime,
+    now: datetime,
+    may_silence_everything: bool,
+) -> list[RuleViolation]:
+    """Every way a requested silence breaks the rules (empty when it may be created)."""
+    violations: list[RuleViolation] = []
+    if project_id is None and portfolio_id is None and not may_silence_everything:
+        violations.append(
+            RuleViolation(
+                "project_id",
+                "name a project_id or a portfolio_id; only a PMO admin may silence every project",
+            )
+        )
+    if ends_at <= now:
+        violations.append(RuleViolation("ends_at", "must be in the future"))
+    elif ends_at <= starts_at:
+        violations.append(RuleViolation("ends_at", "must be after starts_at"))
+    elif ends_at - max(now, starts_at) > MAX_SILENCE_DURATION:
+        violations.append(
+            RuleViolation(
+                "ends_at",
+                f"a silence may last at most {MAX_SILENCE_DURATION.days} days; "
+                "create a new one when it ends",
+            )
+        )
+    return violations

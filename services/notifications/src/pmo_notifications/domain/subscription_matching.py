@@ -1,0 +1,95 @@
+"""Which subscriptions an event reaches: event type, project or portfolio, minimum severity."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from pmo_notifications.domain.rule_violation import RuleViolation
+from pmo_notifications.domain.severity import is_at_least
+
+ALERT_EVENT_TYPES: tuple[str, ...] = ("alert.raised", "alert.acknowledged", "alert.resolved")
+DELIVERY_EVENT_TYPES: tuple[str, ...] = ("notification.delivered", "notification.failed")
+CONSUMED_EVENT_TYPES: tuple[str, ...] = (
+    "project.at_risk",
+    "project.recovered",
+    "project.report_overdue",
+    "project.created",
+    "project.updated",
+    "project.closed",
+    "project.gate.decided",
+    "intake.request.submitted",
+    "intake.request.approved",
+    "intake.request.rejected",
+)
+ROUTABLE_EVENT_TYPES: frozenset[str] = frozenset(CONSUMED_EVENT_TYPES + ALERT_EVENT_TYPES)
+# Events that carry no severity of their own are routed as this one; an overdue report is
+# something to act on, so it counts as a warning.
+_DEFAULT_SEVERITY = {"project.report_overdue": "warning"}
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingRule:
+    """What a subscription asks to receive."""
+
+    event_types: frozenset[str]
+    project_id: str | None = None
+    portfolio_id: str | None = None
+    min_severity: str = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class EventFacts:
+    """What routing needs to know about one event."""
+
+    event_type: str
+    project_id: str | None
+    portfolio_id: str | None
+    severity: str
+
+
+def routing_severity(event_type: str, declared: str | None = None) -> str:
+    """The severity an event is routed with: its own, else the type's default, else info."""
+    return declared or _DEFAULT_SEVERITY.get(event_type, "info")
+
+
+def subscription_matches(rule: RoutingRule, facts: EventFacts) -> bool:
+    """Whether a subscription with `rule` receives the event described by `facts`."""
+    if facts.event_type not in rule.event_types:
+        return False
+    if rule.project_id is not None and rule.project_id != facts.project_id:
+        return False
+    if rule.portfolio_id is not None and rule.portfolio_id != facts.portfolio_id:
+        return False
+    return is_at_least(facts.severity, rule.min_severity)
+
+
+def event_type_violations(
+    requested: Sequence[str], catalog: Collection[str]
+) -> list[RuleViolation]:
+    """Every requested event type the catalog does not know or notifications cannot route."""
+    violations: list[RuleViolation] = []
+    if not requested:
+        violations.append(RuleViolation("event_types", "name at least one event type"))
+    routable = ", ".join(sorted(ROUTABLE_EVENT_TYPES))
+    for index, event_type in enumerate(requested):
+        field = f"event_types.{index}"
+        if event_type not in catalog:
+            violations.append(
+                RuleViolation(field, f"'{event_type}' is not an event type of the catalog")
+            )
+        elif event_type in DELIVERY_EVENT_TYPES:
+            violations.append(
+                RuleViolation(
+                    field,
+                    f"'{event_type}' reports on notifications themselves and cannot be "
+                    "subscribed to (each delivery would cause another)",
+                )
+            )
+        elif event_type not in ROUTABLE_EVENT_TYPES:
+            violations.append(
+                RuleViolation(
+                    field, f"notifications does not receive '{event_type}'; choose from: {routable}"
+                )
+            )
+    return violations

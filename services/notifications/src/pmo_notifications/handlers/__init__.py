@@ -1,0 +1,1 @@
+"""Use cases called by the API, consumed-event handlers and the delivery job."""

@@ -1,0 +1,30 @@
+"""Writing notifications' own events to the outbox, keeping the envelope for routing."""
+
+from __future__ import annotations
+
+from pmo_common.events.envelope import CloudEvent, build_event
+from pmo_common.messaging.outbox import enqueue_event
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_notifications.config import NotificationsSettings
+from pmo_notifications.db.tables import messaging
+
+
+async def publish_event(
+    session: AsyncSession, event_type: str, payload: BaseModel, *, subject: str | None
+) -> CloudEvent:
+    """Record an event in the outbox in the caller's transaction and return its envelope.
+
+    Same as `ServiceRuntime.emit`, but usable from consumed-event handlers (which get no
+    runtime) and returning the envelope, so webhook subscribers of alert.* receive the very
+    event that Kafka carries, with the same id.
+    """
+    event = build_event(
+        service=NotificationsSettings.service_name,
+        event_type=event_type,
+        data=payload,
+        subject=subject,
+    )
+    await enqueue_event(session, messaging, event)
+    return event

@@ -1,0 +1,149 @@
+"""E-mail to the project's manager, through a real SMTP server (aiosmtpd) on loopback."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pmo_common.events.payloads import Reason
+
+MANAGER = "ada@example.com"
+
+
+def body_of(message: Any) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+async def test_manager_is_emailed_with_reasons_without_any_subscription(
+    notifications: Any,
+    notifications_smtp: Any,
+    notifications_payloads: Any,
+    notifications_eventually: Any,
+) -> None:
+    project_id = str(uuid.uuid4())
+    reasons = [
+        Reason(
+            code="cpi_below_threshold",
+            message="Cost performance index 0.82 is below the red threshold 0.90",
+            metric="cpi",
+            value=0.82,
+            threshold=0.9,
+        ),
+        Reason(
+            code="milestone_late",
+            message="Milestone 'Go-live' is 21 days late",
+            metric="milestone_delay_days",
+            value=21,
+            threshold=14,
+        ),
+    ]
+    started = time.monotonic()
+    await notifications.apply(
+        "project.at_risk",
+        notifications_payloads.at_risk(
+            project_id, name="Apollo ERP", manager=MANAGER, reasons=reasons
+        ),
+    )
+
+    async def mail() -> Any:
+        return next(iter(notifications_smtp.messages), None)
+
+    message = await notifications_eventually(mail, what="the manager's e-mail")
+    assert time.monotonic() - started < 1.0, "delivery should not wait for a slow poll"
+    assert message["To"] == MANAGER
+    assert message["From"] == "pmo@example.com"
+    assert message["Subject"] == "[PMO] Project Apollo ERP is at risk (red)"
+    assert message["Message-ID"].startswith("<msg_")
+    text = body_of(message)
+    assert "Project Apollo ERP is now RED" in text
+    assert "Cost performance index 0.82 is below the red threshold 0.90" in text
+    assert "Milestone 'Go-live' is 21 days late" in text
+    assert "Cost performance index (CPI): 0.82" in text
+    assert "What to do next" in text
+
+    async def delivered() -> Any:
+        answer = await notifications.client.get(
+            "/v1/deliveries", headers=notifications.auth(), params={"project_id": project_id}
+        )
+        items = answer.json()["items"]
+        return items if items and items[0]["status"] == "delivered" else None
+
+    rows = await notifications_eventually(delivered, what="the delivery row")
+    assert [(r["channel"], r["target"], r["attempt"]) for r in rows] == [("email", MANAGER, 1)]
+    assert rows[0]["alert_id"] is not None
+    events = await notifications.outbox_events("notification.delivered")
+    assert events[0].data["channel"] == "email" and events[0].data["target"] == MANAGER
+
+
+async def test_recovery_emails_the_manager_that_the_project_recovered(
+    notifications: Any,
+    notifications_smtp: Any,
+    notifications_payloads: Any,
+    notifications_eventually: Any,
+) -> None:
+    project_id = str(uuid.uuid4())
+    await notifications.apply("project.at_risk", notifications_payloads.at_risk(project_id))
+    await notifications.apply("project.recovered", notifications_payloads.recovered(project_id))
+
+    async def two_mails() -> Any:
+        messages = notifications_smtp.messages
+        return messages if len(messages) == 2 else None
+
+    messages = await notifications_eventually(two_mails, what="both e-mails")
+    subjects = sorted(str(m["Subject"]) for m in messages)
+    assert subjects == [
+        "[PMO] Project Apollo has recovered (amber)",
+        "[PMO] Project Apollo is at risk (red)",
+    ]
+    recovery = next(m for m in messages if "recovered" in str(m["Subject"]))
+    assert "has recovered" in body_of(recovery)
+
+
+async def test_a_silence_records_skipped_deliveries_and_sends_nothing(
+    notifications: Any,
+    notifications_smtp: Any,
+    notifications_payloads: Any,
+    notifications_eventually: Any,
+) -> None:
+    project_id = str(uuid.uuid4())
+    ends_at = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+    silence = await notifications.client.post(
+        "/v1/silences",
+        headers=notifications.auth("portfolio_manager", "pm@example.com"),
+        json={"project_id": project_id, "reason": "Planned re-baseline", "ends_at": ends_at},
+    )
+    assert silence.status_code == 201, silence.text
+    await notifications.apply("project.at_risk", notifications_payloads.at_risk(project_id))
+
+    alerts = await notifications.client.get(
+        "/v1/alerts", headers=notifications.auth(), params={"project_id": project_id}
+    )
+    assert len(alerts.json()["items"]) == 1, "the alert is still recorded"
+    rows = (
+        await notifications.client.get(
+            "/v1/deliveries", headers=notifications.auth(), params={"project_id": project_id}
+        )
+    ).json()["items"]
+    assert [(r["status"], r["error"]) for r in rows] == [("skipped", "silenced")]
+
+    # Deleting the silence lets the next signal through.
+    deleted = await notifications.client.delete(
+        f"/v1/silences/{silence.json()['id']}", headers=notifications.auth()
+    )
+    assert deleted.status_code == 204
+    await notifications.apply(
+        "project.report_overdue", notifications_payloads.overdue(project_id, period=1)
+    )
+    message = await notifications_eventually(
+        lambda: _first(notifications_smtp.messages), what="the overdue reminder"
+    )
+    assert "overdue" in str(message["Subject"]).lower()
+    assert len(notifications_smtp.messages) == 1
+
+
+async def _first(items: list[Any]) -> Any:
+    return items[0] if items else None

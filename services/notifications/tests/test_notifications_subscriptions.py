@@ -1,0 +1,216 @@
+"""Subscriptions: who may subscribe to what, validation, SSRF refusal, the secret shown once."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from pmo_notifications.main import create_app
+
+MANAGER = "ada@example.com"
+
+
+@pytest.fixture
+async def notifications_strict_client(notifications_settings: Any) -> AsyncIterator[Any]:
+    """The app as in production: webhook targets on private addresses refused."""
+    settings = notifications_settings.model_copy(update={"webhook_allow_private": False})
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://n") as client:
+            yield client
+
+
+def webhook_body(target: str, **extra: Any) -> dict[str, Any]:
+    return {"channel": "webhook", "target": target, "event_types": ["project.at_risk"], **extra}
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://127.0.0.1:8080/hook",
+        "http://10.1.2.3/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/hook",
+        "http://[fc00::1]/hook",
+        "http://[::ffff:127.0.0.1]/hook",
+        "http://localhost/hook",
+    ],
+)
+async def test_private_webhook_targets_are_refused_with_422_naming_target(
+    notifications: Any, notifications_strict_client: Any, target: str
+) -> None:
+    answer = await notifications_strict_client.post(
+        "/v1/subscriptions", headers=notifications.auth(), json=webhook_body(target)
+    )
+    assert answer.status_code == 422, answer.text
+    problem = answer.json()
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert problem["errors"][0]["field"] == "target"
+    assert "public addresses" in problem["errors"][0]["reason"]
+
+
+async def test_public_targets_pass_and_private_ones_pass_when_the_switch_is_on(
+    notifications: Any, notifications_strict_client: Any
+) -> None:
+    public = await notifications_strict_client.post(
+        "/v1/subscriptions",
+        headers=notifications.auth(),
+        json=webhook_body("https://93.184.215.14/hook"),
+    )
+    assert public.status_code == 201, public.text
+    switched_on = await notifications.client.post(
+        "/v1/subscriptions",
+        headers=notifications.auth(),
+        json=webhook_body("http://127.0.0.1:9/hook"),
+    )
+    assert switched_on.status_code == 201, switched_on.text
+
+
+@pytest.mark.parametrize(
+    ("target", "words"),
+    [
+        ("ftp://example.com/hook", "only http:// and https://"),
+        ("https://user:secret@example.com/hook", "credentials"),
+    ],
+)
+async def test_bad_webhook_urls_are_refused(notifications: Any, target: str, words: str) -> None:
+    answer = await notifications.client.post(
+        "/v1/subscriptions", headers=notifications.auth(), json=webhook_body(target)
+    )
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["field"] == "target"
+    assert words in answer.json()["errors"][0]["reason"]
+
+
+async def test_webhook_secret_is_shown_once(notifications: Any) -> None:
+    created = await notifications.client.post(
+        "/v1/subscriptions", headers=notifications.auth(), json=webhook_body("http://127.0.0.1:9/h")
+    )
+    assert created.status_code == 201
+    assert created.json()["secret"].startswith("whsec_")
+    subscription_id = created.json()["id"]
+
+    listed = await notifications.client.get("/v1/subscriptions", headers=notifications.auth())
+    assert [item["id"] for item in listed.json()["items"]] == [subscription_id]
+    assert "secret" not in listed.json()["items"][0]
+    read = await notifications.client.get(
+        f"/v1/subscriptions/{subscription_id}", headers=notifications.auth()
+    )
+    assert read.status_code == 200 and "secret" not in read.json()
+
+    email = await notifications.client.post(
+        "/v1/subscriptions",
+        headers=notifications.auth(),
+        json={
+            "channel": "email",
+            "target": "pmo-desk@example.com",
+            "event_types": ["alert.raised"],
+        },
+    )
+    assert email.status_code == 201 and email.json()["secret"] is None
+
+
+async def test_who_may_subscribe(notifications: Any, notifications_payloads: Any) -> None:
+    mine, theirs = str(uuid.uuid4()), str(uuid.uuid4())
+    await notifications.apply(
+        "project.created", notifications_payloads.created(mine, manager=MANAGER)
+    )
+    await notifications.apply(
+        "project.created", notifications_payloads.created(theirs, manager="bob@example.com")
+    )
+    manager = notifications.auth("project_manager", MANAGER)
+    body = {"channel": "email", "target": MANAGER, "event_types": ["project.at_risk"]}
+    client = notifications.client
+
+    unscoped = await client.post("/v1/subscriptions", headers=manager, json=body)
+    assert unscoped.status_code == 403
+    assert "project_id" in unscoped.json()["detail"]
+    other = await client.post(
+        "/v1/subscriptions", headers=manager, json={**body, "project_id": theirs}
+    )
+    assert other.status_code == 403
+    own = await client.post("/v1/subscriptions", headers=manager, json={**body, "project_id": mine})
+    assert own.status_code == 201, own.text
+    viewer = await client.post(
+        "/v1/subscriptions",
+        headers=notifications.auth("viewer", "v@example.com"),
+        json={**body, "project_id": mine},
+    )
+    assert viewer.status_code == 403
+    assert (await client.post("/v1/subscriptions", json=body)).status_code == 401
+
+    # Each sees their own; the admin sees all and may delete any.
+    admin_sub = await client.post("/v1/subscriptions", headers=notifications.auth(), json=body)
+    mine_listed = await client.get("/v1/subscriptions", headers=manager)
+    assert [item["id"] for item in mine_listed.json()["items"]] == [own.json()["id"]]
+    all_listed = await client.get("/v1/subscriptions", headers=notifications.auth())
+    assert len(all_listed.json()["items"]) == 2
+    not_yours = await client.delete(f"/v1/subscriptions/{admin_sub.json()['id']}", headers=manager)
+    assert not_yours.status_code == 403
+    by_admin = await client.delete(
+        f"/v1/subscriptions/{own.json()['id']}", headers=notifications.auth()
+    )
+    assert by_admin.status_code == 204
+    gone = await client.delete(f"/v1/subscriptions/{own.json()['id']}", headers=manager)
+    assert gone.status_code == 404
+
+
+async def test_subscription_validation_names_each_field(notifications: Any) -> None:
+    client, admin = notifications.client, notifications.auth()
+    bad_types = await client.post(
+        "/v1/subscriptions",
+        headers=admin,
+        json={
+            "channel": "email",
+            "target": "a@example.com",
+            "event_types": ["project.at_risk", "project.exploded", "notification.failed"],
+        },
+    )
+    assert bad_types.status_code == 422
+    fields = [error["field"] for error in bad_types.json()["errors"]]
+    assert fields == ["event_types.1", "event_types.2"]
+    assert "not an event type of the catalog" in bad_types.json()["errors"][0]["reason"]
+
+    bad_email = await client.post(
+        "/v1/subscriptions",
+        headers=admin,
+        json={"channel": "email", "target": "not-an-address", "event_types": ["alert.raised"]},
+    )
+    assert bad_email.status_code == 422
+    assert bad_email.json()["errors"][0]["field"] == "target"
+
+    unknown_field = await client.post(
+        "/v1/subscriptions",
+        headers=admin,
+        json={**webhook_body("http://127.0.0.1:9/h"), "severity": "critical"},
+    )
+    assert unknown_field.status_code == 422
+    assert unknown_field.json()["errors"][0]["field"] == "body.severity"
+
+    bad_channel = await client.post(
+        "/v1/subscriptions",
+        headers=admin,
+        json={"channel": "sms", "target": "+33", "event_types": ["alert.raised"]},
+    )
+    assert bad_channel.status_code == 422
+    assert bad_channel.json()["errors"][0]["field"] == "body.channel"
+
+
+async def test_idempotency_key_replays_the_first_answer(notifications: Any) -> None:
+    headers = {**notifications.auth(), "Idempotency-Key": "sub-1"}
+    body = webhook_body("http://127.0.0.1:9/h")
+    first = await notifications.client.post("/v1/subscriptions", headers=headers, json=body)
+    again = await notifications.client.post("/v1/subscriptions", headers=headers, json=body)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    assert again.headers["idempotent-replayed"] == "true"
+    listed = await notifications.client.get("/v1/subscriptions", headers=notifications.auth())
+    assert len(listed.json()["items"]) == 1
+    reused = await notifications.client.post(
+        "/v1/subscriptions", headers=headers, json={**body, "min_severity": "critical"}
+    )
+    assert reused.status_code == 422

@@ -1,0 +1,208 @@
+"""Signed webhooks (Standard Webhooks) to a real HTTP receiver on loopback, with retries."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from typing import Any
+
+from pmo_notifications.channels.webhook_channel import WebhookSender
+from pmo_notifications.domain.webhook_signature import new_webhook_secret
+
+
+def verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
+    """Standard Webhooks verification written from the spec, independent of the service."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + body
+    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    offered = [part.split(",", 1)[1] for part in headers["webhook-signature"].split()]
+    return any(hmac.compare_digest(expected, candidate) for candidate in offered)
+
+
+async def subscribe(notifications: Any, url: str, project_id: str, **extra: Any) -> dict[str, Any]:
+    answer = await notifications.client.post(
+        "/v1/subscriptions",
+        headers=notifications.auth("portfolio_manager", "pm@example.com"),
+        json={
+            "channel": "webhook",
+            "target": url,
+            "event_types": ["project.at_risk", "alert.raised"],
+            "project_id": project_id,
+            **extra,
+        },
+    )
+    assert answer.status_code == 201, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+async def attempts_for(notifications: Any, subscription_id: str) -> list[dict[str, Any]]:
+    answer = await notifications.client.get(
+        "/v1/deliveries", headers=notifications.auth(), params={"channel": "webhook"}
+    )
+    rows = [r for r in answer.json()["items"] if r["subscription_id"] == subscription_id]
+    return sorted(rows, key=lambda r: (r["event_type"], r["attempt"]))
+
+
+async def test_receiver_gets_a_correctly_signed_cloudevent(
+    notifications: Any,
+    notifications_receiver: Any,
+    notifications_payloads: Any,
+    notifications_eventually: Any,
+) -> None:
+    project_id = str(uuid.uuid4())
+    subscription = await subscribe(notifications, f"{notifications_receiver.url}/hook", project_id)
+    secret = subscription["secret"]
+    assert secret.startswith("whsec_")
+    assert len(base64.b64decode(secret.removeprefix("whsec_"))) == 32
+
+    started = time.monotonic()
+    event = await notifications.apply(
+        "project.at_risk", notifications_payloads.at_risk(project_id), subject=project_id
+    )
+
+    async def both() -> Any:
+        requests = notifications_receiver.requests
+        return requests if len(requests) == 2 else None
+
+    requests = await notifications_eventually(both, what="two webhooks")
+    assert time.monotonic() - started < 1.0
+    by_type = {json.loads(r.body)["type"]: r for r in requests}
+    at_risk = by_type["project.at_risk"]
+    assert at_risk.path == "/hook"
+    assert at_risk.headers["content-type"] == "application/json"
+    assert verify(secret, at_risk.headers, at_risk.body)
+    assert abs(int(at_risk.headers["webhook-timestamp"]) - time.time()) < 30
+    envelope = json.loads(at_risk.body)
+    assert envelope["id"] == event.id
+    assert envelope["specversion"] == "1.0"
+    assert envelope["subject"] == project_id
+    assert envelope["data"]["rag"] == "red"
+
+    raised = by_type["alert.raised"]
+    assert verify(secret, raised.headers, raised.body)
+    published = await notifications.outbox_events("alert.raised")
+    assert json.loads(raised.body)["id"] == published[0].id, "subscribers get the Kafka event"
+    assert raised.headers["webhook-id"] != at_risk.headers["webhook-id"]
+    assert not verify(new_webhook_secret(), at_risk.headers, at_risk.body)
+
+
+async def test_500_twice_then_204_gives_three_attempt_rows_with_one_webhook_id(
+    notifications: Any,
+    notifications_receiver: Any,
+    notifications_payloads: Any,
+    notifications_eventually: Any,
+) -> None:
+    project_id = str(uuid.uuid4())
+    notifications_receiver.statuses = [500, 500, 204]
+    subscription = await subscribe(
+        notifications,
+        f"{notifications_receiver.url}/flaky",
+        project_id,
+        event_types=["project.at_risk"],
+    )
+    await notifications.apply("project.at_risk", notifications_payloads.at_risk(project_id))
+
+    async def delivered() -> Any:
+        rows = await attempts_for(notifications, subscription["id"])
+        return rows if rows and rows[-1]["status"] == "delivered" else None
+
+    rows = await notifications_eventually(delivered, what="the third attempt to succeed")
+    assert [(r["attempt"], r["status"], r["http_status"]) for r in rows] == [
+        (1, "retrying", 500),
+        (2, "retrying", 500),
+        (3, "delivered", 204),
+    ]
+    assert "HTTP 500" in rows[0]["error"]
+    assert len({r["message_id"] for r in rows}) == 1
+    requests = notifications_receiver.requests
+    assert len(requests) == 3
+    assert {r.headers["webhook-id"] for r in requests} == {rows[0]["message_id"]}
+    assert all(verify(subscription["secret"], r.headers, r.body) for r in requests)
+    delivered_events = await notifications.outbox_events("notification.delivered")
+    webhook_events = [e for e in delivered_events if e.data["channel"] == "webhook"]
+    assert [e.data["attempt"] for e in webhook_events] == [3]
+
+
+async def test_exhausted_retries_fail_and_redirects_are_not_followed(
+    notifications: Any,
+    notifications_receiver: Any,
+    notifications_payloads: Any,
+    notifications_eventually: Any,
+) -> None:
+    project_id = str(uuid.uuid4())
+    notifications_receiver.default_status = 302
+    notifications_receiver.extra_headers = {"Location": f"{notifications_receiver.url}/elsewhere"}
+    subscription = await subscribe(
+        notifications,
+        f"{notifications_receiver.url}/moved",
+        project_id,
+        event_types=["project.at_risk"],
+    )
+    await notifications.apply("project.at_risk", notifications_payloads.at_risk(project_id))
+
+    async def failed() -> Any:
+        rows = await attempts_for(notifications, subscription["id"])
+        return rows if rows and rows[-1]["status"] == "failed" else None
+
+    rows = await notifications_eventually(failed, what="the delivery to give up")
+    assert [(r["attempt"], r["status"]) for r in rows] == [
+        (1, "retrying"),
+        (2, "retrying"),
+        (3, "failed"),
+    ]
+    assert "redirects are not followed" in rows[-1]["error"]
+    assert {r.path for r in notifications_receiver.requests} == {"/moved"}
+    failures = await notifications.outbox_events("notification.failed")
+    assert failures[0].data["attempt"] == 3 and failures[0].data["channel"] == "webhook"
+
+
+async def test_a_deleted_subscription_receives_nothing_more(
+    notifications: Any,
+    notifications_receiver: Any,
+    notifications_payloads: Any,
+    notifications_eventually: Any,
+) -> None:
+    project_id = str(uuid.uuid4())
+    subscription = await subscribe(
+        notifications,
+        f"{notifications_receiver.url}/hook",
+        project_id,
+        event_types=["project.at_risk"],
+    )
+    deleted = await notifications.client.delete(
+        f"/v1/subscriptions/{subscription['id']}",
+        headers=notifications.auth("portfolio_manager", "pm@example.com"),
+    )
+    assert deleted.status_code == 204
+    await notifications.apply("project.at_risk", notifications_payloads.at_risk(project_id))
+    assert await attempts_for(notifications, subscription["id"]) == []
+    assert notifications_receiver.requests == []
+
+
+async def test_delivery_rechecks_the_address_and_refuses_loopback(
+    notifications_receiver: Any,
+) -> None:
+    sender = WebhookSender(timeout=2, allow_private=False)
+    outcome = await sender.send(
+        url=f"{notifications_receiver.url}/hook",
+        body=b"{}",
+        secret=new_webhook_secret(),
+        message_id="msg_x",
+    )
+    assert not outcome.delivered and not outcome.retryable
+    assert outcome.error is not None and "loopback" in outcome.error
+    assert notifications_receiver.requests == []
+
+    allowed = await WebhookSender(timeout=2, allow_private=True).send(
+        url=f"{notifications_receiver.url}/hook",
+        body=b"{}",
+        secret=new_webhook_secret(),
+        message_id="msg_y",
+    )
+    assert allowed.delivered and allowed.http_status == 204
+    assert len(notifications_receiver.requests) == 1
