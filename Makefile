@@ -49,7 +49,7 @@ test-integration: install
 	$(PYTEST) -q tests/contract tests/integration
 
 test-e2e: install
-	$(PYTEST) -q tests/e2e
+	$(PYTEST) -q -s tests/e2e
 
 schemas: install
 	$(UV) run python -m pmo_common.events.schema_export --write
