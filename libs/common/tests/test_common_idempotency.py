@@ -107,14 +107,6 @@ async def test_a_rolled_back_create_leaves_no_key(
         assert (await session.execute(tables.outbox.select())).all() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "On SQLite, remember()'s SAVEPOINT opens the transaction when it is the first write, "
-        "and its RELEASE commits it (pysqlite starts no BEGIN before SAVEPOINT); fix: the "
-        "SQLAlchemy pysqlite recipe in db/engine.py (isolation_level=None + emit BEGIN on begin)"
-    ),
-)
 async def test_a_rolled_back_key_alone_leaves_nothing(
     database: tuple[async_sessionmaker[AsyncSession], MessagingTables],
 ) -> None:

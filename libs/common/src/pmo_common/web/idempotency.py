@@ -80,20 +80,19 @@ async def remember(
     if key is None:
         return
     try:
-        async with session.begin_nested():
-            await session.execute(
-                insert(tables.idempotency_keys).values(
-                    principal=principal.subject,
-                    key=key,
-                    request_hash=request_hash,
-                    status_code=status_code,
-                    response_body=json.dumps(body, default=str),
-                    created_at=datetime.now(UTC),
-                )
+        await session.execute(
+            insert(tables.idempotency_keys).values(
+                principal=principal.subject,
+                key=key,
+                request_hash=request_hash,
+                status_code=status_code,
+                response_body=json.dumps(body, default=str),
+                created_at=datetime.now(UTC),
             )
+        )
     except IntegrityError as exc:
-        # A concurrent request with the same key won the race; the client should retry
-        # and will then get the stored answer.
+        # A concurrent request with the same key won the race: this transaction is void (the
+        # session rolls back when the request ends) and the client's retry gets the stored answer.
         raise ProblemException(
             409,
             "Request in progress",
