@@ -1,14 +1,16 @@
-"""Command line: `python -m pmo_stack {kafka-jars,run,token}`."""
+"""Command line: `python -m pmo_stack {kafka-jars,run,token,webhook-sink}`."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+import time
 from collections.abc import Sequence
 
 from pmo_stack.dev_stack import DEV_ADMIN_EMAIL, mint_token, run
 from pmo_stack.kafka_broker import ensure_kafka_jars
+from pmo_stack.webhook_receiver import WebhookReceiver
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -20,6 +22,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     token = commands.add_parser("token", help="print a development JWT")
     token.add_argument("--role", action="append", help="role claim (repeatable; default pmo_admin)")
     token.add_argument("--email", default=DEV_ADMIN_EMAIL, help="email and sub claims")
+    sink = commands.add_parser("webhook-sink", help="print every webhook POSTed to a local port")
+    sink.add_argument("--port", type=int, default=9000, help="port on 127.0.0.1 (default 9000)")
     args = parser.parse_args(argv)
 
     if args.command == "kafka-jars":
@@ -28,7 +32,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "token":
         print(mint_token(os.environ, email=args.email, roles=args.role or ["pmo_admin"]))
         return 0
+    if args.command == "webhook-sink":
+        return _print_webhooks(args.port)
     return run(os.environ)
+
+
+def _print_webhooks(port: int) -> int:
+    """Receive webhooks on 127.0.0.1:port and print each one until Ctrl-C."""
+    with WebhookReceiver("127.0.0.1", port) as receiver:
+        print(f"listening on {receiver.url}; Ctrl-C stops", flush=True)
+        shown = 0
+        try:
+            while True:
+                time.sleep(0.2)
+                for request in receiver.requests[shown:]:
+                    webhook_id = request.headers.get("webhook-id")
+                    print(f"{request.method} {request.path} webhook-id={webhook_id}")
+                    print(request.body.decode(errors="replace"), flush=True)
+                shown = len(receiver.requests)
+        except KeyboardInterrupt:
+            return 0
 
 
 if __name__ == "__main__":
