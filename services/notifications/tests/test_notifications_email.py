@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import socket
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from aiosmtpd.controller import Controller
 from pmo_common.events.payloads import Reason
+from pmo_notifications.channels.email_channel import SmtpMailer
 
 MANAGER = "ada@example.com"
 
@@ -147,3 +150,32 @@ async def test_a_silence_records_skipped_deliveries_and_sends_nothing(
 
 async def _first(items: list[Any]) -> Any:
     return items[0] if items else None
+
+
+class _RefusingHandler:
+    async def handle_RCPT(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
+        return "550 5.1.1 No such mailbox here"
+
+
+async def test_smtp_refusals_are_permanent_and_an_absent_server_is_retried() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(_RefusingHandler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        refused = await SmtpMailer(host="127.0.0.1", port=port, sender="pmo@example.com").send(
+            to="nobody@example.com", subject="s", body="b", message_id="msg_1"
+        )
+    finally:
+        controller.stop()
+    assert not refused.delivered and not refused.retryable
+    assert refused.error is not None and "nobody@example.com" in refused.error
+
+    absent = await SmtpMailer(
+        host="127.0.0.1", port=port, sender="pmo@example.com", timeout=2
+    ).send(to="ada@example.com", subject="s", body="b", message_id="msg_2")
+    assert not absent.delivered and absent.retryable
+    assert absent.error is not None and "could not talk to the SMTP server" in absent.error

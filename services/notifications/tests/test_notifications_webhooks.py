@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import socket
 import time
 import uuid
 from typing import Any
@@ -206,3 +207,35 @@ async def test_delivery_rechecks_the_address_and_refuses_loopback(
     )
     assert allowed.delivered and allowed.http_status == 204
     assert len(notifications_receiver.requests) == 1
+
+
+async def test_a_host_name_is_reached_through_its_vetted_address_with_its_host_header(
+    notifications_receiver: Any,
+) -> None:
+    port = notifications_receiver.server.server_address[1]
+    sender = WebhookSender(timeout=2, allow_private=True)
+    outcome = await sender.send(
+        url=f"http://localhost:{port}/named?x=1",
+        body=b'{"a":1}',
+        secret=new_webhook_secret(),
+        message_id="msg_named",
+    )
+    assert outcome.delivered, outcome.error
+    received = notifications_receiver.requests[0]
+    assert received.path == "/named?x=1"
+    assert received.headers["host"] == f"localhost:{port}"
+    assert received.headers["webhook-id"] == "msg_named"
+
+
+async def test_an_unreachable_receiver_is_a_retryable_failure() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    outcome = await WebhookSender(timeout=2, allow_private=True).send(
+        url=f"http://127.0.0.1:{closed_port}/hook",
+        body=b"{}",
+        secret=new_webhook_secret(),
+        message_id="msg_closed",
+    )
+    assert not outcome.delivered and outcome.retryable
+    assert outcome.error is not None and "could not connect" in outcome.error

@@ -13,6 +13,10 @@ from pmo_notifications.domain.address_policy import (
 )
 
 
+class TargetUnresolvable(TargetRefused):
+    """The host name did not resolve: possibly a passing DNS failure, worth retrying."""
+
+
 async def resolve_host(host: str, port: int) -> list[str]:
     """Every address `host` resolves to, in resolver order, without duplicates."""
     infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -34,9 +38,11 @@ async def vet_webhook_url(url: str, *, allow_private: bool) -> tuple[WebhookTarg
     try:
         addresses = await resolve_host(target.host, target.port)
     except (OSError, UnicodeError) as exc:
-        raise TargetRefused(f"the host name '{target.host}' could not be resolved ({exc})") from exc
+        raise TargetUnresolvable(
+            f"the host name '{target.host}' could not be resolved ({exc})"
+        ) from exc
     if not addresses:
-        raise TargetRefused(f"the host name '{target.host}' resolves to no address")
+        raise TargetUnresolvable(f"the host name '{target.host}' resolves to no address")
     if not allow_private:
         reason = first_refusal(addresses)
         if reason is not None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from pmo_notifications.channels.address_resolution import vet_webhook_url
+from pmo_notifications.channels.address_resolution import TargetUnresolvable, vet_webhook_url
 from pmo_notifications.channels.send_outcome import SendOutcome
 from pmo_notifications.domain.address_policy import TargetRefused
 from pmo_notifications.domain.webhook_signature import signature_headers
@@ -26,6 +26,8 @@ class WebhookSender:
         """Deliver one message; the target is vetted again now, against DNS rebinding."""
         try:
             target, addresses = await vet_webhook_url(url, allow_private=self._allow_private)
+        except TargetUnresolvable as exc:
+            return SendOutcome.failure(exc.reason)
         except TargetRefused as exc:
             return SendOutcome.failure(f"refused: {exc.reason}", retryable=False)
         headers = {
@@ -44,15 +46,23 @@ class WebhookSender:
         async with httpx.AsyncClient(
             timeout=self._timeout, follow_redirects=False, trust_env=False
         ) as client:
-            try:
-                response = await client.post(
-                    target.url_via(addresses[0]),
-                    content=body,
-                    headers=headers,
-                    extensions=extensions,
-                )
-            except httpx.HTTPError as exc:
-                return SendOutcome.failure(f"network error: {type(exc).__name__}: {exc}".strip())
+            for index, address in enumerate(addresses):
+                try:
+                    response = await client.post(
+                        target.url_via(address),
+                        content=body,
+                        headers=headers,
+                        extensions=extensions,
+                    )
+                    break
+                except httpx.ConnectError as exc:
+                    # Like a browser, try the name's next address before calling it a failure.
+                    if index == len(addresses) - 1:
+                        return SendOutcome.failure(f"could not connect: {exc}".strip())
+                except httpx.HTTPError as exc:
+                    return SendOutcome.failure(
+                        f"network error: {type(exc).__name__}: {exc}".strip()
+                    )
         status = response.status_code
         if 200 <= status < 300:
             return SendOutcome.success(status)

@@ -1,4 +1,4 @@
-"""Alert use cases: raise or refresh from monitoring's signals, acknowledge, resolve."""
+"""Alert use cases: open and announce an alert, acknowledge it, resolve it."""
 
 from __future__ import annotations
 

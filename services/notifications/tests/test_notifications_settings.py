@@ -1,0 +1,52 @@
+"""The settings read the environment variable names the contract fixes."""
+
+from __future__ import annotations
+
+import pytest
+from pmo_notifications.config import NotificationsSettings
+
+ENVIRONMENT = {
+    "PMO_NOTIFICATIONS_DATABASE_URL": "sqlite+aiosqlite:////tmp/n.db",
+    "PMO_SMTP_HOST": "mail.example.com",
+    "PMO_SMTP_PORT": "2525",
+    "PMO_SMTP_FROM": "pmo@example.com",
+    "PMO_SMTP_USERNAME": "pmo",
+    "PMO_SMTP_PASSWORD": "s3cret",
+    "PMO_SMTP_STARTTLS": "true",
+    "PMO_NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE": "true",
+    "PMO_NOTIFICATIONS_DELIVERY_MAX_ATTEMPTS": "7",
+    "PMO_NOTIFICATIONS_DELIVERY_BACKOFF_SECONDS": "0.5",
+    "PMO_NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS": "3",
+}
+
+
+def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    settings = NotificationsSettings()
+    assert (settings.smtp_host, settings.smtp_port, settings.smtp_from) == (
+        "127.0.0.1",
+        8025,
+        "pmo@localhost",
+    )
+    assert settings.smtp_starttls is False and settings.smtp_username is None
+    assert settings.webhook_allow_private is False
+    assert settings.delivery_max_attempts == 5
+    assert settings.delivery_backoff_seconds == 1.0
+    assert settings.webhook_timeout_seconds == 5
+
+
+def test_environment_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    settings = NotificationsSettings()
+    assert settings.database_url == "sqlite+aiosqlite:////tmp/n.db"
+    assert (settings.smtp_host, settings.smtp_port) == ("mail.example.com", 2525)
+    assert settings.smtp_from == "pmo@example.com" and settings.smtp_username == "pmo"
+    assert settings.smtp_password is not None
+    assert settings.smtp_password.get_secret_value() == "s3cret"
+    assert settings.smtp_starttls is True
+    assert settings.webhook_allow_private is True
+    assert settings.delivery_max_attempts == 7
+    assert settings.delivery_backoff_seconds == 0.5
+    assert settings.webhook_timeout_seconds == 3
