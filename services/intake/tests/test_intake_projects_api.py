@@ -147,3 +147,28 @@ async def test_idempotency_key_replays_the_first_answer(
         "/v1/projects", json=project_body(name="Other"), headers=headers
     )
     assert other.status_code == 422
+
+
+async def test_planned_value_profile_is_validated_and_published(
+    intake_client: httpx.AsyncClient, auth_header: AuthHeader, intake_settings: IntakeSettings
+) -> None:
+    profile = [
+        {"date": "2026-03-31", "percent": 10},
+        {"date": "2026-06-30", "percent": 40},
+        {"date": "2026-12-31", "percent": 100},
+    ]
+    created = await intake_client.post(
+        "/v1/projects", json=project_body(planned_value_profile=profile), headers=auth_header()
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["planned_value_profile"][1] == {"date": "2026-06-30", "percent": 40.0}
+    ((_, envelope),) = await outbox_topics(intake_settings)
+    assert envelope["data"]["planned_value_profile"][2]["percent"] == 100.0
+
+    backwards = [{"date": "2026-06-30", "percent": 40}, {"date": "2026-07-31", "percent": 30}]
+    refused = await intake_client.post(
+        "/v1/projects", json=project_body(planned_value_profile=backwards), headers=auth_header()
+    )
+    assert refused.status_code == 422
+    fields = [error["field"] for error in refused.json()["errors"]]
+    assert "body.planned_value_profile.1.percent" in fields

@@ -6,6 +6,7 @@ breaking older consumers; removing or renaming a field needs a new version.
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, datetime
 from typing import Literal
 
@@ -28,6 +29,13 @@ class Milestone(EventPayload):
     due_date: date
 
 
+class PlannedValuePoint(EventPayload):
+    """A point of a planned-value profile: by `date`, `percent` of the budget is planned."""
+
+    date: dt.date
+    percent: float = Field(ge=0, le=100)
+
+
 class ProjectSnapshot(EventPayload):
     """The project registry's view of a project, as carried by project.created/updated."""
 
@@ -41,6 +49,10 @@ class ProjectSnapshot(EventPayload):
     budget: float
     currency: str
     milestones: list[Milestone] = Field(default_factory=list)
+    planned_value_profile: list[PlannedValuePoint] = Field(
+        default_factory=list,
+        description="Cumulative planned percentages by date (empty: a straight line)",
+    )
     portfolio_id: str | None = None
     program_id: str | None = None
     external_ref: str | None = None

@@ -28,6 +28,11 @@ def project_fields(body: ProjectCreate | ProjectPatch, *, only_set: bool) -> dic
         values["milestones"] = [
             {"name": m["name"], "due_date": m["due_date"].isoformat()} for m in values["milestones"]
         ]
+    if values.get("planned_value_profile") is not None:
+        values["planned_value_profile"] = [
+            {"date": p["date"].isoformat(), "percent": p["percent"]}
+            for p in values["planned_value_profile"]
+        ]
     for email_field in ("manager", "sponsor"):
         if values.get(email_field):
             values[email_field] = str(values[email_field]).lower()

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, datetime
 from typing import Annotated
 
-from pmo_common.contract import DEFAULT_CURRENCY, DEFAULT_METHODOLOGY, MAX_MILESTONES
+from pmo_common.contract import (
+    DEFAULT_CURRENCY,
+    DEFAULT_METHODOLOGY,
+    MAX_MILESTONES,
+    MAX_PROFILE_POINTS,
+)
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -26,6 +32,13 @@ class MilestoneIn(StrictInput):
     due_date: date
 
 
+class PlannedValuePointIn(StrictInput):
+    """By `date`, `percent` of the budget is planned to be earned (cumulative)."""
+
+    date: dt.date
+    percent: float = Field(ge=0, le=100)
+
+
 class ProjectCreate(StrictInput):
     """A project to register."""
 
@@ -38,6 +51,11 @@ class ProjectCreate(StrictInput):
     budget: float = Field(gt=0, le=1e13, description="Budget at completion (BAC)")
     currency: Currency = Field(default=DEFAULT_CURRENCY, description="ISO 4217 code")
     milestones: list[MilestoneIn] = Field(default_factory=list, max_length=MAX_MILESTONES)
+    planned_value_profile: list[PlannedValuePointIn] = Field(
+        default_factory=list,
+        max_length=MAX_PROFILE_POINTS,
+        description="Cumulative planned % of budget by date; empty means a straight line",
+    )
     portfolio_id: Identifier | None = None
     program_id: Identifier | None = None
     external_ref: str | None = Field(default=None, max_length=100)
@@ -55,6 +73,9 @@ class ProjectPatch(StrictInput):
     budget: float | None = Field(default=None, gt=0, le=1e13)
     currency: Currency | None = None
     milestones: list[MilestoneIn] | None = Field(default=None, max_length=MAX_MILESTONES)
+    planned_value_profile: list[PlannedValuePointIn] | None = Field(
+        default=None, max_length=MAX_PROFILE_POINTS
+    )
     portfolio_id: Identifier | None = None
     program_id: Identifier | None = None
     external_ref: str | None = Field(default=None, max_length=100)
@@ -86,6 +107,7 @@ class ProjectOut(BaseModel):
     budget: float
     currency: str
     milestones: list[MilestoneOut]
+    planned_value_profile: list[dict[str, object]]
     portfolio_id: str | None
     program_id: str | None
     external_ref: str | None

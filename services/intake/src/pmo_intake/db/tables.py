@@ -21,6 +21,7 @@ projects = Table(
     Column("budget", Float, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("milestones", JSON, nullable=False),
+    Column("planned_value_profile", JSON, nullable=False, default=list),
     Column("portfolio_id", String(36), nullable=True, index=True),
     Column("program_id", String(36), nullable=True, index=True),
     Column("external_ref", String(100), nullable=True),

@@ -25,6 +25,39 @@ class MilestonePlan:
     due_date: date
 
 
+@dataclass(frozen=True, slots=True)
+class PlannedValuePoint:
+    """By `on`, `percent` of the budget is planned to be earned."""
+
+    on: date
+    percent: float
+
+
+def check_planned_value_profile(
+    profile: Sequence[PlannedValuePoint], *, start_date: date, end_date: date
+) -> list[RuleViolation]:
+    """A profile must run forward in time within the project and never plan less than before."""
+    violations: list[RuleViolation] = []
+    for index, point in enumerate(profile):
+        field = f"planned_value_profile.{index}"
+        if not start_date <= point.on <= end_date:
+            violations.append(
+                RuleViolation(f"{field}.date", "must fall between start_date and end_date")
+            )
+        if index > 0:
+            before = profile[index - 1]
+            if point.on <= before.on:
+                violations.append(RuleViolation(f"{field}.date", "dates must increase"))
+            if point.percent < before.percent:
+                violations.append(
+                    RuleViolation(
+                        f"{field}.percent",
+                        "a cumulative profile cannot plan less than at an earlier date",
+                    )
+                )
+    return violations
+
+
 def check_baseline(
     *,
     start_date: date,
@@ -32,9 +65,12 @@ def check_baseline(
     milestones: Sequence[MilestonePlan],
     methodology: str,
     known_methodologies: Iterable[str],
+    planned_value_profile: Sequence[PlannedValuePoint] = (),
 ) -> list[RuleViolation]:
     """Every way the baseline breaks the registry's rules (empty when it is sound)."""
-    violations: list[RuleViolation] = []
+    violations: list[RuleViolation] = check_planned_value_profile(
+        planned_value_profile, start_date=start_date, end_date=end_date
+    )
     if end_date <= start_date:
         violations.append(
             RuleViolation("end_date", f"must be after start_date ({start_date.isoformat()})")

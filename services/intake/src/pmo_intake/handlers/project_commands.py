@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmo_intake.db import project_repository as repo
 from pmo_intake.domain.project_rules import (
     MilestonePlan,
+    PlannedValuePoint,
     RuleViolation,
     changed_fields,
     check_baseline,
@@ -29,6 +30,7 @@ BASELINE_FIELDS = (
     "budget",
     "currency",
     "milestones",
+    "planned_value_profile",
     "portfolio_id",
     "program_id",
     "external_ref",
@@ -47,12 +49,17 @@ def _raise_if_any(violations: list[RuleViolation]) -> None:
 
 async def _validate(session: AsyncSession, values: dict[str, Any]) -> None:
     milestones = [MilestonePlan(m["name"], _as_date(m["due_date"])) for m in values["milestones"]]
+    profile = [
+        PlannedValuePoint(_as_date(p["date"]), float(p["percent"]))
+        for p in values.get("planned_value_profile") or []
+    ]
     violations = check_baseline(
         start_date=values["start_date"],
         end_date=values["end_date"],
         milestones=milestones,
         methodology=values["methodology"],
         known_methodologies=await repo.methodology_keys(session),
+        planned_value_profile=profile,
     )
     if values.get("portfolio_id") and not await repo.portfolio_exists(
         session, values["portfolio_id"]
