@@ -30,7 +30,7 @@ class RunningStack:
         return self.stack.urls[service]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def running_stack(
     kafka_bootstrap: str,
     make_database: Callable[[str], str],
@@ -70,7 +70,7 @@ def running_stack(
     smtp.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def token_for() -> Callable[..., dict[str, str]]:
     """Authorization headers for a role and e-mail, signed with the stack's secret."""
 
