@@ -62,10 +62,11 @@ async def test_green_amber_red_recovered(
     project_id = created.json()["id"]
     reports_url = f"{monitoring}/v1/projects/{project_id}/status-reports"
 
-    async def post(body: dict[str, Any]) -> dict[str, Any]:
+    async def post(body: dict[str, Any], correlation_id: str | None = None) -> dict[str, Any]:
+        headers = {**manager, **({"X-Correlation-ID": correlation_id} if correlation_id else {})}
         # Monitoring may not have heard of the project for a moment: 404 until it has.
         for _attempt in range(100):
-            answer = await http.post(reports_url, headers=manager, json=body)
+            answer = await http.post(reports_url, headers=headers, json=body)
             if answer.status_code != 404:
                 break
             await tap.settle(0.1)
@@ -82,7 +83,7 @@ async def test_green_amber_red_recovered(
     amber_codes = {reason["code"] for reason in amber["reasons"]}
     assert "spi_below_threshold" in amber_codes
 
-    red = await post(report(days_ago=1, percent=40, cost=52000))
+    red = await post(report(days_ago=1, percent=40, cost=52000), correlation_id="audit-4711")
     assert red["rag"] == "red"
 
     recovered = await post(report(days_ago=0, percent=50, cost=50000))
@@ -94,6 +95,9 @@ async def test_green_amber_red_recovered(
 
     (at_risk,) = await tap.wait_for_events("project.at_risk", project_id, 1)
     assert at_risk["data"]["severity"] == "critical"
+    # The request's correlation id travels into the event it caused (and on to the alert).
+    assert at_risk["correlationid"] == "audit-4711"
+    assert at_risk["traceparent"].startswith("00-")
     assert at_risk["data"]["manager"] == MANAGER
     reasons = {reason["code"]: reason for reason in at_risk["data"]["reasons"]}
     assert reasons["cpi_below_threshold"]["value"] == pytest.approx(40000 / 52000, abs=1e-3)
