@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from fastapi import FastAPI
 from pmo_common.web.app_factory import create_service_app
-from pmo_common.web.runtime import ServiceRuntime
 
 from pmo_notifications.api.alerts import router as alerts_router
 from pmo_notifications.api.deliveries import router as deliveries_router
@@ -18,13 +15,6 @@ from pmo_notifications.handlers.delivery_dispatcher import run_delivery_job
 from pmo_notifications.handlers.event_handlers import HANDLERS
 
 
-async def _deliver_without_kafka(runtime: ServiceRuntime) -> None:
-    # The app factory starts jobs only once Kafka is reachable, but e-mails and webhooks do not
-    # need Kafka: with Kafka disabled (tests, a laptop without a broker) start delivery here.
-    if not runtime.settings.kafka_enabled:
-        runtime.tasks.append(asyncio.create_task(run_delivery_job(runtime, runtime.stop)))
-
-
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     """Build the notifications app."""
     return create_service_app(
@@ -33,7 +23,6 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         routers=[alerts_router, subscriptions_router, silences_router, deliveries_router],
         handlers=HANDLERS,
         jobs=[run_delivery_job],
-        on_startup=_deliver_without_kafka,
         description="Alerts on projects at risk, subscriptions, silences and signed delivery "
         "of e-mails and webhooks.",
     )

@@ -169,9 +169,10 @@ class OutboxRelay:
                 await sleep_or_stop(stop, 2.0)
                 continue
             await wait_any(self._wake, stop, self._poll_interval)
-        await self._final_flush()
+        await self.flush()
 
-    async def _final_flush(self) -> None:
+    async def flush(self) -> None:
+        """Publish every unsent row now (at shutdown); a no-op when the producer never started."""
         try:
             if self._publisher.started:
                 while await self.publish_pending() > 0:

@@ -33,6 +33,7 @@ from pmo_common.web.runtime import (
     ServiceRuntime,
     build_runtime,
     shutdown,
+    start_jobs,
     start_messaging,
 )
 
@@ -67,8 +68,11 @@ def create_service_app(
         try:
             if on_startup is not None:
                 await on_startup(runtime)
+            # Jobs run whether or not Kafka is enabled (their events wait in the outbox); only
+            # the relay and the consumer need the broker, and they start once it answers.
+            start_jobs(runtime, jobs)
             if settings.kafka_enabled:
-                starter = asyncio.create_task(start_messaging(runtime, list(jobs)))
+                starter = asyncio.create_task(start_messaging(runtime))
             yield
         finally:
             runtime.stop.set()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,8 +100,19 @@ def build_runtime(
     )
 
 
-async def start_messaging(runtime: ServiceRuntime, jobs: list[BackgroundJob]) -> None:
-    """Create topics (retrying until the broker answers), then start relay, consumer and jobs."""
+def start_jobs(runtime: ServiceRuntime, jobs: Sequence[BackgroundJob]) -> None:
+    """Start the service's background jobs; they stop when `runtime.stop` is set.
+
+    Jobs do not wait for Kafka: they write their events to the outbox, which the relay sends
+    once the broker is reachable, and some (e-mail and webhook delivery) need no Kafka at all.
+    Starting them from `start_messaging` left them dead whenever Kafka was disabled.
+    """
+    for job in jobs:
+        runtime.tasks.append(asyncio.create_task(job(runtime, runtime.stop)))
+
+
+async def start_messaging(runtime: ServiceRuntime) -> None:
+    """Create topics (retrying until the broker answers), then start the relay and consumer."""
     settings = runtime.settings
     while not runtime.stop.is_set():
         try:
@@ -119,19 +130,29 @@ async def start_messaging(runtime: ServiceRuntime, jobs: list[BackgroundJob]) ->
     runtime.tasks.append(asyncio.create_task(runtime.relay.run(runtime.stop)))
     if runtime.consumer is not None:
         runtime.tasks.append(asyncio.create_task(runtime.consumer.run(runtime.stop)))
-    for job in jobs:
-        runtime.tasks.append(asyncio.create_task(job(runtime, runtime.stop)))
 
 
 async def shutdown(runtime: ServiceRuntime, timeout: float = 20.0) -> None:
     """Stop fetching, let in-flight work finish and commit, flush the outbox, disconnect."""
+    log.info("shutting down: stopping the consumer and background jobs")
     runtime.stop.set()
     if runtime.tasks:
         done, pending = await asyncio.wait(runtime.tasks, timeout=timeout)
         for task in pending:
+            log.warning("task %s did not stop within %gs; cancelling it", task.get_name(), timeout)
             task.cancel()
+        if pending:
+            # Let cancelled tasks unwind before the producer and engine they use go away.
+            await asyncio.wait(pending, timeout=5.0)
         for task in done:
             if not task.cancelled() and task.exception() is not None:
                 log.error("background task ended with an error", exc_info=task.exception())
-    await runtime.publisher.stop()
-    await runtime.engine.dispose()
+    try:
+        # The consumer's last batch and the jobs may have written events to the outbox after
+        # the relay's own final pass (all of them stop on the same signal): flush once more now
+        # that they have ended, so those events do not wait for the next start.
+        await runtime.relay.flush()
+        await runtime.publisher.stop()
+    finally:
+        await runtime.engine.dispose()
+    log.info("shutdown complete")
