@@ -1,11 +1,12 @@
 """Earned-value and earned-schedule metrics of one status report.
 
 Formulas follow PMI, *Practice Standard for Earned Value Management* (2nd ed., 2011) and
-*The Standard for Earned Value Management* (2019) for PV, EV, AC, CV, SV, CPI, SPI, EAC = BAC/CPI,
-ETC, VAC and TCPI (to BAC); and W. Lipke, "Schedule is Different", *The Measurable News*,
-March 2003, for earned schedule (ES, SPI(t) = ES/AT, SV(t) = ES - AT), with the duration
-forecast IEAC(t) = PD / SPI(t) from K. Henderson, "Further Developments in Earned Schedule",
-*The Measurable News*, Spring 2004. Time is counted in calendar days from the baseline start.
+*The Standard for Earned Value Management* (2019) for PV, EV, AC, CV, SV, CPI, SPI, the EAC
+variants, ETC, VAC and TCPI (see forecasts.py); and W. Lipke, "Schedule is Different",
+*The Measurable News*, March 2003, for earned schedule (ES, SPI(t) = ES/AT, SV(t) = ES - AT,
+TSPI), with the duration forecast IEAC(t) = PD / SPI(t) from K. Henderson, "Further
+Developments in Earned Schedule", *The Measurable News*, Spring 2004 (see earned_schedule.py).
+Time is counted in calendar days from the baseline start.
 
 Policies: a ratio whose denominator is zero (or whose result would not be a finite number) is
 None, never a ZeroDivisionError, and a note says why. Metrics keep full float precision here;
@@ -14,24 +15,46 @@ the API and the events round them to METRIC_DECIMALS places (see `EarnedValueMet
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
+from pmo_monitoring.domain.earned_schedule import (
+    earned_schedule_days,
+    forecast_end_date,
+    independent_duration_days,
+    to_complete_schedule_performance_index,
+)
+from pmo_monitoring.domain.forecasts import cost_forecasts
 from pmo_monitoring.domain.model import ProjectBaseline, StatusReport
+from pmo_monitoring.domain.planned_value import (
+    PlannedValueCurve,
+    planned_duration_days,
+    planned_value_at,
+    planned_value_curve,
+)
+from pmo_monitoring.domain.ratios import ratio_or_none
+
+__all__ = [
+    "METRIC_DECIMALS",
+    "EarnedValueMetrics",
+    "PlannedValueCurve",
+    "compute_earned_value",
+    "earned_schedule_days",
+    "planned_duration_days",
+    "planned_value_at",
+    "ratio_or_none",
+]
 
 METRIC_DECIMALS = 4
-
-PlannedValueCurve = Callable[[int], float]
-"""Cumulative planned value on a day offset from the start (0 = start_date); non-decreasing."""
 
 
 @dataclass(frozen=True, slots=True)
 class EarnedValueMetrics:
     """Earned-value figures as of a report; money in the project's currency, time in days.
 
-    A ratio or forecast is None where it cannot be computed; `notes` says why.
+    A ratio or forecast is None where it cannot be computed; `notes` says why. `eac`, `etc`
+    and `tcpi` are the primary figures (EAC = BAC / CPI, TCPI to BAC); the fields after
+    `notes` add the other EAC variants, TSPI and IEAC(t) in days.
     """
 
     as_of: date
@@ -54,9 +77,22 @@ class EarnedValueMetrics:
     sv_t: float | None
     forecast_end_date: date | None
     notes: tuple[str, ...] = ()
+    eac_cpi: float | None = None
+    eac_atypical: float | None = None
+    eac_composite: float | None = None
+    etc_cpi: float | None = None
+    etc_atypical: float | None = None
+    etc_composite: float | None = None
+    tcpi_bac: float | None = None
+    tcpi_eac: float | None = None
+    tspi: float | None = None
+    ieac_t: float | None = None
 
     def rounded(self, decimals: int = METRIC_DECIMALS) -> dict[str, float | int | date | None]:
-        """The metrics as a flat mapping for the API and events, money and ratios rounded."""
+        """The metrics as a flat mapping for the API and events, money and ratios rounded.
+
+        Every value is a number or None except `forecast_end_date`, the one date.
+        """
         money_and_ratios = {
             "pv": self.pv,
             "ev": self.ev,
@@ -73,6 +109,16 @@ class EarnedValueMetrics:
             "es": self.es,
             "spi_t": self.spi_t,
             "sv_t": self.sv_t,
+            "eac_cpi": self.eac_cpi,
+            "eac_atypical": self.eac_atypical,
+            "eac_composite": self.eac_composite,
+            "etc_cpi": self.etc_cpi,
+            "etc_atypical": self.etc_atypical,
+            "etc_composite": self.etc_composite,
+            "tcpi_bac": self.tcpi_bac,
+            "tcpi_eac": self.tcpi_eac,
+            "tspi": self.tspi,
+            "ieac_t": self.ieac_t,
         }
         result: dict[str, float | int | date | None] = {
             key: None if value is None else round(value, decimals)
@@ -84,54 +130,15 @@ class EarnedValueMetrics:
         return result
 
 
-def planned_duration_days(baseline: ProjectBaseline) -> int:
-    """Planned duration PD in calendar days, from start_date to end_date."""
-    return (baseline.end_date - baseline.start_date).days
-
-
-def planned_value_at(baseline: ProjectBaseline, day: date) -> float:
-    """Cumulative planned value on `day`: a straight line from 0 at start to BAC at end.
-
-    Clamped to [0, BAC]. This is the one place that knows the PV profile, so a baseline that
-    later carries its own spend profile only changes this function.
-    """
-    duration = planned_duration_days(baseline)
-    elapsed = (day - baseline.start_date).days
-    if elapsed >= duration:
-        return baseline.budget
-    if elapsed <= 0:
-        return 0.0
-    return baseline.budget * (elapsed / duration)
-
-
-def earned_schedule_days(ev: float, curve: PlannedValueCurve, planned_duration: int) -> float:
-    """Earned schedule: the time (days) at which planned value equalled `ev` (Lipke, 2003).
-
-    ES = C + (EV - PV_C) / (PV_C+1 - PV_C), where C is the last whole day with PV_C <= EV,
-    found by bisection; capped at the planned duration. `curve` must be non-decreasing.
-    """
-    if planned_duration <= 0 or curve(planned_duration) <= ev:
-        return float(max(planned_duration, 0))
-    if curve(0) > ev:
-        return 0.0
-    low, high = 0, planned_duration  # invariant: curve(low) <= ev < curve(high)
-    while high - low > 1:
-        middle = (low + high) // 2
-        if curve(middle) <= ev:
-            low = middle
-        else:
-            high = middle
-    before, after = curve(low), curve(high)
-    return min(low + (ev - before) / (after - before), float(planned_duration))
-
-
 def compute_earned_value(baseline: ProjectBaseline, report: StatusReport) -> EarnedValueMetrics:
     """Earned-value and earned-schedule metrics of `report` against `baseline`."""
     notes: list[str] = []
     bac = baseline.budget
     ac = report.actual_cost
     ev = bac * (report.percent_complete / 100)
-    pv = planned_value_at(baseline, report.as_of)
+    curve = planned_value_curve(baseline)
+    at = (report.as_of - baseline.start_date).days
+    pv = curve(at)
 
     cpi = ratio_or_none(ev, ac)
     if cpi is None:
@@ -149,15 +156,28 @@ def compute_earned_value(baseline: ProjectBaseline, report: StatusReport) -> Ear
     tcpi = ratio_or_none(bac - ev, bac - ac)
     if tcpi is None:
         notes.append("TCPI cannot be computed: the actual cost has used the whole budget.")
+    forecasts = cost_forecasts(bac=bac, ev=ev, ac=ac, cpi=cpi, spi=spi)
+    notes.extend(forecasts.notes)
 
     duration = planned_duration_days(baseline)
-    at = (report.as_of - baseline.start_date).days
-    es = _earned_schedule(baseline, ev, duration, notes)
+    es = _earned_schedule(baseline, curve, ev, duration, notes)
     spi_t = None
+    tspi = None
     if es is not None:
         spi_t = ratio_or_none(es, float(at)) if at > 0 else None
         if spi_t is None:
             notes.append("SPI(t) cannot be computed: the report is not dated after the start.")
+        tspi = to_complete_schedule_performance_index(es, at, duration)
+        if tspi is None and at >= duration:
+            notes.append(
+                "TSPI cannot be computed: the planned end date has passed, so no planned time "
+                "remains for the rest of the work."
+            )
+    ieac_t = independent_duration_days(duration, spi_t)
+    if spi_t is not None and report.percent_complete >= 100:
+        # Done is done: on an S-curve that reaches 100 % before the end date, PD / SPI(t) would
+        # forecast a finish after the report that says the work is finished.
+        ieac_t = float(at)
     return EarnedValueMetrics(
         as_of=report.as_of,
         bac=bac,
@@ -177,21 +197,27 @@ def compute_earned_value(baseline: ProjectBaseline, report: StatusReport) -> Ear
         es=es,
         spi_t=spi_t,
         sv_t=None if es is None else es - at,
-        forecast_end_date=_forecast_end_date(baseline, duration, spi_t, notes),
+        forecast_end_date=_forecast_end_date(baseline, spi_t, ieac_t, notes),
         notes=tuple(notes),
+        eac_cpi=forecasts.eac_cpi,
+        eac_atypical=forecasts.eac_atypical,
+        eac_composite=forecasts.eac_composite,
+        etc_cpi=forecasts.etc_cpi,
+        etc_atypical=forecasts.etc_atypical,
+        etc_composite=forecasts.etc_composite,
+        tcpi_bac=forecasts.tcpi_bac,
+        tcpi_eac=forecasts.tcpi_eac,
+        tspi=tspi,
+        ieac_t=ieac_t,
     )
 
 
-def ratio_or_none(numerator: float, denominator: float) -> float | None:
-    """numerator / denominator, or None when the denominator is zero or the result overflows."""
-    if denominator == 0:
-        return None
-    result = numerator / denominator
-    return result if math.isfinite(result) else None
-
-
 def _earned_schedule(
-    baseline: ProjectBaseline, ev: float, duration: int, notes: list[str]
+    baseline: ProjectBaseline,
+    curve: PlannedValueCurve,
+    ev: float,
+    duration: int,
+    notes: list[str],
 ) -> float | None:
     if duration <= 0:
         notes.append("Earned schedule cannot be computed: the planned duration is zero days.")
@@ -199,24 +225,19 @@ def _earned_schedule(
     if baseline.budget == 0:
         notes.append("Earned schedule cannot be computed: the budget is zero.")
         return None
-
-    def curve(offset: int) -> float:
-        return planned_value_at(baseline, baseline.start_date + timedelta(days=offset))
-
     return earned_schedule_days(ev, curve, duration)
 
 
 def _forecast_end_date(
-    baseline: ProjectBaseline, duration: int, spi_t: float | None, notes: list[str]
+    baseline: ProjectBaseline, spi_t: float | None, ieac_t: float | None, notes: list[str]
 ) -> date | None:
     """Start + IEAC(t), IEAC(t) = PD / SPI(t) (Henderson, 2004), rounded to whole days."""
     if spi_t is None:
         return None
-    forecast_days = ratio_or_none(float(duration), spi_t)
-    if forecast_days is None:
+    if ieac_t is None:
         notes.append("No forecast end date: nothing has been earned yet.")
         return None
-    if forecast_days > (date.max - baseline.start_date).days:
+    end = forecast_end_date(baseline.start_date, ieac_t)
+    if end is None:
         notes.append("No forecast end date: at the current pace the project would never finish.")
-        return None
-    return baseline.start_date + timedelta(days=math.floor(forecast_days + 0.5))
+    return end

@@ -8,10 +8,19 @@ so a value exactly on a threshold does not cross it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from pmo_monitoring.domain.early_warning import (
+    DEFAULT_EARLY_WARNING,
+    EarlyWarningSettings,
+    optimism_warning,
+    trend_warnings,
+)
 from pmo_monitoring.domain.earned_value import EarnedValueMetrics, compute_earned_value
+from pmo_monitoring.domain.hysteresis import DEFAULT_MARGINS, HysteresisMargins, signal_rags
+from pmo_monitoring.domain.milestone_slippage import MilestoneSlippage, milestone_slippage
 from pmo_monitoring.domain.model import (
     ProjectBaseline,
     Rag,
@@ -21,8 +30,20 @@ from pmo_monitoring.domain.model import (
 )
 from pmo_monitoring.domain.reasons import Reason, ReasonCode, most_severe_first, worst_rag
 from pmo_monitoring.domain.reporting_cadence import OverdueReport, check_report_overdue
+from pmo_monitoring.domain.risk_exposure import RiskExposure, risk_exposure
+from pmo_monitoring.domain.signal_reasons import earned_schedule_reasons, performance_reasons
+from pmo_monitoring.domain.trend import TrendAnalysis, TrendPoint, analyse_trend
+from pmo_monitoring.domain.wording import days
 
-_TOLERANCE = 1e-9
+__all__ = [
+    "NO_REPORT_NOTE",
+    "HealthAssessment",
+    "assess_health",
+    "milestone_reasons",
+    "performance_reasons",
+    "report_overdue_reason",
+]
+
 _SUMMARY_LIMIT = 200
 NO_REPORT_NOTE = "No status report has been received yet, so progress cannot be judged."
 
@@ -33,6 +54,8 @@ class HealthAssessment:
 
     `as_of` is the report's date, or `today` when there is no report. `metrics` is None when
     there is no report. `overdue_report` is set when a status report is overdue as of `today`.
+    `trend` is set when the assessment was given a history; `milestones` and `risks` whenever
+    there is a report. None of the three changes the RAG except through trend warnings.
     """
 
     rag: Rag
@@ -41,11 +64,19 @@ class HealthAssessment:
     as_of: date
     overdue_report: OverdueReport | None = None
     notes: tuple[str, ...] = ()
+    trend: TrendAnalysis | None = None
+    milestones: MilestoneSlippage | None = None
+    risks: RiskExposure | None = None
 
     @property
     def at_risk(self) -> bool:
         """Red: the state in which `project.at_risk` is published and an alert stays open."""
         return self.rag == "red"
+
+    @property
+    def signal_rags(self) -> dict[str, SignalRag]:
+        """Each reason code's colour, to pass as `previous` to the next assessment."""
+        return signal_rags(self.reasons)
 
 
 def assess_health(
@@ -54,11 +85,20 @@ def assess_health(
     thresholds: Thresholds,
     today: date,
     last_report_at: date | None,
+    *,
+    previous: HealthAssessment | Mapping[str, str] | None = None,
+    history: Iterable[TrendPoint] | None = None,
+    early_warning: EarlyWarningSettings = DEFAULT_EARLY_WARNING,
+    hysteresis: HysteresisMargins = DEFAULT_MARGINS,
 ) -> HealthAssessment:
     """Assess a project from its latest report (None if none yet) as of `today`.
 
     Metrics and milestones are judged as of the report's date; whether a report is overdue
     as of `today`, counting from `last_report_at` (the report's as_of when None is given).
+    `previous` (the last assessment, or its reason codes' colours) turns on hysteresis for
+    CPI, SPI, SPI(t) and EAC. `history` (trend points of earlier reports, may be empty) turns
+    on the trend and the advisory trend and optimism warnings; points dated on or after the
+    report are ignored. Both default to off.
     """
     if last_report_at is None and report is not None:
         last_report_at = report.as_of
@@ -79,6 +119,22 @@ def assess_health(
             notes=(NO_REPORT_NOTE,),
         )
     metrics = compute_earned_value(baseline, report)
+    before = previous.signal_rags if isinstance(previous, HealthAssessment) else previous
+    trend = None
+    advisories: list[Reason] = []
+    if history is not None:
+        # Only earlier reports count: the report being assessed is the newest point, even
+        # when a backfill hands over history that runs past it.
+        earlier = [point for point in history if point.as_of < report.as_of]
+        trend = analyse_trend(
+            [*earlier, TrendPoint.from_metrics(metrics)],
+            window=early_warning.window,
+            dead_band=early_warning.dead_band,
+        )
+        advisories = trend_warnings(trend, thresholds, early_warning)
+        optimism = optimism_warning(tcpi=metrics.tcpi, cpi=metrics.cpi, settings=early_warning)
+        if optimism is not None:
+            advisories.append(optimism)
     reasons = [
         *performance_reasons(
             cpi=metrics.cpi,
@@ -87,11 +143,16 @@ def assess_health(
             bac=metrics.bac,
             currency=baseline.currency,
             thresholds=thresholds,
+            previous=before,
+            margins=hysteresis,
         ),
-        *_earned_schedule_reasons(baseline, metrics, thresholds),
+        *earned_schedule_reasons(
+            baseline, metrics, thresholds, previous=before, margins=hysteresis
+        ),
         *milestone_reasons(baseline, report, thresholds),
         *overdue_reasons,
         *_manager_reasons(report),
+        *advisories,
     ]
     return HealthAssessment(
         rag=worst_rag((reason.rag for reason in reasons), default="green"),
@@ -100,53 +161,10 @@ def assess_health(
         as_of=report.as_of,
         overdue_report=overdue,
         notes=metrics.notes,
+        trend=trend,
+        milestones=milestone_slippage(baseline, report),
+        risks=risk_exposure(report.risks),
     )
-
-
-def performance_reasons(
-    *,
-    cpi: float | None,
-    spi: float | None,
-    eac: float | None,
-    bac: float,
-    currency: str,
-    thresholds: Thresholds,
-) -> list[Reason]:
-    """Reasons from CPI, SPI and EAC against BAC; shared by projects and portfolio roll-ups."""
-    reasons: list[Reason] = []
-    if cpi is not None and (rag := _below_rag(cpi, thresholds.cpi_amber, thresholds.cpi_red)):
-        limit = thresholds.cpi_red if rag == "red" else thresholds.cpi_amber
-        reasons.append(
-            Reason(
-                code=ReasonCode.CPI_BELOW_THRESHOLD,
-                message=(
-                    f"Cost performance {cpi:.2f}: each {currency} spent has earned "
-                    f"{cpi:.2f} {currency} of planned work; {rag} below {limit:.2f}."
-                ),
-                metric="cpi",
-                value=cpi,
-                threshold=limit,
-                rag=rag,
-            )
-        )
-    if eac is not None:
-        reasons.extend(_eac_reasons(eac, bac, currency, thresholds))
-    if spi is not None and (rag := _below_rag(spi, thresholds.spi_amber, thresholds.spi_red)):
-        limit = thresholds.spi_red if rag == "red" else thresholds.spi_amber
-        reasons.append(
-            Reason(
-                code=ReasonCode.SPI_BELOW_THRESHOLD,
-                message=(
-                    f"Schedule performance {spi:.2f}: the work done is worth {spi:.0%} of "
-                    f"the work planned by now; {rag} below {limit:.2f}."
-                ),
-                metric="spi",
-                value=spi,
-                threshold=limit,
-                rag=rag,
-            )
-        )
-    return reasons
 
 
 def milestone_reasons(
@@ -170,15 +188,15 @@ def milestone_reasons(
         if status is not None and status.forecast_date is not None:
             forecast = f" (now forecast for {status.forecast_date})"
         if rag == "red":
-            rule = f"red beyond {_days(red_after)} late"
+            rule = f"red beyond {days(red_after)} late"
         else:
-            rule = f"amber when late, red beyond {_days(red_after)} late"
+            rule = f"amber when late, red beyond {days(red_after)} late"
         reasons.append(
             Reason(
                 code=ReasonCode.MILESTONE_OVERDUE,
                 message=(
                     f'Milestone "{milestone.name}" was due on {milestone.due_date} and is '
-                    f"{_days(days_late)} late without being reported done{forecast}; {rule}."
+                    f"{days(days_late)} late without being reported done{forecast}; {rule}."
                 ),
                 metric="milestone_days_late",
                 value=float(days_late),
@@ -194,84 +212,25 @@ def report_overdue_reason(overdue: OverdueReport, thresholds: Thresholds) -> Rea
     if overdue.last_report_at is None:
         since = (
             "No status report since the project started "
-            f"({_days(overdue.days_since_last_report)} ago)"
+            f"({days(overdue.days_since_last_report)} ago)"
         )
     else:
         since = (
-            f"No status report for {_days(overdue.days_since_last_report)} "
+            f"No status report for {days(overdue.days_since_last_report)} "
             f"(the last one is dated {overdue.last_report_at})"
         )
     allowed = thresholds.report_cadence_days + thresholds.report_grace_days
     return Reason(
         code=ReasonCode.REPORT_OVERDUE,
         message=(
-            f"{since}; one is expected every {_days(thresholds.report_cadence_days)}, "
-            f"with {_days(thresholds.report_grace_days)} of grace."
+            f"{since}; one is expected every {days(thresholds.report_cadence_days)}, "
+            f"with {days(thresholds.report_grace_days)} of grace."
         ),
         metric="days_since_last_report",
         value=float(overdue.days_since_last_report),
         threshold=float(allowed),
         rag="amber",
     )
-
-
-def _eac_reasons(eac: float, bac: float, currency: str, thresholds: Thresholds) -> list[Reason]:
-    red_limit = bac * thresholds.eac_red_ratio
-    amber_limit = bac * thresholds.eac_amber_ratio
-    rag: SignalRag
-    if _above(eac, red_limit):
-        rag, limit, ratio = "red", red_limit, thresholds.eac_red_ratio
-    elif _above(eac, amber_limit):
-        rag, limit, ratio = "amber", amber_limit, thresholds.eac_amber_ratio
-    else:
-        return []
-    over = f" is {(eac - bac) / bac:.1%} over" if bac > 0 else " exceeds"
-    return [
-        Reason(
-            code=ReasonCode.EAC_OVER_BUDGET,
-            message=(
-                f"Forecast cost at completion {_money(eac)} {currency}{over} the "
-                f"{_money(bac)} {currency} budget at the current cost performance; {rag} "
-                f"above {_money(limit)} {currency} ({ratio - 1:.0%} over budget)."
-            ),
-            metric="eac",
-            value=eac,
-            threshold=limit,
-            rag=rag,
-        )
-    ]
-
-
-def _earned_schedule_reasons(
-    baseline: ProjectBaseline, metrics: EarnedValueMetrics, thresholds: Thresholds
-) -> list[Reason]:
-    spi_t, es = metrics.spi_t, metrics.es
-    if spi_t is None or es is None:
-        return []
-    rag = _below_rag(spi_t, thresholds.spi_amber, thresholds.spi_red)
-    if rag is None:
-        return []
-    limit = thresholds.spi_red if rag == "red" else thresholds.spi_amber
-    forecast = ""
-    if metrics.forecast_end_date is not None:
-        forecast = (
-            f"; at this pace it finishes on {metrics.forecast_end_date} "
-            f"instead of {baseline.end_date}"
-        )
-    return [
-        Reason(
-            code=ReasonCode.SPI_T_BELOW_THRESHOLD,
-            message=(
-                f"Time-based schedule performance {spi_t:.2f}: after {_days(metrics.at)} the "
-                f"project has done the work planned for its first {_days(round(es))} "
-                f"({_days(round(metrics.at - es))} behind){forecast}; {rag} below {limit:.2f}."
-            ),
-            metric="spi_t",
-            value=spi_t,
-            threshold=limit,
-            rag=rag,
-        )
-    ]
 
 
 def _manager_reasons(report: StatusReport) -> list[Reason]:
@@ -292,27 +251,3 @@ def _manager_reasons(report: StatusReport) -> list[Reason]:
             rag=rag,
         )
     ]
-
-
-def _below_rag(value: float, amber: float, red: float) -> SignalRag | None:
-    if _below(value, red):
-        return "red"
-    if _below(value, amber):
-        return "amber"
-    return None
-
-
-def _below(value: float, limit: float) -> bool:
-    return value < limit - _TOLERANCE * max(1.0, abs(limit))
-
-
-def _above(value: float, limit: float) -> bool:
-    return value > limit + _TOLERANCE * max(1.0, abs(limit))
-
-
-def _money(amount: float) -> str:
-    return f"{amount:,.0f}" if abs(amount) >= 1000 else f"{amount:,.2f}"
-
-
-def _days(count: int) -> str:
-    return "1 day" if count == 1 else f"{count} days"

@@ -34,8 +34,25 @@ class BaselineMilestone:
 
 
 @dataclass(frozen=True, slots=True)
+class PlannedValuePoint:
+    """By `on`, `percent` of the budget (BAC) is planned to be earned (cumulative)."""
+
+    on: date
+    percent: float
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.percent) and 0 <= self.percent <= 100):
+            raise ValueError(f"a planned percent must be within 0..100, got {self.percent!r}")
+        object.__setattr__(self, "percent", float(self.percent))
+
+
+@dataclass(frozen=True, slots=True)
 class ProjectBaseline:
-    """What the project committed to: dates, budget (BAC) and milestones, as owned by intake."""
+    """What the project committed to: dates, budget (BAC) and milestones, as owned by intake.
+
+    `planned_value_profile` is the cumulative planned percentage of BAC by date (an S-curve);
+    empty means a straight line from start_date to end_date.
+    """
 
     project_id: str
     name: str
@@ -49,6 +66,7 @@ class ProjectBaseline:
     portfolio_id: str | None = None
     program_id: str | None = None
     currency: str = "EUR"
+    planned_value_profile: tuple[PlannedValuePoint, ...] = ()
 
     def __post_init__(self) -> None:
         if self.end_date < self.start_date:
@@ -56,6 +74,22 @@ class ProjectBaseline:
         _require_finite_non_negative("budget", self.budget)
         object.__setattr__(self, "budget", float(self.budget))
         object.__setattr__(self, "milestones", tuple(self.milestones))
+        object.__setattr__(self, "planned_value_profile", tuple(self.planned_value_profile))
+        _check_profile(self.planned_value_profile, self.start_date, self.end_date)
+
+
+def _check_profile(profile: tuple[PlannedValuePoint, ...], start: date, end: date) -> None:
+    # Intake validates the same rules; checking again keeps every curve here non-decreasing,
+    # which earned schedule's search relies on.
+    for index, point in enumerate(profile):
+        if not start <= point.on <= end:
+            raise ValueError(f"planned_value_profile[{index}] {point.on} is outside {start}..{end}")
+        if index > 0:
+            before = profile[index - 1]
+            if point.on <= before.on:
+                raise ValueError(f"planned_value_profile[{index}]: dates must increase")
+            if point.percent < before.percent:
+                raise ValueError(f"planned_value_profile[{index}]: percents must not decrease")
 
 
 @dataclass(frozen=True, slots=True)

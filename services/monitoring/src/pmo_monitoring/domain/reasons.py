@@ -21,6 +21,12 @@ class ReasonCode(StrEnum):
     MILESTONE_OVERDUE = "milestone_overdue"
     REPORT_OVERDUE = "report_overdue"
     MANAGER_FLAGGED = "manager_flagged"
+    TREND_WARNING = "trend_warning"
+    OPTIMISM_WARNING = "optimism_warning"
+
+
+ADVISORY_CODES: frozenset[str] = frozenset({ReasonCode.TREND_WARNING, ReasonCode.OPTIMISM_WARNING})
+"""Early warnings: always amber, so they can make a project amber but never red."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,69 @@
+"""Earned schedule (Lipke, 2003) and the time-based forecasts derived from it.
+
+W. Lipke, "Schedule is Different", *The Measurable News*, March 2003: ES, SPI(t) = ES / AT and
+SV(t) = ES - AT. TSPI = (PD - ES) / (PD - AT) and IEAC(t) = PD / SPI(t) as in PMI, *Practice
+Standard for Earned Value Management*, 2nd ed. (2011), Appendix D (earned schedule), after
+K. Henderson, "Further Developments in Earned Schedule", *The Measurable News*, Spring 2004.
+Time is counted in calendar days from the baseline start.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+from pmo_monitoring.domain.planned_value import PlannedValueCurve
+from pmo_monitoring.domain.ratios import ratio_or_none
+
+
+def earned_schedule_days(ev: float, curve: PlannedValueCurve, planned_duration: int) -> float:
+    """Earned schedule: the earliest time (days) at which planned value reached `ev`.
+
+    ES = C + (EV - PV_C) / (PV_C+1 - PV_C), where C is the last whole day with PV_C < EV (so
+    PV_C+1 >= EV), found by bisection; capped at the planned duration. On a flat stretch of
+    the curve this gives the day the plan first reached EV, not the day it moved on again.
+    `curve` must be non-decreasing.
+    """
+    if planned_duration <= 0:
+        return 0.0
+    if curve(planned_duration) < ev:
+        return float(planned_duration)
+    if curve(0) >= ev:
+        return 0.0
+    low, high = 0, planned_duration  # invariant: curve(low) < ev <= curve(high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if curve(middle) < ev:
+            low = middle
+        else:
+            high = middle
+    before, after = curve(low), curve(high)
+    return min(low + (ev - before) / (after - before), float(planned_duration))
+
+
+def to_complete_schedule_performance_index(
+    es: float, at: int, planned_duration: int
+) -> float | None:
+    """TSPI = (PD - ES) / (PD - AT): the pace needed to finish on the planned end date.
+
+    None once AT >= PD: no planned time remains, so any remaining work is already late.
+    """
+    if at >= planned_duration:
+        return None
+    return ratio_or_none(planned_duration - es, float(planned_duration - at))
+
+
+def independent_duration_days(planned_duration: int, spi_t: float | None) -> float | None:
+    """IEAC(t) = PD / SPI(t): the forecast duration in days (Henderson, 2004)."""
+    if spi_t is None:
+        return None
+    return ratio_or_none(float(planned_duration), spi_t)
+
+
+def forecast_end_date(start: date, duration_days: float | None) -> date | None:
+    """start + duration rounded to the nearest day; None when it would leave the calendar."""
+    if duration_days is None or not math.isfinite(duration_days):
+        return None
+    if duration_days > (date.max - start).days or duration_days < (date.min - start).days:
+        return None
+    return start + timedelta(days=math.floor(duration_days + 0.5))

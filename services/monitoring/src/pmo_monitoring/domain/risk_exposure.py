@@ -1,0 +1,52 @@
+"""Risk exposure of a status report: probability x impact, summed, and the largest named."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pmo_monitoring.domain.model import Risk
+
+TOP_RISKS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class RiskScore:
+    """One risk's exposure = probability (0..1) x impact (1..5), so 0..5."""
+
+    title: str
+    probability: float
+    impact: int
+    exposure: float
+
+
+@dataclass(frozen=True, slots=True)
+class RiskExposure:
+    """A report's risks, highest exposure first, their total and the top ones named.
+
+    The total is an expected-impact score on the 1..5 scale summed over risks, not money: the
+    report gives impact as a rating, so the figure ranks and trends, it does not price.
+    """
+
+    risks: tuple[RiskScore, ...]
+    total: float
+    top: tuple[RiskScore, ...]
+
+    @property
+    def top_titles(self) -> tuple[str, ...]:
+        """Titles of the top risks, highest exposure first."""
+        return tuple(score.title for score in self.top)
+
+
+def risk_exposure(risks: Iterable[Risk], *, top: int = TOP_RISKS) -> RiskExposure:
+    """Score each risk and name the `top` highest; ties keep the report's order."""
+    scores = [
+        RiskScore(risk.title, risk.probability, risk.impact, risk.probability * risk.impact)
+        for risk in risks
+    ]
+    ranked = tuple(sorted(scores, key=lambda score: -score.exposure))  # sorted() is stable
+    return RiskExposure(
+        risks=ranked,
+        total=sum(score.exposure for score in ranked),
+        top=ranked[: max(top, 0)],
+    )
