@@ -34,7 +34,7 @@ lint: install
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy libs/common/src services/intake/src services/standards/src \
-		services/monitoring/src services/notifications/src tools/stack/src
+		services/monitoring/src services/notifications/src tools/stack/src bench
 	$(UV) run lint-imports
 	$(UV) run python -m pmo_common.events.schema_export --check
 
