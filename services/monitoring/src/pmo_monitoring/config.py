@@ -18,11 +18,14 @@ class MonitoringSettings(ServiceSettings):
     )
     overdue_check_seconds: float = Field(
         default=300.0,
-        gt=0,
+        ge=0,
         validation_alias=AliasChoices(
             "PMO_MONITORING_OVERDUE_CHECK_SECONDS", "overdue_check_seconds"
         ),
-        description="How often projects are checked for a missed status report",
+        description=(
+            "How often projects are checked for a missed status report; 0 turns the check "
+            "off in this process (the service tests do, to call it themselves)"
+        ),
     )
 
 

@@ -39,10 +39,16 @@ def days(offset: int) -> date:
 
 @pytest.fixture
 def monitoring_settings(tmp_path: Path) -> MonitoringSettings:
-    """Settings pointing at a fresh, migrated SQLite file, Kafka off."""
+    """Settings pointing at a fresh, migrated SQLite file, Kafka off.
+
+    The overdue job is off: the tests run the check themselves, so a background pass cannot
+    slip events into the outbox they inspect.
+    """
     url = f"sqlite+aiosqlite:///{tmp_path / 'monitoring.db'}"
     migrate(url)
-    return MonitoringSettings(database_url=url, kafka_enabled=False, data_dir=tmp_path)
+    return MonitoringSettings(
+        database_url=url, kafka_enabled=False, data_dir=tmp_path, overdue_check_seconds=0
+    )
 
 
 @pytest.fixture

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pmo_common.auth.dependencies import CurrentPrincipal
+from pmo_common.problems import field_problem
 from pmo_common.web.app_factory import SessionDep
 from pmo_common.web.pagination import PageDep, make_page
 
 from pmo_monitoring.api.access import ensure_can_read, load_project, manager_filter
-from pmo_monitoring.api.schemas import HealthOut, PortfolioHealthOut, ProjectRagOut
+from pmo_monitoring.api.schemas import (
+    GroupBy,
+    HealthHistoryOut,
+    HealthOut,
+    HealthPointOut,
+    PortfolioHealthOut,
+    ProjectRagOut,
+)
 from pmo_monitoring.db import projection_repository as projections
 from pmo_monitoring.handlers.health_assessment import today_utc
-from pmo_monitoring.handlers.health_queries import portfolio_health, project_health
+from pmo_monitoring.handlers.health_queries import (
+    health_history,
+    portfolio_health,
+    project_health,
+)
 
 router = APIRouter(prefix="/v1", tags=["health"])
 
@@ -28,6 +41,35 @@ async def read_project_health(
     return HealthOut.model_validate(await project_health(session, project, today=today_utc()))
 
 
+@router.get("/projects/{project_id}/health/history", response_model=HealthHistoryOut)
+async def read_project_health_history(
+    project_id: str,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    page: PageDep,
+    since: Annotated[
+        date | None, Query(alias="from", description="First as_of to include (a date)")
+    ] = None,
+    until: Annotated[
+        date | None, Query(alias="to", description="Last as_of to include (a date)")
+    ] = None,
+) -> HealthHistoryOut:
+    """A project's health per status report, oldest first, for charts.
+
+    Each point is the report judged as of its own as_of (RAG and earned-value figures), as
+    stored when it was filed; a corrected day has one point, its latest revision.
+    """
+    if since is not None and until is not None and since > until:
+        raise field_problem("query.to", f"{until} is before from ({since})")
+    project = await load_project(session, project_id)
+    ensure_can_read(principal, project)
+    points = await health_history(session, project, since=since, until=until, page=page)
+    listed = make_page([HealthPointOut.model_validate(point) for point in points], page)
+    return HealthHistoryOut.model_validate(
+        {**listed.model_dump(), "project_id": project["id"], "currency": project["currency"]}
+    )
+
+
 @router.get("/portfolio/health", response_model=PortfolioHealthOut)
 async def read_portfolio_health(
     principal: CurrentPrincipal,
@@ -38,11 +80,16 @@ async def read_portfolio_health(
     include_closed: Annotated[
         bool, Query(description="Count closed projects too (left out by default)")
     ] = False,
+    group_by: Annotated[
+        GroupBy | None,
+        Query(description="Add `groups`: one roll-up per portfolio or per programme"),
+    ] = None,
 ) -> PortfolioHealthOut:
     """Roll-up over the projects the caller may see: sums, indices from the sums, RAG counts.
 
     `limit` and `offset` page the list of projects (worst RAG first); the figures always
-    cover every matching project.
+    cover every matching project. `group_by=portfolio|program` adds `groups`, one roll-up per
+    portfolio or programme of those projects (id null: projects outside any).
     """
     projects = await projections.list_projects(
         session,
@@ -58,6 +105,7 @@ async def read_portfolio_health(
         page=page,
         portfolio_id=portfolio_id,
         program_id=program_id,
+        group_by=group_by,
     )
     listed = [ProjectRagOut.model_validate(item) for item in view.pop("projects")]
     return PortfolioHealthOut.model_validate({**view, "projects": make_page(listed, page)})

@@ -13,6 +13,7 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 RagValue = Literal["green", "amber", "red", "unknown"]
 ManagerRag = Literal["green", "amber", "red"]
 MilestoneState = Literal["planned", "in_progress", "done", "late"]
+GroupBy = Literal["portfolio", "program"]
 
 
 class StrictInput(BaseModel):
@@ -141,6 +142,94 @@ class ComplianceOut(BaseModel):
     evaluated_at: datetime
 
 
+class EacVariantOut(BaseModel):
+    """One estimate at completion and the estimate to complete that goes with it."""
+
+    eac: float | None
+    etc: float | None
+    formula: str
+
+
+class EacVariantsOut(BaseModel):
+    """The standard EACs: `cpi` (the primary `metrics.eac`), `atypical`, `composite`."""
+
+    cpi: EacVariantOut
+    atypical: EacVariantOut
+    composite: EacVariantOut
+
+
+class MilestoneSlipOut(BaseModel):
+    """A baseline milestone as of the report: lateness so far and forecast slip, in days."""
+
+    name: str
+    due_date: date
+    status: str | None = Field(description="As reported; null when the report omits it")
+    done: bool
+    days_late: int
+    forecast_date: date | None
+    forecast_slip_days: int | None = Field(description="forecast_date - due_date")
+    slip_days: int = Field(description="The larger of days_late and forecast_slip_days")
+
+
+class MilestonesOut(BaseModel):
+    """Every baseline milestone by due date, with the worst slip named."""
+
+    as_of: date
+    late_count: int
+    worst: str | None
+    worst_slip_days: int
+    items: list[MilestoneSlipOut]
+
+
+class RiskScoreOut(BaseModel):
+    """A reported risk with its exposure = probability x impact (0..5)."""
+
+    title: str
+    probability: float
+    impact: int
+    exposure: float
+
+
+class RisksOut(BaseModel):
+    """Risk exposure of the latest report: total, count and the top three."""
+
+    count: int
+    total_exposure: float
+    top: list[RiskScoreOut]
+
+
+class IndexTrendOut(BaseModel):
+    """Where an index is heading (least-squares slope over the last reports)."""
+
+    direction: Literal["improving", "stable", "declining"] | None
+    slope_per_30_days: float | None
+    latest: float | None
+    latest_on: date | None
+    points: int
+
+
+class TrendOut(BaseModel):
+    """CPI and SPI(t) trends over the last reports, and the early warnings they raised."""
+
+    as_of: date | None
+    window: int
+    reports: int
+    dead_band: float
+    cpi: IndexTrendOut
+    spi_t: IndexTrendOut
+    early_warning: bool
+    warnings: list[ReasonOut] = Field(description="Advisory reasons (also among `reasons`)")
+
+
+class ForecastOut(BaseModel):
+    """When the project finishes at its current pace, and that in words."""
+
+    forecast_end_date: date | None
+    planned_end_date: date
+    slip_days: int | None = Field(description="forecast_end_date - planned_end_date")
+    message: str
+
+
 class HealthOut(BaseModel):
     """A project's health as of today."""
 
@@ -162,6 +251,14 @@ class HealthOut(BaseModel):
     thresholds_source: Literal["methodology", "defaults"]
     methodology_version: int | None
     compliance: ComplianceOut | None
+    eac_variants: EacVariantsOut | None = None
+    tcpi_eac: float | None = Field(default=None, description="TCPI to the CPI-based EAC")
+    tspi: float | None = Field(default=None, description="To-complete schedule index")
+    sv_t: float | None = Field(default=None, description="Schedule variance in days")
+    milestones: MilestonesOut | None = None
+    risks: RisksOut | None = None
+    trend: TrendOut | None = None
+    forecast: ForecastOut | None = None
 
 
 class FiledReportOut(StatusReportOut):
@@ -213,6 +310,37 @@ class RagCountsOut(BaseModel):
     unknown: int
 
 
+class RollUpFiguresOut(BaseModel):
+    """Figures of a roll-up: RAG from the summed indices, counts, sums in a single currency.
+
+    The money and indices are those of the single currency when every reporting project
+    shares one, and null otherwise (see `totals`, one entry per currency).
+    """
+
+    rag: RagValue
+    rag_counts: RagCountsOut
+    project_count: int
+    reporting_count: int
+    currency: str | None
+    ev: float | None
+    pv: float | None
+    ac: float | None
+    bac: float | None
+    eac: float | None
+    cpi: float | None
+    spi: float | None
+    totals: list[CurrencyTotalsOut]
+    reasons: list[ReasonOut]
+    notes: list[str]
+
+
+class GroupHealthOut(RollUpFiguresOut):
+    """The roll-up of one portfolio or programme; `id` null groups projects outside any."""
+
+    group_by: GroupBy
+    id: str | None
+
+
 class PortfolioHealthOut(BaseModel):
     """A roll-up over the projects the caller may see.
 
@@ -237,4 +365,37 @@ class PortfolioHealthOut(BaseModel):
     totals: list[CurrencyTotalsOut]
     reasons: list[ReasonOut]
     notes: list[str]
+    group_by: GroupBy | None = Field(
+        default=None, description="How `groups` is grouped; null when not asked for"
+    )
+    groups: list[GroupHealthOut] | None = Field(
+        default=None,
+        description="With group_by: one roll-up per portfolio or programme, worst RAG first",
+    )
     projects: Page[ProjectRagOut]
+
+
+class HealthPointOut(BaseModel):
+    """One report's health as of its own date: a point of the history chart."""
+
+    as_of: date
+    report_id: str
+    rag: RagValue
+    pv: float | None = None
+    ev: float | None = None
+    ac: float | None = None
+    bac: float | None = None
+    cpi: float | None = None
+    spi: float | None = None
+    spi_t: float | None = None
+    eac: float | None = None
+    vac: float | None = None
+    tcpi: float | None = None
+    forecast_end_date: date | None = None
+
+
+class HealthHistoryOut(Page[HealthPointOut]):
+    """A project's health per report, oldest first (`limit`/`offset` page it)."""
+
+    project_id: str
+    currency: str

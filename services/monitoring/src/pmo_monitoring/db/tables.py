@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
@@ -35,6 +36,8 @@ monitored_projects = Table(
     Column("budget", Float, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("milestones", JSON, nullable=False),
+    # Cumulative planned percent of the budget by date ([{date, percent}]); [] = straight line.
+    Column("planned_value_profile", JSON, nullable=False, server_default=text("'[]'")),
     Column("portfolio_id", String(36), nullable=True, index=True),
     Column("program_id", String(36), nullable=True, index=True),
     Column("status", String(20), nullable=False, index=True),
@@ -101,12 +104,29 @@ project_health = Table(
     Column("assessed_at", DateTime(timezone=True), nullable=False),
 )
 
-# The last missed reporting period announced per project, so each is published once.
-overdue_notices = Table(
-    "overdue_notices",
+# Each report judged as of its own as_of when it was filed (or corrected): the series of
+# GET /v1/projects/{id}/health/history. Keyed by the report, which keeps its id when corrected.
+health_snapshots = Table(
+    "health_snapshots",
+    metadata,
+    Column("report_id", String(36), primary_key=True),
+    Column("project_id", String(36), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("rag", String(10), nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("metrics", JSON, nullable=False),
+    Column("assessed_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("project_id", "as_of", name="uq_health_snapshots_project_as_of"),
+)
+
+# Every missed reporting period announced with project.report_overdue. The primary key is the
+# claim: a replica inserts the row before it emits, in one transaction, so of two replicas
+# checking the same project at once only one can announce a period (docs/adr/0007).
+overdue_announcements = Table(
+    "overdue_announcements",
     metadata,
     Column("project_id", String(36), primary_key=True),
-    Column("period", Integer, nullable=False),
+    Column("period", Integer, primary_key=True),
     Column("due_date", Date, nullable=False),
     Column("published_at", DateTime(timezone=True), nullable=False),
 )

@@ -10,6 +10,7 @@ from pmo_monitoring.domain.earned_value import METRIC_DECIMALS, EarnedValueMetri
 from pmo_monitoring.domain.model import (
     BaselineMilestone,
     MilestoneStatus,
+    PlannedValuePoint,
     ProjectBaseline,
     Rag,
     Risk,
@@ -40,6 +41,10 @@ def baseline_from(project: Mapping[str, Any]) -> ProjectBaseline:
         portfolio_id=project["portfolio_id"],
         program_id=project["program_id"],
         currency=project["currency"],
+        planned_value_profile=tuple(
+            PlannedValuePoint(on=_as_date(point["date"]), percent=point["percent"])
+            for point in project.get("planned_value_profile") or ()
+        ),
     )
 
 

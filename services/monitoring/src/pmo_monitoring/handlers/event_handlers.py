@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_monitoring.db import projection_repository as projections
 from pmo_monitoring.domain.methodology_thresholds import thresholds_for_methodology
+from pmo_monitoring.handlers.domain_records import baseline_from
 from pmo_monitoring.handlers.event_publishing import emit_from_consumer
 from pmo_monitoring.handlers.health_assessment import reassess_and_publish, today_utc
 
@@ -39,6 +40,10 @@ def _projected(snapshot: ProjectSnapshot) -> dict[str, Any]:
         "currency": snapshot.currency,
         "milestones": [
             {"name": m.name, "due_date": m.due_date.isoformat()} for m in snapshot.milestones
+        ],
+        "planned_value_profile": [
+            {"date": point.date.isoformat(), "percent": point.percent}
+            for point in snapshot.planned_value_profile
         ],
         "portfolio_id": snapshot.portfolio_id,
         "program_id": snapshot.program_id,
@@ -60,6 +65,15 @@ async def _apply_snapshot(session: AsyncSession, snapshot: ProjectSnapshot) -> N
         )
         return
     values = _projected(snapshot)
+    try:
+        baseline_from(values)
+    except ValueError as exc:
+        # Intake validates baselines, so this means the two disagree on the rules: keep the
+        # previous snapshot and dead-letter this one with the reason rather than retry it.
+        raise PermanentEventError(
+            f"project {snapshot.project_id} version {snapshot.version} has an unusable "
+            f"baseline: {exc}"
+        ) from exc
     if stored is None:
         await projections.insert_project(session, {**values, "closed_at": None})
     else:

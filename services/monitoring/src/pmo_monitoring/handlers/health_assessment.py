@@ -12,10 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_monitoring.db import projection_repository as projections
 from pmo_monitoring.db import report_repository as reports
+from pmo_monitoring.domain.early_warning import DEFAULT_EARLY_WARNING
 from pmo_monitoring.domain.health_rules import HealthAssessment, assess_health
+from pmo_monitoring.domain.hysteresis import signal_rags
 from pmo_monitoring.domain.methodology_thresholds import thresholds_for_methodology
 from pmo_monitoring.domain.model import DEFAULT_THRESHOLDS, Thresholds
 from pmo_monitoring.domain.transitions import Transition, decide_transition
+from pmo_monitoring.domain.trend import trend_points
 from pmo_monitoring.handlers.domain_records import (
     baseline_from,
     metrics_record,
@@ -76,19 +79,49 @@ class ProjectAssessment:
     latest_report: dict[str, Any] | None
 
 
+async def judge_report(
+    session: AsyncSession,
+    project: Mapping[str, Any],
+    report: Mapping[str, Any],
+    thresholds: Thresholds,
+    *,
+    today: date,
+) -> HealthAssessment:
+    """Assess one stored report of a project as of `today`.
+
+    Hysteresis: the signals' colours of the report just before it (its stored point of the
+    history) are the previous assessment, so a CPI hovering around a threshold does not flip
+    colour on every report. Whatever re-judges a report (a correction, a new baseline, today's
+    read) gets the same previous colours. Trend: the indices of the reports before it,
+    recomputed against the current baseline so that a re-baseline does not read as a trend.
+    """
+    as_of = report["as_of"]
+    baseline = baseline_from(project)
+    before = await reports.snapshot_before(session, project["id"], as_of)
+    earlier = await reports.reports_before(
+        session, project["id"], as_of, limit=DEFAULT_EARLY_WARNING.window
+    )
+    return assess_health(
+        baseline,
+        report_from(report),
+        thresholds,
+        today,
+        as_of,
+        previous=signal_rags(before["reasons"]) if before is not None else None,
+        history=trend_points(baseline, [report_from(row) for row in earlier]),
+    )
+
+
 async def assess_project(
     session: AsyncSession, project: Mapping[str, Any], *, today: date
 ) -> ProjectAssessment:
     """Assess a project from its latest report (by as_of) without storing anything."""
     in_use = await thresholds_in_use(session, project["methodology"])
     latest = await reports.latest_report(session, project["id"])
-    assessment = assess_health(
-        baseline_from(project),
-        report_from(latest) if latest is not None else None,
-        in_use.thresholds,
-        today,
-        latest["as_of"] if latest is not None else None,
-    )
+    if latest is None:
+        assessment = assess_health(baseline_from(project), None, in_use.thresholds, today, None)
+    else:
+        assessment = await judge_report(session, project, latest, in_use.thresholds, today=today)
     return ProjectAssessment(assessment, in_use, latest)
 
 
@@ -134,3 +167,31 @@ async def reassess_and_publish(
         metrics=metrics,
     )
     return judged
+
+
+async def record_report_snapshot(
+    session: AsyncSession, project: Mapping[str, Any], report: Mapping[str, Any]
+) -> HealthAssessment:
+    """Judge a filed report as of its own as_of and store it as its point of the history.
+
+    A report judged on its own date has no overdue signal (that is a matter of today, not
+    of the report), so a point's RAG says what the report's figures, milestones and the
+    manager's RAG amounted to, against the baseline and thresholds in force when it was
+    filed. A correction of the same day replaces the point.
+    """
+    in_use = await thresholds_in_use(session, project["methodology"])
+    as_of = report["as_of"]
+    assessment = await judge_report(session, project, report, in_use.thresholds, today=as_of)
+    await reports.save_snapshot(
+        session,
+        {
+            "report_id": report["id"],
+            "project_id": project["id"],
+            "as_of": as_of,
+            "rag": assessment.rag,
+            "reasons": [reason_record(reason) for reason in assessment.reasons],
+            "metrics": metrics_record(assessment.metrics),
+            "assessed_at": datetime.now(UTC),
+        },
+    )
+    return assessment

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pmo_common.web.pagination import PageRequest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,11 +13,29 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmo_monitoring.db import projection_repository as projections
 from pmo_monitoring.db import report_repository as reports
 from pmo_monitoring.domain.earned_value import METRIC_DECIMALS
-from pmo_monitoring.domain.portfolio import CurrencyTotals, ProjectHealthSnapshot, roll_up
+from pmo_monitoring.domain.health_rules import assess_health
+from pmo_monitoring.domain.model import ProjectBaseline, Thresholds
+from pmo_monitoring.domain.portfolio import (
+    CurrencyTotals,
+    PortfolioHealth,
+    ProjectHealthSnapshot,
+    roll_up,
+)
 from pmo_monitoring.domain.rag_as_of_today import rag_as_of_today
 from pmo_monitoring.domain.reasons import rag_rank
-from pmo_monitoring.handlers.domain_records import metrics_record, rag_from, reason_record
-from pmo_monitoring.handlers.health_assessment import assess_project, thresholds_from
+from pmo_monitoring.handlers.domain_records import (
+    baseline_from,
+    metrics_record,
+    rag_from,
+    reason_record,
+    report_from,
+)
+from pmo_monitoring.handlers.health_assessment import (
+    assess_project,
+    thresholds_from,
+    thresholds_in_use,
+)
+from pmo_monitoring.handlers.health_details import health_details
 
 
 async def project_health(
@@ -47,7 +65,58 @@ async def project_health(
         "thresholds_source": in_use.source,
         "methodology_version": in_use.methodology_version,
         "compliance": await projections.get_compliance(session, project["id"]),
+        **health_details(assessment, project),
     }
+
+
+HISTORY_METRICS = ("pv", "ev", "ac", "bac", "cpi", "spi", "spi_t", "eac", "vac", "tcpi")
+
+
+async def health_history(
+    session: AsyncSession,
+    project: Mapping[str, Any],
+    *,
+    since: date | None,
+    until: date | None,
+    page: PageRequest,
+) -> list[dict[str, Any]]:
+    """One point per report in [since, until], oldest first, up to page.limit + 1 of them.
+
+    Points come from the snapshot stored when each report was filed (its health as of its own
+    date). A report filed before snapshots were kept has none; it is judged on read, the same
+    way, against the current baseline and thresholds.
+    """
+    rows = await reports.reports_with_snapshots(
+        session,
+        project["id"],
+        since=since,
+        until=until,
+        limit=page.limit + 1,
+        offset=page.offset,
+    )
+    judge: tuple[ProjectBaseline, Thresholds] | None = None
+    points: list[dict[str, Any]] = []
+    for report, snapshot in rows:
+        if snapshot is not None:
+            rag, metrics = snapshot["rag"], snapshot["metrics"]
+        else:
+            if judge is None:
+                in_use = await thresholds_in_use(session, project["methodology"])
+                judge = (baseline_from(project), in_use.thresholds)
+            baseline, thresholds = judge
+            as_of = report["as_of"]
+            assessment = assess_health(baseline, report_from(report), thresholds, as_of, as_of)
+            rag, metrics = assessment.rag, metrics_record(assessment.metrics)
+        points.append(
+            {
+                "as_of": report["as_of"],
+                "report_id": report["id"],
+                "rag": rag,
+                **{name: metrics.get(name) for name in HISTORY_METRICS},
+                "forecast_end_date": metrics.get("forecast_end_date"),
+            }
+        )
+    return points
 
 
 def _money(value: float | None) -> float | None:
@@ -65,6 +134,52 @@ def _totals_record(totals: CurrencyTotals) -> dict[str, Any]:
     }
 
 
+GroupBy = Literal["portfolio", "program"]
+
+
+def _roll_up_record(rolled: PortfolioHealth) -> dict[str, Any]:
+    """The figures of a roll-up: RAG, counts, the single currency's sums and indices, totals."""
+    single = rolled.single_currency_totals
+    return {
+        "rag": rolled.rag,
+        "rag_counts": asdict(rolled.rag_counts),
+        "project_count": rolled.project_count,
+        "reporting_count": rolled.reporting_count,
+        "currency": single.currency if single is not None else None,
+        **{
+            name: _money(getattr(single, name)) if single is not None else None
+            for name in ("ev", "pv", "ac", "bac", "eac", "cpi", "spi")
+        },
+        "totals": [_totals_record(totals) for totals in rolled.totals],
+        "reasons": [reason_record(reason) for reason in rolled.reasons],
+        "notes": list(rolled.notes),
+    }
+
+
+def _group_records(
+    group_by: GroupBy,
+    snapshots: Sequence[ProjectHealthSnapshot],
+    projects: Sequence[Mapping[str, Any]],
+) -> list[dict[str, Any]]:
+    """One roll-up per portfolio or programme (id None: projects outside any), worst first."""
+    key_of = "portfolio_id" if group_by == "portfolio" else "program_id"
+    groups: dict[str | None, list[ProjectHealthSnapshot]] = {}
+    for snapshot, project in zip(snapshots, projects, strict=True):
+        groups.setdefault(project[key_of], []).append(snapshot)
+    records = [
+        {
+            "group_by": group_by,
+            "id": key,
+            **_roll_up_record(
+                roll_up(group, portfolio_id=key if group_by == "portfolio" else None)
+            ),
+        }
+        for key, group in groups.items()
+    ]
+    records.sort(key=lambda item: (-rag_rank(item["rag"]), item["id"] is None, item["id"] or ""))
+    return records
+
+
 async def portfolio_health(
     session: AsyncSession,
     projects: Sequence[Mapping[str, Any]],
@@ -73,12 +188,14 @@ async def portfolio_health(
     page: PageRequest,
     portfolio_id: str | None,
     program_id: str | None,
+    group_by: GroupBy | None = None,
 ) -> dict[str, Any]:
     """Roll the stored health of `projects` up; list them worst first, one page at a time.
 
     Each project's RAG is its stored one brought up to today (an overdue report turns it
     amber), so the roll-up agrees with GET /v1/projects/{id}/health without re-assessing
-    every project.
+    every project. With `group_by`, `groups` adds one roll-up per portfolio or programme,
+    computed the same way (sums, indices from the sums, RAG counts).
     """
     stored = await reports.healths_of(session, [project["id"] for project in projects])
     methodologies = await projections.all_methodologies(session)
@@ -127,21 +244,11 @@ async def portfolio_health(
         )
     rolled = roll_up(snapshots, portfolio_id=portfolio_id)
     listed.sort(key=lambda item: (-rag_rank(item["rag"]), item["name"].casefold()))
-    single = rolled.single_currency_totals
     return {
         "portfolio_id": portfolio_id,
         "program_id": program_id,
-        "rag": rolled.rag,
-        "rag_counts": asdict(rolled.rag_counts),
-        "project_count": rolled.project_count,
-        "reporting_count": rolled.reporting_count,
-        "currency": single.currency if single is not None else None,
-        **{
-            name: _money(getattr(single, name)) if single is not None else None
-            for name in ("ev", "pv", "ac", "bac", "eac", "cpi", "spi")
-        },
-        "totals": [_totals_record(totals) for totals in rolled.totals],
-        "reasons": [reason_record(reason) for reason in rolled.reasons],
-        "notes": list(rolled.notes),
+        **_roll_up_record(rolled),
+        "group_by": group_by,
+        "groups": None if group_by is None else _group_records(group_by, snapshots, projects),
         "projects": listed[page.offset : page.offset + page.limit + 1],
     }

@@ -9,81 +9,119 @@ from datetime import UTC, date, datetime
 from pmo_common.events.payloads import ReportOverdue
 from pmo_common.messaging.waiting import sleep_or_stop
 from pmo_common.web.runtime import ServiceRuntime
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pmo_monitoring.config import MonitoringSettings
 from pmo_monitoring.db import projection_repository as projections
 from pmo_monitoring.db import report_repository as reports
 from pmo_monitoring.domain.reporting_cadence import check_report_overdue
 from pmo_monitoring.handlers.event_publishing import EventEmitter
-from pmo_monitoring.handlers.health_assessment import thresholds_from, today_utc
+from pmo_monitoring.handlers.health_assessment import (
+    thresholds_from,
+    thresholds_in_use,
+    today_utc,
+)
 
 log = logging.getLogger(__name__)
 REPORT_OVERDUE = "project.report_overdue"
 
 
 async def announce_overdue_reports(
-    session: AsyncSession, emit: EventEmitter, *, today: date
+    sessions: async_sessionmaker[AsyncSession], emit: EventEmitter, *, today: date
 ) -> int:
     """Publish project.report_overdue for each active project past its cadence plus grace.
 
-    Each missed period is announced once: the period index is remembered per project, and
-    the next announcement comes only when a later period is missed too. Returns how many
-    were published; the caller commits.
+    Each missed period of a project is announced once, even with several replicas checking
+    at the same moment: a first read finds the candidates, then each is claimed and announced
+    in its own short transaction (`announce_if_overdue`). Returns how many this call published.
     """
-    last_dates = await reports.last_report_dates(session)
-    methodologies = await projections.all_methodologies(session)
+    async with sessions() as session:
+        last_dates = await reports.last_report_dates(session)
+        methodologies = await projections.all_methodologies(session)
+        candidates = [
+            project["id"]
+            for project in await projections.list_projects(session, include_closed=False)
+            if check_report_overdue(
+                start_date=project["start_date"],
+                last_report_at=last_dates.get(project["id"]),
+                today=today,
+                thresholds=thresholds_from(methodologies.get(project["methodology"])).thresholds,
+            )
+            is not None
+        ]
     published = 0
-    for project in await projections.list_projects(session, include_closed=False):
-        overdue = check_report_overdue(
-            start_date=project["start_date"],
-            last_report_at=last_dates.get(project["id"]),
-            today=today,
-            thresholds=thresholds_from(methodologies.get(project["methodology"])).thresholds,
-        )
-        if overdue is None:
-            continue
-        announced = await reports.overdue_period_published(session, project["id"])
-        if announced == overdue.period:
-            continue
-        payload = ReportOverdue(
-            project_id=project["id"],
-            project_name=project["name"],
-            manager=project["manager"],
-            sponsor=project["sponsor"],
-            portfolio_id=project["portfolio_id"],
-            last_report_at=overdue.last_report_at,
-            due_date=overdue.due_date,
-            days_overdue=overdue.days_overdue,
-            period=overdue.period,
-        )
-        await emit(session, REPORT_OVERDUE, payload, subject=project["id"])
-        await reports.save_overdue_notice(
-            session,
-            {
-                "project_id": project["id"],
-                "period": overdue.period,
-                "due_date": overdue.due_date,
-                "published_at": datetime.now(UTC),
-            },
-            exists=announced is not None,
-        )
-        published += 1
+    for project_id in sorted(candidates):
+        async with sessions() as session:
+            if await announce_if_overdue(session, emit, project_id, today=today):
+                published += 1
+            await session.commit()
     return published
 
 
+async def announce_if_overdue(
+    session: AsyncSession, emit: EventEmitter, project_id: str, *, today: date
+) -> bool:
+    """Claim and announce a project's latest missed period, if it has one not yet announced.
+
+    Runs in the caller's transaction: the project row is locked (PostgreSQL) and judged on
+    fresh reads, so a report filed meanwhile is seen; then the claim row is inserted, and
+    only if it was new is the event written to the outbox. A replica that loses the race
+    inserts nothing and emits nothing. The caller commits.
+    """
+    project = await projections.get_project(session, project_id, for_update=True)
+    if project is None or project["status"] == "closed":
+        return False
+    latest = await reports.latest_report(session, project_id)
+    in_use = await thresholds_in_use(session, project["methodology"])
+    overdue = check_report_overdue(
+        start_date=project["start_date"],
+        last_report_at=latest["as_of"] if latest is not None else None,
+        today=today,
+        thresholds=in_use.thresholds,
+    )
+    if overdue is None:
+        return False
+    claimed = await reports.claim_overdue_period(
+        session,
+        {
+            "project_id": project_id,
+            "period": overdue.period,
+            "due_date": overdue.due_date,
+            "published_at": datetime.now(UTC),
+        },
+    )
+    if not claimed:
+        return False
+    payload = ReportOverdue(
+        project_id=project_id,
+        project_name=project["name"],
+        manager=project["manager"],
+        sponsor=project["sponsor"],
+        portfolio_id=project["portfolio_id"],
+        last_report_at=overdue.last_report_at,
+        due_date=overdue.due_date,
+        days_overdue=overdue.days_overdue,
+        period=overdue.period,
+    )
+    await emit(session, REPORT_OVERDUE, payload, subject=project_id)
+    return True
+
+
 async def report_overdue_job(runtime: ServiceRuntime, stop: asyncio.Event) -> None:
-    """Look for missed reports every few minutes until the service stops."""
+    """Look for missed reports every few minutes until the service stops (0: never)."""
     settings = runtime.settings
     interval = settings.overdue_check_seconds if isinstance(settings, MonitoringSettings) else 300.0
+    if interval <= 0:
+        log.info("the overdue report check is off in this process")
+        return
     while not stop.is_set():
         try:
-            async with runtime.sessions() as session:
-                count = await announce_overdue_reports(session, runtime.emit, today=today_utc())
-                await session.commit()
+            count = await announce_overdue_reports(
+                runtime.sessions, runtime.emit, today=today_utc()
+            )
             if count:
                 log.info("announced %d overdue status reports", count)
         except Exception:
-            # A failed pass is retried on the next tick; nothing was committed.
+            # A failed pass is retried on the next tick; each announcement committed alone.
             log.exception("overdue report check failed")
         await sleep_or_stop(stop, interval)

@@ -16,7 +16,11 @@ from pmo_monitoring.db import report_repository as reports
 from pmo_monitoring.domain.report_acceptance import check_report_fits_baseline
 from pmo_monitoring.handlers.domain_records import baseline_from
 from pmo_monitoring.handlers.event_publishing import EventEmitter
-from pmo_monitoring.handlers.health_assessment import ProjectAssessment, reassess_and_publish
+from pmo_monitoring.handlers.health_assessment import (
+    ProjectAssessment,
+    reassess_and_publish,
+    record_report_snapshot,
+)
 
 REPORT_FIELDS = (
     "as_of",
@@ -115,6 +119,7 @@ async def file_status_report(
         manager_rag=report["manager_rag"],
     )
     await emit(session, "project.status_reported", reported, subject=project["id"])
+    await record_report_snapshot(session, project, report)
     judged = await reassess_and_publish(session, emit, project, today=today)
     if judged is None:  # pragma: no cover - the report was just stored
         raise RuntimeError("a stored report was not found again")
