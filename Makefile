@@ -1,6 +1,7 @@
 # The commands the README documents. Every target installs what it needs first.
 SHELL := /bin/bash
-UV ?= uv
+# uv from PATH, else the copy pip installs as a Python module (see the install target).
+UV ?= $(shell command -v uv 2> /dev/null || echo python3 -m uv)
 PYTEST := $(UV) run pytest
 ROLE ?= pmo_admin
 EMAIL ?= pmo-admin@example.com
@@ -19,6 +20,7 @@ help:
 install: .venv/.installed
 
 .venv/.installed: pyproject.toml uv.lock libs/common/pyproject.toml services/*/pyproject.toml tools/stack/pyproject.toml
+	@$(UV) --version > /dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
 	@touch $@
 
