@@ -221,8 +221,8 @@ class KafkaBroker:
             f"{self.libs_dir}/*",
             "kafka.tools.StorageTool",
             "format",
-            "--cluster-id",
-            _random_cluster_id(),
+            # One token: an id that starts with "-" would otherwise be read as an option.
+            f"--cluster-id={_random_cluster_id()}",
             "--config",
             str(self._config_path),
             "--ignore-formatted",
