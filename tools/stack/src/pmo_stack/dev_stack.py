@@ -11,14 +11,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
+from pmo_common.auth.tokens import mint_dev_token
+from pmo_common.messaging.topics import ensure_topics
+from pmo_common.settings import DEVELOPMENT_JWT_SECRET
+
 from pmo_stack.kafka_broker import KafkaBroker, ensure_kafka_jars
 from pmo_stack.paths import repo_root
 from pmo_stack.process_group import tail
 from pmo_stack.services import SERVICES, Stack
 from pmo_stack.smtp_sink import SmtpSink
 
-# Public on purpose: development only; settings refuse it outside development.
-DEV_JWT_SECRET = "dev-secret-change-me-0123456789abcdef"  # noqa: S105
+# The services' own development default: settings refuse it outside development.
+DEV_JWT_SECRET = DEVELOPMENT_JWT_SECRET
 DEV_KAFKA_PORT = 9092
 DEV_KAFKA_CONTROLLER_PORT = 9093
 DEV_SMTP_PORT = 8025
@@ -71,9 +75,7 @@ def dev_config(environ: Mapping[str, str]) -> DevConfig:
 
 def mint_token(environ: Mapping[str, str], *, email: str, roles: list[str]) -> str:
     """Mint an HS256 development token with the stack's secret, issuer and audience."""
-    from pmo_common.auth.tokens import mint_dev_token
-
-    token: str = mint_dev_token(
+    return mint_dev_token(
         secret=environ.get("PMO_AUTH_JWT_SECRET") or DEV_JWT_SECRET,
         sub=email,
         email=email,
@@ -81,7 +83,6 @@ def mint_token(environ: Mapping[str, str], *, email: str, roles: list[str]) -> s
         issuer=environ.get("PMO_AUTH_ISSUER") or None,
         audience=environ.get("PMO_AUTH_AUDIENCE") or None,
     )
-    return token
 
 
 class _StopRequested(Exception):
@@ -153,8 +154,6 @@ def run(environ: Mapping[str, str]) -> int:
 
 
 async def _ensure_topics(bootstrap_servers: str) -> None:
-    from pmo_common.messaging.topics import ensure_topics
-
     created = await ensure_topics(bootstrap_servers)
     print(f"    {len(created)} created", flush=True)
 

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import email
 import email.policy
-import threading
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +14,8 @@ from types import TracebackType
 from typing import Any, Self
 
 from aiosmtpd.controller import Controller
+
+from pmo_stack.arrivals import Arrivals
 
 MessagePredicate = Callable[[EmailMessage], bool]
 
@@ -59,8 +58,7 @@ class SmtpSink:
         self.host = host
         self.port = port
         self.mailbox_dir = mailbox_dir
-        self._received: list[ReceivedMail] = []
-        self._changed = threading.Condition()
+        self._arrivals: Arrivals[ReceivedMail] = Arrivals(_describe_mail)
         self._controller = Controller(
             _SinkHandler(self), hostname=host, port=port, enable_SMTPUTF8=True
         )
@@ -68,8 +66,7 @@ class SmtpSink:
     @property
     def deliveries(self) -> list[ReceivedMail]:
         """Snapshot of everything received so far, oldest first."""
-        with self._changed:
-            return list(self._received)
+        return self._arrivals.snapshot()
 
     @property
     def messages(self) -> list[EmailMessage]:
@@ -78,8 +75,7 @@ class SmtpSink:
 
     def clear(self) -> None:
         """Forget every message received so far (files in mailbox_dir stay)."""
-        with self._changed:
-            self._received.clear()
+        self._arrivals.clear()
 
     def start(self) -> None:
         """Start listening (returns once the server accepts connections)."""
@@ -95,30 +91,13 @@ class SmtpSink:
         self, predicate: MessagePredicate | None = None, timeout: float = 10.0
     ) -> EmailMessage:
         """Block until a message matching `predicate` (any, if None) has arrived; return it."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while True:
-                found = self._first_match(predicate)
-                if found is not None:
-                    return found
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(self._timeout_message(timeout))
-                self._changed.wait(remaining)
+        return self._arrivals.wait_for_sync(_on_message(predicate), timeout).message
 
     async def wait_for(
         self, predicate: MessagePredicate | None = None, timeout: float = 10.0
     ) -> EmailMessage:
         """Wait (without blocking the event loop) for a matching message; return it."""
-        deadline = time.monotonic() + timeout
-        while True:
-            with self._changed:
-                found = self._first_match(predicate)
-            if found is not None:
-                return found
-            if time.monotonic() >= deadline:
-                raise TimeoutError(self._timeout_message(timeout))
-            await asyncio.sleep(0.05)
+        return (await self._arrivals.wait_for(_on_message(predicate), timeout)).message
 
     def __enter__(self) -> Self:
         self.start()
@@ -132,20 +111,17 @@ class SmtpSink:
     ) -> None:
         self.stop()
 
-    def _first_match(self, predicate: MessagePredicate | None) -> EmailMessage | None:
-        for mail in self._received:
-            if predicate is None or predicate(mail.message):
-                return mail.message
-        return None
-
-    def _timeout_message(self, timeout: float) -> str:
-        subjects = [str(m.message.get("Subject", "")) for m in self._received]
-        return f"no matching e-mail within {timeout:.1f}s; received subjects: {subjects}"
-
     def _record(self, mail: ReceivedMail) -> None:
         if self.mailbox_dir is not None:
             stamp = mail.received_at.strftime("%Y%m%dT%H%M%S.%f")
             (self.mailbox_dir / f"{stamp}-{uuid.uuid4().hex[:8]}.eml").write_bytes(mail.raw)
-        with self._changed:
-            self._received.append(mail)
-            self._changed.notify_all()
+        self._arrivals.append(mail)
+
+
+def _on_message(predicate: MessagePredicate | None) -> Callable[[ReceivedMail], bool]:
+    return lambda mail: predicate is None or predicate(mail.message)
+
+
+def _describe_mail(received: list[ReceivedMail]) -> str:
+    subjects = [str(mail.message.get("Subject", "")) for mail in received]
+    return f"received subjects: {subjects}"

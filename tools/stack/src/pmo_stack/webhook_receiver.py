@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections.abc import Callable
@@ -11,6 +10,8 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Self
+
+from pmo_stack.arrivals import Arrivals
 
 RequestPredicate = Callable[["ReceivedRequest"], bool]
 
@@ -35,8 +36,7 @@ class WebhookReceiver:
         self.status = status
         self._fail_remaining = 0
         self._fail_status = 500
-        self._received: list[ReceivedRequest] = []
-        self._changed = threading.Condition()
+        self._arrivals: Arrivals[ReceivedRequest] = Arrivals(_describe_requests)
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -59,19 +59,17 @@ class WebhookReceiver:
     @property
     def requests(self) -> list[ReceivedRequest]:
         """Snapshot of every request received so far, oldest first."""
-        with self._changed:
-            return list(self._received)
+        return self._arrivals.snapshot()
 
     def fail_next(self, count: int, status: int = 500) -> None:
         """Answer the next `count` requests with `status` (to exercise sender retries)."""
-        with self._changed:
+        with self._arrivals.condition:
             self._fail_remaining = count
             self._fail_status = status
 
     def clear(self) -> None:
         """Forget every request received so far."""
-        with self._changed:
-            self._received.clear()
+        self._arrivals.clear()
 
     def start(self) -> None:
         """Serve requests on a background thread."""
@@ -92,30 +90,13 @@ class WebhookReceiver:
         self, predicate: RequestPredicate | None = None, timeout: float = 10.0
     ) -> ReceivedRequest:
         """Block until a request matching `predicate` (any, if None) has arrived; return it."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while True:
-                found = self._first_match(predicate)
-                if found is not None:
-                    return found
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(self._timeout_message(timeout))
-                self._changed.wait(remaining)
+        return self._arrivals.wait_for_sync(predicate or _any_request, timeout)
 
     async def wait_for(
         self, predicate: RequestPredicate | None = None, timeout: float = 10.0
     ) -> ReceivedRequest:
         """Wait (without blocking the event loop) for a matching request; return it."""
-        deadline = time.monotonic() + timeout
-        while True:
-            with self._changed:
-                found = self._first_match(predicate)
-            if found is not None:
-                return found
-            if time.monotonic() >= deadline:
-                raise TimeoutError(self._timeout_message(timeout))
-            await asyncio.sleep(0.05)
+        return await self._arrivals.wait_for(predicate or _any_request, timeout)
 
     def __enter__(self) -> Self:
         self.start()
@@ -129,24 +110,15 @@ class WebhookReceiver:
     ) -> None:
         self.stop()
 
-    def _first_match(self, predicate: RequestPredicate | None) -> ReceivedRequest | None:
-        for request in self._received:
-            if predicate is None or predicate(request):
-                return request
-        return None
-
-    def _timeout_message(self, timeout: float) -> str:
-        seen = [(r.method, r.path, r.status) for r in self._received]
-        return f"no matching request within {timeout:.1f}s; received: {seen}"
-
     def _record(self, method: str, path: str, headers: dict[str, str], body: bytes) -> int:
-        with self._changed:
+        # Holding the condition keeps the fail counter and the arrival order consistent.
+        with self._arrivals.condition:
             if self._fail_remaining > 0:
                 self._fail_remaining -= 1
                 status = self._fail_status
             else:
                 status = self.status
-            self._received.append(
+            self._arrivals.append(
                 ReceivedRequest(
                     method=method,
                     path=path,
@@ -157,8 +129,15 @@ class WebhookReceiver:
                     status=status,
                 )
             )
-            self._changed.notify_all()
             return status
+
+
+def _any_request(_request: ReceivedRequest) -> bool:
+    return True
+
+
+def _describe_requests(received: list[ReceivedRequest]) -> str:
+    return f"received: {[(r.method, r.path, r.status) for r in received]}"
 
 
 def _handler_for(receiver: WebhookReceiver) -> type[BaseHTTPRequestHandler]:

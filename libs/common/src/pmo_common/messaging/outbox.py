@@ -48,13 +48,14 @@ async def emit_event(
     event_type: str,
     payload: BaseModel,
     subject: str | None,
-) -> None:
-    """Wrap a payload in a CloudEvent and store it in the outbox, in the caller's transaction."""
+) -> CloudEvent:
+    """Wrap a payload in a CloudEvent, store it in the outbox (caller's transaction), return it."""
     expected = spec_for(event_type).payload
     if not isinstance(payload, expected):
         raise TypeError(f"{event_type} carries {expected.__name__}, not {type(payload).__name__}")
     event = build_event(service=service, event_type=event_type, data=payload, subject=subject)
     await enqueue_event(session, tables, event)
+    return event
 
 
 @sa_event.listens_for(Session, "after_commit")

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from pmo_common.db.engine import create_database_engine, create_session_factory
+from pmo_common.events.envelope import CloudEvent
 from pmo_common.messaging.event_applier import EventApplier, EventHandler
 from pmo_common.messaging.kafka_consumer import KafkaEventConsumer
 from pmo_common.messaging.kafka_publisher import KafkaPublisher
@@ -42,9 +43,9 @@ class ServiceRuntime:
 
     async def emit(
         self, session: AsyncSession, event_type: str, payload: BaseModel, subject: str | None
-    ) -> None:
-        """Record an event in the outbox, in the caller's transaction."""
-        await emit_event(
+    ) -> CloudEvent:
+        """Record an event in the outbox, in the caller's transaction; returns its envelope."""
+        return await emit_event(
             session,
             self.tables,
             service=self.settings.service_name,
@@ -62,16 +63,15 @@ def build_runtime(
     """Wire the database, outbox relay and (when there are handlers) the consumer."""
     engine = create_database_engine(settings.database_url)
     publisher = KafkaPublisher(settings.kafka_bootstrap_servers, f"pmo-{settings.service_name}")
-    # The relay is created before the session factory whose commits must wake it.
-    relay_holder: list[OutboxRelay] = []
-    sessions = create_session_factory(engine, outbox_session_info(lambda: relay_holder[0].wake()))
+    sessions = create_session_factory(engine)
     relay = OutboxRelay(
         session_factory=sessions,
         tables=tables,
         publisher=publisher,
         poll_interval=settings.outbox_poll_interval_seconds,
     )
-    relay_holder.append(relay)
+    # The relay reads through these sessions, and their commits must wake it.
+    sessions.configure(info=outbox_session_info(relay.wake))
     applier = consumer = None
     if handlers:
         applier = EventApplier(

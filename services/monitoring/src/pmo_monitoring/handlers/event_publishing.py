@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from pmo_common.events.envelope import CloudEvent
 from pmo_common.messaging.outbox import emit_event
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,15 +18,15 @@ class EventEmitter(Protocol):
 
     async def __call__(
         self, session: AsyncSession, event_type: str, payload: BaseModel, subject: str | None
-    ) -> None:
-        """Record the event."""
+    ) -> CloudEvent:
+        """Record the event and return its envelope."""
 
 
 async def emit_from_consumer(
     session: AsyncSession, event_type: str, payload: BaseModel, subject: str | None
-) -> None:
+) -> CloudEvent:
     """Record an event in the outbox from a consumed-event handler (which has no runtime)."""
-    await emit_event(
+    return await emit_event(
         session,
         messaging,
         service=MonitoringSettings.service_name,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pmo_common.events.envelope import CloudEvent, build_event
-from pmo_common.messaging.outbox import enqueue_event
+from pmo_common.events.envelope import CloudEvent
+from pmo_common.messaging.outbox import emit_event
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,15 +16,14 @@ async def publish_event(
 ) -> CloudEvent:
     """Record an event in the outbox in the caller's transaction and return its envelope.
 
-    Same as `ServiceRuntime.emit`, but usable from consumed-event handlers (which get no
-    runtime) and returning the envelope, so webhook subscribers of alert.* receive the very
-    event that Kafka carries, with the same id.
+    Like `ServiceRuntime.emit`, but usable from consumed-event handlers (which get no runtime);
+    the envelope lets webhook subscribers of alert.* receive the very event Kafka carries.
     """
-    event = build_event(
+    return await emit_event(
+        session,
+        messaging,
         service=NotificationsSettings.service_name,
         event_type=event_type,
-        data=payload,
+        payload=payload,
         subject=subject,
     )
-    await enqueue_event(session, messaging, event)
-    return event
