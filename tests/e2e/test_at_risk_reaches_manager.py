@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from pmo_stack.polling import eventually
+from pmo_stack.testkit import eventually
 
 pytestmark = pytest.mark.e2e
 

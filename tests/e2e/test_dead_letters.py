@@ -11,7 +11,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 from pmo_stack.event_tap import EventTap
-from pmo_stack.polling import eventually
+from pmo_stack.testkit import eventually
 
 pytestmark = pytest.mark.e2e
 

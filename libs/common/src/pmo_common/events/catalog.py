@@ -1,9 +1,15 @@
-"""The event catalog: every event type, its payload model, version and producer."""
+"""The event catalog: every event type, its payload model, version and producer.
+
+Each event type is a typed constant (`PROJECT_CREATED: EventSpec[ProjectCreated]`): producers
+hand it to the outbox and consumers register handlers on it, so the payload model travels with
+the name and mypy checks that a handler and an emitter agree on it.
+"""
 
 from __future__ import annotations
 
 import builtins
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from pmo_common.events.payloads import (
     AlertEvent,
@@ -23,59 +29,101 @@ from pmo_common.events.payloads import (
     StatusReported,
 )
 
+P_co = TypeVar("P_co", bound=EventPayload, covariant=True)
+
 
 @dataclass(frozen=True, slots=True)
-class EventSpec:
-    """What the catalog knows of one event type."""
+class EventSpec(Generic[P_co]):
+    """What the catalog knows of one event type; `payload` is the model its data parses into."""
 
     type: str
-    payload: builtins.type[EventPayload]
+    payload: builtins.type[P_co]
     producer: str
     summary: str
     version: int = 1
 
 
-_SPECS = (
-    EventSpec(
-        "intake.request.submitted", RequestEvent, "intake", "A project request was submitted"
-    ),
-    EventSpec("intake.request.approved", RequestEvent, "intake", "A request was approved"),
-    EventSpec("intake.request.rejected", RequestEvent, "intake", "A request was rejected"),
-    EventSpec("project.created", ProjectCreated, "intake", "A project entered the registry"),
-    EventSpec("project.updated", ProjectUpdated, "intake", "A project's baseline changed"),
-    EventSpec("project.closed", ProjectClosed, "intake", "A project was closed"),
-    EventSpec(
-        "standards.methodology.published",
-        MethodologyPublished,
-        "standards",
-        "A methodology version was published with its thresholds",
-    ),
-    EventSpec(
-        "project.compliance.evaluated",
-        ComplianceEvaluated,
-        "standards",
-        "A project's compliance with its methodology was evaluated",
-    ),
-    EventSpec("project.gate.decided", GateDecided, "standards", "A phase gate was decided"),
-    EventSpec("project.status_reported", StatusReported, "monitoring", "A status report was filed"),
-    EventSpec("project.health_changed", HealthChanged, "monitoring", "A project's RAG changed"),
-    EventSpec("project.at_risk", ProjectAtRisk, "monitoring", "A project entered red"),
-    EventSpec("project.recovered", ProjectRecovered, "monitoring", "A red project recovered"),
-    EventSpec("project.report_overdue", ReportOverdue, "monitoring", "A status report is overdue"),
-    EventSpec("alert.raised", AlertEvent, "notifications", "An alert was opened"),
-    EventSpec("alert.acknowledged", AlertEvent, "notifications", "An alert was acknowledged"),
-    EventSpec("alert.resolved", AlertEvent, "notifications", "An alert was resolved"),
-    EventSpec(
-        "notification.delivered", DeliveryEvent, "notifications", "A notification was delivered"
-    ),
-    EventSpec(
-        "notification.failed", DeliveryEvent, "notifications", "A notification delivery failed"
-    ),
+REQUEST_SUBMITTED = EventSpec(
+    "intake.request.submitted", RequestEvent, "intake", "A project request was submitted"
+)
+REQUEST_APPROVED = EventSpec(
+    "intake.request.approved", RequestEvent, "intake", "A request was approved"
+)
+REQUEST_REJECTED = EventSpec(
+    "intake.request.rejected", RequestEvent, "intake", "A request was rejected"
+)
+PROJECT_CREATED = EventSpec(
+    "project.created", ProjectCreated, "intake", "A project entered the registry"
+)
+PROJECT_UPDATED = EventSpec(
+    "project.updated", ProjectUpdated, "intake", "A project's baseline changed"
+)
+PROJECT_CLOSED = EventSpec("project.closed", ProjectClosed, "intake", "A project was closed")
+METHODOLOGY_PUBLISHED = EventSpec(
+    "standards.methodology.published",
+    MethodologyPublished,
+    "standards",
+    "A methodology version was published with its thresholds",
+)
+COMPLIANCE_EVALUATED = EventSpec(
+    "project.compliance.evaluated",
+    ComplianceEvaluated,
+    "standards",
+    "A project's compliance with its methodology was evaluated",
+)
+GATE_DECIDED = EventSpec(
+    "project.gate.decided", GateDecided, "standards", "A phase gate was decided"
+)
+STATUS_REPORTED = EventSpec(
+    "project.status_reported", StatusReported, "monitoring", "A status report was filed"
+)
+HEALTH_CHANGED = EventSpec(
+    "project.health_changed", HealthChanged, "monitoring", "A project's RAG changed"
+)
+PROJECT_AT_RISK = EventSpec("project.at_risk", ProjectAtRisk, "monitoring", "A project entered red")
+PROJECT_RECOVERED = EventSpec(
+    "project.recovered", ProjectRecovered, "monitoring", "A red project recovered"
+)
+REPORT_OVERDUE = EventSpec(
+    "project.report_overdue", ReportOverdue, "monitoring", "A status report is overdue"
+)
+ALERT_RAISED = EventSpec("alert.raised", AlertEvent, "notifications", "An alert was opened")
+ALERT_ACKNOWLEDGED = EventSpec(
+    "alert.acknowledged", AlertEvent, "notifications", "An alert was acknowledged"
+)
+ALERT_RESOLVED = EventSpec("alert.resolved", AlertEvent, "notifications", "An alert was resolved")
+NOTIFICATION_DELIVERED = EventSpec(
+    "notification.delivered", DeliveryEvent, "notifications", "A notification was delivered"
+)
+NOTIFICATION_FAILED = EventSpec(
+    "notification.failed", DeliveryEvent, "notifications", "A notification delivery failed"
 )
 
-EVENT_CATALOG: dict[str, EventSpec] = {spec.type: spec for spec in _SPECS}
+_SPECS: tuple[EventSpec[EventPayload], ...] = (
+    REQUEST_SUBMITTED,
+    REQUEST_APPROVED,
+    REQUEST_REJECTED,
+    PROJECT_CREATED,
+    PROJECT_UPDATED,
+    PROJECT_CLOSED,
+    METHODOLOGY_PUBLISHED,
+    COMPLIANCE_EVALUATED,
+    GATE_DECIDED,
+    STATUS_REPORTED,
+    HEALTH_CHANGED,
+    PROJECT_AT_RISK,
+    PROJECT_RECOVERED,
+    REPORT_OVERDUE,
+    ALERT_RAISED,
+    ALERT_ACKNOWLEDGED,
+    ALERT_RESOLVED,
+    NOTIFICATION_DELIVERED,
+    NOTIFICATION_FAILED,
+)
+
+EVENT_CATALOG: dict[str, EventSpec[EventPayload]] = {spec.type: spec for spec in _SPECS}
 
 
-def spec_for(event_type: str) -> EventSpec:
+def spec_for(event_type: str) -> EventSpec[EventPayload]:
     """The catalog entry of an event type (KeyError when unknown)."""
     return EVENT_CATALOG[event_type]

@@ -18,6 +18,7 @@ import yaml
 
 from pmo_common.events.catalog import EVENT_CATALOG, EventSpec
 from pmo_common.events.envelope import CLOUDEVENTS_CONTENT_TYPE, CloudEvent
+from pmo_common.events.payloads import EventPayload
 from pmo_common.messaging.topics import DEAD_LETTER_SUFFIX
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -32,17 +33,17 @@ _DIFF_LINES = 40
 Json = dict[str, Any]
 
 
-def schema_id(spec: EventSpec) -> str:
+def schema_id(spec: EventSpec[EventPayload]) -> str:
     """The `$id` of an event's payload schema; envelopes carry it as `dataschema`."""
     return f"urn:pmo:events:{spec.type}:v{spec.version}"
 
 
-def schema_file_name(spec: EventSpec) -> str:
+def schema_file_name(spec: EventSpec[EventPayload]) -> str:
     """The file holding an event's payload schema, under libs/common/schemas."""
     return f"{spec.type}.v{spec.version}.json"
 
 
-def event_schema(spec: EventSpec) -> Json:
+def event_schema(spec: EventSpec[EventPayload]) -> Json:
     """The JSON Schema of one event's payload, as it appears on the wire."""
     schema = spec.payload.model_json_schema(mode="serialization")
     schema["$schema"] = JSON_SCHEMA_DIALECT
@@ -111,11 +112,11 @@ def channel_id(event_type: str) -> str:
     return event_type.replace(".", "_")
 
 
-def _message_id(spec: EventSpec) -> str:
+def _message_id(spec: EventSpec[EventPayload]) -> str:
     return f"{channel_id(spec.type)}_v{spec.version}"
 
 
-def _key_description(spec: EventSpec) -> str:
+def _key_description(spec: EventSpec[EventPayload]) -> str:
     field = spec.payload.model_fields.get("project_id")
     if field is not None and field.is_required():
         return "The project id (`data.project_id`, also the CloudEvent `subject`)."
@@ -144,7 +145,7 @@ def _headers_schema() -> Json:
     }
 
 
-def _message(spec: EventSpec) -> Json:
+def _message(spec: EventSpec[EventPayload]) -> Json:
     return {
         "name": spec.type,
         "title": f"{spec.type} v{spec.version}",

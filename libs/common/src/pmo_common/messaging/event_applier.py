@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -13,16 +12,14 @@ from pydantic import ValidationError
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pmo_common.db.unit_of_work import unit_of_work
 from pmo_common.events.envelope import CloudEvent
+from pmo_common.messaging.consumed_events import ConsumedEvents, PermanentEventError
 from pmo_common.messaging.tables import MessagingTables
 from pmo_common.observability import correlation_id_var, traceparent_var
 
-EventHandler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+__all__ = ["EventApplier", "Failure", "Outcome", "PermanentEventError"]
 log = logging.getLogger(__name__)
-
-
-class PermanentEventError(Exception):
-    """The event can never be applied (malformed, violates a rule): dead-letter it at once."""
 
 
 class Outcome(Enum):
@@ -51,7 +48,7 @@ class EventApplier:
         consumer: str,
         session_factory: async_sessionmaker[AsyncSession],
         tables: MessagingTables,
-        handlers: Mapping[str, EventHandler],
+        handlers: ConsumedEvents,
         max_attempts: int = 3,
         retry_backoff: float = 0.2,
     ) -> None:
@@ -65,7 +62,7 @@ class EventApplier:
     @property
     def event_types(self) -> list[str]:
         """The event types this applier has handlers for."""
-        return sorted(self._handlers)
+        return self._handlers.event_types
 
     async def apply_raw(self, raw: bytes | None) -> tuple[Outcome, Failure | None]:
         """Parse and apply one record, retrying transient failures a bounded number of times."""
@@ -77,25 +74,22 @@ class EventApplier:
 
     async def apply(self, event: CloudEvent) -> tuple[Outcome, Failure | None]:
         """Apply a parsed event; returns the outcome and, when dead-lettered, why."""
-        handler = self._handlers.get(event.type)
-        if handler is None:
+        if event.type not in self._handlers:
             return Outcome.IGNORED, None
         correlation_token = correlation_id_var.set(event.correlationid)
         trace_token = traceparent_var.set(event.traceparent)
         try:
-            return await self._apply_with_retries(handler, event)
+            return await self._apply_with_retries(event)
         finally:
             correlation_id_var.reset(correlation_token)
             traceparent_var.reset(trace_token)
 
-    async def _apply_with_retries(
-        self, handler: EventHandler, event: CloudEvent
-    ) -> tuple[Outcome, Failure | None]:
+    async def _apply_with_retries(self, event: CloudEvent) -> tuple[Outcome, Failure | None]:
         attempt = 0
         while True:
             attempt += 1
             try:
-                applied = await self._apply_once(handler, event)
+                applied = await self._apply_once(event)
                 return (Outcome.APPLIED if applied else Outcome.DUPLICATE), None
             except (PermanentEventError, ValidationError) as exc:
                 return Outcome.DEAD_LETTERED, Failure(str(exc), type(exc).__name__)
@@ -115,9 +109,9 @@ class EventApplier:
                 )
                 await asyncio.sleep(self._retry_backoff * 2 ** (attempt - 1))
 
-    async def _apply_once(self, handler: EventHandler, event: CloudEvent) -> bool:
+    async def _apply_once(self, event: CloudEvent) -> bool:
         processed = self._tables.processed_events
-        async with self._sessions() as session, session.begin():
+        async with self._sessions() as session, unit_of_work(session):
             seen = await session.scalar(
                 select(processed.c.event_id).where(
                     processed.c.consumer == self.consumer, processed.c.event_id == event.id
@@ -133,5 +127,5 @@ class EventApplier:
                     processed_at=datetime.now(UTC),
                 )
             )
-            await handler(session, event)
+            await self._handlers.dispatch(session, event)
         return True

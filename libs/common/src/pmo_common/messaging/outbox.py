@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
-from pydantic import BaseModel
 from sqlalchemy import event as sa_event
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from pmo_common.events.catalog import spec_for
+from pmo_common.events.catalog import EventSpec
 from pmo_common.events.envelope import CLOUDEVENTS_CONTENT_TYPE, CloudEvent, build_event
+from pmo_common.events.payloads import EventPayload
 from pmo_common.messaging.kafka_publisher import KafkaPublisher, OutgoingMessage
 from pmo_common.messaging.tables import MessagingTables
 from pmo_common.messaging.waiting import sleep_or_stop, wait_any
@@ -23,39 +25,57 @@ from pmo_common.web.metrics import OUTBOX_PUBLISHED
 log = logging.getLogger(__name__)
 _PENDING_FLAG = "pmo_outbox_pending"
 _WAKE_CALLBACK = "pmo_outbox_wake"
+P = TypeVar("P", bound=EventPayload)
 
 
-async def enqueue_event(session: AsyncSession, tables: MessagingTables, event: CloudEvent) -> None:
-    """Store an event in the outbox inside the caller's transaction (key = subject)."""
-    await session.execute(
-        insert(tables.outbox).values(
-            event_id=event.id,
-            topic=event.type,
-            message_key=event.subject,
-            payload=event.to_bytes().decode(),
-            created_at=datetime.now(UTC),
-            attempts=0,
+@dataclass(frozen=True, slots=True)
+class EventOutbox:
+    """A service's outbox: the one way its routes, consumers and jobs write an event.
+
+    `enqueue` stores the event in the caller's transaction; the relay publishes it once that
+    transaction commits. Each service declares one (`db/outbox.py`), so nothing needs a runtime
+    or a callable passed down to write an event.
+    """
+
+    service: str
+    tables: MessagingTables
+
+    async def enqueue(
+        self,
+        session: AsyncSession,
+        spec: EventSpec[P],
+        payload: P,
+        *,
+        subject: str | None,
+    ) -> CloudEvent:
+        """Wrap the payload in a CloudEvent, store it for the relay (key = subject), return it."""
+        if not isinstance(payload, spec.payload):
+            raise TypeError(
+                f"{spec.type} carries {spec.payload.__name__}, not {type(payload).__name__}"
+            )
+        event = build_event(
+            service=self.service,
+            event_type=spec.type,
+            data=payload,
+            subject=subject,
+            schema_version=spec.version,
         )
-    )
-    session.sync_session.info[_PENDING_FLAG] = True
+        await self.enqueue_envelope(session, event)
+        return event
 
-
-async def emit_event(
-    session: AsyncSession,
-    tables: MessagingTables,
-    *,
-    service: str,
-    event_type: str,
-    payload: BaseModel,
-    subject: str | None,
-) -> CloudEvent:
-    """Wrap a payload in a CloudEvent, store it in the outbox (caller's transaction), return it."""
-    expected = spec_for(event_type).payload
-    if not isinstance(payload, expected):
-        raise TypeError(f"{event_type} carries {expected.__name__}, not {type(payload).__name__}")
-    event = build_event(service=service, event_type=event_type, data=payload, subject=subject)
-    await enqueue_event(session, tables, event)
-    return event
+    async def enqueue_envelope(self, session: AsyncSession, event: CloudEvent) -> None:
+        """Store an already-built envelope (tests and replays); prefer `enqueue`."""
+        await session.execute(
+            insert(self.tables.outbox).values(
+                event_id=event.id,
+                topic=event.type,
+                message_key=event.subject,
+                payload=event.to_bytes().decode(),
+                created_at=datetime.now(UTC),
+                attempts=0,
+            )
+        )
+        session.sync_session.info[_PENDING_FLAG] = True
 
 
 @sa_event.listens_for(Session, "after_commit")

@@ -6,7 +6,7 @@ import asyncio
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_common.auth.tokens import TokenVerifier
-from pmo_common.messaging.event_applier import EventHandler
+from pmo_common.messaging.consumed_events import ConsumedEvents
 from pmo_common.messaging.tables import MessagingTables
 from pmo_common.observability import (
     child_traceparent,
@@ -46,7 +46,7 @@ def create_service_app(
     settings: ServiceSettings,
     tables: MessagingTables,
     routers: Sequence[APIRouter],
-    handlers: Mapping[str, EventHandler] | None = None,
+    handlers: ConsumedEvents | None = None,
     jobs: Sequence[BackgroundJob] = (),
     on_startup: StartupHook | None = None,
     description: str = "",
@@ -56,7 +56,7 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.service_name, settings.log_level)
-        runtime = build_runtime(settings, tables, handlers or {})
+        runtime = build_runtime(settings, tables, handlers or ConsumedEvents())
         app.state.runtime = runtime
         app.state.token_verifier = TokenVerifier(
             secret=settings.auth_jwt_secret.get_secret_value(),

@@ -1,21 +1,33 @@
-"""Idempotency-Key support for creating endpoints: a retried request replays the first answer."""
+"""Idempotency-Key support for creating endpoints: a retried request replays the first answer.
+
+Every creating route goes through `CreateOnce` (`OnceDep`): it fingerprints the method, the
+path and the whole validated body, replays the stored answer for a repeated key, refuses a key
+reused with another request (422), and otherwise runs the use case in one unit of work with the
+key's record, so the answer and the effect commit together or not at all.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Header
+from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_common.auth.dependencies import CurrentPrincipal
 from pmo_common.auth.principal import Principal
+from pmo_common.db.unit_of_work import unit_of_work
 from pmo_common.messaging.tables import MessagingTables
 from pmo_common.problems import ProblemException
+from pmo_common.web.app_factory import SessionDep
 
 IdempotencyKey = Annotated[
     str | None,
@@ -27,9 +39,14 @@ IdempotencyKey = Annotated[
 ]
 
 
-def fingerprint(body: Any, *, route: str = "") -> str:
-    """A stable hash of a request: the route it was sent to and its body."""
-    canonical = json.dumps({"route": route, "body": body}, sort_keys=True, default=str)
+Created = TypeVar("Created", bound=BaseModel)
+
+
+def fingerprint(body: Any, *, method: str = "", path: str = "") -> str:
+    """A stable hash of a request: its method, the path it was sent to and its whole body."""
+    canonical = json.dumps(
+        {"method": method, "path": path, "body": body}, sort_keys=True, default=str
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -98,3 +115,59 @@ async def remember(
             "Request in progress",
             "Another request with this Idempotency-Key is being processed; retry shortly.",
         ) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class CreateOnce:
+    """Runs one creating request at most once per Idempotency-Key (see the module docstring)."""
+
+    request: Request
+    session: AsyncSession
+    principal: Principal
+    key: str | None
+
+    async def run(
+        self,
+        body: BaseModel | None,
+        create: Callable[[], Awaitable[Created]],
+        *,
+        location: Callable[[Created], str] | None = None,
+        status_code: int = 201,
+    ) -> JSONResponse:
+        """Replay the stored answer, or create inside one unit of work and remember the answer."""
+        tables: MessagingTables = self.request.app.state.runtime.tables
+        request_hash = fingerprint(
+            body.model_dump(mode="json") if body is not None else None,
+            method=self.request.method,
+            path=self.request.url.path,
+        )
+        async with unit_of_work(self.session):
+            replayed = await replay(self.session, tables, self.principal, self.key, request_hash)
+            if replayed is not None:
+                return replayed
+            created = await create()
+            answer = created.model_dump(mode="json")
+            await remember(
+                self.session,
+                tables,
+                self.principal,
+                self.key,
+                request_hash,
+                status_code,
+                answer,
+            )
+        headers = {"Location": location(created)} if location is not None else None
+        return JSONResponse(answer, status_code=status_code, headers=headers)
+
+
+async def _create_once(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    idempotency_key: IdempotencyKey = None,
+) -> CreateOnce:
+    # SessionDep is cached per request, so the route's use case writes through this session.
+    return CreateOnce(request=request, session=session, principal=principal, key=idempotency_key)
+
+
+OnceDep = Annotated[CreateOnce, Depends(_create_once)]

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from pmo_common.db.engine import create_database_engine, create_session_factory
-from pmo_common.events.envelope import CloudEvent
-from pmo_common.messaging.event_applier import EventApplier, EventHandler
+from pmo_common.messaging.consumed_events import ConsumedEvents
+from pmo_common.messaging.event_applier import EventApplier
 from pmo_common.messaging.kafka_consumer import KafkaEventConsumer
 from pmo_common.messaging.kafka_publisher import KafkaPublisher
-from pmo_common.messaging.outbox import OutboxRelay, emit_event, outbox_session_info
+from pmo_common.messaging.outbox import OutboxRelay, outbox_session_info
 from pmo_common.messaging.tables import MessagingTables
 from pmo_common.messaging.topics import ensure_topics
 from pmo_common.messaging.waiting import sleep_or_stop
@@ -41,24 +40,11 @@ class ServiceRuntime:
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
-    async def emit(
-        self, session: AsyncSession, event_type: str, payload: BaseModel, subject: str | None
-    ) -> CloudEvent:
-        """Record an event in the outbox, in the caller's transaction; returns its envelope."""
-        return await emit_event(
-            session,
-            self.tables,
-            service=self.settings.service_name,
-            event_type=event_type,
-            payload=payload,
-            subject=subject,
-        )
-
 
 def build_runtime(
     settings: ServiceSettings,
     tables: MessagingTables,
-    handlers: Mapping[str, EventHandler],
+    handlers: ConsumedEvents,
 ) -> ServiceRuntime:
     """Wire the database, outbox relay and (when there are handlers) the consumer."""
     engine = create_database_engine(settings.database_url)

@@ -1,4 +1,4 @@
-"""Real infrastructure for the cross-service suites: Kafka, PostgreSQL, SMTP sink, webhook target.
+"""Real infrastructure for every suite (a pytest plugin): Kafka, PostgreSQL, SMTP sink, webhooks.
 
 Point the suites at existing servers with PMO_TEST_KAFKA_BOOTSTRAP_SERVERS and
 PMO_TEST_DATABASE_URL (an async SQLAlchemy URL whose user may CREATE DATABASE); otherwise they
@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
 from pmo_stack.kafka_broker import KafkaBroker, ensure_kafka_jars
 from pmo_stack.ports import free_port
 from pmo_stack.postgres_cluster import PostgresCluster, create_database_at
