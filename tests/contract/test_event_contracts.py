@@ -191,11 +191,11 @@ INVALID: dict[type[EventPayload], tuple[str, Any]] = {
 SPECS = sorted(EVENT_CATALOG.values(), key=lambda spec: spec.type)
 
 
-def spec_ids(spec: EventSpec) -> str:
+def spec_ids(spec: EventSpec[EventPayload]) -> str:
     return spec.type
 
 
-def checked_in_schema(spec: EventSpec) -> dict[str, Any]:
+def checked_in_schema(spec: EventSpec[EventPayload]) -> dict[str, Any]:
     schema: dict[str, Any] = json.loads(
         (SCHEMAS / schema_export.schema_file_name(spec)).read_text()
     )
@@ -209,7 +209,7 @@ def envelope_validator() -> jsonschema.protocols.Validator:
     return validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
 
 
-def payload_validator(spec: EventSpec) -> jsonschema.protocols.Validator:
+def payload_validator(spec: EventSpec[EventPayload]) -> jsonschema.protocols.Validator:
     schema = checked_in_schema(spec)
     validator_class = jsonschema.validators.validator_for(schema)
     validator_class.check_schema(schema)
@@ -249,7 +249,7 @@ def test_every_payload_model_has_samples() -> None:
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=spec_ids)
-def test_the_schema_names_its_event(spec: EventSpec) -> None:
+def test_the_schema_names_its_event(spec: EventSpec[EventPayload]) -> None:
     schema = checked_in_schema(spec)
     assert schema["$id"] == f"urn:pmo:events:{spec.type}:v{spec.version}"
     assert spec.type in schema["title"]
@@ -257,7 +257,7 @@ def test_the_schema_names_its_event(spec: EventSpec) -> None:
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=spec_ids)
-def test_a_sample_payload_validates(spec: EventSpec) -> None:
+def test_a_sample_payload_validates(spec: EventSpec[EventPayload]) -> None:
     sample = SAMPLES[spec.payload]
     payload_validator(spec).validate(sample)
     # What the producer's model writes validates too (the schema is of the serialised form).
@@ -266,7 +266,7 @@ def test_a_sample_payload_validates(spec: EventSpec) -> None:
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=spec_ids)
-def test_an_invalid_payload_fails(spec: EventSpec) -> None:
+def test_an_invalid_payload_fails(spec: EventSpec[EventPayload]) -> None:
     field, value = INVALID[spec.payload]
     invalid = {**SAMPLES[spec.payload], field: value}
     errors = list(payload_validator(spec).iter_errors(invalid))
@@ -275,7 +275,7 @@ def test_an_invalid_payload_fails(spec: EventSpec) -> None:
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=spec_ids)
-def test_a_payload_missing_a_required_field_fails(spec: EventSpec) -> None:
+def test_a_payload_missing_a_required_field_fails(spec: EventSpec[EventPayload]) -> None:
     required = checked_in_schema(spec)["required"]
     assert required, f"{spec.type} requires nothing"
     sample = {k: v for k, v in SAMPLES[spec.payload].items() if k != required[0]}
@@ -291,7 +291,7 @@ def test_payloads_tolerate_unknown_fields() -> None:
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=spec_ids)
-def test_the_envelope_round_trips_and_validates(spec: EventSpec) -> None:
+def test_the_envelope_round_trips_and_validates(spec: EventSpec[EventPayload]) -> None:
     payload = spec.payload.model_validate(SAMPLES[spec.payload])
     correlation = correlation_id_var.set("corr-contract")
     trace = traceparent_var.set("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
@@ -365,7 +365,7 @@ def test_every_asyncapi_operation_and_reference_resolves() -> None:
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=spec_ids)
-def test_a_sample_envelope_validates_against_its_asyncapi_message(spec: EventSpec) -> None:
+def test_a_sample_envelope_validates_against_its_asyncapi_message(spec: EventSpec[EventPayload]) -> None:
     document = asyncapi()
     # The whole document is one resource, so the payloads' #/components/... references resolve.
     resource = DRAFT202012.create_resource(document)

@@ -11,37 +11,42 @@ import json
 import logging
 import signal
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.errors import KafkaError
 from fastapi import FastAPI
-from pmo_common.db.engine import create_database_engine, create_session_factory
-from pmo_common.events.envelope import CloudEvent
-from pmo_common.messaging.event_applier import EventHandler
-from pmo_common.messaging.outbox import enqueue_event
-from pmo_common.messaging.tables import MessagingTables, messaging_tables
-from pmo_common.messaging.topics import dead_letter_topic, ensure_topics
+from pmo_common.db.engine import create_session_factory
+from pmo_common.messaging.consumed_events import Consumed, ConsumedEvents, Handler
+from pmo_common.messaging.topics import ensure_topics
 from pmo_common.settings import ServiceSettings
 from pmo_common.web.app_factory import create_service_app
 from pmo_common.web.runtime import ServiceRuntime
 from pmo_stack.ports import free_port
 from pmo_stack.services import ServiceProcess, migrate
+from pmo_stack.testkit import eventually
+from pmo_stack.testkit.kafka_records import (
+    DEADLINE,
+    PARTITIONS,
+    Sequenced,
+    committed_offsets,
+    create_test_topic,
+    event_ids,
+    itest_event_spec,
+    produce_events,
+    read_all,
+    sequenced_event,
+)
+from pmo_stack.testkit.messaging_database import MessagingDatabase
 from prometheus_client import REGISTRY
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 pytestmark = pytest.mark.integration
 
-PARTITIONS = 3
-DEADLINE = 60.0  # bound on every wait; nothing asserts on elapsed time
 STOP_TIMEOUT = 30.0
 
 
@@ -71,80 +76,9 @@ def settings_for(service: str, **values: Any) -> ServiceSettings:
     return ItestSettings(**values)
 
 
-@dataclass
-class Database:
-    url: str
-    engine: AsyncEngine
-    tables: MessagingTables
-    applied: Table
-
-    async def scalar(self, query: Any) -> int:
-        async with self.engine.connect() as connection:
-            return int(await connection.scalar(query) or 0)
-
-    async def unsent(self) -> int:
-        outbox = self.tables.outbox
-        query = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
-        return await self.scalar(query)
-
-    async def processed(self) -> int:
-        return await self.scalar(select(func.count()).select_from(self.tables.processed_events))
-
-    async def applied_by(self) -> dict[str, list[str]]:
-        """Event ids the handler recorded, by the instance that applied them."""
-        async with self.engine.connect() as connection:
-            rows = (
-                await connection.execute(
-                    select(self.applied.c.event_id, self.applied.c.instance).order_by(
-                        self.applied.c.id
-                    )
-                )
-            ).all()
-        by_instance: dict[str, list[str]] = {}
-        for row in rows:
-            by_instance.setdefault(row.instance, []).append(row.event_id)
-        return by_instance
-
-
-@pytest.fixture
-async def database(make_database: Callable[[str], str]) -> AsyncIterator[Database]:
-    url = make_database("shutdown")
-    metadata = MetaData()
-    tables = messaging_tables(metadata)
-    applied = Table(
-        "applied",
-        metadata,
-        Column("id", Integer, primary_key=True, autoincrement=True),
-        Column("event_id", String(64), nullable=False),
-        Column("instance", String(20), nullable=False),
-    )
-    engine = create_database_engine(url)
-    async with engine.begin() as connection:
-        await connection.run_sync(metadata.create_all)
-    yield Database(url, engine, tables, applied)
-    await engine.dispose()
-
-
 @pytest.fixture
 async def topic(kafka_bootstrap: str) -> str:
-    name = f"itest.shutdown.{uuid.uuid4().hex[:10]}"
-    await ensure_topics(kafka_bootstrap, [name, dead_letter_topic(name)], partitions=PARTITIONS)
-    return name
-
-
-def an_event(topic: str, key: str, seq: int) -> CloudEvent:
-    return CloudEvent(
-        source="/pmo/itest", type=topic, subject=key, data={"project_id": key, "seq": seq}
-    )
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], what: str) -> None:
-    """Poll `check` with short sleeps until it holds or the deadline passes."""
-    deadline = asyncio.get_running_loop().time() + DEADLINE
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            pytest.fail(f"timed out waiting until {what}")
-        await asyncio.sleep(0.05)
+    return await create_test_topic(kafka_bootstrap, "itest.shutdown")
 
 
 @asynccontextmanager
@@ -160,32 +94,8 @@ async def serving(app: FastAPI) -> AsyncIterator[ServiceRuntime]:
             await lifespan.__aexit__(None, None, None)
 
 
-async def read_all(bootstrap: str, topic: str) -> list[ConsumerRecord]:
-    """Every record now in the topic (all partitions, from the beginning to the end offsets)."""
-    partitions = [TopicPartition(topic, p) for p in range(PARTITIONS)]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        end = await consumer.end_offsets(partitions)
-        records: list[ConsumerRecord] = []
-        async with asyncio.timeout(DEADLINE):
-            while [tp for tp in partitions if await consumer.position(tp) < end[tp]]:
-                batches = await consumer.getmany(timeout_ms=200)
-                for batch in batches.values():
-                    records.extend(batch)
-        return records
-    finally:
-        await consumer.stop()
-
-
-def event_ids(records: list[ConsumerRecord]) -> list[str]:
-    return [CloudEvent.from_bytes(record.value).id for record in records]
-
-
 async def test_shutdown_flushes_outbox_rows_the_relay_was_never_woken_for(
-    database: Database, topic: str, kafka_bootstrap: str, tmp_path: Path
+    database: MessagingDatabase, topic: str, kafka_bootstrap: str, tmp_path: Path
 ) -> None:
     settings = settings_for(
         f"itest-flush-{uuid.uuid4().hex[:8]}",
@@ -197,22 +107,24 @@ async def test_shutdown_flushes_outbox_rows_the_relay_was_never_woken_for(
         data_dir=tmp_path,
     )
     app = create_service_app(settings=settings, tables=database.tables, routers=[])
-    probe = an_event(topic, "probe", 0)
-    events = [an_event(topic, f"project-{i % 4}", i) for i in range(25)]
+    probe = sequenced_event(topic, "probe", 0)
+    events = [sequenced_event(topic, f"project-{i % 4}", i) for i in range(25)]
 
     async with serving(app) as runtime:
         # A committed write through the service's sessions wakes the relay: once the probe is
         # published the relay has finished a pass and sleeps for the (long) poll interval.
         async with runtime.sessions() as session, session.begin():
-            await enqueue_event(session, database.tables, probe)
-        await eventually(lambda: _unsent_is(database, 0), "the relay publishes the probe")
+            await database.outbox.enqueue_envelope(session, probe)
+        await eventually(
+            lambda: _unsent_is(database, 0), what="the relay publishes the probe", within=DEADLINE
+        )
 
         # Rows written by sessions that do not wake the relay (as another process would).
         silent = create_session_factory(runtime.engine)
         for start in range(0, len(events), 10):
             async with silent() as session, session.begin():
                 for event in events[start : start + 10]:
-                    await enqueue_event(session, database.tables, event)
+                    await database.outbox.enqueue_envelope(session, event)
         assert await database.unsent() == len(events)
 
     assert await database.unsent() == 0
@@ -220,38 +132,8 @@ async def test_shutdown_flushes_outbox_rows_the_relay_was_never_woken_for(
     assert sorted(published) == sorted([probe.id, *(e.id for e in events)])
 
 
-async def _unsent_is(database: Database, count: int) -> bool:
+async def _unsent_is(database: MessagingDatabase, count: int) -> bool:
     return await database.unsent() == count
-
-
-async def produce(bootstrap: str, events: list[CloudEvent]) -> dict[str, tuple[int, int]]:
-    """Send the events keyed by subject; returns each event's (partition, offset)."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await producer.start()
-    try:
-        placed = {}
-        for event in events:
-            meta = await producer.send_and_wait(
-                event.type, event.to_bytes(), key=(event.subject or "").encode()
-            )
-            placed[event.id] = (meta.partition, meta.offset)
-        return placed
-    finally:
-        await producer.stop()
-
-
-async def committed_offsets(bootstrap: str, group: str, topic: str) -> dict[int, int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        offsets = await admin.list_consumer_group_offsets(group)
-    except KafkaError as exc:
-        if not exc.retriable:
-            raise
-        return {}  # the group coordinator is still being elected: nothing committed yet
-    finally:
-        await admin.close()
-    return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
 
 
 def consumed(topic: str, outcome: str) -> float:
@@ -262,7 +144,7 @@ def consumed(topic: str, outcome: str) -> float:
 
 
 async def test_a_consumer_stopped_mid_stream_commits_what_it_applied(
-    database: Database, topic: str, kafka_bootstrap: str, tmp_path: Path
+    database: MessagingDatabase, topic: str, kafka_bootstrap: str, tmp_path: Path
 ) -> None:
     service = f"itest-consumer-{uuid.uuid4().hex[:8]}"
     settings = settings_for(
@@ -275,12 +157,12 @@ async def test_a_consumer_stopped_mid_stream_commits_what_it_applied(
     stop_after = 5
     first_reached = asyncio.Event()
 
-    def recording_handler(instance: str, runtimes: list[ServiceRuntime]) -> EventHandler:
-        async def record(session: AsyncSession, event: CloudEvent) -> None:
+    def recording_handler(instance: str, runtimes: list[ServiceRuntime]) -> Handler[Sequenced]:
+        async def record(session: AsyncSession, event: Consumed[Sequenced]) -> None:
             await session.execute(
                 insert(database.applied).values(event_id=event.id, instance=instance)
             )
-            if instance == "first" and event.data["seq"] == stop_after:
+            if instance == "first" and event.payload.seq == stop_after:
                 # Shut down while this handler is in flight: it may finish only once the
                 # stop signal is out, and its transaction must still commit.
                 first_reached.set()
@@ -294,14 +176,16 @@ async def test_a_consumer_stopped_mid_stream_commits_what_it_applied(
             settings=settings,
             tables=database.tables,
             routers=[],
-            handlers={topic: recording_handler(name, runtimes)},
+            handlers=ConsumedEvents().add(
+                itest_event_spec(topic), recording_handler(name, runtimes)
+            ),
         )
         return app, runtimes
 
     # All on one key (one partition), so "the fifth event" is a point in one ordered stream.
-    before = [an_event(topic, "project-a", seq) for seq in range(1, 21)]
-    after = [an_event(topic, "project-a", seq) for seq in range(21, 31)]
-    placed = await produce(kafka_bootstrap, before)
+    before = [sequenced_event(topic, "project-a", seq) for seq in range(1, 21)]
+    after = [sequenced_event(topic, "project-a", seq) for seq in range(21, 31)]
+    placed = await produce_events(kafka_bootstrap, before)
     duplicates_before = consumed(topic, "duplicate")
 
     first, first_runtimes = instance("first")
@@ -322,13 +206,15 @@ async def test_a_consumer_stopped_mid_stream_commits_what_it_applied(
     assert committed[partition] == placed[applied_first[-1]][1] + 1
     assert {e.id for e in before if placed[e.id][1] < committed[partition]} == set(applied_first)
 
-    placed.update(await produce(kafka_bootstrap, after))
+    placed.update(await produce_events(kafka_bootstrap, after))
     second, second_runtimes = instance("second")
     everything = before + after
     async with serving(second) as runtime:
         second_runtimes.append(runtime)
         await eventually(
-            lambda: _processed_is(database, len(everything)), "the second instance catches up"
+            lambda: _processed_is(database, len(everything)),
+            what="the second instance catches up",
+            within=DEADLINE,
         )
 
     by_instance = await database.applied_by()
@@ -343,12 +229,12 @@ async def test_a_consumer_stopped_mid_stream_commits_what_it_applied(
     assert consumed(topic, "duplicate") == duplicates_before
 
 
-async def _processed_is(database: Database, count: int) -> bool:
+async def _processed_is(database: MessagingDatabase, count: int) -> bool:
     return await database.processed() == count
 
 
 async def test_events_written_while_winding_down_are_published_before_exit(
-    database: Database, topic: str, kafka_bootstrap: str, tmp_path: Path
+    database: MessagingDatabase, topic: str, kafka_bootstrap: str, tmp_path: Path
 ) -> None:
     """A handler in flight at shutdown may emit an event after the relay's own last pass."""
     follow_up_topic = f"{topic}.followup"
@@ -362,10 +248,10 @@ async def test_events_written_while_winding_down_are_published_before_exit(
     )
     runtimes: list[ServiceRuntime] = []
     in_flight = asyncio.Event()
-    follow_up = an_event(follow_up_topic, "project-b", 1)
+    follow_up = sequenced_event(follow_up_topic, "project-b", 1)
 
-    async def emit_while_winding_down(session: AsyncSession, event: CloudEvent) -> None:
-        await enqueue_event(session, database.tables, follow_up)
+    async def emit_while_winding_down(session: AsyncSession, event: Consumed[Sequenced]) -> None:
+        await database.outbox.enqueue_envelope(session, follow_up)
         in_flight.set()
         runtime = runtimes[0]
         await runtime.stop.wait()
@@ -383,9 +269,9 @@ async def test_events_written_while_winding_down_are_published_before_exit(
         settings=settings,
         tables=database.tables,
         routers=[],
-        handlers={topic: emit_while_winding_down},
+        handlers=ConsumedEvents().add(itest_event_spec(topic), emit_while_winding_down),
     )
-    await produce(kafka_bootstrap, [an_event(topic, "project-b", 0)])
+    await produce_events(kafka_bootstrap, [sequenced_event(topic, "project-b", 0)])
 
     async with serving(app) as runtime:
         runtimes.append(runtime)

@@ -12,100 +12,60 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.errors import KafkaError
-from pmo_common.db.engine import create_database_engine, create_session_factory
+from pmo_common.db.engine import create_database_engine
+from pmo_common.db.unit_of_work import unit_of_work
 from pmo_common.events.envelope import CloudEvent
+from pmo_common.messaging.consumed_events import Consumed, ConsumedEvents
 from pmo_common.messaging.event_applier import EventApplier
 from pmo_common.messaging.kafka_consumer import KafkaEventConsumer
 from pmo_common.messaging.kafka_publisher import KafkaPublisher
-from pmo_common.messaging.outbox import OutboxRelay, enqueue_event, outbox_session_info
-from pmo_common.messaging.tables import MessagingTables, messaging_tables
-from pmo_common.messaging.topics import dead_letter_topic, ensure_topics
+from pmo_common.messaging.outbox import OutboxRelay
+from pmo_common.messaging.topics import dead_letter_topic
 from pmo_stack.ports import free_port
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from pmo_stack.testkit import eventually
+from pmo_stack.testkit.kafka_records import (
+    DEADLINE,
+    Sequenced,
+    committed_offsets,
+    create_test_topic,
+    event_ids,
+    itest_event_spec,
+    produce_raw,
+    read_all,
+    sequenced_event,
+)
+from pmo_stack.testkit.messaging_database import MessagingDatabase
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 pytestmark = pytest.mark.integration
 
-PARTITIONS = 3
-DEADLINE = 60.0
 Runner = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
-
-
-@dataclass
-class Database:
-    url: str
-    engine: AsyncEngine
-    tables: MessagingTables
-    effects: Table
-
-    def sessions(self, wake: Callable[[], None] | None = None) -> async_sessionmaker[AsyncSession]:
-        return create_session_factory(self.engine, outbox_session_info(wake) if wake else None)
-
-    async def scalar(self, query: object) -> int:
-        async with self.engine.connect() as connection:
-            return int(await connection.scalar(query) or 0)  # type: ignore[call-overload]
-
-    async def unsent(self) -> int:
-        outbox = self.tables.outbox
-        query = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
-        return await self.scalar(query)
-
-
-@pytest.fixture
-async def database(make_database: Callable[[str], str]) -> AsyncIterator[Database]:
-    url = make_database("messaging")
-    metadata = MetaData()
-    tables = messaging_tables(metadata)
-    effects = Table(
-        "effects",
-        metadata,
-        Column("id", Integer, primary_key=True, autoincrement=True),
-        Column("event_id", String(64), nullable=False),
-        Column("project_id", String(64), nullable=False),
-    )
-    engine = create_database_engine(url)
-    async with engine.begin() as connection:
-        await connection.run_sync(metadata.create_all)
-    yield Database(url, engine, tables, effects)
-    await engine.dispose()
 
 
 @pytest.fixture
 async def topic(kafka_bootstrap: str) -> str:
-    name = f"itest.messaging.{uuid.uuid4().hex[:10]}"
-    await ensure_topics(kafka_bootstrap, [name, dead_letter_topic(name)], partitions=PARTITIONS)
-    return name
+    return await create_test_topic(kafka_bootstrap, "itest.messaging")
 
 
 def an_event(topic: str, key: str, seq: int) -> CloudEvent:
-    return CloudEvent(
-        source="/pmo/itest",
-        type=topic,
-        subject=key,
+    return sequenced_event(
+        topic,
+        key,
+        seq,
         correlationid=f"corr-{key}-{seq}",
         traceparent=f"00-{uuid.uuid4().hex}-{uuid.uuid4().hex[:16]}-01",
-        data={"project_id": key, "seq": seq},
     )
 
 
-async def enqueue(database: Database, events: list[CloudEvent], per_transaction: int) -> None:
+async def enqueue(
+    database: MessagingDatabase, events: list[CloudEvent], per_transaction: int
+) -> None:
     sessions = database.sessions()
     for start in range(0, len(events), per_transaction):
-        async with sessions() as session, session.begin():
+        async with sessions() as session, unit_of_work(session):
             for event in events[start : start + per_transaction]:
-                await enqueue_event(session, database.tables, event)
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], what: str) -> None:
-    """Poll `check` with short sleeps until it holds or the deadline passes."""
-    deadline = asyncio.get_running_loop().time() + DEADLINE
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            pytest.fail(f"timed out waiting until {what}")
-        await asyncio.sleep(0.05)
+                await database.outbox.enqueue_envelope(session, event)
 
 
 @asynccontextmanager
@@ -122,7 +82,7 @@ async def running(*runners: Runner) -> AsyncIterator[None]:
 
 @asynccontextmanager
 async def relay_on(
-    database: Database, bootstrap: str, *, batch_size: int = 200
+    database: MessagingDatabase, bootstrap: str, *, batch_size: int = 200
 ) -> AsyncIterator[tuple[OutboxRelay, KafkaPublisher]]:
     publisher = KafkaPublisher(bootstrap, f"itest-relay-{uuid.uuid4().hex[:6]}")
     relay_holder: list[OutboxRelay] = []
@@ -140,32 +100,8 @@ async def relay_on(
         await publisher.stop()
 
 
-async def read_all(bootstrap: str, topic: str) -> list[ConsumerRecord]:
-    """Every record now in the topic (all partitions, from the beginning to the end offsets)."""
-    partitions = [TopicPartition(topic, p) for p in range(PARTITIONS)]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        end = await consumer.end_offsets(partitions)
-        records: list[ConsumerRecord] = []
-        async with asyncio.timeout(DEADLINE):
-            while [tp for tp in partitions if await consumer.position(tp) < end[tp]]:
-                batches = await consumer.getmany(timeout_ms=200)
-                for batch in batches.values():
-                    records.extend(batch)
-        return records
-    finally:
-        await consumer.stop()
-
-
-def event_ids(records: list[ConsumerRecord]) -> list[str]:
-    return [CloudEvent.from_bytes(record.value).id for record in records]
-
-
 async def test_the_relay_publishes_every_row_in_order_per_key(
-    database: Database, topic: str, kafka_bootstrap: str
+    database: MessagingDatabase, topic: str, kafka_bootstrap: str
 ) -> None:
     events = [an_event(topic, f"project-{i % 5}", i) for i in range(50)]
     await enqueue(database, events, per_transaction=12)
@@ -174,7 +110,9 @@ async def test_the_relay_publishes_every_row_in_order_per_key(
         relay_on(database, kafka_bootstrap, batch_size=16) as (relay, _),
         running(relay.run),
     ):
-        await eventually(lambda: _none_left(database), "every outbox row is published")
+        await eventually(
+            lambda: _none_left(database), what="every outbox row is published", within=DEADLINE
+        )
 
     records = await read_all(kafka_bootstrap, topic)
     assert sorted(event_ids(records)) == sorted(e.id for e in events)
@@ -193,7 +131,7 @@ async def test_the_relay_publishes_every_row_in_order_per_key(
     assert by_key == {f"project-{k}": list(range(k, 50, 5)) for k in range(5)}
 
 
-async def _none_left(database: Database) -> bool:
+async def _none_left(database: MessagingDatabase) -> bool:
     return await database.unsent() == 0
 
 
@@ -231,7 +169,10 @@ async def broker_reachable_at(port: int, bootstrap: str) -> AsyncIterator[None]:
 
 
 async def test_rows_wait_for_the_broker_and_are_sent_once_it_is_reachable(
-    database: Database, topic: str, kafka_bootstrap: str, relay_log: pytest.LogCaptureFixture
+    database: MessagingDatabase,
+    topic: str,
+    kafka_bootstrap: str,
+    relay_log: pytest.LogCaptureFixture,
 ) -> None:
     events = [an_event(topic, f"project-{i % 2}", i) for i in range(10)]
     await enqueue(database, events, per_transaction=5)
@@ -249,12 +190,15 @@ async def test_rows_wait_for_the_broker_and_are_sent_once_it_is_reachable(
     ):
         await eventually(
             lambda: _logged(relay_log, "outbox relay pass failed"),
-            "the relay has tried and failed to reach the broker",
+            what="the relay has tried and failed to reach the broker",
+            within=DEADLINE,
         )
         assert await database.unsent() == 10
         assert not publisher.started
         async with broker_reachable_at(port, kafka_bootstrap):
-            await eventually(lambda: _none_left(database), "the waiting rows are published")
+            await eventually(
+                lambda: _none_left(database), what="the waiting rows are published", within=DEADLINE
+            )
 
     records = await read_all(kafka_bootstrap, topic)
     assert sorted(event_ids(records)) == sorted(e.id for e in events)
@@ -265,12 +209,12 @@ async def _logged(caplog: pytest.LogCaptureFixture, message: str) -> bool:
 
 
 async def test_two_relays_on_one_database_publish_each_row_once(
-    database: Database, topic: str, kafka_bootstrap: str
+    database: MessagingDatabase, topic: str, kafka_bootstrap: str
 ) -> None:
     events = [an_event(topic, f"project-{i % 5}", i) for i in range(300)]
     await enqueue(database, events[:200], per_transaction=50)
     second_engine = create_database_engine(database.url)
-    second = Database(database.url, second_engine, database.tables, database.effects)
+    second = MessagingDatabase(database.url, second_engine, database.tables, database.applied)
     try:
         async with (
             relay_on(database, kafka_bootstrap, batch_size=10) as (first_relay, _),
@@ -278,7 +222,9 @@ async def test_two_relays_on_one_database_publish_each_row_once(
             running(first_relay.run, second_relay.run),
         ):
             await enqueue(database, events[200:], per_transaction=10)
-            await eventually(lambda: _none_left(database), "every outbox row is published")
+            await eventually(
+                lambda: _none_left(database), what="every outbox row is published", within=DEADLINE
+            )
     finally:
         await second_engine.dispose()
 
@@ -289,7 +235,7 @@ async def test_two_relays_on_one_database_publish_each_row_once(
 
 
 async def test_an_oversized_row_does_not_hold_back_the_rows_behind_it(
-    database: Database, topic: str, kafka_bootstrap: str
+    database: MessagingDatabase, topic: str, kafka_bootstrap: str
 ) -> None:
     small_before = an_event(topic, "project-a", 1)
     oversized = an_event(topic, "project-b", 2)
@@ -301,7 +247,9 @@ async def test_an_oversized_row_does_not_hold_back_the_rows_behind_it(
         return await database.unsent() == 1
 
     async with relay_on(database, kafka_bootstrap) as (relay, _), running(relay.run):
-        await eventually(only_the_oversized_row_is_left, "the small rows are published")
+        await eventually(
+            only_the_oversized_row_is_left, what="the small rows are published", within=DEADLINE
+        )
 
     outbox = database.tables.outbox
     async with database.engine.connect() as connection:
@@ -317,7 +265,7 @@ async def test_an_oversized_row_does_not_hold_back_the_rows_behind_it(
 
 @dataclass
 class ConsumingService:
-    database: Database
+    database: MessagingDatabase
     bootstrap: str
     topic: str
     group: str
@@ -334,37 +282,22 @@ class ConsumingService:
             dead_letters=dead_letters,
         )
 
-    async def effects(self) -> int:
-        return await self.database.scalar(select(func.count()).select_from(self.database.effects))
-
     async def committed(self, group: str | None = None) -> dict[int, int]:
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
-        await admin.start()
-        try:
-            offsets = await admin.list_consumer_group_offsets(group or self.group)
-        except KafkaError as exc:
-            if not exc.retriable:
-                raise
-            return {}  # the group coordinator is still being elected: nothing committed yet
-        finally:
-            await admin.close()
-        return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == self.topic}
+        return await committed_offsets(self.bootstrap, group or self.group, self.topic)
 
 
 @pytest.fixture
 async def service(
-    database: Database, topic: str, kafka_bootstrap: str
+    database: MessagingDatabase, topic: str, kafka_bootstrap: str
 ) -> AsyncIterator[ConsumingService]:
-    async def record_effect(session: AsyncSession, event: CloudEvent) -> None:
-        await session.execute(
-            insert(database.effects).values(event_id=event.id, project_id=event.data["project_id"])
-        )
+    async def record_effect(session: AsyncSession, event: Consumed[Sequenced]) -> None:
+        await session.execute(insert(database.applied).values(event_id=event.id))
 
     applier = EventApplier(
         consumer="itest-consumer",
         session_factory=database.sessions(),
         tables=database.tables,
-        handlers={topic: record_effect},
+        handlers=ConsumedEvents().add(itest_event_spec(topic), record_effect),
         max_attempts=2,
         retry_backoff=0.01,
     )
@@ -375,24 +308,12 @@ async def service(
         await publisher.stop()
 
 
-async def produce(bootstrap: str, topic: str, key: str, values: list[bytes]) -> list[int]:
-    """Send records in order with one key; returns (partition, offsets)."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await producer.start()
-    try:
-        sent = [await producer.send_and_wait(topic, value, key=key.encode()) for value in values]
-    finally:
-        await producer.stop()
-    assert len({metadata.partition for metadata in sent}) == 1
-    return [sent[0].partition, *(metadata.offset for metadata in sent)]
-
-
 async def test_garbage_is_dead_lettered_and_the_consumer_moves_past_it(
     service: ConsumingService,
 ) -> None:
     garbage = b"\x00not json"
     first, second = an_event(service.topic, "p-1", 1), an_event(service.topic, "p-1", 2)
-    partition, *offsets = await produce(
+    partition, *offsets = await produce_raw(
         service.bootstrap, service.topic, "p-1", [first.to_bytes(), garbage, second.to_bytes()]
     )
 
@@ -401,10 +322,14 @@ async def test_garbage_is_dead_lettered_and_the_consumer_moves_past_it(
 
     consumer = service.consumer()
     async with running(consumer.run):
-        await eventually(moved_past_all_three, "the consumer commits past the three records")
+        await eventually(
+            moved_past_all_three,
+            what="the consumer commits past the three records",
+            within=DEADLINE,
+        )
 
     async with service.database.engine.connect() as connection:
-        applied = (await connection.execute(select(service.database.effects.c.event_id))).all()
+        applied = (await connection.execute(select(service.database.applied.c.event_id))).all()
     assert sorted(row.event_id for row in applied) == sorted([first.id, second.id])
     (dead,) = await read_all(service.bootstrap, dead_letter_topic(service.topic))
     assert dead.value == garbage
@@ -419,7 +344,7 @@ async def test_garbage_is_dead_lettered_and_the_consumer_moves_past_it(
 
 async def test_a_redelivered_event_is_applied_once(service: ConsumingService) -> None:
     event = an_event(service.topic, "p-7", 1)
-    partition, *offsets = await produce(
+    partition, *offsets = await produce_raw(
         service.bootstrap, service.topic, "p-7", [event.to_bytes(), event.to_bytes()]
     )
 
@@ -430,14 +355,18 @@ async def test_a_redelivered_event_is_applied_once(service: ConsumingService) ->
         return check
 
     async with running(service.consumer().run):
-        await eventually(moved_past(service.group), "both deliveries are consumed")
-    assert await service.effects() == 1
+        await eventually(
+            moved_past(service.group), what="both deliveries are consumed", within=DEADLINE
+        )
+    assert await service.database.effects() == 1
 
     # Lost offsets (a new group reading from the start) redeliver both records again.
     replay_group = f"{service.group}-replay"
     async with running(service.consumer(replay_group).run):
-        await eventually(moved_past(replay_group), "the replayed deliveries are consumed")
-    assert await service.effects() == 1
+        await eventually(
+            moved_past(replay_group), what="the replayed deliveries are consumed", within=DEADLINE
+        )
+    assert await service.database.effects() == 1
     processed = service.database.tables.processed_events
     assert await service.database.scalar(select(func.count()).select_from(processed)) == 1
     assert await read_all(service.bootstrap, dead_letter_topic(service.topic)) == []

@@ -8,20 +8,18 @@ from pathlib import Path
 
 import pytest
 from pmo_common.db.engine import create_database_engine, create_session_factory
+from pmo_common.events.catalog import GATE_DECIDED, PROJECT_CLOSED
 from pmo_common.events.envelope import CloudEvent
-from pmo_common.events.payloads import GateDecided
-from pmo_common.messaging.event_applier import (
-    EventApplier,
-    EventHandler,
-    Outcome,
-    PermanentEventError,
-)
+from pmo_common.events.payloads import EventPayload, GateDecided
+from pmo_common.messaging.consumed_events import Consumed, ConsumedEvents, Handler
+from pmo_common.messaging.event_applier import EventApplier, Outcome, PermanentEventError
 from pmo_common.messaging.tables import MessagingTables, messaging_tables
 from pmo_common.observability import correlation_id_var
 from sqlalchemy import Column, MetaData, String, Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-EVENT_TYPE = "project.gate.decided"
+EVENT_TYPE = GATE_DECIDED.type
+GateHandler = Handler[GateDecided]
 
 
 @dataclass
@@ -31,12 +29,12 @@ class Database:
     effects: Table
     calls: list[str] = field(default_factory=list)
 
-    def applier(self, handlers: dict[str, EventHandler], max_attempts: int = 3) -> EventApplier:
+    def applier(self, handler: GateHandler, max_attempts: int = 3) -> EventApplier:
         return EventApplier(
             consumer="unit-test",
             session_factory=self.sessions,
             tables=self.tables,
-            handlers=handlers,
+            handlers=ConsumedEvents().add(GATE_DECIDED, handler),
             max_attempts=max_attempts,
             retry_backoff=0,
         )
@@ -45,14 +43,14 @@ class Database:
         async with self.sessions() as session:
             return int(await session.scalar(select(func.count()).select_from(table)) or 0)
 
-    async def write_effect(self, session: AsyncSession, event: CloudEvent) -> None:
-        """A handler in the shape services write: parse the payload, write with the session."""
-        payload = GateDecided.model_validate(event.data)
+    async def write_effect(self, session: AsyncSession, event: Consumed[GateDecided]) -> None:
+        """A handler in the shape services write: a typed payload, written with the session."""
+        assert isinstance(event.payload, GateDecided)
         self.calls.append(event.id)
         await session.execute(
             insert(self.effects).values(
                 event_id=event.id,
-                gate=payload.gate,
+                gate=event.payload.gate,
                 correlation_id=correlation_id_var.get(),
             )
         )
@@ -88,14 +86,14 @@ def gate_event(**data_overrides: object) -> CloudEvent:
 
 
 async def test_an_event_is_applied_with_its_processed_record(db: Database) -> None:
-    applier = db.applier({EVENT_TYPE: db.write_effect})
+    applier = db.applier(db.write_effect)
     assert await applier.apply(gate_event()) == (Outcome.APPLIED, None)
     assert await db.count(db.effects) == 1
     assert await db.count(db.tables.processed_events) == 1
 
 
 async def test_the_same_event_twice_applies_once(db: Database) -> None:
-    applier = db.applier({EVENT_TYPE: db.write_effect})
+    applier = db.applier(db.write_effect)
     event = gate_event()
     assert (await applier.apply_raw(event.to_bytes()))[0] is Outcome.APPLIED
     assert (await applier.apply_raw(event.to_bytes()))[0] is Outcome.DUPLICATE
@@ -105,12 +103,12 @@ async def test_the_same_event_twice_applies_once(db: Database) -> None:
 
 async def test_different_consumers_each_apply_the_event(db: Database) -> None:
     event = gate_event()
-    first = db.applier({EVENT_TYPE: db.write_effect})
+    first = db.applier(db.write_effect)
     second = EventApplier(
         consumer="another-consumer",
         session_factory=db.sessions,
         tables=db.tables,
-        handlers={EVENT_TYPE: db.write_effect},
+        handlers=ConsumedEvents().add(GATE_DECIDED, db.write_effect),
     )
     assert (await first.apply(event))[0] is Outcome.APPLIED
     assert (await second.apply(event))[0] is Outcome.APPLIED
@@ -118,7 +116,7 @@ async def test_different_consumers_each_apply_the_event(db: Database) -> None:
 
 
 async def test_the_handler_sees_the_events_correlation_id(db: Database) -> None:
-    applier = db.applier({EVENT_TYPE: db.write_effect})
+    applier = db.applier(db.write_effect)
     await applier.apply(gate_event())
     async with db.sessions() as session:
         assert await session.scalar(select(db.effects.c.correlation_id)) == "corr-1"
@@ -128,12 +126,12 @@ async def test_the_handler_sees_the_events_correlation_id(db: Database) -> None:
 async def test_a_transient_error_is_retried_then_dead_lettered(db: Database) -> None:
     calls: list[int] = []
 
-    async def always_failing(session: AsyncSession, event: CloudEvent) -> None:
+    async def always_failing(session: AsyncSession, event: Consumed[GateDecided]) -> None:
         calls.append(1)
         await db.write_effect(session, event)
         raise ValueError("database of another world is down")
 
-    applier = db.applier({EVENT_TYPE: always_failing}, max_attempts=4)
+    applier = db.applier(always_failing, max_attempts=4)
     outcome, failure = await applier.apply(gate_event())
     assert outcome is Outcome.DEAD_LETTERED
     assert failure is not None
@@ -149,13 +147,13 @@ async def test_a_transient_error_is_retried_then_dead_lettered(db: Database) -> 
 async def test_a_retry_that_succeeds_keeps_only_the_successful_effect(db: Database) -> None:
     attempts: list[int] = []
 
-    async def flaky(session: AsyncSession, event: CloudEvent) -> None:
+    async def flaky(session: AsyncSession, event: Consumed[GateDecided]) -> None:
         attempts.append(1)
         await db.write_effect(session, event)
         if len(attempts) < 3:
             raise ConnectionError("try again")
 
-    applier = db.applier({EVENT_TYPE: flaky}, max_attempts=3)
+    applier = db.applier(flaky, max_attempts=3)
     assert await applier.apply(gate_event()) == (Outcome.APPLIED, None)
     assert len(attempts) == 3
     assert await db.count(db.effects) == 1
@@ -164,11 +162,11 @@ async def test_a_retry_that_succeeds_keeps_only_the_successful_effect(db: Databa
 async def test_a_permanent_error_is_dead_lettered_without_retry(db: Database) -> None:
     calls: list[int] = []
 
-    async def refusing(session: AsyncSession, event: CloudEvent) -> None:
+    async def refusing(session: AsyncSession, event: Consumed[GateDecided]) -> None:
         calls.append(1)
         raise PermanentEventError("gate G9 does not exist")
 
-    applier = db.applier({EVENT_TYPE: refusing}, max_attempts=5)
+    applier = db.applier(refusing, max_attempts=5)
     outcome, failure = await applier.apply(gate_event())
     assert outcome is Outcome.DEAD_LETTERED
     assert failure is not None and failure.error_type == "PermanentEventError"
@@ -177,7 +175,7 @@ async def test_a_permanent_error_is_dead_lettered_without_retry(db: Database) ->
 
 
 async def test_a_payload_that_does_not_validate_is_dead_lettered_at_once(db: Database) -> None:
-    applier = db.applier({EVENT_TYPE: db.write_effect}, max_attempts=5)
+    applier = db.applier(db.write_effect, max_attempts=5)
     outcome, failure = await applier.apply(gate_event(decision="maybe"))
     assert outcome is Outcome.DEAD_LETTERED
     assert failure is not None and failure.error_type == "ValidationError"
@@ -189,7 +187,7 @@ async def test_a_payload_that_does_not_validate_is_dead_lettered_at_once(db: Dat
 async def test_bytes_that_are_not_a_cloudevent_are_dead_lettered(
     db: Database, raw: bytes | None
 ) -> None:
-    applier = db.applier({EVENT_TYPE: db.write_effect})
+    applier = db.applier(db.write_effect)
     outcome, failure = await applier.apply_raw(raw)
     assert outcome is Outcome.DEAD_LETTERED
     assert failure is not None and failure.error.startswith("not a CloudEvent")
@@ -197,12 +195,39 @@ async def test_bytes_that_are_not_a_cloudevent_are_dead_lettered(
 
 
 async def test_an_event_type_without_handler_is_ignored(db: Database) -> None:
-    applier = db.applier({EVENT_TYPE: db.write_effect})
+    applier = db.applier(db.write_effect)
     event = CloudEvent(source="/pmo/x", type="project.closed", data={})
     assert await applier.apply_raw(event.to_bytes()) == (Outcome.IGNORED, None)
     assert await db.count(db.tables.processed_events) == 0
 
 
 def test_the_applier_lists_its_event_types(db: Database) -> None:
-    applier = db.applier({"b.type": db.write_effect, "a.type": db.write_effect})
-    assert applier.event_types == ["a.type", "b.type"]
+    handlers = ConsumedEvents().add(PROJECT_CLOSED, ignore).add(GATE_DECIDED, db.write_effect)
+    applier = EventApplier(
+        consumer="unit-test", session_factory=db.sessions, tables=db.tables, handlers=handlers
+    )
+    assert applier.event_types == ["project.closed", "project.gate.decided"]
+
+
+def test_an_event_type_takes_one_handler() -> None:
+    handlers = ConsumedEvents().add(PROJECT_CLOSED, ignore)
+    with pytest.raises(ValueError, match="already has a handler"):
+        handlers.add(PROJECT_CLOSED, ignore)
+
+
+def test_the_registry_parses_data_with_the_catalogs_model() -> None:
+    handlers = ConsumedEvents().add(PROJECT_CLOSED, ignore)
+    event = CloudEvent(
+        source="/pmo/intake",
+        type="project.closed",
+        data={"project_id": "p-1", "name": "Apollo", "closed_at": "2026-01-02T03:04:05Z"}
+        | {"version": 2, "unknown_field": "ignored"},
+    )
+    consumed = handlers.parse(event)
+    assert consumed.payload.model_dump()["version"] == 2
+    assert type(consumed.payload).__name__ == "ProjectClosed"
+    assert (consumed.id, consumed.type, consumed.envelope) == (event.id, "project.closed", event)
+
+
+async def ignore(session: AsyncSession, event: Consumed[EventPayload]) -> None:
+    """A handler with no effect."""

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 import httpx
 import pytest
 from fastapi import FastAPI
+from pmo_common.messaging.consumed_events import ConsumedEvents
 from pmo_common.messaging.tables import MessagingTables, messaging_tables
 from pmo_common.problems import PROBLEM_MEDIA_TYPE
 from pmo_common.settings import ServiceSettings
@@ -189,7 +190,9 @@ async def test_shutdown_cancels_a_job_that_ignores_the_stop_signal_and_waits_for
             await asyncio.sleep(0)  # unwinding takes a moment
             cleaned_up.set()
 
-    runtime = build_runtime(DemoSettings(database_url=url, kafka_enabled=False), tables, {})
+    runtime = build_runtime(
+        DemoSettings(database_url=url, kafka_enabled=False), tables, ConsumedEvents()
+    )
     start_jobs(runtime, [stubborn])
     await asyncio.sleep(0)
 

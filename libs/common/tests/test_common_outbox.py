@@ -12,7 +12,7 @@ import pytest
 from pmo_common.db.engine import create_database_engine, create_session_factory
 from pmo_common.events.envelope import CloudEvent
 from pmo_common.messaging.kafka_publisher import KafkaPublisher, OutgoingMessage
-from pmo_common.messaging.outbox import OutboxRelay, enqueue_event, outbox_session_info
+from pmo_common.messaging.outbox import EventOutbox, OutboxRelay, outbox_session_info
 from pmo_common.messaging.tables import MessagingTables, messaging_tables
 from sqlalchemy import MetaData, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -93,7 +93,7 @@ def relay_for(outbox: Outbox, publisher: FakePublisher, batch_size: int = 200) -
 async def test_an_event_is_stored_in_the_callers_transaction(outbox: Outbox) -> None:
     event = an_event()
     async with outbox.sessions() as session, session.begin():
-        await enqueue_event(session, outbox.tables, event)
+        await EventOutbox("intake", outbox.tables).enqueue_envelope(session, event)
     (row,) = await outbox.rows()
     assert (row.event_id, row.topic, row.message_key) == (event.id, "project.closed", "p-1")
     assert CloudEvent.model_validate_json(row.payload) == event
@@ -103,8 +103,8 @@ async def test_an_event_is_stored_in_the_callers_transaction(outbox: Outbox) -> 
 
 async def test_a_commit_that_wrote_an_event_wakes_the_relay_once(outbox: Outbox) -> None:
     async with outbox.sessions() as session, session.begin():
-        await enqueue_event(session, outbox.tables, an_event())
-        await enqueue_event(session, outbox.tables, an_event())
+        await EventOutbox("intake", outbox.tables).enqueue_envelope(session, an_event())
+        await EventOutbox("intake", outbox.tables).enqueue_envelope(session, an_event())
         assert outbox.wakes == []
     assert outbox.wakes == [1]
     async with outbox.sessions() as session, session.begin():
@@ -114,7 +114,7 @@ async def test_a_commit_that_wrote_an_event_wakes_the_relay_once(outbox: Outbox)
 
 async def test_a_rollback_stores_nothing_and_wakes_nobody(outbox: Outbox) -> None:
     async with outbox.sessions() as session:
-        await enqueue_event(session, outbox.tables, an_event())
+        await EventOutbox("intake", outbox.tables).enqueue_envelope(session, an_event())
         await session.rollback()
         await session.commit()
     assert await outbox.rows() == []
@@ -125,7 +125,7 @@ async def test_the_relay_publishes_in_order_with_headers_and_marks_rows(outbox: 
     events = [an_event(subject=f"p-{i % 2}") for i in range(5)]
     async with outbox.sessions() as session, session.begin():
         for event in events:
-            await enqueue_event(session, outbox.tables, event)
+            await EventOutbox("intake", outbox.tables).enqueue_envelope(session, event)
     publisher = FakePublisher()
     relay = relay_for(outbox, publisher, batch_size=2)
     assert [await relay.publish_pending() for _ in range(4)] == [2, 2, 1, 0]
@@ -143,8 +143,12 @@ async def test_the_relay_publishes_in_order_with_headers_and_marks_rows(outbox: 
 
 async def test_a_row_that_failed_stays_unsent_with_its_error(outbox: Outbox) -> None:
     async with outbox.sessions() as session, session.begin():
-        await enqueue_event(session, outbox.tables, an_event(event_type="project.closed"))
-        await enqueue_event(session, outbox.tables, an_event(event_type="project.updated"))
+        await EventOutbox("intake", outbox.tables).enqueue_envelope(
+            session, an_event(event_type="project.closed")
+        )
+        await EventOutbox("intake", outbox.tables).enqueue_envelope(
+            session, an_event(event_type="project.updated")
+        )
     failing = FakePublisher(failing_topics=frozenset({"project.updated"}))
     assert await relay_for(outbox, failing).publish_pending() == 1
     closed, updated = await outbox.rows()
@@ -189,14 +193,18 @@ async def test_a_commit_during_a_relay_pass_is_not_left_for_the_next_poll(outbox
     )
     sessions = create_session_factory(outbox.engine, outbox_session_info(relay.wake))
     async with sessions() as session, session.begin():
-        await enqueue_event(session, outbox.tables, an_event(subject="p-1"))
+        await EventOutbox("intake", outbox.tables).enqueue_envelope(
+            session, an_event(subject="p-1")
+        )
     stop = asyncio.Event()
     task = asyncio.create_task(relay.run(stop))
     try:
         async with asyncio.timeout(10):
             await publisher.entered.wait()
         async with sessions() as session, session.begin():
-            await enqueue_event(session, outbox.tables, an_event(subject="p-2"))
+            await EventOutbox("intake", outbox.tables).enqueue_envelope(
+                session, an_event(subject="p-2")
+            )
         publisher.release.set()
         await wait_until_sent(publisher, 2)
     finally:
@@ -211,7 +219,7 @@ async def test_the_relay_flushes_what_is_left_when_stopped(outbox: Outbox) -> No
     stop = asyncio.Event()
     stop.set()
     async with outbox.sessions() as session, session.begin():
-        await enqueue_event(session, outbox.tables, an_event())
+        await EventOutbox("intake", outbox.tables).enqueue_envelope(session, an_event())
     await asyncio.wait_for(relay.run(stop), timeout=10)
     assert len(publisher.sent) == 1
 
@@ -230,7 +238,7 @@ async def test_the_running_relay_publishes_what_a_commit_wakes_it_for(outbox: Ou
     try:
         for count in (1, 2):
             async with sessions() as session, session.begin():
-                await enqueue_event(session, outbox.tables, an_event())
+                await EventOutbox("intake", outbox.tables).enqueue_envelope(session, an_event())
             await wait_until_sent(publisher, count)
     finally:
         stop.set()
