@@ -7,8 +7,16 @@ ROLE ?= pmo_admin
 EMAIL ?= pmo-admin@example.com
 UNIT_SUITES := libs/common/tests services/intake/tests services/standards/tests \
 	services/monitoring/tests services/notifications/tests
+# Each suite is type-checked on its own: their conftest modules share one name.
+TEST_SUITES := $(UNIT_SUITES) tests/contract tests/integration tests/e2e
+SOURCES := libs/common/src services/intake/src services/standards/src \
+	services/monitoring/src services/notifications/src tools/stack/src bench
+# Coverage of the code under test, gathered over the unit and integration suites and printed
+# at the end of `make test` (a report to read, no threshold to game).
+COVERAGE := --cov=pmo_common --cov=pmo_intake --cov=pmo_standards --cov=pmo_monitoring \
+	--cov=pmo_notifications --cov-report=
 
-.PHONY: help install run token test lint format test-unit test-integration test-e2e \
+.PHONY: help install run token test lint format test-unit test-integration test-e2e coverage-report \
 	schemas schemas-check deploy-check bench clean
 
 help:
@@ -30,13 +38,13 @@ run: install
 token: install
 	@$(UV) run python -m pmo_stack token --role "$(ROLE)" --email "$(EMAIL)"
 
-test: install lint test-unit test-integration test-e2e
+test: install lint test-unit test-integration test-e2e coverage-report
 
 lint: install
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
-	$(UV) run mypy libs/common/src services/intake/src services/standards/src \
-		services/monitoring/src services/notifications/src tools/stack/src bench
+	$(UV) run mypy $(SOURCES)
+	@for suite in $(TEST_SUITES); do echo "mypy $$suite"; $(UV) run mypy $$suite || exit 1; done
 	$(UV) run lint-imports
 	$(UV) run python -m pmo_common.events.schema_export --check
 
@@ -45,10 +53,13 @@ format: install
 	$(UV) run ruff format .
 
 test-unit: install
-	$(PYTEST) -q $(UNIT_SUITES)
+	$(PYTEST) -q $(COVERAGE) $(UNIT_SUITES)
 
 test-integration: install
-	$(PYTEST) -q tests/contract tests/integration
+	$(PYTEST) -q $(COVERAGE) --cov-append tests/contract tests/integration
+
+coverage-report: install
+	$(UV) run coverage report --skip-covered --skip-empty --sort=cover
 
 test-e2e: install
 	$(PYTEST) -q -s tests/e2e
@@ -63,4 +74,4 @@ bench: install
 	$(UV) run python -m bench
 
 clean:
-	rm -rf .data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .data .pytest_cache .mypy_cache .ruff_cache .coverage

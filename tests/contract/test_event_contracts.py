@@ -365,7 +365,9 @@ def test_every_asyncapi_operation_and_reference_resolves() -> None:
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=spec_ids)
-def test_a_sample_envelope_validates_against_its_asyncapi_message(spec: EventSpec[EventPayload]) -> None:
+def test_a_sample_envelope_validates_against_its_asyncapi_message(
+    spec: EventSpec[EventPayload],
+) -> None:
     document = asyncapi()
     # The whole document is one resource, so the payloads' #/components/... references resolve.
     resource = DRAFT202012.create_resource(document)

@@ -31,7 +31,7 @@ class FakeProducer:
 
 def started_publisher(producer: FakeProducer) -> KafkaPublisher:
     publisher = KafkaPublisher("127.0.0.1:9", "unit-test")
-    publisher._producer = producer  # type: ignore[assignment]
+    publisher._producer = producer
     return publisher
 
 

@@ -102,4 +102,4 @@ async def test_enqueue_refuses_a_payload_of_another_event(
 ) -> None:
     async with sessions() as session:
         with pytest.raises(TypeError, match=r"project\.created carries ProjectCreated"):
-            await outbox.enqueue(session, PROJECT_CREATED, CLOSED, subject="p-1")  # type: ignore[arg-type]
+            await outbox.enqueue(session, PROJECT_CREATED, CLOSED, subject="p-1")  # type: ignore[misc]

@@ -52,7 +52,7 @@ Handler = Callable[[AsyncSession, Consumed[P]], Awaitable[None]]
 
 @dataclass(frozen=True, slots=True)
 class _Route:
-    spec: EventSpec[EventPayload]
+    spec: EventSpec[Any]
     handler: Handler[Any]
 
 
