@@ -75,6 +75,19 @@ def standards_auth() -> Callable[..., dict[str, str]]:
 
 
 @pytest.fixture
+def standards_problem() -> Callable[[httpx.Response, int], dict[str, Any]]:
+    """Check that a response is a problem+json answer with the status; returns its body."""
+
+    def check(response: httpx.Response, status: int) -> dict[str, Any]:
+        assert response.status_code == status, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        body: dict[str, Any] = response.json()
+        return body
+
+    return check
+
+
+@pytest.fixture
 def standards_project_event() -> Callable[..., CloudEvent]:
     """A project.created or project.updated event shaped as intake sends it."""
 
@@ -100,7 +113,7 @@ def standards_project_event() -> Callable[..., CloudEvent]:
             "status": status,
             "version": version,
         }
-        payload = ProjectCreated(**fields)
+        payload: ProjectCreated | ProjectUpdated = ProjectCreated(**fields)
         if event_type == "project.updated":
             payload = ProjectUpdated(**fields, changed_fields=["name"])
         return build_event(
@@ -108,6 +121,21 @@ def standards_project_event() -> Callable[..., CloudEvent]:
         )
 
     return make
+
+
+@pytest.fixture
+def standards_project(
+    standards_project_event: Callable[..., CloudEvent],
+    standards_deliver: Callable[..., Awaitable[list[str]]],
+) -> Callable[..., Awaitable[str]]:
+    """Make standards hear of a project from intake (event fields as keywords); returns its id."""
+
+    async def hear_of(**fields: Any) -> str:
+        event = standards_project_event(**fields)
+        assert await standards_deliver(event) == ["applied"]
+        return str(event.data["project_id"])
+
+    return hear_of
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -14,25 +15,23 @@ MakeHeaders = Callable[..., dict[str, str]]
 MakeEvent = Callable[..., CloudEvent]
 Deliver = Callable[..., Awaitable[list[str]]]
 ReadOutbox = Callable[..., Awaitable[list[CloudEvent]]]
+HearOf = Callable[..., Awaitable[str]]
+Problem = Callable[[httpx.Response, int], dict[str, Any]]
 
 
 @pytest.fixture
-async def waterfall_project(standards_project_event: MakeEvent, standards_deliver: Deliver) -> str:
+async def waterfall_project(standards_project: HearOf) -> str:
     """A waterfall project managed by MANAGER, as heard from intake."""
-    event = standards_project_event(manager=MANAGER, methodology="waterfall")
-    await standards_deliver(event)
-    return str(event.data["project_id"])
+    return await standards_project(manager=MANAGER, methodology="waterfall")
 
 
 async def test_unknown_project_is_a_404_that_says_standards_has_not_heard_of_it(
-    standards_client: httpx.AsyncClient, standards_auth: MakeHeaders
+    standards_client: httpx.AsyncClient, standards_auth: MakeHeaders, standards_problem: Problem
 ) -> None:
     response = await standards_client.get(
         "/v1/projects/nope/compliance", headers=standards_auth("pmo_admin")
     )
-    assert response.status_code == 404
-    assert response.headers["content-type"].startswith("application/problem+json")
-    assert "not heard of this project yet" in response.json()["detail"]
+    assert "not heard of this project yet" in standards_problem(response, 404)["detail"]
 
 
 async def test_a_fresh_project_scores_zero_with_every_gate_listed(
@@ -106,12 +105,9 @@ async def test_filing_deliverables_raises_the_score_and_publishes_the_evaluation
 async def test_every_required_deliverable_makes_the_project_compliant(
     standards_client: httpx.AsyncClient,
     standards_auth: MakeHeaders,
-    standards_project_event: MakeEvent,
-    standards_deliver: Deliver,
+    standards_project: HearOf,
 ) -> None:
-    event = standards_project_event(methodology="scrum")
-    await standards_deliver(event)
-    project_id = event.data["project_id"]
+    project_id = await standards_project(methodology="scrum")
     admin = standards_auth("pmo_admin")
     scrum = (await standards_client.get("/v1/methodologies/scrum", headers=admin)).json()
     for gate in scrum["gates"]:
@@ -257,28 +253,11 @@ async def test_a_closed_project_is_readable_but_its_gates_no_longer_move(
 async def test_a_project_on_a_methodology_standards_lacks_is_a_409(
     standards_client: httpx.AsyncClient,
     standards_auth: MakeHeaders,
-    standards_project_event: MakeEvent,
-    standards_deliver: Deliver,
+    standards_project: HearOf,
 ) -> None:
-    event = standards_project_event(methodology="safe")
-    await standards_deliver(event)
+    project_id = await standards_project(methodology="safe")
     response = await standards_client.get(
-        f"/v1/projects/{event.data['project_id']}/compliance", headers=standards_auth("viewer")
+        f"/v1/projects/{project_id}/compliance", headers=standards_auth("viewer")
     )
     assert response.status_code == 409
     assert "'safe'" in response.json()["detail"]
-
-
-async def test_deliverable_filing_honours_the_idempotency_key(
-    standards_client: httpx.AsyncClient,
-    standards_auth: MakeHeaders,
-    standards_outbox: ReadOutbox,
-    waterfall_project: str,
-) -> None:
-    headers = {**standards_auth("pmo_admin"), "Idempotency-Key": "file-charter"}
-    body = {"name": "project_charter", "gate": "charter_approval"}
-    url = f"/v1/projects/{waterfall_project}/deliverables"
-    first = await standards_client.post(url, json=body, headers=headers)
-    retry = await standards_client.post(url, json=body, headers=headers)
-    assert first.json() == retry.json()
-    assert len(await standards_outbox("project.compliance.evaluated")) == 1

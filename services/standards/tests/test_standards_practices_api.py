@@ -126,13 +126,3 @@ async def test_invalid_practices_are_refused_naming_the_field(
         response = await standards_client.post("/v1/practices", json=body, headers=admin)
         assert response.status_code == 422, body
         assert field in [e["field"] for e in response.json()["errors"]], response.json()
-
-
-async def test_adding_a_practice_honours_the_idempotency_key(
-    standards_client: httpx.AsyncClient, standards_auth: MakeHeaders
-) -> None:
-    headers = {**standards_auth("pmo_admin"), "Idempotency-Key": "practice-1"}
-    first = await standards_client.post("/v1/practices", json=PRACTICES[1], headers=headers)
-    retry = await standards_client.post("/v1/practices", json=PRACTICES[1], headers=headers)
-    assert first.json()["id"] == retry.json()["id"]
-    assert len(await search(standards_client, standards_auth("viewer"))) == 1

@@ -11,12 +11,12 @@ from pmo_standards.api.methodologies import router as methodologies_router
 from pmo_standards.api.practices import router as practices_router
 from pmo_standards.config import StandardsSettings, get_settings
 from pmo_standards.db.tables import messaging
-from pmo_standards.handlers.event_handlers import HANDLERS
+from pmo_standards.handlers.consumed_events import CONSUMED
 from pmo_standards.handlers.methodology_commands import seed_methodologies
 
 
 async def _seed(runtime: ServiceRuntime) -> None:
-    await seed_methodologies(runtime)
+    await seed_methodologies(runtime.sessions)
 
 
 def create_app(settings: StandardsSettings | None = None) -> FastAPI:
@@ -25,7 +25,7 @@ def create_app(settings: StandardsSettings | None = None) -> FastAPI:
         settings=settings or get_settings(),
         tables=messaging,
         routers=[methodologies_router, compliance_router, practices_router],
-        handlers=HANDLERS,
+        handlers=CONSUMED,
         on_startup=_seed,
         description=(
             "Methodologies (phases, gates, deliverables, cadence, tolerances), gate reviews, "

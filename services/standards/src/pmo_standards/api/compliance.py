@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from pmo_common.web.app_factory import RuntimeDep, SessionDep
-from pmo_common.web.idempotency import IdempotencyKey
-from pydantic import BaseModel
+from pmo_common.web.app_factory import SessionDep
+from pmo_common.web.idempotency import OnceDep
 
 from pmo_standards.api.access import (
     AdminPrincipal,
@@ -15,12 +14,6 @@ from pmo_standards.api.access import (
     ensure_can_file_deliverables,
     ensure_can_read_project,
 )
-from pmo_standards.api.idempotent_create import create_once
-from pmo_standards.api.representations import (
-    compliance_out,
-    deliverable_out,
-    gate_decision_out,
-)
 from pmo_standards.api.schemas import (
     ComplianceOut,
     DeliverableIn,
@@ -28,12 +21,9 @@ from pmo_standards.api.schemas import (
     GateDecisionIn,
     GateDecisionOut,
 )
-from pmo_standards.handlers.compliance_commands import (
-    decide_gate,
-    evaluate_compliance,
-    find_project,
-    submit_deliverable,
-)
+from pmo_standards.handlers.compliance_commands import decide_gate, submit_deliverable
+from pmo_standards.handlers.compliance_queries import evaluate_compliance
+from pmo_standards.handlers.project_queries import find_project
 
 router = APIRouter(prefix="/v1/projects/{project_id}", tags=["compliance"])
 
@@ -49,7 +39,7 @@ async def read_compliance(
     """Which gates have their required deliverables in, and the compliance score."""
     project = await find_project(session, project_id=project_id)
     ensure_can_read_project(principal, project)
-    return compliance_out(await evaluate_compliance(session, project=project))
+    return ComplianceOut.of(await evaluate_compliance(session, project=project))
 
 
 @router.post(
@@ -61,39 +51,27 @@ async def read_compliance(
 async def file_deliverable(
     project_id: str,
     body: DeliverableIn,
-    request: Request,
     principal: AnyRolePrincipal,
     session: SessionDep,
-    runtime: RuntimeDep,
-    idempotency_key: IdempotencyKey = None,
+    once: OnceDep,
 ) -> JSONResponse:
     """Record the deliverable, re-evaluate and publish project.compliance.evaluated."""
 
-    async def run() -> BaseModel:
+    async def file() -> DeliverableSubmissionOut:
         project = await find_project(session, project_id=project_id)
         ensure_can_file_deliverables(principal, project)
         deliverable, compliance = await submit_deliverable(
             session,
-            runtime=runtime,
             project=project,
             gate=body.gate,
             name=body.name,
             url=body.url,
             submitted_by=actor_name(principal),
         )
-        return DeliverableSubmissionOut(
-            deliverable=deliverable_out(deliverable), compliance=compliance_out(compliance)
-        )
+        return DeliverableSubmissionOut.of(deliverable, compliance)
 
-    return await create_once(
-        request=request,
-        session=session,
-        runtime=runtime,
-        principal=principal,
-        idempotency_key=idempotency_key,
-        body=body,
-        create=run,
-        location=lambda _created: f"/v1/projects/{project_id}/compliance",
+    return await once.run(
+        body, file, location=lambda _created: f"/v1/projects/{project_id}/compliance"
     )
 
 
@@ -108,33 +86,22 @@ async def decide(
     project_id: str,
     gate: str,
     body: GateDecisionIn,
-    request: Request,
     principal: AdminPrincipal,
     session: SessionDep,
-    runtime: RuntimeDep,
-    idempotency_key: IdempotencyKey = None,
+    once: OnceDep,
 ) -> JSONResponse:
     """Record the decision and publish project.gate.decided."""
 
-    async def run() -> BaseModel:
+    async def record() -> GateDecisionOut:
         project = await find_project(session, project_id=project_id)
-        record = await decide_gate(
+        decision = await decide_gate(
             session,
-            runtime=runtime,
             project=project,
             gate=gate,
             decision=body.decision,
             comment=body.comment,
             decided_by=actor_name(principal),
         )
-        return gate_decision_out(record)
+        return GateDecisionOut.model_validate(decision)
 
-    return await create_once(
-        request=request,
-        session=session,
-        runtime=runtime,
-        principal=principal,
-        idempotency_key=idempotency_key,
-        body=body,
-        create=run,
-    )
+    return await once.run(body, record)

@@ -2,31 +2,24 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pmo_common.problems import field_problem
-from pmo_common.web.app_factory import RuntimeDep, SessionDep
-from pmo_common.web.idempotency import IdempotencyKey
+from pmo_common.web.app_factory import SessionDep
+from pmo_common.web.idempotency import OnceDep
 from pmo_common.web.pagination import Page, PageDep, make_page
-from pydantic import BaseModel
 
 from pmo_standards.api.access import AdminPrincipal, AnyRolePrincipal, actor_name
-from pmo_standards.api.idempotent_create import create_once
-from pmo_standards.api.representations import methodology_out
 from pmo_standards.api.schemas import (
     MethodologyContent,
     MethodologyIn,
     MethodologyOut,
     MethodologyRevisionIn,
 )
-from pmo_standards.db.methodology_repository import list_methodologies
 from pmo_standards.domain.methodology import Gate, Methodology, RuleViolation, build_methodology
-from pmo_standards.handlers.methodology_commands import (
-    create_methodology,
-    find_methodology,
-    revise_methodology,
-)
-from pmo_standards.handlers.problem_mapping import unprocessable
+from pmo_standards.handlers.methodology_commands import create_methodology, revise_methodology
+from pmo_standards.handlers.methodology_queries import find_methodology, list_methodologies
+from pmo_standards.handlers.rule_violations import unprocessable
 
 router = APIRouter(prefix="/v1/methodologies", tags=["methodologies"])
 
@@ -59,14 +52,14 @@ async def list_all(
     _principal: AnyRolePrincipal, session: SessionDep, page: PageDep
 ) -> Page[MethodologyOut]:
     """Every methodology, ordered by key."""
-    stored = await list_methodologies(session, limit=page.limit + 1, offset=page.offset)
-    return make_page([methodology_out(s) for s in stored], page)
+    published = await list_methodologies(session, limit=page.limit + 1, offset=page.offset)
+    return make_page([MethodologyOut.of(p) for p in published], page)
 
 
 @router.get("/{key}", summary="Read the current version of a methodology")
 async def read_one(key: str, _principal: AnyRolePrincipal, session: SessionDep) -> MethodologyOut:
     """One methodology; 404 when the key is unknown."""
-    return methodology_out(await find_methodology(session, key=key))
+    return MethodologyOut.of(await find_methodology(session, key=key))
 
 
 @router.post(
@@ -77,31 +70,19 @@ async def read_one(key: str, _principal: AnyRolePrincipal, session: SessionDep) 
     responses={409: {"description": "The key is taken"}},
 )
 async def create(
-    body: MethodologyIn,
-    request: Request,
-    principal: AdminPrincipal,
-    session: SessionDep,
-    runtime: RuntimeDep,
-    idempotency_key: IdempotencyKey = None,
+    body: MethodologyIn, principal: AdminPrincipal, session: SessionDep, once: OnceDep
 ) -> JSONResponse:
     """Store version 1 and publish standards.methodology.published."""
     methodology = _methodology_from(body.key, body)
 
-    async def run() -> BaseModel:
-        stored = await create_methodology(
-            session, runtime=runtime, methodology=methodology, published_by=actor_name(principal)
+    async def publish() -> MethodologyOut:
+        published = await create_methodology(
+            session, methodology=methodology, published_by=actor_name(principal)
         )
-        return methodology_out(stored)
+        return MethodologyOut.of(published)
 
-    return await create_once(
-        request=request,
-        session=session,
-        runtime=runtime,
-        principal=principal,
-        idempotency_key=idempotency_key,
-        body=body,
-        create=run,
-        location=lambda _created: f"/v1/methodologies/{methodology.key}",
+    return await once.run(
+        body, publish, location=lambda created: f"/v1/methodologies/{created.key}"
     )
 
 
@@ -111,23 +92,16 @@ async def create(
     responses={409: {"description": "The revision is based on an older version"}},
 )
 async def revise(
-    key: str,
-    body: MethodologyRevisionIn,
-    principal: AdminPrincipal,
-    session: SessionDep,
-    runtime: RuntimeDep,
+    key: str, body: MethodologyRevisionIn, principal: AdminPrincipal, session: SessionDep
 ) -> MethodologyOut:
     """Store and publish version n+1; an unchanged definition keeps version n."""
     if body.key is not None and body.key != key:
         raise field_problem("body.key", f"must match the key in the path ('{key}') or be left out")
-    async with session.begin():
-        await find_methodology(session, key=key)  # an unknown key is a 404 before any 422
-        methodology = _methodology_from(key, body)
-        stored, _changed = await revise_methodology(
-            session,
-            runtime=runtime,
-            methodology=methodology,
-            expected_version=body.version,
-            published_by=actor_name(principal),
-        )
-    return methodology_out(stored)
+    await find_methodology(session, key=key)  # an unknown key is a 404 before any 422
+    published, _changed = await revise_methodology(
+        session,
+        methodology=_methodology_from(key, body),
+        expected_version=body.version,
+        published_by=actor_name(principal),
+    )
+    return MethodologyOut.of(published)

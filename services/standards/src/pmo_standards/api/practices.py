@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
-from pmo_common.web.app_factory import RuntimeDep, SessionDep
-from pmo_common.web.idempotency import IdempotencyKey
+from pmo_common.web.app_factory import SessionDep
+from pmo_common.web.idempotency import OnceDep
 from pmo_common.web.pagination import Page, PageDep, make_page
-from pydantic import BaseModel
 
 from pmo_standards.api.access import AdminPrincipal, AnyRolePrincipal, actor_name
-from pmo_standards.api.idempotent_create import create_once
-from pmo_standards.api.representations import practice_out
 from pmo_standards.api.schemas import PracticeIn, PracticeOut
-from pmo_standards.handlers.practice_commands import add_practice, find_practice, search_library
+from pmo_standards.handlers.practice_commands import add_practice
+from pmo_standards.handlers.practice_queries import find_practice, search_library
 
 router = APIRouter(prefix="/v1/practices", tags=["practices"])
 
@@ -37,7 +35,7 @@ async def search(
     found = await search_library(
         session, query=q, methodology=methodology, limit=page.limit + 1, offset=page.offset
     )
-    return make_page([practice_out(p) for p in found], page)
+    return make_page([PracticeOut.model_validate(p) for p in found], page)
 
 
 @router.get("/{practice_id}", summary="Read one best practice")
@@ -45,7 +43,7 @@ async def read_one(
     practice_id: str, _principal: AnyRolePrincipal, session: SessionDep
 ) -> PracticeOut:
     """One practice; 404 when unknown."""
-    return practice_out(await find_practice(session, practice_id=practice_id))
+    return PracticeOut.model_validate(await find_practice(session, practice_id=practice_id))
 
 
 @router.post(
@@ -55,16 +53,11 @@ async def read_one(
     summary="Add a best practice to the library (PMO admins)",
 )
 async def create(
-    body: PracticeIn,
-    request: Request,
-    principal: AdminPrincipal,
-    session: SessionDep,
-    runtime: RuntimeDep,
-    idempotency_key: IdempotencyKey = None,
+    body: PracticeIn, principal: AdminPrincipal, session: SessionDep, once: OnceDep
 ) -> JSONResponse:
     """Store the practice."""
 
-    async def run() -> BaseModel:
+    async def add() -> PracticeOut:
         practice = await add_practice(
             session,
             title=body.title,
@@ -73,15 +66,6 @@ async def create(
             methodology=body.methodology,
             created_by=actor_name(principal),
         )
-        return practice_out(practice)
+        return PracticeOut.model_validate(practice)
 
-    return await create_once(
-        request=request,
-        session=session,
-        runtime=runtime,
-        principal=principal,
-        idempotency_key=idempotency_key,
-        body=body,
-        create=run,
-        location=lambda created: f"/v1/practices/{getattr(created, 'id', '')}",
-    )
+    return await once.run(body, add, location=lambda created: f"/v1/practices/{created.id}")

@@ -7,11 +7,12 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictFloat
 
-from pmo_standards.domain.compliance import GateVerdict
+from pmo_standards.domain.compliance import GateVerdict, ProjectCompliance, SubmittedDeliverable
 from pmo_standards.domain.methodology import (
     MAX_CADENCE_DAYS,
     MIN_CADENCE_DAYS,
     THRESHOLD_KEYS,
+    PublishedMethodology,
 )
 
 
@@ -36,6 +37,12 @@ class InputModel(BaseModel):
     """Base of request bodies: unknown fields are refused, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class OutputModel(BaseModel):
+    """Base of response bodies: read from the attributes of the domain's records."""
+
+    model_config = ConfigDict(from_attributes=True)
 
 
 class GateIn(InputModel):
@@ -81,7 +88,7 @@ class MethodologyRevisionIn(MethodologyContent):
     )
 
 
-class GateOut(BaseModel):
+class GateOut(OutputModel):
     """A gate and the deliverables it requires."""
 
     key: str
@@ -90,7 +97,7 @@ class GateOut(BaseModel):
     required_deliverables: list[str]
 
 
-class MethodologyOut(BaseModel):
+class MethodologyOut(OutputModel):
     """The current version of a methodology."""
 
     key: str
@@ -105,6 +112,24 @@ class MethodologyOut(BaseModel):
     updated_at: UtcDatetime
     published_by: str
 
+    @classmethod
+    def of(cls, published: PublishedMethodology) -> MethodologyOut:
+        """The API view of a methodology version."""
+        methodology = published.methodology
+        return cls(
+            key=methodology.key,
+            name=methodology.name,
+            description=methodology.description,
+            version=published.version,
+            phases=list(methodology.phases),
+            gates=[GateOut.model_validate(gate) for gate in methodology.gates],
+            report_cadence_days=methodology.report_cadence_days,
+            thresholds=dict(methodology.thresholds),
+            created_at=published.created_at,
+            updated_at=published.updated_at,
+            published_by=published.published_by,
+        )
+
 
 class DeliverableIn(InputModel):
     """A deliverable filed for a gate."""
@@ -114,7 +139,7 @@ class DeliverableIn(InputModel):
     url: str | None = Field(default=None, min_length=1, max_length=2000)
 
 
-class DeliverableOut(BaseModel):
+class DeliverableOut(OutputModel):
     """A filed deliverable."""
 
     gate: str
@@ -131,7 +156,7 @@ class GateDecisionIn(InputModel):
     comment: str | None = Field(default=None, max_length=4000)
 
 
-class GateDecisionOut(BaseModel):
+class GateDecisionOut(OutputModel):
     """A recorded gate decision."""
 
     id: str
@@ -145,7 +170,7 @@ class GateDecisionOut(BaseModel):
     methodology_version: int
 
 
-class GateComplianceOut(BaseModel):
+class GateComplianceOut(OutputModel):
     """Where a project stands at one gate."""
 
     key: str
@@ -159,14 +184,14 @@ class GateComplianceOut(BaseModel):
     decision: GateDecisionOut | None = Field(description="The latest decision, if any")
 
 
-class FindingOut(BaseModel):
+class FindingOut(OutputModel):
     """One way a project departs from its methodology."""
 
     code: str
     message: str
 
 
-class ComplianceOut(BaseModel):
+class ComplianceOut(OutputModel):
     """A project's compliance with the current version of its methodology."""
 
     project_id: str
@@ -183,12 +208,58 @@ class ComplianceOut(BaseModel):
     findings: list[FindingOut]
     evaluated_at: UtcDatetime
 
+    @classmethod
+    def of(cls, compliance: ProjectCompliance) -> ComplianceOut:
+        """The API view of a project's compliance."""
+        project = compliance.project
+        assessment = compliance.assessment
+        return cls(
+            project_id=project.id,
+            project_name=project.name,
+            project_status=project.status,
+            manager=project.manager,
+            methodology=compliance.methodology.methodology.key,
+            methodology_version=compliance.methodology.version,
+            compliant=assessment.compliant,
+            score=assessment.score,
+            required_count=assessment.required_count,
+            submitted_count=assessment.submitted_count,
+            gates=[
+                GateComplianceOut(
+                    key=state.gate.key,
+                    name=state.gate.name,
+                    phase=state.gate.phase,
+                    required_deliverables=list(state.gate.required_deliverables),
+                    submitted_deliverables=list(state.submitted),
+                    missing_deliverables=list(state.missing),
+                    met=state.met,
+                    deliverables=[
+                        DeliverableOut.model_validate(d) for d in compliance.deliverables_of(state)
+                    ],
+                    decision=compliance.decisions.get(state.gate.key),
+                )
+                for state in assessment.gates
+            ],
+            findings=[FindingOut.model_validate(f) for f in assessment.findings],
+            evaluated_at=compliance.evaluated_at,
+        )
 
-class DeliverableSubmissionOut(BaseModel):
+
+class DeliverableSubmissionOut(OutputModel):
     """A filed deliverable and the project's compliance after it."""
 
     deliverable: DeliverableOut
     compliance: ComplianceOut
+
+    @classmethod
+    def of(
+        cls, deliverable: SubmittedDeliverable, compliance: ProjectCompliance
+    ) -> DeliverableSubmissionOut:
+        """The API view of a filing and the compliance it led to."""
+        return cls(
+            deliverable=DeliverableOut.model_validate(deliverable),
+            compliance=ComplianceOut.of(compliance),
+        )
 
 
 class PracticeIn(InputModel):
@@ -204,7 +275,7 @@ class PracticeIn(InputModel):
     )
 
 
-class PracticeOut(BaseModel):
+class PracticeOut(OutputModel):
     """A best practice of the library."""
 
     id: str

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,22 +10,10 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_standards.db.tables import methodologies, methodology_versions
-from pmo_standards.domain.methodology import Gate, Methodology
+from pmo_standards.domain.methodology import Gate, Methodology, PublishedMethodology
 
 
-@dataclass(frozen=True, slots=True)
-class StoredMethodology:
-    """A methodology as published: its content, version and who published it when."""
-
-    methodology: Methodology
-    version: int
-    created_at: datetime
-    updated_at: datetime
-    published_by: str
-
-
-def gate_document(gate: Gate) -> dict[str, Any]:
-    """A gate as stored in JSON."""
+def _gate_document(gate: Gate) -> dict[str, Any]:
     return {
         "key": gate.key,
         "name": gate.name,
@@ -44,7 +31,7 @@ def _gate_from(document: dict[str, Any]) -> Gate:
     )
 
 
-def _stored_from(row: RowMapping) -> StoredMethodology:
+def _published_from(row: RowMapping) -> PublishedMethodology:
     methodology = Methodology(
         key=row["key"],
         name=row["name"],
@@ -54,7 +41,7 @@ def _stored_from(row: RowMapping) -> StoredMethodology:
         report_cadence_days=row["report_cadence_days"],
         thresholds=dict(row["thresholds"]),
     )
-    return StoredMethodology(
+    return PublishedMethodology(
         methodology=methodology,
         version=row["version"],
         created_at=row["created_at"],
@@ -68,32 +55,32 @@ def _content(methodology: Methodology) -> dict[str, Any]:
         "name": methodology.name,
         "description": methodology.description,
         "phases": list(methodology.phases),
-        "gates": [gate_document(g) for g in methodology.gates],
+        "gates": [_gate_document(g) for g in methodology.gates],
         "report_cadence_days": methodology.report_cadence_days,
         "thresholds": dict(methodology.thresholds),
     }
 
 
-async def get_methodology(session: AsyncSession, *, key: str) -> StoredMethodology | None:
+async def get_methodology(session: AsyncSession, *, key: str) -> PublishedMethodology | None:
     """The current version of a methodology, or None."""
     row = (
         (await session.execute(select(methodologies).where(methodologies.c.key == key)))
         .mappings()
         .first()
     )
-    return None if row is None else _stored_from(row)
+    return None if row is None else _published_from(row)
 
 
 async def list_methodologies(
     session: AsyncSession, *, limit: int, offset: int
-) -> list[StoredMethodology]:
+) -> list[PublishedMethodology]:
     """Current versions ordered by key."""
     rows = (
         await session.execute(
             select(methodologies).order_by(methodologies.c.key).limit(limit).offset(offset)
         )
     ).mappings()
-    return [_stored_from(row) for row in rows]
+    return [_published_from(row) for row in rows]
 
 
 async def existing_keys(session: AsyncSession, *, keys: list[str]) -> set[str]:
@@ -104,7 +91,7 @@ async def existing_keys(session: AsyncSession, *, keys: list[str]) -> set[str]:
 
 async def insert_methodology(
     session: AsyncSession, *, methodology: Methodology, published_by: str, now: datetime
-) -> StoredMethodology:
+) -> PublishedMethodology:
     """Store a new methodology as version 1."""
     await session.execute(
         insert(methodologies).values(
@@ -116,18 +103,22 @@ async def insert_methodology(
             **_content(methodology),
         )
     )
-    await _record_version(session, methodology, 1, published_by, now)
-    return StoredMethodology(methodology, 1, now, now, published_by)
+    await _record_version(
+        session, methodology=methodology, version=1, published_by=published_by, now=now
+    )
+    return PublishedMethodology(
+        methodology, version=1, created_at=now, updated_at=now, published_by=published_by
+    )
 
 
 async def replace_methodology(
     session: AsyncSession,
     *,
-    current: StoredMethodology,
+    current: PublishedMethodology,
     methodology: Methodology,
     published_by: str,
     now: datetime,
-) -> StoredMethodology:
+) -> PublishedMethodology:
     """Store the next version of a methodology.
 
     The update is conditional on the version read, so two concurrent revisions cannot both
@@ -141,12 +132,25 @@ async def replace_methodology(
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise LookupError(f"methodology {methodology.key} changed while it was being revised")
-    await _record_version(session, methodology, version, published_by, now)
-    return StoredMethodology(methodology, version, current.created_at, now, published_by)
+    await _record_version(
+        session, methodology=methodology, version=version, published_by=published_by, now=now
+    )
+    return PublishedMethodology(
+        methodology,
+        version=version,
+        created_at=current.created_at,
+        updated_at=now,
+        published_by=published_by,
+    )
 
 
 async def _record_version(
-    session: AsyncSession, methodology: Methodology, version: int, published_by: str, now: datetime
+    session: AsyncSession,
+    *,
+    methodology: Methodology,
+    version: int,
+    published_by: str,
+    now: datetime,
 ) -> None:
     await session.execute(
         insert(methodology_versions).values(

@@ -2,54 +2,34 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import asdict
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_standards.db.tables import practices
-from pmo_standards.domain.practices import search_text
+from pmo_standards.domain.practices import Practice, search_text
 
-
-@dataclass(frozen=True, slots=True)
-class Practice:
-    """A best practice of the library."""
-
-    id: str
-    title: str
-    body: str
-    tags: tuple[str, ...]
-    methodology: str | None
-    created_by: str
-    created_at: datetime
+# Every column but the derived `search_text` is a field of Practice.
+_PRACTICE_COLUMNS = [column for column in practices.c if column.name != "search_text"]
 
 
 def _practice_from(row: RowMapping) -> Practice:
-    return Practice(
-        id=row["id"],
-        title=row["title"],
-        body=row["body"],
-        tags=tuple(row["tags"]),
-        methodology=row["methodology"],
-        created_by=row["created_by"],
-        created_at=row["created_at"],
-    )
+    return Practice(**{**row, "tags": tuple(row["tags"])})
 
 
 async def insert_practice(session: AsyncSession, *, practice: Practice) -> None:
     """Add a practice to the library."""
     await session.execute(
         insert(practices).values(
-            id=practice.id,
-            title=practice.title,
-            body=practice.body,
-            tags=list(practice.tags),
-            methodology=practice.methodology,
-            search_text=search_text(title=practice.title, body=practice.body, tags=practice.tags),
-            created_by=practice.created_by,
-            created_at=practice.created_at,
+            {
+                **asdict(practice),
+                "tags": list(practice.tags),
+                "search_text": search_text(
+                    title=practice.title, body=practice.body, tags=practice.tags
+                ),
+            }
         )
     )
 
@@ -57,7 +37,7 @@ async def insert_practice(session: AsyncSession, *, practice: Practice) -> None:
 async def get_practice(session: AsyncSession, *, practice_id: str) -> Practice | None:
     """One practice, or None."""
     row = (
-        (await session.execute(select(practices).where(practices.c.id == practice_id)))
+        (await session.execute(select(*_PRACTICE_COLUMNS).where(practices.c.id == practice_id)))
         .mappings()
         .first()
     )
@@ -73,7 +53,7 @@ async def search_practices(
     offset: int,
 ) -> list[Practice]:
     """Practices whose folded text contains `needle`, newest first."""
-    query = select(practices)
+    query = select(*_PRACTICE_COLUMNS)
     if needle:
         # autoescape keeps '%' and '_' in a query literal on both SQLite and PostgreSQL.
         query = query.where(practices.c.search_text.contains(needle, autoescape=True))

@@ -2,19 +2,49 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from pmo_standards.domain.methodology import (
     FieldIssue,
     Gate,
     Methodology,
+    PublishedMethodology,
     RuleViolation,
     deliverable_key,
 )
+from pmo_standards.domain.projects import ProjectView
 
 GateVerdict = Literal["approved", "rejected", "conditional"]
+
+
+@dataclass(frozen=True, slots=True)
+class SubmittedDeliverable:
+    """A deliverable a project filed for a gate."""
+
+    project_id: str
+    gate: str
+    name: str
+    url: str | None
+    submitted_by: str
+    submitted_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class GateDecision:
+    """The PMO's decision on one of a project's gates."""
+
+    id: str
+    project_id: str
+    gate: str
+    decision: str
+    comment: str | None
+    decided_by: str
+    decided_at: datetime
+    methodology: str
+    methodology_version: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,3 +173,29 @@ def required_deliverable(methodology: Methodology, *, gate_key: str, name: str) 
             )
         ]
     )
+
+
+def latest_decisions(decisions: Iterable[GateDecision]) -> dict[str, GateDecision]:
+    """The last decision on each decided gate, from decisions given oldest first."""
+    return {decision.gate: decision for decision in decisions}
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectCompliance:
+    """A project's compliance with the current version of its methodology."""
+
+    project: ProjectView
+    methodology: PublishedMethodology
+    assessment: ComplianceAssessment
+    deliverables: tuple[SubmittedDeliverable, ...]
+    decisions: Mapping[str, GateDecision]
+    evaluated_at: datetime
+
+    def deliverables_of(self, gate: GateCompliance) -> list[SubmittedDeliverable]:
+        """The filed deliverables that count for a gate (those it still requires)."""
+        counted = {deliverable_key(name) for name in gate.submitted}
+        return [
+            d
+            for d in self.deliverables
+            if d.gate == gate.gate.key and deliverable_key(d.name) in counted
+        ]

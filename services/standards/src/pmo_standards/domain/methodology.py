@@ -6,6 +6,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{1,63}$")
 _NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
@@ -76,6 +77,17 @@ class Methodology:
     def gate(self, key: str) -> Gate | None:
         """The gate with this key, or None."""
         return next((gate for gate in self.gates if gate.key == key), None)
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedMethodology:
+    """A methodology as published: its content, version and who published it when."""
+
+    methodology: Methodology
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    published_by: str
 
 
 def deliverable_key(name: str) -> str:

@@ -3,8 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
 MAX_TAGS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Practice:
+    """A best practice of the library."""
+
+    id: str
+    title: str
+    body: str
+    tags: tuple[str, ...]
+    methodology: str | None
+    created_by: str
+    created_at: datetime
 
 
 def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:

@@ -5,34 +5,35 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+from pmo_common.db.unit_of_work import unit_of_work
+from pmo_common.events.catalog import METHODOLOGY_PUBLISHED
 from pmo_common.events.payloads import MethodologyPublished, PhaseGate
-from pmo_common.problems import ProblemException, not_found
-from pmo_common.web.runtime import ServiceRuntime
+from pmo_common.problems import ProblemException
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pmo_standards.db.methodology_repository import (
-    StoredMethodology,
     existing_keys,
     get_methodology,
     insert_methodology,
     replace_methodology,
 )
-from pmo_standards.domain.methodology import Methodology
+from pmo_standards.db.outbox import outbox
+from pmo_standards.domain.methodology import Methodology, PublishedMethodology
 from pmo_standards.domain.seeded_methodologies import SEEDED_METHODOLOGIES
+from pmo_standards.handlers.methodology_queries import find_methodology
 
-METHODOLOGY_PUBLISHED = "standards.methodology.published"
 SEEDED_BY = "standards-seed"
 log = logging.getLogger(__name__)
 
 
-def published_payload(stored: StoredMethodology) -> MethodologyPublished:
+def published_payload(published: PublishedMethodology) -> MethodologyPublished:
     """The event payload announcing a methodology version."""
-    methodology = stored.methodology
+    methodology = published.methodology
     return MethodologyPublished(
         key=methodology.key,
         name=methodology.name,
-        version=stored.version,
+        version=published.version,
         phases=list(methodology.phases),
         gates=[
             PhaseGate(key=g.key, name=g.name, required_deliverables=list(g.required_deliverables))
@@ -43,11 +44,12 @@ def published_payload(stored: StoredMethodology) -> MethodologyPublished:
     )
 
 
-async def _publish(
-    runtime: ServiceRuntime, session: AsyncSession, stored: StoredMethodology
-) -> None:
-    await runtime.emit(
-        session, METHODOLOGY_PUBLISHED, published_payload(stored), subject=stored.methodology.key
+async def _announce(session: AsyncSession, published: PublishedMethodology) -> None:
+    await outbox.enqueue(
+        session,
+        METHODOLOGY_PUBLISHED,
+        published_payload(published),
+        subject=published.methodology.key,
     )
 
 
@@ -61,89 +63,85 @@ def _already_exists(key: str) -> ProblemException:
     )
 
 
-async def find_methodology(session: AsyncSession, *, key: str) -> StoredMethodology:
-    """The current version of a methodology; 404 problem when there is none."""
-    stored = await get_methodology(session, key=key)
-    if stored is None:
-        raise not_found("methodology", key, "GET /v1/methodologies lists the known ones.")
-    return stored
-
-
 async def create_methodology(
-    session: AsyncSession, *, runtime: ServiceRuntime, methodology: Methodology, published_by: str
-) -> StoredMethodology:
+    session: AsyncSession, *, methodology: Methodology, published_by: str
+) -> PublishedMethodology:
     """Store a new methodology as version 1 and publish it; 409 when the key is taken."""
-    if await get_methodology(session, key=methodology.key) is not None:
-        raise _already_exists(methodology.key)
-    try:
-        stored = await insert_methodology(
-            session, methodology=methodology, published_by=published_by, now=datetime.now(UTC)
-        )
-    except IntegrityError as exc:  # a concurrent create won the race
-        raise _already_exists(methodology.key) from exc
-    await _publish(runtime, session, stored)
-    return stored
+    async with unit_of_work(session):
+        if await get_methodology(session, key=methodology.key) is not None:
+            raise _already_exists(methodology.key)
+        try:
+            published = await insert_methodology(
+                session, methodology=methodology, published_by=published_by, now=datetime.now(UTC)
+            )
+        except IntegrityError as exc:  # a concurrent create won the race
+            raise _already_exists(methodology.key) from exc
+        await _announce(session, published)
+    return published
 
 
 async def revise_methodology(
     session: AsyncSession,
     *,
-    runtime: ServiceRuntime,
     methodology: Methodology,
     expected_version: int | None,
     published_by: str,
-) -> tuple[StoredMethodology, bool]:
+) -> tuple[PublishedMethodology, bool]:
     """Publish the next version; returns it and whether anything changed.
 
     Re-sending the current definition changes nothing and publishes nothing, which keeps PUT
     idempotent. `expected_version`, when given, guards against overwriting a revision the
     caller has not seen (409).
     """
-    current = await find_methodology(session, key=methodology.key)
-    if expected_version is not None and expected_version != current.version:
-        raise ProblemException(
-            409,
-            "Methodology version conflict",
-            f"The revision was based on version {expected_version} of '{methodology.key}' but "
-            f"the current version is {current.version}; read it again and re-apply the change.",
-            errors=[{"field": "body.version", "reason": f"current version is {current.version}"}],
-        )
-    if current.methodology == methodology:
-        return current, False
-    try:
-        stored = await replace_methodology(
-            session,
-            current=current,
-            methodology=methodology,
-            published_by=published_by,
-            now=datetime.now(UTC),
-        )
-    except LookupError as exc:
-        raise ProblemException(
-            409,
-            "Methodology version conflict",
-            f"'{methodology.key}' was revised by someone else at the same time; retry.",
-        ) from exc
-    await _publish(runtime, session, stored)
-    return stored, True
+    async with unit_of_work(session):
+        current = await find_methodology(session, key=methodology.key)
+        if expected_version is not None and expected_version != current.version:
+            raise ProblemException(
+                409,
+                "Methodology version conflict",
+                f"The revision was based on version {expected_version} of '{methodology.key}' "
+                f"but the current version is {current.version}; read it again and re-apply the "
+                "change.",
+                errors=[
+                    {"field": "body.version", "reason": f"current version is {current.version}"}
+                ],
+            )
+        if current.methodology == methodology:
+            return current, False
+        try:
+            published = await replace_methodology(
+                session,
+                current=current,
+                methodology=methodology,
+                published_by=published_by,
+                now=datetime.now(UTC),
+            )
+        except LookupError as exc:
+            raise ProblemException(
+                409,
+                "Methodology version conflict",
+                f"'{methodology.key}' was revised by someone else at the same time; retry.",
+            ) from exc
+        await _announce(session, published)
+    return published, True
 
 
-async def seed_methodologies(runtime: ServiceRuntime) -> list[str]:
+async def seed_methodologies(sessions: async_sessionmaker[AsyncSession]) -> list[str]:
     """Insert and publish the shipped methodologies that are missing; returns their keys."""
     wanted = [m.key for m in SEEDED_METHODOLOGIES]
     for _attempt in range(2):
         try:
-            async with runtime.sessions() as session, session.begin():
+            async with sessions() as session, unit_of_work(session):
                 present = await existing_keys(session, keys=wanted)
                 now = datetime.now(UTC)
                 added: list[str] = []
                 for methodology in SEEDED_METHODOLOGIES:
                     if methodology.key in present:
                         continue
-                    stored = await insert_methodology(
+                    published = await insert_methodology(
                         session, methodology=methodology, published_by=SEEDED_BY, now=now
                     )
-                    await _publish(runtime, session, stored)
+                    await _announce(session, published)
                     added.append(methodology.key)
             if added:
                 log.info("seeded methodologies: %s", ", ".join(added))

@@ -1,4 +1,4 @@
-"""Keep standards' projection of the project registry from intake's project.* events.
+"""Keep standards' projection of intake's projects from its project.* events.
 
 Events arrive at least once and, after a dead-letter replay, possibly late: a snapshot whose
 version is not newer than the stored one is ignored, so a replay can never roll a project back.
@@ -9,16 +9,11 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from pmo_common.events.envelope import CloudEvent
-from pmo_common.events.payloads import (
-    ProjectClosed,
-    ProjectCreated,
-    ProjectSnapshot,
-    ProjectUpdated,
-)
+from pmo_common.events.payloads import ProjectClosed, ProjectSnapshot
+from pmo_common.messaging.consumed_events import Consumed
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_standards.db.project_repository import (
+from pmo_standards.db.projection_repository import (
     fill_ownership,
     get_project,
     insert_project,
@@ -29,7 +24,17 @@ from pmo_standards.domain.projects import CLOSED, ProjectView, supersedes
 log = logging.getLogger(__name__)
 
 
-async def _apply_snapshot(session: AsyncSession, snapshot: ProjectSnapshot) -> None:
+def _ignore_stale(what: str, stored: ProjectView, got: int) -> None:
+    log.info(
+        "ignoring stale project %s",
+        what,
+        extra={"project_id": stored.id, "stored": stored.version, "got": got},
+    )
+
+
+async def on_project_snapshot(session: AsyncSession, event: Consumed[ProjectSnapshot]) -> None:
+    """A project entered the registry (project.created) or changed (project.updated)."""
+    snapshot = event.payload
     incoming = ProjectView(
         id=snapshot.project_id,
         name=snapshot.name,
@@ -55,59 +60,30 @@ async def _apply_snapshot(session: AsyncSession, snapshot: ProjectSnapshot) -> N
             now=now,
         )
     else:
-        log.info(
-            "ignoring stale project snapshot",
-            extra={"project_id": stored.id, "stored": stored.version, "got": snapshot.version},
-        )
+        _ignore_stale("snapshot", stored, snapshot.version)
 
 
-async def on_project_created(session: AsyncSession, event: CloudEvent) -> None:
-    """A project entered the registry."""
-    await _apply_snapshot(session, ProjectCreated.model_validate(event.data))
-
-
-async def on_project_updated(session: AsyncSession, event: CloudEvent) -> None:
-    """A project's baseline or ownership changed."""
-    await _apply_snapshot(session, ProjectUpdated.model_validate(event.data))
-
-
-async def on_project_closed(session: AsyncSession, event: CloudEvent) -> None:
+async def on_project_closed(session: AsyncSession, event: Consumed[ProjectClosed]) -> None:
     """A project was closed.
 
     Closing is final, so a close carrying the stored version (an intake that did not bump the
     version on closing, or a redelivery) still applies; only an older one is ignored.
     """
-    closed = ProjectClosed.model_validate(event.data)
+    closed = event.payload
     now = datetime.now(UTC)
     stored = await get_project(session, project_id=closed.project_id)
+    if stored is not None and closed.version < stored.version:
+        _ignore_stale("closure", stored, closed.version)
+        return
+    view = ProjectView(
+        id=closed.project_id,
+        name=closed.name,
+        manager=None if stored is None else stored.manager,
+        methodology=None if stored is None else stored.methodology,
+        status=CLOSED,
+        version=closed.version,
+    )
     if stored is None:
-        await insert_project(
-            session,
-            project=ProjectView(
-                id=closed.project_id,
-                name=closed.name,
-                manager=None,
-                methodology=None,
-                status=CLOSED,
-                version=closed.version,
-            ),
-            now=now,
-        )
-    elif closed.version >= stored.version:
-        await overwrite_project(
-            session,
-            project=ProjectView(
-                id=stored.id,
-                name=closed.name,
-                manager=stored.manager,
-                methodology=stored.methodology,
-                status=CLOSED,
-                version=closed.version,
-            ),
-            now=now,
-        )
+        await insert_project(session, project=view, now=now)
     else:
-        log.info(
-            "ignoring stale project closure",
-            extra={"project_id": stored.id, "stored": stored.version, "got": closed.version},
-        )
+        await overwrite_project(session, project=view, now=now)

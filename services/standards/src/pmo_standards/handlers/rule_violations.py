@@ -1,4 +1,4 @@
-"""Turn broken domain rules into problem+json answers naming each field."""
+"""Broken domain rules (RuleViolation) as 422 problem+json answers naming each field."""
 
 from __future__ import annotations
 

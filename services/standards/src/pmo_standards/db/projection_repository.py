@@ -1,8 +1,9 @@
-"""Reads and writes of standards' projection of the project registry."""
+"""Reads and writes of what standards keeps of other services' data: intake's projects."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,54 +11,37 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmo_standards.db.tables import projects
 from pmo_standards.domain.projects import ProjectView
 
+# Every column but the bookkeeping `updated_at` is a field of ProjectView.
+_VIEW_COLUMNS = [column for column in projects.c if column.name != "updated_at"]
+
+
+def _stored_values(project: ProjectView, now: datetime) -> dict[str, Any]:
+    return {
+        "name": project.name,
+        "manager": project.manager,
+        "methodology": project.methodology,
+        "status": project.status,
+        "version": project.version,
+        "updated_at": now,
+    }
+
 
 async def get_project(session: AsyncSession, *, project_id: str) -> ProjectView | None:
     """What standards knows of a project, or None when it has not heard of it."""
-    row = (
-        (await session.execute(select(projects).where(projects.c.id == project_id)))
-        .mappings()
-        .first()
-    )
-    if row is None:
-        return None
-    return ProjectView(
-        id=row["id"],
-        name=row["name"],
-        manager=row["manager"],
-        methodology=row["methodology"],
-        status=row["status"],
-        version=row["version"],
-    )
+    query = select(*_VIEW_COLUMNS).where(projects.c.id == project_id)
+    row = (await session.execute(query)).mappings().first()
+    return None if row is None else ProjectView(**row)
 
 
 async def insert_project(session: AsyncSession, *, project: ProjectView, now: datetime) -> None:
     """Record a project heard of for the first time."""
-    await session.execute(
-        insert(projects).values(
-            id=project.id,
-            name=project.name,
-            manager=project.manager,
-            methodology=project.methodology,
-            status=project.status,
-            version=project.version,
-            updated_at=now,
-        )
-    )
+    await session.execute(insert(projects).values(id=project.id, **_stored_values(project, now)))
 
 
 async def overwrite_project(session: AsyncSession, *, project: ProjectView, now: datetime) -> None:
     """Replace what is stored of a project with a newer view."""
     await session.execute(
-        update(projects)
-        .where(projects.c.id == project.id)
-        .values(
-            name=project.name,
-            manager=project.manager,
-            methodology=project.methodology,
-            status=project.status,
-            version=project.version,
-            updated_at=now,
-        )
+        update(projects).where(projects.c.id == project.id).values(**_stored_values(project, now))
     )
 
 

@@ -1,0 +1,24 @@
+"""Reads of methodologies the API serves."""
+
+from __future__ import annotations
+
+from pmo_common.problems import not_found
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_standards.db import methodology_repository
+from pmo_standards.domain.methodology import PublishedMethodology
+
+
+async def find_methodology(session: AsyncSession, *, key: str) -> PublishedMethodology:
+    """The current version of a methodology; 404 problem when there is none."""
+    published = await methodology_repository.get_methodology(session, key=key)
+    if published is None:
+        raise not_found("methodology", key, "GET /v1/methodologies lists the known ones.")
+    return published
+
+
+async def list_methodologies(
+    session: AsyncSession, *, limit: int, offset: int
+) -> list[PublishedMethodology]:
+    """Current versions ordered by key."""
+    return await methodology_repository.list_methodologies(session, limit=limit, offset=offset)
