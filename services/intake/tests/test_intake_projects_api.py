@@ -2,57 +2,32 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
-from pmo_intake.config import IntakeSettings
-from pmo_intake.db.tables import messaging
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import create_async_engine
+import pytest
 
 AuthHeader = Callable[..., dict[str, str]]
-
-
-def project_body(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "name": "Apollo",
-        "manager": "ada@example.com",
-        "sponsor": "grace@example.com",
-        "start_date": "2026-01-01",
-        "end_date": "2026-12-31",
-        "budget": 100000,
-        "milestones": [{"name": "Design signed off", "due_date": "2026-03-31"}],
-    }
-    body.update(overrides)
-    return body
-
-
-async def outbox_topics(settings: IntakeSettings) -> list[tuple[str, dict[str, Any]]]:
-    engine = create_async_engine(settings.database_url)
-    async with engine.connect() as connection:
-        rows = (
-            await connection.execute(
-                select(messaging.outbox.c.topic, messaging.outbox.c.payload).order_by(
-                    messaging.outbox.c.id
-                )
-            )
-        ).all()
-    await engine.dispose()
-    return [(row.topic, json.loads(row.payload)) for row in rows]
+BodyBuilder = Callable[..., dict[str, Any]]
+OutboxEvents = Callable[[], Awaitable[list[tuple[str, dict[str, Any]]]]]
+NewProject = Callable[..., Awaitable[dict[str, Any]]]
 
 
 async def test_create_project_defaults_and_outbox_event(
-    intake_client: httpx.AsyncClient, auth_header: AuthHeader, intake_settings: IntakeSettings
+    intake_client: httpx.AsyncClient,
+    auth_header: AuthHeader,
+    project_body: BodyBuilder,
+    outbox_events: OutboxEvents,
 ) -> None:
     response = await intake_client.post("/v1/projects", json=project_body(), headers=auth_header())
     assert response.status_code == 201, response.text
     project = response.json()
+    assert response.headers["location"] == f"/v1/projects/{project['id']}"
     assert project["methodology"] == "waterfall"
     assert project["currency"] == "EUR"
     assert project["status"] == "active"
-    events = await outbox_topics(intake_settings)
+    events = await outbox_events()
     assert [topic for topic, _ in events] == ["project.created"]
     envelope = events[0][1]
     assert envelope["subject"] == project["id"]
@@ -61,26 +36,33 @@ async def test_create_project_defaults_and_outbox_event(
     assert envelope["data"]["milestones"][0]["due_date"] == "2026-03-31"
 
 
+@pytest.mark.parametrize(
+    ("field", "overrides"),
+    [
+        ("body.end_date", {"end_date": "2025-12-01"}),
+        ("body.methodology", {"methodology": "astrology"}),
+        ("body.colour", {"colour": "blue"}),
+        ("body.budget", {"budget": -5}),
+        ("body.manager", {"manager": "not-an-email"}),
+    ],
+)
 async def test_invalid_bodies_name_the_field(
-    intake_client: httpx.AsyncClient, auth_header: AuthHeader
+    intake_client: httpx.AsyncClient,
+    auth_header: AuthHeader,
+    project_body: BodyBuilder,
+    field: str,
+    overrides: dict[str, Any],
 ) -> None:
-    cases = {
-        "body.end_date": project_body(end_date="2025-12-01"),
-        "body.methodology": project_body(methodology="astrology"),
-        "body.colour": project_body(colour="blue"),
-        "body.budget": project_body(budget=-5),
-        "body.manager": project_body(manager="not-an-email"),
-    }
-    for field, body in cases.items():
-        response = await intake_client.post("/v1/projects", json=body, headers=auth_header())
-        assert response.status_code == 422, (field, response.text)
-        assert response.headers["content-type"].startswith("application/problem+json")
-        fields = [error["field"] for error in response.json()["errors"]]
-        assert field in fields, (field, fields)
+    body = project_body(**overrides)
+    response = await intake_client.post("/v1/projects", json=body, headers=auth_header())
+    assert response.status_code == 422, (field, response.text)
+    assert response.headers["content-type"].startswith("application/problem+json")
+    fields = [error["field"] for error in response.json()["errors"]]
+    assert field in fields, (field, fields)
 
 
 async def test_authentication_and_authorisation(
-    intake_client: httpx.AsyncClient, auth_header: AuthHeader
+    intake_client: httpx.AsyncClient, auth_header: AuthHeader, project_body: BodyBuilder
 ) -> None:
     assert (await intake_client.get("/v1/projects")).status_code == 401
     bad = {"Authorization": "Bearer not-a-jwt"}
@@ -93,18 +75,10 @@ async def test_authentication_and_authorisation(
 
 
 async def test_managers_see_only_their_projects(
-    intake_client: httpx.AsyncClient, auth_header: AuthHeader
+    intake_client: httpx.AsyncClient, auth_header: AuthHeader, new_project: NewProject
 ) -> None:
-    mine = (
-        await intake_client.post("/v1/projects", json=project_body(), headers=auth_header())
-    ).json()
-    theirs = (
-        await intake_client.post(
-            "/v1/projects",
-            json=project_body(name="Zephyr", manager="bob@example.com"),
-            headers=auth_header(),
-        )
-    ).json()
+    mine = await new_project()
+    theirs = await new_project(name="Zephyr", manager="bob@example.com")
     ada = auth_header("project_manager", "Ada@Example.com")
     listed = (await intake_client.get("/v1/projects", headers=ada)).json()
     assert [p["id"] for p in listed["items"]] == [mine["id"]]
@@ -114,11 +88,12 @@ async def test_managers_see_only_their_projects(
 
 
 async def test_patch_publishes_update_and_close_publishes_closed(
-    intake_client: httpx.AsyncClient, auth_header: AuthHeader, intake_settings: IntakeSettings
+    intake_client: httpx.AsyncClient,
+    auth_header: AuthHeader,
+    new_project: NewProject,
+    outbox_events: OutboxEvents,
 ) -> None:
-    project = (
-        await intake_client.post("/v1/projects", json=project_body(), headers=auth_header())
-    ).json()
+    project = await new_project()
     patched = await intake_client.patch(
         f"/v1/projects/{project['id']}", json={"budget": 120000}, headers=auth_header()
     )
@@ -126,15 +101,38 @@ async def test_patch_publishes_update_and_close_publishes_closed(
     assert patched.json()["version"] == 2
     closed = await intake_client.post(f"/v1/projects/{project['id']}/close", headers=auth_header())
     assert closed.json()["status"] == "closed"
-    events = await outbox_topics(intake_settings)
+    events = await outbox_events()
     assert [t for t, _ in events] == ["project.created", "project.updated", "project.closed"]
     assert events[1][1]["data"]["changed_fields"] == ["budget"]
     missing = await intake_client.get("/v1/projects/0000", headers=auth_header())
     assert missing.status_code == 404
 
 
+async def test_unchanged_patch_and_second_close_publish_nothing(
+    intake_client: httpx.AsyncClient,
+    auth_header: AuthHeader,
+    new_project: NewProject,
+    outbox_events: OutboxEvents,
+) -> None:
+    project = await new_project()
+    url = f"/v1/projects/{project['id']}"
+    same = await intake_client.patch(url, json={"name": "Apollo"}, headers=auth_header())
+    assert same.status_code == 200
+    assert same.json()["version"] == 1
+    first = await intake_client.post(f"{url}/close", json={"reason": "done"}, headers=auth_header())
+    second = await intake_client.post(f"{url}/close", headers=auth_header())
+    assert first.json()["version"] == second.json()["version"] == 2
+    assert second.json()["status"] == "closed"
+    refused = await intake_client.patch(url, json={"budget": 1}, headers=auth_header())
+    assert refused.status_code == 409
+    assert [t for t, _ in await outbox_events()] == ["project.created", "project.closed"]
+
+
 async def test_idempotency_key_replays_the_first_answer(
-    intake_client: httpx.AsyncClient, auth_header: AuthHeader, intake_settings: IntakeSettings
+    intake_client: httpx.AsyncClient,
+    auth_header: AuthHeader,
+    project_body: BodyBuilder,
+    outbox_events: OutboxEvents,
 ) -> None:
     headers = {**auth_header(), "Idempotency-Key": "create-apollo-1"}
     first = await intake_client.post("/v1/projects", json=project_body(), headers=headers)
@@ -142,7 +140,7 @@ async def test_idempotency_key_replays_the_first_answer(
     assert first.status_code == second.status_code == 201
     assert first.json()["id"] == second.json()["id"]
     assert second.headers["idempotent-replayed"] == "true"
-    assert len(await outbox_topics(intake_settings)) == 1
+    assert len(await outbox_events()) == 1
     other = await intake_client.post(
         "/v1/projects", json=project_body(name="Other"), headers=headers
     )
@@ -150,7 +148,10 @@ async def test_idempotency_key_replays_the_first_answer(
 
 
 async def test_planned_value_profile_is_validated_and_published(
-    intake_client: httpx.AsyncClient, auth_header: AuthHeader, intake_settings: IntakeSettings
+    intake_client: httpx.AsyncClient,
+    auth_header: AuthHeader,
+    project_body: BodyBuilder,
+    outbox_events: OutboxEvents,
 ) -> None:
     profile = [
         {"date": "2026-03-31", "percent": 10},
@@ -162,7 +163,7 @@ async def test_planned_value_profile_is_validated_and_published(
     )
     assert created.status_code == 201, created.text
     assert created.json()["planned_value_profile"][1] == {"date": "2026-06-30", "percent": 40.0}
-    ((_, envelope),) = await outbox_topics(intake_settings)
+    ((_, envelope),) = await outbox_events()
     assert envelope["data"]["planned_value_profile"][2]["percent"] == 100.0
 
     backwards = [{"date": "2026-06-30", "percent": 40}, {"date": "2026-07-31", "percent": 30}]

@@ -2,38 +2,52 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
+import pytest
 
 AuthHeader = Callable[..., dict[str, str]]
+BodyBuilder = Callable[..., dict[str, Any]]
+Draft = Callable[[dict[str, str]], Awaitable[str]]
+OutboxEvents = Callable[[], Awaitable[list[tuple[str, dict[str, Any]]]]]
 
 
-def request_body() -> dict[str, Any]:
-    return {
-        "title": "New CRM",
-        "business_case": "Sales cannot see customer history.",
-        "project": {
-            "name": "CRM replacement",
-            "manager": "ada@example.com",
-            "start_date": "2027-01-01",
-            "end_date": "2027-06-30",
-            "budget": 250000,
-            "milestones": [{"name": "Vendor chosen", "due_date": "2027-02-15"}],
-        },
-    }
+@pytest.fixture
+def ada(auth_header: AuthHeader) -> dict[str, str]:
+    return auth_header("project_manager", "ada@example.com")
+
+
+@pytest.fixture
+def bob(auth_header: AuthHeader) -> dict[str, str]:
+    return auth_header("project_manager", "bob@example.com")
+
+
+@pytest.fixture
+def draft(
+    intake_client: httpx.AsyncClient, request_body: BodyBuilder
+) -> Callable[[dict[str, str]], Awaitable[str]]:
+    """Draft a request as the caller the headers name; its id."""
+
+    async def create(headers: dict[str, str]) -> str:
+        response = await intake_client.post("/v1/requests", json=request_body(), headers=headers)
+        assert response.status_code == 201, response.text
+        assert response.json()["status"] == "draft"
+        return str(response.json()["id"])
+
+    return create
 
 
 async def test_request_is_approved_into_a_project(
-    intake_client: httpx.AsyncClient, auth_header: AuthHeader
+    intake_client: httpx.AsyncClient,
+    auth_header: AuthHeader,
+    ada: dict[str, str],
+    draft: Draft,
+    outbox_events: OutboxEvents,
 ) -> None:
-    ada = auth_header("project_manager", "ada@example.com")
     admin = auth_header()
-    draft = await intake_client.post("/v1/requests", json=request_body(), headers=ada)
-    assert draft.status_code == 201, draft.text
-    request_id = draft.json()["id"]
-    assert draft.json()["status"] == "draft"
+    request_id = await draft(ada)
 
     too_early = await intake_client.post(f"/v1/requests/{request_id}/approve", headers=admin)
     assert too_early.status_code == 409
@@ -53,16 +67,25 @@ async def test_request_is_approved_into_a_project(
     project = await intake_client.get(f"/v1/projects/{project_id}", headers=ada)
     assert project.json()["name"] == "CRM replacement"
     assert project.json()["milestones"] == [{"name": "Vendor chosen", "due_date": "2027-02-15"}]
+    events = await outbox_events()
+    assert [topic for topic, _ in events] == [
+        "intake.request.submitted",
+        "project.created",
+        "intake.request.approved",
+    ]
+    assert events[2][1]["subject"] == project_id
+    assert events[2][1]["data"]["comment"] == "Go"
 
 
 async def test_rejection_and_visibility(
-    intake_client: httpx.AsyncClient, auth_header: AuthHeader
+    intake_client: httpx.AsyncClient,
+    auth_header: AuthHeader,
+    request_body: BodyBuilder,
+    ada: dict[str, str],
+    bob: dict[str, str],
+    draft: Draft,
 ) -> None:
-    ada = auth_header("project_manager", "ada@example.com")
-    bob = auth_header("project_manager", "bob@example.com")
-    request_id = (
-        await intake_client.post("/v1/requests", json=request_body(), headers=ada)
-    ).json()["id"]
+    request_id = await draft(ada)
     assert (await intake_client.get(f"/v1/requests/{request_id}", headers=bob)).status_code == 403
     assert (await intake_client.get("/v1/requests", headers=bob)).json()["items"] == []
     await intake_client.post(f"/v1/requests/{request_id}/submit", headers=ada)
@@ -75,3 +98,47 @@ async def test_rejection_and_visibility(
         "/v1/requests", json=request_body(), headers=auth_header("viewer")
     )
     assert viewer.status_code == 403
+
+
+async def test_only_the_requester_changes_a_draft(
+    intake_client: httpx.AsyncClient,
+    request_body: BodyBuilder,
+    ada: dict[str, str],
+    bob: dict[str, str],
+    draft: Draft,
+) -> None:
+    url = f"/v1/requests/{await draft(ada)}"
+    assert (await intake_client.patch(url, json={"title": "X"}, headers=bob)).status_code == 403
+    assert (await intake_client.post(f"{url}/submit", headers=bob)).status_code == 403
+    edited = await intake_client.patch(url, json={"business_case": None}, headers=ada)
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["business_case"] is None
+    assert edited.json()["title"] == "New CRM"
+    stored = (await intake_client.get(url, headers=ada)).json()
+    assert stored["business_case"] is None
+    proposal = request_body()["project"]
+    assert {key: stored["project"][key] for key in proposal} == proposal
+    await intake_client.post(f"{url}/submit", headers=ada)
+    assert (await intake_client.patch(url, json={"title": "Y"}, headers=ada)).status_code == 409
+    missing = await intake_client.get("/v1/requests/0000", headers=ada)
+    assert missing.status_code == 404
+
+
+async def test_idempotency_key_covers_the_whole_body(
+    intake_client: httpx.AsyncClient, request_body: BodyBuilder, ada: dict[str, str]
+) -> None:
+    headers = {**ada, "Idempotency-Key": "crm-1"}
+    first = await intake_client.post("/v1/requests", json=request_body(), headers=headers)
+    again = await intake_client.post("/v1/requests", json=request_body(), headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    other_case = await intake_client.post(
+        "/v1/requests", json=request_body(business_case="Another reason."), headers=headers
+    )
+    assert other_case.status_code == 422, other_case.text
+    assert other_case.json()["errors"] == [
+        {"field": "header.Idempotency-Key", "reason": "reused with another body"}
+    ]
+    listed = await intake_client.get("/v1/requests", headers=headers)
+    assert [r["id"] for r in listed.json()["items"]] == [first.json()["id"]]

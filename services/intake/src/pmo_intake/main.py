@@ -6,11 +6,12 @@ from fastapi import FastAPI
 from pmo_common.web.app_factory import create_service_app
 
 from pmo_intake.api.portfolios import router as portfolios_router
+from pmo_intake.api.programs import router as programs_router
 from pmo_intake.api.projects import router as projects_router
 from pmo_intake.api.requests import router as requests_router
 from pmo_intake.config import IntakeSettings, get_settings
 from pmo_intake.db.tables import messaging
-from pmo_intake.handlers.event_handlers import HANDLERS
+from pmo_intake.handlers.consumed_events import CONSUMED
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
@@ -18,8 +19,8 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     return create_service_app(
         settings=settings or get_settings(),
         tables=messaging,
-        routers=[projects_router, requests_router, portfolios_router],
-        handlers=HANDLERS,
+        routers=[projects_router, requests_router, portfolios_router, programs_router],
+        handlers=CONSUMED,
         description="Project requests, portfolios, programmes and the project registry.",
     )
 

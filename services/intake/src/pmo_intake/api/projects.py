@@ -2,73 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
-from pmo_common.auth.dependencies import CurrentPrincipal, require_roles
-from pmo_common.auth.principal import Principal
-from pmo_common.problems import not_found
-from pmo_common.web import idempotency
-from pmo_common.web.app_factory import RuntimeDep, SessionDep
-from pmo_common.web.pagination import Page, PageDep, make_page
+from pmo_common.auth.dependencies import CurrentPrincipal
+from pmo_common.web.app_factory import SessionDep
+from pmo_common.web.idempotency import OnceDep
+from pmo_common.web.pagination import Page, PageDep
 
-from pmo_intake.api.access import REGISTRY_EDITORS, ensure_can_read, manager_filter
+from pmo_intake.api.access import RegistryEditor, ensure_can_read_project, manager_filter
 from pmo_intake.api.schemas import ProjectClose, ProjectCreate, ProjectOut, ProjectPatch
-from pmo_intake.db import project_repository as repo
-from pmo_intake.handlers import project_commands
+from pmo_intake.handlers import project_commands, project_queries
 
 router = APIRouter(prefix="/v1/projects", tags=["projects"])
-Editor = Annotated[Principal, Depends(require_roles(*REGISTRY_EDITORS))]
-
-
-def project_fields(body: ProjectCreate | ProjectPatch, *, only_set: bool) -> dict[str, Any]:
-    values = body.model_dump(exclude_unset=only_set)
-    if values.get("milestones") is not None:
-        values["milestones"] = [
-            {"name": m["name"], "due_date": m["due_date"].isoformat()} for m in values["milestones"]
-        ]
-    if values.get("planned_value_profile") is not None:
-        values["planned_value_profile"] = [
-            {"date": p["date"].isoformat(), "percent": p["percent"]}
-            for p in values["planned_value_profile"]
-        ]
-    for email_field in ("manager", "sponsor"):
-        if values.get(email_field):
-            values[email_field] = str(values[email_field]).lower()
-    return values
-
-
-async def _load(session: SessionDep, project_id: str) -> dict[str, Any]:
-    project = await repo.get_project(session, project_id)
-    if project is None:
-        raise not_found("project", project_id)
-    return project
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectOut)
 async def create_project(
-    body: ProjectCreate,
-    principal: Editor,
-    session: SessionDep,
-    runtime: RuntimeDep,
-    idempotency_key: idempotency.IdempotencyKey = None,
-) -> Any:
+    body: ProjectCreate, _: RegistryEditor, session: SessionDep, once: OnceDep
+) -> JSONResponse:
     """Register a project (PMO admins and portfolio managers)."""
-    fields = project_fields(body, only_set=False)
-    request_hash = idempotency.fingerprint(fields, route="POST /v1/projects")
-    tables = runtime.tables
-    replayed = await idempotency.replay(session, tables, principal, idempotency_key, request_hash)
-    if replayed is not None:
-        return replayed
-    project = await project_commands.register_project(session, runtime, fields=fields)
-    answer = ProjectOut.model_validate(project).model_dump(mode="json")
-    await idempotency.remember(
-        session, tables, principal, idempotency_key, request_hash, 201, answer
-    )
-    await session.commit()
-    return JSONResponse(
-        answer, status_code=201, headers={"Location": f"/v1/projects/{project['id']}"}
+    return await once.run(
+        body,
+        lambda: ProjectOut.of(project_commands.register_project(session, baseline=body.baseline())),
+        location=lambda created: f"/v1/projects/{created.id}",
     )
 
 
@@ -83,17 +41,16 @@ async def list_projects(
     program_id: Annotated[str | None, Query(max_length=36)] = None,
 ) -> Page[ProjectOut]:
     """Projects the caller may see; project managers see their own."""
-    restricted = manager_filter(principal)
-    rows = await repo.list_projects(
+    projects = await project_queries.list_projects(
         session,
-        manager=restricted or manager,
+        manager=manager_filter(principal) or manager,
         status=status_filter,
         portfolio_id=portfolio_id,
         program_id=program_id,
         limit=page.limit + 1,
         offset=page.offset,
     )
-    return make_page([ProjectOut.model_validate(r) for r in rows], page)
+    return ProjectOut.page_of(projects, page)
 
 
 @router.get("/{project_id}", response_model=ProjectOut)
@@ -101,37 +58,30 @@ async def read_project(
     project_id: str, principal: CurrentPrincipal, session: SessionDep
 ) -> ProjectOut:
     """One project."""
-    project = await _load(session, project_id)
-    ensure_can_read(principal, project)
+    project = await project_queries.get_project(session, project_id=project_id)
+    ensure_can_read_project(principal, project)
     return ProjectOut.model_validate(project)
 
 
 @router.patch("/{project_id}", response_model=ProjectOut)
 async def patch_project(
-    project_id: str, body: ProjectPatch, _: Editor, session: SessionDep, runtime: RuntimeDep
+    project_id: str, body: ProjectPatch, _: RegistryEditor, session: SessionDep
 ) -> ProjectOut:
     """Change a project's baseline or ownership (PMO admins and portfolio managers)."""
-    project = await _load(session, project_id)
-    changes = project_fields(body, only_set=True)
+    project = await project_queries.get_project(session, project_id=project_id)
     updated = await project_commands.change_project(
-        session, runtime, project=project, changes=changes
+        session, project=project, changes=body.changes()
     )
-    await session.commit()
     return ProjectOut.model_validate(updated)
 
 
 @router.post("/{project_id}/close", response_model=ProjectOut)
 async def close_project(
-    project_id: str,
-    _: Editor,
-    session: SessionDep,
-    runtime: RuntimeDep,
-    body: ProjectClose | None = None,
+    project_id: str, _: RegistryEditor, session: SessionDep, body: ProjectClose | None = None
 ) -> ProjectOut:
     """Close a project; it leaves active monitoring."""
-    project = await _load(session, project_id)
+    project = await project_queries.get_project(session, project_id=project_id)
     closed = await project_commands.close_project(
-        session, runtime, project=project, reason=body.reason if body else None
+        session, project=project, reason=body.reason if body else None
     )
-    await session.commit()
     return ProjectOut.model_validate(closed)

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
-from pmo_common.auth.dependencies import CurrentPrincipal, forbid, require_roles
+from pmo_common.auth.dependencies import CurrentPrincipal
 from pmo_common.auth.principal import Principal
-from pmo_common.problems import not_found
-from pmo_common.web import idempotency
-from pmo_common.web.app_factory import RuntimeDep, SessionDep
-from pmo_common.web.pagination import Page, PageDep, make_page
+from pmo_common.web.app_factory import SessionDep
+from pmo_common.web.idempotency import OnceDep
+from pmo_common.web.pagination import Page, PageDep
 
-from pmo_intake.api.projects import project_fields
+from pmo_intake.api.access import (
+    Admin,
+    Requester,
+    ensure_can_change_request,
+    ensure_can_read_request,
+    ensure_can_submit_request,
+    requester_filter,
+    requester_name,
+)
 from pmo_intake.api.schemas import (
     ProjectCreate,
     RequestCreate,
@@ -21,63 +28,28 @@ from pmo_intake.api.schemas import (
     RequestOut,
     RequestPatch,
 )
-from pmo_intake.db import request_repository as repo
-from pmo_intake.handlers import request_commands
+from pmo_intake.handlers import request_commands, request_queries
 
 router = APIRouter(prefix="/v1/requests", tags=["requests"])
-Requester = Annotated[
-    Principal, Depends(require_roles("pmo_admin", "portfolio_manager", "project_manager"))
-]
-Admin = Annotated[Principal, Depends(require_roles("pmo_admin"))]
-
-
-def _owner_or_reader(principal: Principal, request: dict[str, Any]) -> None:
-    if principal.sees_everything or principal.manages(request["requested_by"]):
-        return
-    raise forbid("You can only see requests you made.")
-
-
-async def _load(session: SessionDep, request_id: str) -> dict[str, Any]:
-    request = await repo.get_request(session, request_id)
-    if request is None:
-        raise not_found("request", request_id)
-    return request
-
-
-def _out(request: dict[str, Any]) -> RequestOut:
-    return RequestOut.model_validate(request)
 
 
 @router.post("", status_code=201, response_model=RequestOut)
 async def create_request(
-    body: RequestCreate,
-    principal: Requester,
-    session: SessionDep,
-    runtime: RuntimeDep,
-    idempotency_key: idempotency.IdempotencyKey = None,
-) -> Any:
+    body: RequestCreate, principal: Requester, session: SessionDep, once: OnceDep
+) -> JSONResponse:
     """Draft a project request."""
-    proposal = body.project.model_dump(mode="json")
-    fingerprint = idempotency.fingerprint(
-        {"title": body.title, "proposal": proposal}, route="POST /v1/requests"
+    return await once.run(
+        body,
+        lambda: RequestOut.of(
+            request_commands.draft_request(
+                session,
+                title=body.title,
+                business_case=body.business_case,
+                proposal=body.project.model_dump(mode="json"),
+                requested_by=requester_name(principal),
+            )
+        ),
     )
-    tables = runtime.tables
-    replayed = await idempotency.replay(session, tables, principal, idempotency_key, fingerprint)
-    if replayed is not None:
-        return replayed
-    request = await request_commands.draft_request(
-        session,
-        title=body.title,
-        business_case=body.business_case,
-        proposal=proposal,
-        requested_by=principal.email or principal.subject,
-    )
-    answer = _out(request).model_dump(mode="json")
-    await idempotency.remember(
-        session, tables, principal, idempotency_key, fingerprint, 201, answer
-    )
-    await session.commit()
-    return JSONResponse(answer, status_code=201)
 
 
 @router.get("", response_model=Page[RequestOut])
@@ -88,11 +60,14 @@ async def list_requests(
     status: Annotated[str | None, Query(pattern="^(draft|submitted|approved|rejected)$")] = None,
 ) -> Page[RequestOut]:
     """Requests the caller may see; requesters see their own."""
-    mine = None if principal.sees_everything else (principal.email or principal.subject)
-    rows = await repo.list_requests(
-        session, requested_by=mine, status=status, limit=page.limit + 1, offset=page.offset
+    requests = await request_queries.list_requests(
+        session,
+        requested_by=requester_filter(principal),
+        status=status,
+        limit=page.limit + 1,
+        offset=page.offset,
     )
-    return make_page([_out(r) for r in rows], page)
+    return RequestOut.page_of(requests, page)
 
 
 @router.get("/{request_id}", response_model=RequestOut)
@@ -100,9 +75,9 @@ async def read_request(
     request_id: str, principal: CurrentPrincipal, session: SessionDep
 ) -> RequestOut:
     """One request."""
-    request = await _load(session, request_id)
-    _owner_or_reader(principal, request)
-    return _out(request)
+    request = await request_queries.get_request(session, request_id=request_id)
+    ensure_can_read_request(principal, request)
+    return RequestOut.model_validate(request)
 
 
 @router.patch("/{request_id}", response_model=RequestOut)
@@ -110,70 +85,55 @@ async def patch_request(
     request_id: str, body: RequestPatch, principal: Requester, session: SessionDep
 ) -> RequestOut:
     """Change a draft request (its requester or a PMO admin)."""
-    request = await _load(session, request_id)
-    if not (principal.has_any_role("pmo_admin") or principal.manages(request["requested_by"])):
-        raise forbid("Only the requester or a PMO admin can change a request.")
-    changes: dict[str, Any] = body.model_dump(exclude_unset=True, exclude={"project"})
+    request = await request_queries.get_request(session, request_id=request_id)
+    ensure_can_change_request(principal, request)
+    changes = body.model_dump(exclude_unset=True, exclude={"project"})
     if body.project is not None:
         changes["proposal"] = body.project.model_dump(mode="json")
     edited = await request_commands.edit_request(session, request=request, changes=changes)
-    await session.commit()
-    return _out(edited)
+    return RequestOut.model_validate(edited)
 
 
 @router.post("/{request_id}/submit", response_model=RequestOut)
-async def submit_request(
-    request_id: str, principal: Requester, session: SessionDep, runtime: RuntimeDep
-) -> RequestOut:
+async def submit_request(request_id: str, principal: Requester, session: SessionDep) -> RequestOut:
     """Send a draft to the PMO for a decision."""
-    request = await _load(session, request_id)
-    if not (principal.has_any_role("pmo_admin") or principal.manages(request["requested_by"])):
-        raise forbid("Only the requester or a PMO admin can submit a request.")
-    submitted = await request_commands.submit_request(session, runtime, request=request)
-    await session.commit()
-    return _out(submitted)
+    request = await request_queries.get_request(session, request_id=request_id)
+    ensure_can_submit_request(principal, request)
+    submitted = await request_commands.submit_request(session, request=request)
+    return RequestOut.model_validate(submitted)
 
 
 @router.post("/{request_id}/approve", response_model=RequestOut)
 async def approve_request(
-    request_id: str,
-    principal: Admin,
-    session: SessionDep,
-    runtime: RuntimeDep,
-    body: RequestDecision | None = None,
+    request_id: str, principal: Admin, session: SessionDep, body: RequestDecision | None = None
 ) -> RequestOut:
     """Approve a submitted request: the proposed project enters the registry (PMO admins)."""
-    request = await _load(session, request_id)
-    proposal = ProjectCreate.model_validate(request["proposal"])
-    decided = await request_commands.decide_request(
-        session,
-        runtime,
-        request=request,
-        project=project_fields(proposal, only_set=False),
-        decided_by=principal.email or principal.subject,
-        comment=body.comment if body else None,
-    )
-    await session.commit()
-    return _out(decided)
+    return await _decide(session, principal, request_id, body, approve=True)
 
 
 @router.post("/{request_id}/reject", response_model=RequestOut)
 async def reject_request(
-    request_id: str,
-    principal: Admin,
-    session: SessionDep,
-    runtime: RuntimeDep,
-    body: RequestDecision | None = None,
+    request_id: str, principal: Admin, session: SessionDep, body: RequestDecision | None = None
 ) -> RequestOut:
     """Reject a submitted request (PMO admins)."""
-    request = await _load(session, request_id)
+    return await _decide(session, principal, request_id, body, approve=False)
+
+
+async def _decide(
+    session: SessionDep,
+    principal: Principal,
+    request_id: str,
+    body: RequestDecision | None,
+    *,
+    approve: bool,
+) -> RequestOut:
+    request = await request_queries.get_request(session, request_id=request_id)
+    proposal = ProjectCreate.model_validate(request.proposal) if approve else None
     decided = await request_commands.decide_request(
         session,
-        runtime,
         request=request,
-        project=None,
-        decided_by=principal.email or principal.subject,
+        baseline=proposal.baseline() if proposal is not None else None,
+        decided_by=requester_name(principal),
         comment=body.comment if body else None,
     )
-    await session.commit()
-    return _out(decided)
+    return RequestOut.model_validate(decided)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Iterable
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any, Self
 
 from pmo_common.contract import (
     DEFAULT_CURRENCY,
@@ -12,7 +13,15 @@ from pmo_common.contract import (
     MAX_MILESTONES,
     MAX_PROFILE_POINTS,
 )
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pmo_common.web.pagination import Page, PageRequest, make_page
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+
+from pmo_intake.domain.records import (
+    BASELINE_FIELDS,
+    Baseline,
+    MilestonePlan,
+    PlannedValuePoint,
+)
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
@@ -23,6 +32,22 @@ class StrictInput(BaseModel):
     """Inputs refuse fields they do not know, so typos are not silently dropped."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class OutputModel(BaseModel):
+    """Outputs are read from the records the use cases return, by attribute."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    @classmethod
+    async def of(cls, record: Awaitable[object]) -> Self:
+        """The answer built from the record a use case returns (for `CreateOnce.run`)."""
+        return cls.model_validate(await record)
+
+    @classmethod
+    def page_of(cls, records: Iterable[object], page: PageRequest) -> Page[Self]:
+        """A page of answers from up to limit + 1 records (the extra one signals more)."""
+        return make_page([cls.model_validate(record) for record in records], page)
 
 
 class MilestoneIn(StrictInput):
@@ -60,6 +85,10 @@ class ProjectCreate(StrictInput):
     program_id: Identifier | None = None
     external_ref: str | None = Field(default=None, max_length=100)
 
+    def baseline(self) -> Baseline:
+        """The baseline of the project to register."""
+        return Baseline(**_as_recorded({name: getattr(self, name) for name in BASELINE_FIELDS}))
+
 
 class ProjectPatch(StrictInput):
     """Fields to change; absent fields keep their value."""
@@ -80,6 +109,26 @@ class ProjectPatch(StrictInput):
     program_id: Identifier | None = None
     external_ref: str | None = Field(default=None, max_length=100)
 
+    def changes(self) -> dict[str, Any]:
+        """The baseline fields the caller sent, as the records hold them."""
+        return _as_recorded({name: getattr(self, name) for name in self.model_fields_set})
+
+
+def _as_recorded(values: dict[str, Any]) -> dict[str, Any]:
+    # Milestones and profile points become the records' types; e-mails compare in lower case.
+    if values.get("milestones") is not None:
+        values["milestones"] = tuple(
+            MilestonePlan(m.name, m.due_date) for m in values["milestones"]
+        )
+    if values.get("planned_value_profile") is not None:
+        values["planned_value_profile"] = tuple(
+            PlannedValuePoint(p.date, p.percent) for p in values["planned_value_profile"]
+        )
+    for email_field in ("manager", "sponsor"):
+        if values.get(email_field):
+            values[email_field] = values[email_field].lower()
+    return values
+
 
 class ProjectClose(StrictInput):
     """Why a project is closed."""
@@ -87,14 +136,14 @@ class ProjectClose(StrictInput):
     reason: str | None = Field(default=None, max_length=2000)
 
 
-class MilestoneOut(BaseModel):
+class MilestoneOut(OutputModel):
     """A baseline milestone."""
 
     name: str
     due_date: date
 
 
-class ProjectOut(BaseModel):
+class ProjectOut(OutputModel):
     """A project of the registry."""
 
     id: str
@@ -117,6 +166,18 @@ class ProjectOut(BaseModel):
     updated_at: datetime
     closed_at: datetime | None
 
+    @field_validator("planned_value_profile", mode="before")
+    @classmethod
+    def _profile_points(cls, value: object) -> object:
+        if isinstance(value, tuple | list):
+            return [
+                {"date": p.on.isoformat(), "percent": p.percent}
+                if isinstance(p, PlannedValuePoint)
+                else p
+                for p in value
+            ]
+        return value
+
 
 class PortfolioCreate(StrictInput):
     """A portfolio to create."""
@@ -126,7 +187,7 @@ class PortfolioCreate(StrictInput):
     description: str | None = Field(default=None, max_length=4000)
 
 
-class PortfolioOut(BaseModel):
+class PortfolioOut(OutputModel):
     """A portfolio."""
 
     id: str
@@ -145,7 +206,7 @@ class ProgramCreate(StrictInput):
     description: str | None = Field(default=None, max_length=4000)
 
 
-class ProgramOut(BaseModel):
+class ProgramOut(OutputModel):
     """A programme."""
 
     id: str
@@ -178,7 +239,7 @@ class RequestDecision(StrictInput):
     comment: str | None = Field(default=None, max_length=4000)
 
 
-class RequestOut(BaseModel):
+class RequestOut(OutputModel):
     """A project request."""
 
     id: str

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import asdict
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_intake.db import rows
 from pmo_intake.db.tables import project_requests
+from pmo_intake.domain.records import ProjectRequest
 
 
-async def get_request(session: AsyncSession, request_id: str) -> dict[str, Any] | None:
+async def get_request(session: AsyncSession, *, request_id: str) -> ProjectRequest | None:
     """One request, or None."""
-    row = (
-        await session.execute(select(project_requests).where(project_requests.c.id == request_id))
-    ).first()
-    return dict(row._mapping) if row is not None else None
+    query = select(project_requests).where(project_requests.c.id == request_id)
+    return await rows.fetch_one(session, query, ProjectRequest)
 
 
 async def list_requests(
     session: AsyncSession, *, requested_by: str | None, status: str | None, limit: int, offset: int
-) -> list[dict[str, Any]]:
+) -> list[ProjectRequest]:
     """Requests, newest first."""
     query = select(project_requests)
     if requested_by is not None:
@@ -28,17 +28,14 @@ async def list_requests(
     if status is not None:
         query = query.where(project_requests.c.status == status)
     query = query.order_by(project_requests.c.created_at.desc(), project_requests.c.id)
-    rows = (await session.execute(query.limit(limit).offset(offset))).all()
-    return [dict(row._mapping) for row in rows]
+    return await rows.fetch_all(session, query.limit(limit).offset(offset), ProjectRequest)
 
 
-async def insert_request(session: AsyncSession, values: dict[str, Any]) -> None:
+async def insert_request(session: AsyncSession, *, request: ProjectRequest) -> None:
     """Add a request."""
-    await session.execute(insert(project_requests).values(**values))
+    await session.execute(insert(project_requests).values(**asdict(request)))
 
 
-async def update_request(session: AsyncSession, request_id: str, values: dict[str, Any]) -> None:
-    """Change a request's columns."""
-    await session.execute(
-        update(project_requests).where(project_requests.c.id == request_id).values(**values)
-    )
+async def update_request(session: AsyncSession, *, request: ProjectRequest) -> None:
+    """Store the request's current state."""
+    await rows.update_by_id(session, project_requests, asdict(request))

@@ -6,6 +6,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from pmo_intake.domain.records import (
+    BASELINE_FIELDS,
+    Baseline,
+    MilestonePlan,
+    PlannedValuePoint,
+)
+
 PROJECT_STATUSES = ("active", "closed")
 
 
@@ -15,22 +22,6 @@ class RuleViolation:
 
     field: str
     reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class MilestonePlan:
-    """A milestone of the baseline."""
-
-    name: str
-    due_date: date
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedValuePoint:
-    """By `on`, `percent` of the budget is planned to be earned."""
-
-    on: date
-    percent: float
 
 
 def check_planned_value_profile(
@@ -100,6 +91,6 @@ def check_baseline(
     return violations
 
 
-def changed_fields(before: dict[str, object], after: dict[str, object]) -> list[str]:
-    """Names of the fields whose values differ, sorted."""
-    return sorted(key for key in after if before.get(key) != after[key])
+def changed_fields(before: Baseline, after: Baseline) -> list[str]:
+    """Names of the baseline fields whose values differ, sorted."""
+    return sorted(name for name in BASELINE_FIELDS if getattr(before, name) != getattr(after, name))

@@ -1,0 +1,52 @@
+"""Routes of programmes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+from pmo_common.auth.dependencies import CurrentPrincipal
+from pmo_common.web.app_factory import SessionDep
+from pmo_common.web.idempotency import OnceDep
+from pmo_common.web.pagination import Page, PageDep
+
+from pmo_intake.api.access import RegistryEditor
+from pmo_intake.api.schemas import ProgramCreate, ProgramOut
+from pmo_intake.handlers import program_commands, program_queries
+
+# Programmes share the "portfolios" tag with portfolios, as they always have in the API docs.
+router = APIRouter(prefix="/v1", tags=["portfolios"])
+
+
+@router.post("/programs", status_code=201, response_model=ProgramOut)
+async def create_program(
+    body: ProgramCreate, _: RegistryEditor, session: SessionDep, once: OnceDep
+) -> JSONResponse:
+    """Create a programme, optionally within a portfolio."""
+    return await once.run(
+        body,
+        lambda: ProgramOut.of(
+            program_commands.create_program(
+                session,
+                name=body.name,
+                owner=body.owner,
+                portfolio_id=body.portfolio_id,
+                description=body.description,
+            )
+        ),
+    )
+
+
+@router.get("/programs", response_model=Page[ProgramOut])
+async def list_programs(
+    _: CurrentPrincipal,
+    session: SessionDep,
+    page: PageDep,
+    portfolio_id: Annotated[str | None, Query(max_length=36)] = None,
+) -> Page[ProgramOut]:
+    """Programmes, optionally of one portfolio."""
+    programs = await program_queries.list_programs(
+        session, portfolio_id=portfolio_id, limit=page.limit + 1, offset=page.offset
+    )
+    return ProgramOut.page_of(programs, page)

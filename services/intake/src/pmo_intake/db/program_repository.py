@@ -1,0 +1,39 @@
+"""Reads and writes of programmes."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_intake.db import rows
+from pmo_intake.db.tables import programs
+from pmo_intake.domain.records import Program
+
+
+async def insert_program(session: AsyncSession, *, program: Program) -> None:
+    """Add a programme."""
+    await session.execute(insert(programs).values(**asdict(program)))
+
+
+async def name_taken(session: AsyncSession, *, name: str) -> bool:
+    """Whether a programme already has this name."""
+    return await rows.name_taken(session, programs, name)
+
+
+async def get_program(session: AsyncSession, *, program_id: str) -> Program | None:
+    """One programme, or None."""
+    return await rows.fetch_one(
+        session, select(programs).where(programs.c.id == program_id), Program
+    )
+
+
+async def list_programs(
+    session: AsyncSession, *, portfolio_id: str | None, limit: int, offset: int
+) -> list[Program]:
+    """Programmes by name, optionally only those of one portfolio."""
+    query = select(programs).order_by(programs.c.name).limit(limit).offset(offset)
+    if portfolio_id is not None:
+        query = query.where(programs.c.portfolio_id == portfolio_id)
+    return await rows.fetch_all(session, query, Program)

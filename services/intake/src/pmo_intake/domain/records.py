@@ -1,0 +1,98 @@
+"""Intake's typed records: what the repositories return and the use cases work on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MilestonePlan:
+    """A milestone of the baseline."""
+
+    name: str
+    due_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedValuePoint:
+    """By `on`, `percent` of the budget is planned to be earned."""
+
+    on: date
+    percent: float
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """What a project is planned to be: the fields its owners set and change."""
+
+    name: str
+    manager: str
+    sponsor: str | None
+    methodology: str
+    start_date: date
+    end_date: date
+    budget: float
+    currency: str
+    milestones: tuple[MilestonePlan, ...]
+    planned_value_profile: tuple[PlannedValuePoint, ...]
+    portfolio_id: str | None
+    program_id: str | None
+    external_ref: str | None
+
+
+BASELINE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Baseline))
+
+
+@dataclass(frozen=True, slots=True)
+class Project(Baseline):
+    """A project of the registry: its baseline and where it stands."""
+
+    id: str
+    status: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    close_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectRequest:
+    """A proposal for a new project; `proposal` is the project as the requester described it."""
+
+    id: str
+    title: str
+    business_case: str | None
+    requested_by: str
+    proposal: Mapping[str, object]
+    status: str
+    decided_by: str | None
+    decision_comment: str | None
+    project_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Portfolio:
+    """A portfolio of projects and programmes."""
+
+    id: str
+    name: str
+    owner: str
+    description: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    """A programme, optionally within a portfolio."""
+
+    id: str
+    name: str
+    owner: str
+    portfolio_id: str | None
+    description: str | None
+    created_at: datetime
