@@ -12,9 +12,8 @@ import subprocess
 import time
 import uuid
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
+from pmo_stack.lifecycle import Startable
 from pmo_stack.paths import default_cache_dir, repo_root
 from pmo_stack.process_group import spawn_in_group, stop_group, tail
 from pmo_stack.sync_bridge import run_blocking
@@ -89,7 +88,7 @@ async def _broker_count(bootstrap_servers: str) -> int:
         await admin.close()
 
 
-class KafkaBroker:
+class KafkaBroker(Startable):
     """A local KRaft broker+controller process bound to 127.0.0.1."""
 
     def __init__(self, *, libs_dir: Path, data_dir: Path, port: int, controller_port: int) -> None:
@@ -159,23 +158,6 @@ class KafkaBroker:
         if self._proc is not None:
             stop_group(self._proc, timeout=20.0)
             self._proc = None
-
-    def __enter__(self) -> Self:
-        self.start()
-        try:
-            self.wait_ready()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _write_config(self) -> None:
         settings = {

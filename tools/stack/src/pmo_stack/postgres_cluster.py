@@ -9,11 +9,10 @@ import subprocess
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 from sqlalchemy.engine import make_url
 
+from pmo_stack.lifecycle import Startable
 from pmo_stack.sync_bridge import run_blocking
 
 _SERVER_USER = "postgres"
@@ -71,7 +70,7 @@ def create_database_at(admin_url: str, name: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-class PostgresCluster:
+class PostgresCluster(Startable):
     """A private PostgreSQL cluster under `data_dir`, listening on 127.0.0.1:`port` only."""
 
     def __init__(self, *, data_dir: Path, port: int) -> None:
@@ -140,23 +139,6 @@ class PostgresCluster:
     def create_database(self, name: str) -> str:
         """Create database `name`; return its `postgresql+asyncpg://` URL."""
         return create_database_at(self.admin_url, name)
-
-    def __enter__(self) -> Self:
-        self.start()
-        try:
-            self.wait_ready()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _initdb(self) -> None:
         self._run_as_server(

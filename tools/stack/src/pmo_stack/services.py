@@ -10,11 +10,10 @@ import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 import httpx
 
+from pmo_stack.lifecycle import Startable
 from pmo_stack.process_group import signal_group, spawn_in_group, stop_group, tail
 
 SERVICES: dict[str, int] = {
@@ -138,7 +137,7 @@ class ServiceProcess:
         self.wait_ready(timeout)
 
 
-class Stack:
+class Stack(Startable):
     """The four services: migrated, started and stopped together."""
 
     def __init__(
@@ -189,15 +188,3 @@ class Stack:
         """Stop the services in reverse start order."""
         for proc in reversed(list(self.services.values())):
             proc.stop()
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from aiosmtpd.controller import Controller
 
 from pmo_stack.arrivals import Arrivals
+from pmo_stack.lifecycle import Startable
 
 MessagePredicate = Callable[[EmailMessage], bool]
 
@@ -51,7 +51,7 @@ class _SinkHandler:
         return "250 Message accepted for delivery"
 
 
-class SmtpSink:
+class SmtpSink(Startable):
     """SMTP server in a background thread; messages kept in memory and optionally as .eml files."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 8025, mailbox_dir: Path | None = None):
@@ -98,18 +98,6 @@ class SmtpSink:
     ) -> EmailMessage:
         """Wait (without blocking the event loop) for a matching message; return it."""
         return (await self._arrivals.wait_for(_on_message(predicate), timeout)).message
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _record(self, mail: ReceivedMail) -> None:
         if self.mailbox_dir is not None:

@@ -8,10 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Self
 
 from pmo_stack.arrivals import Arrivals
+from pmo_stack.lifecycle import Startable
 
 RequestPredicate = Callable[["ReceivedRequest"], bool]
 
@@ -29,7 +28,7 @@ class ReceivedRequest:
     status: int
 
 
-class WebhookReceiver:
+class WebhookReceiver(Startable):
     """ThreadingHTTPServer on 127.0.0.1 answering a configurable status to any request."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, status: int = 204) -> None:
@@ -97,18 +96,6 @@ class WebhookReceiver:
     ) -> ReceivedRequest:
         """Wait (without blocking the event loop) for a matching request; return it."""
         return await self._arrivals.wait_for(predicate or _any_request, timeout)
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _record(self, method: str, path: str, headers: dict[str, str], body: bytes) -> int:
         # Holding the condition keeps the fail counter and the arrival order consistent.
