@@ -1,25 +1,19 @@
-"""Fixtures of notifications' unit tests: a migrated SQLite file, the app in process, a real
-SMTP server (aiosmtpd) and a real HTTP webhook receiver on loopback."""
+"""Fixtures of notifications' unit tests: a migrated SQLite file and the app in process.
+
+The SMTP server (aiosmtpd) and the webhook receiver (an HTTP server on loopback) are the shared
+test kit's `smtp_sink` and `webhook_receiver`; `eventually` is the kit's.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import email
-import email.policy
-import socket
-import threading
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import date
-from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 from pmo_common.auth.tokens import mint_dev_token
 from pmo_common.events.envelope import CloudEvent
@@ -37,117 +31,19 @@ from pmo_notifications.config import NotificationsSettings
 from pmo_notifications.db.tables import messaging
 from pmo_notifications.main import create_app
 from pmo_notifications.migrate import migrate
+from pmo_stack.smtp_sink import SmtpSink
 from sqlalchemy import select
 
 TEST_JWT_SECRET = "notifications-test-secret-0123456789abcdef"
-T = TypeVar("T")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class _CollectingHandler:
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        assert isinstance(parsed, EmailMessage)
-        self.messages.append(parsed)
-        return "250 Message accepted for delivery"
-
-
-@dataclass
-class SmtpServer:
-    """A real aiosmtpd server on loopback and the messages it accepted."""
-
-    host: str
-    port: int
-    handler: _CollectingHandler
-
-    @property
-    def messages(self) -> list[EmailMessage]:
-        """Messages received so far."""
-        return list(self.handler.messages)
+# Far longer than any test waits: a delivery that arrives promptly was woken by the commit that
+# planned it (or by its retry falling due), not found by polling.
+DELIVERY_POLL_SECONDS = 30.0
 
 
 @pytest.fixture
-def notifications_smtp() -> Iterator[SmtpServer]:
-    """A real SMTP server (aiosmtpd) on 127.0.0.1."""
-    handler = _CollectingHandler()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield SmtpServer("127.0.0.1", port, handler)
-    controller.stop()
-
-
-@dataclass
-class ReceivedRequest:
-    """One webhook as it arrived."""
-
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class WebhookReceiver:
-    """A real HTTP server on loopback answering scripted statuses, recording every request."""
-
-    server: ThreadingHTTPServer
-    statuses: list[int] = field(default_factory=list)
-    requests: list[ReceivedRequest] = field(default_factory=list)
-    default_status: int = 204
-    extra_headers: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def url(self) -> str:
-        """Base URL of the receiver."""
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-
-@pytest.fixture
-def notifications_receiver() -> Iterator[WebhookReceiver]:
-    """A real HTTP webhook receiver (stdlib http.server in a thread)."""
-    lock = threading.Lock()
-    receiver: WebhookReceiver
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("content-length", "0")))
-            with lock:
-                receiver.requests.append(
-                    ReceivedRequest(
-                        self.path, {k.lower(): v for k, v in self.headers.items()}, body
-                    )
-                )
-                status = receiver.statuses.pop(0) if receiver.statuses else receiver.default_status
-            self.send_response(status)
-            for name, value in receiver.extra_headers.items():
-                self.send_header(name, value)
-            self.send_header("content-length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    receiver = WebhookReceiver(server=server)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield receiver
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def notifications_settings(tmp_path: Path, notifications_smtp: SmtpServer) -> NotificationsSettings:
-    """Settings on a fresh migrated SQLite file, Kafka off, private webhook targets allowed."""
+def notifications_settings(tmp_path: Path, smtp_sink: SmtpSink) -> NotificationsSettings:
+    """Settings on a fresh migrated SQLite file, Kafka off, private webhook targets allowed,
+    and a delivery poll too slow to matter."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'notifications.db'}"
     migrate(url)
     return NotificationsSettings(
@@ -156,13 +52,14 @@ def notifications_settings(tmp_path: Path, notifications_smtp: SmtpServer) -> No
         data_dir=tmp_path,
         kafka_enabled=False,
         auth_jwt_secret=TEST_JWT_SECRET,
-        smtp_host=notifications_smtp.host,
-        smtp_port=notifications_smtp.port,
+        smtp_host=smtp_sink.host,
+        smtp_port=smtp_sink.port,
         smtp_from="pmo@example.com",
         webhook_allow_private=True,
         delivery_backoff_seconds=0.05,
         delivery_max_attempts=3,
         webhook_timeout_seconds=2,
+        delivery_poll_interval_seconds=DELIVERY_POLL_SECONDS,
     )
 
 
@@ -237,26 +134,6 @@ async def notifications(
             yield NotificationsHarness(app=app, client=client)
 
 
-async def eventually(
-    probe: Callable[[], Awaitable[T | None]], *, timeout: float = 5.0, what: str = "condition"
-) -> T:
-    """Poll `probe` until it answers something truthy."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = await probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
-
-
-@pytest.fixture
-def notifications_eventually() -> Callable[..., Awaitable[Any]]:
-    """The polling helper, as a fixture."""
-    return eventually
-
-
 def at_risk_payload(
     project_id: str,
     *,
@@ -275,8 +152,8 @@ def at_risk_payload(
         manager=manager,
         sponsor=sponsor,
         portfolio_id=portfolio_id,
-        rag=rag,  # type: ignore[arg-type]
-        severity=severity,  # type: ignore[arg-type]
+        rag=rag,
+        severity=severity,
         reasons=reasons
         or [
             Reason(
@@ -301,7 +178,7 @@ def recovered_payload(
         project_name=name,
         manager=manager,
         previous_rag="red",
-        rag=rag,  # type: ignore[arg-type]
+        rag=rag,
         metrics=HealthMetrics(cpi=0.96, spi=0.99),
         as_of=date(2026, 3, 9),
     )

@@ -9,18 +9,18 @@ from typing import Any
 import pytest
 from pmo_common.db.engine import create_database_engine, create_session_factory
 from pmo_notifications.db.delivery_repository import (
-    PlannedDelivery,
     claim_due_deliveries,
     finish_attempt,
     insert_planned_deliveries,
 )
-from pmo_notifications.db.timestamps import utc_now
-from pmo_notifications.domain.delivery_schedule import DELIVERED
+from pmo_notifications.domain.clock import utc_now
+from pmo_notifications.domain.delivery_schedule import DELIVERED, PlannedDelivery
 from pmo_notifications.migrate import migrate
+from pmo_stack.testkit import eventually
 
 
 async def test_deliveries_are_visible_to_admins_and_to_the_projects_leads(
-    notifications: Any, notifications_payloads: Any, notifications_eventually: Any
+    notifications: Any, notifications_payloads: Any
 ) -> None:
     mine, theirs = str(uuid.uuid4()), str(uuid.uuid4())
     await notifications.apply("project.at_risk", notifications_payloads.at_risk(mine))
@@ -33,7 +33,7 @@ async def test_deliveries_are_visible_to_admins_and_to_the_projects_leads(
         answer = await notifications.client.get("/v1/deliveries", headers=notifications.auth())
         return answer.json()["items"] if len(answer.json()["items"]) == 2 else None
 
-    rows = await notifications_eventually(two_rows, what="both deliveries")
+    rows = await eventually(two_rows, what="both deliveries")
     assert {row["project_id"] for row in rows} == {mine, theirs}
     as_manager = await notifications.client.get(
         "/v1/deliveries", headers=notifications.auth("project_manager", "ada@example.com")

@@ -10,7 +10,9 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from pmo_common.events.payloads import Reason
-from pmo_notifications.channels.email_channel import SmtpMailer
+from pmo_notifications.channels.email_channel import EmailChannel
+from pmo_notifications.domain.sending import OutgoingMessage
+from pmo_stack.testkit import eventually
 
 MANAGER = "ada@example.com"
 
@@ -23,9 +25,8 @@ def body_of(message: Any) -> str:
 
 async def test_manager_is_emailed_with_reasons_without_any_subscription(
     notifications: Any,
-    notifications_smtp: Any,
+    smtp_sink: Any,
     notifications_payloads: Any,
-    notifications_eventually: Any,
 ) -> None:
     project_id = str(uuid.uuid4())
     reasons = [
@@ -53,9 +54,9 @@ async def test_manager_is_emailed_with_reasons_without_any_subscription(
     )
 
     async def mail() -> Any:
-        return next(iter(notifications_smtp.messages), None)
+        return next(iter(smtp_sink.messages), None)
 
-    message = await notifications_eventually(mail, what="the manager's e-mail")
+    message = await eventually(mail, what="the manager's e-mail")
     assert time.monotonic() - started < 1.0, "delivery should not wait for a slow poll"
     assert message["To"] == MANAGER
     assert message["From"] == "pmo@example.com"
@@ -75,7 +76,7 @@ async def test_manager_is_emailed_with_reasons_without_any_subscription(
         items = answer.json()["items"]
         return items if items and items[0]["status"] == "delivered" else None
 
-    rows = await notifications_eventually(delivered, what="the delivery row")
+    rows = await eventually(delivered, what="the delivery row")
     assert [(r["channel"], r["target"], r["attempt"]) for r in rows] == [("email", MANAGER, 1)]
     assert rows[0]["alert_id"] is not None
     events = await notifications.outbox_events("notification.delivered")
@@ -84,19 +85,18 @@ async def test_manager_is_emailed_with_reasons_without_any_subscription(
 
 async def test_recovery_emails_the_manager_that_the_project_recovered(
     notifications: Any,
-    notifications_smtp: Any,
+    smtp_sink: Any,
     notifications_payloads: Any,
-    notifications_eventually: Any,
 ) -> None:
     project_id = str(uuid.uuid4())
     await notifications.apply("project.at_risk", notifications_payloads.at_risk(project_id))
     await notifications.apply("project.recovered", notifications_payloads.recovered(project_id))
 
     async def two_mails() -> Any:
-        messages = notifications_smtp.messages
+        messages = smtp_sink.messages
         return messages if len(messages) == 2 else None
 
-    messages = await notifications_eventually(two_mails, what="both e-mails")
+    messages = await eventually(two_mails, what="both e-mails")
     subjects = sorted(str(m["Subject"]) for m in messages)
     assert subjects == [
         "[PMO] Project Apollo has recovered (amber)",
@@ -108,9 +108,8 @@ async def test_recovery_emails_the_manager_that_the_project_recovered(
 
 async def test_a_silence_records_skipped_deliveries_and_sends_nothing(
     notifications: Any,
-    notifications_smtp: Any,
+    smtp_sink: Any,
     notifications_payloads: Any,
-    notifications_eventually: Any,
 ) -> None:
     project_id = str(uuid.uuid4())
     ends_at = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
@@ -141,11 +140,9 @@ async def test_a_silence_records_skipped_deliveries_and_sends_nothing(
     await notifications.apply(
         "project.report_overdue", notifications_payloads.overdue(project_id, period=1)
     )
-    message = await notifications_eventually(
-        lambda: _first(notifications_smtp.messages), what="the overdue reminder"
-    )
+    message = await eventually(lambda: _first(smtp_sink.messages), what="the overdue reminder")
     assert "overdue" in str(message["Subject"]).lower()
-    assert len(notifications_smtp.messages) == 1
+    assert len(smtp_sink.messages) == 1
 
 
 async def _first(items: list[Any]) -> Any:
@@ -166,16 +163,16 @@ async def test_smtp_refusals_are_permanent_and_an_absent_server_is_retried() -> 
     controller = Controller(_RefusingHandler(), hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        refused = await SmtpMailer(host="127.0.0.1", port=port, sender="pmo@example.com").send(
-            to="nobody@example.com", subject="s", body="b", message_id="msg_1"
+        refused = await EmailChannel(host="127.0.0.1", port=port, sender="pmo@example.com").send(
+            OutgoingMessage(target="nobody@example.com", subject="s", body="b", message_id="msg_1")
         )
     finally:
         controller.stop()
     assert not refused.delivered and not refused.retryable
     assert refused.error is not None and "nobody@example.com" in refused.error
 
-    absent = await SmtpMailer(
+    absent = await EmailChannel(
         host="127.0.0.1", port=port, sender="pmo@example.com", timeout=2
-    ).send(to="ada@example.com", subject="s", body="b", message_id="msg_2")
+    ).send(OutgoingMessage(target="ada@example.com", subject="s", body="b", message_id="msg_2"))
     assert not absent.delivered and absent.retryable
     assert absent.error is not None and "could not talk to the SMTP server" in absent.error

@@ -7,12 +7,16 @@ import hashlib
 import hmac
 import json
 import socket
+import threading
 import time
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from pmo_notifications.channels.webhook_channel import WebhookSender
+from pmo_notifications.channels.webhook_channel import WebhookChannel
+from pmo_notifications.domain.sending import OutgoingMessage
 from pmo_notifications.domain.webhook_signature import new_webhook_secret
+from pmo_stack.testkit import eventually
 
 
 def verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
@@ -22,6 +26,13 @@ def verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
     expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
     offered = [part.split(",", 1)[1] for part in headers["webhook-signature"].split()]
     return any(hmac.compare_digest(expected, candidate) for candidate in offered)
+
+
+def signed(target: str, message_id: str, *, body: str = "{}") -> OutgoingMessage:
+    """A webhook message signed with a fresh secret."""
+    return OutgoingMessage(
+        target=target, subject=None, body=body, secret=new_webhook_secret(), message_id=message_id
+    )
 
 
 async def subscribe(notifications: Any, url: str, project_id: str, **extra: Any) -> dict[str, Any]:
@@ -51,12 +62,11 @@ async def attempts_for(notifications: Any, subscription_id: str) -> list[dict[st
 
 async def test_receiver_gets_a_correctly_signed_cloudevent(
     notifications: Any,
-    notifications_receiver: Any,
+    webhook_receiver: Any,
     notifications_payloads: Any,
-    notifications_eventually: Any,
 ) -> None:
     project_id = str(uuid.uuid4())
-    subscription = await subscribe(notifications, f"{notifications_receiver.url}/hook", project_id)
+    subscription = await subscribe(notifications, f"{webhook_receiver.url}/hook", project_id)
     secret = subscription["secret"]
     assert secret.startswith("whsec_")
     assert len(base64.b64decode(secret.removeprefix("whsec_"))) == 32
@@ -67,10 +77,10 @@ async def test_receiver_gets_a_correctly_signed_cloudevent(
     )
 
     async def both() -> Any:
-        requests = notifications_receiver.requests
+        requests = webhook_receiver.requests
         return requests if len(requests) == 2 else None
 
-    requests = await notifications_eventually(both, what="two webhooks")
+    requests = await eventually(both, what="two webhooks")
     assert time.monotonic() - started < 1.0
     by_type = {json.loads(r.body)["type"]: r for r in requests}
     at_risk = by_type["project.at_risk"]
@@ -94,15 +104,14 @@ async def test_receiver_gets_a_correctly_signed_cloudevent(
 
 async def test_500_twice_then_204_gives_three_attempt_rows_with_one_webhook_id(
     notifications: Any,
-    notifications_receiver: Any,
+    webhook_receiver: Any,
     notifications_payloads: Any,
-    notifications_eventually: Any,
 ) -> None:
     project_id = str(uuid.uuid4())
-    notifications_receiver.statuses = [500, 500, 204]
+    webhook_receiver.fail_next(2, status=500)  # then the receiver's usual 204
     subscription = await subscribe(
         notifications,
-        f"{notifications_receiver.url}/flaky",
+        f"{webhook_receiver.url}/flaky",
         project_id,
         event_types=["project.at_risk"],
     )
@@ -112,7 +121,7 @@ async def test_500_twice_then_204_gives_three_attempt_rows_with_one_webhook_id(
         rows = await attempts_for(notifications, subscription["id"])
         return rows if rows and rows[-1]["status"] == "delivered" else None
 
-    rows = await notifications_eventually(delivered, what="the third attempt to succeed")
+    rows = await eventually(delivered, what="the third attempt to succeed")
     assert [(r["attempt"], r["status"], r["http_status"]) for r in rows] == [
         (1, "retrying", 500),
         (2, "retrying", 500),
@@ -120,7 +129,7 @@ async def test_500_twice_then_204_gives_three_attempt_rows_with_one_webhook_id(
     ]
     assert "HTTP 500" in rows[0]["error"]
     assert len({r["message_id"] for r in rows}) == 1
-    requests = notifications_receiver.requests
+    requests = webhook_receiver.requests
     assert len(requests) == 3
     assert {r.headers["webhook-id"] for r in requests} == {rows[0]["message_id"]}
     assert all(verify(subscription["secret"], r.headers, r.body) for r in requests)
@@ -129,49 +138,78 @@ async def test_500_twice_then_204_gives_three_attempt_rows_with_one_webhook_id(
     assert [e.data["attempt"] for e in webhook_events] == [3]
 
 
+class Redirector:
+    """An HTTP server on loopback answering every POST with 302 to `location`."""
+
+    def __init__(self, location: str) -> None:
+        paths: list[str] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("content-length", "0")))
+                paths.append(self.path)
+                self.send_response(302)
+                self.send_header("Location", location)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.paths = paths
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self) -> Redirector:
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
 async def test_exhausted_retries_fail_and_redirects_are_not_followed(
-    notifications: Any,
-    notifications_receiver: Any,
-    notifications_payloads: Any,
-    notifications_eventually: Any,
+    notifications: Any, webhook_receiver: Any, notifications_payloads: Any
 ) -> None:
     project_id = str(uuid.uuid4())
-    notifications_receiver.default_status = 302
-    notifications_receiver.extra_headers = {"Location": f"{notifications_receiver.url}/elsewhere"}
-    subscription = await subscribe(
-        notifications,
-        f"{notifications_receiver.url}/moved",
-        project_id,
-        event_types=["project.at_risk"],
-    )
-    await notifications.apply("project.at_risk", notifications_payloads.at_risk(project_id))
+    with Redirector(f"{webhook_receiver.url}/elsewhere") as redirector:
+        subscription = await subscribe(
+            notifications,
+            f"{redirector.url}/moved",
+            project_id,
+            event_types=["project.at_risk"],
+        )
+        await notifications.apply("project.at_risk", notifications_payloads.at_risk(project_id))
 
-    async def failed() -> Any:
-        rows = await attempts_for(notifications, subscription["id"])
-        return rows if rows and rows[-1]["status"] == "failed" else None
+        async def failed() -> Any:
+            rows = await attempts_for(notifications, subscription["id"])
+            return rows if rows and rows[-1]["status"] == "failed" else None
 
-    rows = await notifications_eventually(failed, what="the delivery to give up")
+        rows = await eventually(failed, what="the delivery to give up")
     assert [(r["attempt"], r["status"]) for r in rows] == [
         (1, "retrying"),
         (2, "retrying"),
         (3, "failed"),
     ]
     assert "redirects are not followed" in rows[-1]["error"]
-    assert {r.path for r in notifications_receiver.requests} == {"/moved"}
+    assert f"redirecting to {webhook_receiver.url}/elsewhere" in rows[-1]["error"]
+    assert redirector.paths == ["/moved"] * 3
+    assert webhook_receiver.requests == [], "the redirect's target was never called"
     failures = await notifications.outbox_events("notification.failed")
     assert failures[0].data["attempt"] == 3 and failures[0].data["channel"] == "webhook"
 
 
 async def test_a_deleted_subscription_receives_nothing_more(
     notifications: Any,
-    notifications_receiver: Any,
+    webhook_receiver: Any,
     notifications_payloads: Any,
-    notifications_eventually: Any,
 ) -> None:
     project_id = str(uuid.uuid4())
     subscription = await subscribe(
         notifications,
-        f"{notifications_receiver.url}/hook",
+        f"{webhook_receiver.url}/hook",
         project_id,
         event_types=["project.at_risk"],
     )
@@ -182,46 +220,35 @@ async def test_a_deleted_subscription_receives_nothing_more(
     assert deleted.status_code == 204
     await notifications.apply("project.at_risk", notifications_payloads.at_risk(project_id))
     assert await attempts_for(notifications, subscription["id"]) == []
-    assert notifications_receiver.requests == []
+    assert webhook_receiver.requests == []
 
 
 async def test_delivery_rechecks_the_address_and_refuses_loopback(
-    notifications_receiver: Any,
+    webhook_receiver: Any,
 ) -> None:
-    sender = WebhookSender(timeout=2, allow_private=False)
-    outcome = await sender.send(
-        url=f"{notifications_receiver.url}/hook",
-        body=b"{}",
-        secret=new_webhook_secret(),
-        message_id="msg_x",
-    )
+    sender = WebhookChannel(timeout=2, allow_private=False)
+    outcome = await sender.send(signed(f"{webhook_receiver.url}/hook", "msg_x"))
     assert not outcome.delivered and not outcome.retryable
     assert outcome.error is not None and "loopback" in outcome.error
-    assert notifications_receiver.requests == []
+    assert webhook_receiver.requests == []
 
-    allowed = await WebhookSender(timeout=2, allow_private=True).send(
-        url=f"{notifications_receiver.url}/hook",
-        body=b"{}",
-        secret=new_webhook_secret(),
-        message_id="msg_y",
+    allowed = await WebhookChannel(timeout=2, allow_private=True).send(
+        signed(f"{webhook_receiver.url}/hook", "msg_y")
     )
     assert allowed.delivered and allowed.http_status == 204
-    assert len(notifications_receiver.requests) == 1
+    assert len(webhook_receiver.requests) == 1
 
 
 async def test_a_host_name_is_reached_through_its_vetted_address_with_its_host_header(
-    notifications_receiver: Any,
+    webhook_receiver: Any,
 ) -> None:
-    port = notifications_receiver.server.server_address[1]
-    sender = WebhookSender(timeout=2, allow_private=True)
+    port = webhook_receiver.port
+    sender = WebhookChannel(timeout=2, allow_private=True)
     outcome = await sender.send(
-        url=f"http://localhost:{port}/named?x=1",
-        body=b'{"a":1}',
-        secret=new_webhook_secret(),
-        message_id="msg_named",
+        signed(f"http://localhost:{port}/named?x=1", "msg_named", body='{"a":1}')
     )
     assert outcome.delivered, outcome.error
-    received = notifications_receiver.requests[0]
+    received = webhook_receiver.requests[0]
     assert received.path == "/named?x=1"
     assert received.headers["host"] == f"localhost:{port}"
     assert received.headers["webhook-id"] == "msg_named"
@@ -231,11 +258,8 @@ async def test_an_unreachable_receiver_is_a_retryable_failure() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    outcome = await WebhookSender(timeout=2, allow_private=True).send(
-        url=f"http://127.0.0.1:{closed_port}/hook",
-        body=b"{}",
-        secret=new_webhook_secret(),
-        message_id="msg_closed",
+    outcome = await WebhookChannel(timeout=2, allow_private=True).send(
+        signed(f"http://127.0.0.1:{closed_port}/hook", "msg_closed")
     )
     assert not outcome.delivered and outcome.retryable
     assert outcome.error is not None and "could not connect" in outcome.error

@@ -11,8 +11,8 @@ from pmo_notifications.api.silences import router as silences_router
 from pmo_notifications.api.subscriptions import router as subscriptions_router
 from pmo_notifications.config import NotificationsSettings, get_settings
 from pmo_notifications.db.tables import messaging
+from pmo_notifications.handlers.consumed_events import CONSUMED
 from pmo_notifications.handlers.delivery_dispatcher import run_delivery_job
-from pmo_notifications.handlers.event_handlers import HANDLERS
 
 
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
@@ -21,7 +21,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         settings=settings or get_settings(),
         tables=messaging,
         routers=[alerts_router, subscriptions_router, silences_router, deliveries_router],
-        handlers=HANDLERS,
+        handlers=CONSUMED,
         jobs=[run_delivery_job],
         description="Alerts on projects at risk, subscriptions, silences and signed delivery "
         "of e-mails and webhooks.",

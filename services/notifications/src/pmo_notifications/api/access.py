@@ -8,7 +8,8 @@ from fastapi import Depends
 from pmo_common.auth.dependencies import forbid, require_roles
 from pmo_common.auth.principal import KNOWN_ROLES, Principal
 
-from pmo_notifications.db.project_repository import ProjectRecord
+from pmo_notifications.domain.project_projection import ProjectRecord
+from pmo_notifications.domain.subscription_matching import SubscriptionRecord
 
 # Any known role may call the read routes; what each one sees is narrowed per object.
 AnyRolePrincipal = Annotated[Principal, Depends(require_roles(*sorted(KNOWN_ROLES)))]
@@ -23,13 +24,13 @@ def leads(principal: Principal, project: ProjectRecord | None) -> bool:
     return principal.manages(project.manager) or principal.manages(project.sponsor)
 
 
-def check_may_read_project(principal: Principal, project: ProjectRecord | None) -> None:
-    """403 unless the caller reads across projects or leads this one."""
+def ensure_can_read_alert(principal: Principal, project: ProjectRecord | None) -> None:
+    """403 unless the caller reads across projects or leads the alert's project."""
     if not principal.sees_everything and not leads(principal, project):
         raise forbid("You can only see alerts of projects you manage or sponsor.")
 
 
-def check_may_handle_alert(principal: Principal, project: ProjectRecord | None) -> None:
+def ensure_can_handle_alert(principal: Principal, project: ProjectRecord | None) -> None:
     """403 unless the caller is a PMO admin, a portfolio manager, or leads the project."""
     if not principal.has_any_role(*ALERT_HANDLER_ROLES) and not leads(principal, project):
         raise forbid(
@@ -38,7 +39,7 @@ def check_may_handle_alert(principal: Principal, project: ProjectRecord | None) 
         )
 
 
-def check_may_subscribe(
+def ensure_can_subscribe(
     principal: Principal, *, project_id: str | None, project: ProjectRecord | None
 ) -> None:
     """403 unless the caller may subscribe with these filters."""
@@ -53,6 +54,12 @@ def check_may_subscribe(
         )
     if project is None or not principal.manages(project.manager):
         raise forbid(f"You do not manage project {project_id}, so you cannot subscribe to it.")
+
+
+def ensure_can_manage_subscription(principal: Principal, subscription: SubscriptionRecord) -> None:
+    """403 unless the subscription is the caller's own, or the caller is a PMO admin."""
+    if subscription.owner != principal.subject and not sees_all_subscriptions(principal):
+        raise forbid("This subscription belongs to someone else.")
 
 
 def actor_name(principal: Principal) -> str:

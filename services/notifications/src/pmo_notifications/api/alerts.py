@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pmo_common.problems import not_found
+from pmo_common.auth.principal import Principal
 from pmo_common.web.app_factory import SessionDep
-from pmo_common.web.pagination import Page, PageDep, make_page
+from pmo_common.web.pagination import Page, PageDep, PageRequest, make_page
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.api.access import (
     AnyRolePrincipal,
     actor_name,
-    check_may_handle_alert,
-    check_may_read_project,
+    ensure_can_handle_alert,
+    ensure_can_read_alert,
 )
 from pmo_notifications.api.schemas import (
     AlertOut,
@@ -23,14 +24,8 @@ from pmo_notifications.api.schemas import (
     ReferenceId,
     SeverityName,
 )
-from pmo_notifications.db.alert_repository import AlertRecord, get_alert, list_alerts
-from pmo_notifications.db.project_repository import get_project
-from pmo_notifications.domain.alert_lifecycle import ACTIVE_STATUSES
-from pmo_notifications.handlers.alert_commands import (
-    acknowledge_alert,
-    load_alert_for_change,
-    resolve_alert,
-)
+from pmo_notifications.domain.alert_lifecycle import ACTIVE_STATUSES, AlertRecord
+from pmo_notifications.handlers import alert_commands, alert_queries
 
 router = APIRouter(prefix="/v1", tags=["alerts"])
 
@@ -42,10 +37,12 @@ def alert_out(alert: AlertRecord) -> AlertOut:
         project_id=alert.project_id,
         project_name=alert.project_name,
         kind=alert.kind,
-        severity=alert.severity,  # type: ignore[arg-type]  # stored values are validated
-        status=alert.status,  # type: ignore[arg-type]
+        severity=alert.severity,
+        status=alert.status,
         title=alert.title,
-        reasons=[ReasonOut.model_validate(reason) for reason in alert.reasons],
+        reasons=[
+            ReasonOut.model_validate(reason, from_attributes=True) for reason in alert.reasons
+        ],
         rag=alert.rag,
         opened_at=alert.opened_at,
         acknowledged_at=alert.acknowledged_at,
@@ -55,6 +52,29 @@ def alert_out(alert: AlertRecord) -> AlertOut:
         resolution_note=alert.resolution_note,
         last_event_at=alert.last_event_at,
     )
+
+
+async def _alert_page(
+    session: AsyncSession,
+    principal: Principal,
+    page: PageRequest,
+    *,
+    only_led: bool,
+    project_id: str | None,
+    statuses: tuple[str, ...] | None,
+    severity: str | None,
+) -> Page[AlertOut]:
+    records = await alert_queries.list_alerts(
+        session,
+        led_by=principal.email,
+        only_led=only_led,
+        project_id=project_id,
+        statuses=statuses,
+        severity=severity,
+        limit=page.limit + 1,
+        offset=page.offset,
+    )
+    return make_page([alert_out(record) for record in records], page)
 
 
 @router.get("/alerts", summary="List alerts (a project manager sees their projects' only)")
@@ -67,17 +87,15 @@ async def list_alerts_route(
     severity: SeverityName | None = None,
 ) -> Page[AlertOut]:
     """A page of alerts, newest first, filtered by project, status and severity."""
-    records = await list_alerts(
+    return await _alert_page(
         session,
-        led_by=principal.email,
+        principal,
+        page,
         only_led=not principal.sees_everything,
         project_id=project_id,
         statuses=(status,) if status else None,
         severity=severity,
-        limit=page.limit + 1,
-        offset=page.offset,
     )
-    return make_page([alert_out(record) for record in records], page)
 
 
 @router.get("/inbox", summary="The caller's alerts: those of projects they manage or sponsor")
@@ -90,17 +108,15 @@ async def inbox_route(
     ),
 ) -> Page[AlertOut]:
     """The in-app inbox: alerts asking the caller for attention, newest first."""
-    records = await list_alerts(
+    return await _alert_page(
         session,
-        led_by=principal.email,
+        principal,
+        page,
         only_led=True,
         project_id=None,
         statuses=(status,) if status else ACTIVE_STATUSES,
         severity=None,
-        limit=page.limit + 1,
-        offset=page.offset,
     )
-    return make_page([alert_out(record) for record in records], page)
 
 
 @router.get("/alerts/{alert_id}", summary="Read one alert")
@@ -108,10 +124,8 @@ async def get_alert_route(
     alert_id: str, principal: AnyRolePrincipal, session: SessionDep
 ) -> AlertOut:
     """One alert, if the caller may see its project."""
-    alert = await get_alert(session, alert_id=alert_id)
-    if alert is None:
-        raise not_found("alert", alert_id)
-    check_may_read_project(principal, await get_project(session, project_id=alert.project_id))
+    alert, project = await alert_queries.alert_and_project(session, alert_id=alert_id)
+    ensure_can_read_alert(principal, project)
     return alert_out(alert)
 
 
@@ -120,10 +134,11 @@ async def acknowledge_alert_route(
     alert_id: str, principal: AnyRolePrincipal, session: SessionDep
 ) -> AlertOut:
     """Say someone is on it; acknowledging twice changes nothing."""
-    async with session.begin():
-        alert = await load_alert_for_change(session, alert_id=alert_id)
-        check_may_handle_alert(principal, await get_project(session, project_id=alert.project_id))
-        updated = await acknowledge_alert(session, alert=alert, actor=actor_name(principal))
+    _alert, project = await alert_queries.alert_and_project(session, alert_id=alert_id)
+    ensure_can_handle_alert(principal, project)
+    updated = await alert_commands.acknowledge_alert(
+        session, alert_id=alert_id, actor=actor_name(principal)
+    )
     return alert_out(updated)
 
 
@@ -135,10 +150,9 @@ async def resolve_alert_route(
     body: AlertResolve | None = None,
 ) -> AlertOut:
     """Close the alert; resolving a resolved alert changes nothing."""
-    async with session.begin():
-        alert = await load_alert_for_change(session, alert_id=alert_id)
-        check_may_handle_alert(principal, await get_project(session, project_id=alert.project_id))
-        updated = await resolve_alert(
-            session, alert=alert, actor=actor_name(principal), note=body.note if body else None
-        )
+    _alert, project = await alert_queries.alert_and_project(session, alert_id=alert_id)
+    ensure_can_handle_alert(principal, project)
+    updated = await alert_commands.resolve_alert(
+        session, alert_id=alert_id, actor=actor_name(principal), note=body.note if body else None
+    )
     return alert_out(updated)

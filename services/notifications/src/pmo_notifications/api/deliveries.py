@@ -8,8 +8,9 @@ from pmo_common.web.pagination import Page, PageDep, make_page
 
 from pmo_notifications.api.access import AnyRolePrincipal, sees_all_deliveries
 from pmo_notifications.api.schemas import Channel, DeliveryOut, DeliveryStatusName, ReferenceId
-from pmo_notifications.db.delivery_repository import DeliveryRecord, list_deliveries
 from pmo_notifications.domain.address_policy import TargetRefused, parse_webhook_url
+from pmo_notifications.domain.delivery_schedule import DeliveryRecord
+from pmo_notifications.handlers.delivery_queries import list_deliveries
 
 router = APIRouter(prefix="/v1", tags=["deliveries"])
 
@@ -39,10 +40,10 @@ def delivery_out(delivery: DeliveryRecord, *, in_full: bool) -> DeliveryOut:
         alert_id=delivery.alert_id,
         project_id=delivery.project_id,
         subscription_id=delivery.subscription_id,
-        channel=delivery.channel,  # type: ignore[arg-type]  # stored values are validated
+        channel=delivery.channel,
         target=shown_target(delivery, in_full=in_full),
         attempt=delivery.attempt,
-        status=delivery.status,  # type: ignore[arg-type]
+        status=delivery.status,
         http_status=delivery.http_status,
         error=delivery.error,
         created_at=delivery.created_at,

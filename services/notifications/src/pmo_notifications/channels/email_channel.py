@@ -8,11 +8,17 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formatdate
 
-from pmo_notifications.channels.send_outcome import SendOutcome
+from email_validator import EmailNotValidError, validate_email
+
+from pmo_notifications.config import NotificationsSettings
+from pmo_notifications.domain.address_policy import TargetRefused
+from pmo_notifications.domain.sending import OutgoingMessage, SendOutcome
 
 
-class SmtpMailer:
+class EmailChannel:
     """Sends plain-text e-mails through one SMTP server."""
+
+    signs_messages = False
 
     def __init__(
         self,
@@ -33,19 +39,41 @@ class SmtpMailer:
         self._starttls = starttls
         self._timeout = timeout
 
-    async def send(self, *, to: str, subject: str, body: str, message_id: str) -> SendOutcome:
-        """Send one e-mail; permanent SMTP refusals (5xx) are not worth retrying."""
-        message = EmailMessage()
-        message["From"] = self._sender
-        message["To"] = to
-        # Header values may not carry line breaks; a project name with one must not break out.
-        message["Subject"] = " ".join(subject.split())
-        message["Date"] = formatdate(usegmt=True)
-        # The same id on every retry lets mail systems recognise a duplicate.
-        message["Message-ID"] = f"<{message_id}@pmo-notifications>"
-        message.set_content(body)
+    @classmethod
+    def from_settings(cls, settings: NotificationsSettings) -> EmailChannel:
+        """The channel on the configured SMTP server."""
+        password = settings.smtp_password
+        return cls(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_from,
+            username=settings.smtp_username,
+            password=password.get_secret_value() if password else None,
+            starttls=settings.smtp_starttls,
+            timeout=settings.smtp_timeout_seconds,
+        )
+
+    async def checked_target(self, target: str) -> str:
+        """The address in normalised form; TargetRefused when it is not an e-mail address."""
         try:
-            await asyncio.to_thread(self._send_now, message)
+            return validate_email(target, check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            raise TargetRefused(f"not a valid e-mail address: {exc}") from exc
+
+    async def send(self, message: OutgoingMessage) -> SendOutcome:
+        """Send one e-mail; permanent SMTP refusals (5xx) are not worth retrying."""
+        to = message.target
+        mail = EmailMessage()
+        mail["From"] = self._sender
+        mail["To"] = to
+        # Header values may not carry line breaks; a project name with one must not break out.
+        mail["Subject"] = " ".join((message.subject or "").split())
+        mail["Date"] = formatdate(usegmt=True)
+        # The same id on every retry lets mail systems recognise a duplicate.
+        mail["Message-ID"] = f"<{message.message_id}@pmo-notifications>"
+        mail.set_content(message.body)
+        try:
+            await asyncio.to_thread(self._send_now, mail)
         except smtplib.SMTPRecipientsRefused as exc:
             return SendOutcome.failure(f"the SMTP server refused {to}: {exc}", retryable=False)
         except smtplib.SMTPResponseException as exc:

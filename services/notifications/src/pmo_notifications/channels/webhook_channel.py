@@ -8,22 +8,45 @@ from typing import Any
 import httpx
 
 from pmo_notifications.channels.address_resolution import TargetUnresolvable, vet_webhook_url
-from pmo_notifications.channels.send_outcome import SendOutcome
-from pmo_notifications.domain.address_policy import TargetRefused
+from pmo_notifications.config import NotificationsSettings
+from pmo_notifications.domain.address_policy import TargetRefused, parse_webhook_url
+from pmo_notifications.domain.sending import OutgoingMessage, SendOutcome
 from pmo_notifications.domain.webhook_signature import signature_headers
 
 USER_AGENT = "pmo-notifications/1.0 (Standard Webhooks)"
 
 
-class WebhookSender:
+class WebhookChannel:
     """POSTs a CloudEvent to a subscriber's URL with Standard Webhooks signature headers."""
+
+    signs_messages = True
 
     def __init__(self, *, timeout: float, allow_private: bool) -> None:
         self._timeout = timeout
         self._allow_private = allow_private
 
-    async def send(self, *, url: str, body: bytes, secret: str, message_id: str) -> SendOutcome:
+    @classmethod
+    def from_settings(cls, settings: NotificationsSettings) -> WebhookChannel:
+        """The channel with the configured timeout and SSRF policy."""
+        return cls(
+            timeout=settings.webhook_timeout_seconds,
+            allow_private=settings.webhook_allow_private,
+        )
+
+    async def checked_target(self, target: str) -> str:
+        """The URL if the SSRF policy accepts it (resolving its host unless private is allowed)."""
+        if self._allow_private:
+            parse_webhook_url(target)
+        else:
+            await vet_webhook_url(target, allow_private=False)
+        return target
+
+    async def send(self, message: OutgoingMessage) -> SendOutcome:
         """Deliver one message; the target is vetted again now, against DNS rebinding."""
+        if message.secret is None:
+            return SendOutcome.failure("no signing secret for this webhook", retryable=False)
+        url, secret, message_id = message.target, message.secret, message.message_id
+        body = message.body.encode()
         try:
             target, addresses = await vet_webhook_url(url, allow_private=self._allow_private)
         except TargetUnresolvable as exc:

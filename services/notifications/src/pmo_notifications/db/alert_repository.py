@@ -2,74 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_notifications.db.project_repository import projects_led_by
-from pmo_notifications.db.tables import alerts
-from pmo_notifications.db.timestamps import as_utc, as_utc_or_none
-from pmo_notifications.domain.alert_lifecycle import ACTIVE_STATUSES, AlertState
-
-
-@dataclass(frozen=True, slots=True)
-class AlertRecord:
-    """An alert as stored."""
-
-    id: str
-    project_id: str
-    project_name: str
-    kind: str
-    deduplication_key: str
-    severity: str
-    status: str
-    title: str
-    reasons: list[dict[str, Any]]
-    rag: str | None
-    opened_at: datetime
-    acknowledged_at: datetime | None
-    acknowledged_by: str | None
-    resolved_at: datetime | None
-    resolved_by: str | None
-    resolution_note: str | None
-    last_event_at: datetime
-
-    @property
-    def state(self) -> AlertState:
-        """The lifecycle part of the alert."""
-        return AlertState(
-            status=self.status,
-            acknowledged_at=self.acknowledged_at,
-            acknowledged_by=self.acknowledged_by,
-            resolved_at=self.resolved_at,
-            resolved_by=self.resolved_by,
-            resolution_note=self.resolution_note,
-        )
+from pmo_notifications.db.projection_repository import projects_led_by
+from pmo_notifications.db.tables import ACTIVE_ALERT, alerts
+from pmo_notifications.db.timestamps import record_from_row, row_values
+from pmo_notifications.domain.alert_lifecycle import ACTIVE_STATUSES, AlertRecord, AlertState
+from pmo_notifications.domain.reason_line import ReasonLine
 
 
 def _record(row: Row[Any]) -> AlertRecord:
-    return AlertRecord(
-        id=row.id,
-        project_id=row.project_id,
-        project_name=row.project_name,
-        kind=row.kind,
-        deduplication_key=row.deduplication_key,
-        severity=row.severity,
-        status=row.status,
-        title=row.title,
-        reasons=list(row.reasons),
-        rag=row.rag,
-        opened_at=as_utc(row.opened_at),
-        acknowledged_at=as_utc_or_none(row.acknowledged_at),
-        acknowledged_by=row.acknowledged_by,
-        resolved_at=as_utc_or_none(row.resolved_at),
-        resolved_by=row.resolved_by,
-        resolution_note=row.resolution_note,
-        last_event_at=as_utc(row.last_event_at),
-    )
+    reasons = tuple(ReasonLine(**reason) for reason in row.reasons)
+    return record_from_row(AlertRecord, row, reasons=reasons)
+
+
+def _values(alert: AlertRecord) -> dict[str, Any]:
+    # JSON wants a list; each reason is stored as the dict monitoring sent.
+    return row_values(alert, reasons=[row_values(reason) for reason in alert.reasons])
 
 
 async def get_alert(
@@ -108,29 +62,23 @@ async def active_alerts_of_project(session: AsyncSession, *, project_id: str) ->
     return [_record(row) for row in rows]
 
 
-async def insert_alert(session: AsyncSession, *, alert: AlertRecord) -> None:
-    """Store a new alert."""
-    await session.execute(
-        insert(alerts).values(
-            id=alert.id,
-            project_id=alert.project_id,
-            project_name=alert.project_name,
-            kind=alert.kind,
-            deduplication_key=alert.deduplication_key,
-            severity=alert.severity,
-            status=alert.status,
-            title=alert.title,
-            reasons=alert.reasons,
-            rag=alert.rag,
-            opened_at=alert.opened_at,
-            acknowledged_at=alert.acknowledged_at,
-            acknowledged_by=alert.acknowledged_by,
-            resolved_at=alert.resolved_at,
-            resolved_by=alert.resolved_by,
-            resolution_note=alert.resolution_note,
-            last_event_at=alert.last_event_at,
+async def insert_alert_unless_active(session: AsyncSession, *, alert: AlertRecord) -> bool:
+    """Store a new alert unless the project already has an active one under its key.
+
+    One statement: the unique index on active alerts decides, so two replicas racing on the
+    same signal open one alert. Returns whether this alert was stored.
+    """
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(alerts)
+        .values(**_values(alert))
+        .on_conflict_do_nothing(
+            index_elements=[alerts.c.project_id, alerts.c.deduplication_key],
+            index_where=text(ACTIVE_ALERT),
         )
+        .returning(alerts.c.id)
     )
+    return (await session.execute(statement)).first() is not None
 
 
 async def refresh_alert_signal(
@@ -140,7 +88,7 @@ async def refresh_alert_signal(
     project_name: str,
     severity: str,
     title: str,
-    reasons: list[dict[str, Any]],
+    reasons: tuple[ReasonLine, ...],
     rag: str | None,
     last_event_at: datetime,
 ) -> None:
@@ -152,7 +100,7 @@ async def refresh_alert_signal(
             project_name=project_name,
             severity=severity,
             title=title,
-            reasons=reasons,
+            reasons=[row_values(reason) for reason in reasons],
             rag=rag,
             last_event_at=last_event_at,
         )
@@ -166,15 +114,7 @@ async def save_alert_state(
     await session.execute(
         update(alerts)
         .where(alerts.c.id == alert_id)
-        .values(
-            status=state.status,
-            acknowledged_at=state.acknowledged_at,
-            acknowledged_by=state.acknowledged_by,
-            resolved_at=state.resolved_at,
-            resolved_by=state.resolved_by,
-            resolution_note=state.resolution_note,
-            last_event_at=last_event_at,
-        )
+        .values(**row_values(state), last_event_at=last_event_at)
     )
 
 

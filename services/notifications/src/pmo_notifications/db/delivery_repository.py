@@ -3,84 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_notifications.db.project_repository import projects_led_by
+from pmo_notifications.db.projection_repository import projects_led_by
 from pmo_notifications.db.subscription_repository import owned_subscription_ids
 from pmo_notifications.db.tables import deliveries
-from pmo_notifications.db.timestamps import as_utc, as_utc_or_none
-from pmo_notifications.domain.delivery_schedule import PENDING
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryRecord:
-    """One delivery attempt as stored."""
-
-    id: str
-    message_id: str
-    event_id: str
-    event_type: str
-    alert_id: str | None
-    project_id: str | None
-    subscription_id: str | None
-    channel: str
-    target: str
-    subject: str | None
-    payload: str
-    attempt: int
-    status: str
-    http_status: int | None
-    error: str | None
-    created_at: datetime
-    next_attempt_at: datetime
-    attempted_at: datetime | None
-    completed_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedDelivery:
-    """A first attempt to record: who gets what, over which channel."""
-
-    event_id: str
-    event_type: str
-    alert_id: str | None
-    project_id: str | None
-    subscription_id: str | None
-    channel: str
-    target: str
-    subject: str | None
-    payload: str
-    status: str = PENDING
-    error: str | None = None
+from pmo_notifications.db.timestamps import record_from_row, row_values
+from pmo_notifications.domain.delivery_schedule import PENDING, DeliveryRecord, PlannedDelivery
 
 
 def _record(row: Row[Any]) -> DeliveryRecord:
-    return DeliveryRecord(
-        id=row.id,
-        message_id=row.message_id,
-        event_id=row.event_id,
-        event_type=row.event_type,
-        alert_id=row.alert_id,
-        project_id=row.project_id,
-        subscription_id=row.subscription_id,
-        channel=row.channel,
-        target=row.target,
-        subject=row.subject,
-        payload=row.payload,
-        attempt=row.attempt,
-        status=row.status,
-        http_status=row.http_status,
-        error=row.error,
-        created_at=as_utc(row.created_at),
-        next_attempt_at=as_utc(row.next_attempt_at),
-        attempted_at=as_utc_or_none(row.attempted_at),
-        completed_at=as_utc_or_none(row.completed_at),
-    )
+    return record_from_row(DeliveryRecord, row)
 
 
 async def insert_planned_deliveries(
@@ -92,26 +30,16 @@ async def insert_planned_deliveries(
     await session.execute(
         insert(deliveries),
         [
-            {
-                "id": str(uuid.uuid4()),
-                "message_id": message_id,
-                "event_id": plan.event_id,
-                "event_type": plan.event_type,
-                "alert_id": plan.alert_id,
-                "project_id": plan.project_id,
-                "subscription_id": plan.subscription_id,
-                "channel": plan.channel,
-                "target": plan.target,
-                "subject": plan.subject,
-                "payload": plan.payload,
-                "attempt": 1,
-                "status": plan.status,
-                "http_status": None,
-                "error": plan.error,
-                "created_at": at,
-                "next_attempt_at": at,
-                "completed_at": None if plan.status == PENDING else at,
-            }
+            row_values(
+                plan,
+                id=str(uuid.uuid4()),
+                message_id=message_id,
+                attempt=1,
+                http_status=None,
+                created_at=at,
+                next_attempt_at=at,
+                completed_at=None if plan.status == PENDING else at,
+            )
             for plan, message_id in zip(planned, message_ids, strict=True)
         ],
     )
@@ -181,25 +109,19 @@ async def insert_next_attempt(
 ) -> str:
     """Record the attempt that follows a failed one (same message id); returns its id."""
     delivery_id = str(uuid.uuid4())
-    await session.execute(
-        insert(deliveries).values(
-            id=delivery_id,
-            message_id=previous.message_id,
-            event_id=previous.event_id,
-            event_type=previous.event_type,
-            alert_id=previous.alert_id,
-            project_id=previous.project_id,
-            subscription_id=previous.subscription_id,
-            channel=previous.channel,
-            target=previous.target,
-            subject=previous.subject,
-            payload=previous.payload,
-            attempt=previous.attempt + 1,
-            status=PENDING,
-            created_at=at,
-            next_attempt_at=next_attempt_at,
-        )
+    following = replace(
+        previous,
+        id=delivery_id,
+        attempt=previous.attempt + 1,
+        status=PENDING,
+        http_status=None,
+        error=None,
+        created_at=at,
+        next_attempt_at=next_attempt_at,
+        attempted_at=None,
+        completed_at=None,
     )
+    await session.execute(insert(deliveries).values(**row_values(following)))
     return delivery_id
 
 

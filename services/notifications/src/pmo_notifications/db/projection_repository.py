@@ -2,46 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import Select, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db.tables import projects
-from pmo_notifications.db.timestamps import utc_now
-
-
-@dataclass(frozen=True, slots=True)
-class ProjectRecord:
-    """What notifications knows of a project (e-mails are stored lower-cased)."""
-
-    id: str
-    name: str
-    manager: str
-    sponsor: str | None
-    portfolio_id: str | None
-    status: str
-    version: int
-
-
-def _lower(email: str | None) -> str | None:
-    return email.strip().lower() if email else None
+from pmo_notifications.db.timestamps import record_from_row, row_values
+from pmo_notifications.domain.clock import utc_now
+from pmo_notifications.domain.project_projection import (
+    ACTIVE,
+    CLOSED,
+    SIGNALLED_VERSION,
+    ProjectRecord,
+    normalised_email,
+)
 
 
 async def get_project(session: AsyncSession, *, project_id: str) -> ProjectRecord | None:
     """The known project with this id, if any."""
     row = (await session.execute(select(projects).where(projects.c.id == project_id))).first()
-    if row is None:
-        return None
-    return ProjectRecord(
-        id=row.id,
-        name=row.name,
-        manager=row.manager,
-        sponsor=row.sponsor,
-        portfolio_id=row.portfolio_id,
-        status=row.status,
-        version=row.version,
-    )
+    return None if row is None else record_from_row(ProjectRecord, row)
 
 
 async def apply_project_version(
@@ -58,8 +41,8 @@ async def apply_project_version(
     """Store a project's state unless a newer (or the same) version is already known."""
     values = {
         "name": name,
-        "manager": _lower(manager),
-        "sponsor": _lower(sponsor),
+        "manager": normalised_email(manager),
+        "sponsor": normalised_email(sponsor),
         "portfolio_id": portfolio_id,
         "status": status,
         "version": version,
@@ -75,7 +58,7 @@ async def apply_project_version(
     return True
 
 
-async def remember_project_if_unknown(
+async def record_signalled_project(
     session: AsyncSession,
     *,
     project_id: str,
@@ -83,54 +66,65 @@ async def remember_project_if_unknown(
     manager: str,
     sponsor: str | None,
     portfolio_id: str | None,
-) -> None:
-    """Record a project first heard of through monitoring, as version 0 (intake's win later)."""
-    if await get_project(session, project_id=project_id) is None:
-        await session.execute(
-            insert(projects).values(
-                id=project_id,
-                name=name,
-                manager=_lower(manager),
-                sponsor=_lower(sponsor),
-                portfolio_id=portfolio_id,
-                status="active",
-                version=0,
-                updated_at=utc_now(),
-            )
-        )
+) -> ProjectRecord:
+    """The known project; one first heard of through monitoring is recorded as version 0.
+
+    One statement either way (an upsert whose update changes nothing, returning the row), so a
+    signal reads and, when needed, writes the projection once; intake's versions win later.
+    """
+    values: dict[str, Any] = {
+        "id": project_id,
+        "name": name,
+        "manager": normalised_email(manager),
+        "sponsor": normalised_email(sponsor),
+        "portfolio_id": portfolio_id,
+        "status": ACTIVE,
+        "version": SIGNALLED_VERSION,
+        "updated_at": utc_now(),
+    }
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(projects)
+        .values(**values)
+        .on_conflict_do_update(index_elements=[projects.c.id], set_={"version": projects.c.version})
+        .returning(*projects.c)
+    )
+    row = (await session.execute(statement)).one()
+    return record_from_row(ProjectRecord, row)
 
 
-async def close_project(session: AsyncSession, *, project_id: str, name: str, version: int) -> bool:
-    """Mark a project closed unless a newer version is already known."""
+async def close_project(
+    session: AsyncSession, *, project_id: str, name: str, version: int
+) -> ProjectRecord | None:
+    """The project marked closed; None when a newer (or the same) version is already known."""
     known = await get_project(session, project_id=project_id)
     if known is not None and known.version >= version:
-        return False
+        return None
+    at = utc_now()
     if known is None:
         # Closed before we heard of it: remember it so later stragglers find it closed.
-        await session.execute(
-            insert(projects).values(
-                id=project_id,
-                name=name,
-                manager="",
-                sponsor=None,
-                portfolio_id=None,
-                status="closed",
-                version=version,
-                updated_at=utc_now(),
-            )
+        closed = ProjectRecord(
+            id=project_id,
+            name=name,
+            manager="",
+            sponsor=None,
+            portfolio_id=None,
+            status=CLOSED,
+            version=version,
         )
-        return True
+        await session.execute(insert(projects).values(**row_values(closed), updated_at=at))
+        return closed
     await session.execute(
         update(projects)
         .where(projects.c.id == project_id)
-        .values(name=name, status="closed", version=version, updated_at=utc_now())
+        .values(name=name, status=CLOSED, version=version, updated_at=at)
     )
-    return True
+    return replace(known, name=name, status=CLOSED, version=version)
 
 
 def projects_led_by(email: str | None) -> Select[tuple[str]]:
     """A subquery of the ids of projects the e-mail manages or sponsors."""
-    address = _lower(email) or "\x00no-email"
+    address = normalised_email(email) or "\x00no-email"
     return select(projects.c.id).where(
         or_(projects.c.manager == address, projects.c.sponsor == address)
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -10,62 +9,17 @@ from sqlalchemy import Row, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db.tables import silences
-from pmo_notifications.db.timestamps import as_utc
-from pmo_notifications.domain.silence_rules import SilenceWindow
-
-
-@dataclass(frozen=True, slots=True)
-class SilenceRecord:
-    """A silence as stored."""
-
-    id: str
-    project_id: str | None
-    portfolio_id: str | None
-    reason: str
-    starts_at: datetime
-    ends_at: datetime
-    created_by: str
-    created_at: datetime
-
-    @property
-    def window(self) -> SilenceWindow:
-        """The scope and time window of the silence."""
-        return SilenceWindow(
-            silence_id=self.id,
-            project_id=self.project_id,
-            portfolio_id=self.portfolio_id,
-            starts_at=self.starts_at,
-            ends_at=self.ends_at,
-        )
+from pmo_notifications.db.timestamps import record_from_row, row_values
+from pmo_notifications.domain.silence_rules import SilenceRecord, SilenceWindow
 
 
 def _record(row: Row[Any]) -> SilenceRecord:
-    return SilenceRecord(
-        id=row.id,
-        project_id=row.project_id,
-        portfolio_id=row.portfolio_id,
-        reason=row.reason,
-        starts_at=as_utc(row.starts_at),
-        ends_at=as_utc(row.ends_at),
-        created_by=row.created_by,
-        created_at=as_utc(row.created_at),
-    )
+    return record_from_row(SilenceRecord, row)
 
 
 async def insert_silence(session: AsyncSession, *, silence: SilenceRecord) -> None:
     """Store a new silence."""
-    await session.execute(
-        insert(silences).values(
-            id=silence.id,
-            project_id=silence.project_id,
-            portfolio_id=silence.portfolio_id,
-            reason=silence.reason,
-            starts_at=silence.starts_at,
-            ends_at=silence.ends_at,
-            created_by=silence.created_by,
-            created_at=silence.created_at,
-        )
-    )
+    await session.execute(insert(silences).values(**row_values(silence)))
 
 
 async def get_silence(session: AsyncSession, *, silence_id: str) -> SilenceRecord | None:

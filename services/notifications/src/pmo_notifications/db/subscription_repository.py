@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -10,71 +10,19 @@ from sqlalchemy import Row, Select, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db.tables import subscriptions
-from pmo_notifications.db.timestamps import as_utc, as_utc_or_none
-from pmo_notifications.domain.subscription_matching import RoutingRule
-
-
-@dataclass(frozen=True, slots=True)
-class SubscriptionRecord:
-    """A subscription as stored."""
-
-    id: str
-    owner: str
-    owner_email: str | None
-    channel: str
-    target: str
-    event_types: tuple[str, ...]
-    project_id: str | None
-    portfolio_id: str | None
-    min_severity: str
-    secret: str | None
-    created_at: datetime
-    deleted_at: datetime | None = None
-
-    @property
-    def rule(self) -> RoutingRule:
-        """What the subscription asks to receive."""
-        return RoutingRule(
-            event_types=frozenset(self.event_types),
-            project_id=self.project_id,
-            portfolio_id=self.portfolio_id,
-            min_severity=self.min_severity,
-        )
+from pmo_notifications.db.timestamps import record_from_row, row_values
+from pmo_notifications.domain.subscription_matching import SubscriptionRecord
 
 
 def _record(row: Row[Any]) -> SubscriptionRecord:
-    return SubscriptionRecord(
-        id=row.id,
-        owner=row.owner,
-        owner_email=row.owner_email,
-        channel=row.channel,
-        target=row.target,
-        event_types=tuple(row.event_types),
-        project_id=row.project_id,
-        portfolio_id=row.portfolio_id,
-        min_severity=row.min_severity,
-        secret=row.secret,
-        created_at=as_utc(row.created_at),
-        deleted_at=as_utc_or_none(row.deleted_at),
-    )
+    return record_from_row(SubscriptionRecord, row, event_types=tuple(row.event_types))
 
 
 async def insert_subscription(session: AsyncSession, *, subscription: SubscriptionRecord) -> None:
     """Store a new subscription."""
     await session.execute(
         insert(subscriptions).values(
-            id=subscription.id,
-            owner=subscription.owner,
-            owner_email=subscription.owner_email,
-            channel=subscription.channel,
-            target=subscription.target,
-            event_types=list(subscription.event_types),
-            project_id=subscription.project_id,
-            portfolio_id=subscription.portfolio_id,
-            min_severity=subscription.min_severity,
-            secret=subscription.secret,
-            created_at=subscription.created_at,
-            deleted_at=None,
+            **row_values(subscription, event_types=list(subscription.event_types))
         )
     )
 
@@ -120,13 +68,20 @@ async def delete_subscription(session: AsyncSession, *, subscription_id: str, at
 
 
 async def subscriptions_in_scope(
-    session: AsyncSession, *, project_id: str | None, portfolio_id: str | None
+    session: AsyncSession, *, project_id: str | None, portfolio_ids: Collection[str]
 ) -> list[SubscriptionRecord]:
-    """Live subscriptions whose project and portfolio filters do not exclude this scope."""
+    """Live subscriptions whose project and portfolio filters do not exclude this scope.
+
+    A scope may span several portfolios (the projection's and the signal's), so one read serves
+    every event routed for the project.
+    """
     query = select(subscriptions).where(
         subscriptions.c.deleted_at.is_(None),
         or_(subscriptions.c.project_id.is_(None), subscriptions.c.project_id == project_id),
-        or_(subscriptions.c.portfolio_id.is_(None), subscriptions.c.portfolio_id == portfolio_id),
+        or_(
+            subscriptions.c.portfolio_id.is_(None),
+            subscriptions.c.portfolio_id.in_(list(portfolio_ids)),
+        ),
     )
     return [_record(row) for row in await session.execute(query.order_by(subscriptions.c.id))]
 

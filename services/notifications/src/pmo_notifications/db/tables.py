@@ -23,7 +23,7 @@ projects = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
-_ACTIVE_ALERT = "status <> 'resolved'"
+ACTIVE_ALERT = "status <> 'resolved'"
 
 alerts = Table(
     "alerts",
@@ -51,8 +51,8 @@ alerts = Table(
         "project_id",
         "deduplication_key",
         unique=True,
-        sqlite_where=text(_ACTIVE_ALERT),
-        postgresql_where=text(_ACTIVE_ALERT),
+        sqlite_where=text(ACTIVE_ALERT),
+        postgresql_where=text(ACTIVE_ALERT),
     ),
 )
 

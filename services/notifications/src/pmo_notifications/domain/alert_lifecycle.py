@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from pmo_notifications.domain.reason_line import ReasonLine
+
 OPEN = "open"
 ACKNOWLEDGED = "acknowledged"
 RESOLVED = "resolved"
@@ -68,3 +70,56 @@ def resolve(state: AlertState, *, actor: str, at: datetime, note: str | None) ->
         replace(state, status=RESOLVED, resolved_at=at, resolved_by=actor, resolution_note=note),
         changed=True,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRecord:
+    """An alert as stored."""
+
+    id: str
+    project_id: str
+    project_name: str
+    kind: str
+    deduplication_key: str
+    severity: str
+    status: str
+    title: str
+    reasons: tuple[ReasonLine, ...]
+    rag: str | None
+    opened_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    resolved_at: datetime | None
+    resolved_by: str | None
+    resolution_note: str | None
+    last_event_at: datetime
+
+    @property
+    def state(self) -> AlertState:
+        """The lifecycle part of the alert."""
+        return AlertState(
+            status=self.status,
+            acknowledged_at=self.acknowledged_at,
+            acknowledged_by=self.acknowledged_by,
+            resolved_at=self.resolved_at,
+            resolved_by=self.resolved_by,
+            resolution_note=self.resolution_note,
+        )
+
+    def with_state(self, state: AlertState, *, at: datetime) -> AlertRecord:
+        """The alert after a transition to `state` at `at`."""
+        return replace(
+            self,
+            status=state.status,
+            acknowledged_at=state.acknowledged_at,
+            acknowledged_by=state.acknowledged_by,
+            resolved_at=state.resolved_at,
+            resolved_by=state.resolved_by,
+            resolution_note=state.resolution_note,
+            last_event_at=at,
+        )
+
+    @property
+    def actor(self) -> str | None:
+        """Who made the alert's latest change (None while it is merely open)."""
+        return self.resolved_by if self.status == RESOLVED else self.acknowledged_by

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 PENDING = "pending"
 DELIVERED = "delivered"
 RETRYING = "retrying"
@@ -25,3 +28,58 @@ def retry_delay_seconds(
 def may_retry(failed_attempt: int, *, max_attempts: int, retryable: bool = True) -> bool:
     """Whether another attempt follows the failed one."""
     return retryable and failed_attempt < max_attempts
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRecord:
+    """One delivery attempt as stored."""
+
+    id: str
+    message_id: str
+    event_id: str
+    event_type: str
+    alert_id: str | None
+    project_id: str | None
+    subscription_id: str | None
+    channel: str
+    target: str
+    subject: str | None
+    payload: str
+    attempt: int
+    status: str
+    http_status: int | None
+    error: str | None
+    created_at: datetime
+    next_attempt_at: datetime
+    attempted_at: datetime | None
+    completed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedDelivery:
+    """A first attempt to record: who gets what, over which channel."""
+
+    event_id: str
+    event_type: str
+    alert_id: str | None
+    project_id: str | None
+    subscription_id: str | None
+    channel: str
+    target: str
+    subject: str | None
+    payload: str
+    status: str = PENDING
+    error: str | None = None
+
+
+def outcome_status(
+    *, delivered: bool, skipped: bool, attempt: int, max_attempts: int, retryable: bool
+) -> str:
+    """The status an attempt ends in: delivered, skipped, retrying or failed for good."""
+    if delivered:
+        return DELIVERED
+    if skipped:
+        return SKIPPED
+    if may_retry(attempt, max_attempts=max_attempts, retryable=retryable):
+        return RETRYING
+    return FAILED

@@ -6,6 +6,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from pmo_notifications.domain.reason_line import ReasonLine
+
+__all__ = [
+    "ComposedEmail",
+    "HealthNotice",
+    "ReasonLine",
+    "compose_alert_change_email",
+    "compose_at_risk_email",
+    "compose_event_email",
+    "compose_overdue_email",
+    "compose_recovery_email",
+]
 SUBJECT_PREFIX = "[PMO]"
 _SIGNATURE = (
     "\n--\nSent by the PMO notifications service. Reply to your PMO contact if something "
@@ -22,17 +34,6 @@ _KEY_METRICS: tuple[tuple[str, str], ...] = (
     ("forecast_end_date", "Forecast end date"),
 )
 _RATIOS = frozenset({"cpi", "spi", "spi_t", "tcpi"})
-
-
-@dataclass(frozen=True, slots=True)
-class ReasonLine:
-    """One reason a project is not green, as monitoring worded it."""
-
-    code: str
-    message: str
-    metric: str | None = None
-    value: float | str | None = None
-    threshold: float | str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,35 @@ class SilenceWindow:
     ends_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class SilenceRecord:
+    """A silence as stored."""
+
+    id: str
+    project_id: str | None
+    portfolio_id: str | None
+    reason: str
+    starts_at: datetime
+    ends_at: datetime
+    created_by: str
+    created_at: datetime
+
+    @property
+    def window(self) -> SilenceWindow:
+        """The scope and time window of the silence."""
+        return SilenceWindow(
+            silence_id=self.id,
+            project_id=self.project_id,
+            portfolio_id=self.portfolio_id,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+        )
+
+    def holds_at(self, at: datetime) -> bool:
+        """Whether the silence holds at `at` (for any scope)."""
+        return self.starts_at <= at < self.ends_at
+
+
 def silence_covers(
     window: SilenceWindow, *, project_id: str | None, portfolio_id: str | None, at: datetime
 ) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from pmo_notifications.domain.rule_violation import RuleViolation
 from pmo_notifications.domain.severity import is_at_least
@@ -36,6 +37,34 @@ class RoutingRule:
     project_id: str | None = None
     portfolio_id: str | None = None
     min_severity: str = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionRecord:
+    """A subscription as stored (soft-deleted, so past deliveries keep their context)."""
+
+    id: str
+    owner: str
+    owner_email: str | None
+    channel: str
+    target: str
+    event_types: tuple[str, ...]
+    project_id: str | None
+    portfolio_id: str | None
+    min_severity: str
+    secret: str | None
+    created_at: datetime
+    deleted_at: datetime | None = None
+
+    @property
+    def rule(self) -> RoutingRule:
+        """What the subscription asks to receive."""
+        return RoutingRule(
+            event_types=frozenset(self.event_types),
+            project_id=self.project_id,
+            portfolio_id=self.portfolio_id,
+            min_severity=self.min_severity,
+        )
 
 
 @dataclass(frozen=True, slots=True)

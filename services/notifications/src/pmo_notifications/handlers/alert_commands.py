@@ -3,38 +3,41 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
-from datetime import datetime
-from typing import Any
 
+from pmo_common.db.unit_of_work import unit_of_work
+from pmo_common.events.catalog import ALERT_ACKNOWLEDGED, ALERT_RAISED, ALERT_RESOLVED, EventSpec
 from pmo_common.events.payloads import AlertEvent
 from pmo_common.problems import ProblemException, not_found
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db.alert_repository import (
-    AlertRecord,
     active_alerts_of_project,
     get_alert,
-    insert_alert,
+    insert_alert_unless_active,
     save_alert_state,
 )
-from pmo_notifications.db.project_repository import get_project
-from pmo_notifications.db.timestamps import utc_now
+from pmo_notifications.db.outbox import outbox
+from pmo_notifications.db.projection_repository import get_project
 from pmo_notifications.domain import alert_lifecycle
-from pmo_notifications.domain.alert_lifecycle import OPEN, AlertState, AlertTransitionRefused
+from pmo_notifications.domain.alert_lifecycle import (
+    OPEN,
+    AlertRecord,
+    AlertTransitionRefused,
+    Transition,
+)
+from pmo_notifications.domain.clock import utc_now
 from pmo_notifications.domain.email_composition import compose_alert_change_email
-from pmo_notifications.handlers.event_publishing import publish_event
-from pmo_notifications.handlers.notification_routing import EventToRoute, route_event
+from pmo_notifications.domain.reason_line import ReasonLine
+from pmo_notifications.handlers.notification_routing import EventToRoute, Notifier
 
-_EVENT_FOR_STATUS = {
-    "open": "alert.raised",
-    "acknowledged": "alert.acknowledged",
-    "resolved": "alert.resolved",
+_EVENT_FOR_STATUS: dict[str, EventSpec[AlertEvent]] = {
+    "open": ALERT_RAISED,
+    "acknowledged": ALERT_ACKNOWLEDGED,
+    "resolved": ALERT_RESOLVED,
 }
 
 
-async def open_alert(
-    session: AsyncSession,
+def new_alert(
     *,
     project_id: str,
     project_name: str,
@@ -42,12 +45,12 @@ async def open_alert(
     deduplication_key: str,
     severity: str,
     title: str,
-    reasons: list[dict[str, Any]],
+    reasons: tuple[ReasonLine, ...],
     rag: str | None,
 ) -> AlertRecord:
-    """Store a new open alert and announce it (alert.raised, routed to its subscribers)."""
+    """A fresh open alert, not stored yet."""
     now = utc_now()
-    alert = AlertRecord(
+    return AlertRecord(
         id=str(uuid.uuid4()),
         project_id=project_id,
         project_name=project_name,
@@ -66,105 +69,140 @@ async def open_alert(
         resolution_note=None,
         last_event_at=now,
     )
-    await insert_alert(session, alert=alert)
-    await announce_alert(session, alert=alert, actor=None)
-    return alert
 
 
-async def announce_alert(session: AsyncSession, *, alert: AlertRecord, actor: str | None) -> None:
-    """Publish the alert's current status as an alert.* event and route it to subscribers."""
-    event_type = _EVENT_FOR_STATUS[alert.status]
-    event = await publish_event(
+async def open_alert_unless_active(
+    session: AsyncSession, *, alert: AlertRecord, notifier: Notifier, portfolio_id: str | None
+) -> bool:
+    """Store a new open alert and announce it (alert.raised), unless one is already active."""
+    if not await insert_alert_unless_active(session, alert=alert):
+        return False
+    await announce_alert(session, alert=alert, notifier=notifier, portfolio_id=portfolio_id)
+    return True
+
+
+async def announce_alert(
+    session: AsyncSession, *, alert: AlertRecord, notifier: Notifier, portfolio_id: str | None
+) -> None:
+    """Write the alert's current status as an alert.* event and plan it for its subscribers."""
+    event = await outbox.enqueue(
         session,
-        event_type,
+        _EVENT_FOR_STATUS[alert.status],
         AlertEvent(
             alert_id=alert.id,
             project_id=alert.project_id,
             kind=alert.kind,
-            severity=alert.severity,  # type: ignore[arg-type]  # stored values are validated
-            status=alert.status,  # type: ignore[arg-type]
+            severity=alert.severity,
+            status=alert.status,
             title=alert.title,
-            actor=actor,
+            actor=alert.actor,
         ),
         subject=alert.project_id,
     )
-    project = await get_project(session, project_id=alert.project_id)
-    await route_event(
-        session,
+    notifier.route(
         EventToRoute(
             event=event,
-            project_id=alert.project_id,
-            portfolio_id=project.portfolio_id if project else None,
+            portfolio_id=portfolio_id,
             severity=alert.severity,
             alert_id=alert.id,
             subscriber_email=compose_alert_change_email(
-                title=alert.title, status=alert.status, actor=actor, note=alert.resolution_note
+                title=alert.title,
+                status=alert.status,
+                actor=alert.actor,
+                note=alert.resolution_note,
             ),
-        ),
+        )
     )
 
 
-async def acknowledge_alert(
-    session: AsyncSession, *, alert: AlertRecord, actor: str
-) -> AlertRecord:
+async def acknowledge_alert(session: AsyncSession, *, alert_id: str, actor: str) -> AlertRecord:
     """Acknowledge an alert (idempotent); 409 when it is already resolved."""
-    try:
-        transition = alert_lifecycle.acknowledge(alert.state, actor=actor, at=utc_now())
-    except AlertTransitionRefused as exc:
-        raise ProblemException(
-            409, "Alert already resolved", f"Alert {alert.id}: {exc.reason}."
-        ) from exc
-    return await _apply(session, alert=alert, state=transition.state, changed=transition.changed)
+    async with unit_of_work(session):
+        alert = await _alert_for_change(session, alert_id=alert_id)
+        try:
+            transition = alert_lifecycle.acknowledge(alert.state, actor=actor, at=utc_now())
+        except AlertTransitionRefused as exc:
+            raise ProblemException(
+                409, "Alert already resolved", f"Alert {alert.id}: {exc.reason}."
+            ) from exc
+        return await _change_one(session, alert=alert, transition=transition)
 
 
 async def resolve_alert(
-    session: AsyncSession, *, alert: AlertRecord, actor: str, note: str | None
+    session: AsyncSession, *, alert_id: str, actor: str, note: str | None
 ) -> AlertRecord:
     """Resolve an alert (idempotent: resolving a resolved alert changes nothing)."""
-    transition = alert_lifecycle.resolve(alert.state, actor=actor, at=utc_now(), note=note)
-    return await _apply(session, alert=alert, state=transition.state, changed=transition.changed)
+    async with unit_of_work(session):
+        alert = await _alert_for_change(session, alert_id=alert_id)
+        transition = alert_lifecycle.resolve(alert.state, actor=actor, at=utc_now(), note=note)
+        return await _change_one(session, alert=alert, transition=transition)
 
 
 async def resolve_active_alerts(
-    session: AsyncSession, *, project_id: str, kind: str | None, note: str
+    session: AsyncSession,
+    *,
+    project_id: str,
+    kind: str | None,
+    note: str,
+    notifier: Notifier,
+    portfolio_id: str | None,
 ) -> list[AlertRecord]:
     """Resolve, as the system, every active alert of a project (of one kind when given)."""
     resolved = []
     for alert in await active_alerts_of_project(session, project_id=project_id):
         if kind is None or alert.kind == kind:
+            transition = alert_lifecycle.resolve(
+                alert.state, actor=alert_lifecycle.SYSTEM_ACTOR, at=utc_now(), note=note
+            )
             resolved.append(
-                await resolve_alert(
-                    session, alert=alert, actor=alert_lifecycle.SYSTEM_ACTOR, note=note
+                await _apply(
+                    session,
+                    alert=alert,
+                    transition=transition,
+                    notifier=notifier,
+                    portfolio_id=portfolio_id,
                 )
             )
     return resolved
 
 
-async def load_alert_for_change(session: AsyncSession, *, alert_id: str) -> AlertRecord:
-    """The alert, locked for this transaction; 404 when there is none."""
+async def _alert_for_change(session: AsyncSession, *, alert_id: str) -> AlertRecord:
+    # Locked for the transaction, so two people changing one alert take turns.
     alert = await get_alert(session, alert_id=alert_id, for_update=True)
     if alert is None:
         raise not_found("alert", alert_id)
     return alert
 
 
-async def _apply(
-    session: AsyncSession, *, alert: AlertRecord, state: AlertState, changed: bool
+async def _change_one(
+    session: AsyncSession, *, alert: AlertRecord, transition: Transition
 ) -> AlertRecord:
-    if not changed:
+    if not transition.changed:
         return alert
-    at: datetime = utc_now()
-    await save_alert_state(session, alert_id=alert.id, state=state, last_event_at=at)
-    updated = replace(
-        alert,
-        status=state.status,
-        acknowledged_at=state.acknowledged_at,
-        acknowledged_by=state.acknowledged_by,
-        resolved_at=state.resolved_at,
-        resolved_by=state.resolved_by,
-        resolution_note=state.resolution_note,
-        last_event_at=at,
+    project = await get_project(session, project_id=alert.project_id)
+    portfolio_id = project.portfolio_id if project else None
+    notifier = await Notifier.for_project(
+        session, project_id=alert.project_id, portfolio_ids=[portfolio_id]
     )
-    actor = state.resolved_by if state.status == alert_lifecycle.RESOLVED else state.acknowledged_by
-    await announce_alert(session, alert=updated, actor=actor)
+    updated = await _apply(
+        session, alert=alert, transition=transition, notifier=notifier, portfolio_id=portfolio_id
+    )
+    await notifier.flush()
+    return updated
+
+
+async def _apply(
+    session: AsyncSession,
+    *,
+    alert: AlertRecord,
+    transition: Transition,
+    notifier: Notifier,
+    portfolio_id: str | None,
+) -> AlertRecord:
+    if not transition.changed:
+        return alert
+    at = utc_now()
+    await save_alert_state(session, alert_id=alert.id, state=transition.state, last_event_at=at)
+    updated = alert.with_state(transition.state, at=at)
+    await announce_alert(session, alert=updated, notifier=notifier, portfolio_id=portfolio_id)
     return updated

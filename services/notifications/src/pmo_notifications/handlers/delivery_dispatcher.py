@@ -5,36 +5,38 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Literal, cast
 
+from pmo_common.db.unit_of_work import unit_of_work
+from pmo_common.events.catalog import NOTIFICATION_DELIVERED, NOTIFICATION_FAILED
 from pmo_common.events.payloads import DeliveryEvent
 from pmo_common.messaging.waiting import sleep_or_stop, wait_any
 from pmo_common.web.runtime import ServiceRuntime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pmo_notifications.channels.email_channel import SmtpMailer
-from pmo_notifications.channels.send_outcome import SendOutcome
-from pmo_notifications.channels.webhook_channel import WebhookSender
+from pmo_notifications.channels.channel import Channel
+from pmo_notifications.channels.registry import build_channels
 from pmo_notifications.config import NotificationsSettings
 from pmo_notifications.db.delivery_repository import (
-    DeliveryRecord,
     claim_due_deliveries,
     finish_attempt,
     insert_next_attempt,
 )
+from pmo_notifications.db.outbox import outbox
 from pmo_notifications.db.subscription_repository import get_subscription
-from pmo_notifications.db.timestamps import utc_now
+from pmo_notifications.domain.clock import utc_now
 from pmo_notifications.domain.delivery_schedule import (
     DELIVERED,
     FAILED,
     RETRYING,
-    SKIPPED,
-    may_retry,
+    DeliveryRecord,
+    outcome_status,
     retry_delay_seconds,
 )
+from pmo_notifications.domain.sending import OutgoingMessage, SendOutcome
 from pmo_notifications.handlers.delivery_signal import delivery_signal
-from pmo_notifications.handlers.event_publishing import publish_event
 
 log = logging.getLogger(__name__)
 MAX_IN_FLIGHT = 20
@@ -49,13 +51,11 @@ class DeliveryDispatcher:
         *,
         sessions: async_sessionmaker[AsyncSession],
         settings: NotificationsSettings,
-        mailer: SmtpMailer,
-        webhooks: WebhookSender,
+        channels: Mapping[str, Channel],
     ) -> None:
         self._sessions = sessions
         self._settings = settings
-        self._mailer = mailer
-        self._webhooks = webhooks
+        self._channels = channels
         self._in_flight: set[asyncio.Task[None]] = set()
         # Long enough that a healthy replica always finishes its sends inside its lease.
         self._lease = timedelta(
@@ -75,7 +75,7 @@ class DeliveryDispatcher:
             return 0
         token = str(uuid.uuid4())
         now = utc_now()
-        async with self._sessions() as session, session.begin():
+        async with self._sessions() as session, unit_of_work(session):
             claimed = await claim_due_deliveries(
                 session, now=now, lease_until=now + self._lease, token=token, limit=capacity
             )
@@ -103,24 +103,20 @@ class DeliveryDispatcher:
             log.exception("could not record the outcome of delivery %s", delivery.id)
 
     async def _send(self, delivery: DeliveryRecord) -> tuple[SendOutcome, bool]:
-        if delivery.channel == "email":
-            outcome = await self._mailer.send(
-                to=delivery.target,
-                subject=delivery.subject or "",
-                body=delivery.payload,
-                message_id=delivery.message_id,
-            )
-            return outcome, False
-        secret = await self._live_secret(delivery.subscription_id)
-        if secret is None:
-            return SendOutcome.failure(SUBSCRIPTION_GONE, retryable=False), True
-        outcome = await self._webhooks.send(
-            url=delivery.target,
-            body=delivery.payload.encode(),
-            secret=secret,
+        channel = self._channels[delivery.channel]
+        secret = None
+        if channel.signs_messages:
+            secret = await self._live_secret(delivery.subscription_id)
+            if secret is None:
+                return SendOutcome.failure(SUBSCRIPTION_GONE, retryable=False), True
+        message = OutgoingMessage(
+            target=delivery.target,
+            subject=delivery.subject,
+            body=delivery.payload,
             message_id=delivery.message_id,
+            secret=secret,
         )
-        return outcome, False
+        return await channel.send(message), False
 
     async def _live_secret(self, subscription_id: str | None) -> str | None:
         if subscription_id is None:
@@ -132,16 +128,15 @@ class DeliveryDispatcher:
     async def _record(
         self, delivery: DeliveryRecord, token: str, outcome: SendOutcome, *, skipped: bool
     ) -> None:
-        max_attempts = self._settings.delivery_max_attempts
-        if outcome.delivered:
-            status = DELIVERED
-        elif skipped:
-            status = SKIPPED
-        elif may_retry(delivery.attempt, max_attempts=max_attempts, retryable=outcome.retryable):
-            status = RETRYING
-        else:
-            status = FAILED
-        async with self._sessions() as session, session.begin():
+        status = outcome_status(
+            delivered=outcome.delivered,
+            skipped=skipped,
+            attempt=delivery.attempt,
+            max_attempts=self._settings.delivery_max_attempts,
+            retryable=outcome.retryable,
+        )
+        retry_in: float | None = None
+        async with self._sessions() as session, unit_of_work(session):
             now = utc_now()
             finished = await finish_attempt(
                 session,
@@ -156,19 +151,19 @@ class DeliveryDispatcher:
                 log.warning("lost the claim on delivery %s; another replica owns it", delivery.id)
                 return
             if status == RETRYING:
-                delay = retry_delay_seconds(
+                retry_in = retry_delay_seconds(
                     delivery.attempt, base_seconds=self._settings.delivery_backoff_seconds
                 )
                 await insert_next_attempt(
                     session,
                     previous=finished,
-                    next_attempt_at=now + timedelta(seconds=delay),
+                    next_attempt_at=now + timedelta(seconds=retry_in),
                     at=now,
                 )
             elif status in (DELIVERED, FAILED):
-                await publish_event(
+                await outbox.enqueue(
                     session,
-                    "notification.delivered" if status == DELIVERED else "notification.failed",
+                    NOTIFICATION_DELIVERED if status == DELIVERED else NOTIFICATION_FAILED,
                     DeliveryEvent(
                         delivery_id=finished.id,
                         alert_id=finished.alert_id,
@@ -180,29 +175,19 @@ class DeliveryDispatcher:
                     ),
                     subject=finished.project_id,
                 )
+        if retry_in is not None:
+            # The retry is committed: wake the job when it falls due rather than at the next poll.
+            delivery_signal.notify_later(retry_in)
 
 
 async def run_delivery_job(runtime: ServiceRuntime, stop: asyncio.Event) -> None:
-    """Deliver until `stop` is set: woken on every commit that plans deliveries, else polling."""
+    """Deliver until `stop` is set: woken on every commit that plans deliveries and whenever a
+    retry falls due, else polling."""
     settings = runtime.settings
     if not isinstance(settings, NotificationsSettings):
         raise TypeError("the delivery job needs NotificationsSettings")
     dispatcher = DeliveryDispatcher(
-        sessions=runtime.sessions,
-        settings=settings,
-        mailer=SmtpMailer(
-            host=settings.smtp_host,
-            port=settings.smtp_port,
-            sender=settings.smtp_from,
-            username=settings.smtp_username,
-            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
-            starttls=settings.smtp_starttls,
-            timeout=settings.smtp_timeout_seconds,
-        ),
-        webhooks=WebhookSender(
-            timeout=settings.webhook_timeout_seconds,
-            allow_private=settings.webhook_allow_private,
-        ),
+        sessions=runtime.sessions, settings=settings, channels=build_channels(settings)
     )
     wake = delivery_signal.listen()
     try:

@@ -35,6 +35,10 @@ class DeliverySignal:
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(wake.set)
 
+    def notify_later(self, delay: float) -> None:
+        """Wake every listener after `delay` seconds (a retry falls due then)."""
+        asyncio.get_running_loop().call_later(delay, self.notify)
+
 
 delivery_signal = DeliverySignal()
 

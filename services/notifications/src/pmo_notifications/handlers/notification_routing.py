@@ -1,25 +1,37 @@
-"""Turns one event into planned deliveries: the people it concerns and matching subscriptions."""
+"""Turns events into planned deliveries: the people they concern and matching subscriptions.
+
+A use case opens one `Notifier` per project it touches: the silences and subscriptions that may
+concern the project are read once, every event the use case causes (the consumed signal, the
+alert.* events it announces) is planned against them, and `flush` records all the deliveries in
+one statement.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from pmo_common.events.envelope import CloudEvent
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_notifications.db.delivery_repository import PlannedDelivery, insert_planned_deliveries
+from pmo_notifications.db.delivery_repository import insert_planned_deliveries
 from pmo_notifications.db.silence_repository import active_silence_windows
 from pmo_notifications.db.subscription_repository import subscriptions_in_scope
-from pmo_notifications.db.timestamps import utc_now
-from pmo_notifications.domain.delivery_schedule import PENDING, SKIPPED
+from pmo_notifications.domain.clock import utc_now
+from pmo_notifications.domain.delivery_schedule import PENDING, SKIPPED, PlannedDelivery
 from pmo_notifications.domain.email_composition import ComposedEmail
-from pmo_notifications.domain.silence_rules import covering_silence
-from pmo_notifications.domain.subscription_matching import EventFacts, subscription_matches
+from pmo_notifications.domain.silence_rules import SilenceWindow, covering_silence
+from pmo_notifications.domain.subscription_matching import (
+    EventFacts,
+    SubscriptionRecord,
+    subscription_matches,
+)
 from pmo_notifications.domain.webhook_signature import new_message_id
 from pmo_notifications.handlers.delivery_signal import mark_deliveries_planned
 
 SILENCED = "silenced"
+EMAIL = "email"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,74 +47,94 @@ class EventToRoute:
     """An event with what routing needs to know about it."""
 
     event: CloudEvent
-    project_id: str | None
     portfolio_id: str | None
     severity: str
     alert_id: str | None
     subscriber_email: ComposedEmail
 
 
-async def route_event(
-    session: AsyncSession, route: EventToRoute, *, direct: Sequence[DirectEmail] = ()
-) -> list[PlannedDelivery]:
-    """Plan the deliveries of one event in the caller's transaction; returns what was planned.
+@dataclass
+class Notifier:
+    """Plans the deliveries of one project's events against silences and subscriptions read once."""
 
-    A silence covering the project still records each delivery, as skipped, so the log shows
-    who would have been told.
-    """
-    now = utc_now()
-    silence = covering_silence(
-        await active_silence_windows(session, at=now),
-        project_id=route.project_id,
-        portfolio_id=route.portfolio_id,
-        at=now,
-    )
-    planned: list[PlannedDelivery] = []
-    seen: set[tuple[str, str]] = set()
+    session: AsyncSession
+    project_id: str | None
+    now: datetime
+    silences: Sequence[SilenceWindow]
+    subscriptions: Sequence[SubscriptionRecord]
+    planned: list[PlannedDelivery] = field(default_factory=list)
 
-    def plan(
-        channel: str, target: str, subscription_id: str | None, email: ComposedEmail | None
-    ) -> None:
-        # One event reaches one address once, even if it is both the manager and a subscriber.
-        key = (channel, target.lower() if channel == "email" else target)
-        if key in seen:
-            return
-        seen.add(key)
-        planned.append(
-            PlannedDelivery(
-                event_id=route.event.id,
-                event_type=route.event.type,
-                alert_id=route.alert_id,
-                project_id=route.project_id,
-                subscription_id=subscription_id,
-                channel=channel,
-                target=target,
-                subject=email.subject if email else None,
-                payload=email.body if email else route.event.to_bytes().decode(),
-                status=SKIPPED if silence else PENDING,
-                error=SILENCED if silence else None,
-            )
+    @classmethod
+    async def for_project(
+        cls, session: AsyncSession, *, project_id: str | None, portfolio_ids: Iterable[str | None]
+    ) -> Notifier:
+        """A notifier for the events of a project, in any of the portfolios named."""
+        now = utc_now()
+        silences = await active_silence_windows(session, at=now)
+        subscriptions = await subscriptions_in_scope(
+            session,
+            project_id=project_id,
+            portfolio_ids={portfolio for portfolio in portfolio_ids if portfolio is not None},
         )
+        return cls(session, project_id, now, silences, subscriptions)
 
-    for owed in direct:
-        if owed.to:
-            plan("email", owed.to, None, owed.email)
-    facts = EventFacts(
-        event_type=route.event.type,
-        project_id=route.project_id,
-        portfolio_id=route.portfolio_id,
-        severity=route.severity,
-    )
-    candidates = await subscriptions_in_scope(
-        session, project_id=route.project_id, portfolio_id=route.portfolio_id
-    )
-    for subscription in candidates:
-        if subscription_matches(subscription.rule, facts):
-            email = route.subscriber_email if subscription.channel == "email" else None
-            plan(subscription.channel, subscription.target, subscription.id, email)
-    await insert_planned_deliveries(
-        session, planned=planned, message_ids=[new_message_id() for _ in planned], at=now
-    )
-    if any(item.status == PENDING for item in planned):
-        mark_deliveries_planned(session)
-    return planned
+    def route(self, route: EventToRoute, *, direct: Sequence[DirectEmail] = ()) -> None:
+        """Plan one event's deliveries: the people owed an e-mail, then matching subscriptions.
+
+        A silence covering the project still records each delivery, as skipped, so the log
+        shows who would have been told. One event reaches one address once.
+        """
+        silence = covering_silence(
+            self.silences, project_id=self.project_id, portfolio_id=route.portfolio_id, at=self.now
+        )
+        seen: set[tuple[str, str]] = set()
+
+        def plan(
+            channel: str, target: str, subscription_id: str | None, email: ComposedEmail | None
+        ) -> None:
+            key = (channel, target.lower() if channel == EMAIL else target)
+            if key in seen:
+                return
+            seen.add(key)
+            self.planned.append(
+                PlannedDelivery(
+                    event_id=route.event.id,
+                    event_type=route.event.type,
+                    alert_id=route.alert_id,
+                    project_id=self.project_id,
+                    subscription_id=subscription_id,
+                    channel=channel,
+                    target=target,
+                    subject=email.subject if email else None,
+                    payload=email.body if email else route.event.to_bytes().decode(),
+                    status=SKIPPED if silence else PENDING,
+                    error=SILENCED if silence else None,
+                )
+            )
+
+        for owed in direct:
+            if owed.to:
+                plan(EMAIL, owed.to, None, owed.email)
+        facts = EventFacts(
+            event_type=route.event.type,
+            project_id=self.project_id,
+            portfolio_id=route.portfolio_id,
+            severity=route.severity,
+        )
+        for subscription in self.subscriptions:
+            if subscription_matches(subscription.rule, facts):
+                email = route.subscriber_email if subscription.channel == EMAIL else None
+                plan(subscription.channel, subscription.target, subscription.id, email)
+
+    async def flush(self) -> list[PlannedDelivery]:
+        """Record every planned delivery in the caller's transaction; returns what was planned."""
+        planned, self.planned = self.planned, []
+        await insert_planned_deliveries(
+            self.session,
+            planned=planned,
+            message_ids=[new_message_id() for _ in planned],
+            at=self.now,
+        )
+        if any(item.status == PENDING for item in planned):
+            mark_deliveries_planned(self.session)
+        return planned

@@ -4,76 +4,87 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
+from pmo_common.db.unit_of_work import unit_of_work
 from pmo_common.events.catalog import EVENT_CATALOG
-from pmo_common.problems import ProblemException, field_problem
+from pmo_common.problems import field_problem
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_notifications.channels.address_resolution import vet_webhook_url
-from pmo_notifications.db.subscription_repository import SubscriptionRecord, insert_subscription
-from pmo_notifications.db.timestamps import utc_now
-from pmo_notifications.domain.address_policy import TargetRefused, parse_webhook_url
-from pmo_notifications.domain.subscription_matching import event_type_violations
+from pmo_notifications.channels.registry import channel_named
+from pmo_notifications.config import NotificationsSettings
+from pmo_notifications.db import subscription_repository
+from pmo_notifications.domain.address_policy import TargetRefused
+from pmo_notifications.domain.clock import utc_now
+from pmo_notifications.domain.subscription_matching import (
+    SubscriptionRecord,
+    event_type_violations,
+)
 from pmo_notifications.domain.webhook_signature import new_webhook_secret
+from pmo_notifications.handlers.rule_problems import raise_violations
 
 
-def checked_event_types(requested: Sequence[str]) -> list[str]:
-    """The requested event types without repeats; 422 naming each one that cannot be routed."""
-    violations = event_type_violations(requested, EVENT_CATALOG.keys())
-    if violations:
-        raise ProblemException(
-            422,
-            "Invalid request",
-            "; ".join(f"{v.field}: {v.reason}" for v in violations),
-            errors=[{"field": v.field, "reason": v.reason} for v in violations],
-        )
-    return list(dict.fromkeys(requested))
+@dataclass(frozen=True, slots=True)
+class VettedSubscription:
+    """A subscription request whose event types and target passed every check."""
+
+    channel: str
+    target: str
+    event_types: tuple[str, ...]
+    signed: bool
 
 
-async def checked_target(channel: str, target: str, *, allow_private: bool) -> str:
-    """The target in canonical form; 422 naming `target` when it is not acceptable."""
-    target = target.strip()
-    if channel == "email":
-        try:
-            return validate_email(target, check_deliverability=False).normalized
-        except EmailNotValidError as exc:
-            raise field_problem("target", f"not a valid e-mail address: {exc}") from exc
+async def vet_subscription(
+    settings: NotificationsSettings, *, channel: str, target: str, event_types: Sequence[str]
+) -> VettedSubscription:
+    """The event types without repeats and the target in canonical form; 422 naming each
+    event type that cannot be routed, or `target` when its channel refuses it."""
+    raise_violations(event_type_violations(event_types, EVENT_CATALOG.keys()))
+    over = channel_named(channel, settings)
     try:
-        if allow_private:
-            parse_webhook_url(target)
-        else:
-            await vet_webhook_url(target, allow_private=False)
+        canonical = await over.checked_target(target.strip())
     except TargetRefused as exc:
         raise field_problem("target", exc.reason) from exc
-    return target
+    return VettedSubscription(
+        channel=channel,
+        target=canonical,
+        event_types=tuple(dict.fromkeys(event_types)),
+        signed=over.signs_messages,
+    )
 
 
 async def create_subscription(
     session: AsyncSession,
     *,
+    vetted: VettedSubscription,
     owner: str,
     owner_email: str | None,
-    channel: str,
-    target: str,
-    event_types: list[str],
     project_id: str | None,
     portfolio_id: str | None,
     min_severity: str,
 ) -> SubscriptionRecord:
-    """Store a subscription; a webhook one gets a fresh signing secret."""
+    """Store a subscription; one on a signing channel gets a fresh signing secret."""
     subscription = SubscriptionRecord(
         id=str(uuid.uuid4()),
         owner=owner,
         owner_email=owner_email,
-        channel=channel,
-        target=target,
-        event_types=tuple(event_types),
+        channel=vetted.channel,
+        target=vetted.target,
+        event_types=vetted.event_types,
         project_id=project_id,
         portfolio_id=portfolio_id,
         min_severity=min_severity,
-        secret=new_webhook_secret() if channel == "webhook" else None,
+        secret=new_webhook_secret() if vetted.signed else None,
         created_at=utc_now(),
     )
-    await insert_subscription(session, subscription=subscription)
+    async with unit_of_work(session):
+        await subscription_repository.insert_subscription(session, subscription=subscription)
     return subscription
+
+
+async def delete_subscription(session: AsyncSession, *, subscription_id: str) -> None:
+    """Retire a subscription: it receives nothing more."""
+    async with unit_of_work(session):
+        await subscription_repository.delete_subscription(
+            session, subscription_id=subscription_id, at=utc_now()
+        )

@@ -1,14 +1,18 @@
-"""Handlers of monitoring's signals: project.at_risk, project.recovered, project.report_overdue."""
+"""Monitoring's signals: project.at_risk, project.recovered, project.report_overdue.
+
+Each handler loads what its event needs once: the project (recorded if first heard of here),
+then the silences and subscriptions of its scope (`Notifier`), and plans every delivery the
+event causes in one write.
+"""
 
 from __future__ import annotations
 
-from pmo_common.events.envelope import CloudEvent
 from pmo_common.events.payloads import ProjectAtRisk, ProjectRecovered, Reason, ReportOverdue
+from pmo_common.messaging.consumed_events import Consumed
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db.alert_repository import find_alert, refresh_alert_signal
-from pmo_notifications.db.project_repository import get_project, remember_project_if_unknown
-from pmo_notifications.db.timestamps import utc_now
+from pmo_notifications.db.projection_repository import record_signalled_project
 from pmo_notifications.domain.alert_rules import (
     AT_RISK,
     REPORT_OVERDUE,
@@ -18,6 +22,7 @@ from pmo_notifications.domain.alert_rules import (
     report_overdue_title,
     should_notify_again,
 )
+from pmo_notifications.domain.clock import utc_now
 from pmo_notifications.domain.email_composition import (
     HealthNotice,
     ReasonLine,
@@ -25,24 +30,48 @@ from pmo_notifications.domain.email_composition import (
     compose_overdue_email,
     compose_recovery_email,
 )
+from pmo_notifications.domain.project_projection import ProjectRecord
 from pmo_notifications.domain.subscription_matching import routing_severity
-from pmo_notifications.handlers.alert_commands import open_alert, resolve_active_alerts
-from pmo_notifications.handlers.notification_routing import DirectEmail, EventToRoute, route_event
+from pmo_notifications.handlers.alert_commands import (
+    new_alert,
+    open_alert_unless_active,
+    resolve_active_alerts,
+)
+from pmo_notifications.handlers.notification_routing import DirectEmail, EventToRoute, Notifier
 
 OVERDUE_SEVERITY = "warning"
+HealthSignal = ProjectAtRisk | ProjectRecovered | ReportOverdue
 
 
-async def on_project_at_risk(session: AsyncSession, event: CloudEvent) -> None:
+async def on_project_at_risk(session: AsyncSession, event: Consumed[ProjectAtRisk]) -> None:
     """Open the project's at-risk alert (or refresh the one already open) and tell its manager."""
-    payload = ProjectAtRisk.model_validate(event.data)
-    portfolio_id = await _known_portfolio(session, payload)
-    reasons = [reason.model_dump(mode="json") for reason in payload.reasons]
+    payload = event.payload
+    project, notifier = await _signal_scope(session, payload)
+    reasons = _reason_lines(payload.reasons)
     title = at_risk_title(payload.project_name, payload.rag)
-    key = deduplication_key(AT_RISK)
-    existing = await find_alert(
-        session, project_id=payload.project_id, deduplication_key=key, active_only=True
+    alert = new_alert(
+        project_id=payload.project_id,
+        project_name=payload.project_name,
+        kind=AT_RISK,
+        deduplication_key=deduplication_key(AT_RISK),
+        severity=payload.severity,
+        title=title,
+        reasons=reasons,
+        rag=payload.rag,
     )
-    if existing is not None:
+    alert_id, notify_manager = alert.id, True
+    opened = await open_alert_unless_active(
+        session, alert=alert, notifier=notifier, portfolio_id=project.portfolio_id
+    )
+    if not opened:
+        existing = await find_alert(
+            session,
+            project_id=payload.project_id,
+            deduplication_key=alert.deduplication_key,
+            active_only=True,
+        )
+        if existing is None:  # resolved between the two statements: the retry opens one
+            raise RuntimeError(f"the active at-risk alert of {payload.project_id} vanished")
         await refresh_alert_signal(
             session,
             alert_id=existing.id,
@@ -55,51 +84,42 @@ async def on_project_at_risk(session: AsyncSession, event: CloudEvent) -> None:
         )
         alert_id = existing.id
         notify_manager = should_notify_again(existing.severity, payload.severity)
-    else:
-        alert = await open_alert(
-            session,
-            project_id=payload.project_id,
-            project_name=payload.project_name,
-            kind=AT_RISK,
-            deduplication_key=key,
-            severity=payload.severity,
-            title=title,
-            reasons=reasons,
-            rag=payload.rag,
-        )
-        alert_id, notify_manager = alert.id, True
     email = compose_at_risk_email(
         HealthNotice(
             project_name=payload.project_name,
             rag=payload.rag,
             as_of=payload.as_of,
-            reasons=_reason_lines(payload.reasons),
+            reasons=reasons,
             metrics=payload.metrics.model_dump(mode="json"),
             severity=payload.severity,
             sponsor=payload.sponsor,
             alert_id=alert_id,
         )
     )
-    await route_event(
-        session,
+    notifier.route(
         EventToRoute(
-            event=event,
-            project_id=payload.project_id,
-            portfolio_id=portfolio_id,
+            event=event.envelope,
+            portfolio_id=_routing_portfolio(project, payload),
             severity=payload.severity,
             alert_id=alert_id,
             subscriber_email=email,
         ),
         direct=[DirectEmail(payload.manager, email)] if notify_manager else [],
     )
+    await notifier.flush()
 
 
-async def on_project_recovered(session: AsyncSession, event: CloudEvent) -> None:
+async def on_project_recovered(session: AsyncSession, event: Consumed[ProjectRecovered]) -> None:
     """Resolve the project's at-risk alert and tell its manager the project has recovered."""
-    payload = ProjectRecovered.model_validate(event.data)
-    portfolio_id = await _known_portfolio(session, payload)
+    payload = event.payload
+    project, notifier = await _signal_scope(session, payload)
     resolved = await resolve_active_alerts(
-        session, project_id=payload.project_id, kind=AT_RISK, note=recovery_note(payload.rag)
+        session,
+        project_id=payload.project_id,
+        kind=AT_RISK,
+        note=recovery_note(payload.rag),
+        notifier=notifier,
+        portfolio_id=project.portfolio_id,
     )
     email = compose_recovery_email(
         HealthNotice(
@@ -112,24 +132,23 @@ async def on_project_recovered(session: AsyncSession, event: CloudEvent) -> None
             sponsor=payload.sponsor,
         )
     )
-    await route_event(
-        session,
+    notifier.route(
         EventToRoute(
-            event=event,
-            project_id=payload.project_id,
-            portfolio_id=portfolio_id,
+            event=event.envelope,
+            portfolio_id=_routing_portfolio(project, payload),
             severity=routing_severity(event.type),
             alert_id=resolved[0].id if resolved else None,
             subscriber_email=email,
         ),
         direct=[DirectEmail(payload.manager, email)],
     )
+    await notifier.flush()
 
 
-async def on_report_overdue(session: AsyncSession, event: CloudEvent) -> None:
+async def on_report_overdue(session: AsyncSession, event: Consumed[ReportOverdue]) -> None:
     """Open one alert per project and missed period, and remind the manager to report."""
-    payload = ReportOverdue.model_validate(event.data)
-    portfolio_id = await _known_portfolio(session, payload)
+    payload = event.payload
+    project = await _record_project(session, payload)
     key = deduplication_key(REPORT_OVERDUE, payload.period)
     known = await find_alert(
         session, project_id=payload.project_id, deduplication_key=key, active_only=False
@@ -151,43 +170,51 @@ async def on_report_overdue(session: AsyncSession, event: CloudEvent) -> None:
         value=payload.days_overdue,
         threshold=0,
     )
-    alert = await open_alert(
-        session,
+    alert = new_alert(
         project_id=payload.project_id,
         project_name=payload.project_name,
         kind=REPORT_OVERDUE,
         deduplication_key=key,
         severity=OVERDUE_SEVERITY,
         title=report_overdue_title(payload.project_name, payload.days_overdue),
-        reasons=[reason.model_dump(mode="json")],
+        reasons=_reason_lines([reason]),
         rag=None,
     )
+    notifier = await _notifier(session, project, payload)
+    if not await open_alert_unless_active(
+        session, alert=alert, notifier=notifier, portfolio_id=project.portfolio_id
+    ):
+        return  # another replica opened this period's alert at the same moment
     email = compose_overdue_email(
         project_name=payload.project_name,
         last_report_at=payload.last_report_at,
         due_date=payload.due_date,
         days_overdue=payload.days_overdue,
     )
-    await route_event(
-        session,
+    notifier.route(
         EventToRoute(
-            event=event,
-            project_id=payload.project_id,
-            portfolio_id=portfolio_id,
+            event=event.envelope,
+            portfolio_id=_routing_portfolio(project, payload),
             severity=OVERDUE_SEVERITY,
             alert_id=alert.id,
             subscriber_email=email,
         ),
         direct=[DirectEmail(payload.manager, email)],
     )
+    await notifier.flush()
 
 
-async def _known_portfolio(
-    session: AsyncSession, payload: ProjectAtRisk | ProjectRecovered | ReportOverdue
-) -> str | None:
+async def _signal_scope(
+    session: AsyncSession, payload: HealthSignal
+) -> tuple[ProjectRecord, Notifier]:
+    project = await _record_project(session, payload)
+    return project, await _notifier(session, project, payload)
+
+
+async def _record_project(session: AsyncSession, payload: HealthSignal) -> ProjectRecord:
     # Intake's registry is the authority on ownership; the signal's own fields fill the gap
     # until intake's project.created arrives.
-    await remember_project_if_unknown(
+    return await record_signalled_project(
         session,
         project_id=payload.project_id,
         name=payload.project_name,
@@ -195,14 +222,26 @@ async def _known_portfolio(
         sponsor=payload.sponsor,
         portfolio_id=payload.portfolio_id,
     )
-    project = await get_project(session, project_id=payload.project_id)
-    if project is not None and project.portfolio_id is not None:
-        return project.portfolio_id
-    return payload.portfolio_id
 
 
-def _reason_lines(reasons: list[Reason]) -> list[ReasonLine]:
-    return [
+async def _notifier(
+    session: AsyncSession, project: ProjectRecord, payload: HealthSignal
+) -> Notifier:
+    # alert.* events are routed in the projection's portfolio, the signal in the known one.
+    return await Notifier.for_project(
+        session,
+        project_id=payload.project_id,
+        portfolio_ids=[project.portfolio_id, _routing_portfolio(project, payload)],
+    )
+
+
+def _routing_portfolio(project: ProjectRecord, payload: HealthSignal) -> str | None:
+    # The projection's portfolio when it knows one, else the signal's.
+    return project.portfolio_id if project.portfolio_id is not None else payload.portfolio_id
+
+
+def _reason_lines(reasons: list[Reason]) -> tuple[ReasonLine, ...]:
+    return tuple(
         ReasonLine(
             code=reason.code,
             message=reason.message,
@@ -211,4 +250,4 @@ def _reason_lines(reasons: list[Reason]) -> list[ReasonLine]:
             threshold=reason.threshold,
         )
         for reason in reasons
-    ]
+    )

@@ -1,0 +1,48 @@
+"""Every event notifications consumes, and the handler of each."""
+
+from __future__ import annotations
+
+from pmo_common.events.catalog import (
+    GATE_DECIDED,
+    PROJECT_AT_RISK,
+    PROJECT_CLOSED,
+    PROJECT_CREATED,
+    PROJECT_RECOVERED,
+    PROJECT_UPDATED,
+    REPORT_OVERDUE,
+    REQUEST_APPROVED,
+    REQUEST_REJECTED,
+    REQUEST_SUBMITTED,
+)
+from pmo_common.messaging.consumed_events import ConsumedEvents
+
+from pmo_notifications.handlers.gate_events import on_gate_decided
+from pmo_notifications.handlers.project_health_events import (
+    on_project_at_risk,
+    on_project_recovered,
+    on_report_overdue,
+)
+from pmo_notifications.handlers.project_registry_events import (
+    on_project_closed,
+    on_project_created,
+    on_project_updated,
+)
+from pmo_notifications.handlers.request_events import (
+    on_request_approved,
+    on_request_rejected,
+    on_request_submitted,
+)
+
+CONSUMED = (
+    ConsumedEvents()
+    .add(PROJECT_CREATED, on_project_created)
+    .add(PROJECT_UPDATED, on_project_updated)
+    .add(PROJECT_CLOSED, on_project_closed)
+    .add(PROJECT_AT_RISK, on_project_at_risk)
+    .add(PROJECT_RECOVERED, on_project_recovered)
+    .add(REPORT_OVERDUE, on_report_overdue)
+    .add(GATE_DECIDED, on_gate_decided)
+    .add(REQUEST_SUBMITTED, on_request_submitted)
+    .add(REQUEST_APPROVED, on_request_approved)
+    .add(REQUEST_REJECTED, on_request_rejected)
+)

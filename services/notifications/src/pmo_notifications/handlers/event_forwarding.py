@@ -1,0 +1,46 @@
+"""Forwarding a consumed event to its subscribers, with an e-mail listing its fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pmo_common.events.envelope import CloudEvent
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_notifications.domain.email_composition import compose_event_email
+from pmo_notifications.domain.subscription_matching import routing_severity
+from pmo_notifications.handlers.notification_routing import EventToRoute, Notifier
+
+
+async def forward_event(
+    session: AsyncSession,
+    event: CloudEvent,
+    *,
+    project_id: str | None,
+    portfolio_id: str | None,
+    summary: str,
+    severity: str | None = None,
+    notifier: Notifier | None = None,
+) -> None:
+    """Plan and record the event's deliveries (through `notifier` when the caller has one)."""
+    details: dict[str, Any] = {
+        name: value
+        for name, value in event.data.items()
+        if isinstance(value, str | int | float | bool)
+    }
+    if notifier is None:
+        notifier = await Notifier.for_project(
+            session, project_id=project_id, portfolio_ids=[portfolio_id]
+        )
+    notifier.route(
+        EventToRoute(
+            event=event,
+            portfolio_id=portfolio_id,
+            severity=routing_severity(event.type, severity),
+            alert_id=None,
+            subscriber_email=compose_event_email(
+                event_type=event.type, summary=summary, details=details
+            ),
+        )
+    )
+    await notifier.flush()

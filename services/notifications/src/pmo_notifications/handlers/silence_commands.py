@@ -1,0 +1,62 @@
+"""Silence use cases: vet and store a silence, end one early."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pmo_common.db.unit_of_work import unit_of_work
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_notifications.db import silence_repository
+from pmo_notifications.domain.clock import utc_now
+from pmo_notifications.domain.silence_rules import SilenceRecord, silence_violations
+from pmo_notifications.handlers.rule_problems import raise_violations
+
+
+def checked_silence(
+    *,
+    project_id: str | None,
+    portfolio_id: str | None,
+    reason: str,
+    starts_at: datetime | None,
+    ends_at: datetime,
+    created_by: str,
+    may_silence_everything: bool,
+) -> SilenceRecord:
+    """The silence to store, starting now unless told; 422 naming each rule it breaks."""
+    now = utc_now()
+    starts = starts_at or now
+    raise_violations(
+        silence_violations(
+            project_id=project_id,
+            portfolio_id=portfolio_id,
+            starts_at=starts,
+            ends_at=ends_at,
+            now=now,
+            may_silence_everything=may_silence_everything,
+        )
+    )
+    return SilenceRecord(
+        id=str(uuid.uuid4()),
+        project_id=project_id,
+        portfolio_id=portfolio_id,
+        reason=reason,
+        starts_at=starts,
+        ends_at=ends_at,
+        created_by=created_by,
+        created_at=now,
+    )
+
+
+async def create_silence(session: AsyncSession, *, silence: SilenceRecord) -> SilenceRecord:
+    """Store a vetted silence."""
+    async with unit_of_work(session):
+        await silence_repository.insert_silence(session, silence=silence)
+    return silence
+
+
+async def delete_silence(session: AsyncSession, *, silence_id: str) -> None:
+    """End a silence now: notifications flow again for its scope."""
+    async with unit_of_work(session):
+        await silence_repository.delete_silence(session, silence_id=silence_id)
