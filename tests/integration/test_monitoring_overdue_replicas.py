@@ -12,6 +12,7 @@ a plain consumer: exactly one event per (project, period).
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 import uuid
 from collections import Counter
@@ -31,7 +32,7 @@ from pmo_common.db.engine import create_database_engine
 from pmo_common.events.envelope import CloudEvent
 from pmo_common.settings import DEVELOPMENT_JWT_SECRET
 from pmo_monitoring.config import MonitoringSettings
-from pmo_monitoring.db import report_repository as reports
+from pmo_monitoring.db import overdue_claim_repository as overdue_claims
 from pmo_monitoring.db.tables import messaging, monitored_projects, overdue_announcements
 from pmo_monitoring.domain.model import DEFAULT_THRESHOLDS
 from pmo_monitoring.domain.reporting_cadence import check_report_overdue
@@ -282,9 +283,7 @@ async def test_replicas_announce_each_missed_period_exactly_once(
         for _round in range(ROUNDS):
             await asyncio.gather(
                 *(
-                    announce_overdue_reports(
-                        app.state.runtime.sessions, app.state.runtime.emit, today=today
-                    )
+                    announce_overdue_reports(app.state.runtime.sessions, today=today)
                     for app in replicas
                     for _call in range(CALLS_PER_REPLICA)
                 )
@@ -334,15 +333,17 @@ async def test_a_claim_waits_for_a_concurrent_one_and_then_yields_to_it(
     first commits, and True if the first rolls back — never both True."""
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     for first_commits in (True, False):
-        claim = {
-            "project_id": str(uuid.uuid4()),
-            "period": 6,
-            "due_date": TODAY,
-            "published_at": datetime.now(UTC),
-        }
+        project_id = str(uuid.uuid4())
+        claim = functools.partial(
+            overdue_claims.claim_overdue_period,
+            project_id=project_id,
+            period=6,
+            due_date=TODAY,
+            published_at=datetime.now(UTC),
+        )
         async with sessions() as first, sessions() as second:
-            assert await reports.claim_overdue_period(first, claim)
-            contender = asyncio.create_task(reports.claim_overdue_period(second, claim))
+            assert await claim(first)
+            contender = asyncio.create_task(claim(second))
             await asyncio.sleep(0)  # let the contender reach the database
             if first_commits:
                 await first.commit()
@@ -353,6 +354,6 @@ async def test_a_claim_waits_for_a_concurrent_one_and_then_yields_to_it(
         count = (
             select(func.count())
             .select_from(overdue_announcements)
-            .where(overdue_announcements.c.project_id == claim["project_id"])
+            .where(overdue_announcements.c.project_id == project_id)
         )
         assert await _count(engine, count) == 1

@@ -9,7 +9,7 @@ from pmo_monitoring.api.health import router as health_router
 from pmo_monitoring.api.status_reports import router as status_reports_router
 from pmo_monitoring.config import MonitoringSettings, get_settings
 from pmo_monitoring.db.tables import messaging
-from pmo_monitoring.handlers.event_handlers import HANDLERS
+from pmo_monitoring.handlers.consumed_events import CONSUMED
 from pmo_monitoring.handlers.overdue_detection import report_overdue_job
 
 
@@ -19,7 +19,7 @@ def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
         settings=settings or get_settings(),
         tables=messaging,
         routers=[status_reports_router, health_router],
-        handlers=HANDLERS,
+        handlers=CONSUMED,
         jobs=[report_overdue_job],
         description=(
             "Status reports, earned-value metrics, health (RAG) with reasons, forecasts and "

@@ -24,9 +24,15 @@ from pmo_monitoring.migrate import migrate
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
+# The fixtures' types; test modules import them under TYPE_CHECKING (`from conftest import ...`).
 AuthHeader = Callable[..., dict[str, str]]
 Deliver = Callable[..., Awaitable[Outcome]]
 Outbox = Callable[[], Awaitable[list[tuple[str, dict[str, Any]]]]]
+Factory = Callable[..., dict[str, Any]]
+KnownProject = Callable[..., Awaitable[dict[str, Any]]]
+FileReport = Callable[..., Awaitable[Any]]
+ReadJson = Callable[..., Awaitable[Any]]
+CloseProject = Callable[[dict[str, Any]], Awaitable[Outcome]]
 
 TODAY = datetime.now(UTC).date()
 MANAGER = "ada@example.com"
@@ -92,6 +98,7 @@ def deliver(monitoring_app: FastAPI) -> Deliver:
             subject=data.get("project_id"),
             data=data,
         )
+        outcome: Outcome
         outcome, _failure = await monitoring_app.state.runtime.applier.apply(event)
         return outcome
 
@@ -177,3 +184,55 @@ def known_project(deliver: Deliver) -> Callable[..., Awaitable[dict[str, Any]]]:
         return data
 
     return create
+
+
+@pytest.fixture
+def file_report(client: httpx.AsyncClient, auth_header: AuthHeader) -> FileReport:
+    """POST a status report (as a PMO admin unless `headers` say otherwise); 201 expected.
+
+    Returns the filed report with its `health`.
+    """
+
+    async def post(
+        project_id: str, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> Any:
+        response = await client.post(
+            f"/v1/projects/{project_id}/status-reports",
+            json=body,
+            headers=headers if headers is not None else auth_header(),
+        )
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    return post
+
+
+@pytest.fixture
+def read_health(client: httpx.AsyncClient, auth_header: AuthHeader) -> ReadJson:
+    """GET a project's health (as a PMO admin unless `headers` say otherwise); 200 expected."""
+
+    async def get(project_id: str, headers: dict[str, str] | None = None) -> Any:
+        response = await client.get(
+            f"/v1/projects/{project_id}/health",
+            headers=headers if headers is not None else auth_header(),
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    return get
+
+
+@pytest.fixture
+def close_project(deliver: Deliver) -> CloseProject:
+    """Deliver project.closed (version 2, closed now) for a project.created payload."""
+
+    async def close(project: dict[str, Any]) -> Outcome:
+        closed = {
+            "project_id": project["project_id"],
+            "name": project["name"],
+            "closed_at": datetime.now(UTC).isoformat(),
+            "version": 2,
+        }
+        return await deliver("project.closed", closed)
+
+    return close

@@ -2,40 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 from pmo_common.messaging.event_applier import Outcome
 
-AuthHeader = Callable[..., dict[str, str]]
-Factory = Callable[..., dict[str, Any]]
-KnownProject = Callable[..., Awaitable[dict[str, Any]]]
-Deliver = Callable[..., Awaitable[Outcome]]
-Outbox = Callable[[], Awaitable[list[tuple[str, dict[str, Any]]]]]
+if TYPE_CHECKING:
+    from conftest import (
+        AuthHeader,
+        CloseProject,
+        Deliver,
+        Factory,
+        FileReport,
+        KnownProject,
+        Outbox,
+        ReadJson,
+    )
 
 TODAY = datetime.now(UTC).date()
 CPI_085 = {"percent_complete": 50, "actual_cost": 58823.53}  # CPI 0.85, EAC 1.176 x BAC
 PORTFOLIO = "44444444-4444-4444-4444-444444444444"
 OTHER_PORTFOLIO = "55555555-5555-5555-5555-555555555555"
-
-
-async def _health(client: httpx.AsyncClient, project_id: str, headers: dict[str, str]) -> Any:
-    response = await client.get(f"/v1/projects/{project_id}/health", headers=headers)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-async def _report(
-    client: httpx.AsyncClient, project_id: str, body: dict[str, Any], headers: dict[str, str]
-) -> Any:
-    response = await client.post(
-        f"/v1/projects/{project_id}/status-reports", json=body, headers=headers
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def _methodology(**thresholds: float) -> dict[str, Any]:
@@ -50,10 +39,10 @@ def _methodology(**thresholds: float) -> dict[str, Any]:
 
 
 async def test_project_without_report_is_unknown_until_a_report_is_overdue(
-    client: httpx.AsyncClient, known_project: KnownProject, auth_header: AuthHeader
+    known_project: KnownProject, read_health: ReadJson
 ) -> None:
     recent = await known_project(start_date=(TODAY - timedelta(days=5)).isoformat())
-    health = await _health(client, recent["project_id"], auth_header())
+    health = await read_health(recent["project_id"])
     assert (health["rag"], health["at_risk"], health["reasons"]) == ("unknown", False, [])
     assert all(value is None for value in health["metrics"].values())
     assert health["last_report_at"] is None
@@ -61,20 +50,20 @@ async def test_project_without_report_is_unknown_until_a_report_is_overdue(
     assert health["next_report_due"] == (TODAY + timedelta(days=9)).isoformat()
 
     silent = await known_project()  # started 100 days ago, never reported
-    overdue = await _health(client, silent["project_id"], auth_header())
+    overdue = await read_health(silent["project_id"])
     assert overdue["rag"] == "amber"
     assert [reason["code"] for reason in overdue["reasons"]] == ["report_overdue"]
 
 
 async def test_health_after_a_report_carries_metrics_and_thresholds(
-    client: httpx.AsyncClient,
     known_project: KnownProject,
     report_body: Factory,
-    auth_header: AuthHeader,
+    file_report: FileReport,
+    read_health: ReadJson,
 ) -> None:
     project = await known_project()
-    filed = await _report(client, project["project_id"], report_body(), auth_header())
-    health = await _health(client, project["project_id"], auth_header())
+    filed = await file_report(project["project_id"], report_body())
+    health = await read_health(project["project_id"])
     assert health == filed["health"]
     assert (health["rag"], health["at_risk"], health["reasons"]) == ("green", False, [])
     metrics = health["metrics"]
@@ -99,34 +88,27 @@ async def test_health_after_a_report_carries_metrics_and_thresholds(
 
 
 async def test_manager_rag_red_makes_the_project_red(
-    client: httpx.AsyncClient,
-    known_project: KnownProject,
-    report_body: Factory,
-    auth_header: AuthHeader,
+    known_project: KnownProject, report_body: Factory, file_report: FileReport
 ) -> None:
     project = await known_project()
-    filed = await _report(
-        client,
-        project["project_id"],
-        report_body(manager_rag="red", summary="Key supplier went bankrupt"),
-        auth_header(),
+    filed = await file_report(
+        project["project_id"], report_body(manager_rag="red", summary="Key supplier went bankrupt")
     )
     assert filed["health"]["rag"] == "red"
     assert filed["health"]["reasons"][0]["code"] == "manager_flagged"
 
 
 async def test_methodology_thresholds_keep_cpi_085_amber(
-    client: httpx.AsyncClient,
     deliver: Deliver,
     known_project: KnownProject,
     report_body: Factory,
-    auth_header: AuthHeader,
+    file_report: FileReport,
     outbox: Outbox,
 ) -> None:
     lenient = _methodology(cpi_red=0.80, eac_red_ratio=1.25)
     assert await deliver("standards.methodology.published", lenient) == Outcome.APPLIED
     project = await known_project(methodology="lenient")
-    filed = await _report(client, project["project_id"], report_body(**CPI_085), auth_header())
+    filed = await file_report(project["project_id"], report_body(**CPI_085))
     health = filed["health"]
     assert health["rag"] == "amber"
     cpi = next(r for r in health["reasons"] if r["code"] == "cpi_below_threshold")
@@ -138,19 +120,19 @@ async def test_methodology_thresholds_keep_cpi_085_amber(
 
 
 async def test_publishing_thresholds_reassesses_and_publishes_the_transition(
-    client: httpx.AsyncClient,
     deliver: Deliver,
     known_project: KnownProject,
     report_body: Factory,
-    auth_header: AuthHeader,
+    file_report: FileReport,
+    read_health: ReadJson,
     outbox: Outbox,
 ) -> None:
     project = await known_project(methodology="lenient")
-    filed = await _report(client, project["project_id"], report_body(**CPI_085), auth_header())
+    filed = await file_report(project["project_id"], report_body(**CPI_085))
     assert filed["health"]["rag"] == "red"  # the defaults: CPI below 0.90, EAC above 1.10
 
     await deliver("standards.methodology.published", _methodology(cpi_red=0.8, eac_red_ratio=1.25))
-    health = await _health(client, project["project_id"], auth_header())
+    health = await read_health(project["project_id"])
     assert health["rag"] == "amber"
     events = await outbox()
     assert [topic for topic, _ in events][-2:] == ["project.health_changed", "project.recovered"]
@@ -160,18 +142,18 @@ async def test_publishing_thresholds_reassesses_and_publishes_the_transition(
 
 
 async def test_baseline_change_reassesses_the_latest_report(
-    client: httpx.AsyncClient,
     deliver: Deliver,
     known_project: KnownProject,
     report_body: Factory,
-    auth_header: AuthHeader,
+    file_report: FileReport,
+    read_health: ReadJson,
     outbox: Outbox,
 ) -> None:
     project = await known_project()
-    await _report(client, project["project_id"], report_body(), auth_header())
+    await file_report(project["project_id"], report_body())
     cut = {**project, "budget": 60000.0, "version": 2, "changed_fields": ["budget"]}
     assert await deliver("project.updated", cut) == Outcome.APPLIED
-    health = await _health(client, project["project_id"], auth_header())
+    health = await read_health(project["project_id"])
     assert health["rag"] == "red"
     assert health["metrics"]["bac"] == 60000.0
     topics = [topic for topic, _ in await outbox()]
@@ -183,6 +165,7 @@ async def test_portfolio_roll_up_sums_and_filters(
     known_project: KnownProject,
     report_body: Factory,
     auth_header: AuthHeader,
+    file_report: FileReport,
 ) -> None:
     ada = await known_project(name="Ada's", portfolio_id=PORTFOLIO)
     bob = await known_project(
@@ -192,15 +175,10 @@ async def test_portfolio_roll_up_sums_and_filters(
         name="Silent", portfolio_id=PORTFOLIO, start_date=(TODAY - timedelta(days=3)).isoformat()
     )
     elsewhere = await known_project(name="Elsewhere", portfolio_id=OTHER_PORTFOLIO)
-    await _report(client, ada["project_id"], report_body(), auth_header())
+    await file_report(ada["project_id"], report_body())
     # Bob's: EV 80 000 (40 %), PV 100 000, AC 100 000 -> red on its own.
-    await _report(
-        client,
-        bob["project_id"],
-        report_body(percent_complete=40, actual_cost=100000),
-        auth_header(),
-    )
-    await _report(client, elsewhere["project_id"], report_body(), auth_header())
+    await file_report(bob["project_id"], report_body(percent_complete=40, actual_cost=100000))
+    await file_report(elsewhere["project_id"], report_body())
 
     response = await client.get(
         "/v1/portfolio/health", params={"portfolio_id": PORTFOLIO}, headers=auth_header("viewer")
@@ -252,11 +230,11 @@ async def test_roll_up_keeps_currencies_apart(
     known_project: KnownProject,
     report_body: Factory,
     auth_header: AuthHeader,
+    file_report: FileReport,
 ) -> None:
-    euro = await known_project(name="Euro")
-    pound = await known_project(name="Pound", currency="GBP")
-    await _report(client, euro["project_id"], report_body(), auth_header())
-    await _report(client, pound["project_id"], report_body(), auth_header())
+    for name, currency in (("Euro", "EUR"), ("Pound", "GBP")):
+        project = await known_project(name=name, currency=currency)
+        await file_report(project["project_id"], report_body())
     rolled = (await client.get("/v1/portfolio/health", headers=auth_header())).json()
     assert rolled["currency"] is None and rolled["ev"] is None
     assert [totals["currency"] for totals in rolled["totals"]] == ["EUR", "GBP"]
@@ -265,18 +243,11 @@ async def test_roll_up_keeps_currencies_apart(
 
 async def test_closed_projects_leave_the_roll_up_unless_asked_for(
     client: httpx.AsyncClient,
-    deliver: Deliver,
+    close_project: CloseProject,
     known_project: KnownProject,
     auth_header: AuthHeader,
 ) -> None:
-    project = await known_project()
-    closed = {
-        "project_id": project["project_id"],
-        "name": project["name"],
-        "closed_at": datetime.now(UTC).isoformat(),
-        "version": 2,
-    }
-    await deliver("project.closed", closed)
+    await close_project(await known_project())
     rolled = (await client.get("/v1/portfolio/health", headers=auth_header())).json()
     assert rolled["project_count"] == 0
     with_closed = (

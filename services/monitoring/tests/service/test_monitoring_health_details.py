@@ -3,17 +3,13 @@ hysteresis against the previous report's assessment."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
 
-AuthHeader = Callable[..., dict[str, str]]
-Factory = Callable[..., dict[str, Any]]
-KnownProject = Callable[..., Awaitable[dict[str, Any]]]
-Outbox = Callable[[], Awaitable[list[tuple[str, dict[str, Any]]]]]
+if TYPE_CHECKING:
+    from conftest import Factory, FileReport, KnownProject, Outbox, ReadJson
 
 TODAY = datetime.now(UTC).date()
 DETAILS = ("eac_variants", "tcpi_eac", "tspi", "sv_t", "milestones", "risks", "trend")
@@ -23,27 +19,11 @@ def _day(offset: int) -> str:
     return (TODAY + timedelta(days=offset)).isoformat()
 
 
-async def _file(
-    client: httpx.AsyncClient, project_id: str, body: dict[str, Any], headers: dict[str, str]
-) -> Any:
-    response = await client.post(
-        f"/v1/projects/{project_id}/status-reports", json=body, headers=headers
-    )
-    assert response.status_code == 201, response.text
-    return response.json()["health"]
-
-
-async def _health(client: httpx.AsyncClient, project_id: str, headers: dict[str, str]) -> Any:
-    response = await client.get(f"/v1/projects/{project_id}/health", headers=headers)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
 async def test_before_any_report_the_details_are_empty(
-    client: httpx.AsyncClient, known_project: KnownProject, auth_header: AuthHeader
+    known_project: KnownProject, read_health: ReadJson
 ) -> None:
     project = await known_project()
-    health = await _health(client, project["project_id"], auth_header())
+    health = await read_health(project["project_id"])
     assert all(health[name] is None for name in DETAILS)
     assert health["forecast"] == {
         "forecast_end_date": None,
@@ -54,10 +34,10 @@ async def test_before_any_report_the_details_are_empty(
 
 
 async def test_details_of_a_late_and_overspent_project(
-    client: httpx.AsyncClient,
     known_project: KnownProject,
     report_body: Factory,
-    auth_header: AuthHeader,
+    file_report: FileReport,
+    read_health: ReadJson,
 ) -> None:
     project = await known_project(
         milestones=[
@@ -79,8 +59,8 @@ async def test_details_of_a_late_and_overspent_project(
             {"title": "Regulator", "probability": 0.9, "impact": 5},
         ],
     )
-    filed = await _file(client, project["project_id"], body, auth_header())
-    health = await _health(client, project["project_id"], auth_header())
+    filed = (await file_report(project["project_id"], body))["health"]
+    health = await read_health(project["project_id"])
     assert health == filed
 
     assert health["eac_variants"] == {
@@ -146,10 +126,7 @@ async def test_details_of_a_late_and_overspent_project(
 
 
 async def test_a_declining_cpi_warns_while_still_green_by_the_thresholds(
-    client: httpx.AsyncClient,
-    known_project: KnownProject,
-    report_body: Factory,
-    auth_header: AuthHeader,
+    known_project: KnownProject, report_body: Factory, file_report: FileReport
 ) -> None:
     project = await known_project()
     # On plan each week (EV = PV), CPI 1.10, then 1.05, then 1.00.
@@ -157,7 +134,7 @@ async def test_a_declining_cpi_warns_while_still_green_by_the_thresholds(
         body = report_body(
             as_of=_day(-back), percent_complete=percent, actual_cost=percent * 1000 / cpi
         )
-        health = await _file(client, project["project_id"], body, auth_header())
+        health = (await file_report(project["project_id"], body))["health"]
     assert health["rag"] == "amber"
     assert [r["code"] for r in health["reasons"]] == ["trend_warning"]
     trend = health["trend"]
@@ -172,18 +149,13 @@ async def test_a_declining_cpi_warns_while_still_green_by_the_thresholds(
 
 
 async def test_forecast_when_done_and_when_not_computable(
-    client: httpx.AsyncClient,
-    known_project: KnownProject,
-    report_body: Factory,
-    auth_header: AuthHeader,
+    known_project: KnownProject, report_body: Factory, file_report: FileReport
 ) -> None:
     done = await known_project(name="Done early")
-    health = await _file(
-        client,
-        done["project_id"],
-        report_body(percent_complete=100, actual_cost=100000),
-        auth_header(),
+    filed = await file_report(
+        done["project_id"], report_body(percent_complete=100, actual_cost=100000)
     )
+    health = filed["health"]
     assert health["forecast"]["slip_days"] == -100
     assert health["forecast"]["message"] == (
         f"The work was reported complete on {_day(0)}, 100 days before its planned end on "
@@ -191,18 +163,17 @@ async def test_forecast_when_done_and_when_not_computable(
     )
 
     started = await known_project(name="Just started", start_date=_day(0))
-    health = await _file(
-        client, started["project_id"], report_body(percent_complete=0, actual_cost=0), auth_header()
-    )
+    filed = await file_report(started["project_id"], report_body(percent_complete=0, actual_cost=0))
+    health = filed["health"]
     assert health["forecast"]["forecast_end_date"] is None
     assert health["forecast"]["message"].startswith("SPI(t) cannot be computed")
 
 
 async def test_hysteresis_holds_red_until_cpi_clears_the_margin(
-    client: httpx.AsyncClient,
     known_project: KnownProject,
     report_body: Factory,
-    auth_header: AuthHeader,
+    file_report: FileReport,
+    read_health: ReadJson,
     outbox: Outbox,
 ) -> None:
     """CPI 0.85 (red), then 0.91 — above red, but within 0.02 of it — stays red without a
@@ -216,16 +187,16 @@ async def test_hysteresis_holds_red_until_cpi_clears_the_margin(
             as_of=_day(-back), percent_complete=percent, actual_cost=percent * 1000 / cpi
         )
 
-    red = await _file(client, project_id, on_plan(2, 0.85), auth_header())
+    red = (await file_report(project_id, on_plan(2, 0.85)))["health"]
     assert red["rag"] == "red"
-    held = await _file(client, project_id, on_plan(1, 0.91), auth_header())
+    held = (await file_report(project_id, on_plan(1, 0.91)))["health"]
     assert held["rag"] == "red"
     cpi = next(r for r in held["reasons"] if r["code"] == "cpi_below_threshold")
     assert cpi["rag"] == "red"
     assert cpi["value"] == pytest.approx(0.91, abs=1e-4)
-    assert await _health(client, project_id, auth_header()) == held
+    assert await read_health(project_id) == held
 
-    recovered = await _file(client, project_id, on_plan(0, 0.93), auth_header())
+    recovered = (await file_report(project_id, on_plan(0, 0.93)))["health"]
     assert recovered["rag"] == "amber"
     topics = [topic for topic, _ in await outbox() if topic != "project.status_reported"]
     assert topics == [
@@ -237,17 +208,17 @@ async def test_hysteresis_holds_red_until_cpi_clears_the_margin(
 
 
 async def test_a_correction_is_judged_against_the_report_before_it_not_against_itself(
-    client: httpx.AsyncClient,
     known_project: KnownProject,
     report_body: Factory,
-    auth_header: AuthHeader,
+    file_report: FileReport,
+    read_health: ReadJson,
 ) -> None:
     """A mistyped red report corrected the same day does not hold the correction red."""
     project = await known_project()
     project_id = project["project_id"]
     on_plan_cpi_091 = report_body(percent_complete=50, actual_cost=50000 / 0.91)
-    typo = await _file(client, project_id, report_body(percent_complete=5), auth_header())
+    typo = (await file_report(project_id, report_body(percent_complete=5)))["health"]
     assert typo["rag"] == "red"
-    corrected = await _file(client, project_id, on_plan_cpi_091, auth_header())
+    corrected = (await file_report(project_id, on_plan_cpi_091))["health"]
     assert corrected["rag"] == "amber"  # CPI 0.91 is amber; nothing earlier was red
-    assert (await _health(client, project_id, auth_header()))["rag"] == "amber"
+    assert (await read_health(project_id))["rag"] == "amber"

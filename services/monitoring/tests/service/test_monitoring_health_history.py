@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -13,10 +12,8 @@ from pmo_common.messaging.event_applier import Outcome
 from pmo_monitoring.db.tables import health_snapshots
 from sqlalchemy import delete
 
-AuthHeader = Callable[..., dict[str, str]]
-Factory = Callable[..., dict[str, Any]]
-KnownProject = Callable[..., Awaitable[dict[str, Any]]]
-Deliver = Callable[..., Awaitable[Outcome]]
+if TYPE_CHECKING:
+    from conftest import AuthHeader, Deliver, Factory, FileReport, KnownProject, ReadJson
 
 TODAY = datetime.now(UTC).date()
 POINT_FIELDS = {
@@ -45,45 +42,32 @@ def _history_url(project_id: str) -> str:
     return f"/v1/projects/{project_id}/health/history"
 
 
-async def _file(
-    client: httpx.AsyncClient, project_id: str, body: dict[str, Any], headers: dict[str, str]
-) -> Any:
-    response = await client.post(
-        f"/v1/projects/{project_id}/status-reports", json=body, headers=headers
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
+@pytest.fixture
+def read_history(client: httpx.AsyncClient, auth_header: AuthHeader) -> ReadJson:
+    """GET a project's health history as a PMO admin (query parameters as keywords)."""
 
+    async def get(project_id: str, **params: Any) -> Any:
+        response = await client.get(_history_url(project_id), params=params, headers=auth_header())
+        assert response.status_code == 200, response.text
+        return response.json()
 
-async def _history(
-    client: httpx.AsyncClient,
-    project_id: str,
-    headers: dict[str, str],
-    **params: Any,
-) -> Any:
-    response = await client.get(_history_url(project_id), params=params, headers=headers)
-    assert response.status_code == 200, response.text
-    return response.json()
+    return get
 
 
 async def test_history_lists_each_report_oldest_first_with_its_figures(
-    client: httpx.AsyncClient,
     known_project: KnownProject,
     report_body: Factory,
-    auth_header: AuthHeader,
+    file_report: FileReport,
+    read_history: ReadJson,
 ) -> None:
     project = await known_project()
     project_id = project["project_id"]
     # Filed out of order: the history is ordered by as_of, not by filing.
-    late = await _file(
-        client, project_id, report_body(as_of=_day(-10), percent_complete=40), auth_header()
-    )
-    first = await _file(
-        client, project_id, report_body(as_of=_day(-20), percent_complete=40), auth_header()
-    )
-    last = await _file(client, project_id, report_body(), auth_header())
+    late = await file_report(project_id, report_body(as_of=_day(-10), percent_complete=40))
+    first = await file_report(project_id, report_body(as_of=_day(-20), percent_complete=40))
+    last = await file_report(project_id, report_body())
 
-    history = await _history(client, project_id, auth_header())
+    history = await read_history(project_id)
     assert (history["project_id"], history["currency"]) == (project_id, "EUR")
     points = history["items"]
     assert [p["report_id"] for p in points] == [first["id"], late["id"], last["id"]]
@@ -117,58 +101,54 @@ async def test_history_lists_each_report_oldest_first_with_its_figures(
 
 
 async def test_history_is_paginated_and_filtered_by_date(
-    client: httpx.AsyncClient,
     known_project: KnownProject,
     report_body: Factory,
-    auth_header: AuthHeader,
+    file_report: FileReport,
+    read_history: ReadJson,
 ) -> None:
     project = await known_project()
     project_id = project["project_id"]
     for back in (40, 30, 20, 10, 0):
-        await _file(client, project_id, report_body(as_of=_day(-back)), auth_header())
+        await file_report(project_id, report_body(as_of=_day(-back)))
 
-    page = await _history(client, project_id, auth_header(), limit=2)
+    page = await read_history(project_id, limit=2)
     assert [p["as_of"] for p in page["items"]] == [_day(-40), _day(-30)]
     assert (page["limit"], page["offset"], page["next_offset"]) == (2, 0, 2)
-    rest = await _history(client, project_id, auth_header(), limit=2, offset=4)
+    rest = await read_history(project_id, limit=2, offset=4)
     assert [p["as_of"] for p in rest["items"]] == [_day(0)]
     assert rest["next_offset"] is None
 
-    window = await _history(
-        client, project_id, auth_header(), **{"from": _day(-30), "to": _day(-10)}
-    )
+    window = await read_history(project_id, **{"from": _day(-30), "to": _day(-10)})
     assert [p["as_of"] for p in window["items"]] == [_day(-30), _day(-20), _day(-10)]
-    since = await _history(client, project_id, auth_header(), **{"from": _day(-5)})
+    since = await read_history(project_id, **{"from": _day(-5)})
     assert [p["as_of"] for p in since["items"]] == [_day(0)]
-    until = await _history(client, project_id, auth_header(), to=_day(-35))
+    until = await read_history(project_id, to=_day(-35))
     assert [p["as_of"] for p in until["items"]] == [_day(-40)]
-    one_day = await _history(client, project_id, auth_header(), **{"from": _day(0), "to": _day(0)})
+    one_day = await read_history(project_id, **{"from": _day(0), "to": _day(0)})
     assert len(one_day["items"]) == 1
 
     empty = await known_project()
-    nothing = await _history(client, empty["project_id"], auth_header())
+    nothing = await read_history(empty["project_id"])
     assert (nothing["items"], nothing["next_offset"]) == ([], None)
 
 
 async def test_a_corrected_day_is_one_point_with_the_corrected_figures(
-    client: httpx.AsyncClient,
     known_project: KnownProject,
     report_body: Factory,
-    auth_header: AuthHeader,
+    file_report: FileReport,
+    read_history: ReadJson,
 ) -> None:
     project = await known_project()
     project_id = project["project_id"]
     # On plan a week ago (PV 46 500 of 100 000), so today's figures show no trend.
     on_plan = report_body(as_of=_day(-7), percent_complete=46.5, actual_cost=46500)
-    await _file(client, project_id, on_plan, auth_header())
-    wrong = await _file(
-        client, project_id, report_body(percent_complete=40, actual_cost=50000), auth_header()
-    )
+    await file_report(project_id, on_plan)
+    wrong = await file_report(project_id, report_body(percent_complete=40, actual_cost=50000))
     assert wrong["health"]["rag"] == "red"
-    corrected = await _file(client, project_id, report_body(), auth_header())
+    corrected = await file_report(project_id, report_body())
     assert (corrected["id"], corrected["replaced"]) == (wrong["id"], True)
 
-    points = (await _history(client, project_id, auth_header()))["items"]
+    points = (await read_history(project_id))["items"]
     assert [p["as_of"] for p in points] == [_day(-7), _day(0)]
     today = points[-1]
     assert (today["report_id"], today["rag"], today["ev"], today["cpi"]) == (
@@ -180,62 +160,58 @@ async def test_a_corrected_day_is_one_point_with_the_corrected_figures(
 
 
 async def test_a_point_is_judged_as_of_its_report_not_today(
-    client: httpx.AsyncClient,
     known_project: KnownProject,
     report_body: Factory,
-    auth_header: AuthHeader,
+    file_report: FileReport,
+    read_health: ReadJson,
+    read_history: ReadJson,
 ) -> None:
     """A report 30 days old is overdue today (amber), but its point says what it reported."""
     project = await known_project()
-    await _file(client, project["project_id"], report_body(as_of=_day(-30)), auth_header())
-    health = (
-        await client.get(f"/v1/projects/{project['project_id']}/health", headers=auth_header())
-    ).json()
+    await file_report(project["project_id"], report_body(as_of=_day(-30)))
+    health = await read_health(project["project_id"])
     assert health["rag"] == "amber"
     assert [r["code"] for r in health["reasons"]] == ["report_overdue"]
-    points = (await _history(client, project["project_id"], auth_header()))["items"]
+    points = (await read_history(project["project_id"]))["items"]
     assert [p["rag"] for p in points] == ["green"]
 
 
 async def test_points_keep_the_baseline_they_were_judged_against(
-    client: httpx.AsyncClient,
     deliver: Deliver,
     known_project: KnownProject,
     report_body: Factory,
-    auth_header: AuthHeader,
+    file_report: FileReport,
+    read_health: ReadJson,
+    read_history: ReadJson,
 ) -> None:
     """A re-baseline changes today's health, not what earlier reports were judged at."""
     project = await known_project()
-    await _file(client, project["project_id"], report_body(), auth_header())
+    await file_report(project["project_id"], report_body())
     cut = {**project, "budget": 60000.0, "version": 2, "changed_fields": ["budget"]}
     assert await deliver("project.updated", cut) == Outcome.APPLIED
-    health = (
-        await client.get(f"/v1/projects/{project['project_id']}/health", headers=auth_header())
-    ).json()
+    health = await read_health(project["project_id"])
     assert (health["rag"], health["metrics"]["bac"]) == ("red", 60000.0)
-    points = (await _history(client, project["project_id"], auth_header()))["items"]
+    points = (await read_history(project["project_id"]))["items"]
     assert [(p["rag"], p["bac"]) for p in points] == [("green", 100000.0)]
 
 
 async def test_reports_without_a_stored_point_are_judged_on_read(
     monitoring_app: FastAPI,
-    client: httpx.AsyncClient,
     known_project: KnownProject,
     report_body: Factory,
-    auth_header: AuthHeader,
+    file_report: FileReport,
+    read_history: ReadJson,
 ) -> None:
     """Reports filed before points were stored (migration 0002) still appear in the history."""
     project = await known_project()
     project_id = project["project_id"]
-    await _file(
-        client, project_id, report_body(as_of=_day(-14), percent_complete=40), auth_header()
-    )
-    await _file(client, project_id, report_body(), auth_header())
-    stored = (await _history(client, project_id, auth_header()))["items"]
+    await file_report(project_id, report_body(as_of=_day(-14), percent_complete=40))
+    await file_report(project_id, report_body())
+    stored = (await read_history(project_id))["items"]
     async with monitoring_app.state.runtime.sessions() as session:
         await session.execute(delete(health_snapshots))
         await session.commit()
-    judged_on_read = (await _history(client, project_id, auth_header()))["items"]
+    judged_on_read = (await read_history(project_id))["items"]
     assert judged_on_read == stored
 
 
@@ -244,10 +220,11 @@ async def test_history_follows_the_health_access_rules(
     known_project: KnownProject,
     report_body: Factory,
     auth_header: AuthHeader,
+    file_report: FileReport,
 ) -> None:
     project = await known_project()
     url = _history_url(project["project_id"])
-    await _file(client, project["project_id"], report_body(), auth_header())
+    await file_report(project["project_id"], report_body())
     assert (await client.get(url)).status_code == 401
     stranger = await client.get(url, headers=auth_header("project_manager", "eve@example.com"))
     assert stranger.status_code == 403

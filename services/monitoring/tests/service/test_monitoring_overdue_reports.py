@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
-import httpx
 from fastapi import FastAPI
 from pmo_common.events.envelope import CloudEvent
-from pmo_common.messaging.event_applier import Outcome
 from pmo_monitoring.config import MonitoringSettings
-from pmo_monitoring.db import report_repository as reports
+from pmo_monitoring.db import overdue_claim_repository as overdue_claims
 from pmo_monitoring.handlers.overdue_detection import (
     announce_if_overdue,
     announce_overdue_reports,
 )
 from pmo_monitoring.main import create_app
+from pmo_stack.testkit import eventually
 
-AuthHeader = Callable[..., dict[str, str]]
-Factory = Callable[..., dict[str, Any]]
-KnownProject = Callable[..., Awaitable[dict[str, Any]]]
-Deliver = Callable[..., Awaitable[Outcome]]
-Outbox = Callable[[], Awaitable[list[tuple[str, dict[str, Any]]]]]
+if TYPE_CHECKING:
+    from conftest import CloseProject, Factory, FileReport, KnownProject, Outbox
 
 TODAY = datetime.now(UTC).date()
 
@@ -31,16 +26,15 @@ TODAY = datetime.now(UTC).date()
 async def _check(app: FastAPI, days_ahead: int = 0) -> int:
     runtime = app.state.runtime
     return await announce_overdue_reports(
-        runtime.sessions, runtime.emit, today=TODAY + timedelta(days=days_ahead)
+        runtime.sessions, today=TODAY + timedelta(days=days_ahead)
     )
 
 
 async def test_overdue_report_is_announced_once_per_period(
     monitoring_app: FastAPI,
-    client: httpx.AsyncClient,
     known_project: KnownProject,
     report_body: Factory,
-    auth_header: AuthHeader,
+    file_report: FileReport,
     outbox: Outbox,
 ) -> None:
     silent = await known_project(name="Silent")  # started 100 days ago, never reported
@@ -58,48 +52,43 @@ async def test_overdue_report_is_announced_once_per_period(
 
     assert await _check(monitoring_app, days_ahead=14) == 1  # the next period is missed too
 
-    response = await client.post(
-        f"/v1/projects/{silent['project_id']}/status-reports",
-        json=report_body(),
-        headers=auth_header(),
-    )
-    assert response.status_code == 201
+    await file_report(silent["project_id"], report_body())
     assert await _check(monitoring_app) == 0
 
 
 async def test_closed_projects_are_not_chased(
-    monitoring_app: FastAPI, deliver: Deliver, known_project: KnownProject
+    monitoring_app: FastAPI,
+    close_project: CloseProject,
+    known_project: KnownProject,
 ) -> None:
-    project = await known_project()
-    closed = {
-        "project_id": project["project_id"],
-        "name": project["name"],
-        "closed_at": datetime.now(UTC).isoformat(),
-        "version": 2,
-    }
-    await deliver("project.closed", closed)
+    await close_project(await known_project())
     assert await _check(monitoring_app) == 0
 
 
 async def test_a_period_claimed_elsewhere_is_not_announced_again(
-    monitoring_app: FastAPI, known_project: KnownProject, outbox: Outbox
+    monitoring_app: FastAPI,
+    known_project: KnownProject,
+    outbox: Outbox,
 ) -> None:
     """The (project, period) claim decides, whichever replica or pass gets there first."""
     project = await known_project()
     runtime = monitoring_app.state.runtime
     async with runtime.sessions() as session:
-        first = await announce_if_overdue(session, runtime.emit, project["project_id"], today=TODAY)
-        again = await announce_if_overdue(session, runtime.emit, project["project_id"], today=TODAY)
-        await session.commit()
+        first = await announce_if_overdue(session, project_id=project["project_id"], today=TODAY)
+        again = await announce_if_overdue(session, project_id=project["project_id"], today=TODAY)
     assert (first, again) == (True, False)
     assert await _check(monitoring_app) == 0
     async with runtime.sessions() as session:
-        assert await reports.announced_periods(session, project["project_id"]) == [6]
+        assert await overdue_claims.announced_periods(
+            session, project_id=project["project_id"]
+        ) == [6]
     assert [t for t, _ in await outbox()].count("project.report_overdue") == 1
 
 
 async def test_concurrent_checks_announce_each_period_once(
-    monitoring_app: FastAPI, known_project: KnownProject, outbox: Outbox
+    monitoring_app: FastAPI,
+    known_project: KnownProject,
+    outbox: Outbox,
 ) -> None:
     projects = [await known_project(name=f"Silent {n}") for n in range(5)]
     counts = await asyncio.gather(*(_check(monitoring_app) for _ in range(4)))
@@ -110,29 +99,23 @@ async def test_concurrent_checks_announce_each_period_once(
 
 async def test_a_report_filed_before_the_claim_is_seen(
     monitoring_app: FastAPI,
-    client: httpx.AsyncClient,
     known_project: KnownProject,
     report_body: Factory,
-    auth_header: AuthHeader,
+    file_report: FileReport,
 ) -> None:
     """Each claim re-reads the project's reports, so a report just filed stops it."""
     project = await known_project()
-    response = await client.post(
-        f"/v1/projects/{project['project_id']}/status-reports",
-        json=report_body(),
-        headers=auth_header(),
-    )
-    assert response.status_code == 201
+    await file_report(project["project_id"], report_body())
     runtime = monitoring_app.state.runtime
     async with runtime.sessions() as session:
-        assert not await announce_if_overdue(
-            session, runtime.emit, project["project_id"], today=TODAY
-        )
-        assert not await announce_if_overdue(session, runtime.emit, "unknown-id", today=TODAY)
+        assert not await announce_if_overdue(session, project_id=project["project_id"], today=TODAY)
+        assert not await announce_if_overdue(session, project_id="unknown-id", today=TODAY)
 
 
 async def test_the_background_job_announces_and_can_be_turned_off(
-    monitoring_settings: MonitoringSettings, project_data: Factory, outbox: Outbox
+    monitoring_settings: MonitoringSettings,
+    project_data: Factory,
+    outbox: Outbox,
 ) -> None:
     silent = project_data(name="Silent")
     for interval, expected in ((0.0, 0), (0.05, 1)):
@@ -142,17 +125,10 @@ async def test_the_background_job_announces_and_can_be_turned_off(
             event = CloudEvent(source="/pmo/test", type="project.created", data=silent)
             await app.state.runtime.applier.apply(event)
             if expected:
-                await _until_announced(outbox)
+                await eventually(
+                    lambda: _overdue_topics(outbox), within=30, what="an overdue announcement"
+                )
         assert len(await _overdue_topics(outbox)) == expected
-
-
-async def _until_announced(outbox: Outbox) -> None:
-    """Poll the outbox (bounded) until the job has written an overdue event."""
-    for _attempt in range(1500):
-        if await _overdue_topics(outbox):
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the overdue job announced nothing within 30 s")
 
 
 async def _overdue_topics(outbox: Outbox) -> list[str]:

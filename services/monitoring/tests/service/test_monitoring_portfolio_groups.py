@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 
-AuthHeader = Callable[..., dict[str, str]]
-Factory = Callable[..., dict[str, Any]]
-KnownProject = Callable[..., Awaitable[dict[str, Any]]]
+if TYPE_CHECKING:
+    from conftest import AuthHeader, Factory, FileReport, KnownProject
 
 NORTH = "44444444-4444-4444-4444-444444444444"
 SOUTH = "55555555-5555-5555-5555-555555555555"
@@ -37,21 +35,9 @@ GROUP_FIGURES = {
 }
 
 
-async def _file(
-    client: httpx.AsyncClient, project_id: str, body: dict[str, Any], headers: dict[str, str]
-) -> None:
-    response = await client.post(
-        f"/v1/projects/{project_id}/status-reports", json=body, headers=headers
-    )
-    assert response.status_code == 201, response.text
-
-
 @pytest.fixture
 async def estate(
-    client: httpx.AsyncClient,
-    known_project: KnownProject,
-    report_body: Factory,
-    auth_header: AuthHeader,
+    known_project: KnownProject, report_body: Factory, file_report: FileReport
 ) -> dict[str, dict[str, Any]]:
     """Five projects over two portfolios and two programmes, and one outside any."""
     projects = {
@@ -74,13 +60,10 @@ async def estate(
         "loose": await known_project(name="Loose"),
     }
     for key in ("north_green", "south_green", "south_gbp", "loose"):
-        await _file(client, projects[key]["project_id"], report_body(), auth_header())
+        await file_report(projects[key]["project_id"], report_body())
     # EV 80 000, PV 100 000, AC 100 000: CPI = SPI = 0.8, red.
-    await _file(
-        client,
-        projects["north_red"]["project_id"],
-        report_body(percent_complete=40, actual_cost=100000),
-        auth_header(),
+    await file_report(
+        projects["north_red"]["project_id"], report_body(percent_complete=40, actual_cost=100000)
     )
     return projects
 

@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from pmo_common.messaging.event_applier import Outcome
 
-Deliver = Callable[..., Awaitable[Outcome]]
-AuthHeader = Callable[..., dict[str, str]]
-Factory = Callable[..., dict[str, Any]]
-Outbox = Callable[[], Awaitable[list[tuple[str, dict[str, Any]]]]]
-
-
-async def _health(client: httpx.AsyncClient, project_id: str, headers: dict[str, str]) -> Any:
-    response = await client.get(f"/v1/projects/{project_id}/health", headers=headers)
-    assert response.status_code == 200, response.text
-    return response.json()
+if TYPE_CHECKING:
+    from conftest import Deliver, Factory, ReadJson
 
 
 async def test_created_updated_stale_closed(
-    client: httpx.AsyncClient, deliver: Deliver, project_data: Factory, auth_header: AuthHeader
+    deliver: Deliver,
+    project_data: Factory,
+    read_health: ReadJson,
 ) -> None:
     created = project_data()
     project_id = created["project_id"]
     assert await deliver("project.created", created) == Outcome.APPLIED
-    health = await _health(client, project_id, auth_header())
+    health = await read_health(project_id)
     assert health["project_name"] == "Apollo"
     assert health["status"] == "active"
 
@@ -35,13 +27,13 @@ async def test_created_updated_stale_closed(
     assert await deliver("project.updated", {**renamed, "changed_fields": ["name"]}) == (
         Outcome.APPLIED
     )
-    assert (await _health(client, project_id, auth_header()))["project_name"] == "Apollo II"
+    assert (await read_health(project_id))["project_name"] == "Apollo II"
 
     stale = {**created, "name": "Old name", "version": 2}
     assert await deliver("project.updated", stale) == Outcome.APPLIED
     older = {**created, "name": "Older name", "version": 1}
     assert await deliver("project.updated", older) == Outcome.APPLIED
-    assert (await _health(client, project_id, auth_header()))["project_name"] == "Apollo II"
+    assert (await read_health(project_id))["project_name"] == "Apollo II"
 
     closed = {
         "project_id": project_id,
@@ -50,29 +42,36 @@ async def test_created_updated_stale_closed(
         "version": 3,
     }
     assert await deliver("project.closed", closed) == Outcome.APPLIED
-    assert (await _health(client, project_id, auth_header()))["status"] == "closed"
+    assert (await read_health(project_id))["status"] == "closed"
     late_update = {**renamed, "name": "Too late", "version": 3}
     await deliver("project.updated", late_update)
-    after = await _health(client, project_id, auth_header())
+    after = await read_health(project_id)
     assert (after["status"], after["project_name"]) == ("closed", "Apollo II")
 
 
-async def test_redelivered_event_applies_once(deliver: Deliver, project_data: Factory) -> None:
+async def test_redelivered_event_applies_once(
+    deliver: Deliver,
+    project_data: Factory,
+) -> None:
     data = project_data()
     assert await deliver("project.created", data, event_id="evt-1") == Outcome.APPLIED
     assert await deliver("project.created", data, event_id="evt-1") == Outcome.DUPLICATE
 
 
 async def test_update_before_create_is_projected(
-    client: httpx.AsyncClient, deliver: Deliver, project_data: Factory, auth_header: AuthHeader
+    deliver: Deliver,
+    project_data: Factory,
+    read_health: ReadJson,
 ) -> None:
     data = project_data(version=4, name="Late joiner")
     assert await deliver("project.updated", data) == Outcome.APPLIED
-    health = await _health(client, data["project_id"], auth_header())
+    health = await read_health(data["project_id"])
     assert health["project_name"] == "Late joiner"
 
 
-async def test_closing_an_unknown_project_is_dead_lettered(deliver: Deliver) -> None:
+async def test_closing_an_unknown_project_is_dead_lettered(
+    deliver: Deliver,
+) -> None:
     closed = {
         "project_id": "11111111-1111-1111-1111-111111111111",
         "name": "Ghost",
@@ -94,14 +93,13 @@ def _methodology(version: int, **thresholds: float) -> dict[str, Any]:
 
 
 async def test_newer_methodology_versions_win(
-    client: httpx.AsyncClient,
     deliver: Deliver,
     project_data: Factory,
-    auth_header: AuthHeader,
+    read_health: ReadJson,
 ) -> None:
     data = project_data(methodology="prince2")
     await deliver("project.created", data)
-    before = await _health(client, data["project_id"], auth_header())
+    before = await read_health(data["project_id"])
     assert before["thresholds_source"] == "defaults"
     assert before["thresholds"]["cpi_red"] == 0.9
 
@@ -111,7 +109,7 @@ async def test_newer_methodology_versions_win(
     assert await deliver("standards.methodology.published", _methodology(1, cpi_red=0.7)) == (
         Outcome.APPLIED
     )
-    after = await _health(client, data["project_id"], auth_header())
+    after = await read_health(data["project_id"])
     assert after["thresholds_source"] == "methodology"
     assert after["methodology_version"] == 2
     assert after["thresholds"]["cpi_red"] == 0.8
@@ -120,22 +118,23 @@ async def test_newer_methodology_versions_win(
 
 
 async def test_methodology_with_inconsistent_thresholds_is_dead_lettered(
-    client: httpx.AsyncClient,
     deliver: Deliver,
     project_data: Factory,
-    auth_header: AuthHeader,
+    read_health: ReadJson,
 ) -> None:
     data = project_data(methodology="prince2")
     await deliver("project.created", data)
     await deliver("standards.methodology.published", _methodology(1, cpi_red=0.8))
     broken = _methodology(2, cpi_red=0.99, cpi_amber=0.9)
     assert await deliver("standards.methodology.published", broken) == Outcome.DEAD_LETTERED
-    health = await _health(client, data["project_id"], auth_header())
+    health = await read_health(data["project_id"])
     assert (health["methodology_version"], health["thresholds"]["cpi_red"]) == (1, 0.8)
 
 
 async def test_compliance_verdict_is_shown_with_health(
-    client: httpx.AsyncClient, deliver: Deliver, project_data: Factory, auth_header: AuthHeader
+    deliver: Deliver,
+    project_data: Factory,
+    read_health: ReadJson,
 ) -> None:
     data = project_data()
     await deliver("project.created", data)
@@ -147,6 +146,6 @@ async def test_compliance_verdict_is_shown_with_health(
         "findings": [{"code": "missing_deliverable", "message": "No charter"}],
     }
     assert await deliver("project.compliance.evaluated", verdict) == Outcome.APPLIED
-    health = await _health(client, data["project_id"], auth_header())
+    health = await read_health(data["project_id"])
     assert health["compliance"]["compliant"] is False
     assert health["compliance"]["findings"][0]["code"] == "missing_deliverable"

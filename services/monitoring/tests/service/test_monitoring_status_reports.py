@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 import httpx
-from pmo_common.messaging.event_applier import Outcome
 
-AuthHeader = Callable[..., dict[str, str]]
-Factory = Callable[..., dict[str, Any]]
-KnownProject = Callable[..., Awaitable[dict[str, Any]]]
-Deliver = Callable[..., Awaitable[Outcome]]
-Outbox = Callable[[], Awaitable[list[tuple[str, dict[str, Any]]]]]
+if TYPE_CHECKING:
+    from conftest import AuthHeader, CloseProject, Factory, FileReport, KnownProject, Outbox
 
 TODAY = datetime.now(UTC).date()
 RED = {"percent_complete": 40, "actual_cost": 50000}  # CPI 0.8, SPI 0.8: red
@@ -92,26 +87,18 @@ async def test_red_report_publishes_reported_changed_and_at_risk(
 
 
 async def test_staying_red_publishes_no_second_at_risk_and_recovery_is_published(
-    client: httpx.AsyncClient,
-    known_project: KnownProject,
-    report_body: Factory,
-    auth_header: AuthHeader,
-    outbox: Outbox,
+    known_project: KnownProject, report_body: Factory, file_report: FileReport, outbox: Outbox
 ) -> None:
-    project = await known_project()
-    url = _url(project["project_id"])
+    project_id = (await known_project())["project_id"]
     yesterday = (TODAY - timedelta(days=1)).isoformat()
-    first = await client.post(url, json=report_body(as_of=yesterday, **RED), headers=auth_header())
-    assert first.status_code == 201
-    second = await client.post(
-        url, json=report_body(percent_complete=41, actual_cost=52000), headers=auth_header()
-    )
-    assert second.json()["health"]["rag"] == "red"
+    await file_report(project_id, report_body(as_of=yesterday, **RED))
+    second = await file_report(project_id, report_body(percent_complete=41, actual_cost=52000))
+    assert second["health"]["rag"] == "red"
     assert (await _topics(outbox)).count("project.at_risk") == 1
     assert (await _topics(outbox))[-1] == "project.status_reported"
 
-    healthy = await client.post(url, json=report_body(), headers=auth_header())
-    assert healthy.json()["health"]["rag"] == "green"
+    healthy = await file_report(project_id, report_body())
+    assert healthy["health"]["rag"] == "green"
     topics = await _topics(outbox)
     assert topics[-3:] == ["project.status_reported", "project.health_changed", "project.recovered"]
     recovered = (await outbox())[-1][1]["data"]
@@ -124,14 +111,13 @@ async def test_report_for_the_same_day_replaces_the_first(
     known_project: KnownProject,
     report_body: Factory,
     auth_header: AuthHeader,
+    file_report: FileReport,
     outbox: Outbox,
 ) -> None:
     project = await known_project()
     url = _url(project["project_id"])
-    first = (await client.post(url, json=report_body(**RED), headers=auth_header())).json()
-    second_response = await client.post(url, json=report_body(), headers=auth_header())
-    assert second_response.status_code == 201
-    second = second_response.json()
+    first = await file_report(project["project_id"], report_body(**RED))
+    second = await file_report(project["project_id"], report_body())
     assert second["id"] == first["id"]
     assert (second["replaced"], second["revision"]) == (True, 2)
     assert second["percent_complete"] == 50
@@ -146,14 +132,13 @@ async def test_reports_are_listed_newest_first_and_paginated(
     known_project: KnownProject,
     report_body: Factory,
     auth_header: AuthHeader,
+    file_report: FileReport,
 ) -> None:
     project = await known_project()
     url = _url(project["project_id"])
     for back in (3, 1, 2):
         as_of = (TODAY - timedelta(days=back)).isoformat()
-        assert (
-            await client.post(url, json=report_body(as_of=as_of), headers=auth_header())
-        ).status_code == 201
+        await file_report(project["project_id"], report_body(as_of=as_of))
     page = (await client.get(url, params={"limit": 2}, headers=auth_header())).json()
     assert [item["as_of"] for item in page["items"]] == [
         (TODAY - timedelta(days=1)).isoformat(),
@@ -259,18 +244,12 @@ async def test_authentication_and_authorisation(
 async def test_closed_project_refuses_reports(
     client: httpx.AsyncClient,
     known_project: KnownProject,
-    deliver: Deliver,
+    close_project: CloseProject,
     report_body: Factory,
     auth_header: AuthHeader,
 ) -> None:
     project = await known_project()
-    closed = {
-        "project_id": project["project_id"],
-        "name": project["name"],
-        "closed_at": datetime.now(UTC).isoformat(),
-        "version": 2,
-    }
-    await deliver("project.closed", closed)
+    await close_project(project)
     response = await client.post(
         _url(project["project_id"]), json=report_body(), headers=auth_header()
     )

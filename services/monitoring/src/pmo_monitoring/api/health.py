@@ -11,7 +11,7 @@ from pmo_common.problems import field_problem
 from pmo_common.web.app_factory import SessionDep
 from pmo_common.web.pagination import PageDep, make_page
 
-from pmo_monitoring.api.access import ensure_can_read, load_project, manager_filter
+from pmo_monitoring.api.access import ensure_can_read, manager_filter
 from pmo_monitoring.api.schemas import (
     GroupBy,
     HealthHistoryOut,
@@ -20,13 +20,13 @@ from pmo_monitoring.api.schemas import (
     PortfolioHealthOut,
     ProjectRagOut,
 )
-from pmo_monitoring.db import projection_repository as projections
 from pmo_monitoring.handlers.health_assessment import today_utc
 from pmo_monitoring.handlers.health_queries import (
     health_history,
     portfolio_health,
     project_health,
 )
+from pmo_monitoring.handlers.project_queries import load_project
 
 router = APIRouter(prefix="/v1", tags=["health"])
 
@@ -36,9 +36,9 @@ async def read_project_health(
     project_id: str, principal: CurrentPrincipal, session: SessionDep
 ) -> HealthOut:
     """A project's RAG, reasons and earned-value metrics as of today."""
-    project = await load_project(session, project_id)
-    ensure_can_read(principal, project)
-    return HealthOut.model_validate(await project_health(session, project, today=today_utc()))
+    context = await load_project(session, project_id=project_id)
+    ensure_can_read(principal, context.project)
+    return HealthOut.model_validate(await project_health(session, context, today=today_utc()))
 
 
 @router.get("/projects/{project_id}/health/history", response_model=HealthHistoryOut)
@@ -61,12 +61,16 @@ async def read_project_health_history(
     """
     if since is not None and until is not None and since > until:
         raise field_problem("query.to", f"{until} is before from ({since})")
-    project = await load_project(session, project_id)
-    ensure_can_read(principal, project)
-    points = await health_history(session, project, since=since, until=until, page=page)
+    context = await load_project(session, project_id=project_id)
+    ensure_can_read(principal, context.project)
+    points = await health_history(session, context, since=since, until=until, page=page)
     listed = make_page([HealthPointOut.model_validate(point) for point in points], page)
     return HealthHistoryOut.model_validate(
-        {**listed.model_dump(), "project_id": project["id"], "currency": project["currency"]}
+        {
+            **listed.model_dump(),
+            "project_id": context.project.id,
+            "currency": context.project.currency,
+        }
     )
 
 
@@ -91,20 +95,14 @@ async def read_portfolio_health(
     cover every matching project. `group_by=portfolio|program` adds `groups`, one roll-up per
     portfolio or programme of those projects (id null: projects outside any).
     """
-    projects = await projections.list_projects(
+    view = await portfolio_health(
         session,
         manager=manager_filter(principal),
         portfolio_id=portfolio_id,
         program_id=program_id,
         include_closed=include_closed,
-    )
-    view = await portfolio_health(
-        session,
-        projects,
         today=today_utc(),
         page=page,
-        portfolio_id=portfolio_id,
-        program_id=program_id,
         group_by=group_by,
     )
     listed = [ProjectRagOut.model_validate(item) for item in view.pop("projects")]

@@ -2,29 +2,46 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import asdict
 
 from fastapi import APIRouter, status
 from fastapi.responses import JSONResponse
 from pmo_common.auth.dependencies import CurrentPrincipal
-from pmo_common.problems import ProblemException
-from pmo_common.web import idempotency
-from pmo_common.web.app_factory import RuntimeDep, SessionDep
+from pmo_common.web.app_factory import SessionDep
+from pmo_common.web.idempotency import OnceDep
 from pmo_common.web.pagination import Page, PageDep, make_page
 
-from pmo_monitoring.api.access import ensure_can_read, ensure_can_report, load_project
+from pmo_monitoring.api.access import ensure_can_read, ensure_can_report
 from pmo_monitoring.api.schemas import FiledReportOut, StatusReportIn, StatusReportOut
-from pmo_monitoring.db import report_repository as reports
-from pmo_monitoring.handlers import report_commands
+from pmo_monitoring.domain.model import MilestoneStatus, Risk, StatusReport
+from pmo_monitoring.domain.records import StoredReport
+from pmo_monitoring.handlers import report_commands, report_queries
 from pmo_monitoring.handlers.health_assessment import today_utc
-from pmo_monitoring.handlers.health_queries import project_health
+from pmo_monitoring.handlers.health_queries import health_view
+from pmo_monitoring.handlers.project_queries import load_project
 
 router = APIRouter(prefix="/v1/projects/{project_id}/status-reports", tags=["status reports"])
 
 
-def _fields(body: StatusReportIn) -> dict[str, Any]:
-    dumped = body.model_dump(mode="json")
-    return {**dumped, "as_of": body.as_of}
+def _contents(body: StatusReportIn) -> StatusReport:
+    return StatusReport(
+        as_of=body.as_of,
+        percent_complete=body.percent_complete,
+        actual_cost=body.actual_cost,
+        milestones=tuple(
+            MilestoneStatus(name=m.name, status=m.status, forecast_date=m.forecast_date)
+            for m in body.milestones
+        ),
+        risks=tuple(
+            Risk(title=r.title, probability=r.probability, impact=r.impact) for r in body.risks
+        ),
+        manager_rag=body.manager_rag,
+        summary=body.summary,
+    )
+
+
+def _report_out(report: StoredReport) -> StatusReportOut:
+    return StatusReportOut.model_validate(asdict(report))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=FiledReportOut)
@@ -33,38 +50,32 @@ async def file_status_report(
     body: StatusReportIn,
     principal: CurrentPrincipal,
     session: SessionDep,
-    runtime: RuntimeDep,
-    idempotency_key: idempotency.IdempotencyKey = None,
-) -> Any:
+    once: OnceDep,
+) -> JSONResponse:
     """File a status report; one for an as_of already reported replaces it (same id)."""
-    fields = _fields(body)
-    request_hash = idempotency.fingerprint({"project_id": project_id, **fields})
-    tables = runtime.tables
-    replayed = await idempotency.replay(session, tables, principal, idempotency_key, request_hash)
-    if replayed is not None:
-        return replayed
-    # The lock serialises reports on one project, so each sees the previous one's RAG.
-    project = await load_project(session, project_id, for_update=True)
-    ensure_can_report(principal, project)
-    today = today_utc()
-    filed = await report_commands.file_status_report(
-        session,
-        runtime.emit,
-        project=project,
-        fields=fields,
-        reported_by=principal.email or principal.subject,
-        today=today,
+
+    async def file() -> FiledReportOut:
+        # The lock serialises reports on one project, so each sees the previous one's RAG.
+        context = await load_project(session, project_id=project_id, for_update=True)
+        ensure_can_report(principal, context.project)
+        filed = await report_commands.file_status_report(
+            session,
+            context=context,
+            contents=_contents(body),
+            reported_by=principal.email or principal.subject,
+            today=today_utc(),
+        )
+        return FiledReportOut.model_validate(
+            {
+                **asdict(filed.report),
+                "replaced": filed.replaced,
+                "health": health_view(context, filed.health),
+            }
+        )
+
+    return await once.run(
+        body, file, location=lambda filed: f"/v1/projects/{project_id}/status-reports/{filed.id}"
     )
-    health = await project_health(session, project, today=today)
-    answer = FiledReportOut.model_validate(
-        {**filed.report, "replaced": filed.replaced, "health": health}
-    ).model_dump(mode="json")
-    await idempotency.remember(
-        session, tables, principal, idempotency_key, request_hash, 201, answer
-    )
-    await session.commit()
-    location = f"/v1/projects/{project_id}/status-reports/{filed.report['id']}"
-    return JSONResponse(answer, status_code=201, headers={"Location": location})
 
 
 @router.get("", response_model=Page[StatusReportOut])
@@ -72,10 +83,10 @@ async def list_status_reports(
     project_id: str, principal: CurrentPrincipal, session: SessionDep, page: PageDep
 ) -> Page[StatusReportOut]:
     """A project's status reports, newest as_of first."""
-    project = await load_project(session, project_id)
-    ensure_can_read(principal, project)
-    rows = await reports.list_reports(session, project_id, limit=page.limit + 1, offset=page.offset)
-    return make_page([StatusReportOut.model_validate(row) for row in rows], page)
+    context = await load_project(session, project_id=project_id)
+    ensure_can_read(principal, context.project)
+    listed = await report_queries.list_reports(session, project_id=project_id, page=page)
+    return make_page([_report_out(report) for report in listed], page)
 
 
 @router.get("/{report_id}", response_model=StatusReportOut)
@@ -83,13 +94,7 @@ async def read_status_report(
     project_id: str, report_id: str, principal: CurrentPrincipal, session: SessionDep
 ) -> StatusReportOut:
     """One status report."""
-    project = await load_project(session, project_id)
-    ensure_can_read(principal, project)
-    report = await reports.get_report(session, project_id, report_id)
-    if report is None:
-        raise ProblemException(
-            404,
-            "Status report not found",
-            f"Project {project_id} has no status report with id {report_id}.",
-        )
-    return StatusReportOut.model_validate(report)
+    context = await load_project(session, project_id=project_id)
+    ensure_can_read(principal, context.project)
+    report = await report_queries.get_report(session, project_id=project_id, report_id=report_id)
+    return _report_out(report)

@@ -1,36 +1,134 @@
-"""Reads and writes of monitoring's projections: projects, methodologies and compliance."""
+"""What monitoring keeps of other services' data: intake's projects, standards' methodologies
+and compliance verdicts."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_monitoring.db.rows import record_from, values_of
 from pmo_monitoring.db.tables import methodology_thresholds, monitored_projects, project_compliance
+from pmo_monitoring.domain.model import BaselineMilestone, PlannedValuePoint
+from pmo_monitoring.domain.records import (
+    ComplianceVerdict,
+    Methodology,
+    MonitoredProject,
+    ProjectContext,
+)
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _project(row: Mapping[Any, Any]) -> MonitoredProject:
+    return record_from(
+        MonitoredProject,
+        row,
+        milestones=tuple(
+            BaselineMilestone(name=m["name"], due_date=_as_date(m["due_date"]))
+            for m in row["milestones"]
+        ),
+        planned_value_profile=tuple(
+            PlannedValuePoint(on=_as_date(point["date"]), percent=point["percent"])
+            for point in row["planned_value_profile"] or ()
+        ),
+    )
+
+
+def _project_values(project: MonitoredProject) -> dict[str, Any]:
+    return values_of(
+        project,
+        milestones=[
+            {"name": m.name, "due_date": m.due_date.isoformat()} for m in project.milestones
+        ],
+        planned_value_profile=[
+            {"date": point.on.isoformat(), "percent": point.percent}
+            for point in project.planned_value_profile
+        ],
+    )
+
+
+def _methodology(row: Mapping[Any, Any]) -> Methodology:
+    return record_from(Methodology, row)
+
+
+def _compliance(row: Mapping[Any, Any]) -> ComplianceVerdict:
+    return record_from(ComplianceVerdict, row, findings=tuple(row["findings"]))
 
 
 async def get_project(
-    session: AsyncSession, project_id: str, *, for_update: bool = False
-) -> dict[str, Any] | None:
-    """One projected project as a dict, or None; `for_update` locks it (PostgreSQL)."""
+    session: AsyncSession, *, project_id: str, for_update: bool = False
+) -> MonitoredProject | None:
+    """One projected project, or None; `for_update` locks it (PostgreSQL)."""
     query = select(monitored_projects).where(monitored_projects.c.id == project_id)
     if for_update:
         query = query.with_for_update()
     row = (await session.execute(query)).first()
-    return dict(row._mapping) if row is not None else None
+    return _project(row._mapping) if row is not None else None
 
 
-async def insert_project(session: AsyncSession, values: Mapping[str, Any]) -> None:
+_METHODOLOGY = {f"methodology_{c.name}": c for c in methodology_thresholds.columns}
+_COMPLIANCE = {f"compliance_{c.name}": c for c in project_compliance.columns}
+
+
+def _prefixed(row: Row[Any], prefix: str, names: Mapping[str, Any]) -> dict[str, Any] | None:
+    values = {label.removeprefix(prefix): row._mapping[label] for label in names}
+    return values if values[next(iter(values))] is not None else None
+
+
+async def get_project_context(
+    session: AsyncSession, *, project_id: str, for_update: bool = False
+) -> ProjectContext | None:
+    """A projected project with its methodology and compliance verdict, in one query.
+
+    `for_update` locks the project's row (PostgreSQL), not the methodology's or the verdict's.
+    """
+    query = (
+        select(
+            monitored_projects,
+            *(column.label(label) for label, column in _METHODOLOGY.items()),
+            *(column.label(label) for label, column in _COMPLIANCE.items()),
+        )
+        .select_from(
+            monitored_projects.outerjoin(
+                methodology_thresholds,
+                methodology_thresholds.c.key == monitored_projects.c.methodology,
+            ).outerjoin(
+                project_compliance, project_compliance.c.project_id == monitored_projects.c.id
+            )
+        )
+        .where(monitored_projects.c.id == project_id)
+    )
+    if for_update:
+        query = query.with_for_update(of=monitored_projects)
+    row = (await session.execute(query)).first()
+    if row is None:
+        return None
+    methodology = _prefixed(row, "methodology_", _METHODOLOGY)
+    compliance = _prefixed(row, "compliance_", _COMPLIANCE)
+    return ProjectContext(
+        project=_project(row._mapping),
+        methodology=_methodology(methodology) if methodology is not None else None,
+        compliance=_compliance(compliance) if compliance is not None else None,
+    )
+
+
+async def insert_project(session: AsyncSession, *, project: MonitoredProject) -> None:
     """Add a project to the projection."""
-    await session.execute(insert(monitored_projects).values(**values))
+    await session.execute(insert(monitored_projects).values(**_project_values(project)))
 
 
-async def update_project(session: AsyncSession, project_id: str, values: Mapping[str, Any]) -> None:
-    """Change a projected project's columns."""
+async def replace_project(session: AsyncSession, *, project: MonitoredProject) -> None:
+    """Replace a projected project's columns with the record's."""
     await session.execute(
-        update(monitored_projects).where(monitored_projects.c.id == project_id).values(**values)
+        update(monitored_projects)
+        .where(monitored_projects.c.id == project.id)
+        .values(**_project_values(project))
     )
 
 
@@ -42,7 +140,7 @@ async def list_projects(
     portfolio_id: str | None = None,
     program_id: str | None = None,
     include_closed: bool = True,
-) -> list[dict[str, Any]]:
+) -> list[MonitoredProject]:
     """Projected projects matching the filters, by name."""
     query = select(monitored_projects)
     if manager is not None:
@@ -56,58 +154,73 @@ async def list_projects(
     if not include_closed:
         query = query.where(monitored_projects.c.status != "closed")
     query = query.order_by(monitored_projects.c.name, monitored_projects.c.id)
-    return [dict(row._mapping) for row in (await session.execute(query)).all()]
+    return [_project(row._mapping) for row in (await session.execute(query)).all()]
 
 
-async def get_methodology(session: AsyncSession, key: str) -> dict[str, Any] | None:
+async def get_methodology(session: AsyncSession, *, key: str) -> Methodology | None:
     """The newest version of a methodology standards published, or None."""
     row = (
         await session.execute(
             select(methodology_thresholds).where(methodology_thresholds.c.key == key)
         )
     ).first()
-    return dict(row._mapping) if row is not None else None
+    return _methodology(row._mapping) if row is not None else None
 
 
-async def all_methodologies(session: AsyncSession) -> dict[str, dict[str, Any]]:
+async def all_methodologies(session: AsyncSession) -> dict[str, Methodology]:
     """Every methodology heard of, by key."""
     rows = (await session.execute(select(methodology_thresholds))).all()
-    return {row.key: dict(row._mapping) for row in rows}
+    return {row.key: _methodology(row._mapping) for row in rows}
 
 
 async def save_methodology(
-    session: AsyncSession, values: Mapping[str, Any], *, exists: bool
+    session: AsyncSession, *, methodology: Methodology, exists: bool
 ) -> None:
     """Insert or replace a methodology's row."""
+    values = values_of(methodology, thresholds=dict(methodology.thresholds))
     if exists:
         await session.execute(
             update(methodology_thresholds)
-            .where(methodology_thresholds.c.key == values["key"])
+            .where(methodology_thresholds.c.key == methodology.key)
             .values(**values)
         )
     else:
         await session.execute(insert(methodology_thresholds).values(**values))
 
 
-async def get_compliance(session: AsyncSession, project_id: str) -> dict[str, Any] | None:
-    """Standards' latest compliance verdict on a project, or None."""
-    row = (
-        await session.execute(
-            select(project_compliance).where(project_compliance.c.project_id == project_id)
-        )
-    ).first()
-    return dict(row._mapping) if row is not None else None
-
-
-async def save_compliance(session: AsyncSession, values: Mapping[str, Any]) -> None:
+async def save_compliance(session: AsyncSession, *, verdict: ComplianceVerdict) -> None:
     """Insert or replace a project's compliance verdict."""
     table = project_compliance
+    values = values_of(verdict, findings=[dict(finding) for finding in verdict.findings])
     exists = await session.scalar(
-        select(table.c.project_id).where(table.c.project_id == values["project_id"])
+        select(table.c.project_id).where(table.c.project_id == verdict.project_id)
     )
     if exists is None:
         await session.execute(insert(table).values(**values))
     else:
         await session.execute(
-            update(table).where(table.c.project_id == values["project_id"]).values(**values)
+            update(table).where(table.c.project_id == verdict.project_id).values(**values)
         )
+
+
+async def close_project(
+    session: AsyncSession,
+    *,
+    project_id: str,
+    name: str,
+    version: int,
+    closed_at: datetime,
+    projected_at: datetime,
+) -> None:
+    """Mark a projected project closed (its history stays)."""
+    await session.execute(
+        update(monitored_projects)
+        .where(monitored_projects.c.id == project_id)
+        .values(
+            name=name,
+            status="closed",
+            closed_at=closed_at,
+            version=version,
+            projected_at=projected_at,
+        )
+    )

@@ -27,7 +27,12 @@ from pmo_monitoring.domain.forecasts import (
     cost_forecasts,
     to_complete_performance_index,
 )
-from pmo_monitoring.domain.health_rules import HealthAssessment, assess_health
+from pmo_monitoring.domain.health_rules import (
+    HealthAssessment,
+    ReportJudgement,
+    assess_health,
+    judge_report,
+)
 from pmo_monitoring.domain.hysteresis import (
     DEFAULT_MARGINS,
     NO_HYSTERESIS,
@@ -103,6 +108,7 @@ __all__ = [
     "RagCounts",
     "Reason",
     "ReasonCode",
+    "ReportJudgement",
     "Risk",
     "RiskExposure",
     "RiskScore",
@@ -124,6 +130,7 @@ __all__ = [
     "independent_duration_days",
     "judge_above",
     "judge_below",
+    "judge_report",
     "judge_signals",
     "milestone_slippage",
     "optimism_warning",

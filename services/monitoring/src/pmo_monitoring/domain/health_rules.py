@@ -38,7 +38,9 @@ from pmo_monitoring.domain.wording import days
 __all__ = [
     "NO_REPORT_NOTE",
     "HealthAssessment",
+    "ReportJudgement",
     "assess_health",
+    "judge_report",
     "milestone_reasons",
     "performance_reasons",
     "report_overdue_reason",
@@ -102,14 +104,14 @@ def assess_health(
     """
     if last_report_at is None and report is not None:
         last_report_at = report.as_of
-    overdue = check_report_overdue(
-        start_date=baseline.start_date,
-        last_report_at=last_report_at,
-        today=today,
-        thresholds=thresholds,
-    )
-    overdue_reasons = [] if overdue is None else [report_overdue_reason(overdue, thresholds)]
     if report is None:
+        overdue = check_report_overdue(
+            start_date=baseline.start_date,
+            last_report_at=last_report_at,
+            today=today,
+            thresholds=thresholds,
+        )
+        overdue_reasons = [] if overdue is None else [report_overdue_reason(overdue, thresholds)]
         return HealthAssessment(
             rag=worst_rag((reason.rag for reason in overdue_reasons), default="unknown"),
             reasons=tuple(overdue_reasons),
@@ -118,6 +120,98 @@ def assess_health(
             overdue_report=overdue,
             notes=(NO_REPORT_NOTE,),
         )
+    signals = _report_signals(
+        baseline, report, thresholds, previous, history, early_warning, hysteresis
+    )
+    return signals.as_of(
+        today, last_report_at=last_report_at if last_report_at is not None else report.as_of
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReportJudgement:
+    """One report judged once, read on two dates.
+
+    `on_its_date` is the report as of its own as_of (its point of the history: no overdue
+    signal, that is a matter of today); `today` is the project's health as of `today` when
+    this report is its latest. Both equal `assess_health` called with those dates.
+    """
+
+    on_its_date: HealthAssessment
+    today: HealthAssessment
+
+
+def judge_report(
+    baseline: ProjectBaseline,
+    report: StatusReport,
+    thresholds: Thresholds,
+    today: date,
+    *,
+    previous: HealthAssessment | Mapping[str, str] | None = None,
+    history: Iterable[TrendPoint] | None = None,
+    early_warning: EarlyWarningSettings = DEFAULT_EARLY_WARNING,
+    hysteresis: HysteresisMargins = DEFAULT_MARGINS,
+) -> ReportJudgement:
+    """Judge a report's signals once and read them as of its own date and as of `today`.
+
+    Metrics, milestones, trend and hysteresis do not depend on the day they are read; only
+    an overdue report does, so the two readings share everything else.
+    """
+    signals = _report_signals(
+        baseline, report, thresholds, previous, history, early_warning, hysteresis
+    )
+    return ReportJudgement(
+        on_its_date=signals.as_of(report.as_of, last_report_at=report.as_of),
+        today=signals.as_of(today, last_report_at=report.as_of),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _ReportSignals:
+    """Every signal of a report except the overdue one, in the order they are evaluated."""
+
+    baseline: ProjectBaseline
+    report: StatusReport
+    thresholds: Thresholds
+    metrics: EarnedValueMetrics
+    trend: TrendAnalysis | None
+    before_overdue: tuple[Reason, ...]
+    after_overdue: tuple[Reason, ...]
+
+    def as_of(self, today: date, *, last_report_at: date) -> HealthAssessment:
+        """The assessment as of `today`: the report's signals plus an overdue report, if any."""
+        overdue = check_report_overdue(
+            start_date=self.baseline.start_date,
+            last_report_at=last_report_at,
+            today=today,
+            thresholds=self.thresholds,
+        )
+        overdue_reasons = (
+            [] if overdue is None else [report_overdue_reason(overdue, self.thresholds)]
+        )
+        reasons = [*self.before_overdue, *overdue_reasons, *self.after_overdue]
+        return HealthAssessment(
+            rag=worst_rag((reason.rag for reason in reasons), default="green"),
+            reasons=most_severe_first(reasons),
+            metrics=self.metrics,
+            as_of=self.report.as_of,
+            overdue_report=overdue,
+            notes=self.metrics.notes,
+            trend=self.trend,
+            milestones=milestone_slippage(self.baseline, self.report),
+            risks=risk_exposure(self.report.risks),
+        )
+
+
+def _report_signals(
+    baseline: ProjectBaseline,
+    report: StatusReport,
+    thresholds: Thresholds,
+    previous: HealthAssessment | Mapping[str, str] | None,
+    history: Iterable[TrendPoint] | None,
+    early_warning: EarlyWarningSettings,
+    hysteresis: HysteresisMargins,
+) -> _ReportSignals:
     metrics = compute_earned_value(baseline, report)
     before = previous.signal_rags if isinstance(previous, HealthAssessment) else previous
     trend = None
@@ -135,7 +229,7 @@ def assess_health(
         optimism = optimism_warning(tcpi=metrics.tcpi, cpi=metrics.cpi, settings=early_warning)
         if optimism is not None:
             advisories.append(optimism)
-    reasons = [
+    before_overdue = (
         *performance_reasons(
             cpi=metrics.cpi,
             spi=metrics.spi,
@@ -150,20 +244,15 @@ def assess_health(
             baseline, metrics, thresholds, previous=before, margins=hysteresis
         ),
         *milestone_reasons(baseline, report, thresholds),
-        *overdue_reasons,
-        *_manager_reasons(report),
-        *advisories,
-    ]
-    return HealthAssessment(
-        rag=worst_rag((reason.rag for reason in reasons), default="green"),
-        reasons=most_severe_first(reasons),
+    )
+    return _ReportSignals(
+        baseline=baseline,
+        report=report,
+        thresholds=thresholds,
         metrics=metrics,
-        as_of=report.as_of,
-        overdue_report=overdue,
-        notes=metrics.notes,
         trend=trend,
-        milestones=milestone_slippage(baseline, report),
-        risks=risk_exposure(report.risks),
+        before_overdue=before_overdue,
+        after_overdue=(*_manager_reasons(report), *advisories),
     )
 
 

@@ -6,7 +6,6 @@ here), rounded like the metrics and shaped for the API.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -14,10 +13,10 @@ from pmo_monitoring.domain.earned_value import METRIC_DECIMALS, EarnedValueMetri
 from pmo_monitoring.domain.health_rules import HealthAssessment
 from pmo_monitoring.domain.milestone_slippage import MilestoneSlippage
 from pmo_monitoring.domain.reasons import ADVISORY_CODES
+from pmo_monitoring.domain.records import reason_record
 from pmo_monitoring.domain.risk_exposure import RiskExposure
 from pmo_monitoring.domain.trend import IndexTrend, TrendAnalysis
 from pmo_monitoring.domain.wording import days
-from pmo_monitoring.handlers.domain_records import reason_record
 
 NO_REPORT_FORECAST = "No forecast yet: no status report has been received."
 
@@ -26,7 +25,7 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, METRIC_DECIMALS)
 
 
-def health_details(assessment: HealthAssessment, project: Mapping[str, Any]) -> dict[str, Any]:
+def health_details(assessment: HealthAssessment, planned_end: date) -> dict[str, Any]:
     """The detail fields of GET /v1/projects/{id}/health (null where there is no report)."""
     metrics = assessment.metrics
     return {
@@ -37,7 +36,7 @@ def health_details(assessment: HealthAssessment, project: Mapping[str, Any]) -> 
         "milestones": milestones_record(assessment.milestones),
         "risks": risks_record(assessment.risks),
         "trend": trend_record(assessment),
-        "forecast": forecast_record(metrics, project["end_date"]),
+        "forecast": forecast_record(metrics, planned_end),
     }
 
 

@@ -1,8 +1,8 @@
-"""Read models of health: one project's, and the roll-up over a set of projects."""
+"""Read models of health: one project's, its history, and the roll-up over a set of projects."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -10,11 +10,11 @@ from typing import Any, Literal
 from pmo_common.web.pagination import PageRequest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_monitoring.db import health_repository as healths
 from pmo_monitoring.db import projection_repository as projections
 from pmo_monitoring.db import report_repository as reports
 from pmo_monitoring.domain.earned_value import METRIC_DECIMALS
 from pmo_monitoring.domain.health_rules import assess_health
-from pmo_monitoring.domain.model import ProjectBaseline, Thresholds
 from pmo_monitoring.domain.portfolio import (
     CurrencyTotals,
     PortfolioHealth,
@@ -23,49 +23,67 @@ from pmo_monitoring.domain.portfolio import (
 )
 from pmo_monitoring.domain.rag_as_of_today import rag_as_of_today
 from pmo_monitoring.domain.reasons import rag_rank
-from pmo_monitoring.handlers.domain_records import (
-    baseline_from,
+from pmo_monitoring.domain.records import (
+    ComplianceVerdict,
+    MonitoredProject,
+    ProjectContext,
     metrics_record,
-    rag_from,
     reason_record,
-    report_from,
+    reason_records,
 )
 from pmo_monitoring.handlers.health_assessment import (
+    ProjectAssessment,
     assess_project,
     thresholds_from,
-    thresholds_in_use,
 )
 from pmo_monitoring.handlers.health_details import health_details
 
 
 async def project_health(
-    session: AsyncSession, project: Mapping[str, Any], *, today: date
+    session: AsyncSession, context: ProjectContext, *, today: date
 ) -> dict[str, Any]:
     """A project's health as of today, assessed from its latest report."""
-    judged = await assess_project(session, project, today=today)
-    assessment, in_use, latest = judged.assessment, judged.thresholds, judged.latest_report
-    last_report_at = latest["as_of"] if latest is not None else None
-    reference = last_report_at if last_report_at is not None else project["start_date"]
+    return health_view(context, await assess_project(session, context, today=today))
+
+
+def _compliance_record(verdict: ComplianceVerdict | None) -> dict[str, Any] | None:
+    if verdict is None:
+        return None
     return {
-        "project_id": project["id"],
-        "project_name": project["name"],
-        "status": project["status"],
-        "methodology": project["methodology"],
-        "currency": project["currency"],
+        "methodology": verdict.methodology,
+        "compliant": verdict.compliant,
+        "score": verdict.score,
+        "findings": [dict(finding) for finding in verdict.findings],
+        "evaluated_at": verdict.evaluated_at,
+    }
+
+
+def health_view(context: ProjectContext, judged: ProjectAssessment) -> dict[str, Any]:
+    """The health answer of an assessment (GET /v1/projects/{id}/health, and a filed report's)."""
+    project = context.project
+    assessment, in_use, latest = judged.assessment, judged.thresholds, judged.latest_report
+    last_report_at = latest.as_of if latest is not None else None
+    reference = last_report_at if last_report_at is not None else project.start_date
+    return {
+        "project_id": project.id,
+        "project_name": project.name,
+        "status": project.status,
+        "methodology": project.methodology,
+        "currency": project.currency,
         "rag": assessment.rag,
         "at_risk": assessment.at_risk,
         "metrics": metrics_record(assessment.metrics),
-        "reasons": [reason_record(reason) for reason in assessment.reasons],
+        "reasons": reason_records(assessment.reasons),
         "notes": list(assessment.notes),
         "as_of": assessment.as_of,
         "last_report_at": last_report_at,
-        "last_report_id": latest["id"] if latest is not None else None,
+        "last_report_id": latest.id if latest is not None else None,
         "next_report_due": reference + timedelta(days=in_use.thresholds.report_cadence_days),
         "thresholds": asdict(in_use.thresholds),
         "thresholds_source": in_use.source,
         "methodology_version": in_use.methodology_version,
-        "compliance": await projections.get_compliance(session, project["id"]),
-        **health_details(assessment, project),
+        "compliance": _compliance_record(context.compliance),
+        **health_details(assessment, project.end_date),
     }
 
 
@@ -74,7 +92,7 @@ HISTORY_METRICS = ("pv", "ev", "ac", "bac", "cpi", "spi", "spi_t", "eac", "vac",
 
 async def health_history(
     session: AsyncSession,
-    project: Mapping[str, Any],
+    context: ProjectContext,
     *,
     since: date | None,
     until: date | None,
@@ -82,35 +100,35 @@ async def health_history(
 ) -> list[dict[str, Any]]:
     """One point per report in [since, until], oldest first, up to page.limit + 1 of them.
 
-    Points come from the snapshot stored when each report was filed (its health as of its own
-    date). A report filed before snapshots were kept has none; it is judged on read, the same
+    Points come from the one stored when each report was filed (its health as of its own
+    date). A report filed before points were kept has none; it is judged on read, the same
     way, against the current baseline and thresholds.
     """
-    rows = await reports.reports_with_snapshots(
+    project = context.project
+    rows = await reports.reports_with_points(
         session,
-        project["id"],
+        project_id=project.id,
         since=since,
         until=until,
         limit=page.limit + 1,
         offset=page.offset,
     )
-    judge: tuple[ProjectBaseline, Thresholds] | None = None
     points: list[dict[str, Any]] = []
-    for report, snapshot in rows:
-        if snapshot is not None:
-            rag, metrics = snapshot["rag"], snapshot["metrics"]
+    for item in rows:
+        report = item.report
+        if item.point is not None:
+            rag, metrics = item.point.rag, item.point.metrics
         else:
-            if judge is None:
-                in_use = await thresholds_in_use(session, project["methodology"])
-                judge = (baseline_from(project), in_use.thresholds)
-            baseline, thresholds = judge
-            as_of = report["as_of"]
-            assessment = assess_health(baseline, report_from(report), thresholds, as_of, as_of)
+            thresholds = thresholds_from(context.methodology).thresholds
+            as_of = report.as_of
+            assessment = assess_health(
+                project.baseline(), report.contents, thresholds, as_of, as_of
+            )
             rag, metrics = assessment.rag, metrics_record(assessment.metrics)
         points.append(
             {
-                "as_of": report["as_of"],
-                "report_id": report["id"],
+                "as_of": report.as_of,
+                "report_id": report.id,
                 "rag": rag,
                 **{name: metrics.get(name) for name in HISTORY_METRICS},
                 "forecast_end_date": metrics.get("forecast_end_date"),
@@ -159,13 +177,13 @@ def _roll_up_record(rolled: PortfolioHealth) -> dict[str, Any]:
 def _group_records(
     group_by: GroupBy,
     snapshots: Sequence[ProjectHealthSnapshot],
-    projects: Sequence[Mapping[str, Any]],
+    projects: Sequence[MonitoredProject],
 ) -> list[dict[str, Any]]:
     """One roll-up per portfolio or programme (id None: projects outside any), worst first."""
     key_of = "portfolio_id" if group_by == "portfolio" else "program_id"
     groups: dict[str | None, list[ProjectHealthSnapshot]] = {}
     for snapshot, project in zip(snapshots, projects, strict=True):
-        groups.setdefault(project[key_of], []).append(snapshot)
+        groups.setdefault(getattr(project, key_of), []).append(snapshot)
     records = [
         {
             "group_by": group_by,
@@ -182,62 +200,70 @@ def _group_records(
 
 async def portfolio_health(
     session: AsyncSession,
-    projects: Sequence[Mapping[str, Any]],
     *,
-    today: date,
-    page: PageRequest,
+    manager: str | None,
     portfolio_id: str | None,
     program_id: str | None,
+    include_closed: bool,
+    today: date,
+    page: PageRequest,
     group_by: GroupBy | None = None,
 ) -> dict[str, Any]:
-    """Roll the stored health of `projects` up; list them worst first, one page at a time.
+    """Roll up the stored health of the matching projects; list them worst first, paged.
 
-    Each project's RAG is its stored one brought up to today (an overdue report turns it
-    amber), so the roll-up agrees with GET /v1/projects/{id}/health without re-assessing
-    every project. With `group_by`, `groups` adds one roll-up per portfolio or programme,
-    computed the same way (sums, indices from the sums, RAG counts).
+    `manager` restricts the projects to those one manager runs (None: every project). Each
+    project's RAG is its stored one brought up to today (an overdue report turns it amber),
+    so the roll-up agrees with GET /v1/projects/{id}/health without re-assessing every
+    project. With `group_by`, `groups` adds one roll-up per portfolio or programme, computed
+    the same way (sums, indices from the sums, RAG counts).
     """
-    stored = await reports.healths_of(session, [project["id"] for project in projects])
+    projects = await projections.list_projects(
+        session,
+        manager=manager,
+        portfolio_id=portfolio_id,
+        program_id=program_id,
+        include_closed=include_closed,
+    )
+    stored = await healths.healths_of(session, project_ids=[project.id for project in projects])
     methodologies = await projections.all_methodologies(session)
     snapshots: list[ProjectHealthSnapshot] = []
     listed: list[dict[str, Any]] = []
     for project in projects:
-        health = stored.get(project["id"])
-        last_report_at = health["last_report_at"] if health is not None else None
-        stored_rag = rag_from(health["rag"]) if health is not None else None
-        if project["status"] == "closed":
+        health = stored.get(project.id)
+        last_report_at = health.last_report_at if health is not None else None
+        stored_rag = health.rag if health is not None else None
+        if project.closed:
             rag = stored_rag or "unknown"  # a closed project is no longer expected to report
         else:
             rag = rag_as_of_today(
                 stored_rag,
-                start_date=project["start_date"],
+                start_date=project.start_date,
                 last_report_at=last_report_at,
                 today=today,
-                thresholds=thresholds_from(methodologies.get(project["methodology"])).thresholds,
+                thresholds=thresholds_from(methodologies.get(project.methodology)).thresholds,
             )
-        metrics = health["metrics"] if health is not None else {}
         snapshots.append(
             ProjectHealthSnapshot(
-                project_id=project["id"],
+                project_id=project.id,
                 rag=rag,
-                currency=project["currency"],
-                portfolio_id=project["portfolio_id"],
-                ev=metrics.get("ev"),
-                pv=metrics.get("pv"),
-                ac=metrics.get("ac"),
-                bac=metrics.get("bac"),
-                eac=metrics.get("eac"),
+                currency=project.currency,
+                portfolio_id=project.portfolio_id,
+                ev=health.metric("ev") if health is not None else None,
+                pv=health.metric("pv") if health is not None else None,
+                ac=health.metric("ac") if health is not None else None,
+                bac=health.metric("bac") if health is not None else None,
+                eac=health.metric("eac") if health is not None else None,
             )
         )
         listed.append(
             {
-                "project_id": project["id"],
-                "name": project["name"],
-                "manager": project["manager"],
-                "portfolio_id": project["portfolio_id"],
-                "program_id": project["program_id"],
-                "status": project["status"],
-                "currency": project["currency"],
+                "project_id": project.id,
+                "name": project.name,
+                "manager": project.manager,
+                "portfolio_id": project.portfolio_id,
+                "program_id": project.program_id,
+                "status": project.status,
+                "currency": project.currency,
                 "rag": rag,
                 "last_report_at": last_report_at,
             }

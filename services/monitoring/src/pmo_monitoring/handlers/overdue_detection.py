@@ -6,105 +6,100 @@ import asyncio
 import logging
 from datetime import UTC, date, datetime
 
+from pmo_common.db.unit_of_work import unit_of_work
+from pmo_common.events.catalog import REPORT_OVERDUE
 from pmo_common.events.payloads import ReportOverdue
 from pmo_common.messaging.waiting import sleep_or_stop
 from pmo_common.web.runtime import ServiceRuntime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pmo_monitoring.config import MonitoringSettings
+from pmo_monitoring.db import overdue_claim_repository as overdue_claims
 from pmo_monitoring.db import projection_repository as projections
 from pmo_monitoring.db import report_repository as reports
+from pmo_monitoring.db.outbox import outbox
 from pmo_monitoring.domain.reporting_cadence import check_report_overdue
-from pmo_monitoring.handlers.event_publishing import EventEmitter
-from pmo_monitoring.handlers.health_assessment import (
-    thresholds_from,
-    thresholds_in_use,
-    today_utc,
-)
+from pmo_monitoring.handlers.health_assessment import thresholds_from, today_utc
 
 log = logging.getLogger(__name__)
-REPORT_OVERDUE = "project.report_overdue"
 
 
 async def announce_overdue_reports(
-    sessions: async_sessionmaker[AsyncSession], emit: EventEmitter, *, today: date
+    sessions: async_sessionmaker[AsyncSession], *, today: date
 ) -> int:
     """Publish project.report_overdue for each active project past its cadence plus grace.
 
     Each missed period of a project is announced once, even with several replicas checking
     at the same moment: a first read finds the candidates, then each is claimed and announced
-    in its own short transaction (`announce_if_overdue`). Returns how many this call published.
+    in its own unit of work (`announce_if_overdue`). Returns how many this call published.
     """
     async with sessions() as session:
         last_dates = await reports.last_report_dates(session)
         methodologies = await projections.all_methodologies(session)
         candidates = [
-            project["id"]
+            project.id
             for project in await projections.list_projects(session, include_closed=False)
             if check_report_overdue(
-                start_date=project["start_date"],
-                last_report_at=last_dates.get(project["id"]),
+                start_date=project.start_date,
+                last_report_at=last_dates.get(project.id),
                 today=today,
-                thresholds=thresholds_from(methodologies.get(project["methodology"])).thresholds,
+                thresholds=thresholds_from(methodologies.get(project.methodology)).thresholds,
             )
             is not None
         ]
     published = 0
     for project_id in sorted(candidates):
         async with sessions() as session:
-            if await announce_if_overdue(session, emit, project_id, today=today):
+            if await announce_if_overdue(session, project_id=project_id, today=today):
                 published += 1
-            await session.commit()
     return published
 
 
-async def announce_if_overdue(
-    session: AsyncSession, emit: EventEmitter, project_id: str, *, today: date
-) -> bool:
+async def announce_if_overdue(session: AsyncSession, *, project_id: str, today: date) -> bool:
     """Claim and announce a project's latest missed period, if it has one not yet announced.
 
-    Runs in the caller's transaction: the project row is locked (PostgreSQL) and judged on
-    fresh reads, so a report filed meanwhile is seen; then the claim row is inserted, and
-    only if it was new is the event written to the outbox. A replica that loses the race
-    inserts nothing and emits nothing. The caller commits.
+    One unit of work: the project row is locked (PostgreSQL) and judged on fresh reads, so a
+    report filed meanwhile is seen; then the claim row is inserted, and only if it was new is
+    the event written to the outbox. A replica that loses the race inserts nothing and emits
+    nothing.
     """
-    project = await projections.get_project(session, project_id, for_update=True)
-    if project is None or project["status"] == "closed":
-        return False
-    latest = await reports.latest_report(session, project_id)
-    in_use = await thresholds_in_use(session, project["methodology"])
-    overdue = check_report_overdue(
-        start_date=project["start_date"],
-        last_report_at=latest["as_of"] if latest is not None else None,
-        today=today,
-        thresholds=in_use.thresholds,
-    )
-    if overdue is None:
-        return False
-    claimed = await reports.claim_overdue_period(
-        session,
-        {
-            "project_id": project_id,
-            "period": overdue.period,
-            "due_date": overdue.due_date,
-            "published_at": datetime.now(UTC),
-        },
-    )
-    if not claimed:
-        return False
-    payload = ReportOverdue(
-        project_id=project_id,
-        project_name=project["name"],
-        manager=project["manager"],
-        sponsor=project["sponsor"],
-        portfolio_id=project["portfolio_id"],
-        last_report_at=overdue.last_report_at,
-        due_date=overdue.due_date,
-        days_overdue=overdue.days_overdue,
-        period=overdue.period,
-    )
-    await emit(session, REPORT_OVERDUE, payload, subject=project_id)
-    return True
+    async with unit_of_work(session):
+        context = await projections.get_project_context(
+            session, project_id=project_id, for_update=True
+        )
+        if context is None or context.project.closed:
+            return False
+        project = context.project
+        overdue = check_report_overdue(
+            start_date=project.start_date,
+            last_report_at=await reports.last_report_date(session, project_id=project_id),
+            today=today,
+            thresholds=thresholds_from(context.methodology).thresholds,
+        )
+        if overdue is None:
+            return False
+        claimed = await overdue_claims.claim_overdue_period(
+            session,
+            project_id=project_id,
+            period=overdue.period,
+            due_date=overdue.due_date,
+            published_at=datetime.now(UTC),
+        )
+        if not claimed:
+            return False
+        payload = ReportOverdue(
+            project_id=project_id,
+            project_name=project.name,
+            manager=project.manager,
+            sponsor=project.sponsor,
+            portfolio_id=project.portfolio_id,
+            last_report_at=overdue.last_report_at,
+            due_date=overdue.due_date,
+            days_overdue=overdue.days_overdue,
+            period=overdue.period,
+        )
+        await outbox.enqueue(session, REPORT_OVERDUE, payload, subject=project_id)
+        return True
 
 
 async def report_overdue_job(runtime: ServiceRuntime, stop: asyncio.Event) -> None:
@@ -116,9 +111,7 @@ async def report_overdue_job(runtime: ServiceRuntime, stop: asyncio.Event) -> No
         return
     while not stop.is_set():
         try:
-            count = await announce_overdue_reports(
-                runtime.sessions, runtime.emit, today=today_utc()
-            )
+            count = await announce_overdue_reports(runtime.sessions, today=today_utc())
             if count:
                 log.info("announced %d overdue status reports", count)
         except Exception:

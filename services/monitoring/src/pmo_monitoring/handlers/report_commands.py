@@ -1,35 +1,32 @@
-"""Use case of filing a status report: store it, re-assess health, publish, in one transaction."""
+"""Use case of filing a status report: store it, judge it once, publish, in one transaction."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
 
+from pmo_common.db.unit_of_work import unit_of_work
+from pmo_common.events.catalog import STATUS_REPORTED
 from pmo_common.events.payloads import StatusReported
 from pmo_common.problems import ProblemException
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_monitoring.db import health_repository as healths
 from pmo_monitoring.db import report_repository as reports
+from pmo_monitoring.db.outbox import outbox
+from pmo_monitoring.domain.model import StatusReport
+from pmo_monitoring.domain.records import MonitoredProject, ProjectContext, StoredReport
 from pmo_monitoring.domain.report_acceptance import check_report_fits_baseline
-from pmo_monitoring.handlers.domain_records import baseline_from
-from pmo_monitoring.handlers.event_publishing import EventEmitter
 from pmo_monitoring.handlers.health_assessment import (
+    TREND_WINDOW,
     ProjectAssessment,
-    reassess_and_publish,
-    record_report_snapshot,
-)
-
-REPORT_FIELDS = (
-    "as_of",
-    "percent_complete",
-    "actual_cost",
-    "milestones",
-    "risks",
-    "manager_rag",
-    "summary",
+    assess_project,
+    earlier_reports,
+    history_point,
+    judge_report,
+    record_health,
+    thresholds_from,
 )
 
 
@@ -37,25 +34,24 @@ REPORT_FIELDS = (
 class FiledReport:
     """The stored report, whether it replaced an earlier one for its day, and the new health."""
 
-    report: dict[str, Any]
+    report: StoredReport
     replaced: bool
-    judged: ProjectAssessment
+    health: ProjectAssessment
 
 
 def _refuse_if_not_acceptable(
-    project: Mapping[str, Any], fields: Mapping[str, Any], today: date
+    project: MonitoredProject, contents: StatusReport, today: date
 ) -> None:
-    if project["status"] == "closed":
+    if project.closed:
         raise ProblemException(
             409,
             "Project closed",
-            f"Project {project['id']} is closed, so monitoring accepts no more status "
-            "reports for it.",
+            f"Project {project.id} is closed, so monitoring accepts no more status reports for it.",
         )
     problems = check_report_fits_baseline(
-        baseline_from(project),
-        as_of=fields["as_of"],
-        milestone_names=[milestone["name"] for milestone in fields["milestones"]],
+        project.baseline(),
+        as_of=contents.as_of,
+        milestone_names=[milestone.name for milestone in contents.milestones],
         today=today,
     )
     if problems:
@@ -69,58 +65,92 @@ def _refuse_if_not_acceptable(
 
 async def file_status_report(
     session: AsyncSession,
-    emit: EventEmitter,
     *,
-    project: Mapping[str, Any],
-    fields: Mapping[str, Any],
+    context: ProjectContext,
+    contents: StatusReport,
     reported_by: str,
     today: date,
 ) -> FiledReport:
-    """Store a report (replacing the one of the same as_of), re-assess and publish.
+    """Store a report (replacing the one of the same as_of), judge it once and publish.
 
-    Publishes project.status_reported and whatever the change of RAG calls for; the caller
-    commits, so the report, the stored health and the events land together or not at all.
+    The report is judged once: as of its own as_of that is its point of the history, and
+    as of today that is the project's health (when it is the newest report), which is stored,
+    published as a transition and answered. Publishes project.status_reported and whatever
+    the change of RAG calls for; the report, the health and the events commit together.
+    The caller holds the project's row locked (`for_update`), so reports on one project are
+    serialised and each sees the previous one's RAG.
     """
-    _refuse_if_not_acceptable(project, fields, today)
-    now = datetime.now(UTC)
-    contents = {name: fields[name] for name in REPORT_FIELDS}
-    existing = await reports.report_for_day(session, project["id"], fields["as_of"])
-    if existing is not None:
-        # Same day, same report: the id stays, so links and alerts citing it remain valid.
-        report = {
-            **existing,
-            **contents,
-            "reported_by": reported_by,
-            "revision": existing["revision"] + 1,
-            "updated_at": now,
-        }
-        await reports.update_report(
-            session,
-            existing["id"],
-            {k: report[k] for k in (*REPORT_FIELDS, "reported_by", "revision", "updated_at")},
+    project = context.project
+    async with unit_of_work(session):
+        _refuse_if_not_acceptable(project, contents, today)
+        as_of = contents.as_of
+        in_use = thresholds_from(context.methodology)
+        # The newest reports hold the same day's report and the history before it, unless
+        # this report is back-dated behind them.
+        limit = TREND_WINDOW + 1
+        recent = await reports.latest_reports(session, project_id=project.id, limit=limit)
+        fetched_all = len(recent) < limit
+        existing = next((item.report for item in recent if item.report.as_of == as_of), None)
+        if existing is None and not fetched_all and as_of < recent[-1].report.as_of:
+            existing = await reports.report_for_day(session, project_id=project.id, as_of=as_of)
+        earlier = earlier_reports(recent, as_of, fetched_all=fetched_all)
+        if earlier is None:
+            earlier = await reports.latest_reports(
+                session, project_id=project.id, limit=TREND_WINDOW, before=as_of
+            )
+
+        report = _stored(project, contents, existing, reported_by=reported_by)
+        if existing is not None:
+            await reports.update_report(session, report=report)
+        else:
+            await reports.insert_report(session, report=report)
+        reported = StatusReported(
+            project_id=project.id,
+            report_id=report.id,
+            as_of=report.as_of,
+            percent_complete=report.percent_complete,
+            actual_cost=report.actual_cost,
+            manager_rag=report.manager_rag,
         )
-    else:
-        report = {
-            **contents,
-            "id": str(uuid.uuid4()),
-            "project_id": project["id"],
-            "reported_by": reported_by,
-            "revision": 1,
-            "created_at": now,
-            "updated_at": now,
-        }
-        await reports.insert_report(session, report)
-    reported = StatusReported(
-        project_id=project["id"],
-        report_id=report["id"],
-        as_of=report["as_of"],
-        percent_complete=report["percent_complete"],
-        actual_cost=report["actual_cost"],
-        manager_rag=report["manager_rag"],
+        await outbox.enqueue(session, STATUS_REPORTED, reported, subject=project.id)
+
+        judged = await judge_report(
+            session, project, report, in_use.thresholds, earlier=earlier, today=today
+        )
+        point = history_point(project, report, judged.on_its_date)
+        await healths.save_point(session, point=point, replaces=existing is not None)
+        if not recent or recent[0].report.as_of <= as_of:
+            health = ProjectAssessment(judged.today, in_use, report)
+        else:
+            # Back-dated: the project's health is still that of its newest report, judged
+            # again now that this one is part of the history before it.
+            health = await assess_project(session, context, today=today)
+        await record_health(session, project, health)
+    return FiledReport(report=report, replaced=existing is not None, health=health)
+
+
+def _stored(
+    project: MonitoredProject,
+    contents: StatusReport,
+    existing: StoredReport | None,
+    *,
+    reported_by: str,
+) -> StoredReport:
+    """The report to store; a correction of the same day keeps the id, so links and alerts
+    citing it remain valid, and counts one more revision."""
+    now = datetime.now(UTC)
+    return StoredReport(
+        id=existing.id if existing is not None else str(uuid.uuid4()),
+        project_id=project.id,
+        as_of=contents.as_of,
+        percent_complete=contents.percent_complete,
+        actual_cost=contents.actual_cost,
+        milestones=contents.milestones,
+        risks=contents.risks,
+        manager_rag=contents.manager_rag,
+        summary=contents.summary,
+        reported_by=reported_by,
+        revision=existing.revision + 1 if existing is not None else 1,
+        created_at=existing.created_at if existing is not None else now,
+        updated_at=now,
     )
-    await emit(session, "project.status_reported", reported, subject=project["id"])
-    await record_report_snapshot(session, project, report)
-    judged = await reassess_and_publish(session, emit, project, today=today)
-    if judged is None:  # pragma: no cover - the report was just stored
-        raise RuntimeError("a stored report was not found again")
-    return FiledReport(report=report, replaced=existing is not None, judged=judged)

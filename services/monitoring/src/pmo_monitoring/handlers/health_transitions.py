@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pmo_common.events.catalog import HEALTH_CHANGED, PROJECT_AT_RISK, PROJECT_RECOVERED
 from pmo_common.events.payloads import (
     HealthChanged,
     HealthMetrics,
@@ -14,21 +15,16 @@ from pmo_common.events.payloads import (
 from pmo_common.events.payloads import Reason as ReasonPayload
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_monitoring.db.outbox import outbox
 from pmo_monitoring.domain.health_rules import HealthAssessment
-from pmo_monitoring.domain.transitions import (
-    AT_RISK,
-    HEALTH_CHANGED,
-    RECOVERED,
-    Transition,
-)
-from pmo_monitoring.handlers.event_publishing import EventEmitter
+from pmo_monitoring.domain.records import MonitoredProject
+from pmo_monitoring.domain.transitions import Transition
 
 
 async def publish_transition(
     session: AsyncSession,
-    emit: EventEmitter,
     *,
-    project: Mapping[str, Any],
+    project: MonitoredProject,
     assessment: HealthAssessment,
     transition: Transition,
     reasons: Sequence[Mapping[str, Any]],
@@ -38,23 +34,23 @@ async def publish_transition(
     reason_payloads = [ReasonPayload.model_validate(reason) for reason in reasons]
     metrics_payload = HealthMetrics.model_validate(metrics)
     owner = {
-        "project_id": project["id"],
-        "project_name": project["name"],
-        "manager": project["manager"],
-        "sponsor": project["sponsor"],
-        "portfolio_id": project["portfolio_id"],
+        "project_id": project.id,
+        "project_name": project.name,
+        "manager": project.manager,
+        "sponsor": project.sponsor,
+        "portfolio_id": project.portfolio_id,
     }
     if transition.health_changed:
         changed = HealthChanged(
-            project_id=project["id"],
-            project_name=project["name"],
+            project_id=project.id,
+            project_name=project.name,
             previous_rag=transition.previous_rag,
             rag=transition.new_rag,
             reasons=reason_payloads,
             metrics=metrics_payload,
             as_of=assessment.as_of,
         )
-        await emit(session, HEALTH_CHANGED, changed, subject=project["id"])
+        await outbox.enqueue(session, HEALTH_CHANGED, changed, subject=project.id)
     if transition.at_risk:
         at_risk = ProjectAtRisk.model_validate(
             {
@@ -66,7 +62,7 @@ async def publish_transition(
                 "as_of": assessment.as_of,
             }
         )
-        await emit(session, AT_RISK, at_risk, subject=project["id"])
+        await outbox.enqueue(session, PROJECT_AT_RISK, at_risk, subject=project.id)
     if transition.recovered and transition.previous_rag is not None:
         recovered = ProjectRecovered.model_validate(
             {
@@ -78,4 +74,4 @@ async def publish_transition(
                 "as_of": assessment.as_of,
             }
         )
-        await emit(session, RECOVERED, recovered, subject=project["id"])
+        await outbox.enqueue(session, PROJECT_RECOVERED, recovered, subject=project.id)

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from fastapi import FastAPI
 from pmo_common.messaging.event_applier import Outcome
 from pmo_monitoring.db import projection_repository as projections
 
-AuthHeader = Callable[..., dict[str, str]]
-Factory = Callable[..., dict[str, Any]]
-Deliver = Callable[..., Awaitable[Outcome]]
+if TYPE_CHECKING:
+    from conftest import Deliver, Factory, FileReport, ReadJson
 
 TODAY = datetime.now(UTC).date()
 
@@ -22,30 +19,22 @@ def _day(offset: int) -> str:
     return (TODAY + timedelta(days=offset)).isoformat()
 
 
-async def _file(
-    client: httpx.AsyncClient, project_id: str, body: dict[str, Any], headers: dict[str, str]
-) -> Any:
-    response = await client.post(
-        f"/v1/projects/{project_id}/status-reports", json=body, headers=headers
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
 async def _stored_profile(app: FastAPI, project_id: str) -> Any:
     async with app.state.runtime.sessions() as session:
-        project = await projections.get_project(session, project_id)
+        project = await projections.get_project(session, project_id=project_id)
     assert project is not None
-    return project["planned_value_profile"]
+    return [
+        {"date": point.on.isoformat(), "percent": point.percent}
+        for point in project.planned_value_profile
+    ]
 
 
 async def test_profile_is_projected_and_sets_planned_value(
     monitoring_app: FastAPI,
-    client: httpx.AsyncClient,
     deliver: Deliver,
     project_data: Factory,
     report_body: Factory,
-    auth_header: AuthHeader,
+    file_report: FileReport,
 ) -> None:
     # Front-loaded plan: 80 % of the budget by today (half-way through the 200 days).
     profile = [{"date": _day(0), "percent": 80.0}]
@@ -53,7 +42,7 @@ async def test_profile_is_projected_and_sets_planned_value(
     assert await deliver("project.created", data) == Outcome.APPLIED
     assert await _stored_profile(monitoring_app, data["project_id"]) == profile
 
-    filed = await _file(client, data["project_id"], report_body(), auth_header())
+    filed = await file_report(data["project_id"], report_body())
     metrics = filed["health"]["metrics"]
     assert (metrics["pv"], metrics["ev"], metrics["spi"]) == (80000.0, 50000.0, 0.625)
     assert filed["health"]["rag"] == "red"
@@ -62,16 +51,16 @@ async def test_profile_is_projected_and_sets_planned_value(
 
 async def test_an_update_replaces_the_profile_and_reassesses(
     monitoring_app: FastAPI,
-    client: httpx.AsyncClient,
     deliver: Deliver,
     project_data: Factory,
     report_body: Factory,
-    auth_header: AuthHeader,
+    file_report: FileReport,
+    read_health: ReadJson,
 ) -> None:
     data = project_data()
     assert await deliver("project.created", data) == Outcome.APPLIED
     assert await _stored_profile(monitoring_app, data["project_id"]) == []
-    filed = await _file(client, data["project_id"], report_body(), auth_header())
+    filed = await file_report(data["project_id"], report_body())
     assert (filed["health"]["rag"], filed["health"]["metrics"]["pv"]) == ("green", 50000.0)
 
     slower = [{"date": _day(0), "percent": 20.0}, {"date": _day(50), "percent": 60.0}]
@@ -83,9 +72,7 @@ async def test_an_update_replaces_the_profile_and_reassesses(
     }
     assert await deliver("project.updated", updated) == Outcome.APPLIED
     assert await _stored_profile(monitoring_app, data["project_id"]) == slower
-    health = (
-        await client.get(f"/v1/projects/{data['project_id']}/health", headers=auth_header())
-    ).json()
+    health = await read_health(data["project_id"])
     assert (health["metrics"]["pv"], health["metrics"]["spi"]) == (20000.0, 2.5)
 
     cleared = {**updated, "planned_value_profile": [], "version": 3}
@@ -94,7 +81,9 @@ async def test_an_update_replaces_the_profile_and_reassesses(
 
 
 async def test_an_event_without_a_profile_means_a_straight_line(
-    monitoring_app: FastAPI, deliver: Deliver, project_data: Factory
+    monitoring_app: FastAPI,
+    deliver: Deliver,
+    project_data: Factory,
 ) -> None:
     """Events from before the profile existed do not carry the field."""
     data = project_data()
@@ -104,7 +93,9 @@ async def test_an_event_without_a_profile_means_a_straight_line(
 
 
 async def test_a_profile_the_rules_cannot_use_is_dead_lettered(
-    monitoring_app: FastAPI, deliver: Deliver, project_data: Factory
+    monitoring_app: FastAPI,
+    deliver: Deliver,
+    project_data: Factory,
 ) -> None:
     data = project_data()
     assert await deliver("project.created", data) == Outcome.APPLIED
@@ -124,6 +115,6 @@ async def test_a_profile_the_rules_cannot_use_is_dead_lettered(
     }
     assert await deliver("project.updated", decreasing) == Outcome.DEAD_LETTERED
     async with monitoring_app.state.runtime.sessions() as session:
-        project = await projections.get_project(session, data["project_id"])
+        project = await projections.get_project(session, project_id=data["project_id"])
     assert project is not None
-    assert (project["version"], project["planned_value_profile"]) == (1, [])
+    assert (project.version, project.planned_value_profile) == (1, ())

@@ -1,0 +1,105 @@
+"""Reads and writes of health: each project's current one, and each report's point of history."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_monitoring.db.rows import record_from, values_of
+from pmo_monitoring.db.tables import health_snapshots, project_health
+from pmo_monitoring.domain.records import StoredHealth, as_rag
+
+
+def health_from_row(row: Mapping[Any, Any]) -> StoredHealth:
+    """The record of a `project_health` row."""
+    return record_from(StoredHealth, row, rag=as_rag(row["rag"]), reasons=tuple(row["reasons"]))
+
+
+def point_from_row(row: Mapping[Any, Any]) -> StoredHealth:
+    """The record of a `health_snapshots` row (a report judged as of its own as_of)."""
+    return health_from_row({**row, "last_report_at": row["as_of"]})
+
+
+def _values(health: StoredHealth) -> dict[str, Any]:
+    return values_of(
+        health,
+        reasons=[dict(reason) for reason in health.reasons],
+        metrics=dict(health.metrics),
+    )
+
+
+def _without(values: dict[str, Any], *names: str) -> dict[str, Any]:
+    return {name: value for name, value in values.items() if name not in names}
+
+
+async def get_health(session: AsyncSession, *, project_id: str) -> StoredHealth | None:
+    """The stored health of a project, or None before its first report."""
+    row = (
+        await session.execute(
+            select(project_health).where(project_health.c.project_id == project_id)
+        )
+    ).first()
+    return health_from_row(row._mapping) if row is not None else None
+
+
+async def healths_of(
+    session: AsyncSession, *, project_ids: Sequence[str]
+) -> dict[str, StoredHealth]:
+    """The stored health of each of the given projects that has one, by project id."""
+    found: dict[str, StoredHealth] = {}
+    # Chunked so the IN list stays well under every database's parameter limit.
+    for start in range(0, len(project_ids), 500):
+        chunk = project_ids[start : start + 500]
+        rows = (
+            await session.execute(
+                select(project_health).where(project_health.c.project_id.in_(chunk))
+            )
+        ).all()
+        found.update({row.project_id: health_from_row(row._mapping) for row in rows})
+    return found
+
+
+async def save_health(session: AsyncSession, *, health: StoredHealth, exists: bool) -> None:
+    """Insert or replace a project's stored health."""
+    values = _values(health)
+    if exists:
+        await session.execute(
+            update(project_health)
+            .where(project_health.c.project_id == health.project_id)
+            .values(**values)
+        )
+    else:
+        await session.execute(insert(project_health).values(**values))
+
+
+async def save_point(session: AsyncSession, *, point: StoredHealth, replaces: bool) -> None:
+    """Store a report's point of the history; `replaces` a corrected day's earlier point."""
+    if replaces:
+        await session.execute(
+            delete(health_snapshots).where(
+                health_snapshots.c.project_id == point.project_id,
+                health_snapshots.c.as_of == point.as_of,
+            )
+        )
+    await session.execute(
+        insert(health_snapshots).values(**_without(_values(point), "last_report_at"))
+    )
+
+
+async def point_before(
+    session: AsyncSession, *, project_id: str, as_of: date
+) -> StoredHealth | None:
+    """The stored point of the newest report before `as_of` that has one, or None."""
+    row = (
+        await session.execute(
+            select(health_snapshots)
+            .where(health_snapshots.c.project_id == project_id, health_snapshots.c.as_of < as_of)
+            .order_by(health_snapshots.c.as_of.desc())
+            .limit(1)
+        )
+    ).first()
+    return point_from_row(row._mapping) if row is not None else None

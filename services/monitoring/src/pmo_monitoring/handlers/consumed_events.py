@@ -1,0 +1,29 @@
+"""The one list of what monitoring consumes: intake's registry and standards' publications."""
+
+from __future__ import annotations
+
+from pmo_common.events.catalog import (
+    COMPLIANCE_EVALUATED,
+    METHODOLOGY_PUBLISHED,
+    PROJECT_CLOSED,
+    PROJECT_CREATED,
+    PROJECT_UPDATED,
+)
+from pmo_common.messaging.consumed_events import ConsumedEvents
+
+from pmo_monitoring.handlers.compliance_events import on_compliance_evaluated
+from pmo_monitoring.handlers.methodology_events import on_methodology_published
+from pmo_monitoring.handlers.project_events import (
+    on_project_closed,
+    on_project_created,
+    on_project_updated,
+)
+
+CONSUMED = (
+    ConsumedEvents()
+    .add(PROJECT_CREATED, on_project_created)
+    .add(PROJECT_UPDATED, on_project_updated)
+    .add(PROJECT_CLOSED, on_project_closed)
+    .add(METHODOLOGY_PUBLISHED, on_methodology_published)
+    .add(COMPLIANCE_EVALUATED, on_compliance_evaluated)
+)
