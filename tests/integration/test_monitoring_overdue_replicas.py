@@ -16,16 +16,16 @@ import functools
 import threading
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 from pmo_common.auth.tokens import mint_dev_token
 from pmo_common.db.engine import create_database_engine
@@ -39,6 +39,9 @@ from pmo_monitoring.domain.reporting_cadence import check_report_overdue
 from pmo_monitoring.handlers.overdue_detection import announce_overdue_reports
 from pmo_monitoring.main import create_app
 from pmo_monitoring.migrate import migrate
+from pmo_stack.testkit import eventually
+from pmo_stack.testkit.kafka_records import read_all
+from pmo_stack.testkit.postgres_locks import wait_until_blocked
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
@@ -102,15 +105,6 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], what: str) -> None:
-    """Poll `check` with short sleeps until it holds or the deadline passes."""
-    deadline = asyncio.get_running_loop().time() + DEADLINE
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            pytest.fail(f"timed out waiting until {what}")
-        await asyncio.sleep(0.05)
-
-
 @pytest.fixture
 async def replicas(
     database_url: str, kafka_bootstrap: str, tmp_path: Path
@@ -133,7 +127,7 @@ async def replicas(
             await stack.enter_async_context(app.router.lifespan_context(app))
             apps.append(app)
         for app in apps:
-            await eventually(lambda app=app: _ready(app), "both replicas are ready")
+            await eventually(partial(_ready, app), what="both replicas are ready", within=DEADLINE)
         yield apps
 
 
@@ -223,36 +217,10 @@ async def _count(engine: AsyncEngine, query: Any) -> int:
 
 async def _read_overdue_events(bootstrap: str, project_ids: set[str]) -> list[CloudEvent]:
     """Every project.report_overdue now in Kafka about the given projects."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        described = await admin.describe_topics([REPORT_OVERDUE])
-    finally:
-        await admin.close()
-    partitions = [
-        TopicPartition(REPORT_OVERDUE, partition["partition"])
-        for topic in described
-        for partition in topic["partitions"]
+    events = [
+        CloudEvent.from_bytes(r.value or b"") for r in await read_all(bootstrap, REPORT_OVERDUE)
     ]
-    assert partitions, "project.report_overdue has no partitions"
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        end = await consumer.end_offsets(partitions)
-        events: list[CloudEvent] = []
-        async with asyncio.timeout(DEADLINE):
-            while [tp for tp in partitions if await consumer.position(tp) < end[tp]]:
-                batches = await consumer.getmany(timeout_ms=200)
-                for batch in batches.values():
-                    for record in batch:
-                        event = CloudEvent.from_bytes(record.value)
-                        if event.data.get("project_id") in project_ids:
-                            events.append(event)
-        return events
-    finally:
-        await consumer.stop()
+    return [event for event in events if event.data.get("project_id") in project_ids]
 
 
 async def test_replicas_announce_each_missed_period_exactly_once(
@@ -270,7 +238,9 @@ async def test_replicas_announce_each_missed_period_exactly_once(
         )
         return await _count(engine, query) == PROJECTS
 
-    await eventually(all_projected, "both replicas' consumers projected every project")
+    await eventually(
+        all_projected, what="both replicas' consumers projected every project", within=DEADLINE
+    )
 
     # Half the projects last reported 30 days ago (overdue), the others never did.
     reported = {data["project_id"]: TODAY - timedelta(days=30) for data in projects[::2]}
@@ -299,7 +269,9 @@ async def test_replicas_announce_each_missed_period_exactly_once(
     async def relayed() -> bool:
         return await _count(engine, unsent) == 0
 
-    await eventually(relayed, "the replicas' relays published every overdue event")
+    await eventually(
+        relayed, what="the replicas' relays published every overdue event", within=DEADLINE
+    )
 
     # No replica that lost a claim wrote an event: one outbox row and one claim per period.
     assert await _count(engine, overdue_rows) == len(expected)
@@ -344,7 +316,8 @@ async def test_a_claim_waits_for_a_concurrent_one_and_then_yields_to_it(
         async with sessions() as first, sessions() as second:
             assert await claim(first)
             contender = asyncio.create_task(claim(second))
-            await asyncio.sleep(0)  # let the contender reach the database
+            # Commit or roll back only once the contender is really blocked on the first's row.
+            await wait_until_blocked(engine)
             if first_commits:
                 await first.commit()
             else:

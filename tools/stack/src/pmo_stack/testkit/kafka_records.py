@@ -78,11 +78,26 @@ async def produce_raw(bootstrap: str, topic: str, key: str, values: list[bytes])
     return [sent[0].partition, *(metadata.offset for metadata in sent)]
 
 
-async def read_all(
-    bootstrap: str, topic: str, partitions: int = PARTITIONS
-) -> list[ConsumerRecord[bytes, bytes]]:
+async def partitions_of(bootstrap: str, topic: str) -> list[TopicPartition]:
+    """The topic's partitions, as the broker describes them."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    found = [
+        TopicPartition(topic, partition["partition"])
+        for entry in described
+        for partition in entry["partitions"]
+    ]
+    assert found, f"{topic} has no partitions"
+    return found
+
+
+async def read_all(bootstrap: str, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
     """Every record now in the topic (all partitions, from the beginning to the end offsets)."""
-    assigned = [TopicPartition(topic, p) for p in range(partitions)]
+    assigned = await partitions_of(bootstrap, topic)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
