@@ -5,9 +5,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import health_recompute
+from bench import health_recompute, report_path_costs
 
-BENCHMARKS: tuple[Callable[[Sequence[str] | None], None], ...] = (health_recompute.main,)
+BENCHMARKS: tuple[Callable[[Sequence[str] | None], None], ...] = (
+    health_recompute.main,
+    report_path_costs.main,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
