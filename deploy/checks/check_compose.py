@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from service_list import service_ports
 
-SERVICES = {"intake": 8001, "monitoring": 8002, "standards": 8003, "notifications": 8004}
 COMPOSE = "deploy/compose.yaml"
 DOCKERFILE = "deploy/docker/Dockerfile"
 INITDB = "deploy/compose/initdb.sql"
@@ -148,8 +148,9 @@ def check_service(name: str, services: dict[str, Any], repo: Path) -> list[str]:
     if waits != "service_completed_successfully":
         problems.append(f"compose {name}: starts after {name}-migrate completed successfully")
     published = {(p.get("target"), str(p.get("published"))) for p in app.get("ports", [])}
-    if (SERVICES[name], str(SERVICES[name])) not in published:
-        problems.append(f"compose {name}: publishes port {SERVICES[name]}")
+    port = service_ports(repo)[name]
+    if (port, str(port)) not in published:
+        problems.append(f"compose {name}: publishes port {port}")
     return problems
 
 
@@ -164,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     raw = yaml.safe_load((repo / COMPOSE).read_text())
     problems = [] if isinstance(raw, dict) and "services" in raw else [f"{COMPOSE}: no services"]
     services = json.loads(args.resolved.read_text())["services"]
-    for name in SERVICES:
+    for name in service_ports(repo):
         problems += check_service(name, services, repo)
     for infra in ("postgres", "kafka", "mailpit"):
         if infra not in services:

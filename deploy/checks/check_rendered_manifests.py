@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from service_list import service_ports
 
-SERVICES = ("intake", "monitoring", "standards", "notifications")
 CATALOG = "libs/common/src/pmo_common/events/catalog.py"
 SETTINGS_FILES = ("libs/common/src/pmo_common/settings.py", "services/*/src/*/config.py")
 # Environment names fixed by the architecture; settings classes may add more.
@@ -340,7 +340,7 @@ def check(docs: list[Manifest], repo: Path, kafka_topics: bool) -> Findings:
     f = Findings()
     known_env = CONTRACT_ENV | settings_env_names(repo)
     sa_created = any(d["kind"] == "ServiceAccount" for d in docs)
-    for service in SERVICES:
+    for service in service_ports(repo):
         check_service(f, service, docs, known_env, sa_created)
     for pod in (d for d in docs if d["kind"] == "Pod"):
         check_pod_hardening(f, ref(pod), pod["spec"], needs_tmp=False)
