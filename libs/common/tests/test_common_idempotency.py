@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -13,33 +12,35 @@ import pytest
 from fastapi import FastAPI
 from pmo_common.auth.principal import Principal
 from pmo_common.auth.tokens import TokenVerifier, mint_dev_token
-from pmo_common.db.engine import create_database_engine, create_session_factory
+from pmo_common.db.engine import create_session_factory
 from pmo_common.events.envelope import CloudEvent
 from pmo_common.messaging.outbox import EventOutbox
-from pmo_common.messaging.tables import MessagingTables, messaging_tables
+from pmo_common.messaging.tables import MessagingTables
 from pmo_common.problems import ProblemException, install_problem_handlers
 from pmo_common.web.idempotency import OnceDep, fingerprint, remember, replay
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 ANN = Principal("ann", "ann@example.org", frozenset({"project_manager"}))
 BOB = Principal("bob", "bob@example.org", frozenset({"project_manager"}))
 BODY = {"name": "Apollo", "budget": 1000}
 SECRET = "idempotency-test-secret-0123456789abcdef"
+Database = tuple[async_sessionmaker[AsyncSession], MessagingTables]
 
 
 @pytest.fixture
-async def database(
-    tmp_path: Path,
-) -> AsyncIterator[tuple[async_sessionmaker[AsyncSession], MessagingTables]]:
-    metadata = MetaData()
-    tables = messaging_tables(metadata)
-    engine = create_database_engine(f"sqlite+aiosqlite:///{tmp_path / 'idem.db'}")
-    async with engine.begin() as connection:
-        await connection.run_sync(metadata.create_all)
-    yield create_session_factory(engine), tables
-    await engine.dispose()
+def database(messaging_database: tuple[AsyncEngine, MessagingTables]) -> Database:
+    engine, tables = messaging_database
+    return create_session_factory(engine), tables
+
+
+@pytest.fixture
+async def remembered(database: Database) -> Database:
+    """The database once Ann created p-1 from BODY with key-1 (the answer later calls meet)."""
+    sessions, tables = database
+    async with sessions() as session, session.begin():
+        await remember(session, tables, ANN, "key-1", fingerprint(BODY), 201, {"id": "p-1"})
+    return database
 
 
 def test_fingerprints_ignore_key_order() -> None:
@@ -47,9 +48,7 @@ def test_fingerprints_ignore_key_order() -> None:
     assert fingerprint({"a": 1}) != fingerprint({"a": 2})
 
 
-async def test_a_remembered_response_is_replayed(
-    database: tuple[async_sessionmaker[AsyncSession], MessagingTables],
-) -> None:
+async def test_a_remembered_response_is_replayed(database: Database) -> None:
     sessions, tables = database
     request_hash = fingerprint(BODY)
     async with sessions() as session, session.begin():
@@ -63,12 +62,8 @@ async def test_a_remembered_response_is_replayed(
     assert json.loads(bytes(response.body)) == {"id": "p-1", **BODY}
 
 
-async def test_a_key_reused_with_another_body_is_refused(
-    database: tuple[async_sessionmaker[AsyncSession], MessagingTables],
-) -> None:
-    sessions, tables = database
-    async with sessions() as session, session.begin():
-        await remember(session, tables, ANN, "key-1", fingerprint(BODY), 201, {"id": "p-1"})
+async def test_a_key_reused_with_another_body_is_refused(remembered: Database) -> None:
+    sessions, tables = remembered
     async with sessions() as session:
         with pytest.raises(ProblemException) as raised:
             await replay(session, tables, ANN, "key-1", fingerprint({**BODY, "budget": 5}))
@@ -78,19 +73,13 @@ async def test_a_key_reused_with_another_body_is_refused(
     ]
 
 
-async def test_keys_belong_to_their_principal(
-    database: tuple[async_sessionmaker[AsyncSession], MessagingTables],
-) -> None:
-    sessions, tables = database
-    async with sessions() as session, session.begin():
-        await remember(session, tables, ANN, "key-1", fingerprint(BODY), 201, {"id": "p-1"})
+async def test_keys_belong_to_their_principal(remembered: Database) -> None:
+    sessions, tables = remembered
     async with sessions() as session:
         assert await replay(session, tables, BOB, "key-1", fingerprint(BODY)) is None
 
 
-async def test_without_a_key_nothing_is_stored_or_replayed(
-    database: tuple[async_sessionmaker[AsyncSession], MessagingTables],
-) -> None:
+async def test_without_a_key_nothing_is_stored_or_replayed(database: Database) -> None:
     sessions, tables = database
     async with sessions() as session, session.begin():
         await remember(session, tables, ANN, None, fingerprint(BODY), 201, {"id": "p-1"})
@@ -100,9 +89,7 @@ async def test_without_a_key_nothing_is_stored_or_replayed(
     assert rows == []
 
 
-async def test_a_rolled_back_create_leaves_no_key(
-    database: tuple[async_sessionmaker[AsyncSession], MessagingTables],
-) -> None:
+async def test_a_rolled_back_create_leaves_no_key(database: Database) -> None:
     sessions, tables = database
     async with sessions() as session:
         event = CloudEvent(source="/pmo/intake", type="project.created", subject="p-1", data={})
@@ -114,9 +101,7 @@ async def test_a_rolled_back_create_leaves_no_key(
         assert (await session.execute(tables.outbox.select())).all() == []
 
 
-async def test_a_rolled_back_key_alone_leaves_nothing(
-    database: tuple[async_sessionmaker[AsyncSession], MessagingTables],
-) -> None:
+async def test_a_rolled_back_key_alone_leaves_nothing(database: Database) -> None:
     sessions, tables = database
     async with sessions() as session:
         await remember(session, tables, ANN, "key-1", fingerprint(BODY), 201, {"id": "p-1"})
@@ -133,9 +118,7 @@ class Thing(BaseModel):
     note: str = ""
 
 
-def once_app(
-    database: tuple[async_sessionmaker[AsyncSession], MessagingTables], created: list[str]
-) -> FastAPI:
+def once_app(database: Database, created: list[str]) -> FastAPI:
     """A FastAPI app whose creating routes go through CreateOnce, on the SQLite database."""
     sessions, tables = database
     app = FastAPI()
@@ -163,9 +146,7 @@ def once_app(
 
 
 @pytest.fixture
-async def once_client(
-    database: tuple[async_sessionmaker[AsyncSession], MessagingTables],
-) -> AsyncIterator[tuple[httpx.AsyncClient, list[str]]]:
+async def once_client(database: Database) -> AsyncIterator[tuple[httpx.AsyncClient, list[str]]]:
     created: list[str] = []
     transport = httpx.ASGITransport(app=once_app(database, created))
     token = mint_dev_token(secret=SECRET, sub="ann", email="ann@example.org", roles=["viewer"])
@@ -215,7 +196,7 @@ async def test_create_once_fingerprints_the_route(
 
 
 async def test_a_failed_create_keeps_no_key(
-    database: tuple[async_sessionmaker[AsyncSession], MessagingTables],
+    database: Database,
     once_client: tuple[httpx.AsyncClient, list[str]],
 ) -> None:
     client, _ = once_client

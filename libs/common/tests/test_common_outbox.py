@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from pmo_common.db.engine import create_database_engine, create_session_factory
+from pmo_common.db.engine import create_session_factory
 from pmo_common.events.envelope import CloudEvent
 from pmo_common.messaging.kafka_publisher import KafkaPublisher, OutgoingMessage
 from pmo_common.messaging.outbox import EventOutbox, OutboxRelay, outbox_session_info
-from pmo_common.messaging.tables import MessagingTables, messaging_tables
-from sqlalchemy import MetaData, select
+from pmo_common.messaging.tables import MessagingTables
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 
@@ -30,6 +30,14 @@ class Outbox:
             self.engine, outbox_session_info(lambda: self.wakes.append(1))
         )
 
+    @property
+    def writer(self) -> EventOutbox:
+        return EventOutbox("intake", self.tables)
+
+    def sessions_waking(self, relay: OutboxRelay) -> async_sessionmaker[AsyncSession]:
+        """Sessions whose commits wake this relay, as the service runtime wires them."""
+        return create_session_factory(self.engine, outbox_session_info(relay.wake))
+
     async def rows(self) -> list[Any]:
         async with self.sessions() as session:
             query = select(self.tables.outbox).order_by(self.tables.outbox.c.id)
@@ -37,14 +45,8 @@ class Outbox:
 
 
 @pytest.fixture
-async def outbox(tmp_path: Path) -> AsyncIterator[Outbox]:
-    metadata = MetaData()
-    tables = messaging_tables(metadata)
-    engine = create_database_engine(f"sqlite+aiosqlite:///{tmp_path / 'outbox.db'}")
-    async with engine.begin() as connection:
-        await connection.run_sync(metadata.create_all)
-    yield Outbox(engine, tables)
-    await engine.dispose()
+def outbox(messaging_database: tuple[AsyncEngine, MessagingTables]) -> Outbox:
+    return Outbox(*messaging_database)
 
 
 def an_event(subject: str | None = "p-1", event_type: str = "project.closed") -> CloudEvent:
@@ -80,20 +82,34 @@ class FakePublisher:
         return results
 
 
-def relay_for(outbox: Outbox, publisher: FakePublisher, batch_size: int = 200) -> OutboxRelay:
+def relay_for(
+    outbox: Outbox, publisher: FakePublisher, batch_size: int = 200, poll_interval: float = 0.05
+) -> OutboxRelay:
     return OutboxRelay(
         session_factory=outbox.sessions,
         tables=outbox.tables,
         publisher=cast(KafkaPublisher, publisher),
         batch_size=batch_size,
-        poll_interval=0.05,
+        poll_interval=poll_interval,
     )
+
+
+@asynccontextmanager
+async def running(relay: OutboxRelay) -> AsyncIterator[None]:
+    """The relay running in the background for the block, then stopped and awaited."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=10)
 
 
 async def test_an_event_is_stored_in_the_callers_transaction(outbox: Outbox) -> None:
     event = an_event()
     async with outbox.sessions() as session, session.begin():
-        await EventOutbox("intake", outbox.tables).enqueue_envelope(session, event)
+        await outbox.writer.enqueue_envelope(session, event)
     (row,) = await outbox.rows()
     assert (row.event_id, row.topic, row.message_key) == (event.id, "project.closed", "p-1")
     assert CloudEvent.model_validate_json(row.payload) == event
@@ -103,8 +119,8 @@ async def test_an_event_is_stored_in_the_callers_transaction(outbox: Outbox) -> 
 
 async def test_a_commit_that_wrote_an_event_wakes_the_relay_once(outbox: Outbox) -> None:
     async with outbox.sessions() as session, session.begin():
-        await EventOutbox("intake", outbox.tables).enqueue_envelope(session, an_event())
-        await EventOutbox("intake", outbox.tables).enqueue_envelope(session, an_event())
+        await outbox.writer.enqueue_envelope(session, an_event())
+        await outbox.writer.enqueue_envelope(session, an_event())
         assert outbox.wakes == []
     assert outbox.wakes == [1]
     async with outbox.sessions() as session, session.begin():
@@ -114,7 +130,7 @@ async def test_a_commit_that_wrote_an_event_wakes_the_relay_once(outbox: Outbox)
 
 async def test_a_rollback_stores_nothing_and_wakes_nobody(outbox: Outbox) -> None:
     async with outbox.sessions() as session:
-        await EventOutbox("intake", outbox.tables).enqueue_envelope(session, an_event())
+        await outbox.writer.enqueue_envelope(session, an_event())
         await session.rollback()
         await session.commit()
     assert await outbox.rows() == []
@@ -125,7 +141,7 @@ async def test_the_relay_publishes_in_order_with_headers_and_marks_rows(outbox: 
     events = [an_event(subject=f"p-{i % 2}") for i in range(5)]
     async with outbox.sessions() as session, session.begin():
         for event in events:
-            await EventOutbox("intake", outbox.tables).enqueue_envelope(session, event)
+            await outbox.writer.enqueue_envelope(session, event)
     publisher = FakePublisher()
     relay = relay_for(outbox, publisher, batch_size=2)
     assert [await relay.publish_pending() for _ in range(4)] == [2, 2, 1, 0]
@@ -143,12 +159,8 @@ async def test_the_relay_publishes_in_order_with_headers_and_marks_rows(outbox: 
 
 async def test_a_row_that_failed_stays_unsent_with_its_error(outbox: Outbox) -> None:
     async with outbox.sessions() as session, session.begin():
-        await EventOutbox("intake", outbox.tables).enqueue_envelope(
-            session, an_event(event_type="project.closed")
-        )
-        await EventOutbox("intake", outbox.tables).enqueue_envelope(
-            session, an_event(event_type="project.updated")
-        )
+        await outbox.writer.enqueue_envelope(session, an_event(event_type="project.closed"))
+        await outbox.writer.enqueue_envelope(session, an_event(event_type="project.updated"))
     failing = FakePublisher(failing_topics=frozenset({"project.updated"}))
     assert await relay_for(outbox, failing).publish_pending() == 1
     closed, updated = await outbox.rows()
@@ -185,31 +197,17 @@ async def test_a_commit_during_a_relay_pass_is_not_left_for_the_next_poll(outbox
     # The poll interval is far longer than the deadline: only the commit's wake-up can
     # explain the second row being published in time.
     publisher = GatedPublisher()
-    relay = OutboxRelay(
-        session_factory=outbox.sessions,
-        tables=outbox.tables,
-        publisher=cast(KafkaPublisher, publisher),
-        poll_interval=300,
-    )
-    sessions = create_session_factory(outbox.engine, outbox_session_info(relay.wake))
+    relay = relay_for(outbox, publisher, poll_interval=300)
+    sessions = outbox.sessions_waking(relay)
     async with sessions() as session, session.begin():
-        await EventOutbox("intake", outbox.tables).enqueue_envelope(
-            session, an_event(subject="p-1")
-        )
-    stop = asyncio.Event()
-    task = asyncio.create_task(relay.run(stop))
-    try:
+        await outbox.writer.enqueue_envelope(session, an_event(subject="p-1"))
+    async with running(relay):
         async with asyncio.timeout(10):
             await publisher.entered.wait()
         async with sessions() as session, session.begin():
-            await EventOutbox("intake", outbox.tables).enqueue_envelope(
-                session, an_event(subject="p-2")
-            )
+            await outbox.writer.enqueue_envelope(session, an_event(subject="p-2"))
         publisher.release.set()
         await wait_until_sent(publisher, 2)
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=10)
     assert [m.key for m in publisher.sent] == ["p-1", "p-2"]
 
 
@@ -219,27 +217,17 @@ async def test_the_relay_flushes_what_is_left_when_stopped(outbox: Outbox) -> No
     stop = asyncio.Event()
     stop.set()
     async with outbox.sessions() as session, session.begin():
-        await EventOutbox("intake", outbox.tables).enqueue_envelope(session, an_event())
+        await outbox.writer.enqueue_envelope(session, an_event())
     await asyncio.wait_for(relay.run(stop), timeout=10)
     assert len(publisher.sent) == 1
 
 
 async def test_the_running_relay_publishes_what_a_commit_wakes_it_for(outbox: Outbox) -> None:
     publisher = FakePublisher()
-    relay = OutboxRelay(
-        session_factory=outbox.sessions,
-        tables=outbox.tables,
-        publisher=cast(KafkaPublisher, publisher),
-        poll_interval=300,
-    )
-    sessions = create_session_factory(outbox.engine, outbox_session_info(relay.wake))
-    stop = asyncio.Event()
-    task = asyncio.create_task(relay.run(stop))
-    try:
+    relay = relay_for(outbox, publisher, poll_interval=300)
+    sessions = outbox.sessions_waking(relay)
+    async with running(relay):
         for count in (1, 2):
             async with sessions() as session, session.begin():
-                await EventOutbox("intake", outbox.tables).enqueue_envelope(session, an_event())
+                await outbox.writer.enqueue_envelope(session, an_event())
             await wait_until_sent(publisher, count)
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=10)

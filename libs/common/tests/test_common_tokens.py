@@ -50,26 +50,31 @@ async def test_an_unsigned_token_is_invalid() -> None:
         await TokenVerifier(secret=SECRET).verify(token)
 
 
+def token(*, issuer: str | None = None, audience: str | None = None) -> str:
+    """A valid token for subject u, with these issuer and audience claims (none by default)."""
+    return mint_dev_token(
+        secret=SECRET, sub="u", email=None, roles=[], issuer=issuer, audience=audience
+    )
+
+
+async def accepts_only(verifier: TokenVerifier, good: str, *, refused: list[str]) -> None:
+    """The verifier accepts `good` and refuses each token of `refused`."""
+    assert (await verifier.verify(good)).subject == "u"
+    for refused_token in refused:
+        with pytest.raises(InvalidToken):
+            await verifier.verify(refused_token)
+
+
 async def test_the_issuer_is_checked_when_configured() -> None:
     verifier = TokenVerifier(secret=SECRET, issuer="https://idp.pmo")
-    good = mint_dev_token(secret=SECRET, sub="u", email=None, roles=[], issuer="https://idp.pmo")
-    wrong = mint_dev_token(secret=SECRET, sub="u", email=None, roles=[], issuer="https://evil")
-    missing = mint_dev_token(secret=SECRET, sub="u", email=None, roles=[])
-    assert (await verifier.verify(good)).subject == "u"
-    for token in (wrong, missing):
-        with pytest.raises(InvalidToken):
-            await verifier.verify(token)
+    wrong, missing = token(issuer="https://evil"), token()
+    await accepts_only(verifier, token(issuer="https://idp.pmo"), refused=[wrong, missing])
 
 
 async def test_the_audience_is_checked_when_configured() -> None:
     verifier = TokenVerifier(secret=SECRET, audience="pmo-api")
-    good = mint_dev_token(secret=SECRET, sub="u", email=None, roles=[], audience="pmo-api")
-    wrong = mint_dev_token(secret=SECRET, sub="u", email=None, roles=[], audience="billing")
-    missing = mint_dev_token(secret=SECRET, sub="u", email=None, roles=[])
-    assert (await verifier.verify(good)).subject == "u"
-    for token in (wrong, missing):
-        with pytest.raises(InvalidToken):
-            await verifier.verify(token)
+    wrong, missing = token(audience="billing"), token()
+    await accepts_only(verifier, token(audience="pmo-api"), refused=[wrong, missing])
 
 
 async def test_unknown_roles_are_dropped() -> None:

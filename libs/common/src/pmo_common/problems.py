@@ -52,27 +52,20 @@ def field_problem(field: str, reason: str, status: int = 422) -> ProblemExceptio
     )
 
 
-def problem_response(
-    request: Request,
-    status: int,
-    title: str,
-    detail: str,
-    *,
-    type_: str = "about:blank",
-    errors: list[dict[str, Any]] | None = None,
-    headers: dict[str, str] | None = None,
-) -> JSONResponse:
-    """Render a problem document."""
+def problem_response(request: Request, problem: ProblemException) -> JSONResponse:
+    """Render a problem as the problem+json answer to a request."""
     body: dict[str, Any] = {
-        "type": type_,
-        "title": title,
-        "status": status,
-        "detail": detail,
+        "type": problem.type,
+        "title": problem.title,
+        "status": problem.status,
+        "detail": problem.detail,
         "instance": request.url.path,
     }
-    if errors is not None:
-        body["errors"] = errors
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+    if problem.errors is not None:
+        body["errors"] = problem.errors
+    return JSONResponse(
+        body, status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE, headers=problem.headers
+    )
 
 
 def _field_name(location: tuple[Any, ...] | list[Any]) -> str:
@@ -86,39 +79,32 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
         for err in exc.errors()
     ]
     summary = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
-    return problem_response(request, 422, "Invalid request", summary, errors=errors)
+    return problem_response(
+        request, ProblemException(422, "Invalid request", summary, errors=errors)
+    )
 
 
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemException)
-    return problem_response(
-        request,
-        exc.status,
-        exc.title,
-        exc.detail,
-        type_=exc.type,
-        errors=exc.errors,
-        headers=exc.headers,
-    )
+    return problem_response(request, exc)
 
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     title = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed"}
-    return problem_response(
-        request,
+    problem = ProblemException(
         exc.status_code,
         title.get(exc.status_code, "Error"),
         str(exc.detail),
         headers=getattr(exc, "headers", None),
     )
+    return problem_response(request, problem)
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=exc)
-    return problem_response(
-        request, 500, "Internal error", "The server failed to handle the request; it was logged."
-    )
+    detail = "The server failed to handle the request; it was logged."
+    return problem_response(request, ProblemException(500, "Internal error", detail))
 
 
 def install_problem_handlers(app: FastAPI) -> None:

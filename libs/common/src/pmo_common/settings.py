@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_JWT_SECRET = "dev-secret-change-me-0123456789abcdef"  # noqa: S105 (refused in production)
@@ -61,3 +63,22 @@ class ServiceSettings(CommonSettings):
     def consumer_group(self) -> str:
         """Kafka consumer group shared by all replicas of this service."""
         return f"pmo-{self.service_name}"
+
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def database_url_field(*, validation_alias: str) -> Any:
+    """A service's `database_url`, read from its own variable (PMO_<SERVICE>_DATABASE_URL)."""
+    # The field's own name stays accepted too, as it always was (keyword arguments, tests).
+    return Field(default="", validation_alias=AliasChoices(validation_alias, "database_url"))
+
+
+def settings_reader(settings_class: type[S]) -> Callable[[], S]:
+    """A service's `get_settings()`: its settings, read from the environment once."""
+
+    @lru_cache(maxsize=1)
+    def get_settings() -> S:
+        return settings_class()
+
+    return get_settings

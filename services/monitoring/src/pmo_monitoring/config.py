@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import ClassVar
 
-from pmo_common.settings import ServiceSettings
+from pmo_common.settings import ServiceSettings, database_url_field, settings_reader
 from pydantic import AliasChoices, Field
 
 
@@ -13,9 +12,7 @@ class MonitoringSettings(ServiceSettings):
     """Settings of the monitoring service (database: PMO_MONITORING_DATABASE_URL)."""
 
     service_name: ClassVar[str] = "monitoring"
-    database_url: str = Field(
-        default="", validation_alias=AliasChoices("PMO_MONITORING_DATABASE_URL", "database_url")
-    )
+    database_url: str = database_url_field(validation_alias="PMO_MONITORING_DATABASE_URL")
     overdue_check_seconds: float = Field(
         default=300.0,
         ge=0,
@@ -29,7 +26,4 @@ class MonitoringSettings(ServiceSettings):
     )
 
 
-@lru_cache
-def get_settings() -> MonitoringSettings:
-    """The settings read once from the environment."""
-    return MonitoringSettings()
+get_settings = settings_reader(MonitoringSettings)

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import ClassVar
 
-from pmo_common.settings import ServiceSettings
-from pydantic import AliasChoices, Field, SecretStr
+from pmo_common.settings import ServiceSettings, database_url_field, settings_reader
+from pydantic import Field, SecretStr
 
 
 class NotificationsSettings(ServiceSettings):
     """Settings of the notifications service (database: PMO_NOTIFICATIONS_DATABASE_URL)."""
 
     service_name: ClassVar[str] = "notifications"
-    database_url: str = Field(
-        default="",
-        validation_alias=AliasChoices("PMO_NOTIFICATIONS_DATABASE_URL", "database_url"),
-    )
+    database_url: str = database_url_field(validation_alias="PMO_NOTIFICATIONS_DATABASE_URL")
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(default=8025, ge=1, le=65535)
     smtp_from: str = "pmo@localhost"
@@ -42,7 +38,4 @@ class NotificationsSettings(ServiceSettings):
     )
 
 
-@lru_cache
-def get_settings() -> NotificationsSettings:
-    """The settings read once from the environment."""
-    return NotificationsSettings()
+get_settings = settings_reader(NotificationsSettings)

@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import sys
 
+from pmo_common.service_cli import run_command_line
+
 from pmo_standards.migrate import migrate
 
-
-def main(argv: list[str]) -> int:
-    """Run the named command."""
-    if argv[1:] == ["migrate"]:
-        migrate()
-        print("standards: database migrated")
-        return 0
-    print("usage: python -m pmo_standards migrate", file=sys.stderr)
-    return 2
-
-
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv))
+    raise SystemExit(run_command_line("standards", sys.argv, migrate=migrate))

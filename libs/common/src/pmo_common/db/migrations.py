@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command, context
@@ -11,6 +13,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 
 from pmo_common.db.engine import create_database_engine
+from pmo_common.settings import ServiceSettings
 
 
 def alembic_config(script_location: Path, database_url: str) -> Config:
@@ -24,6 +27,18 @@ def alembic_config(script_location: Path, database_url: str) -> Config:
 def upgrade_to_head(script_location: Path, database_url: str) -> None:
     """Apply every migration of a service to the database."""
     command.upgrade(alembic_config(script_location, database_url), "head")
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceMigrations:
+    """A service's `migrate`: its migrations folder, applied to its configured database."""
+
+    location: Path
+    settings: Callable[[], ServiceSettings]
+
+    def __call__(self, database_url: str | None = None) -> None:
+        """Upgrade the database (the configured one unless a URL is given) to the newest schema."""
+        upgrade_to_head(self.location, database_url or self.settings().database_url)
 
 
 def run_migrations(target_metadata: MetaData) -> None:

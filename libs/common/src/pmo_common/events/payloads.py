@@ -192,14 +192,19 @@ class HealthChanged(EventPayload):
     as_of: date
 
 
-class ProjectAtRisk(EventPayload):
-    """A project entered red: its manager and the PMO must hear why."""
+class ProjectAlertSubject(EventPayload):
+    """The project an alerting event is about, and the people notifications tells of it."""
 
     project_id: str
     project_name: str
     manager: str
     sponsor: str | None = None
     portfolio_id: str | None = None
+
+
+class ProjectAtRisk(ProjectAlertSubject):
+    """A project entered red: its manager and the PMO must hear why."""
+
     rag: Literal["amber", "red"]
     severity: Literal["warning", "critical"]
     reasons: list[Reason]
@@ -207,14 +212,9 @@ class ProjectAtRisk(EventPayload):
     as_of: date
 
 
-class ProjectRecovered(EventPayload):
+class ProjectRecovered(ProjectAlertSubject):
     """A red project returned to amber or green."""
 
-    project_id: str
-    project_name: str
-    manager: str
-    sponsor: str | None = None
-    portfolio_id: str | None = None
     previous_rag: Rag
     rag: Rag
     reasons: list[Reason] = Field(default_factory=list)
@@ -222,14 +222,9 @@ class ProjectRecovered(EventPayload):
     as_of: date
 
 
-class ReportOverdue(EventPayload):
+class ReportOverdue(ProjectAlertSubject):
     """A project has not reported within its cadence plus grace."""
 
-    project_id: str
-    project_name: str
-    manager: str
-    sponsor: str | None = None
-    portfolio_id: str | None = None
     last_report_at: date | None
     due_date: date
     days_overdue: int

@@ -39,30 +39,21 @@ class Failure:
     error_type: str
 
 
+@dataclass(kw_only=True, eq=False)
 class EventApplier:
     """Runs the handler for an event in one transaction with its processed-event record."""
 
-    def __init__(
-        self,
-        *,
-        consumer: str,
-        session_factory: async_sessionmaker[AsyncSession],
-        tables: MessagingTables,
-        handlers: ConsumedEvents,
-        max_attempts: int = 3,
-        retry_backoff: float = 0.2,
-    ) -> None:
-        self.consumer = consumer
-        self._sessions = session_factory
-        self._tables = tables
-        self._handlers = handlers
-        self._max_attempts = max_attempts
-        self._retry_backoff = retry_backoff
+    consumer: str
+    session_factory: async_sessionmaker[AsyncSession]
+    tables: MessagingTables
+    handlers: ConsumedEvents
+    max_attempts: int = 3
+    retry_backoff: float = 0.2
 
     @property
     def event_types(self) -> list[str]:
         """The event types this applier has handlers for."""
-        return self._handlers.event_types
+        return self.handlers.event_types
 
     async def apply_raw(self, raw: bytes | None) -> tuple[Outcome, Failure | None]:
         """Parse and apply one record, retrying transient failures a bounded number of times."""
@@ -74,7 +65,7 @@ class EventApplier:
 
     async def apply(self, event: CloudEvent) -> tuple[Outcome, Failure | None]:
         """Apply a parsed event; returns the outcome and, when dead-lettered, why."""
-        if event.type not in self._handlers:
+        if event.type not in self.handlers:
             return Outcome.IGNORED, None
         correlation_token = correlation_id_var.set(event.correlationid)
         trace_token = traceparent_var.set(event.traceparent)
@@ -94,7 +85,7 @@ class EventApplier:
             except (PermanentEventError, ValidationError) as exc:
                 return Outcome.DEAD_LETTERED, Failure(str(exc), type(exc).__name__)
             except Exception as exc:
-                if attempt >= self._max_attempts:
+                if attempt >= self.max_attempts:
                     log.exception(
                         "giving up on event after %d attempts",
                         attempt,
@@ -107,11 +98,11 @@ class EventApplier:
                     exc,
                     extra={"event_id": event.id, "event_type": event.type},
                 )
-                await asyncio.sleep(self._retry_backoff * 2 ** (attempt - 1))
+                await asyncio.sleep(self.retry_backoff * 2 ** (attempt - 1))
 
     async def _apply_once(self, event: CloudEvent) -> bool:
-        processed = self._tables.processed_events
-        async with self._sessions() as session, unit_of_work(session):
+        processed = self.tables.processed_events
+        async with self.session_factory() as session, unit_of_work(session):
             seen = await session.scalar(
                 select(processed.c.event_id).where(
                     processed.c.consumer == self.consumer, processed.c.event_id == event.id
@@ -127,5 +118,5 @@ class EventApplier:
                     processed_at=datetime.now(UTC),
                 )
             )
-            await self._handlers.dispatch(session, event)
+            await self.handlers.dispatch(session, event)
         return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -17,25 +18,17 @@ from pmo_common.web.metrics import EVENTS_CONSUMED
 log = logging.getLogger(__name__)
 
 
+@dataclass(kw_only=True, eq=False)
 class KafkaEventConsumer:
     """Consumes the applier's topics in a consumer group, at least once, in order per key."""
 
-    def __init__(
-        self,
-        *,
-        bootstrap_servers: str,
-        group_id: str,
-        applier: EventApplier,
-        dead_letters: KafkaPublisher,
-        max_records: int = 100,
-    ) -> None:
-        self._bootstrap_servers = bootstrap_servers
-        self._group_id = group_id
-        self._applier = applier
-        self._dead_letters = dead_letters
-        self._max_records = max_records
-        self._consumer: AIOKafkaConsumer | None = None
-        self.running = False
+    bootstrap_servers: str
+    group_id: str
+    applier: EventApplier
+    dead_letters: KafkaPublisher
+    max_records: int = 100
+    running: bool = field(default=False, init=False)
+    _consumer: AIOKafkaConsumer | None = field(default=None, init=False)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until `stop` is set; reconnects after broker failures."""
@@ -50,10 +43,10 @@ class KafkaEventConsumer:
 
     async def _consume_until(self, stop: asyncio.Event) -> None:
         consumer = AIOKafkaConsumer(
-            *self._applier.event_types,
-            bootstrap_servers=self._bootstrap_servers,
-            group_id=self._group_id,
-            client_id=self._group_id,
+            *self.applier.event_types,
+            bootstrap_servers=self.bootstrap_servers,
+            group_id=self.group_id,
+            client_id=self.group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             isolation_level="read_committed",
@@ -61,11 +54,11 @@ class KafkaEventConsumer:
         )
         self._consumer = consumer
         await consumer.start()
-        if not self._dead_letters.started:
-            await self._dead_letters.start()
+        if not self.dead_letters.started:
+            await self.dead_letters.start()
         self.running = True
         while not stop.is_set():
-            batches = await consumer.getmany(timeout_ms=500, max_records=self._max_records)
+            batches = await consumer.getmany(timeout_ms=500, max_records=self.max_records)
             for tp, records in batches.items():
                 if tp not in consumer.assignment():
                     continue  # revoked during this batch: the new owner will read these
@@ -75,7 +68,7 @@ class KafkaEventConsumer:
         self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[ConsumerRecord]
     ) -> None:
         for record in records:
-            outcome, failure = await self._applier.apply_raw(record.value)
+            outcome, failure = await self.applier.apply_raw(record.value)
             if outcome is Outcome.DEAD_LETTERED and failure is not None:
                 await self._dead_letter(record, failure)
             EVENTS_CONSUMED.labels(topic=record.topic, outcome=outcome.value).inc()
@@ -98,11 +91,11 @@ class KafkaEventConsumer:
             ("dlq-original-topic", record.topic.encode()),
             ("dlq-original-partition", str(record.partition).encode()),
             ("dlq-original-offset", str(record.offset).encode()),
-            ("dlq-consumer-group", self._group_id.encode()),
+            ("dlq-consumer-group", self.group_id.encode()),
             ("dlq-failed-at", datetime.now(UTC).isoformat().encode()),
         )
         key = record.key.decode(errors="replace") if record.key is not None else None
-        await self._dead_letters.publish(
+        await self.dead_letters.publish(
             OutgoingMessage(dead_letter_topic(record.topic), key, record.value or b"", headers)
         )
 

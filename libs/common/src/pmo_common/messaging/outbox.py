@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -107,24 +107,16 @@ def _headers(event: CloudEvent) -> tuple[tuple[str, bytes], ...]:
     return tuple(headers)
 
 
+@dataclass(kw_only=True, eq=False)
 class OutboxRelay:
     """Publishes unsent outbox rows in order, retrying rows whose publication failed."""
 
-    def __init__(
-        self,
-        *,
-        session_factory: async_sessionmaker[AsyncSession],
-        tables: MessagingTables,
-        publisher: KafkaPublisher,
-        batch_size: int = 200,
-        poll_interval: float = 1.0,
-    ) -> None:
-        self._sessions = session_factory
-        self._tables = tables
-        self._publisher = publisher
-        self._batch_size = batch_size
-        self._poll_interval = poll_interval
-        self._wake = asyncio.Event()
+    session_factory: async_sessionmaker[AsyncSession]
+    tables: MessagingTables
+    publisher: KafkaPublisher
+    batch_size: int = 200
+    poll_interval: float = 1.0
+    _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False)
 
     def wake(self) -> None:
         """Ask the relay to look for new rows now."""
@@ -132,8 +124,8 @@ class OutboxRelay:
 
     async def publish_pending(self) -> int:
         """Publish one batch of unsent rows; returns how many were published."""
-        outbox = self._tables.outbox
-        async with self._sessions() as session, session.begin():
+        outbox = self.tables.outbox
+        async with self.session_factory() as session, session.begin():
             # SKIP LOCKED lets several replicas relay in parallel without sending a row twice
             # (PostgreSQL); SQLite ignores it and serialises writers anyway.
             rows = (
@@ -141,7 +133,7 @@ class OutboxRelay:
                     select(outbox.c.id, outbox.c.topic, outbox.c.message_key, outbox.c.payload)
                     .where(outbox.c.published_at.is_(None))
                     .order_by(outbox.c.id)
-                    .limit(self._batch_size)
+                    .limit(self.batch_size)
                     .with_for_update(skip_locked=True)
                 )
             ).all()
@@ -155,7 +147,7 @@ class OutboxRelay:
                         row.topic, row.message_key, row.payload.encode(), _headers(event)
                     )
                 )
-            results = await self._publisher.publish_many(messages)
+            results = await self.publisher.publish_many(messages)
             now = datetime.now(UTC)
             sent = [row.id for row, error in zip(rows, results, strict=True) if error is None]
             if sent:
@@ -181,21 +173,21 @@ class OutboxRelay:
             # event again, and clearing it afterwards would leave its rows for the next poll.
             self._wake.clear()
             try:
-                if not self._publisher.started:
-                    await self._publisher.start()
-                while await self.publish_pending() >= self._batch_size:
+                if not self.publisher.started:
+                    await self.publisher.start()
+                while await self.publish_pending() >= self.batch_size:
                     pass
             except Exception:
                 log.exception("outbox relay pass failed; retrying")
                 await sleep_or_stop(stop, 2.0)
                 continue
-            await wait_any(self._wake, stop, self._poll_interval)
+            await wait_any(self._wake, stop, self.poll_interval)
         await self.flush()
 
     async def flush(self) -> None:
         """Publish every unsent row now (at shutdown); a no-op when the producer never started."""
         try:
-            if self._publisher.started:
+            if self.publisher.started:
                 while await self.publish_pending() > 0:
                     pass
         except Exception:

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from sqlalchemy import (
     BigInteger,
     Column,
-    DateTime,
     Integer,
     MetaData,
     String,
     Table,
     Text,
 )
+
+from pmo_common.db.columns import email_column, id_column, timestamp_column
 
 # SQLite only auto-increments INTEGER PRIMARY KEY columns.
 _BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
@@ -38,27 +39,27 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("topic", String(200), nullable=False),
         Column("message_key", String(200), nullable=True),
         Column("payload", Text, nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("published_at", DateTime(timezone=True), nullable=True, index=True),
+        timestamp_column("created_at"),
+        timestamp_column("published_at", nullable=True, index=True),
         Column("attempts", Integer, nullable=False, default=0),
         Column("last_error", Text, nullable=True),
     )
     processed = Table(
         "processed_events",
         metadata,
-        Column("consumer", String(100), primary_key=True),
-        Column("event_id", String(64), primary_key=True),
+        id_column("consumer", length=100),
+        id_column("event_id", length=64),
         Column("event_type", String(200), nullable=False),
-        Column("processed_at", DateTime(timezone=True), nullable=False),
+        timestamp_column("processed_at"),
     )
     idempotency = Table(
         "idempotency_keys",
         metadata,
-        Column("principal", String(320), primary_key=True),
-        Column("key", String(200), primary_key=True),
+        email_column("principal", primary_key=True),
+        id_column("key", length=200),
         Column("request_hash", String(64), nullable=False),
         Column("status_code", Integer, nullable=False),
         Column("response_body", Text, nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
+        timestamp_column("created_at"),
     )
     return MessagingTables(outbox=outbox, processed_events=processed, idempotency_keys=idempotency)

@@ -25,7 +25,7 @@ from pmo_common.observability import (
     correlation_id_var,
     traceparent_var,
 )
-from pmo_common.problems import install_problem_handlers, problem_response
+from pmo_common.problems import ProblemException, install_problem_handlers, problem_response
 from pmo_common.settings import ServiceSettings
 from pmo_common.web.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from pmo_common.web.runtime import (
@@ -131,7 +131,7 @@ def _probes_router() -> APIRouter:
         failed = {name: result for name, result in checks.items() if result != "ok"}
         if failed:
             detail = "; ".join(f"{name}: {result}" for name, result in failed.items())
-            response = problem_response(request, 503, "Not ready", detail)
+            response = problem_response(request, ProblemException(503, "Not ready", detail))
             response.headers["Retry-After"] = "2"
             return response
         return JSONResponse({"status": "ready", "checks": checks})

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from pmo_common.db import email_column, id_column, json_column, timestamp_column, version_column
 from pmo_common.messaging.tables import messaging_tables
-from sqlalchemy import JSON, Column, Date, DateTime, Float, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, Column, Date, Float, MetaData, String, Table, Text
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
@@ -11,69 +14,68 @@ messaging = messaging_tables(metadata)
 projects = Table(
     "projects",
     metadata,
-    Column("id", String(36), primary_key=True),
+    id_column(),
     Column("name", String(200), nullable=False),
-    Column("manager", String(320), nullable=False, index=True),
-    Column("sponsor", String(320), nullable=True),
+    email_column("manager", index=True),
+    email_column("sponsor", nullable=True),
     Column("methodology", String(64), nullable=False),
     Column("start_date", Date, nullable=False),
     Column("end_date", Date, nullable=False),
     Column("budget", Float, nullable=False),
     Column("currency", String(3), nullable=False),
-    Column("milestones", JSON, nullable=False),
+    json_column("milestones"),
     Column("planned_value_profile", JSON, nullable=False, default=list),
     Column("portfolio_id", String(36), nullable=True, index=True),
     Column("program_id", String(36), nullable=True, index=True),
     Column("external_ref", String(100), nullable=True),
     Column("status", String(20), nullable=False, index=True),
-    Column("version", Integer, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-    Column("closed_at", DateTime(timezone=True), nullable=True),
+    version_column(),
+    timestamp_column("created_at"),
+    timestamp_column("updated_at"),
+    timestamp_column("closed_at", nullable=True),
     Column("close_reason", Text, nullable=True),
 )
 
-portfolios = Table(
-    "portfolios",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("name", String(200), nullable=False, unique=True),
-    Column("owner", String(320), nullable=False),
-    Column("description", Text, nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
 
-programs = Table(
-    "programs",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("name", String(200), nullable=False, unique=True),
-    Column("portfolio_id", String(36), nullable=True, index=True),
-    Column("owner", String(320), nullable=False),
-    Column("description", Text, nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+def _project_grouping(name: str, *columns: Column[Any]) -> Table:
+    """A named, owned grouping of projects: a portfolio, or a programme (inside a portfolio)."""
+    return Table(
+        name,
+        metadata,
+        id_column(),
+        Column("name", String(200), nullable=False, unique=True),
+        *columns,
+        email_column("owner"),
+        Column("description", Text, nullable=True),
+        timestamp_column("created_at"),
+    )
+
+
+portfolios = _project_grouping("portfolios")
+programs = _project_grouping(
+    "programs", Column("portfolio_id", String(36), nullable=True, index=True)
 )
 
 known_methodologies = Table(
     "known_methodologies",
     metadata,
-    Column("key", String(64), primary_key=True),
+    id_column("key", length=64),
     Column("name", String(200), nullable=False),
-    Column("version", Integer, nullable=False),
+    version_column(),
 )
 
 project_requests = Table(
     "project_requests",
     metadata,
-    Column("id", String(36), primary_key=True),
+    id_column(),
     Column("title", String(200), nullable=False),
     Column("business_case", Text, nullable=True),
-    Column("requested_by", String(320), nullable=False, index=True),
-    Column("proposal", JSON, nullable=False),
+    email_column("requested_by", index=True),
+    json_column("proposal"),
     Column("status", String(20), nullable=False, index=True),
-    Column("decided_by", String(320), nullable=True),
+    email_column("decided_by", nullable=True),
     Column("decision_comment", Text, nullable=True),
     Column("project_id", String(36), nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    timestamp_column("created_at"),
+    timestamp_column("updated_at"),
 )

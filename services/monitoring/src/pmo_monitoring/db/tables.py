@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from pmo_common.db import email_column, id_column, json_column, timestamp_column, version_column
 from pmo_common.messaging.tables import messaging_tables
 from sqlalchemy import (
     JSON,
     Boolean,
     Column,
     Date,
-    DateTime,
     Float,
     Integer,
     MetaData,
@@ -26,66 +26,66 @@ messaging = messaging_tables(metadata)
 monitored_projects = Table(
     "monitored_projects",
     metadata,
-    Column("id", String(36), primary_key=True),
+    id_column(),
     Column("name", String(200), nullable=False),
-    Column("manager", String(320), nullable=False, index=True),
-    Column("sponsor", String(320), nullable=True),
+    email_column("manager", index=True),
+    email_column("sponsor", nullable=True),
     Column("methodology", String(64), nullable=False, index=True),
     Column("start_date", Date, nullable=False),
     Column("end_date", Date, nullable=False),
     Column("budget", Float, nullable=False),
     Column("currency", String(3), nullable=False),
-    Column("milestones", JSON, nullable=False),
+    json_column("milestones"),
     # Cumulative planned percent of the budget by date ([{date, percent}]); [] = straight line.
     Column("planned_value_profile", JSON, nullable=False, server_default=text("'[]'")),
     Column("portfolio_id", String(36), nullable=True, index=True),
     Column("program_id", String(36), nullable=True, index=True),
     Column("status", String(20), nullable=False, index=True),
-    Column("version", Integer, nullable=False),
-    Column("closed_at", DateTime(timezone=True), nullable=True),
-    Column("projected_at", DateTime(timezone=True), nullable=False),
+    version_column(),
+    timestamp_column("closed_at", nullable=True),
+    timestamp_column("projected_at"),
 )
 
 # Standards' methodologies, newest published version of each (standards.methodology.published).
 methodology_thresholds = Table(
     "methodology_thresholds",
     metadata,
-    Column("key", String(64), primary_key=True),
+    id_column("key", length=64),
     Column("name", String(200), nullable=False),
-    Column("version", Integer, nullable=False),
+    version_column(),
     Column("report_cadence_days", Integer, nullable=False),
-    Column("thresholds", JSON, nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    json_column("thresholds"),
+    timestamp_column("received_at"),
 )
 
 # Standards' latest compliance verdict per project (project.compliance.evaluated).
 project_compliance = Table(
     "project_compliance",
     metadata,
-    Column("project_id", String(36), primary_key=True),
+    id_column("project_id"),
     Column("methodology", String(64), nullable=False),
     Column("compliant", Boolean, nullable=False),
     Column("score", Float, nullable=False),
-    Column("findings", JSON, nullable=False),
-    Column("evaluated_at", DateTime(timezone=True), nullable=False),
+    json_column("findings"),
+    timestamp_column("evaluated_at"),
 )
 
 status_reports = Table(
     "status_reports",
     metadata,
-    Column("id", String(36), primary_key=True),
+    id_column(),
     Column("project_id", String(36), nullable=False, index=True),
     Column("as_of", Date, nullable=False),
     Column("percent_complete", Float, nullable=False),
     Column("actual_cost", Float, nullable=False),
-    Column("milestones", JSON, nullable=False),
-    Column("risks", JSON, nullable=False),
+    json_column("milestones"),
+    json_column("risks"),
     Column("manager_rag", String(10), nullable=True),
     Column("summary", Text, nullable=True),
-    Column("reported_by", String(320), nullable=False),
+    email_column("reported_by"),
     Column("revision", Integer, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    timestamp_column("created_at"),
+    timestamp_column("updated_at"),
     # One report per project and day: a second one for the same as_of replaces the first.
     UniqueConstraint("project_id", "as_of", name="uq_status_reports_project_as_of"),
 )
@@ -94,14 +94,14 @@ status_reports = Table(
 project_health = Table(
     "project_health",
     metadata,
-    Column("project_id", String(36), primary_key=True),
+    id_column("project_id"),
     Column("rag", String(10), nullable=False, index=True),
-    Column("reasons", JSON, nullable=False),
-    Column("metrics", JSON, nullable=False),
+    json_column("reasons"),
+    json_column("metrics"),
     Column("as_of", Date, nullable=False),
     Column("last_report_at", Date, nullable=True),
     Column("report_id", String(36), nullable=True),
-    Column("assessed_at", DateTime(timezone=True), nullable=False),
+    timestamp_column("assessed_at"),
 )
 
 # Each report judged as of its own as_of when it was filed (or corrected): the series of
@@ -109,13 +109,13 @@ project_health = Table(
 health_snapshots = Table(
     "health_snapshots",
     metadata,
-    Column("report_id", String(36), primary_key=True),
+    id_column("report_id"),
     Column("project_id", String(36), nullable=False),
     Column("as_of", Date, nullable=False),
     Column("rag", String(10), nullable=False),
-    Column("reasons", JSON, nullable=False),
-    Column("metrics", JSON, nullable=False),
-    Column("assessed_at", DateTime(timezone=True), nullable=False),
+    json_column("reasons"),
+    json_column("metrics"),
+    timestamp_column("assessed_at"),
     UniqueConstraint("project_id", "as_of", name="uq_health_snapshots_project_as_of"),
 )
 
@@ -125,8 +125,8 @@ health_snapshots = Table(
 overdue_announcements = Table(
     "overdue_announcements",
     metadata,
-    Column("project_id", String(36), primary_key=True),
+    id_column("project_id"),
     Column("period", Integer, primary_key=True),
     Column("due_date", Date, nullable=False),
-    Column("published_at", DateTime(timezone=True), nullable=False),
+    timestamp_column("published_at"),
 )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from pmo_common.db import email_column, id_column, json_column, timestamp_column, version_column
 from pmo_common.messaging.tables import messaging_tables
-from sqlalchemy import JSON, Column, DateTime, Index, Integer, MetaData, String, Table, Text, text
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, text
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
@@ -13,14 +14,14 @@ messaging = messaging_tables(metadata)
 projects = Table(
     "projects",
     metadata,
-    Column("id", String(64), primary_key=True),
+    id_column(length=64),
     Column("name", String(200), nullable=False),
-    Column("manager", String(320), nullable=False, index=True),
-    Column("sponsor", String(320), nullable=True, index=True),
+    email_column("manager", index=True),
+    email_column("sponsor", nullable=True, index=True),
     Column("portfolio_id", String(64), nullable=True, index=True),
     Column("status", String(20), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    version_column(),
+    timestamp_column("updated_at"),
 )
 
 ACTIVE_ALERT = "status <> 'resolved'"
@@ -28,7 +29,7 @@ ACTIVE_ALERT = "status <> 'resolved'"
 alerts = Table(
     "alerts",
     metadata,
-    Column("id", String(36), primary_key=True),
+    id_column(),
     Column("project_id", String(64), nullable=False, index=True),
     Column("project_name", String(200), nullable=False),
     Column("kind", String(40), nullable=False),
@@ -36,15 +37,15 @@ alerts = Table(
     Column("severity", String(20), nullable=False, index=True),
     Column("status", String(20), nullable=False, index=True),
     Column("title", String(400), nullable=False),
-    Column("reasons", JSON, nullable=False),
+    json_column("reasons"),
     Column("rag", String(20), nullable=True),
-    Column("opened_at", DateTime(timezone=True), nullable=False, index=True),
-    Column("acknowledged_at", DateTime(timezone=True), nullable=True),
-    Column("acknowledged_by", String(320), nullable=True),
-    Column("resolved_at", DateTime(timezone=True), nullable=True),
-    Column("resolved_by", String(320), nullable=True),
+    timestamp_column("opened_at", index=True),
+    timestamp_column("acknowledged_at", nullable=True),
+    email_column("acknowledged_by", nullable=True),
+    timestamp_column("resolved_at", nullable=True),
+    email_column("resolved_by", nullable=True),
     Column("resolution_note", Text, nullable=True),
-    Column("last_event_at", DateTime(timezone=True), nullable=False),
+    timestamp_column("last_event_at"),
     # One active alert per project and key, even if two replicas race on the same signal.
     Index(
         "ux_alerts_one_active",
@@ -59,32 +60,32 @@ alerts = Table(
 subscriptions = Table(
     "subscriptions",
     metadata,
-    Column("id", String(36), primary_key=True),
-    Column("owner", String(320), nullable=False, index=True),
-    Column("owner_email", String(320), nullable=True),
+    id_column(),
+    email_column("owner", index=True),
+    email_column("owner_email", nullable=True),
     Column("channel", String(20), nullable=False),
     Column("target", String(2000), nullable=False),
-    Column("event_types", JSON, nullable=False),
+    json_column("event_types"),
     Column("project_id", String(64), nullable=True),
     Column("portfolio_id", String(64), nullable=True),
     Column("min_severity", String(20), nullable=False),
     # The HMAC key has to be readable to sign; it is never returned after creation.
     Column("secret", String(200), nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("deleted_at", DateTime(timezone=True), nullable=True, index=True),
+    timestamp_column("created_at"),
+    timestamp_column("deleted_at", nullable=True, index=True),
 )
 
 silences = Table(
     "silences",
     metadata,
-    Column("id", String(36), primary_key=True),
+    id_column(),
     Column("project_id", String(64), nullable=True),
     Column("portfolio_id", String(64), nullable=True),
     Column("reason", Text, nullable=False),
-    Column("starts_at", DateTime(timezone=True), nullable=False),
-    Column("ends_at", DateTime(timezone=True), nullable=False, index=True),
-    Column("created_by", String(320), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    timestamp_column("starts_at"),
+    timestamp_column("ends_at", index=True),
+    email_column("created_by"),
+    timestamp_column("created_at"),
 )
 
 # One row per delivery attempt; a failed attempt that will be retried is followed by a new
@@ -92,7 +93,7 @@ silences = Table(
 deliveries = Table(
     "deliveries",
     metadata,
-    Column("id", String(36), primary_key=True),
+    id_column(),
     Column("message_id", String(64), nullable=False, index=True),
     Column("event_id", String(64), nullable=False, index=True),
     Column("event_type", String(200), nullable=False),
@@ -107,11 +108,11 @@ deliveries = Table(
     Column("status", String(20), nullable=False),
     Column("http_status", Integer, nullable=True),
     Column("error", Text, nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    timestamp_column("created_at"),
+    timestamp_column("next_attempt_at"),
     Column("claim_token", String(36), nullable=True),
-    Column("claimed_until", DateTime(timezone=True), nullable=True),
-    Column("attempted_at", DateTime(timezone=True), nullable=True),
-    Column("completed_at", DateTime(timezone=True), nullable=True),
+    timestamp_column("claimed_until", nullable=True),
+    timestamp_column("attempted_at", nullable=True),
+    timestamp_column("completed_at", nullable=True),
     Index("ix_deliveries_due", "status", "next_attempt_at"),
 )

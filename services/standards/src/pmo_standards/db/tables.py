@@ -3,8 +3,9 @@ gate decisions and the best-practice library."""
 
 from __future__ import annotations
 
+from pmo_common.db import email_column, id_column, json_column, timestamp_column, version_column
 from pmo_common.messaging.tables import messaging_tables
-from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
@@ -13,64 +14,64 @@ messaging = messaging_tables(metadata)
 methodologies = Table(
     "methodologies",
     metadata,
-    Column("key", String(64), primary_key=True),
+    id_column("key", length=64),
     Column("name", String(200), nullable=False),
     Column("description", Text, nullable=True),
-    Column("version", Integer, nullable=False),
-    Column("phases", JSON, nullable=False),
-    Column("gates", JSON, nullable=False),
+    version_column(),
+    json_column("phases"),
+    json_column("gates"),
     Column("report_cadence_days", Integer, nullable=False),
-    Column("thresholds", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-    Column("published_by", String(320), nullable=False),
+    json_column("thresholds"),
+    timestamp_column("created_at"),
+    timestamp_column("updated_at"),
+    email_column("published_by"),
 )
 
 # Every published version, kept so a past assessment can be explained.
 methodology_versions = Table(
     "methodology_versions",
     metadata,
-    Column("key", String(64), primary_key=True),
+    id_column("key", length=64),
     Column("version", Integer, primary_key=True),
-    Column("definition", JSON, nullable=False),
-    Column("published_at", DateTime(timezone=True), nullable=False),
-    Column("published_by", String(320), nullable=False),
+    json_column("definition"),
+    timestamp_column("published_at"),
+    email_column("published_by"),
 )
 
 # Projection of intake's project registry, built from project.* events.
 projects = Table(
     "projects",
     metadata,
-    Column("id", String(64), primary_key=True),
+    id_column(length=64),
     Column("name", String(200), nullable=False),
-    Column("manager", String(320), nullable=True, index=True),
+    email_column("manager", nullable=True, index=True),
     Column("methodology", String(64), nullable=True),
     Column("status", String(20), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    version_column(),
+    timestamp_column("updated_at"),
 )
 
 deliverables = Table(
     "deliverables",
     metadata,
-    Column("project_id", String(64), primary_key=True),
-    Column("gate", String(64), primary_key=True),
+    id_column("project_id", length=64),
+    id_column("gate", length=64),
     Column("name", String(200), primary_key=True),
     Column("url", String(2000), nullable=True),
-    Column("submitted_by", String(320), nullable=False),
-    Column("submitted_at", DateTime(timezone=True), nullable=False),
+    email_column("submitted_by"),
+    timestamp_column("submitted_at"),
 )
 
 gate_decisions = Table(
     "gate_decisions",
     metadata,
-    Column("id", String(36), primary_key=True),
+    id_column(),
     Column("project_id", String(64), nullable=False, index=True),
     Column("gate", String(64), nullable=False),
     Column("decision", String(20), nullable=False),
     Column("comment", Text, nullable=True),
-    Column("decided_by", String(320), nullable=False),
-    Column("decided_at", DateTime(timezone=True), nullable=False),
+    email_column("decided_by"),
+    timestamp_column("decided_at"),
     Column("methodology", String(64), nullable=False),
     Column("methodology_version", Integer, nullable=False),
 )
@@ -78,12 +79,12 @@ gate_decisions = Table(
 practices = Table(
     "practices",
     metadata,
-    Column("id", String(36), primary_key=True),
+    id_column(),
     Column("title", String(200), nullable=False),
     Column("body", Text, nullable=False),
-    Column("tags", JSON, nullable=False),
+    json_column("tags"),
     Column("methodology", String(64), nullable=True, index=True),
     Column("search_text", Text, nullable=False),
-    Column("created_by", String(320), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    email_column("created_by"),
+    timestamp_column("created_at", index=True),
 )
