@@ -1,11 +1,12 @@
 """Fixtures of monitoring's service tests: a migrated SQLite database, the app in process,
-tokens, event delivery through the real applier, and a look into the outbox."""
+and `monitoring`, the one fixture that drives it (events in, HTTP calls, the outbox out)."""
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,16 +24,6 @@ from pmo_monitoring.main import create_app
 from pmo_monitoring.migrate import migrate
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
-
-# The fixtures' types; test modules import them under TYPE_CHECKING (`from conftest import ...`).
-AuthHeader = Callable[..., dict[str, str]]
-Deliver = Callable[..., Awaitable[Outcome]]
-Outbox = Callable[[], Awaitable[list[tuple[str, dict[str, Any]]]]]
-Factory = Callable[..., dict[str, Any]]
-KnownProject = Callable[..., Awaitable[dict[str, Any]]]
-FileReport = Callable[..., Awaitable[Any]]
-ReadJson = Callable[..., Awaitable[Any]]
-CloseProject = Callable[[dict[str, Any]], Awaitable[Outcome]]
 
 TODAY = datetime.now(UTC).date()
 MANAGER = "ada@example.com"
@@ -73,58 +64,6 @@ async def client(monitoring_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-@pytest.fixture
-def auth_header() -> AuthHeader:
-    """Build an Authorization header for a role and e-mail."""
-
-    def build(role: str = "pmo_admin", email: str = "pmo@example.com") -> dict[str, str]:
-        token = mint_dev_token(secret=DEVELOPMENT_JWT_SECRET, sub=email, email=email, roles=[role])
-        return {"Authorization": f"Bearer {token}"}
-
-    return build
-
-
-@pytest.fixture
-def deliver(monitoring_app: FastAPI) -> Deliver:
-    """Apply a consumed event through the service's real applier (one transaction, dedup)."""
-
-    async def apply(
-        event_type: str, data: dict[str, Any], *, event_id: str | None = None
-    ) -> Outcome:
-        event = CloudEvent(
-            id=event_id or str(uuid.uuid4()),
-            source="/pmo/test",
-            type=event_type,
-            subject=data.get("project_id"),
-            data=data,
-        )
-        outcome: Outcome
-        outcome, _failure = await monitoring_app.state.runtime.applier.apply(event)
-        return outcome
-
-    return apply
-
-
-@pytest.fixture
-def outbox(monitoring_settings: MonitoringSettings) -> Outbox:
-    """Read the outbox: (topic, CloudEvent as a dict) in the order written."""
-
-    async def read() -> list[tuple[str, dict[str, Any]]]:
-        engine = create_async_engine(monitoring_settings.database_url)
-        async with engine.connect() as connection:
-            rows = (
-                await connection.execute(
-                    select(messaging.outbox.c.topic, messaging.outbox.c.payload).order_by(
-                        messaging.outbox.c.id
-                    )
-                )
-            ).all()
-        await engine.dispose()
-        return [(row.topic, json.loads(row.payload)) for row in rows]
-
-    return read
-
-
 def _project_data(project_id: str | None = None, **overrides: Any) -> dict[str, Any]:
     """A project.created payload: 200 days long, half elapsed today, budget 100 000 EUR."""
     data: dict[str, Any] = {
@@ -162,77 +101,120 @@ def _report_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-@pytest.fixture
-def project_data() -> Callable[..., dict[str, Any]]:
-    """Build a project.created payload (overrides as keyword arguments)."""
-    return _project_data
+@dataclass(frozen=True)
+class Monitoring:
+    """The service in process, driven the way its producers and callers drive it: events in
+    through the real applier, HTTP calls through `client`, events out read from the outbox.
 
-
-@pytest.fixture
-def report_body() -> Callable[..., dict[str, Any]]:
-    """Build a status report body (overrides as keyword arguments)."""
-    return _report_body
-
-
-@pytest.fixture
-def known_project(deliver: Deliver) -> Callable[..., Awaitable[dict[str, Any]]]:
-    """Tell monitoring about a project (project.created) and return its payload."""
-
-    async def create(**overrides: Any) -> dict[str, Any]:
-        data = _project_data(**overrides)
-        assert await deliver("project.created", data) == Outcome.APPLIED
-        return data
-
-    return create
-
-
-@pytest.fixture
-def file_report(client: httpx.AsyncClient, auth_header: AuthHeader) -> FileReport:
-    """POST a status report (as a PMO admin unless `headers` say otherwise); 201 expected.
-
-    Returns the filed report with its `health`.
+    One fixture instead of one per action, so a test names what it tests, not its plumbing.
     """
 
-    async def post(
-        project_id: str, body: dict[str, Any], headers: dict[str, str] | None = None
-    ) -> Any:
-        response = await client.post(
-            f"/v1/projects/{project_id}/status-reports",
-            json=body,
-            headers=headers if headers is not None else auth_header(),
+    app: FastAPI
+    client: httpx.AsyncClient
+    database_url: str
+
+    # Builders of a project.created payload and a status report body (overrides as keywords).
+    project_data = staticmethod(_project_data)
+    report_body = staticmethod(_report_body)
+
+    @staticmethod
+    def auth_header(role: str = "pmo_admin", email: str = "pmo@example.com") -> dict[str, str]:
+        """An Authorization header for a role and e-mail."""
+        token = mint_dev_token(secret=DEVELOPMENT_JWT_SECRET, sub=email, email=email, roles=[role])
+        return {"Authorization": f"Bearer {token}"}
+
+    async def deliver(
+        self, event_type: str, data: dict[str, Any], *, event_id: str | None = None
+    ) -> Outcome:
+        """Apply a consumed event through the service's real applier (one transaction, dedup)."""
+        event = CloudEvent(
+            id=event_id or str(uuid.uuid4()),
+            source="/pmo/test",
+            type=event_type,
+            subject=data.get("project_id"),
+            data=data,
         )
-        assert response.status_code == 201, response.text
-        return response.json()
+        outcome: Outcome
+        outcome, _failure = await self.app.state.runtime.applier.apply(event)
+        return outcome
 
-    return post
+    async def outbox(self) -> list[tuple[str, dict[str, Any]]]:
+        """The outbox: (topic, CloudEvent as a dict) in the order written."""
+        engine = create_async_engine(self.database_url)
+        async with engine.connect() as connection:
+            rows = (
+                await connection.execute(
+                    select(messaging.outbox.c.topic, messaging.outbox.c.payload).order_by(
+                        messaging.outbox.c.id
+                    )
+                )
+            ).all()
+        await engine.dispose()
+        return [(row.topic, json.loads(row.payload)) for row in rows]
 
+    async def topics(self) -> list[str]:
+        """The topics of the outbox's events, in the order written."""
+        return [topic for topic, _ in await self.outbox()]
 
-@pytest.fixture
-def read_health(client: httpx.AsyncClient, auth_header: AuthHeader) -> ReadJson:
-    """GET a project's health (as a PMO admin unless `headers` say otherwise); 200 expected."""
+    async def known_project(self, **overrides: Any) -> dict[str, Any]:
+        """Tell monitoring about a project (project.created) and return its payload."""
+        data = _project_data(**overrides)
+        assert await self.deliver("project.created", data) == Outcome.APPLIED
+        return data
 
-    async def get(project_id: str, headers: dict[str, str] | None = None) -> Any:
-        response = await client.get(
-            f"/v1/projects/{project_id}/health",
-            headers=headers if headers is not None else auth_header(),
-        )
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    return get
-
-
-@pytest.fixture
-def close_project(deliver: Deliver) -> CloseProject:
-    """Deliver project.closed (version 2, closed now) for a project.created payload."""
-
-    async def close(project: dict[str, Any]) -> Outcome:
+    async def close_project(self, project: dict[str, Any]) -> Outcome:
+        """Deliver project.closed (version 2, closed now) for a project.created payload."""
         closed = {
             "project_id": project["project_id"],
             "name": project["name"],
             "closed_at": datetime.now(UTC).isoformat(),
             "version": 2,
         }
-        return await deliver("project.closed", closed)
+        return await self.deliver("project.closed", closed)
 
-    return close
+    async def file_report(
+        self, project_id: str, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> Any:
+        """POST a status report (as a PMO admin unless `headers` say otherwise); 201 expected.
+
+        Returns the filed report with its `health`.
+        """
+        response = await self.client.post(
+            f"/v1/projects/{project_id}/status-reports",
+            json=body,
+            headers=headers if headers is not None else self.auth_header(),
+        )
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    async def read_health(self, project_id: str, headers: dict[str, str] | None = None) -> Any:
+        """GET a project's health (as a PMO admin unless `headers` say otherwise); 200 expected."""
+        response = await self.client.get(
+            f"/v1/projects/{project_id}/health",
+            headers=headers if headers is not None else self.auth_header(),
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def read_portfolio_health(
+        self, headers: dict[str, str] | None = None, **params: Any
+    ) -> Any:
+        """GET the portfolio roll-up with query `params` (as a PMO admin unless `headers` say
+        otherwise); 200 expected."""
+        response = await self.client.get(
+            "/v1/portfolio/health",
+            params=params,
+            headers=headers if headers is not None else self.auth_header(),
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+@pytest.fixture
+def monitoring(
+    monitoring_app: FastAPI, client: httpx.AsyncClient, monitoring_settings: MonitoringSettings
+) -> Monitoring:
+    """The service in process and the ways a test drives it (see `Monitoring`)."""
+    return Monitoring(
+        app=monitoring_app, client=client, database_url=monitoring_settings.database_url
+    )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from conftest import Factory, FileReport, KnownProject, Outbox, ReadJson
+    from conftest import Monitoring
 
 TODAY = datetime.now(UTC).date()
 DETAILS = ("eac_variants", "tcpi_eac", "tspi", "sv_t", "milestones", "risks", "trend")
@@ -19,11 +19,9 @@ def _day(offset: int) -> str:
     return (TODAY + timedelta(days=offset)).isoformat()
 
 
-async def test_before_any_report_the_details_are_empty(
-    known_project: KnownProject, read_health: ReadJson
-) -> None:
-    project = await known_project()
-    health = await read_health(project["project_id"])
+async def test_before_any_report_the_details_are_empty(monitoring: Monitoring) -> None:
+    project = await monitoring.known_project()
+    health = await monitoring.read_health(project["project_id"])
     assert all(health[name] is None for name in DETAILS)
     assert health["forecast"] == {
         "forecast_end_date": None,
@@ -33,20 +31,15 @@ async def test_before_any_report_the_details_are_empty(
     }
 
 
-async def test_details_of_a_late_and_overspent_project(
-    known_project: KnownProject,
-    report_body: Factory,
-    file_report: FileReport,
-    read_health: ReadJson,
-) -> None:
-    project = await known_project(
+async def test_details_of_a_late_and_overspent_project(monitoring: Monitoring) -> None:
+    project = await monitoring.known_project(
         milestones=[
             {"name": "Kick-off", "due_date": _day(-20)},
             {"name": "Design signed off", "due_date": _day(30)},
         ]
     )
     # 40 % done after 100 of 200 days, 50 000 spent: EV 40 000, PV 50 000, CPI = SPI = 0.8.
-    body = report_body(
+    body = monitoring.report_body(
         percent_complete=40,
         actual_cost=50000,
         milestones=[
@@ -59,8 +52,8 @@ async def test_details_of_a_late_and_overspent_project(
             {"title": "Regulator", "probability": 0.9, "impact": 5},
         ],
     )
-    filed = (await file_report(project["project_id"], body))["health"]
-    health = await read_health(project["project_id"])
+    filed = (await monitoring.file_report(project["project_id"], body))["health"]
+    health = await monitoring.read_health(project["project_id"])
     assert health == filed
 
     assert health["eac_variants"] == {
@@ -126,15 +119,15 @@ async def test_details_of_a_late_and_overspent_project(
 
 
 async def test_a_declining_cpi_warns_while_still_green_by_the_thresholds(
-    known_project: KnownProject, report_body: Factory, file_report: FileReport
+    monitoring: Monitoring,
 ) -> None:
-    project = await known_project()
+    project = await monitoring.known_project()
     # On plan each week (EV = PV), CPI 1.10, then 1.05, then 1.00.
     for back, percent, cpi in ((14, 43.0, 1.10), (7, 46.5, 1.05), (0, 50.0, 1.00)):
-        body = report_body(
+        body = monitoring.report_body(
             as_of=_day(-back), percent_complete=percent, actual_cost=percent * 1000 / cpi
         )
-        health = (await file_report(project["project_id"], body))["health"]
+        health = (await monitoring.file_report(project["project_id"], body))["health"]
     assert health["rag"] == "amber"
     assert [r["code"] for r in health["reasons"]] == ["trend_warning"]
     trend = health["trend"]
@@ -148,12 +141,10 @@ async def test_a_declining_cpi_warns_while_still_green_by_the_thresholds(
     assert trend["warnings"][0]["metric"] == "cpi_days_to_red"
 
 
-async def test_forecast_when_done_and_when_not_computable(
-    known_project: KnownProject, report_body: Factory, file_report: FileReport
-) -> None:
-    done = await known_project(name="Done early")
-    filed = await file_report(
-        done["project_id"], report_body(percent_complete=100, actual_cost=100000)
+async def test_forecast_when_done_and_when_not_computable(monitoring: Monitoring) -> None:
+    done = await monitoring.known_project(name="Done early")
+    filed = await monitoring.file_report(
+        done["project_id"], monitoring.report_body(percent_complete=100, actual_cost=100000)
     )
     health = filed["health"]
     assert health["forecast"]["slip_days"] == -100
@@ -162,43 +153,39 @@ async def test_forecast_when_done_and_when_not_computable(
         f"{_day(100)}."
     )
 
-    started = await known_project(name="Just started", start_date=_day(0))
-    filed = await file_report(started["project_id"], report_body(percent_complete=0, actual_cost=0))
+    started = await monitoring.known_project(name="Just started", start_date=_day(0))
+    filed = await monitoring.file_report(
+        started["project_id"], monitoring.report_body(percent_complete=0, actual_cost=0)
+    )
     health = filed["health"]
     assert health["forecast"]["forecast_end_date"] is None
     assert health["forecast"]["message"].startswith("SPI(t) cannot be computed")
 
 
-async def test_hysteresis_holds_red_until_cpi_clears_the_margin(
-    known_project: KnownProject,
-    report_body: Factory,
-    file_report: FileReport,
-    read_health: ReadJson,
-    outbox: Outbox,
-) -> None:
+async def test_hysteresis_holds_red_until_cpi_clears_the_margin(monitoring: Monitoring) -> None:
     """CPI 0.85 (red), then 0.91 — above red, but within 0.02 of it — stays red without a
     second at_risk; 0.93 clears the margin and the project recovers to amber."""
-    project = await known_project()
+    project = await monitoring.known_project()
     project_id = project["project_id"]
 
     def on_plan(back: int, cpi: float) -> dict[str, Any]:
         percent = 50 - back / 2  # EV = PV on the straight line
-        return report_body(
+        return monitoring.report_body(
             as_of=_day(-back), percent_complete=percent, actual_cost=percent * 1000 / cpi
         )
 
-    red = (await file_report(project_id, on_plan(2, 0.85)))["health"]
+    red = (await monitoring.file_report(project_id, on_plan(2, 0.85)))["health"]
     assert red["rag"] == "red"
-    held = (await file_report(project_id, on_plan(1, 0.91)))["health"]
+    held = (await monitoring.file_report(project_id, on_plan(1, 0.91)))["health"]
     assert held["rag"] == "red"
     cpi = next(r for r in held["reasons"] if r["code"] == "cpi_below_threshold")
     assert cpi["rag"] == "red"
     assert cpi["value"] == pytest.approx(0.91, abs=1e-4)
-    assert await read_health(project_id) == held
+    assert await monitoring.read_health(project_id) == held
 
-    recovered = (await file_report(project_id, on_plan(0, 0.93)))["health"]
+    recovered = (await monitoring.file_report(project_id, on_plan(0, 0.93)))["health"]
     assert recovered["rag"] == "amber"
-    topics = [topic for topic, _ in await outbox() if topic != "project.status_reported"]
+    topics = [topic for topic, _ in await monitoring.outbox() if topic != "project.status_reported"]
     assert topics == [
         "project.health_changed",
         "project.at_risk",
@@ -208,17 +195,16 @@ async def test_hysteresis_holds_red_until_cpi_clears_the_margin(
 
 
 async def test_a_correction_is_judged_against_the_report_before_it_not_against_itself(
-    known_project: KnownProject,
-    report_body: Factory,
-    file_report: FileReport,
-    read_health: ReadJson,
+    monitoring: Monitoring,
 ) -> None:
     """A mistyped red report corrected the same day does not hold the correction red."""
-    project = await known_project()
+    project = await monitoring.known_project()
     project_id = project["project_id"]
-    on_plan_cpi_091 = report_body(percent_complete=50, actual_cost=50000 / 0.91)
-    typo = (await file_report(project_id, report_body(percent_complete=5)))["health"]
+    on_plan_cpi_091 = monitoring.report_body(percent_complete=50, actual_cost=50000 / 0.91)
+    typo = (await monitoring.file_report(project_id, monitoring.report_body(percent_complete=5)))[
+        "health"
+    ]
     assert typo["rag"] == "red"
-    corrected = (await file_report(project_id, on_plan_cpi_091))["health"]
+    corrected = (await monitoring.file_report(project_id, on_plan_cpi_091))["health"]
     assert corrected["rag"] == "amber"  # CPI 0.91 is amber; nothing earlier was red
-    assert (await read_health(project_id))["rag"] == "amber"
+    assert (await monitoring.read_health(project_id))["rag"] == "amber"

@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
-from fastapi import FastAPI
 from pmo_common.messaging.event_applier import Outcome
 from pmo_monitoring.db.tables import health_snapshots
 from sqlalchemy import delete
 
 if TYPE_CHECKING:
-    from conftest import AuthHeader, Deliver, Factory, FileReport, KnownProject, ReadJson
+    from collections.abc import Awaitable, Callable
+
+    from conftest import Monitoring
+
+    ReadHistory = Callable[..., Awaitable[Any]]
 
 TODAY = datetime.now(UTC).date()
 POINT_FIELDS = {
@@ -43,11 +45,13 @@ def _history_url(project_id: str) -> str:
 
 
 @pytest.fixture
-def read_history(client: httpx.AsyncClient, auth_header: AuthHeader) -> ReadJson:
+def read_history(monitoring: Monitoring) -> ReadHistory:
     """GET a project's health history as a PMO admin (query parameters as keywords)."""
 
     async def get(project_id: str, **params: Any) -> Any:
-        response = await client.get(_history_url(project_id), params=params, headers=auth_header())
+        response = await monitoring.client.get(
+            _history_url(project_id), params=params, headers=monitoring.auth_header()
+        )
         assert response.status_code == 200, response.text
         return response.json()
 
@@ -55,17 +59,18 @@ def read_history(client: httpx.AsyncClient, auth_header: AuthHeader) -> ReadJson
 
 
 async def test_history_lists_each_report_oldest_first_with_its_figures(
-    known_project: KnownProject,
-    report_body: Factory,
-    file_report: FileReport,
-    read_history: ReadJson,
+    monitoring: Monitoring, read_history: ReadHistory
 ) -> None:
-    project = await known_project()
+    project = await monitoring.known_project()
     project_id = project["project_id"]
     # Filed out of order: the history is ordered by as_of, not by filing.
-    late = await file_report(project_id, report_body(as_of=_day(-10), percent_complete=40))
-    first = await file_report(project_id, report_body(as_of=_day(-20), percent_complete=40))
-    last = await file_report(project_id, report_body())
+    late = await monitoring.file_report(
+        project_id, monitoring.report_body(as_of=_day(-10), percent_complete=40)
+    )
+    first = await monitoring.file_report(
+        project_id, monitoring.report_body(as_of=_day(-20), percent_complete=40)
+    )
+    last = await monitoring.file_report(project_id, monitoring.report_body())
 
     history = await read_history(project_id)
     assert (history["project_id"], history["currency"]) == (project_id, "EUR")
@@ -101,15 +106,12 @@ async def test_history_lists_each_report_oldest_first_with_its_figures(
 
 
 async def test_history_is_paginated_and_filtered_by_date(
-    known_project: KnownProject,
-    report_body: Factory,
-    file_report: FileReport,
-    read_history: ReadJson,
+    monitoring: Monitoring, read_history: ReadHistory
 ) -> None:
-    project = await known_project()
+    project = await monitoring.known_project()
     project_id = project["project_id"]
     for back in (40, 30, 20, 10, 0):
-        await file_report(project_id, report_body(as_of=_day(-back)))
+        await monitoring.file_report(project_id, monitoring.report_body(as_of=_day(-back)))
 
     page = await read_history(project_id, limit=2)
     assert [p["as_of"] for p in page["items"]] == [_day(-40), _day(-30)]
@@ -127,25 +129,24 @@ async def test_history_is_paginated_and_filtered_by_date(
     one_day = await read_history(project_id, **{"from": _day(0), "to": _day(0)})
     assert len(one_day["items"]) == 1
 
-    empty = await known_project()
+    empty = await monitoring.known_project()
     nothing = await read_history(empty["project_id"])
     assert (nothing["items"], nothing["next_offset"]) == ([], None)
 
 
 async def test_a_corrected_day_is_one_point_with_the_corrected_figures(
-    known_project: KnownProject,
-    report_body: Factory,
-    file_report: FileReport,
-    read_history: ReadJson,
+    monitoring: Monitoring, read_history: ReadHistory
 ) -> None:
-    project = await known_project()
+    project = await monitoring.known_project()
     project_id = project["project_id"]
     # On plan a week ago (PV 46 500 of 100 000), so today's figures show no trend.
-    on_plan = report_body(as_of=_day(-7), percent_complete=46.5, actual_cost=46500)
-    await file_report(project_id, on_plan)
-    wrong = await file_report(project_id, report_body(percent_complete=40, actual_cost=50000))
+    on_plan = monitoring.report_body(as_of=_day(-7), percent_complete=46.5, actual_cost=46500)
+    await monitoring.file_report(project_id, on_plan)
+    wrong = await monitoring.file_report(
+        project_id, monitoring.report_body(percent_complete=40, actual_cost=50000)
+    )
     assert wrong["health"]["rag"] == "red"
-    corrected = await file_report(project_id, report_body())
+    corrected = await monitoring.file_report(project_id, monitoring.report_body())
     assert (corrected["id"], corrected["replaced"]) == (wrong["id"], True)
 
     points = (await read_history(project_id))["items"]
@@ -160,16 +161,12 @@ async def test_a_corrected_day_is_one_point_with_the_corrected_figures(
 
 
 async def test_a_point_is_judged_as_of_its_report_not_today(
-    known_project: KnownProject,
-    report_body: Factory,
-    file_report: FileReport,
-    read_health: ReadJson,
-    read_history: ReadJson,
+    monitoring: Monitoring, read_history: ReadHistory
 ) -> None:
     """A report 30 days old is overdue today (amber), but its point says what it reported."""
-    project = await known_project()
-    await file_report(project["project_id"], report_body(as_of=_day(-30)))
-    health = await read_health(project["project_id"])
+    project = await monitoring.known_project()
+    await monitoring.file_report(project["project_id"], monitoring.report_body(as_of=_day(-30)))
+    health = await monitoring.read_health(project["project_id"])
     assert health["rag"] == "amber"
     assert [r["code"] for r in health["reasons"]] == ["report_overdue"]
     points = (await read_history(project["project_id"]))["items"]
@@ -177,62 +174,57 @@ async def test_a_point_is_judged_as_of_its_report_not_today(
 
 
 async def test_points_keep_the_baseline_they_were_judged_against(
-    deliver: Deliver,
-    known_project: KnownProject,
-    report_body: Factory,
-    file_report: FileReport,
-    read_health: ReadJson,
-    read_history: ReadJson,
+    monitoring: Monitoring, read_history: ReadHistory
 ) -> None:
     """A re-baseline changes today's health, not what earlier reports were judged at."""
-    project = await known_project()
-    await file_report(project["project_id"], report_body())
+    project = await monitoring.known_project()
+    await monitoring.file_report(project["project_id"], monitoring.report_body())
     cut = {**project, "budget": 60000.0, "version": 2, "changed_fields": ["budget"]}
-    assert await deliver("project.updated", cut) == Outcome.APPLIED
-    health = await read_health(project["project_id"])
+    assert await monitoring.deliver("project.updated", cut) == Outcome.APPLIED
+    health = await monitoring.read_health(project["project_id"])
     assert (health["rag"], health["metrics"]["bac"]) == ("red", 60000.0)
     points = (await read_history(project["project_id"]))["items"]
     assert [(p["rag"], p["bac"]) for p in points] == [("green", 100000.0)]
 
 
 async def test_reports_without_a_stored_point_are_judged_on_read(
-    monitoring_app: FastAPI,
-    known_project: KnownProject,
-    report_body: Factory,
-    file_report: FileReport,
-    read_history: ReadJson,
+    monitoring: Monitoring, read_history: ReadHistory
 ) -> None:
     """Reports filed before points were stored (migration 0002) still appear in the history."""
-    project = await known_project()
+    project = await monitoring.known_project()
     project_id = project["project_id"]
-    await file_report(project_id, report_body(as_of=_day(-14), percent_complete=40))
-    await file_report(project_id, report_body())
+    await monitoring.file_report(
+        project_id, monitoring.report_body(as_of=_day(-14), percent_complete=40)
+    )
+    await monitoring.file_report(project_id, monitoring.report_body())
     stored = (await read_history(project_id))["items"]
-    async with monitoring_app.state.runtime.sessions() as session:
+    async with monitoring.app.state.runtime.sessions() as session:
         await session.execute(delete(health_snapshots))
         await session.commit()
     judged_on_read = (await read_history(project_id))["items"]
     assert judged_on_read == stored
 
 
-async def test_history_follows_the_health_access_rules(
-    client: httpx.AsyncClient,
-    known_project: KnownProject,
-    report_body: Factory,
-    auth_header: AuthHeader,
-    file_report: FileReport,
-) -> None:
-    project = await known_project()
+async def test_history_follows_the_health_access_rules(monitoring: Monitoring) -> None:
+    project = await monitoring.known_project()
     url = _history_url(project["project_id"])
-    await file_report(project["project_id"], report_body())
-    assert (await client.get(url)).status_code == 401
-    stranger = await client.get(url, headers=auth_header("project_manager", "eve@example.com"))
+    await monitoring.file_report(project["project_id"], monitoring.report_body())
+    assert (await monitoring.client.get(url)).status_code == 401
+    stranger = await monitoring.client.get(
+        url, headers=monitoring.auth_header("project_manager", "eve@example.com")
+    )
     assert stranger.status_code == 403
     assert stranger.headers["content-type"].startswith("application/problem+json")
-    manager = await client.get(url, headers=auth_header("project_manager", project["manager"]))
+    manager = await monitoring.client.get(
+        url, headers=monitoring.auth_header("project_manager", project["manager"])
+    )
     assert manager.status_code == 200
-    assert (await client.get(url, headers=auth_header("viewer"))).status_code == 200
-    unknown = await client.get(_history_url("no-such-project"), headers=auth_header())
+    assert (
+        await monitoring.client.get(url, headers=monitoring.auth_header("viewer"))
+    ).status_code == 200
+    unknown = await monitoring.client.get(
+        _history_url("no-such-project"), headers=monitoring.auth_header()
+    )
     assert unknown.status_code == 404
     assert "has not heard of project" in unknown.json()["detail"]
 
@@ -249,15 +241,11 @@ async def test_history_follows_the_health_access_rules(
     ],
 )
 async def test_bad_history_parameters_are_422_problems_naming_the_field(
-    client: httpx.AsyncClient,
-    known_project: KnownProject,
-    auth_header: AuthHeader,
-    params: dict[str, Any],
-    field: str,
+    monitoring: Monitoring, params: dict[str, Any], field: str
 ) -> None:
-    project = await known_project()
-    response = await client.get(
-        _history_url(project["project_id"]), params=params, headers=auth_header()
+    project = await monitoring.known_project()
+    response = await monitoring.client.get(
+        _history_url(project["project_id"]), params=params, headers=monitoring.auth_header()
     )
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
 
 if TYPE_CHECKING:
-    from conftest import AuthHeader, Factory, FileReport, KnownProject
+    from conftest import Monitoring
 
 NORTH = "44444444-4444-4444-4444-444444444444"
 SOUTH = "55555555-5555-5555-5555-555555555555"
@@ -36,61 +35,49 @@ GROUP_FIGURES = {
 
 
 @pytest.fixture
-async def estate(
-    known_project: KnownProject, report_body: Factory, file_report: FileReport
-) -> dict[str, dict[str, Any]]:
+async def estate(monitoring: Monitoring) -> dict[str, dict[str, Any]]:
     """Five projects over two portfolios and two programmes, and one outside any."""
     projects = {
-        "north_green": await known_project(
+        "north_green": await monitoring.known_project(
             name="North green", portfolio_id=NORTH, program_id=ALPHA
         ),
-        "north_red": await known_project(
+        "north_red": await monitoring.known_project(
             name="North red",
             manager="bob@example.com",
             portfolio_id=NORTH,
             program_id=BETA,
             budget=200000.0,
         ),
-        "south_green": await known_project(
+        "south_green": await monitoring.known_project(
             name="South green", portfolio_id=SOUTH, program_id=ALPHA
         ),
-        "south_gbp": await known_project(
+        "south_gbp": await monitoring.known_project(
             name="South pounds", portfolio_id=SOUTH, program_id=BETA, currency="GBP"
         ),
-        "loose": await known_project(name="Loose"),
+        "loose": await monitoring.known_project(name="Loose"),
     }
     for key in ("north_green", "south_green", "south_gbp", "loose"):
-        await file_report(projects[key]["project_id"], report_body())
+        await monitoring.file_report(projects[key]["project_id"], monitoring.report_body())
     # EV 80 000, PV 100 000, AC 100 000: CPI = SPI = 0.8, red.
-    await file_report(
-        projects["north_red"]["project_id"], report_body(percent_complete=40, actual_cost=100000)
+    await monitoring.file_report(
+        projects["north_red"]["project_id"],
+        monitoring.report_body(percent_complete=40, actual_cost=100000),
     )
     return projects
 
 
-async def _rolled(
-    client: httpx.AsyncClient, headers: dict[str, str], **params: Any
-) -> dict[str, Any]:
-    response = await client.get("/v1/portfolio/health", params=params, headers=headers)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
 @pytest.mark.usefixtures("estate")
-async def test_ungrouped_answer_is_unchanged_by_default(
-    client: httpx.AsyncClient, auth_header: AuthHeader
-) -> None:
-    rolled = await _rolled(client, auth_header())
+async def test_ungrouped_answer_is_unchanged_by_default(monitoring: Monitoring) -> None:
+    rolled = await monitoring.read_portfolio_health()
     assert (rolled["group_by"], rolled["groups"]) == (None, None)
     assert rolled["project_count"] == 5
 
 
 @pytest.mark.usefixtures("estate")
-async def test_group_by_portfolio_sums_each_portfolio(
-    client: httpx.AsyncClient, auth_header: AuthHeader
-) -> None:
-    rolled = await _rolled(client, auth_header("viewer"), group_by="portfolio")
+async def test_group_by_portfolio_sums_each_portfolio(monitoring: Monitoring) -> None:
+    rolled = await monitoring.read_portfolio_health(
+        monitoring.auth_header("viewer"), group_by="portfolio"
+    )
     assert rolled["group_by"] == "portfolio"
     assert rolled["project_count"] == 5  # the overall figures are still there
     groups = {group["id"]: group for group in rolled["groups"]}
@@ -124,10 +111,10 @@ async def test_group_by_portfolio_sums_each_portfolio(
 
 
 @pytest.mark.usefixtures("estate")
-async def test_group_by_program_within_a_portfolio(
-    client: httpx.AsyncClient, auth_header: AuthHeader
-) -> None:
-    everything = await _rolled(client, auth_header(), group_by="program")
+async def test_group_by_program_within_a_portfolio(monitoring: Monitoring) -> None:
+    everything = await monitoring.read_portfolio_health(
+        monitoring.auth_header(), group_by="program"
+    )
     groups = {group["id"]: group for group in everything["groups"]}
     assert list(groups) == [BETA, ALPHA, None]
     assert groups[ALPHA]["project_count"] == 2
@@ -135,7 +122,7 @@ async def test_group_by_program_within_a_portfolio(
     assert groups[BETA]["rag_counts"]["red"] == 1
     assert groups[BETA]["currency"] is None  # EUR and GBP
 
-    north = await _rolled(client, auth_header(), group_by="program", portfolio_id=NORTH)
+    north = await monitoring.read_portfolio_health(group_by="program", portfolio_id=NORTH)
     by_id = {group["id"]: group for group in north["groups"]}
     assert set(by_id) == {ALPHA, BETA}
     assert (by_id[ALPHA]["ev"], by_id[BETA]["ev"]) == (50000.0, 80000.0)
@@ -143,28 +130,23 @@ async def test_group_by_program_within_a_portfolio(
 
 
 @pytest.mark.usefixtures("estate")
-async def test_groups_cover_only_what_the_caller_may_see(
-    client: httpx.AsyncClient, auth_header: AuthHeader
-) -> None:
-    own = await _rolled(
-        client, auth_header("project_manager", "bob@example.com"), group_by="portfolio"
+async def test_groups_cover_only_what_the_caller_may_see(monitoring: Monitoring) -> None:
+    own = await monitoring.read_portfolio_health(
+        monitoring.auth_header("project_manager", "bob@example.com"),
+        group_by="portfolio",
     )
     assert [(group["id"], group["project_count"]) for group in own["groups"]] == [(NORTH, 1)]
     assert own["groups"][0]["ev"] == 80000.0
 
 
-async def test_no_projects_means_no_groups(
-    client: httpx.AsyncClient, auth_header: AuthHeader
-) -> None:
-    rolled = await _rolled(client, auth_header(), group_by="program")
+async def test_no_projects_means_no_groups(monitoring: Monitoring) -> None:
+    rolled = await monitoring.read_portfolio_health(group_by="program")
     assert (rolled["group_by"], rolled["groups"]) == ("program", [])
 
 
-async def test_an_unknown_grouping_is_a_422_naming_the_field(
-    client: httpx.AsyncClient, auth_header: AuthHeader
-) -> None:
-    response = await client.get(
-        "/v1/portfolio/health", params={"group_by": "manager"}, headers=auth_header()
+async def test_an_unknown_grouping_is_a_422_naming_the_field(monitoring: Monitoring) -> None:
+    response = await monitoring.client.get(
+        "/v1/portfolio/health", params={"group_by": "manager"}, headers=monitoring.auth_header()
     )
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")

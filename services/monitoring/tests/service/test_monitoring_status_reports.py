@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-import httpx
-
 if TYPE_CHECKING:
-    from conftest import AuthHeader, CloseProject, Factory, FileReport, KnownProject, Outbox
+    from conftest import Monitoring
 
 TODAY = datetime.now(UTC).date()
 RED = {"percent_complete": 40, "actual_cost": 50000}  # CPI 0.8, SPI 0.8: red
@@ -19,22 +17,12 @@ def _url(project_id: str) -> str:
     return f"/v1/projects/{project_id}/status-reports"
 
 
-async def _topics(outbox: Outbox) -> list[str]:
-    return [topic for topic, _ in await outbox()]
-
-
-async def test_red_report_publishes_reported_changed_and_at_risk(
-    client: httpx.AsyncClient,
-    known_project: KnownProject,
-    report_body: Factory,
-    auth_header: AuthHeader,
-    outbox: Outbox,
-) -> None:
-    project = await known_project(portfolio_id="22222222-2222-2222-2222-222222222222")
-    response = await client.post(
+async def test_red_report_publishes_reported_changed_and_at_risk(monitoring: Monitoring) -> None:
+    project = await monitoring.known_project(portfolio_id="22222222-2222-2222-2222-222222222222")
+    response = await monitoring.client.post(
         _url(project["project_id"]),
-        json=report_body(**RED),
-        headers=auth_header("project_manager", MANAGER),
+        json=monitoring.report_body(**RED),
+        headers=monitoring.auth_header("project_manager", MANAGER),
     )
     assert response.status_code == 201, response.text
     filed = response.json()
@@ -43,7 +31,7 @@ async def test_red_report_publishes_reported_changed_and_at_risk(
     assert filed["replaced"] is False
     assert response.headers["location"].endswith(filed["id"])
 
-    events = await outbox()
+    events = await monitoring.outbox()
     assert [topic for topic, _ in events] == [
         "project.status_reported",
         "project.health_changed",
@@ -87,117 +75,121 @@ async def test_red_report_publishes_reported_changed_and_at_risk(
 
 
 async def test_staying_red_publishes_no_second_at_risk_and_recovery_is_published(
-    known_project: KnownProject, report_body: Factory, file_report: FileReport, outbox: Outbox
+    monitoring: Monitoring,
 ) -> None:
-    project_id = (await known_project())["project_id"]
+    project_id = (await monitoring.known_project())["project_id"]
     yesterday = (TODAY - timedelta(days=1)).isoformat()
-    await file_report(project_id, report_body(as_of=yesterday, **RED))
-    second = await file_report(project_id, report_body(percent_complete=41, actual_cost=52000))
+    await monitoring.file_report(project_id, monitoring.report_body(as_of=yesterday, **RED))
+    second = await monitoring.file_report(
+        project_id, monitoring.report_body(percent_complete=41, actual_cost=52000)
+    )
     assert second["health"]["rag"] == "red"
-    assert (await _topics(outbox)).count("project.at_risk") == 1
-    assert (await _topics(outbox))[-1] == "project.status_reported"
+    assert (await monitoring.topics()).count("project.at_risk") == 1
+    assert (await monitoring.topics())[-1] == "project.status_reported"
 
-    healthy = await file_report(project_id, report_body())
+    healthy = await monitoring.file_report(project_id, monitoring.report_body())
     assert healthy["health"]["rag"] == "green"
-    topics = await _topics(outbox)
+    topics = await monitoring.topics()
     assert topics[-3:] == ["project.status_reported", "project.health_changed", "project.recovered"]
-    recovered = (await outbox())[-1][1]["data"]
+    recovered = (await monitoring.outbox())[-1][1]["data"]
     assert (recovered["previous_rag"], recovered["rag"]) == ("red", "green")
     assert recovered["manager"] == MANAGER
 
 
-async def test_report_for_the_same_day_replaces_the_first(
-    client: httpx.AsyncClient,
-    known_project: KnownProject,
-    report_body: Factory,
-    auth_header: AuthHeader,
-    file_report: FileReport,
-    outbox: Outbox,
-) -> None:
-    project = await known_project()
+async def test_report_for_the_same_day_replaces_the_first(monitoring: Monitoring) -> None:
+    project = await monitoring.known_project()
     url = _url(project["project_id"])
-    first = await file_report(project["project_id"], report_body(**RED))
-    second = await file_report(project["project_id"], report_body())
+    first = await monitoring.file_report(project["project_id"], monitoring.report_body(**RED))
+    second = await monitoring.file_report(project["project_id"], monitoring.report_body())
     assert second["id"] == first["id"]
     assert (second["replaced"], second["revision"]) == (True, 2)
     assert second["percent_complete"] == 50
     assert second["health"]["rag"] == "green"
-    listed = (await client.get(url, headers=auth_header())).json()
+    listed = (await monitoring.client.get(url, headers=monitoring.auth_header())).json()
     assert [item["id"] for item in listed["items"]] == [first["id"]]
-    assert (await _topics(outbox)).count("project.recovered") == 1
+    assert (await monitoring.topics()).count("project.recovered") == 1
 
 
-async def test_reports_are_listed_newest_first_and_paginated(
-    client: httpx.AsyncClient,
-    known_project: KnownProject,
-    report_body: Factory,
-    auth_header: AuthHeader,
-    file_report: FileReport,
-) -> None:
-    project = await known_project()
+async def test_reports_are_listed_newest_first_and_paginated(monitoring: Monitoring) -> None:
+    project = await monitoring.known_project()
     url = _url(project["project_id"])
     for back in (3, 1, 2):
         as_of = (TODAY - timedelta(days=back)).isoformat()
-        await file_report(project["project_id"], report_body(as_of=as_of))
-    page = (await client.get(url, params={"limit": 2}, headers=auth_header())).json()
+        await monitoring.file_report(project["project_id"], monitoring.report_body(as_of=as_of))
+    page = (
+        await monitoring.client.get(url, params={"limit": 2}, headers=monitoring.auth_header())
+    ).json()
     assert [item["as_of"] for item in page["items"]] == [
         (TODAY - timedelta(days=1)).isoformat(),
         (TODAY - timedelta(days=2)).isoformat(),
     ]
     assert page["next_offset"] == 2
-    rest = (await client.get(url, params={"offset": 2}, headers=auth_header())).json()
+    rest = (
+        await monitoring.client.get(url, params={"offset": 2}, headers=monitoring.auth_header())
+    ).json()
     assert [item["as_of"] for item in rest["items"]] == [(TODAY - timedelta(days=3)).isoformat()]
-    one = await client.get(f"{url}/{rest['items'][0]['id']}", headers=auth_header())
+    one = await monitoring.client.get(
+        f"{url}/{rest['items'][0]['id']}", headers=monitoring.auth_header()
+    )
     assert one.status_code == 200
-    assert (await client.get(f"{url}/nope", headers=auth_header())).status_code == 404
+    assert (
+        await monitoring.client.get(f"{url}/nope", headers=monitoring.auth_header())
+    ).status_code == 404
 
 
-async def test_invalid_reports_name_the_field(
-    client: httpx.AsyncClient,
-    known_project: KnownProject,
-    report_body: Factory,
-    auth_header: AuthHeader,
-) -> None:
-    project = await known_project()
+async def test_invalid_reports_name_the_field(monitoring: Monitoring) -> None:
+    project = await monitoring.known_project()
     url = _url(project["project_id"])
     cases = {
-        "body.percent_complete": report_body(percent_complete=101),
-        "body.actual_cost": report_body(actual_cost=-1),
-        "body.colour": report_body(colour="blue"),
-        "body.as_of": report_body(as_of=(TODAY - timedelta(days=101)).isoformat()),
-        "body.milestones.0.name": report_body(milestones=[{"name": "Nope", "status": "done"}]),
-        "body.milestones.0.status": report_body(
+        "body.percent_complete": monitoring.report_body(percent_complete=101),
+        "body.actual_cost": monitoring.report_body(actual_cost=-1),
+        "body.colour": monitoring.report_body(colour="blue"),
+        "body.as_of": monitoring.report_body(as_of=(TODAY - timedelta(days=101)).isoformat()),
+        "body.milestones.0.name": monitoring.report_body(
+            milestones=[{"name": "Nope", "status": "done"}]
+        ),
+        "body.milestones.0.status": monitoring.report_body(
             milestones=[{"name": "Design signed off", "status": "finished"}]
         ),
-        "body.risks.0.probability": report_body(
+        "body.risks.0.probability": monitoring.report_body(
             risks=[{"title": "x", "probability": 1.5, "impact": 3}]
         ),
-        "body.risks.0.impact": report_body(risks=[{"title": "x", "probability": 0.5, "impact": 6}]),
-        "body.manager_rag": report_body(manager_rag="purple"),
-        "body.summary": report_body(summary="x" * 4001),
+        "body.risks.0.impact": monitoring.report_body(
+            risks=[{"title": "x", "probability": 0.5, "impact": 6}]
+        ),
+        "body.manager_rag": monitoring.report_body(manager_rag="purple"),
+        "body.summary": monitoring.report_body(summary="x" * 4001),
     }
-    future = report_body(as_of=(TODAY + timedelta(days=1)).isoformat())
+    future = monitoring.report_body(as_of=(TODAY + timedelta(days=1)).isoformat())
     for field, body in [*cases.items(), ("body.as_of", future)]:
-        response = await client.post(url, json=body, headers=auth_header())
+        response = await monitoring.client.post(url, json=body, headers=monitoring.auth_header())
         assert response.status_code == 422, (field, response.text)
         assert response.headers["content-type"].startswith("application/problem+json")
         problem = response.json()
         fields = [error["field"] for error in problem["errors"]]
         assert field in fields, (field, fields)
         assert problem["detail"]
-    future_problem = (await client.post(url, json=future, headers=auth_header())).json()
+    future_problem = (
+        await monitoring.client.post(url, json=future, headers=monitoring.auth_header())
+    ).json()
     assert "in the future" in future_problem["detail"]
-    early_problem = (await client.post(url, json=cases["body.as_of"], headers=auth_header())).json()
+    early_problem = (
+        await monitoring.client.post(
+            url, json=cases["body.as_of"], headers=monitoring.auth_header()
+        )
+    ).json()
     assert "before the project's start date" in early_problem["detail"]
 
 
-async def test_unknown_project_answers_a_plain_404(
-    client: httpx.AsyncClient, report_body: Factory, auth_header: AuthHeader
-) -> None:
+async def test_unknown_project_answers_a_plain_404(monitoring: Monitoring) -> None:
     project_id = "33333333-3333-3333-3333-333333333333"
     for response in (
-        await client.post(_url(project_id), json=report_body(), headers=auth_header()),
-        await client.get(f"/v1/projects/{project_id}/health", headers=auth_header()),
+        await monitoring.client.post(
+            _url(project_id), json=monitoring.report_body(), headers=monitoring.auth_header()
+        ),
+        await monitoring.client.get(
+            f"/v1/projects/{project_id}/health", headers=monitoring.auth_header()
+        ),
     ):
         assert response.status_code == 404
         assert response.headers["content-type"].startswith("application/problem+json")
@@ -206,72 +198,63 @@ async def test_unknown_project_answers_a_plain_404(
         assert "retry in a few seconds" in detail
 
 
-async def test_authentication_and_authorisation(
-    client: httpx.AsyncClient,
-    known_project: KnownProject,
-    report_body: Factory,
-    auth_header: AuthHeader,
-) -> None:
-    project = await known_project()
+async def test_authentication_and_authorisation(monitoring: Monitoring) -> None:
+    project = await monitoring.known_project()
     url = _url(project["project_id"])
-    assert (await client.post(url, json=report_body())).status_code == 401
+    assert (await monitoring.client.post(url, json=monitoring.report_body())).status_code == 401
     bad = {"Authorization": "Bearer not-a-jwt"}
-    assert (await client.get(url, headers=bad)).status_code == 401
-    assert (await client.get(f"/v1/projects/{project['project_id']}/health")).status_code == 401
-    assert (await client.get("/v1/portfolio/health")).status_code == 401
+    assert (await monitoring.client.get(url, headers=bad)).status_code == 401
+    assert (
+        await monitoring.client.get(f"/v1/projects/{project['project_id']}/health")
+    ).status_code == 401
+    assert (await monitoring.client.get("/v1/portfolio/health")).status_code == 401
 
-    someone_else = auth_header("project_manager", "bob@example.com")
-    forbidden = await client.post(url, json=report_body(), headers=someone_else)
+    someone_else = monitoring.auth_header("project_manager", "bob@example.com")
+    forbidden = await monitoring.client.post(
+        url, json=monitoring.report_body(), headers=someone_else
+    )
     assert forbidden.status_code == 403
     assert forbidden.json()["title"] == "Forbidden"
-    assert (await client.get(url, headers=someone_else)).status_code == 403
+    assert (await monitoring.client.get(url, headers=someone_else)).status_code == 403
     health_url = f"/v1/projects/{project['project_id']}/health"
-    assert (await client.get(health_url, headers=someone_else)).status_code == 403
-    viewer = auth_header("viewer", "vera@example.com")
-    assert (await client.post(url, json=report_body(), headers=viewer)).status_code == 403
-    assert (await client.get(health_url, headers=viewer)).status_code == 200
+    assert (await monitoring.client.get(health_url, headers=someone_else)).status_code == 403
+    viewer = monitoring.auth_header("viewer", "vera@example.com")
+    assert (
+        await monitoring.client.post(url, json=monitoring.report_body(), headers=viewer)
+    ).status_code == 403
+    assert (await monitoring.client.get(health_url, headers=viewer)).status_code == 200
 
-    own = auth_header("project_manager", "Ada@Example.com")
-    assert (await client.post(url, json=report_body(), headers=own)).status_code == 201
+    own = monitoring.auth_header("project_manager", "Ada@Example.com")
+    assert (
+        await monitoring.client.post(url, json=monitoring.report_body(), headers=own)
+    ).status_code == 201
     for role in ("portfolio_manager", "pmo_admin"):
         yesterday = (TODAY - timedelta(days=1 if role == "pmo_admin" else 2)).isoformat()
-        response = await client.post(
-            url, json=report_body(as_of=yesterday), headers=auth_header(role)
+        response = await monitoring.client.post(
+            url, json=monitoring.report_body(as_of=yesterday), headers=monitoring.auth_header(role)
         )
         assert response.status_code == 201, role
 
 
-async def test_closed_project_refuses_reports(
-    client: httpx.AsyncClient,
-    known_project: KnownProject,
-    close_project: CloseProject,
-    report_body: Factory,
-    auth_header: AuthHeader,
-) -> None:
-    project = await known_project()
-    await close_project(project)
-    response = await client.post(
-        _url(project["project_id"]), json=report_body(), headers=auth_header()
+async def test_closed_project_refuses_reports(monitoring: Monitoring) -> None:
+    project = await monitoring.known_project()
+    await monitoring.close_project(project)
+    response = await monitoring.client.post(
+        _url(project["project_id"]), json=monitoring.report_body(), headers=monitoring.auth_header()
     )
     assert response.status_code == 409
     assert "closed" in response.json()["detail"]
 
 
-async def test_idempotency_key_replays_the_first_answer(
-    client: httpx.AsyncClient,
-    known_project: KnownProject,
-    report_body: Factory,
-    auth_header: AuthHeader,
-    outbox: Outbox,
-) -> None:
-    project = await known_project()
-    headers = {**auth_header(), "Idempotency-Key": "report-1"}
+async def test_idempotency_key_replays_the_first_answer(monitoring: Monitoring) -> None:
+    project = await monitoring.known_project()
+    headers = {**monitoring.auth_header(), "Idempotency-Key": "report-1"}
     url = _url(project["project_id"])
-    first = await client.post(url, json=report_body(**RED), headers=headers)
-    second = await client.post(url, json=report_body(**RED), headers=headers)
+    first = await monitoring.client.post(url, json=monitoring.report_body(**RED), headers=headers)
+    second = await monitoring.client.post(url, json=monitoring.report_body(**RED), headers=headers)
     assert first.status_code == second.status_code == 201
     assert second.headers["idempotent-replayed"] == "true"
     assert first.json() == second.json()
-    assert (await _topics(outbox)).count("project.status_reported") == 1
-    other = await client.post(url, json=report_body(), headers=headers)
+    assert (await monitoring.topics()).count("project.status_reported") == 1
+    other = await monitoring.client.post(url, json=monitoring.report_body(), headers=headers)
     assert other.status_code == 422

@@ -95,8 +95,8 @@ class ReasonOut(BaseModel):
     rag: Literal["amber", "red"]
 
 
-class MetricsOut(BaseModel):
-    """Earned-value figures (null where not computable, all null before the first report)."""
+class CoreFiguresOut(BaseModel):
+    """The earned-value figures the health answer and each point of its history both show."""
 
     pv: float | None = None
     ev: float | None = None
@@ -104,6 +104,11 @@ class MetricsOut(BaseModel):
     bac: float | None = None
     cpi: float | None = None
     spi: float | None = None
+
+
+class MetricsOut(CoreFiguresOut):
+    """Earned-value figures (null where not computable, all null before the first report)."""
+
     eac: float | None = None
     etc: float | None = None
     vac: float | None = None
@@ -341,30 +346,22 @@ class GroupHealthOut(RollUpFiguresOut):
     id: str | None
 
 
-class PortfolioHealthOut(BaseModel):
+class RollUpScopeOut(BaseModel):
+    """The filters a portfolio roll-up was asked for (null: not filtered by it)."""
+
+    portfolio_id: str | None
+    program_id: str | None
+
+
+# Pydantic orders inherited fields from the last base to the first, so the scope comes before
+# the figures in the answer, as it always has.
+class PortfolioHealthOut(RollUpFiguresOut, RollUpScopeOut):
     """A roll-up over the projects the caller may see.
 
     The top-level money and indices are those of the single currency when every reporting
     project shares one, and null otherwise (see `totals`, one entry per currency).
     """
 
-    portfolio_id: str | None
-    program_id: str | None
-    rag: RagValue
-    rag_counts: RagCountsOut
-    project_count: int
-    reporting_count: int
-    currency: str | None
-    ev: float | None
-    pv: float | None
-    ac: float | None
-    bac: float | None
-    eac: float | None
-    cpi: float | None
-    spi: float | None
-    totals: list[CurrencyTotalsOut]
-    reasons: list[ReasonOut]
-    notes: list[str]
     group_by: GroupBy | None = Field(
         default=None, description="How `groups` is grouped; null when not asked for"
     )
@@ -375,18 +372,18 @@ class PortfolioHealthOut(BaseModel):
     projects: Page[ProjectRagOut]
 
 
-class HealthPointOut(BaseModel):
-    """One report's health as of its own date: a point of the history chart."""
+class ReportPointOut(BaseModel):
+    """Which report a point of the history is, and its RAG."""
 
     as_of: date
     report_id: str
     rag: RagValue
-    pv: float | None = None
-    ev: float | None = None
-    ac: float | None = None
-    bac: float | None = None
-    cpi: float | None = None
-    spi: float | None = None
+
+
+# Pydantic orders inherited fields from the last base to the first: the report comes first.
+class HealthPointOut(CoreFiguresOut, ReportPointOut):
+    """One report's health as of its own date: a point of the history chart."""
+
     spi_t: float | None = None
     eac: float | None = None
     vac: float | None = None

@@ -6,10 +6,10 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_monitoring.db.rows import record_from, values_of
+from pmo_monitoring.db.rows import first_record, insert_or_replace, record_from, values_of
 from pmo_monitoring.db.tables import health_snapshots, project_health
 from pmo_monitoring.domain.records import StoredHealth, as_rag
 
@@ -38,12 +38,8 @@ def _without(values: dict[str, Any], *names: str) -> dict[str, Any]:
 
 async def get_health(session: AsyncSession, *, project_id: str) -> StoredHealth | None:
     """The stored health of a project, or None before its first report."""
-    row = (
-        await session.execute(
-            select(project_health).where(project_health.c.project_id == project_id)
-        )
-    ).first()
-    return health_from_row(row._mapping) if row is not None else None
+    query = select(project_health).where(project_health.c.project_id == project_id)
+    return await first_record(session, query, health_from_row)
 
 
 async def healths_of(
@@ -65,15 +61,13 @@ async def healths_of(
 
 async def save_health(session: AsyncSession, *, health: StoredHealth, exists: bool) -> None:
     """Insert or replace a project's stored health."""
-    values = _values(health)
-    if exists:
-        await session.execute(
-            update(project_health)
-            .where(project_health.c.project_id == health.project_id)
-            .values(**values)
-        )
-    else:
-        await session.execute(insert(project_health).values(**values))
+    await insert_or_replace(
+        session,
+        project_health,
+        _values(health),
+        row=project_health.c.project_id == health.project_id,
+        exists=exists,
+    )
 
 
 async def save_point(session: AsyncSession, *, point: StoredHealth, replaces: bool) -> None:
@@ -94,12 +88,10 @@ async def point_before(
     session: AsyncSession, *, project_id: str, as_of: date
 ) -> StoredHealth | None:
     """The stored point of the newest report before `as_of` that has one, or None."""
-    row = (
-        await session.execute(
-            select(health_snapshots)
-            .where(health_snapshots.c.project_id == project_id, health_snapshots.c.as_of < as_of)
-            .order_by(health_snapshots.c.as_of.desc())
-            .limit(1)
-        )
-    ).first()
-    return point_from_row(row._mapping) if row is not None else None
+    query = (
+        select(health_snapshots)
+        .where(health_snapshots.c.project_id == project_id, health_snapshots.c.as_of < as_of)
+        .order_by(health_snapshots.c.as_of.desc())
+        .limit(1)
+    )
+    return await first_record(session, query, point_from_row)

@@ -4,13 +4,20 @@ and compliance verdicts."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_monitoring.db.rows import record_from, values_of
+from pmo_monitoring.db.rows import (
+    all_records,
+    as_date,
+    first_record,
+    insert_or_replace,
+    record_from,
+    values_of,
+)
 from pmo_monitoring.db.tables import methodology_thresholds, monitored_projects, project_compliance
 from pmo_monitoring.domain.model import BaselineMilestone, PlannedValuePoint
 from pmo_monitoring.domain.records import (
@@ -21,20 +28,16 @@ from pmo_monitoring.domain.records import (
 )
 
 
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
 def _project(row: Mapping[Any, Any]) -> MonitoredProject:
     return record_from(
         MonitoredProject,
         row,
         milestones=tuple(
-            BaselineMilestone(name=m["name"], due_date=_as_date(m["due_date"]))
+            BaselineMilestone(name=m["name"], due_date=as_date(m["due_date"]))
             for m in row["milestones"]
         ),
         planned_value_profile=tuple(
-            PlannedValuePoint(on=_as_date(point["date"]), percent=point["percent"])
+            PlannedValuePoint(on=as_date(point["date"]), percent=point["percent"])
             for point in row["planned_value_profile"] or ()
         ),
     )
@@ -68,8 +71,7 @@ async def get_project(
     query = select(monitored_projects).where(monitored_projects.c.id == project_id)
     if for_update:
         query = query.with_for_update()
-    row = (await session.execute(query)).first()
-    return _project(row._mapping) if row is not None else None
+    return await first_record(session, query, _project)
 
 
 _METHODOLOGY = {f"methodology_{c.name}": c for c in methodology_thresholds.columns}
@@ -154,17 +156,13 @@ async def list_projects(
     if not include_closed:
         query = query.where(monitored_projects.c.status != "closed")
     query = query.order_by(monitored_projects.c.name, monitored_projects.c.id)
-    return [_project(row._mapping) for row in (await session.execute(query)).all()]
+    return await all_records(session, query, _project)
 
 
 async def get_methodology(session: AsyncSession, *, key: str) -> Methodology | None:
     """The newest version of a methodology standards published, or None."""
-    row = (
-        await session.execute(
-            select(methodology_thresholds).where(methodology_thresholds.c.key == key)
-        )
-    ).first()
-    return _methodology(row._mapping) if row is not None else None
+    query = select(methodology_thresholds).where(methodology_thresholds.c.key == key)
+    return await first_record(session, query, _methodology)
 
 
 async def all_methodologies(session: AsyncSession) -> dict[str, Methodology]:
@@ -177,30 +175,26 @@ async def save_methodology(
     session: AsyncSession, *, methodology: Methodology, exists: bool
 ) -> None:
     """Insert or replace a methodology's row."""
-    values = values_of(methodology, thresholds=dict(methodology.thresholds))
-    if exists:
-        await session.execute(
-            update(methodology_thresholds)
-            .where(methodology_thresholds.c.key == methodology.key)
-            .values(**values)
-        )
-    else:
-        await session.execute(insert(methodology_thresholds).values(**values))
+    await insert_or_replace(
+        session,
+        methodology_thresholds,
+        values_of(methodology, thresholds=dict(methodology.thresholds)),
+        row=methodology_thresholds.c.key == methodology.key,
+        exists=exists,
+    )
 
 
 async def save_compliance(session: AsyncSession, *, verdict: ComplianceVerdict) -> None:
     """Insert or replace a project's compliance verdict."""
-    table = project_compliance
-    values = values_of(verdict, findings=[dict(finding) for finding in verdict.findings])
-    exists = await session.scalar(
-        select(table.c.project_id).where(table.c.project_id == verdict.project_id)
+    row = project_compliance.c.project_id == verdict.project_id
+    found = await session.scalar(select(project_compliance.c.project_id).where(row))
+    await insert_or_replace(
+        session,
+        project_compliance,
+        values_of(verdict, findings=[dict(finding) for finding in verdict.findings]),
+        row=row,
+        exists=found is not None,
     )
-    if exists is None:
-        await session.execute(insert(table).values(**values))
-    else:
-        await session.execute(
-            update(table).where(table.c.project_id == verdict.project_id).values(**values)
-        )
 
 
 async def close_project(

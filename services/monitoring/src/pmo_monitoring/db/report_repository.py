@@ -6,18 +6,14 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import ColumnElement, Select, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_monitoring.db.health_repository import point_from_row
-from pmo_monitoring.db.rows import record_from, values_of
+from pmo_monitoring.db.rows import all_records, as_date, first_record, record_from, values_of
 from pmo_monitoring.db.tables import health_snapshots, status_reports
 from pmo_monitoring.domain.model import MilestoneStatus, Risk
 from pmo_monitoring.domain.records import ReportWithPoint, StoredReport
-
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def report_from_row(row: Mapping[Any, Any]) -> StoredReport:
@@ -29,7 +25,7 @@ def report_from_row(row: Mapping[Any, Any]) -> StoredReport:
             MilestoneStatus(
                 name=m["name"],
                 status=m["status"],
-                forecast_date=_as_date(m["forecast_date"]) if m.get("forecast_date") else None,
+                forecast_date=as_date(m["forecast_date"]) if m.get("forecast_date") else None,
             )
             for m in row["milestones"]
         ),
@@ -62,28 +58,21 @@ async def get_report(
     session: AsyncSession, *, project_id: str, report_id: str
 ) -> StoredReport | None:
     """One report of a project, or None."""
-    row = (
-        await session.execute(
-            select(status_reports).where(
-                status_reports.c.project_id == project_id, status_reports.c.id == report_id
-            )
-        )
-    ).first()
-    return report_from_row(row._mapping) if row is not None else None
+    return await _one_report(session, project_id, status_reports.c.id == report_id)
 
 
 async def report_for_day(
     session: AsyncSession, *, project_id: str, as_of: date
 ) -> StoredReport | None:
     """The report of a project for one as_of date, or None."""
-    row = (
-        await session.execute(
-            select(status_reports).where(
-                status_reports.c.project_id == project_id, status_reports.c.as_of == as_of
-            )
-        )
-    ).first()
-    return report_from_row(row._mapping) if row is not None else None
+    return await _one_report(session, project_id, status_reports.c.as_of == as_of)
+
+
+async def _one_report(
+    session: AsyncSession, project_id: str, which: ColumnElement[bool]
+) -> StoredReport | None:
+    query = select(status_reports).where(status_reports.c.project_id == project_id, which)
+    return await first_record(session, query, report_from_row)
 
 
 _POINT_COLUMNS = {f"point_{c.name}": c for c in health_snapshots.columns}
@@ -153,7 +142,7 @@ async def list_reports(
         .limit(limit)
         .offset(offset)
     )
-    return [report_from_row(row._mapping) for row in (await session.execute(query)).all()]
+    return await all_records(session, query, report_from_row)
 
 
 async def insert_report(session: AsyncSession, *, report: StoredReport) -> None:

@@ -199,16 +199,9 @@ def compute_earned_value(baseline: ProjectBaseline, report: StatusReport) -> Ear
         sv_t=None if es is None else es - at,
         forecast_end_date=_forecast_end_date(baseline, spi_t, ieac_t, notes),
         notes=tuple(notes),
-        eac_cpi=forecasts.eac_cpi,
-        eac_atypical=forecasts.eac_atypical,
-        eac_composite=forecasts.eac_composite,
-        etc_cpi=forecasts.etc_cpi,
-        etc_atypical=forecasts.etc_atypical,
-        etc_composite=forecasts.etc_composite,
-        tcpi_bac=forecasts.tcpi_bac,
-        tcpi_eac=forecasts.tcpi_eac,
         tspi=tspi,
         ieac_t=ieac_t,
+        **forecasts.figures(),
     )
 
 

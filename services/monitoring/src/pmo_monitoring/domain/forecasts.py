@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
+from pmo_monitoring.domain.copying import fields_of
 from pmo_monitoring.domain.ratios import ratio_or_none
 
 
@@ -28,6 +30,10 @@ class CostForecasts:
     tcpi_bac: float | None
     tcpi_eac: float | None
     notes: tuple[str, ...] = ()
+
+    def figures(self) -> dict[str, Any]:
+        """The EACs, ETCs and TCPIs by name (`EarnedValueMetrics` has fields of these names)."""
+        return {name: value for name, value in fields_of(self).items() if name != "notes"}
 
 
 def to_complete_performance_index(

@@ -31,7 +31,7 @@ from pmo_monitoring.domain.model import (
 from pmo_monitoring.domain.reasons import Reason, ReasonCode, most_severe_first, worst_rag
 from pmo_monitoring.domain.reporting_cadence import OverdueReport, check_report_overdue
 from pmo_monitoring.domain.risk_exposure import RiskExposure, risk_exposure
-from pmo_monitoring.domain.signal_reasons import earned_schedule_reasons, performance_reasons
+from pmo_monitoring.domain.signal_reasons import SignalJudge
 from pmo_monitoring.domain.trend import TrendAnalysis, TrendPoint, analyse_trend
 from pmo_monitoring.domain.wording import days
 
@@ -42,7 +42,6 @@ __all__ = [
     "assess_health",
     "judge_report",
     "milestone_reasons",
-    "performance_reasons",
     "report_overdue_reason",
 ]
 
@@ -229,20 +228,10 @@ def _report_signals(
         optimism = optimism_warning(tcpi=metrics.tcpi, cpi=metrics.cpi, settings=early_warning)
         if optimism is not None:
             advisories.append(optimism)
+    judge = SignalJudge(thresholds, before or {}, hysteresis)
     before_overdue = (
-        *performance_reasons(
-            cpi=metrics.cpi,
-            spi=metrics.spi,
-            eac=metrics.eac,
-            bac=metrics.bac,
-            currency=baseline.currency,
-            thresholds=thresholds,
-            previous=before,
-            margins=hysteresis,
-        ),
-        *earned_schedule_reasons(
-            baseline, metrics, thresholds, previous=before, margins=hysteresis
-        ),
+        *judge.performance_reasons(metrics, currency=baseline.currency),
+        *judge.earned_schedule_reasons(baseline, metrics),
         *milestone_reasons(baseline, report, thresholds),
     )
     return _ReportSignals(

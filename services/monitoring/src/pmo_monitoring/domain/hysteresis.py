@@ -7,7 +7,7 @@ delayed: only leaving a colour needs the margin, so an alert is raised as early 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from pmo_monitoring.domain.model import SignalRag, Thresholds
@@ -78,10 +78,10 @@ def judge_below(
     Red last time: red until value >= red + margin, amber until value >= amber + margin.
     Amber last time: amber until value >= amber + margin. None when the signal is green.
     """
-    plain = _colour_below(value, amber, red)
+    plain = _colour(value, amber, red, is_below)
     held_amber = amber + margin if previous in ("amber", "red") else amber
     held_red = red + margin if previous == "red" else red
-    held = _colour_below(value, held_amber, held_red)
+    held = _colour(value, held_amber, held_red, is_below)
     return _judgement(plain, held, (amber, red), (held_amber, held_red))
 
 
@@ -89,10 +89,10 @@ def judge_above(
     value: float, *, amber: float, red: float, previous: str | None, margin: float
 ) -> SignalJudgement | None:
     """Colour of a "higher is worse" signal (EAC), mirroring `judge_below`."""
-    plain = _colour_above(value, amber, red)
+    plain = _colour(value, amber, red, is_above)
     held_amber = amber - margin if previous in ("amber", "red") else amber
     held_red = red - margin if previous == "red" else red
-    held = _colour_above(value, held_amber, held_red)
+    held = _colour(value, held_amber, held_red, is_above)
     return _judgement(plain, held, (amber, red), (held_amber, held_red))
 
 
@@ -155,18 +155,13 @@ def signal_rags(reasons: Iterable[Reason | Mapping[str, object]]) -> dict[str, S
     return colours
 
 
-def _colour_below(value: float, amber: float, red: float) -> SignalRag | None:
-    if is_below(value, red):
+def _colour(
+    value: float, amber: float, red: float, worse: Callable[[float, float], bool]
+) -> SignalRag | None:
+    """Red past the red limit, amber past the amber one; `worse` says which side is past."""
+    if worse(value, red):
         return "red"
-    if is_below(value, amber):
-        return "amber"
-    return None
-
-
-def _colour_above(value: float, amber: float, red: float) -> SignalRag | None:
-    if is_above(value, red):
-        return "red"
-    if is_above(value, amber):
+    if worse(value, amber):
         return "amber"
     return None
 

@@ -12,9 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from pmo_monitoring.domain.earned_value import ratio_or_none
-from pmo_monitoring.domain.health_rules import HealthAssessment, performance_reasons
+from pmo_monitoring.domain.health_rules import HealthAssessment
 from pmo_monitoring.domain.model import DEFAULT_THRESHOLDS, ProjectBaseline, Rag, Thresholds
 from pmo_monitoring.domain.reasons import Reason, most_severe_first, worst_rag
+from pmo_monitoring.domain.signal_reasons import SignalJudge
+
+SUMMED_FIGURES = ("ev", "pv", "ac", "bac", "eac")
+"""The earned-value figures a snapshot carries into the roll-up's sums."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,16 +46,15 @@ class ProjectHealthSnapshot:
     ) -> ProjectHealthSnapshot:
         """The snapshot of a fresh assessment of `baseline`."""
         metrics = assessment.metrics
+        figures = (
+            {} if metrics is None else {name: getattr(metrics, name) for name in SUMMED_FIGURES}
+        )
         return cls(
             project_id=baseline.project_id,
             rag=assessment.rag,
             currency=baseline.currency,
             portfolio_id=baseline.portfolio_id,
-            ev=None if metrics is None else metrics.ev,
-            pv=None if metrics is None else metrics.pv,
-            ac=None if metrics is None else metrics.ac,
-            bac=None if metrics is None else metrics.bac,
-            eac=None if metrics is None else metrics.eac,
+            **figures,
         )
 
 
@@ -72,7 +75,11 @@ class RagCounts:
 
 @dataclass(frozen=True, slots=True)
 class CurrencyTotals:
-    """Summed figures of the reporting projects in one currency, and indices from the sums."""
+    """Summed figures of the reporting projects in one currency, and indices from the sums.
+
+    The variances and indices are computed from the sums, so they always agree with them;
+    `reasons` are the sums judged by the thresholds, and `rag` is the worst of them.
+    """
 
     currency: str
     project_count: int
@@ -81,13 +88,37 @@ class CurrencyTotals:
     ac: float
     bac: float
     eac: float
-    cv: float
-    sv: float
-    vac: float
-    cpi: float | None
-    spi: float | None
-    rag: Rag
-    reasons: tuple[Reason, ...]
+    reasons: tuple[Reason, ...] = ()
+
+    @property
+    def cv(self) -> float:
+        """Cost variance, EV - AC."""
+        return self.ev - self.ac
+
+    @property
+    def sv(self) -> float:
+        """Schedule variance, EV - PV."""
+        return self.ev - self.pv
+
+    @property
+    def vac(self) -> float:
+        """Variance at completion, BAC - EAC."""
+        return self.bac - self.eac
+
+    @property
+    def cpi(self) -> float | None:
+        """Cost performance index, EV / AC (None when nothing is spent)."""
+        return ratio_or_none(self.ev, self.ac)
+
+    @property
+    def spi(self) -> float | None:
+        """Schedule performance index, EV / PV (None when nothing is planned)."""
+        return ratio_or_none(self.ev, self.pv)
+
+    @property
+    def rag(self) -> Rag:
+        """The worst colour of the reasons; green without any."""
+        return worst_rag((reason.rag for reason in self.reasons), default="green")
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,27 +225,11 @@ def _currency_totals(
     eac = sum(
         snapshot.eac if snapshot.eac is not None else snapshot.bac or 0.0 for snapshot in snapshots
     )
-    cpi = ratio_or_none(ev, ac)
-    spi = ratio_or_none(ev, pv)
-    reasons = performance_reasons(
-        cpi=cpi, spi=spi, eac=eac, bac=bac, currency=currency, thresholds=thresholds
+    sums = CurrencyTotals(
+        currency=currency, project_count=len(snapshots), ev=ev, pv=pv, ac=ac, bac=bac, eac=eac
     )
-    return CurrencyTotals(
-        currency=currency,
-        project_count=len(snapshots),
-        ev=ev,
-        pv=pv,
-        ac=ac,
-        bac=bac,
-        eac=eac,
-        cv=ev - ac,
-        sv=ev - pv,
-        vac=bac - eac,
-        cpi=cpi,
-        spi=spi,
-        rag=worst_rag((reason.rag for reason in reasons), default="green"),
-        reasons=most_severe_first(reasons),
-    )
+    reasons = SignalJudge(thresholds).performance_reasons(sums, currency=currency)
+    return replace(sums, reasons=most_severe_first(reasons))
 
 
 def _count_rags(snapshots: Iterable[ProjectHealthSnapshot]) -> RagCounts:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
+from pmo_monitoring.domain.copying import copied
 from pmo_monitoring.domain.earned_value import METRIC_DECIMALS, EarnedValueMetrics
 from pmo_monitoring.domain.hysteresis import signal_rags
 from pmo_monitoring.domain.model import (
@@ -67,21 +68,7 @@ class MonitoredProject:
 
     def baseline(self) -> ProjectBaseline:
         """The baseline the health rules judge the project against (ValueError if unusable)."""
-        return ProjectBaseline(
-            project_id=self.id,
-            name=self.name,
-            start_date=self.start_date,
-            end_date=self.end_date,
-            budget=self.budget,
-            milestones=self.milestones,
-            methodology=self.methodology,
-            manager=self.manager,
-            sponsor=self.sponsor,
-            portfolio_id=self.portfolio_id,
-            program_id=self.program_id,
-            currency=self.currency,
-            planned_value_profile=self.planned_value_profile,
-        )
+        return copied(ProjectBaseline, self, project_id=self.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,15 +125,7 @@ class StoredReport:
     @property
     def contents(self) -> StatusReport:
         """What the health rules judge: the figures, milestones, risks and the manager's RAG."""
-        return StatusReport(
-            as_of=self.as_of,
-            percent_complete=self.percent_complete,
-            actual_cost=self.actual_cost,
-            milestones=self.milestones,
-            risks=self.risks,
-            manager_rag=self.manager_rag,
-            summary=self.summary,
-        )
+        return copied(StatusReport, self)
 
 
 @dataclass(frozen=True, slots=True)

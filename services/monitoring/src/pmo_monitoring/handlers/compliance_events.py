@@ -7,6 +7,7 @@ from pmo_common.messaging.consumed_events import Consumed
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_monitoring.db import projection_repository as projections
+from pmo_monitoring.domain.copying import copied
 from pmo_monitoring.domain.records import ComplianceVerdict
 
 
@@ -17,11 +18,9 @@ async def on_compliance_evaluated(
     evaluated = event.payload
     await projections.save_compliance(
         session,
-        verdict=ComplianceVerdict(
-            project_id=evaluated.project_id,
-            methodology=evaluated.methodology,
-            compliant=evaluated.compliant,
-            score=evaluated.score,
+        verdict=copied(
+            ComplianceVerdict,
+            evaluated,
             findings=tuple(finding.model_dump() for finding in evaluated.findings),
             evaluated_at=event.envelope.time,
         ),

@@ -16,6 +16,7 @@ from pmo_monitoring.db import report_repository as reports
 from pmo_monitoring.domain.earned_value import METRIC_DECIMALS
 from pmo_monitoring.domain.health_rules import assess_health
 from pmo_monitoring.domain.portfolio import (
+    SUMMED_FIGURES,
     CurrencyTotals,
     PortfolioHealth,
     ProjectHealthSnapshot,
@@ -24,7 +25,6 @@ from pmo_monitoring.domain.portfolio import (
 from pmo_monitoring.domain.rag_as_of_today import rag_as_of_today
 from pmo_monitoring.domain.reasons import rag_rank
 from pmo_monitoring.domain.records import (
-    ComplianceVerdict,
     MonitoredProject,
     ProjectContext,
     metrics_record,
@@ -44,18 +44,6 @@ async def project_health(
 ) -> dict[str, Any]:
     """A project's health as of today, assessed from its latest report."""
     return health_view(context, await assess_project(session, context, today=today))
-
-
-def _compliance_record(verdict: ComplianceVerdict | None) -> dict[str, Any] | None:
-    if verdict is None:
-        return None
-    return {
-        "methodology": verdict.methodology,
-        "compliant": verdict.compliant,
-        "score": verdict.score,
-        "findings": [dict(finding) for finding in verdict.findings],
-        "evaluated_at": verdict.evaluated_at,
-    }
 
 
 def health_view(context: ProjectContext, judged: ProjectAssessment) -> dict[str, Any]:
@@ -82,7 +70,8 @@ def health_view(context: ProjectContext, judged: ProjectAssessment) -> dict[str,
         "thresholds": asdict(in_use.thresholds),
         "thresholds_source": in_use.source,
         "methodology_version": in_use.methodology_version,
-        "compliance": _compliance_record(context.compliance),
+        # The verdict's fields as answered; its project_id is the answer's own already.
+        "compliance": asdict(context.compliance) if context.compliance is not None else None,
         **health_details(assessment, project.end_date),
     }
 
@@ -242,17 +231,14 @@ async def portfolio_health(
                 today=today,
                 thresholds=thresholds_from(methodologies.get(project.methodology)).thresholds,
             )
+        figures = {} if health is None else {name: health.metric(name) for name in SUMMED_FIGURES}
         snapshots.append(
             ProjectHealthSnapshot(
                 project_id=project.id,
                 rag=rag,
                 currency=project.currency,
                 portfolio_id=project.portfolio_id,
-                ev=health.metric("ev") if health is not None else None,
-                pv=health.metric("pv") if health is not None else None,
-                ac=health.metric("ac") if health is not None else None,
-                bac=health.metric("bac") if health is not None else None,
-                eac=health.metric("eac") if health is not None else None,
+                **figures,
             )
         )
         listed.append(

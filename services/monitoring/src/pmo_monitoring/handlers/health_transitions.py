@@ -31,47 +31,30 @@ async def publish_transition(
     metrics: Mapping[str, Any],
 ) -> None:
     """Write the transition's events to the outbox, health_changed first."""
-    reason_payloads = [ReasonPayload.model_validate(reason) for reason in reasons]
-    metrics_payload = HealthMetrics.model_validate(metrics)
+    named = {"project_id": project.id, "project_name": project.name}
     owner = {
-        "project_id": project.id,
-        "project_name": project.name,
+        **named,
         "manager": project.manager,
         "sponsor": project.sponsor,
         "portfolio_id": project.portfolio_id,
     }
+    # What every event of the transition says of the new health.
+    health = {
+        "rag": transition.new_rag,
+        "reasons": [ReasonPayload.model_validate(reason) for reason in reasons],
+        "metrics": HealthMetrics.model_validate(metrics),
+        "as_of": assessment.as_of,
+    }
     if transition.health_changed:
-        changed = HealthChanged(
-            project_id=project.id,
-            project_name=project.name,
-            previous_rag=transition.previous_rag,
-            rag=transition.new_rag,
-            reasons=reason_payloads,
-            metrics=metrics_payload,
-            as_of=assessment.as_of,
+        changed = HealthChanged.model_validate(
+            {**named, "previous_rag": transition.previous_rag, **health}
         )
         await outbox.enqueue(session, HEALTH_CHANGED, changed, subject=project.id)
     if transition.at_risk:
-        at_risk = ProjectAtRisk.model_validate(
-            {
-                **owner,
-                "rag": transition.new_rag,
-                "severity": transition.severity,
-                "reasons": reason_payloads,
-                "metrics": metrics_payload,
-                "as_of": assessment.as_of,
-            }
-        )
+        at_risk = ProjectAtRisk.model_validate({**owner, "severity": transition.severity, **health})
         await outbox.enqueue(session, PROJECT_AT_RISK, at_risk, subject=project.id)
     if transition.recovered and transition.previous_rag is not None:
         recovered = ProjectRecovered.model_validate(
-            {
-                **owner,
-                "previous_rag": transition.previous_rag,
-                "rag": transition.new_rag,
-                "reasons": reason_payloads,
-                "metrics": metrics_payload,
-                "as_of": assessment.as_of,
-            }
+            {**owner, "previous_rag": transition.previous_rag, **health}
         )
         await outbox.enqueue(session, PROJECT_RECOVERED, recovered, subject=project.id)

@@ -9,6 +9,7 @@ from pmo_common.messaging.consumed_events import Consumed, PermanentEventError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_monitoring.db import projection_repository as projections
+from pmo_monitoring.domain.copying import copied
 from pmo_monitoring.domain.methodology_thresholds import thresholds_for_methodology
 from pmo_monitoring.domain.records import Methodology
 from pmo_monitoring.handlers.health_assessment import reassess_and_publish, today_utc
@@ -34,11 +35,9 @@ async def on_methodology_published(
         ) from exc
     await projections.save_methodology(
         session,
-        methodology=Methodology(
-            key=published.key,
-            name=published.name,
-            version=published.version,
-            report_cadence_days=published.report_cadence_days,
+        methodology=copied(
+            Methodology,
+            published,
             thresholds=dict(published.thresholds),
             received_at=datetime.now(UTC),
         ),

@@ -15,6 +15,7 @@ from pmo_common.messaging.consumed_events import Consumed, PermanentEventError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_monitoring.db import projection_repository as projections
+from pmo_monitoring.domain.copying import copied
 from pmo_monitoring.domain.model import BaselineMilestone, PlannedValuePoint
 from pmo_monitoring.domain.records import MonitoredProject, ProjectContext
 from pmo_monitoring.handlers.health_assessment import reassess_and_publish, today_utc
@@ -24,16 +25,10 @@ log = logging.getLogger(__name__)
 
 def _projected(snapshot: ProjectSnapshot, *, closed_at: datetime | None) -> MonitoredProject:
     """The projection of a snapshot (ValueError when its baseline is unusable)."""
-    project = MonitoredProject(
+    project = copied(
+        MonitoredProject,
+        snapshot,
         id=snapshot.project_id,
-        name=snapshot.name,
-        manager=snapshot.manager,
-        sponsor=snapshot.sponsor,
-        methodology=snapshot.methodology,
-        start_date=snapshot.start_date,
-        end_date=snapshot.end_date,
-        budget=snapshot.budget,
-        currency=snapshot.currency,
         milestones=tuple(
             BaselineMilestone(name=m.name, due_date=m.due_date) for m in snapshot.milestones
         ),
@@ -41,10 +36,6 @@ def _projected(snapshot: ProjectSnapshot, *, closed_at: datetime | None) -> Moni
             PlannedValuePoint(on=point.date, percent=point.percent)
             for point in snapshot.planned_value_profile
         ),
-        portfolio_id=snapshot.portfolio_id,
-        program_id=snapshot.program_id,
-        status=snapshot.status,
-        version=snapshot.version,
         projected_at=datetime.now(UTC),
         closed_at=closed_at,
     )

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmo_monitoring.db import health_repository as healths
 from pmo_monitoring.db import report_repository as reports
 from pmo_monitoring.db.outbox import outbox
+from pmo_monitoring.domain.copying import copied, fields_of
 from pmo_monitoring.domain.model import StatusReport
 from pmo_monitoring.domain.records import MonitoredProject, ProjectContext, StoredReport
 from pmo_monitoring.domain.report_acceptance import check_report_fits_baseline
@@ -104,14 +105,8 @@ async def file_status_report(
             await reports.update_report(session, report=report)
         else:
             await reports.insert_report(session, report=report)
-        reported = StatusReported(
-            project_id=project.id,
-            report_id=report.id,
-            as_of=report.as_of,
-            percent_complete=report.percent_complete,
-            actual_cost=report.actual_cost,
-            manager_rag=report.manager_rag,
-        )
+        # The event carries the report's figures under their own names (the rest is ignored).
+        reported = StatusReported.model_validate({**fields_of(report), "report_id": report.id})
         await outbox.enqueue(session, STATUS_REPORTED, reported, subject=project.id)
 
         judged = await judge_report(
@@ -139,16 +134,11 @@ def _stored(
     """The report to store; a correction of the same day keeps the id, so links and alerts
     citing it remain valid, and counts one more revision."""
     now = datetime.now(UTC)
-    return StoredReport(
+    return copied(
+        StoredReport,
+        contents,
         id=existing.id if existing is not None else str(uuid.uuid4()),
         project_id=project.id,
-        as_of=contents.as_of,
-        percent_complete=contents.percent_complete,
-        actual_cost=contents.actual_cost,
-        milestones=contents.milestones,
-        risks=contents.risks,
-        manager_rag=contents.manager_rag,
-        summary=contents.summary,
         reported_by=reported_by,
         revision=existing.revision + 1 if existing is not None else 1,
         created_at=existing.created_at if existing is not None else now,

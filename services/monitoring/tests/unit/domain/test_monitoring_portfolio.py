@@ -1,6 +1,7 @@
 """Portfolio roll-up: money summed, indices from the sums, colours counted."""
 
 from datetime import date, timedelta
+from functools import partial
 
 import pytest
 from pmo_monitoring.domain.health_rules import assess_health
@@ -13,30 +14,8 @@ from pmo_monitoring.domain.portfolio import (
 )
 from pmo_monitoring.domain.reasons import ReasonCode
 
-
-def snapshot(
-    project_id: str,
-    rag: str,
-    *,
-    ev: float | None = None,
-    pv: float | None = None,
-    ac: float | None = None,
-    bac: float | None = None,
-    eac: float | None = None,
-    currency: str = "EUR",
-    portfolio_id: str | None = "pf-1",
-) -> ProjectHealthSnapshot:
-    return ProjectHealthSnapshot(
-        project_id=project_id,
-        rag=rag,  # type: ignore[arg-type]
-        currency=currency,
-        portfolio_id=portfolio_id,
-        ev=ev,
-        pv=pv,
-        ac=ac,
-        bac=bac,
-        eac=eac,
-    )
+# A project's snapshot in EUR and in portfolio pf-1, unless a test says otherwise.
+snapshot = partial(ProjectHealthSnapshot, currency="EUR", portfolio_id="pf-1")
 
 
 def test_indices_come_from_sums_so_a_big_project_outweighs_a_small_one() -> None:
