@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from pmo_common.auth.tokens import mint_dev_token
 from pmo_common.events.envelope import CloudEvent
 from pmo_common.events.payloads import (
+    EventPayload,
     HealthMetrics,
     ProjectAtRisk,
     ProjectCreated,
@@ -38,6 +39,7 @@ TEST_JWT_SECRET = "notifications-test-secret-0123456789abcdef"
 # Far longer than any test waits: a delivery that arrives promptly was woken by the commit that
 # planned it (or by its retry falling due), not found by polling.
 DELIVERY_POLL_SECONDS = 30.0
+P = TypeVar("P", bound=EventPayload)
 
 
 @pytest.fixture
@@ -134,93 +136,86 @@ async def notifications(
             yield NotificationsHarness(app=app, client=client)
 
 
-def at_risk_payload(
-    project_id: str,
-    *,
-    name: str = "Apollo",
-    manager: str = "ada@example.com",
-    sponsor: str | None = "grace@example.com",
-    portfolio_id: str | None = None,
-    severity: str = "critical",
-    rag: str = "red",
-    reasons: list[Reason] | None = None,
-) -> ProjectAtRisk:
-    """A project.at_risk payload with a CPI reason by default."""
-    return ProjectAtRisk(
-        project_id=project_id,
-        project_name=name,
-        manager=manager,
-        sponsor=sponsor,
-        portfolio_id=portfolio_id,
-        rag=rag,
-        severity=severity,
-        reasons=reasons
-        or [
-            Reason(
-                code="cpi_below_threshold",
-                message="Cost performance index 0.82 is below the red threshold 0.90",
-                metric="cpi",
-                value=0.82,
-                threshold=0.9,
-            )
-        ],
-        metrics=HealthMetrics(cpi=0.82, spi=0.97, eac=1_220_000.0, bac=1_000_000.0),
-        as_of=date(2026, 3, 2),
+def cpi_reason() -> Reason:
+    """Monitoring's reason for a cost performance index under the red threshold."""
+    return Reason(
+        code="cpi_below_threshold",
+        message="Cost performance index 0.82 is below the red threshold 0.90",
+        metric="cpi",
+        value=0.82,
+        threshold=0.9,
     )
 
 
-def recovered_payload(
-    project_id: str, *, name: str = "Apollo", manager: str = "ada@example.com", rag: str = "amber"
-) -> ProjectRecovered:
-    """A project.recovered payload."""
-    return ProjectRecovered(
-        project_id=project_id,
-        project_name=name,
-        manager=manager,
-        previous_rag="red",
-        rag=rag,
-        metrics=HealthMetrics(cpi=0.96, spi=0.99),
-        as_of=date(2026, 3, 9),
-    )
+def _payload(model: type[P], defaults: dict[str, Any], changes: dict[str, Any]) -> P:
+    # Payload models ignore fields they do not know; a misspelt change must fail the test instead.
+    unknown = changes.keys() - model.model_fields.keys()
+    assert not unknown, f"{model.__name__} has no field {sorted(unknown)}"
+    return model(**(defaults | changes))
 
 
-def overdue_payload(project_id: str, *, period: int, name: str = "Apollo") -> ReportOverdue:
-    """A project.report_overdue payload."""
-    return ReportOverdue(
-        project_id=project_id,
-        project_name=name,
-        manager="ada@example.com",
-        last_report_at=date(2026, 2, 1),
-        due_date=date(2026, 2, 15),
-        days_overdue=3,
-        period=period,
-    )
+# The project every payload describes unless a test changes it: Apollo, led by Ada for Grace.
+APOLLO_LEADS: dict[str, Any] = {"manager": "ada@example.com", "sponsor": "grace@example.com"}
 
 
-def created_payload(
-    project_id: str,
-    *,
-    name: str = "Apollo",
-    manager: str = "ada@example.com",
-    sponsor: str | None = "grace@example.com",
-    portfolio_id: str | None = None,
-    version: int = 1,
-) -> ProjectCreated:
-    """A project.created payload."""
-    return ProjectCreated(
-        project_id=project_id,
-        name=name,
-        manager=manager,
-        sponsor=sponsor,
-        methodology="waterfall",
-        start_date=date(2026, 1, 1),
-        end_date=date(2026, 12, 31),
-        budget=1_000_000,
-        currency="EUR",
-        portfolio_id=portfolio_id,
-        status="active",
-        version=version,
-    )
+def at_risk_payload(project_id: str, **changes: Any) -> ProjectAtRisk:
+    """A project.at_risk payload: Apollo red and critical on its CPI, unless `changes` say else."""
+    defaults = {
+        "project_id": project_id,
+        "project_name": "Apollo",
+        **APOLLO_LEADS,
+        "rag": "red",
+        "severity": "critical",
+        "reasons": [cpi_reason()],
+        "metrics": HealthMetrics(cpi=0.82, spi=0.97, eac=1_220_000.0, bac=1_000_000.0),
+        "as_of": date(2026, 3, 2),
+    }
+    return _payload(ProjectAtRisk, defaults, changes)
+
+
+def recovered_payload(project_id: str, **changes: Any) -> ProjectRecovered:
+    """A project.recovered payload: Apollo back from red to amber."""
+    defaults = {
+        "project_id": project_id,
+        "project_name": "Apollo",
+        "manager": APOLLO_LEADS["manager"],
+        "previous_rag": "red",
+        "rag": "amber",
+        "metrics": HealthMetrics(cpi=0.96, spi=0.99),
+        "as_of": date(2026, 3, 9),
+    }
+    return _payload(ProjectRecovered, defaults, changes)
+
+
+def overdue_payload(project_id: str, *, period: int, **changes: Any) -> ReportOverdue:
+    """A project.report_overdue payload: Apollo's report of `period`, three days late."""
+    defaults = {
+        "project_id": project_id,
+        "project_name": "Apollo",
+        "manager": APOLLO_LEADS["manager"],
+        "last_report_at": date(2026, 2, 1),
+        "due_date": date(2026, 2, 15),
+        "days_overdue": 3,
+        "period": period,
+    }
+    return _payload(ReportOverdue, defaults, changes)
+
+
+def created_payload(project_id: str, **changes: Any) -> ProjectCreated:
+    """A project.created payload: Apollo, active, at version 1."""
+    defaults = {
+        "project_id": project_id,
+        "name": "Apollo",
+        **APOLLO_LEADS,
+        "methodology": "waterfall",
+        "start_date": date(2026, 1, 1),
+        "end_date": date(2026, 12, 31),
+        "budget": 1_000_000,
+        "currency": "EUR",
+        "status": "active",
+        "version": 1,
+    }
+    return _payload(ProjectCreated, defaults, changes)
 
 
 @dataclass(frozen=True)
@@ -231,6 +226,7 @@ class EventPayloads:
     recovered: Callable[..., ProjectRecovered] = recovered_payload
     overdue: Callable[..., ReportOverdue] = overdue_payload
     created: Callable[..., ProjectCreated] = created_payload
+    cpi_reason: Callable[[], Reason] = cpi_reason
 
 
 @pytest.fixture

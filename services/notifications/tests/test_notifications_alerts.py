@@ -12,6 +12,17 @@ def new_project_id() -> str:
     return str(uuid.uuid4())
 
 
+async def raised_alert_id(notifications: Any, payloads: Any, **at_risk: Any) -> str:
+    """Signal a new project at risk; the id of the alert that opened."""
+    project_id = new_project_id()
+    await notifications.apply("project.at_risk", payloads.at_risk(project_id, **at_risk))
+    listed = await notifications.client.get(
+        "/v1/alerts", headers=notifications.auth(), params={"project_id": project_id}
+    )
+    alert_id: str = listed.json()["items"][0]["id"]
+    return alert_id
+
+
 async def test_two_at_risk_events_keep_one_alert_and_recovery_resolves_it(
     notifications: Any, notifications_payloads: Any
 ) -> None:
@@ -150,13 +161,7 @@ async def test_the_projection_ignores_stale_versions(
 async def test_acknowledge_and_resolve_by_the_manager(
     notifications: Any, notifications_payloads: Any
 ) -> None:
-    project_id = new_project_id()
-    await notifications.apply(
-        "project.at_risk", notifications_payloads.at_risk(project_id, manager=MANAGER)
-    )
-    alert_id = (await notifications.client.get("/v1/alerts", headers=notifications.auth())).json()[
-        "items"
-    ][0]["id"]
+    alert_id = await raised_alert_id(notifications, notifications_payloads, manager=MANAGER)
     manager = notifications.auth("project_manager", MANAGER)
 
     acked = await notifications.client.post(f"/v1/alerts/{alert_id}/acknowledge", headers=manager)
@@ -190,11 +195,7 @@ async def test_acknowledge_and_resolve_by_the_manager(
 async def test_sponsor_may_resolve_without_a_body(
     notifications: Any, notifications_payloads: Any
 ) -> None:
-    project_id = new_project_id()
-    await notifications.apply("project.at_risk", notifications_payloads.at_risk(project_id))
-    alert_id = (await notifications.client.get("/v1/alerts", headers=notifications.auth())).json()[
-        "items"
-    ][0]["id"]
+    alert_id = await raised_alert_id(notifications, notifications_payloads)
     resolved = await notifications.client.post(
         f"/v1/alerts/{alert_id}/resolve", headers=notifications.auth("viewer", "grace@example.com")
     )
@@ -205,11 +206,7 @@ async def test_sponsor_may_resolve_without_a_body(
 async def test_alert_routes_answer_401_403_404_and_422(
     notifications: Any, notifications_payloads: Any
 ) -> None:
-    project_id = new_project_id()
-    await notifications.apply("project.at_risk", notifications_payloads.at_risk(project_id))
-    alert_id = (await notifications.client.get("/v1/alerts", headers=notifications.auth())).json()[
-        "items"
-    ][0]["id"]
+    alert_id = await raised_alert_id(notifications, notifications_payloads)
     client = notifications.client
 
     assert (await client.get("/v1/alerts")).status_code == 401

@@ -109,24 +109,18 @@ async def test_a_claimed_row_is_not_claimed_again_until_its_lease_runs_out(
         assert [row.id for row in taken_over] == [first[0].id]
         # ...and a late answer from A no longer counts.
         async with sessions() as session, session.begin():
-            stale = await finish_attempt(
-                session,
-                delivery_id=first[0].id,
-                token="replica-a",
-                status=DELIVERED,
-                http_status=None,
-                error=None,
-                at=later,
-            )
-            fresh = await finish_attempt(
-                session,
-                delivery_id=first[0].id,
-                token="replica-b",
-                status=DELIVERED,
-                http_status=None,
-                error=None,
-                at=later,
-            )
+            stale, fresh = [
+                await finish_attempt(
+                    session,
+                    delivery_id=first[0].id,
+                    token=token,
+                    status=DELIVERED,
+                    http_status=None,
+                    error=None,
+                    at=later,
+                )
+                for token in ("replica-a", "replica-b")
+            ]
         assert stale is None
         assert fresh is not None and fresh.status == DELIVERED
     finally:

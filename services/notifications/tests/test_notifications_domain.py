@@ -38,7 +38,7 @@ from pmo_notifications.domain.email_composition import (
 )
 from pmo_notifications.domain.severity import is_at_least, severity_rank
 from pmo_notifications.domain.silence_rules import (
-    SilenceWindow,
+    SilenceRecord,
     covering_silence,
     silence_violations,
 )
@@ -215,11 +215,13 @@ def test_event_types_must_be_in_the_catalog_and_routable() -> None:
 
 
 def test_silence_scope_and_window() -> None:
-    window = SilenceWindow("s1", None, "pf-1", NOW, NOW + timedelta(hours=1))
-    assert covering_silence([window], project_id="p", portfolio_id="pf-1", at=NOW) == window
-    assert covering_silence([window], project_id="p", portfolio_id="pf-2", at=NOW) is None
+    silence = SilenceRecord(
+        "s1", None, "pf-1", "freeze", NOW, NOW + timedelta(hours=1), "pmo@example.com", NOW
+    )
+    assert covering_silence([silence], project_id="p", portfolio_id="pf-1", at=NOW) == silence
+    assert covering_silence([silence], project_id="p", portfolio_id="pf-2", at=NOW) is None
     late = NOW + timedelta(hours=2)
-    assert covering_silence([window], project_id="p", portfolio_id="pf-1", at=late) is None
+    assert covering_silence([silence], project_id="p", portfolio_id="pf-1", at=late) is None
     problems = silence_violations(
         project_id=None,
         portfolio_id=None,

@@ -30,13 +30,7 @@ async def test_manager_is_emailed_with_reasons_without_any_subscription(
 ) -> None:
     project_id = str(uuid.uuid4())
     reasons = [
-        Reason(
-            code="cpi_below_threshold",
-            message="Cost performance index 0.82 is below the red threshold 0.90",
-            metric="cpi",
-            value=0.82,
-            threshold=0.9,
-        ),
+        notifications_payloads.cpi_reason(),
         Reason(
             code="milestone_late",
             message="Milestone 'Go-live' is 21 days late",
@@ -49,7 +43,7 @@ async def test_manager_is_emailed_with_reasons_without_any_subscription(
     await notifications.apply(
         "project.at_risk",
         notifications_payloads.at_risk(
-            project_id, name="Apollo ERP", manager=MANAGER, reasons=reasons
+            project_id, project_name="Apollo ERP", manager=MANAGER, reasons=reasons
         ),
     )
 

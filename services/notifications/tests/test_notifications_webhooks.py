@@ -60,6 +60,26 @@ async def attempts_for(notifications: Any, subscription_id: str) -> list[dict[st
     return sorted(rows, key=lambda r: (r["event_type"], r["attempt"]))
 
 
+async def at_risk_sent_to(notifications: Any, payloads: Any, url: str) -> dict[str, Any]:
+    """Subscribe `url` to a new project's project.at_risk, then signal it; the subscription."""
+    project_id = str(uuid.uuid4())
+    subscription = await subscribe(notifications, url, project_id, event_types=["project.at_risk"])
+    await notifications.apply("project.at_risk", payloads.at_risk(project_id))
+    return subscription
+
+
+async def attempts_ending(
+    notifications: Any, subscription_id: str, status: str
+) -> list[dict[str, Any]]:
+    """The subscription's attempts, once the latest one has ended in `status`."""
+
+    async def ended() -> Any:
+        rows = await attempts_for(notifications, subscription_id)
+        return rows if rows and rows[-1]["status"] == status else None
+
+    return await eventually(ended, what=f"the last attempt to end {status}")
+
+
 async def test_receiver_gets_a_correctly_signed_cloudevent(
     notifications: Any,
     webhook_receiver: Any,
@@ -107,21 +127,10 @@ async def test_500_twice_then_204_gives_three_attempt_rows_with_one_webhook_id(
     webhook_receiver: Any,
     notifications_payloads: Any,
 ) -> None:
-    project_id = str(uuid.uuid4())
     webhook_receiver.fail_next(2, status=500)  # then the receiver's usual 204
-    subscription = await subscribe(
-        notifications,
-        f"{webhook_receiver.url}/flaky",
-        project_id,
-        event_types=["project.at_risk"],
-    )
-    await notifications.apply("project.at_risk", notifications_payloads.at_risk(project_id))
-
-    async def delivered() -> Any:
-        rows = await attempts_for(notifications, subscription["id"])
-        return rows if rows and rows[-1]["status"] == "delivered" else None
-
-    rows = await eventually(delivered, what="the third attempt to succeed")
+    url = f"{webhook_receiver.url}/flaky"
+    subscription = await at_risk_sent_to(notifications, notifications_payloads, url)
+    rows = await attempts_ending(notifications, subscription["id"], "delivered")
     assert [(r["attempt"], r["status"], r["http_status"]) for r in rows] == [
         (1, "retrying", 500),
         (2, "retrying", 500),
@@ -173,21 +182,10 @@ class Redirector:
 async def test_exhausted_retries_fail_and_redirects_are_not_followed(
     notifications: Any, webhook_receiver: Any, notifications_payloads: Any
 ) -> None:
-    project_id = str(uuid.uuid4())
     with Redirector(f"{webhook_receiver.url}/elsewhere") as redirector:
-        subscription = await subscribe(
-            notifications,
-            f"{redirector.url}/moved",
-            project_id,
-            event_types=["project.at_risk"],
-        )
-        await notifications.apply("project.at_risk", notifications_payloads.at_risk(project_id))
-
-        async def failed() -> Any:
-            rows = await attempts_for(notifications, subscription["id"])
-            return rows if rows and rows[-1]["status"] == "failed" else None
-
-        rows = await eventually(failed, what="the delivery to give up")
+        url = f"{redirector.url}/moved"
+        subscription = await at_risk_sent_to(notifications, notifications_payloads, url)
+        rows = await attempts_ending(notifications, subscription["id"], "failed")
     assert [(r["attempt"], r["status"]) for r in rows] == [
         (1, "retrying"),
         (2, "retrying"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi import APIRouter
 from pmo_common.web.app_factory import SessionDep
 from pmo_common.web.pagination import Page, PageDep, make_page
@@ -31,26 +33,9 @@ def shown_target(delivery: DeliveryRecord, *, in_full: bool) -> str:
 
 
 def delivery_out(delivery: DeliveryRecord, *, in_full: bool) -> DeliveryOut:
-    """The API view of one attempt."""
-    return DeliveryOut(
-        id=delivery.id,
-        message_id=delivery.message_id,
-        event_id=delivery.event_id,
-        event_type=delivery.event_type,
-        alert_id=delivery.alert_id,
-        project_id=delivery.project_id,
-        subscription_id=delivery.subscription_id,
-        channel=delivery.channel,
-        target=shown_target(delivery, in_full=in_full),
-        attempt=delivery.attempt,
-        status=delivery.status,
-        http_status=delivery.http_status,
-        error=delivery.error,
-        created_at=delivery.created_at,
-        next_attempt_at=delivery.next_attempt_at,
-        attempted_at=delivery.attempted_at,
-        completed_at=delivery.completed_at,
-    )
+    """The API view of one attempt, its target shown as the caller may see it."""
+    shown = replace(delivery, target=shown_target(delivery, in_full=in_full))
+    return DeliveryOut.model_validate(shown)
 
 
 @router.get("/deliveries", summary="List delivery attempts (others than admins: their projects')")
@@ -72,7 +57,6 @@ async def list_deliveries_route(
         project_id=project_id,
         status=status,
         channel=channel,
-        limit=page.limit + 1,
-        offset=page.offset,
+        page=page,
     )
     return make_page([delivery_out(record, in_full=everything) for record in records], page)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
+from pmo_common.web.pagination import Page, PageRequest, make_page
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 Channel = Literal["email", "webhook"]
@@ -23,7 +25,18 @@ class StrictInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ReasonOut(BaseModel):
+class OutputModel(BaseModel):
+    """Outputs are read from the records the use cases return, by attribute."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    @classmethod
+    def page_of(cls, records: Iterable[object], page: PageRequest) -> Page[Self]:
+        """A page of answers from up to limit + 1 records (the extra one signals more)."""
+        return make_page([cls.model_validate(record) for record in records], page)
+
+
+class ReasonOut(OutputModel):
     """Why a project is not green."""
 
     code: str
@@ -33,7 +46,7 @@ class ReasonOut(BaseModel):
     threshold: float | str | None = None
 
 
-class AlertOut(BaseModel):
+class AlertOut(OutputModel):
     """An alert about one project."""
 
     id: str
@@ -73,7 +86,7 @@ class SubscriptionCreate(StrictInput):
     min_severity: SeverityName = "info"
 
 
-class SubscriptionOut(BaseModel):
+class SubscriptionOut(OutputModel):
     """A subscription (its signing secret is never shown again after creation)."""
 
     id: str
@@ -107,7 +120,7 @@ class SilenceCreate(StrictInput):
     ends_at: AwareDatetime
 
 
-class SilenceOut(BaseModel):
+class SilenceOut(OutputModel):
     """A silence."""
 
     id: str
@@ -121,7 +134,7 @@ class SilenceOut(BaseModel):
     active: bool
 
 
-class DeliveryOut(BaseModel):
+class DeliveryOut(OutputModel):
     """One attempt to deliver one event over one channel."""
 
     id: str

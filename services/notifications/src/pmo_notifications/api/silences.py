@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from pmo_common.web.app_factory import SessionDep
@@ -19,17 +21,7 @@ router = APIRouter(prefix="/v1", tags=["silences"])
 
 def silence_out(silence: SilenceRecord) -> SilenceOut:
     """The API view of a silence, saying whether it holds now."""
-    return SilenceOut(
-        id=silence.id,
-        project_id=silence.project_id,
-        portfolio_id=silence.portfolio_id,
-        reason=silence.reason,
-        starts_at=silence.starts_at,
-        ends_at=silence.ends_at,
-        created_by=silence.created_by,
-        created_at=silence.created_at,
-        active=silence.holds_at(utc_now()),
-    )
+    return SilenceOut(**asdict(silence), active=silence.holds_at(utc_now()))
 
 
 @router.post("/silences", status_code=201, response_model=SilenceOut, summary="Create a silence")
@@ -66,8 +58,7 @@ async def list_silences_route(
         session,
         active_at=utc_now() if active else None,
         project_id=project_id,
-        limit=page.limit + 1,
-        offset=page.offset,
+        page=page,
     )
     return make_page([silence_out(record) for record in records], page)
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
+from pmo_common.auth.principal import Principal
 from pmo_common.web.app_factory import SessionDep
 from pmo_common.web.idempotency import OnceDep
-from pmo_common.web.pagination import Page, PageDep, make_page
+from pmo_common.web.pagination import Page, PageDep
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.api.access import (
     AnyRolePrincipal,
@@ -28,19 +30,15 @@ from pmo_notifications.handlers import subscription_commands, subscription_queri
 router = APIRouter(prefix="/v1", tags=["subscriptions"])
 
 
-def subscription_out(subscription: SubscriptionRecord) -> SubscriptionOut:
-    """The API view of a subscription, without its secret."""
-    return SubscriptionOut(
-        id=subscription.id,
-        owner=subscription.owner,
-        channel=subscription.channel,
-        target=subscription.target,
-        event_types=list(subscription.event_types),
-        portfolio_id=subscription.portfolio_id,
-        project_id=subscription.project_id,
-        min_severity=subscription.min_severity,
-        created_at=subscription.created_at,
+async def _own_subscription(
+    session: AsyncSession, principal: Principal, subscription_id: str
+) -> SubscriptionRecord:
+    # 404 when there is none, 403 when it is someone else's (and the caller is no PMO admin).
+    subscription = await subscription_queries.get_subscription(
+        session, subscription_id=subscription_id
     )
+    ensure_can_manage_subscription(principal, subscription)
+    return subscription
 
 
 @router.post(
@@ -76,9 +74,7 @@ async def create_subscription_route(
             portfolio_id=body.portfolio_id,
             min_severity=body.min_severity,
         )
-        return SubscriptionCreated(
-            **subscription_out(subscription).model_dump(), secret=subscription.secret
-        )
+        return SubscriptionCreated.model_validate(subscription)
 
     return await once.run(body, create)
 
@@ -97,10 +93,9 @@ async def list_subscriptions_route(
         owner=None if sees_all_subscriptions(principal) else principal.subject,
         channel=channel,
         project_id=project_id,
-        limit=page.limit + 1,
-        offset=page.offset,
+        page=page,
     )
-    return make_page([subscription_out(record) for record in records], page)
+    return SubscriptionOut.page_of(records, page)
 
 
 @router.get("/subscriptions/{subscription_id}", summary="Read one subscription")
@@ -108,11 +103,8 @@ async def get_subscription_route(
     subscription_id: str, principal: AnyRolePrincipal, session: SessionDep
 ) -> SubscriptionOut:
     """One of the caller's subscriptions (any, for PMO admins)."""
-    subscription = await subscription_queries.get_subscription(
-        session, subscription_id=subscription_id
-    )
-    ensure_can_manage_subscription(principal, subscription)
-    return subscription_out(subscription)
+    subscription = await _own_subscription(session, principal, subscription_id)
+    return SubscriptionOut.model_validate(subscription)
 
 
 @router.delete("/subscriptions/{subscription_id}", status_code=204, summary="Delete a subscription")
@@ -120,9 +112,6 @@ async def delete_subscription_route(
     subscription_id: str, principal: AnyRolePrincipal, session: SessionDep
 ) -> Response:
     """Stop a subscription; deliveries already planned for it are skipped."""
-    subscription = await subscription_queries.get_subscription(
-        session, subscription_id=subscription_id
-    )
-    ensure_can_manage_subscription(principal, subscription)
+    await _own_subscription(session, principal, subscription_id)
     await subscription_commands.delete_subscription(session, subscription_id=subscription_id)
     return Response(status_code=204)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pmo_common.web.pagination import PageRequest
 from sqlalchemy import Row, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_notifications.db.listing import fetch_page, matching
 from pmo_notifications.db.projection_repository import projects_led_by
 from pmo_notifications.db.tables import ACTIVE_ALERT, alerts
 from pmo_notifications.db.timestamps import record_from_row, row_values
@@ -123,21 +125,18 @@ async def list_alerts(
     *,
     led_by: str | None,
     only_led: bool,
-    project_id: str | None,
-    statuses: tuple[str, ...] | None,
-    severity: str | None,
-    limit: int,
-    offset: int,
+    page: PageRequest,
+    project_id: str | None = None,
+    statuses: tuple[str, ...] | None = None,
+    severity: str | None = None,
 ) -> list[AlertRecord]:
     """A page of alerts, newest first; `only_led` keeps projects `led_by` manages or sponsors."""
-    query = select(alerts)
+    query = matching(
+        select(alerts), (alerts.c.project_id, project_id), (alerts.c.severity, severity)
+    )
     if only_led:
         query = query.where(alerts.c.project_id.in_(projects_led_by(led_by)))
-    if project_id is not None:
-        query = query.where(alerts.c.project_id == project_id)
     if statuses is not None:
         query = query.where(alerts.c.status.in_(statuses))
-    if severity is not None:
-        query = query.where(alerts.c.severity == severity)
-    query = query.order_by(alerts.c.opened_at.desc(), alerts.c.id).limit(limit).offset(offset)
-    return [_record(row) for row in await session.execute(query)]
+    query = query.order_by(alerts.c.opened_at.desc(), alerts.c.id)
+    return await fetch_page(session, query, _record, page)

@@ -7,9 +7,11 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from pmo_common.web.pagination import PageRequest
 from sqlalchemy import Row, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_notifications.db.listing import fetch_page, matching
 from pmo_notifications.db.projection_repository import projects_led_by
 from pmo_notifications.db.subscription_repository import owned_subscription_ids
 from pmo_notifications.db.tables import deliveries
@@ -133,15 +135,20 @@ async def list_deliveries(
     project_id: str | None,
     status: str | None,
     channel: str | None,
-    limit: int,
-    offset: int,
+    page: PageRequest,
 ) -> list[DeliveryRecord]:
     """A page of attempts, newest first.
 
     `viewer` (subject, e-mail) limits the page to projects they lead and subscriptions they own;
     None shows everything.
     """
-    query = select(deliveries)
+    query = matching(
+        select(deliveries),
+        (deliveries.c.alert_id, alert_id),
+        (deliveries.c.project_id, project_id),
+        (deliveries.c.status, status),
+        (deliveries.c.channel, channel),
+    )
     if viewer is not None:
         subject, email = viewer
         query = query.where(
@@ -150,15 +157,7 @@ async def list_deliveries(
                 deliveries.c.subscription_id.in_(owned_subscription_ids(subject)),
             )
         )
-    if alert_id is not None:
-        query = query.where(deliveries.c.alert_id == alert_id)
-    if project_id is not None:
-        query = query.where(deliveries.c.project_id == project_id)
-    if status is not None:
-        query = query.where(deliveries.c.status == status)
-    if channel is not None:
-        query = query.where(deliveries.c.channel == channel)
     query = query.order_by(
         deliveries.c.created_at.desc(), deliveries.c.attempt.desc(), deliveries.c.id
     )
-    return [_record(row) for row in await session.execute(query.limit(limit).offset(offset))]
+    return await fetch_page(session, query, _record, page)

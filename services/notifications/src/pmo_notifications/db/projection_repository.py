@@ -12,13 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmo_notifications.db.tables import projects
 from pmo_notifications.db.timestamps import record_from_row, row_values
 from pmo_notifications.domain.clock import utc_now
-from pmo_notifications.domain.project_projection import (
-    ACTIVE,
-    CLOSED,
-    SIGNALLED_VERSION,
-    ProjectRecord,
-    normalised_email,
-)
+from pmo_notifications.domain.project_projection import CLOSED, ProjectRecord, normalised_email
 
 
 async def get_project(session: AsyncSession, *, project_id: str) -> ProjectRecord | None:
@@ -27,65 +21,42 @@ async def get_project(session: AsyncSession, *, project_id: str) -> ProjectRecor
     return None if row is None else record_from_row(ProjectRecord, row)
 
 
-async def apply_project_version(
-    session: AsyncSession,
-    *,
-    project_id: str,
-    name: str,
-    manager: str,
-    sponsor: str | None,
-    portfolio_id: str | None,
-    status: str,
-    version: int,
-) -> bool:
+def _stored_values(project: ProjectRecord) -> dict[str, Any]:
+    # E-mails are compared lower-cased, so they are stored that way.
+    return row_values(
+        project,
+        manager=normalised_email(project.manager),
+        sponsor=normalised_email(project.sponsor),
+        updated_at=utc_now(),
+    )
+
+
+async def apply_project_version(session: AsyncSession, *, project: ProjectRecord) -> bool:
     """Store a project's state unless a newer (or the same) version is already known."""
-    values = {
-        "name": name,
-        "manager": normalised_email(manager),
-        "sponsor": normalised_email(sponsor),
-        "portfolio_id": portfolio_id,
-        "status": status,
-        "version": version,
-        "updated_at": utc_now(),
-    }
-    known = await get_project(session, project_id=project_id)
+    known = await get_project(session, project_id=project.id)
     if known is None:
-        await session.execute(insert(projects).values(id=project_id, **values))
+        await session.execute(insert(projects).values(**_stored_values(project)))
         return True
-    if known.version >= version:
+    if known.version >= project.version:
         return False
-    await session.execute(update(projects).where(projects.c.id == project_id).values(**values))
+    await session.execute(
+        update(projects).where(projects.c.id == project.id).values(**_stored_values(project))
+    )
     return True
 
 
 async def record_signalled_project(
-    session: AsyncSession,
-    *,
-    project_id: str,
-    name: str,
-    manager: str,
-    sponsor: str | None,
-    portfolio_id: str | None,
+    session: AsyncSession, *, project: ProjectRecord
 ) -> ProjectRecord:
-    """The known project; one first heard of through monitoring is recorded as version 0.
+    """The known project; one first heard of through monitoring is recorded as `project`.
 
     One statement either way (an upsert whose update changes nothing, returning the row), so a
     signal reads and, when needed, writes the projection once; intake's versions win later.
     """
-    values: dict[str, Any] = {
-        "id": project_id,
-        "name": name,
-        "manager": normalised_email(manager),
-        "sponsor": normalised_email(sponsor),
-        "portfolio_id": portfolio_id,
-        "status": ACTIVE,
-        "version": SIGNALLED_VERSION,
-        "updated_at": utc_now(),
-    }
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (
         dialect.insert(projects)
-        .values(**values)
+        .values(**_stored_values(project))
         .on_conflict_do_update(index_elements=[projects.c.id], set_={"version": projects.c.version})
         .returning(*projects.c)
     )

@@ -6,9 +6,11 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
+from pmo_common.web.pagination import PageRequest
 from sqlalchemy import Row, Select, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_notifications.db.listing import fetch_page, matching
 from pmo_notifications.db.tables import subscriptions
 from pmo_notifications.db.timestamps import record_from_row, row_values
 from pmo_notifications.domain.subscription_matching import SubscriptionRecord
@@ -44,20 +46,17 @@ async def list_subscriptions(
     owner: str | None,
     channel: str | None,
     project_id: str | None,
-    limit: int,
-    offset: int,
+    page: PageRequest,
 ) -> list[SubscriptionRecord]:
     """A page of live subscriptions, oldest first (only `owner`'s when given)."""
-    query = select(subscriptions).where(subscriptions.c.deleted_at.is_(None))
-    if owner is not None:
-        query = query.where(subscriptions.c.owner == owner)
-    if channel is not None:
-        query = query.where(subscriptions.c.channel == channel)
-    if project_id is not None:
-        query = query.where(subscriptions.c.project_id == project_id)
+    query = matching(
+        select(subscriptions).where(subscriptions.c.deleted_at.is_(None)),
+        (subscriptions.c.owner, owner),
+        (subscriptions.c.channel, channel),
+        (subscriptions.c.project_id, project_id),
+    )
     query = query.order_by(subscriptions.c.created_at, subscriptions.c.id)
-    rows = await session.execute(query.limit(limit).offset(offset))
-    return [_record(row) for row in rows]
+    return await fetch_page(session, query, _record, page)
 
 
 async def delete_subscription(session: AsyncSession, *, subscription_id: str, at: datetime) -> None:

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from pmo_notifications.domain.refusal import Refusal
+
 ALLOWED_SCHEMES = ("http", "https")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _SHARED_ADDRESS_SPACE = ipaddress.ip_network("100.64.0.0/10")
@@ -14,12 +16,8 @@ _NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-class TargetRefused(Exception):
-    """A webhook target the policy does not accept, with the reason in plain words."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+class TargetRefused(Refusal):
+    """A webhook target the policy does not accept."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
 from pmo_notifications.domain.reason_line import ReasonLine
+from pmo_notifications.domain.refusal import Refusal
 
 OPEN = "open"
 ACKNOWLEDGED = "acknowledged"
@@ -15,12 +16,8 @@ ACTIVE_STATUSES: tuple[str, ...] = (OPEN, ACKNOWLEDGED)
 SYSTEM_ACTOR = "system"
 
 
-class AlertTransitionRefused(Exception):
+class AlertTransitionRefused(Refusal):
     """The requested change is not allowed from the alert's current status."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +35,10 @@ class AlertState:
     def is_active(self) -> bool:
         """Open or acknowledged: still asking for attention."""
         return self.status in ACTIVE_STATUSES
+
+
+# An alert carries its lifecycle flat (one column per field of `AlertState`, by the same name).
+_STATE_FIELDS = tuple(field.name for field in fields(AlertState))
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,27 +98,12 @@ class AlertRecord:
     @property
     def state(self) -> AlertState:
         """The lifecycle part of the alert."""
-        return AlertState(
-            status=self.status,
-            acknowledged_at=self.acknowledged_at,
-            acknowledged_by=self.acknowledged_by,
-            resolved_at=self.resolved_at,
-            resolved_by=self.resolved_by,
-            resolution_note=self.resolution_note,
-        )
+        return AlertState(**{name: getattr(self, name) for name in _STATE_FIELDS})
 
     def with_state(self, state: AlertState, *, at: datetime) -> AlertRecord:
         """The alert after a transition to `state` at `at`."""
-        return replace(
-            self,
-            status=state.status,
-            acknowledged_at=state.acknowledged_at,
-            acknowledged_by=state.acknowledged_by,
-            resolved_at=state.resolved_at,
-            resolved_by=state.resolved_by,
-            resolution_note=state.resolution_note,
-            last_event_at=at,
-        )
+        changed = {name: getattr(state, name) for name in _STATE_FIELDS}
+        return replace(self, **changed, last_event_at=at)
 
     @property
     def actor(self) -> str | None:

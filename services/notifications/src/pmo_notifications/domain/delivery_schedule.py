@@ -31,11 +31,10 @@ def may_retry(failed_attempt: int, *, max_attempts: int, retryable: bool = True)
 
 
 @dataclass(frozen=True, slots=True)
-class DeliveryRecord:
-    """One delivery attempt as stored."""
+class DeliveryContent:
+    """What one delivery carries: the event and its context, the channel, the recipient and the
+    message (an e-mail's subject and body, or a webhook's CloudEvent)."""
 
-    id: str
-    message_id: str
     event_id: str
     event_type: str
     alert_id: str | None
@@ -45,6 +44,22 @@ class DeliveryRecord:
     target: str
     subject: str | None
     payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedDelivery(DeliveryContent):
+    """A first attempt to record: who gets what, over which channel."""
+
+    status: str = PENDING
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRecord(DeliveryContent):
+    """One delivery attempt as stored: its content, and how the attempt went."""
+
+    id: str
+    message_id: str
     attempt: int
     status: str
     http_status: int | None
@@ -53,23 +68,6 @@ class DeliveryRecord:
     next_attempt_at: datetime
     attempted_at: datetime | None
     completed_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedDelivery:
-    """A first attempt to record: who gets what, over which channel."""
-
-    event_id: str
-    event_type: str
-    alert_id: str | None
-    project_id: str | None
-    subscription_id: str | None
-    channel: str
-    target: str
-    subject: str | None
-    payload: str
-    status: str = PENDING
-    error: str | None = None
 
 
 def outcome_status(

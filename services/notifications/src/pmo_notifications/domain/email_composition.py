@@ -62,46 +62,40 @@ class ComposedEmail:
 def compose_at_risk_email(notice: HealthNotice) -> ComposedEmail:
     """The e-mail telling a project manager their project is at risk."""
     severity = f", {notice.severity}" if notice.severity else ""
-    lines = [
-        "Hello,",
-        "",
-        f"Project {notice.project_name} is now {notice.rag.upper()}{severity} "
-        f"as of {notice.as_of.isoformat()}.",
-        "",
-        *_reason_section(notice.reasons, "Why it is at risk:"),
-        *_metric_section(notice.metrics),
-        "What to do next:",
-        "  1. Check the reasons above against your latest status report and correct any "
-        "figure that is wrong.",
-        "  2. Agree a recovery plan with your team: what changes in scope, schedule or budget, "
-        "and by when.",
-        f"  3. Share the plan with your sponsor{_parenthesised(notice.sponsor)} and the PMO, "
-        "then file an updated status report.",
-        f"  4. Acknowledge the alert{_parenthesised(notice.alert_id, 'id ')} in the PMO tool "
-        "so the PMO knows you are on it.",
-    ]
-    subject = f"{SUBJECT_PREFIX} Project {notice.project_name} is at risk ({notice.rag})"
-    return ComposedEmail(subject, "\n".join(lines) + "\n" + _SIGNATURE)
+    return _health_email(
+        notice,
+        subject="is at risk",
+        news=[f"is now {notice.rag.upper()}{severity}"],
+        reasons_heading="Why it is at risk:",
+        steps=[
+            "Check the reasons above against your latest status report and correct any figure "
+            "that is wrong.",
+            "Agree a recovery plan with your team: what changes in scope, schedule or budget, "
+            "and by when.",
+            f"Share the plan with your sponsor{_parenthesised(notice.sponsor)} and the PMO, "
+            "then file an updated status report.",
+            f"Acknowledge the alert{_parenthesised(notice.alert_id, 'id ')} in the PMO tool so "
+            "the PMO knows you are on it.",
+        ],
+    )
 
 
 def compose_recovery_email(notice: HealthNotice) -> ComposedEmail:
     """The e-mail telling a project manager their project has recovered."""
     was = f" (it was {notice.previous_rag})" if notice.previous_rag else ""
-    lines = [
-        "Hello,",
-        "",
-        f"Project {notice.project_name} has recovered: it is now {notice.rag.upper()}{was} "
-        f"as of {notice.as_of.isoformat()}.",
-        "The at-risk alert has been resolved automatically.",
-        "",
-        *_reason_section(notice.reasons, "Still worth watching:"),
-        *_metric_section(notice.metrics),
-        "What to do next:",
-        "  1. Keep reporting on the usual cadence so the recovery is confirmed.",
-        "  2. Let your sponsor and the PMO know which actions made the difference.",
-    ]
-    subject = f"{SUBJECT_PREFIX} Project {notice.project_name} has recovered ({notice.rag})"
-    return ComposedEmail(subject, "\n".join(lines) + "\n" + _SIGNATURE)
+    return _health_email(
+        notice,
+        subject="has recovered",
+        news=[
+            f"has recovered: it is now {notice.rag.upper()}{was}",
+            "The at-risk alert has been resolved automatically.",
+        ],
+        reasons_heading="Still worth watching:",
+        steps=[
+            "Keep reporting on the usual cadence so the recovery is confirmed.",
+            "Let your sponsor and the PMO know which actions made the difference.",
+        ],
+    )
 
 
 def compose_overdue_email(
@@ -114,18 +108,18 @@ def compose_overdue_email(
         if last_report_at
         else "No status report has been filed yet."
     )
-    lines = [
-        "Hello,",
-        "",
-        f"The status report of project {project_name} was due on {due_date.isoformat()} "
-        f"and is {days_overdue} {unit} overdue. {last}",
-        "",
-        "What to do next:",
-        "  1. File a status report in the PMO tool (progress, actual cost, milestones, risks).",
-        "  2. If the project is paused or closing, tell the PMO so reporting can be adjusted.",
-    ]
-    subject = f"{SUBJECT_PREFIX} Status report overdue for project {project_name}"
-    return ComposedEmail(subject, "\n".join(lines) + "\n" + _SIGNATURE)
+    return _email(
+        f"Status report overdue for project {project_name}",
+        [
+            f"The status report of project {project_name} was due on {due_date.isoformat()} "
+            f"and is {days_overdue} {unit} overdue. {last}",
+            "",
+            *_next_steps(
+                "File a status report in the PMO tool (progress, actual cost, milestones, risks).",
+                "If the project is paused or closing, tell the PMO so reporting can be adjusted.",
+            ),
+        ],
+    )
 
 
 def compose_alert_change_email(
@@ -133,21 +127,52 @@ def compose_alert_change_email(
 ) -> ComposedEmail:
     """The e-mail telling a subscriber that an alert was raised, acknowledged or resolved."""
     by = f" by {actor}" if actor else ""
-    lines = ["Hello,", "", f"Alert: {title}", f"Status: {status}{by}."]
+    lines = [f"Alert: {title}", f"Status: {status}{by}."]
     if note:
         lines.append(f"Note: {note}")
-    subject = f"{SUBJECT_PREFIX} Alert {status}: {title}"
-    return ComposedEmail(subject, "\n".join(lines) + "\n" + _SIGNATURE)
+    return _email(f"Alert {status}: {title}", lines)
 
 
 def compose_event_email(
     *, event_type: str, summary: str, details: Mapping[str, object]
 ) -> ComposedEmail:
     """The e-mail forwarding any other subscribed event, field by field."""
-    lines = ["Hello,", "", summary, ""]
-    lines += [f"  {name}: {_plain(value)}" for name, value in details.items() if value is not None]
-    subject = f"{SUBJECT_PREFIX} {summary}"
-    return ComposedEmail(subject, "\n".join(lines) + f"\n\n(event type: {event_type})" + _SIGNATURE)
+    fields = [f"  {name}: {_plain(value)}" for name, value in details.items() if value is not None]
+    return _email(summary, [summary, "", *fields], footer=f"\n(event type: {event_type})")
+
+
+def _health_email(
+    notice: HealthNotice,
+    *,
+    subject: str,
+    news: Sequence[str],
+    reasons_heading: str,
+    steps: Sequence[str],
+) -> ComposedEmail:
+    # The project's new state as of the event's date, its reasons and key figures, then what to do.
+    headline, *more = news
+    name = notice.project_name
+    return _email(
+        f"Project {name} {subject} ({notice.rag})",
+        [
+            f"Project {name} {headline} as of {notice.as_of.isoformat()}.",
+            *more,
+            "",
+            *_reason_section(notice.reasons, reasons_heading),
+            *_metric_section(notice.metrics),
+            *_next_steps(*steps),
+        ],
+    )
+
+
+def _email(subject: str, lines: Sequence[str], *, footer: str = "") -> ComposedEmail:
+    # Every e-mail greets the reader, says its lines, and ends with the service's signature.
+    body = "\n".join(["Hello,", "", *lines]) + "\n" + footer + _SIGNATURE
+    return ComposedEmail(f"{SUBJECT_PREFIX} {subject}", body)
+
+
+def _next_steps(*steps: str) -> list[str]:
+    return ["What to do next:", *(f"  {number}. {step}" for number, step in enumerate(steps, 1))]
 
 
 def _reason_section(reasons: Sequence[ReasonLine], heading: str) -> list[str]:

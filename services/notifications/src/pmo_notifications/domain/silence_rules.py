@@ -12,19 +12,8 @@ MAX_SILENCE_DURATION = timedelta(days=90)
 
 
 @dataclass(frozen=True, slots=True)
-class SilenceWindow:
-    """One silence: its scope (None = any) and when it holds."""
-
-    silence_id: str
-    project_id: str | None
-    portfolio_id: str | None
-    starts_at: datetime
-    ends_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
 class SilenceRecord:
-    """A silence as stored."""
+    """A silence as stored: its scope (None = any) and the window during which it holds."""
 
     id: str
     project_id: str | None
@@ -35,44 +24,33 @@ class SilenceRecord:
     created_by: str
     created_at: datetime
 
-    @property
-    def window(self) -> SilenceWindow:
-        """The scope and time window of the silence."""
-        return SilenceWindow(
-            silence_id=self.id,
-            project_id=self.project_id,
-            portfolio_id=self.portfolio_id,
-            starts_at=self.starts_at,
-            ends_at=self.ends_at,
-        )
-
     def holds_at(self, at: datetime) -> bool:
         """Whether the silence holds at `at` (for any scope)."""
         return self.starts_at <= at < self.ends_at
 
 
 def silence_covers(
-    window: SilenceWindow, *, project_id: str | None, portfolio_id: str | None, at: datetime
+    silence: SilenceRecord, *, project_id: str | None, portfolio_id: str | None, at: datetime
 ) -> bool:
     """Whether the silence holds at `at` for an event of this project and portfolio."""
-    if not window.starts_at <= at < window.ends_at:
+    if not silence.holds_at(at):
         return False
-    if window.project_id is not None and window.project_id != project_id:
+    if silence.project_id is not None and silence.project_id != project_id:
         return False
-    return window.portfolio_id is None or window.portfolio_id == portfolio_id
+    return silence.portfolio_id is None or silence.portfolio_id == portfolio_id
 
 
 def covering_silence(
-    windows: Iterable[SilenceWindow],
+    silences: Iterable[SilenceRecord],
     *,
     project_id: str | None,
     portfolio_id: str | None,
     at: datetime,
-) -> SilenceWindow | None:
+) -> SilenceRecord | None:
     """The first silence holding for the event, if any."""
-    for window in windows:
-        if silence_covers(window, project_id=project_id, portfolio_id=portfolio_id, at=at):
-            return window
+    for silence in silences:
+        if silence_covers(silence, project_id=project_id, portfolio_id=portfolio_id, at=at):
+            return silence
     return None
 
 

@@ -29,6 +29,7 @@ from pmo_notifications.domain.clock import utc_now
 from pmo_notifications.domain.email_composition import compose_alert_change_email
 from pmo_notifications.domain.reason_line import ReasonLine
 from pmo_notifications.handlers.notification_routing import EventToRoute, Notifier
+from pmo_notifications.handlers.project_facts import HealthSignal
 
 _EVENT_FOR_STATUS: dict[str, EventSpec[AlertEvent]] = {
     "open": ALERT_RAISED,
@@ -38,9 +39,8 @@ _EVENT_FOR_STATUS: dict[str, EventSpec[AlertEvent]] = {
 
 
 def new_alert(
+    signal: HealthSignal,
     *,
-    project_id: str,
-    project_name: str,
     kind: str,
     deduplication_key: str,
     severity: str,
@@ -48,12 +48,12 @@ def new_alert(
     reasons: tuple[ReasonLine, ...],
     rag: str | None,
 ) -> AlertRecord:
-    """A fresh open alert, not stored yet."""
+    """A fresh open alert about the signalled project, not stored yet."""
     now = utc_now()
     return AlertRecord(
         id=str(uuid.uuid4()),
-        project_id=project_id,
-        project_name=project_name,
+        project_id=signal.project_id,
+        project_name=signal.project_name,
         kind=kind,
         deduplication_key=deduplication_key,
         severity=severity,

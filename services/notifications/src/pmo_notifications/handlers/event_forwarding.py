@@ -4,42 +4,47 @@ from __future__ import annotations
 
 from typing import Any
 
-from pmo_common.events.envelope import CloudEvent
+from pmo_common.events.payloads import GateDecided, ProjectClosed, ProjectSnapshot, RequestEvent
+from pmo_common.messaging.consumed_events import Consumed
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.domain.email_composition import compose_event_email
 from pmo_notifications.domain.subscription_matching import routing_severity
 from pmo_notifications.handlers.notification_routing import EventToRoute, Notifier
 
+# The events passed on to subscribers as they are; each is about one project (a request may
+# name none yet).
+ForwardedPayload = ProjectSnapshot | ProjectClosed | RequestEvent | GateDecided
+
 
 async def forward_event(
     session: AsyncSession,
-    event: CloudEvent,
+    event: Consumed[ForwardedPayload],
     *,
-    project_id: str | None,
     portfolio_id: str | None,
     summary: str,
     severity: str | None = None,
     notifier: Notifier | None = None,
 ) -> None:
     """Plan and record the event's deliveries (through `notifier` when the caller has one)."""
+    envelope = event.envelope
     details: dict[str, Any] = {
         name: value
-        for name, value in event.data.items()
+        for name, value in envelope.data.items()
         if isinstance(value, str | int | float | bool)
     }
     if notifier is None:
         notifier = await Notifier.for_project(
-            session, project_id=project_id, portfolio_ids=[portfolio_id]
+            session, project_id=event.payload.project_id, portfolio_ids=[portfolio_id]
         )
     notifier.route(
         EventToRoute(
-            event=event,
+            event=envelope,
             portfolio_id=portfolio_id,
-            severity=routing_severity(event.type, severity),
+            severity=routing_severity(envelope.type, severity),
             alert_id=None,
             subscriber_email=compose_event_email(
-                event_type=event.type, summary=summary, details=details
+                event_type=envelope.type, summary=summary, details=details
             ),
         )
     )

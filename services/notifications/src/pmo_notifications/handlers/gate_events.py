@@ -17,8 +17,7 @@ async def on_gate_decided(session: AsyncSession, event: Consumed[GateDecided]) -
     name = project.name if project else payload.project_id
     await forward_event(
         session,
-        event.envelope,
-        project_id=payload.project_id,
+        event,
         portfolio_id=project.portfolio_id if project else None,
         summary=f"Gate {payload.gate} of project {name} was {payload.decision}",
         severity="warning" if payload.decision == "rejected" else None,

@@ -16,12 +16,12 @@ from pmo_common.events.envelope import CloudEvent
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db.delivery_repository import insert_planned_deliveries
-from pmo_notifications.db.silence_repository import active_silence_windows
+from pmo_notifications.db.silence_repository import active_silences
 from pmo_notifications.db.subscription_repository import subscriptions_in_scope
 from pmo_notifications.domain.clock import utc_now
 from pmo_notifications.domain.delivery_schedule import PENDING, SKIPPED, PlannedDelivery
 from pmo_notifications.domain.email_composition import ComposedEmail
-from pmo_notifications.domain.silence_rules import SilenceWindow, covering_silence
+from pmo_notifications.domain.silence_rules import SilenceRecord, covering_silence
 from pmo_notifications.domain.subscription_matching import (
     EventFacts,
     SubscriptionRecord,
@@ -60,7 +60,7 @@ class Notifier:
     session: AsyncSession
     project_id: str | None
     now: datetime
-    silences: Sequence[SilenceWindow]
+    silences: Sequence[SilenceRecord]
     subscriptions: Sequence[SubscriptionRecord]
     planned: list[PlannedDelivery] = field(default_factory=list)
 
@@ -70,7 +70,7 @@ class Notifier:
     ) -> Notifier:
         """A notifier for the events of a project, in any of the portfolios named."""
         now = utc_now()
-        silences = await active_silence_windows(session, at=now)
+        silences = await active_silences(session, at=now)
         subscriptions = await subscriptions_in_scope(
             session,
             project_id=project_id,

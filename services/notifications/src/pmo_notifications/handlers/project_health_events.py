@@ -24,6 +24,7 @@ from pmo_notifications.domain.alert_rules import (
 )
 from pmo_notifications.domain.clock import utc_now
 from pmo_notifications.domain.email_composition import (
+    ComposedEmail,
     HealthNotice,
     ReasonLine,
     compose_at_risk_email,
@@ -38,9 +39,9 @@ from pmo_notifications.handlers.alert_commands import (
     resolve_active_alerts,
 )
 from pmo_notifications.handlers.notification_routing import DirectEmail, EventToRoute, Notifier
+from pmo_notifications.handlers.project_facts import HealthSignal, project_told_by
 
 OVERDUE_SEVERITY = "warning"
-HealthSignal = ProjectAtRisk | ProjectRecovered | ReportOverdue
 
 
 async def on_project_at_risk(session: AsyncSession, event: Consumed[ProjectAtRisk]) -> None:
@@ -50,8 +51,7 @@ async def on_project_at_risk(session: AsyncSession, event: Consumed[ProjectAtRis
     reasons = _reason_lines(payload.reasons)
     title = at_risk_title(payload.project_name, payload.rag)
     alert = new_alert(
-        project_id=payload.project_id,
-        project_name=payload.project_name,
+        payload,
         kind=AT_RISK,
         deduplication_key=deduplication_key(AT_RISK),
         severity=payload.severity,
@@ -96,17 +96,15 @@ async def on_project_at_risk(session: AsyncSession, event: Consumed[ProjectAtRis
             alert_id=alert_id,
         )
     )
-    notifier.route(
-        EventToRoute(
-            event=event.envelope,
-            portfolio_id=_routing_portfolio(project, payload),
-            severity=payload.severity,
-            alert_id=alert_id,
-            subscriber_email=email,
-        ),
-        direct=[DirectEmail(payload.manager, email)] if notify_manager else [],
+    await _deliver_signal(
+        notifier,
+        event,
+        project,
+        severity=payload.severity,
+        alert_id=alert_id,
+        email=email,
+        to_manager=notify_manager,
     )
-    await notifier.flush()
 
 
 async def on_project_recovered(session: AsyncSession, event: Consumed[ProjectRecovered]) -> None:
@@ -132,17 +130,14 @@ async def on_project_recovered(session: AsyncSession, event: Consumed[ProjectRec
             sponsor=payload.sponsor,
         )
     )
-    notifier.route(
-        EventToRoute(
-            event=event.envelope,
-            portfolio_id=_routing_portfolio(project, payload),
-            severity=routing_severity(event.type),
-            alert_id=resolved[0].id if resolved else None,
-            subscriber_email=email,
-        ),
-        direct=[DirectEmail(payload.manager, email)],
+    await _deliver_signal(
+        notifier,
+        event,
+        project,
+        severity=routing_severity(event.type),
+        alert_id=resolved[0].id if resolved else None,
+        email=email,
     )
-    await notifier.flush()
 
 
 async def on_report_overdue(session: AsyncSession, event: Consumed[ReportOverdue]) -> None:
@@ -171,8 +166,7 @@ async def on_report_overdue(session: AsyncSession, event: Consumed[ReportOverdue
         threshold=0,
     )
     alert = new_alert(
-        project_id=payload.project_id,
-        project_name=payload.project_name,
+        payload,
         kind=REPORT_OVERDUE,
         deduplication_key=key,
         severity=OVERDUE_SEVERITY,
@@ -191,17 +185,9 @@ async def on_report_overdue(session: AsyncSession, event: Consumed[ReportOverdue
         due_date=payload.due_date,
         days_overdue=payload.days_overdue,
     )
-    notifier.route(
-        EventToRoute(
-            event=event.envelope,
-            portfolio_id=_routing_portfolio(project, payload),
-            severity=OVERDUE_SEVERITY,
-            alert_id=alert.id,
-            subscriber_email=email,
-        ),
-        direct=[DirectEmail(payload.manager, email)],
+    await _deliver_signal(
+        notifier, event, project, severity=OVERDUE_SEVERITY, alert_id=alert.id, email=email
     )
-    await notifier.flush()
 
 
 async def _signal_scope(
@@ -214,14 +200,7 @@ async def _signal_scope(
 async def _record_project(session: AsyncSession, payload: HealthSignal) -> ProjectRecord:
     # Intake's registry is the authority on ownership; the signal's own fields fill the gap
     # until intake's project.created arrives.
-    return await record_signalled_project(
-        session,
-        project_id=payload.project_id,
-        name=payload.project_name,
-        manager=payload.manager,
-        sponsor=payload.sponsor,
-        portfolio_id=payload.portfolio_id,
-    )
+    return await record_signalled_project(session, project=project_told_by(payload))
 
 
 async def _notifier(
@@ -240,14 +219,30 @@ def _routing_portfolio(project: ProjectRecord, payload: HealthSignal) -> str | N
     return project.portfolio_id if project.portfolio_id is not None else payload.portfolio_id
 
 
-def _reason_lines(reasons: list[Reason]) -> tuple[ReasonLine, ...]:
-    return tuple(
-        ReasonLine(
-            code=reason.code,
-            message=reason.message,
-            metric=reason.metric,
-            value=reason.value,
-            threshold=reason.threshold,
-        )
-        for reason in reasons
+async def _deliver_signal(
+    notifier: Notifier,
+    event: Consumed[HealthSignal],
+    project: ProjectRecord,
+    *,
+    severity: str,
+    alert_id: str | None,
+    email: ComposedEmail,
+    to_manager: bool = True,
+) -> None:
+    # The manager is e-mailed without any subscription; subscribers get what they asked for.
+    notifier.route(
+        EventToRoute(
+            event=event.envelope,
+            portfolio_id=_routing_portfolio(project, event.payload),
+            severity=severity,
+            alert_id=alert_id,
+            subscriber_email=email,
+        ),
+        direct=[DirectEmail(event.payload.manager, email)] if to_manager else [],
     )
+    await notifier.flush()
+
+
+def _reason_lines(reasons: list[Reason]) -> tuple[ReasonLine, ...]:
+    # Monitoring's reasons and the stored reason lines have the same fields.
+    return tuple(ReasonLine(**reason.model_dump()) for reason in reasons)

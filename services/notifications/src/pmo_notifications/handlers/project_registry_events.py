@@ -15,6 +15,7 @@ from pmo_notifications.db.projection_repository import apply_project_version, cl
 from pmo_notifications.handlers.alert_commands import resolve_active_alerts
 from pmo_notifications.handlers.event_forwarding import forward_event
 from pmo_notifications.handlers.notification_routing import Notifier
+from pmo_notifications.handlers.project_facts import project_told_by
 
 CLOSED_NOTE = "Project closed"
 
@@ -50,8 +51,7 @@ async def on_project_closed(session: AsyncSession, event: Consumed[ProjectClosed
     )
     await forward_event(
         session,
-        event.envelope,
-        project_id=payload.project_id,
+        event,
         portfolio_id=project.portfolio_id,
         summary=f"Project {payload.name} was closed",
         notifier=notifier,
@@ -62,21 +62,10 @@ async def _apply_snapshot(
     session: AsyncSession, event: Consumed[ProjectSnapshot], *, verb: str
 ) -> None:
     payload = event.payload
-    applied = await apply_project_version(
-        session,
-        project_id=payload.project_id,
-        name=payload.name,
-        manager=payload.manager,
-        sponsor=payload.sponsor,
-        portfolio_id=payload.portfolio_id,
-        status=payload.status,
-        version=payload.version,
-    )
-    if applied:
+    if await apply_project_version(session, project=project_told_by(payload)):
         await forward_event(
             session,
-            event.envelope,
-            project_id=payload.project_id,
+            event,
             portfolio_id=payload.portfolio_id,
             summary=f"Project {payload.name} {verb}",
         )

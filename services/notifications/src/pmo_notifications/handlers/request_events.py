@@ -30,8 +30,7 @@ async def _forward_request(
     payload = event.payload
     await forward_event(
         session,
-        event.envelope,
-        project_id=payload.project_id,
+        event,
         portfolio_id=payload.portfolio_id,
         summary=f"Project request '{payload.title}' {verb}",
     )
