@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from pmo_common.db.unit_of_work import unit_of_work
@@ -26,9 +27,13 @@ class Projection:
     """Intake's events as standards hears them, and what standards then keeps of a project."""
 
     runtime: ServiceRuntime
-    snapshot: MakeEvent  # project.created, or project.updated with event_type=
+    snapshot: MakeEvent  # project.created, or project.updated with event_type= (see update)
     closure: MakeEvent
     deliver: Deliver
+
+    def update(self, project_id: str, **fields: Any) -> CloudEvent:
+        """A project.updated snapshot of the project (fields as keywords)."""
+        return self.snapshot(project_id=project_id, event_type="project.updated", **fields)
 
     async def stored(self, project_id: str) -> ProjectView | None:
         async with self.runtime.sessions() as session:
@@ -71,13 +76,12 @@ async def test_created_then_newer_update_then_stale_update_then_closed(
         version=1,
     )
 
-    newer = projection.snapshot(
-        project_id=project_id,
+    newer = projection.update(
+        project_id,
         version=3,
         name="Warehouse system II",
         manager="new.pm@corp.example",
         methodology="scrum",
-        event_type="project.updated",
     )
     await projection.deliver(newer)
     view = await projection.view(project_id)
@@ -88,12 +92,8 @@ async def test_created_then_newer_update_then_stale_update_then_closed(
         3,
     )
 
-    late = projection.snapshot(
-        project_id=project_id,
-        version=2,
-        name="Late rename",
-        manager="late.pm@corp.example",
-        event_type="project.updated",
+    late = projection.update(
+        project_id, version=2, name="Late rename", manager="late.pm@corp.example"
     )
     assert await projection.deliver(late) == ["applied"]  # consumed, yet it changes nothing
     assert await projection.stored(project_id) == view
@@ -115,7 +115,7 @@ async def test_an_update_heard_before_the_creation_creates_the_project(
 ) -> None:
     project_id = str(uuid.uuid4())
     await projection.deliver(
-        projection.snapshot(project_id=project_id, version=2, event_type="project.updated"),
+        projection.update(project_id, version=2),
         projection.snapshot(project_id=project_id, version=1, name="Original name"),
     )
     view = await projection.view(project_id)

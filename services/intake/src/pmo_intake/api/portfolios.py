@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pmo_common.auth.dependencies import CurrentPrincipal
@@ -17,18 +19,10 @@ router = APIRouter(prefix="/v1", tags=["portfolios"])
 
 
 @router.post("/portfolios", status_code=201, response_model=PortfolioOut)
-async def create_portfolio(
-    body: PortfolioCreate, _: RegistryEditor, session: SessionDep, once: OnceDep
-) -> JSONResponse:
+async def create_portfolio(body: PortfolioCreate, _: RegistryEditor, once: OnceDep) -> JSONResponse:
     """Create a portfolio (PMO admins and portfolio managers)."""
-    return await once.run(
-        body,
-        lambda: PortfolioOut.of(
-            portfolio_commands.create_portfolio(
-                session, name=body.name, owner=body.owner, description=body.description
-            )
-        ),
-    )
+    create = partial(portfolio_commands.create_portfolio, once.session, **body.model_dump())
+    return await once.run(body, lambda: PortfolioOut.of(create()))
 
 
 @router.get("/portfolios", response_model=Page[PortfolioOut])
@@ -36,7 +30,5 @@ async def list_portfolios(
     _: CurrentPrincipal, session: SessionDep, page: PageDep
 ) -> Page[PortfolioOut]:
     """All portfolios, by name."""
-    portfolios = await portfolio_queries.list_portfolios(
-        session, limit=page.limit + 1, offset=page.offset
-    )
+    portfolios = await portfolio_queries.list_portfolios(session, page=page)
     return PortfolioOut.page_of(portfolios, page)

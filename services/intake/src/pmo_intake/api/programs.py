@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -20,22 +21,10 @@ router = APIRouter(prefix="/v1", tags=["portfolios"])
 
 
 @router.post("/programs", status_code=201, response_model=ProgramOut)
-async def create_program(
-    body: ProgramCreate, _: RegistryEditor, session: SessionDep, once: OnceDep
-) -> JSONResponse:
+async def create_program(body: ProgramCreate, _: RegistryEditor, once: OnceDep) -> JSONResponse:
     """Create a programme, optionally within a portfolio."""
-    return await once.run(
-        body,
-        lambda: ProgramOut.of(
-            program_commands.create_program(
-                session,
-                name=body.name,
-                owner=body.owner,
-                portfolio_id=body.portfolio_id,
-                description=body.description,
-            )
-        ),
-    )
+    create = partial(program_commands.create_program, once.session, **body.model_dump())
+    return await once.run(body, lambda: ProgramOut.of(create()))
 
 
 @router.get("/programs", response_model=Page[ProgramOut])
@@ -46,7 +35,5 @@ async def list_programs(
     portfolio_id: Annotated[str | None, Query(max_length=36)] = None,
 ) -> Page[ProgramOut]:
     """Programmes, optionally of one portfolio."""
-    programs = await program_queries.list_programs(
-        session, portfolio_id=portfolio_id, limit=page.limit + 1, offset=page.offset
-    )
+    programs = await program_queries.list_programs(session, portfolio_id=portfolio_id, page=page)
     return ProgramOut.page_of(programs, page)

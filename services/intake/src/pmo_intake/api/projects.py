@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
@@ -13,19 +14,19 @@ from pmo_common.web.pagination import Page, PageDep
 
 from pmo_intake.api.access import RegistryEditor, ensure_can_read_project, manager_filter
 from pmo_intake.api.schemas import ProjectClose, ProjectCreate, ProjectOut, ProjectPatch
+from pmo_intake.domain.records import Project
 from pmo_intake.handlers import project_commands, project_queries
 
 router = APIRouter(prefix="/v1/projects", tags=["projects"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectOut)
-async def create_project(
-    body: ProjectCreate, _: RegistryEditor, session: SessionDep, once: OnceDep
-) -> JSONResponse:
+async def create_project(body: ProjectCreate, _: RegistryEditor, once: OnceDep) -> JSONResponse:
     """Register a project (PMO admins and portfolio managers)."""
+    register = partial(project_commands.register_project, once.session, baseline=body.baseline())
     return await once.run(
         body,
-        lambda: ProjectOut.of(project_commands.register_project(session, baseline=body.baseline())),
+        lambda: ProjectOut.of(register()),
         location=lambda created: f"/v1/projects/{created.id}",
     )
 
@@ -47,41 +48,38 @@ async def list_projects(
         status=status_filter,
         portfolio_id=portfolio_id,
         program_id=program_id,
-        limit=page.limit + 1,
-        offset=page.offset,
+        page=page,
     )
     return ProjectOut.page_of(projects, page)
+
+
+# The routes below answer with the project record; their response model shapes it.
 
 
 @router.get("/{project_id}", response_model=ProjectOut)
 async def read_project(
     project_id: str, principal: CurrentPrincipal, session: SessionDep
-) -> ProjectOut:
+) -> Project:
     """One project."""
     project = await project_queries.get_project(session, project_id=project_id)
     ensure_can_read_project(principal, project)
-    return ProjectOut.model_validate(project)
+    return project
 
 
 @router.patch("/{project_id}", response_model=ProjectOut)
 async def patch_project(
     project_id: str, body: ProjectPatch, _: RegistryEditor, session: SessionDep
-) -> ProjectOut:
+) -> Project:
     """Change a project's baseline or ownership (PMO admins and portfolio managers)."""
-    project = await project_queries.get_project(session, project_id=project_id)
-    updated = await project_commands.change_project(
-        session, project=project, changes=body.changes()
+    return await project_commands.change_project(
+        session, project_id=project_id, changes=body.changes()
     )
-    return ProjectOut.model_validate(updated)
 
 
 @router.post("/{project_id}/close", response_model=ProjectOut)
 async def close_project(
     project_id: str, _: RegistryEditor, session: SessionDep, body: ProjectClose | None = None
-) -> ProjectOut:
+) -> Project:
     """Close a project; it leaves active monitoring."""
-    project = await project_queries.get_project(session, project_id=project_id)
-    closed = await project_commands.close_project(
-        session, project=project, reason=body.reason if body else None
-    )
-    return ProjectOut.model_validate(closed)
+    reason = body.reason if body else None
+    return await project_commands.close_project(session, project_id=project_id, reason=reason)

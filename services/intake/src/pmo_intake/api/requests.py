@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -28,21 +29,20 @@ from pmo_intake.api.schemas import (
     RequestOut,
     RequestPatch,
 )
+from pmo_intake.domain.records import ProjectRequest
 from pmo_intake.handlers import request_commands, request_queries
 
 router = APIRouter(prefix="/v1/requests", tags=["requests"])
 
 
 @router.post("", status_code=201, response_model=RequestOut)
-async def create_request(
-    body: RequestCreate, principal: Requester, session: SessionDep, once: OnceDep
-) -> JSONResponse:
+async def create_request(body: RequestCreate, principal: Requester, once: OnceDep) -> JSONResponse:
     """Draft a project request."""
     return await once.run(
         body,
         lambda: RequestOut.of(
             request_commands.draft_request(
-                session,
+                once.session,
                 title=body.title,
                 business_case=body.business_case,
                 proposal=body.project.model_dump(mode="json"),
@@ -61,52 +61,47 @@ async def list_requests(
 ) -> Page[RequestOut]:
     """Requests the caller may see; requesters see their own."""
     requests = await request_queries.list_requests(
-        session,
-        requested_by=requester_filter(principal),
-        status=status,
-        limit=page.limit + 1,
-        offset=page.offset,
+        session, requested_by=requester_filter(principal), status=status, page=page
     )
     return RequestOut.page_of(requests, page)
+
+
+# The routes below answer with the request record; their response model shapes it.
 
 
 @router.get("/{request_id}", response_model=RequestOut)
 async def read_request(
     request_id: str, principal: CurrentPrincipal, session: SessionDep
-) -> RequestOut:
+) -> ProjectRequest:
     """One request."""
-    request = await request_queries.get_request(session, request_id=request_id)
-    ensure_can_read_request(principal, request)
-    return RequestOut.model_validate(request)
+    return await _request_for(principal, session, request_id, ensure_can_read_request)
 
 
 @router.patch("/{request_id}", response_model=RequestOut)
 async def patch_request(
     request_id: str, body: RequestPatch, principal: Requester, session: SessionDep
-) -> RequestOut:
+) -> ProjectRequest:
     """Change a draft request (its requester or a PMO admin)."""
-    request = await request_queries.get_request(session, request_id=request_id)
-    ensure_can_change_request(principal, request)
+    request = await _request_for(principal, session, request_id, ensure_can_change_request)
     changes = body.model_dump(exclude_unset=True, exclude={"project"})
     if body.project is not None:
         changes["proposal"] = body.project.model_dump(mode="json")
-    edited = await request_commands.edit_request(session, request=request, changes=changes)
-    return RequestOut.model_validate(edited)
+    return await request_commands.edit_request(session, request=request, changes=changes)
 
 
 @router.post("/{request_id}/submit", response_model=RequestOut)
-async def submit_request(request_id: str, principal: Requester, session: SessionDep) -> RequestOut:
+async def submit_request(
+    request_id: str, principal: Requester, session: SessionDep
+) -> ProjectRequest:
     """Send a draft to the PMO for a decision."""
-    request = await request_queries.get_request(session, request_id=request_id)
-    ensure_can_submit_request(principal, request)
-    submitted = await request_commands.submit_request(session, request=request)
-    return RequestOut.model_validate(submitted)
+    request = await _request_for(principal, session, request_id, ensure_can_submit_request)
+    return await request_commands.submit_request(session, request=request)
 
 
 @router.post("/{request_id}/approve", response_model=RequestOut)
 async def approve_request(
     request_id: str, principal: Admin, session: SessionDep, body: RequestDecision | None = None
-) -> RequestOut:
+) -> ProjectRequest:
     """Approve a submitted request: the proposed project enters the registry (PMO admins)."""
     return await _decide(session, principal, request_id, body, approve=True)
 
@@ -114,9 +109,21 @@ async def approve_request(
 @router.post("/{request_id}/reject", response_model=RequestOut)
 async def reject_request(
     request_id: str, principal: Admin, session: SessionDep, body: RequestDecision | None = None
-) -> RequestOut:
+) -> ProjectRequest:
     """Reject a submitted request (PMO admins)."""
     return await _decide(session, principal, request_id, body, approve=False)
+
+
+async def _request_for(
+    principal: Principal,
+    session: SessionDep,
+    request_id: str,
+    ensure_allowed: Callable[[Principal, ProjectRequest], None],
+) -> ProjectRequest:
+    """The request at the path (404 when there is none), once the caller passes the check."""
+    request = await request_queries.get_request(session, request_id=request_id)
+    ensure_allowed(principal, request)
+    return request
 
 
 async def _decide(
@@ -126,14 +133,13 @@ async def _decide(
     body: RequestDecision | None,
     *,
     approve: bool,
-) -> RequestOut:
+) -> ProjectRequest:
     request = await request_queries.get_request(session, request_id=request_id)
     proposal = ProjectCreate.model_validate(request.proposal) if approve else None
-    decided = await request_commands.decide_request(
+    return await request_commands.decide_request(
         session,
         request=request,
         baseline=proposal.baseline() if proposal is not None else None,
         decided_by=requester_name(principal),
         comment=body.comment if body else None,
     )
-    return RequestOut.model_validate(decided)

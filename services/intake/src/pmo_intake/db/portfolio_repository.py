@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from pmo_common.web.pagination import PageRequest
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +29,7 @@ async def portfolio_exists(session: AsyncSession, *, portfolio_id: str) -> bool:
     return found is not None
 
 
-async def list_portfolios(session: AsyncSession, *, limit: int, offset: int) -> list[Portfolio]:
-    """Portfolios by name."""
-    query = select(portfolios).order_by(portfolios.c.name).limit(limit).offset(offset)
-    return await rows.fetch_all(session, query, Portfolio)
+async def list_portfolios(session: AsyncSession, *, page: PageRequest) -> list[Portfolio]:
+    """A page of portfolios, by name."""
+    query = select(portfolios).order_by(portfolios.c.name)
+    return await rows.fetch_page(session, query, Portfolio, page)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from pmo_common.web.pagination import PageRequest
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,10 +31,8 @@ async def get_program(session: AsyncSession, *, program_id: str) -> Program | No
 
 
 async def list_programs(
-    session: AsyncSession, *, portfolio_id: str | None, limit: int, offset: int
+    session: AsyncSession, *, portfolio_id: str | None, page: PageRequest
 ) -> list[Program]:
-    """Programmes by name, optionally only those of one portfolio."""
-    query = select(programs).order_by(programs.c.name).limit(limit).offset(offset)
-    if portfolio_id is not None:
-        query = query.where(programs.c.portfolio_id == portfolio_id)
-    return await rows.fetch_all(session, query, Program)
+    """A page of programmes by name, only those of one portfolio when it is given."""
+    query = rows.matching(select(programs), (programs.c.portfolio_id, portfolio_id))
+    return await rows.fetch_page(session, query.order_by(programs.c.name), Program, page)

@@ -6,6 +6,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
+from pmo_common.web.pagination import PageRequest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,21 +58,18 @@ async def list_projects(
     status: str | None,
     portfolio_id: str | None,
     program_id: str | None,
-    limit: int,
-    offset: int,
+    page: PageRequest,
 ) -> list[Project]:
-    """Projects matching the filters, newest first."""
-    query = select(projects)
-    if manager is not None:
-        query = query.where(func.lower(projects.c.manager) == manager.lower())
-    if status is not None:
-        query = query.where(projects.c.status == status)
-    if portfolio_id is not None:
-        query = query.where(projects.c.portfolio_id == portfolio_id)
-    if program_id is not None:
-        query = query.where(projects.c.program_id == program_id)
-    query = query.order_by(projects.c.created_at.desc(), projects.c.id).limit(limit).offset(offset)
-    return await rows.fetch_all(session, query, _project)
+    """A page of the projects matching the filters given (None matches all), newest first."""
+    query = rows.matching(
+        select(projects),
+        (func.lower(projects.c.manager), manager and manager.lower()),  # e-mails ignore case
+        (projects.c.status, status),
+        (projects.c.portfolio_id, portfolio_id),
+        (projects.c.program_id, program_id),
+    )
+    query = query.order_by(projects.c.created_at.desc(), projects.c.id)
+    return await rows.fetch_page(session, query, _project, page)
 
 
 async def insert_project(session: AsyncSession, *, project: Project) -> None:

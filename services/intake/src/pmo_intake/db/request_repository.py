@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from pmo_common.web.pagination import PageRequest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,16 +20,17 @@ async def get_request(session: AsyncSession, *, request_id: str) -> ProjectReque
 
 
 async def list_requests(
-    session: AsyncSession, *, requested_by: str | None, status: str | None, limit: int, offset: int
+    session: AsyncSession, *, requested_by: str | None, status: str | None, page: PageRequest
 ) -> list[ProjectRequest]:
-    """Requests, newest first."""
-    query = select(project_requests)
-    if requested_by is not None:
-        query = query.where(func.lower(project_requests.c.requested_by) == requested_by.lower())
-    if status is not None:
-        query = query.where(project_requests.c.status == status)
+    """A page of the requests matching the filters given (None matches all), newest first."""
+    query = rows.matching(
+        select(project_requests),
+        # E-mails ignore case.
+        (func.lower(project_requests.c.requested_by), requested_by and requested_by.lower()),
+        (project_requests.c.status, status),
+    )
     query = query.order_by(project_requests.c.created_at.desc(), project_requests.c.id)
-    return await rows.fetch_all(session, query.limit(limit).offset(offset), ProjectRequest)
+    return await rows.fetch_page(session, query, ProjectRequest, page)
 
 
 async def insert_request(session: AsyncSession, *, request: ProjectRequest) -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
-
 from pmo_common.db.unit_of_work import unit_of_work
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_intake.db import portfolio_repository as repo
 from pmo_intake.domain.records import Portfolio
+from pmo_intake.handlers.new_records import new_record
 from pmo_intake.handlers.problems import name_taken
 
 
@@ -20,12 +18,6 @@ async def create_portfolio(
     async with unit_of_work(session):
         if await repo.name_taken(session, name=name):
             raise name_taken(name)
-        portfolio = Portfolio(
-            id=str(uuid.uuid4()),
-            name=name,
-            owner=owner,
-            description=description,
-            created_at=datetime.now(UTC),
-        )
+        portfolio = new_record(Portfolio, name=name, owner=owner, description=description)
         await repo.insert_portfolio(session, portfolio=portfolio)
     return portfolio

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
-
 from pmo_common.db.unit_of_work import unit_of_work
 from pmo_common.problems import field_problem
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmo_intake.db import portfolio_repository
 from pmo_intake.db import program_repository as repo
 from pmo_intake.domain.records import Program
+from pmo_intake.handlers.new_records import new_record
 from pmo_intake.handlers.problems import name_taken
 
 
@@ -31,13 +29,8 @@ async def create_program(
             raise field_problem("body.portfolio_id", "no portfolio with this id exists")
         if await repo.name_taken(session, name=name):
             raise name_taken(name)
-        program = Program(
-            id=str(uuid.uuid4()),
-            name=name,
-            owner=owner,
-            portfolio_id=portfolio_id,
-            description=description,
-            created_at=datetime.now(UTC),
+        program = new_record(
+            Program, name=name, owner=owner, portfolio_id=portfolio_id, description=description
         )
         await repo.insert_program(session, program=program)
     return program

@@ -20,6 +20,7 @@ from pmo_intake.db.outbox import outbox
 from pmo_intake.domain.project_rules import RuleViolation, changed_fields, check_baseline
 from pmo_intake.domain.records import BASELINE_FIELDS, Baseline, Project
 from pmo_intake.handlers.problems import raise_if_any
+from pmo_intake.handlers.project_queries import get_project
 
 
 async def _validate(session: AsyncSession, baseline: Baseline) -> None:
@@ -81,10 +82,11 @@ async def register_project(session: AsyncSession, *, baseline: Baseline) -> Proj
 
 
 async def change_project(
-    session: AsyncSession, *, project: Project, changes: Mapping[str, Any]
+    session: AsyncSession, *, project_id: str, changes: Mapping[str, Any]
 ) -> Project:
     """Apply a partial change to an active project, publishing project.updated."""
     async with unit_of_work(session):
+        project = await get_project(session, project_id=project_id)
         if project.status == "closed":
             raise ProblemException(409, "Project closed", "A closed project cannot be changed.")
         merged = replace(project, **changes)
@@ -99,11 +101,12 @@ async def change_project(
     return updated
 
 
-async def close_project(session: AsyncSession, *, project: Project, reason: str | None) -> Project:
+async def close_project(session: AsyncSession, *, project_id: str, reason: str | None) -> Project:
     """Close an active project, publishing project.closed; closing twice changes nothing."""
-    if project.status == "closed":
-        return project
     async with unit_of_work(session):
+        project = await get_project(session, project_id=project_id)
+        if project.status == "closed":
+            return project
         now = datetime.now(UTC)
         closed = replace(
             project,

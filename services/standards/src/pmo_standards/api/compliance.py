@@ -49,19 +49,15 @@ async def read_compliance(
     summary="File a deliverable a gate requires (the project's manager or PMO admins)",
 )
 async def file_deliverable(
-    project_id: str,
-    body: DeliverableIn,
-    principal: AnyRolePrincipal,
-    session: SessionDep,
-    once: OnceDep,
+    project_id: str, body: DeliverableIn, principal: AnyRolePrincipal, once: OnceDep
 ) -> JSONResponse:
     """Record the deliverable, re-evaluate and publish project.compliance.evaluated."""
 
     async def file() -> DeliverableSubmissionOut:
-        project = await find_project(session, project_id=project_id)
+        project = await find_project(once.session, project_id=project_id)
         ensure_can_file_deliverables(principal, project)
         deliverable, compliance = await submit_deliverable(
-            session,
+            once.session,
             project=project,
             gate=body.gate,
             name=body.name,
@@ -83,19 +79,14 @@ async def file_deliverable(
     responses={404: {"description": "Unknown project or gate"}},
 )
 async def decide(
-    project_id: str,
-    gate: str,
-    body: GateDecisionIn,
-    principal: AdminPrincipal,
-    session: SessionDep,
-    once: OnceDep,
+    project_id: str, gate: str, body: GateDecisionIn, principal: AdminPrincipal, once: OnceDep
 ) -> JSONResponse:
     """Record the decision and publish project.gate.decided."""
 
     async def record() -> GateDecisionOut:
-        project = await find_project(session, project_id=project_id)
+        project = await find_project(once.session, project_id=project_id)
         decision = await decide_gate(
-            session,
+            once.session,
             project=project,
             gate=gate,
             decision=body.decision,

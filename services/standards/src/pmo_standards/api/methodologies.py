@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 from pmo_common.problems import field_problem
 from pmo_common.web.app_factory import SessionDep
 from pmo_common.web.idempotency import OnceDep
-from pmo_common.web.pagination import Page, PageDep, make_page
+from pmo_common.web.pagination import Page, PageDep
 
 from pmo_standards.api.access import AdminPrincipal, AnyRolePrincipal, actor_name
 from pmo_standards.api.schemas import (
@@ -52,14 +52,13 @@ async def list_all(
     _principal: AnyRolePrincipal, session: SessionDep, page: PageDep
 ) -> Page[MethodologyOut]:
     """Every methodology, ordered by key."""
-    published = await list_methodologies(session, limit=page.limit + 1, offset=page.offset)
-    return make_page([MethodologyOut.of(p) for p in published], page)
+    return MethodologyOut.page_of(await list_methodologies(session, page=page), page)
 
 
 @router.get("/{key}", summary="Read the current version of a methodology")
 async def read_one(key: str, _principal: AnyRolePrincipal, session: SessionDep) -> MethodologyOut:
     """One methodology; 404 when the key is unknown."""
-    return MethodologyOut.of(await find_methodology(session, key=key))
+    return MethodologyOut.model_validate(await find_methodology(session, key=key))
 
 
 @router.post(
@@ -69,17 +68,15 @@ async def read_one(key: str, _principal: AnyRolePrincipal, session: SessionDep) 
     summary="Create and publish a methodology (PMO admins)",
     responses={409: {"description": "The key is taken"}},
 )
-async def create(
-    body: MethodologyIn, principal: AdminPrincipal, session: SessionDep, once: OnceDep
-) -> JSONResponse:
+async def create(body: MethodologyIn, principal: AdminPrincipal, once: OnceDep) -> JSONResponse:
     """Store version 1 and publish standards.methodology.published."""
     methodology = _methodology_from(body.key, body)
 
     async def publish() -> MethodologyOut:
         published = await create_methodology(
-            session, methodology=methodology, published_by=actor_name(principal)
+            once.session, methodology=methodology, published_by=actor_name(principal)
         )
-        return MethodologyOut.of(published)
+        return MethodologyOut.model_validate(published)
 
     return await once.run(
         body, publish, location=lambda created: f"/v1/methodologies/{created.key}"
@@ -104,4 +101,4 @@ async def revise(
         expected_version=body.version,
         published_by=actor_name(principal),
     )
-    return MethodologyOut.of(published)
+    return MethodologyOut.model_validate(published)

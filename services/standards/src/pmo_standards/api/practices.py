@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pmo_common.web.app_factory import SessionDep
 from pmo_common.web.idempotency import OnceDep
-from pmo_common.web.pagination import Page, PageDep, make_page
+from pmo_common.web.pagination import Page, PageDep
 
 from pmo_standards.api.access import AdminPrincipal, AnyRolePrincipal, actor_name
 from pmo_standards.api.schemas import PracticeIn, PracticeOut
@@ -32,10 +32,8 @@ async def search(
     ] = None,
 ) -> Page[PracticeOut]:
     """Practices matching the filters, newest first."""
-    found = await search_library(
-        session, query=q, methodology=methodology, limit=page.limit + 1, offset=page.offset
-    )
-    return make_page([PracticeOut.model_validate(p) for p in found], page)
+    found = await search_library(session, query=q, methodology=methodology, page=page)
+    return PracticeOut.page_of(found, page)
 
 
 @router.get("/{practice_id}", summary="Read one best practice")
@@ -52,14 +50,12 @@ async def read_one(
     response_model=PracticeOut,
     summary="Add a best practice to the library (PMO admins)",
 )
-async def create(
-    body: PracticeIn, principal: AdminPrincipal, session: SessionDep, once: OnceDep
-) -> JSONResponse:
+async def create(body: PracticeIn, principal: AdminPrincipal, once: OnceDep) -> JSONResponse:
     """Store the practice."""
 
     async def add() -> PracticeOut:
         practice = await add_practice(
-            session,
+            once.session,
             title=body.title,
             body=body.body,
             tags=body.tags,

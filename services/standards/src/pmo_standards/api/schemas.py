@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictFloat
+from pmo_common.web.pagination import Page, PageRequest, make_page
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictFloat, model_validator
 
 from pmo_standards.domain.compliance import GateVerdict, ProjectCompliance, SubmittedDeliverable
 from pmo_standards.domain.methodology import (
@@ -43,6 +46,11 @@ class OutputModel(BaseModel):
     """Base of response bodies: read from the attributes of the domain's records."""
 
     model_config = ConfigDict(from_attributes=True)
+
+    @classmethod
+    def page_of(cls, records: Iterable[object], page: PageRequest) -> Page[Self]:
+        """A page of answers from up to limit + 1 records (the extra one signals more)."""
+        return make_page([cls.model_validate(record) for record in records], page)
 
 
 class GateIn(InputModel):
@@ -112,23 +120,13 @@ class MethodologyOut(OutputModel):
     updated_at: UtcDatetime
     published_by: str
 
+    @model_validator(mode="before")
     @classmethod
-    def of(cls, published: PublishedMethodology) -> MethodologyOut:
-        """The API view of a methodology version."""
-        methodology = published.methodology
-        return cls(
-            key=methodology.key,
-            name=methodology.name,
-            description=methodology.description,
-            version=published.version,
-            phases=list(methodology.phases),
-            gates=[GateOut.model_validate(gate) for gate in methodology.gates],
-            report_cadence_days=methodology.report_cadence_days,
-            thresholds=dict(methodology.thresholds),
-            created_at=published.created_at,
-            updated_at=published.updated_at,
-            published_by=published.published_by,
-        )
+    def _flatten(cls, value: object) -> object:
+        # A published methodology keeps what it prescribes apart from who published it when.
+        if isinstance(value, PublishedMethodology):
+            return {**asdict(value.methodology), **asdict(value)}
+        return value
 
 
 class DeliverableIn(InputModel):

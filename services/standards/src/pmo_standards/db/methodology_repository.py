@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pmo_common.web.pagination import PageRequest
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_standards.db.paging import paged
 from pmo_standards.db.tables import methodologies, methodology_versions
 from pmo_standards.domain.methodology import Gate, Methodology, PublishedMethodology
 
@@ -72,15 +74,11 @@ async def get_methodology(session: AsyncSession, *, key: str) -> PublishedMethod
 
 
 async def list_methodologies(
-    session: AsyncSession, *, limit: int, offset: int
+    session: AsyncSession, *, page: PageRequest
 ) -> list[PublishedMethodology]:
-    """Current versions ordered by key."""
-    rows = (
-        await session.execute(
-            select(methodologies).order_by(methodologies.c.key).limit(limit).offset(offset)
-        )
-    ).mappings()
-    return [_published_from(row) for row in rows]
+    """A page of current versions, ordered by key."""
+    query = paged(select(methodologies).order_by(methodologies.c.key), page)
+    return [_published_from(row) for row in (await session.execute(query)).mappings()]
 
 
 async def existing_keys(session: AsyncSession, *, keys: list[str]) -> set[str]:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from pmo_common.web.pagination import PageRequest
 from sqlalchemy import insert, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_standards.db.paging import paged
 from pmo_standards.db.tables import practices
 from pmo_standards.domain.practices import Practice, search_text
 
@@ -49,17 +51,14 @@ async def search_practices(
     *,
     needle: str | None,
     methodology: str | None,
-    limit: int,
-    offset: int,
+    page: PageRequest,
 ) -> list[Practice]:
-    """Practices whose folded text contains `needle`, newest first."""
+    """A page of the practices whose folded text contains `needle`, newest first."""
     query = select(*_PRACTICE_COLUMNS)
     if needle:
         # autoescape keeps '%' and '_' in a query literal on both SQLite and PostgreSQL.
         query = query.where(practices.c.search_text.contains(needle, autoescape=True))
     if methodology is not None:
         query = query.where(practices.c.methodology == methodology)
-    query = (
-        query.order_by(practices.c.created_at.desc(), practices.c.id).limit(limit).offset(offset)
-    )
+    query = paged(query.order_by(practices.c.created_at.desc(), practices.c.id), page)
     return [_practice_from(row) for row in (await session.execute(query)).mappings()]

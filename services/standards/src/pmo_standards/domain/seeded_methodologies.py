@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-from pmo_standards.domain.methodology import Gate, Methodology, build_methodology
+from pmo_standards.domain.methodology import (
+    DEFAULT_THRESHOLDS,
+    Gate,
+    Methodology,
+    build_methodology,
+)
+
+
+def _tolerances(**own: float) -> dict[str, float]:
+    """The default tolerances with the methodology's own where they differ.
+
+    The cadence is left out: each methodology declares it as `report_cadence_days`.
+    """
+    defaults = {k: v for k, v in DEFAULT_THRESHOLDS.items() if k != "report_cadence_days"}
+    return {**defaults, **own}
+
 
 WATERFALL = build_methodology(
     key="waterfall",
@@ -45,16 +60,7 @@ WATERFALL = build_methodology(
         ),
     ],
     report_cadence_days=14,
-    thresholds={
-        "cpi_amber": 0.95,
-        "cpi_red": 0.90,
-        "spi_amber": 0.95,
-        "spi_red": 0.90,
-        "eac_amber_ratio": 1.05,
-        "eac_red_ratio": 1.10,
-        "milestone_red_days_late": 14,
-        "report_grace_days": 3,
-    },
+    thresholds=_tolerances(),
 )
 
 PRINCE2 = build_methodology(
@@ -98,16 +104,16 @@ PRINCE2 = build_methodology(
         ),
     ],
     report_cadence_days=14,
-    thresholds={
-        "cpi_amber": 0.97,
-        "cpi_red": 0.92,
-        "spi_amber": 0.97,
-        "spi_red": 0.92,
-        "eac_amber_ratio": 1.03,
-        "eac_red_ratio": 1.08,
-        "milestone_red_days_late": 10,
-        "report_grace_days": 2,
-    },
+    thresholds=_tolerances(
+        cpi_amber=0.97,
+        cpi_red=0.92,
+        spi_amber=0.97,
+        spi_red=0.92,
+        eac_amber_ratio=1.03,
+        eac_red_ratio=1.08,
+        milestone_red_days_late=10,
+        report_grace_days=2,
+    ),
 )
 
 SCRUM = build_methodology(
@@ -134,16 +140,9 @@ SCRUM = build_methodology(
         ),
     ],
     report_cadence_days=14,
-    thresholds={
-        "cpi_amber": 0.95,
-        "cpi_red": 0.90,
-        "spi_amber": 0.90,
-        "spi_red": 0.80,
-        "eac_amber_ratio": 1.10,
-        "eac_red_ratio": 1.20,
-        "milestone_red_days_late": 14,
-        "report_grace_days": 2,
-    },
+    thresholds=_tolerances(
+        spi_amber=0.90, spi_red=0.80, eac_amber_ratio=1.10, eac_red_ratio=1.20, report_grace_days=2
+    ),
 )
 
 HYBRID = build_methodology(
@@ -181,16 +180,7 @@ HYBRID = build_methodology(
         ),
     ],
     report_cadence_days=14,
-    thresholds={
-        "cpi_amber": 0.95,
-        "cpi_red": 0.90,
-        "spi_amber": 0.92,
-        "spi_red": 0.85,
-        "eac_amber_ratio": 1.07,
-        "eac_red_ratio": 1.15,
-        "milestone_red_days_late": 14,
-        "report_grace_days": 3,
-    },
+    thresholds=_tolerances(spi_amber=0.92, spi_red=0.85, eac_amber_ratio=1.07, eac_red_ratio=1.15),
 )
 
 SEEDED_METHODOLOGIES: tuple[Methodology, ...] = (WATERFALL, PRINCE2, SCRUM, HYBRID)

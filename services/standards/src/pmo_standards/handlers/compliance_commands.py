@@ -112,16 +112,6 @@ async def decide_gate(
             methodology_version=methodology.version,
         )
         await insert_gate_decision(session, decision=record)
-        await outbox.enqueue(
-            session,
-            GATE_DECIDED,
-            GateDecided(
-                project_id=project.id,
-                gate=gate,
-                decision=decision,
-                decided_by=decided_by,
-                comment=comment,
-            ),
-            subject=project.id,
-        )
+        payload = GateDecided.model_validate(record, from_attributes=True)
+        await outbox.enqueue(session, GATE_DECIDED, payload, subject=project.id)
     return record

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 from pmo_common.db.unit_of_work import unit_of_work
 from pmo_common.events.catalog import METHODOLOGY_PUBLISHED
-from pmo_common.events.payloads import MethodologyPublished, PhaseGate
+from pmo_common.events.payloads import MethodologyPublished
 from pmo_common.problems import ProblemException
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -29,18 +30,8 @@ log = logging.getLogger(__name__)
 
 def published_payload(published: PublishedMethodology) -> MethodologyPublished:
     """The event payload announcing a methodology version."""
-    methodology = published.methodology
-    return MethodologyPublished(
-        key=methodology.key,
-        name=methodology.name,
-        version=published.version,
-        phases=list(methodology.phases),
-        gates=[
-            PhaseGate(key=g.key, name=g.name, required_deliverables=list(g.required_deliverables))
-            for g in methodology.gates
-        ],
-        report_cadence_days=methodology.report_cadence_days,
-        thresholds=dict(methodology.thresholds),
+    return MethodologyPublished.model_validate(
+        {**asdict(published.methodology), "version": published.version}
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pmo_common.problems import not_found
+from pmo_common.web.pagination import PageRequest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_standards.db import methodology_repository
@@ -18,7 +19,7 @@ async def find_methodology(session: AsyncSession, *, key: str) -> PublishedMetho
 
 
 async def list_methodologies(
-    session: AsyncSession, *, limit: int, offset: int
+    session: AsyncSession, *, page: PageRequest
 ) -> list[PublishedMethodology]:
-    """Current versions ordered by key."""
-    return await methodology_repository.list_methodologies(session, limit=limit, offset=offset)
+    """A page of current versions, ordered by key."""
+    return await methodology_repository.list_methodologies(session, page=page)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pmo_common.problems import not_found
+from pmo_common.web.pagination import PageRequest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_standards.db.practice_repository import get_practice, search_practices
@@ -18,10 +19,8 @@ async def find_practice(session: AsyncSession, *, practice_id: str) -> Practice:
 
 
 async def search_library(
-    session: AsyncSession, *, query: str | None, methodology: str | None, limit: int, offset: int
+    session: AsyncSession, *, query: str | None, methodology: str | None, page: PageRequest
 ) -> list[Practice]:
-    """Practices matching `query` (case-insensitive, over title, body and tags)."""
+    """A page of the practices matching `query` (case-insensitive, over title, body and tags)."""
     needle = search_needle(query) if query else None
-    return await search_practices(
-        session, needle=needle, methodology=methodology, limit=limit, offset=offset
-    )
+    return await search_practices(session, needle=needle, methodology=methodology, page=page)
