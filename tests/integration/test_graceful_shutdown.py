@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import signal
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, ClassVar
@@ -45,26 +44,10 @@ from prometheus_client import REGISTRY
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-pytestmark = pytest.mark.integration
+# The lifespan rewires logging; every test here gets it put back.
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("restore_logging")]
 
 STOP_TIMEOUT = 30.0
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """The lifespan rewires the root and uvicorn loggers: put them back after each test."""
-    names = ("", "uvicorn", "uvicorn.error", "uvicorn.access", "aiokafka")
-    saved = {
-        name: (logger.handlers[:], logger.propagate, logger.level)
-        for name in names
-        for logger in [logging.getLogger(name or None)]
-    }
-    yield
-    for name, (handlers, propagate, level) in saved.items():
-        logger = logging.getLogger(name or None)
-        logger.handlers[:] = handlers
-        logger.propagate = propagate
-        logger.setLevel(level)
 
 
 def settings_for(service: str, **values: Any) -> ServiceSettings:

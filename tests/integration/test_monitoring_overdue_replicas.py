@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import threading
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -71,29 +70,12 @@ class ReplicaSettings(MonitoringSettings):
         return self.test_consumer_group
 
 
-def _migrated(url: str) -> None:
-    # migrate() runs Alembic through asyncio.run, so it gets a thread with no running loop.
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            migrate(url)
-        except BaseException as exc:  # re-raised in the test's thread
-            failure.append(exc)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=DEADLINE)
-    assert not thread.is_alive(), "migrations did not finish"
-    if failure:
-        raise failure[0]
-
-
 @pytest.fixture
-def database_url(make_database: Callable[[str], str]) -> str:
+async def database_url(make_database: Callable[[str], str]) -> str:
     """A fresh PostgreSQL database with monitoring's migrations applied."""
     url = make_database("monitoring_replicas")
-    _migrated(url)
+    # Alembic runs through asyncio.run, so it needs a thread with no running event loop.
+    await asyncio.to_thread(migrate, url)
     return url
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 
@@ -36,29 +35,13 @@ OVERLAP_SECONDS = 5.0
 LEASE = timedelta(seconds=60)
 
 
-def _migrated(url: str) -> None:
-    # migrate() runs Alembic through asyncio.run, so it gets a thread with no running loop.
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            migrate(url)
-        except BaseException as exc:  # re-raised in the test's thread
-            failure.append(exc)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if failure:
-        raise failure[0]
-
-
 @pytest.fixture
 async def sessions(
     make_database: Callable[[str], str],
 ) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     url = make_database("notifications_claims")
-    _migrated(url)
+    # Alembic runs through asyncio.run, so it needs a thread with no running event loop.
+    await asyncio.to_thread(migrate, url)
     engine = create_database_engine(url)
     yield create_session_factory(engine)
     await engine.dispose()

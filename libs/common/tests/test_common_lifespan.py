@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import socket
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -27,28 +26,13 @@ from pmo_common.web.runtime import (
 from sqlalchemy import MetaData, event
 from sqlalchemy.ext.asyncio import create_async_engine
 
+# The lifespan rewires logging; every test here gets it put back.
+pytestmark = pytest.mark.usefixtures("restore_logging")
 WAIT = 10.0  # bound on every wait; the happy path takes milliseconds
 
 
 class DemoSettings(ServiceSettings):
     service_name: ClassVar[str] = "demo"
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """The lifespan rewires the root and uvicorn loggers: put them back after each test."""
-    names = ("", "uvicorn", "uvicorn.error", "uvicorn.access", "aiokafka")
-    saved = {
-        name: (logger.handlers[:], logger.propagate, logger.level)
-        for name in names
-        for logger in [logging.getLogger(name or None)]
-    }
-    yield
-    for name, (handlers, propagate, level) in saved.items():
-        logger = logging.getLogger(name or None)
-        logger.handlers[:] = handlers
-        logger.propagate = propagate
-        logger.setLevel(level)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ start their own.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -127,3 +128,20 @@ def webhook_receiver() -> Iterator[WebhookReceiver]:
     """A fresh HTTP server on a free loopback port that records every request."""
     with WebhookReceiver("127.0.0.1", 0) as receiver:
         yield receiver
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """A service's lifespan rewires the root and uvicorn loggers: put them back afterwards."""
+    names = ("", "uvicorn", "uvicorn.error", "uvicorn.access", "aiokafka")
+    saved = {
+        name: (logger.handlers[:], logger.propagate, logger.level)
+        for name in names
+        for logger in [logging.getLogger(name or None)]
+    }
+    yield
+    for name, (handlers, propagate, level) in saved.items():
+        logger = logging.getLogger(name or None)
+        logger.handlers[:] = handlers
+        logger.propagate = propagate
+        logger.setLevel(level)
