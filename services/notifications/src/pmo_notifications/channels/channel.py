@@ -1,14 +1,56 @@
-"""What every delivery channel does: vet a subscriber's target, and send one message."""
+"""What every delivery channel does: say what a notification looks like over it and who its
+targets are, vet a subscriber's target, and send one message.
+
+Routing and the delivery job ask the channel; neither tests a channel's name. The first two
+questions are the channel's kind, not its configuration, so they are class methods: routing asks
+them of the registered class, without settings.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Protocol, Self
 
+from pmo_notifications.config import NotificationsSettings
+from pmo_notifications.domain.email_composition import ComposedEmail
 from pmo_notifications.domain.sending import OutgoingMessage, SendOutcome
+
+
+@dataclass(frozen=True, slots=True)
+class RoutedNotification:
+    """One event routed to one recipient, in every form a channel may deliver it."""
+
+    # The CloudEvent in structured mode, as machines receive it.
+    event_json: str
+    # The e-mail composed for a person.
+    email: ComposedEmail
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryMessage:
+    """What a delivery carries over its channel (a subject only where the channel has one)."""
+
+    subject: str | None
+    body: str
 
 
 class Channel(Protocol):
     """A way to reach a subscriber; registered by name in `channels.registry`."""
+
+    @classmethod
+    def from_settings(cls, settings: NotificationsSettings) -> Self:
+        """The channel configured by the service's settings."""
+        ...
+
+    @classmethod
+    def message_for(cls, notification: RoutedNotification) -> DeliveryMessage:
+        """The subject and body a delivery of `notification` over this channel carries."""
+        ...
+
+    @classmethod
+    def recipient_key(cls, target: str) -> str:
+        """The form in which two targets are the same recipient (one event reaches it once)."""
+        ...
 
     @property
     def signs_messages(self) -> bool:

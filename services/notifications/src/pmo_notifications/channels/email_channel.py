@@ -10,9 +10,13 @@ from email.utils import formatdate
 
 from email_validator import EmailNotValidError, validate_email
 
+from pmo_notifications.channels.channel import DeliveryMessage, RoutedNotification
 from pmo_notifications.config import NotificationsSettings
 from pmo_notifications.domain.address_policy import TargetRefused
 from pmo_notifications.domain.sending import OutgoingMessage, SendOutcome
+
+# The name subscriptions and deliveries carry; people owed an e-mail are reached over it.
+EMAIL = "email"
 
 
 class EmailChannel:
@@ -52,6 +56,16 @@ class EmailChannel:
             starttls=settings.smtp_starttls,
             timeout=settings.smtp_timeout_seconds,
         )
+
+    @classmethod
+    def message_for(cls, notification: RoutedNotification) -> DeliveryMessage:
+        """The e-mail composed for the reader."""
+        return DeliveryMessage(subject=notification.email.subject, body=notification.email.body)
+
+    @classmethod
+    def recipient_key(cls, target: str) -> str:
+        """Addresses that differ only in case reach one mailbox."""
+        return target.lower()
 
     async def checked_target(self, target: str) -> str:
         """The address in normalised form; TargetRefused when it is not an e-mail address."""

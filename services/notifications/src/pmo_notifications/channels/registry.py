@@ -1,30 +1,36 @@
 """The channels notifications delivers over, by the name subscriptions and deliveries carry.
 
-A new channel is one module implementing `Channel` plus one entry here.
+A new channel is one module implementing `Channel` plus one entry here. Routing asks the
+registered class what a notification looks like over the channel and who its targets are
+(`channel_kind`); subscribing and the delivery job use configured instances (`channel_named`,
+`build_channels`). Every lookup reads `CHANNELS` when called.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from pmo_notifications.channels.channel import Channel
-from pmo_notifications.channels.email_channel import EmailChannel
-from pmo_notifications.channels.webhook_channel import WebhookChannel
+from pmo_notifications.channels.email_channel import EMAIL, EmailChannel
+from pmo_notifications.channels.webhook_channel import WEBHOOK, WebhookChannel
 from pmo_notifications.config import NotificationsSettings
 
-ChannelFactory = Callable[[NotificationsSettings], Channel]
-
-CHANNELS: Mapping[str, ChannelFactory] = {
-    "email": EmailChannel.from_settings,
-    "webhook": WebhookChannel.from_settings,
+CHANNELS: Mapping[str, type[Channel]] = {
+    EMAIL: EmailChannel,
+    WEBHOOK: WebhookChannel,
 }
+
+
+def channel_kind(name: str) -> type[Channel]:
+    """The channel class registered under `name` (KeyError when there is none)."""
+    return CHANNELS[name]
 
 
 def build_channels(settings: NotificationsSettings) -> dict[str, Channel]:
     """One configured instance of every registered channel, by name."""
-    return {name: factory(settings) for name, factory in CHANNELS.items()}
+    return {name: kind.from_settings(settings) for name, kind in CHANNELS.items()}
 
 
 def channel_named(name: str, settings: NotificationsSettings) -> Channel:
     """The configured channel registered under `name` (KeyError when there is none)."""
-    return CHANNELS[name](settings)
+    return channel_kind(name).from_settings(settings)

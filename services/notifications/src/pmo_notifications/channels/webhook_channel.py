@@ -8,11 +8,14 @@ from typing import Any
 import httpx
 
 from pmo_notifications.channels.address_resolution import TargetUnresolvable, vet_webhook_url
+from pmo_notifications.channels.channel import DeliveryMessage, RoutedNotification
 from pmo_notifications.config import NotificationsSettings
 from pmo_notifications.domain.address_policy import TargetRefused, parse_webhook_url
 from pmo_notifications.domain.sending import OutgoingMessage, SendOutcome
 from pmo_notifications.domain.webhook_signature import signature_headers
 
+# The name subscriptions and deliveries carry.
+WEBHOOK = "webhook"
 USER_AGENT = "pmo-notifications/1.0 (Standard Webhooks)"
 
 
@@ -32,6 +35,16 @@ class WebhookChannel:
             timeout=settings.webhook_timeout_seconds,
             allow_private=settings.webhook_allow_private,
         )
+
+    @classmethod
+    def message_for(cls, notification: RoutedNotification) -> DeliveryMessage:
+        """The CloudEvent itself, without a subject."""
+        return DeliveryMessage(subject=None, body=notification.event_json)
+
+    @classmethod
+    def recipient_key(cls, target: str) -> str:
+        """URLs are compared as given (a path may be case-sensitive)."""
+        return target
 
     async def checked_target(self, target: str) -> str:
         """The URL if the SSRF policy accepts it (resolving its host unless private is allowed)."""

@@ -8,6 +8,7 @@ one statement.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +16,9 @@ from datetime import datetime
 from pmo_common.events.envelope import CloudEvent
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_notifications.channels.channel import RoutedNotification
+from pmo_notifications.channels.email_channel import EMAIL
+from pmo_notifications.channels.registry import channel_kind
 from pmo_notifications.db.delivery_repository import insert_planned_deliveries
 from pmo_notifications.db.silence_repository import active_silences
 from pmo_notifications.db.subscription_repository import subscriptions_in_scope
@@ -30,8 +34,8 @@ from pmo_notifications.domain.subscription_matching import (
 from pmo_notifications.domain.webhook_signature import new_message_id
 from pmo_notifications.handlers.delivery_signal import mark_deliveries_planned
 
+log = logging.getLogger(__name__)
 SILENCED = "silenced"
-EMAIL = "email"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,20 +86,31 @@ class Notifier:
         """Plan one event's deliveries: the people owed an e-mail, then matching subscriptions.
 
         A silence covering the project still records each delivery, as skipped, so the log
-        shows who would have been told. One event reaches one address once.
+        shows who would have been told. One event reaches one recipient once, as its channel
+        compares targets.
         """
         silence = covering_silence(
             self.silences, project_id=self.project_id, portfolio_id=route.portfolio_id, at=self.now
         )
         seen: set[tuple[str, str]] = set()
+        event_json = route.event.to_bytes().decode()
 
         def plan(
-            channel: str, target: str, subscription_id: str | None, email: ComposedEmail | None
+            channel: str, target: str, subscription_id: str | None, email: ComposedEmail
         ) -> None:
-            key = (channel, target.lower() if channel == EMAIL else target)
+            # The channel says who the target is and what the delivery carries over it.
+            try:
+                kind = channel_kind(channel)
+            except KeyError:
+                log.warning(
+                    "subscription %s names no registered channel %r", subscription_id, channel
+                )
+                return
+            key = (channel, kind.recipient_key(target))
             if key in seen:
                 return
             seen.add(key)
+            message = kind.message_for(RoutedNotification(event_json=event_json, email=email))
             self.planned.append(
                 PlannedDelivery(
                     event_id=route.event.id,
@@ -105,8 +120,8 @@ class Notifier:
                     subscription_id=subscription_id,
                     channel=channel,
                     target=target,
-                    subject=email.subject if email else None,
-                    payload=email.body if email else route.event.to_bytes().decode(),
+                    subject=message.subject,
+                    payload=message.body,
                     status=SKIPPED if silence else PENDING,
                     error=SILENCED if silence else None,
                 )
@@ -123,8 +138,12 @@ class Notifier:
         )
         for subscription in self.subscriptions:
             if subscription_matches(subscription.rule, facts):
-                email = route.subscriber_email if subscription.channel == EMAIL else None
-                plan(subscription.channel, subscription.target, subscription.id, email)
+                plan(
+                    subscription.channel,
+                    subscription.target,
+                    subscription.id,
+                    route.subscriber_email,
+                )
 
     async def flush(self) -> list[PlannedDelivery]:
         """Record every planned delivery in the caller's transaction; returns what was planned."""
