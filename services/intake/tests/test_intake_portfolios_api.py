@@ -46,8 +46,7 @@ async def test_editors_create_and_every_caller_lists_by_name(
     viewer = auth_header("viewer", "vic@example.com")
     listed = (await intake_client.get(path, headers=viewer)).json()
     assert [item["name"] for item in listed["items"]] == ["Growth", "Zulu"]
-    # SQLite hands timestamps back without their zone, so compare all but created_at.
-    assert listed["items"][1] | {"created_at": zulu["created_at"]} == zulu
+    assert listed["items"][1] == zulu
     assert listed["next_offset"] is None
     first_page = (await intake_client.get(path, params={"limit": 1}, headers=viewer)).json()
     assert [item["id"] for item in first_page["items"]] == [alpha["id"]]

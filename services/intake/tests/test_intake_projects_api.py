@@ -36,6 +36,20 @@ async def test_create_project_defaults_and_outbox_event(
     assert envelope["data"]["milestones"][0]["due_date"] == "2026-03-31"
 
 
+async def test_a_project_read_back_answers_its_timestamps_with_their_offset(
+    intake_client: httpx.AsyncClient, auth_header: AuthHeader, project_body: BodyBuilder
+) -> None:
+    created = (
+        await intake_client.post("/v1/projects", json=project_body(), headers=auth_header())
+    ).json()
+    # SQLite hands timestamps back naive; the repositories read them back as UTC.
+    read = (await intake_client.get(f"/v1/projects/{created['id']}", headers=auth_header())).json()
+    assert created["created_at"].endswith(("Z", "+00:00"))
+    assert read["created_at"] == created["created_at"]
+    assert read["updated_at"] == created["updated_at"]
+    assert read == created
+
+
 @pytest.mark.parametrize(
     ("field", "overrides"),
     [

@@ -22,7 +22,7 @@ router = APIRouter(prefix="/v1", tags=["portfolios"])
 async def create_portfolio(body: PortfolioCreate, _: RegistryEditor, once: OnceDep) -> JSONResponse:
     """Create a portfolio (PMO admins and portfolio managers)."""
     create = partial(portfolio_commands.create_portfolio, once.session, **body.model_dump())
-    return await once.run(body, lambda: PortfolioOut.of(create()))
+    return await once.run(body, lambda: PortfolioOut.of_result(create()))
 
 
 @router.get("/portfolios", response_model=Page[PortfolioOut])

@@ -24,7 +24,7 @@ router = APIRouter(prefix="/v1", tags=["portfolios"])
 async def create_program(body: ProgramCreate, _: RegistryEditor, once: OnceDep) -> JSONResponse:
     """Create a programme, optionally within a portfolio."""
     create = partial(program_commands.create_program, once.session, **body.model_dump())
-    return await once.run(body, lambda: ProgramOut.of(create()))
+    return await once.run(body, lambda: ProgramOut.of_result(create()))
 
 
 @router.get("/programs", response_model=Page[ProgramOut])

@@ -26,7 +26,7 @@ async def create_project(body: ProjectCreate, _: RegistryEditor, once: OnceDep) 
     register = partial(project_commands.register_project, once.session, baseline=body.baseline())
     return await once.run(
         body,
-        lambda: ProjectOut.of(register()),
+        lambda: ProjectOut.of_result(register()),
         location=lambda created: f"/v1/projects/{created.id}",
     )
 

@@ -40,7 +40,7 @@ async def create_request(body: RequestCreate, principal: Requester, once: OnceDe
     """Draft a project request."""
     return await once.run(
         body,
-        lambda: RequestOut.of(
+        lambda: RequestOut.of_result(
             request_commands.draft_request(
                 once.session,
                 title=body.title,

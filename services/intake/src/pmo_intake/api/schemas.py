@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Iterable
 from datetime import date, datetime
-from typing import Annotated, Any, Self
+from typing import Annotated, Any
 
 from pmo_common.contract import (
     DEFAULT_CURRENCY,
@@ -13,7 +12,7 @@ from pmo_common.contract import (
     MAX_MILESTONES,
     MAX_PROFILE_POINTS,
 )
-from pmo_common.web.pagination import Page, PageRequest, make_page
+from pmo_common.web.schemas import OutputModel
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
 from pmo_intake.domain.records import (
@@ -32,22 +31,6 @@ class StrictInput(BaseModel):
     """Inputs refuse fields they do not know, so typos are not silently dropped."""
 
     model_config = ConfigDict(extra="forbid")
-
-
-class OutputModel(BaseModel):
-    """Outputs are read from the records the use cases return, by attribute."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    @classmethod
-    async def of(cls, record: Awaitable[object]) -> Self:
-        """The answer built from the record a use case returns (for `CreateOnce.run`)."""
-        return cls.model_validate(await record)
-
-    @classmethod
-    def page_of(cls, records: Iterable[object], page: PageRequest) -> Page[Self]:
-        """A page of answers from up to limit + 1 records (the extra one signals more)."""
-        return make_page([cls.model_validate(record) for record in records], page)
 
 
 class MilestoneIn(StrictInput):

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
+from pmo_common.db.rows import fetch_page, values_of
 from pmo_common.web.pagination import PageRequest
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_intake.db import rows
 from pmo_intake.db.tables import portfolios
 from pmo_intake.domain.records import Portfolio
 
 
 async def insert_portfolio(session: AsyncSession, *, portfolio: Portfolio) -> None:
     """Add a portfolio."""
-    await session.execute(insert(portfolios).values(**asdict(portfolio)))
+    await session.execute(insert(portfolios).values(**values_of(portfolio)))
 
 
 async def name_taken(session: AsyncSession, *, name: str) -> bool:
     """Whether a portfolio already has this name."""
-    return await rows.name_taken(session, portfolios, name)
+    found = await session.scalar(select(portfolios.c.id).where(portfolios.c.name == name))
+    return found is not None
 
 
 async def portfolio_exists(session: AsyncSession, *, portfolio_id: str) -> bool:
@@ -32,4 +31,4 @@ async def portfolio_exists(session: AsyncSession, *, portfolio_id: str) -> bool:
 async def list_portfolios(session: AsyncSession, *, page: PageRequest) -> list[Portfolio]:
     """A page of portfolios, by name."""
     query = select(portfolios).order_by(portfolios.c.name)
-    return await rows.fetch_page(session, query, Portfolio, page)
+    return await fetch_page(session, query, Portfolio, page)

@@ -2,37 +2,34 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
+from pmo_common.db.rows import fetch_one, fetch_page, matching, values_of
 from pmo_common.web.pagination import PageRequest
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_intake.db import rows
 from pmo_intake.db.tables import programs
 from pmo_intake.domain.records import Program
 
 
 async def insert_program(session: AsyncSession, *, program: Program) -> None:
     """Add a programme."""
-    await session.execute(insert(programs).values(**asdict(program)))
+    await session.execute(insert(programs).values(**values_of(program)))
 
 
 async def name_taken(session: AsyncSession, *, name: str) -> bool:
     """Whether a programme already has this name."""
-    return await rows.name_taken(session, programs, name)
+    found = await session.scalar(select(programs.c.id).where(programs.c.name == name))
+    return found is not None
 
 
 async def get_program(session: AsyncSession, *, program_id: str) -> Program | None:
     """One programme, or None."""
-    return await rows.fetch_one(
-        session, select(programs).where(programs.c.id == program_id), Program
-    )
+    return await fetch_one(session, select(programs).where(programs.c.id == program_id), Program)
 
 
 async def list_programs(
     session: AsyncSession, *, portfolio_id: str | None, page: PageRequest
 ) -> list[Program]:
     """A page of programmes by name, only those of one portfolio when it is given."""
-    query = rows.matching(select(programs), (programs.c.portfolio_id, portfolio_id))
-    return await rows.fetch_page(session, query.order_by(programs.c.name), Program, page)
+    query = matching(select(programs), (programs.c.portfolio_id, portfolio_id))
+    return await fetch_page(session, query.order_by(programs.c.name), Program, page)

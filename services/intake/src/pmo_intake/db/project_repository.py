@@ -2,53 +2,44 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from typing import Any
 
+from pmo_common.db.rows import fetch_one, fetch_page, matching, record_from, update_by_id, values_of
 from pmo_common.web.pagination import PageRequest
-from sqlalchemy import func, insert, select
+from sqlalchemy import RowMapping, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_intake.db import rows
 from pmo_intake.db.tables import projects
 from pmo_intake.domain.records import MilestonePlan, PlannedValuePoint, Project
 
 
-def _project(
-    *,
-    milestones: list[dict[str, Any]],
-    planned_value_profile: list[dict[str, Any]] | None,
-    **rest: Any,
-) -> Project:
-    return Project(
+def _project(row: RowMapping) -> Project:
+    # The JSON columns hold the baseline's dates as ISO strings.
+    return record_from(
+        Project,
+        row,
         milestones=tuple(
-            MilestonePlan(m["name"], date.fromisoformat(m["due_date"])) for m in milestones
+            MilestonePlan(m["name"], date.fromisoformat(m["due_date"])) for m in row["milestones"]
         ),
         planned_value_profile=tuple(
             PlannedValuePoint(date.fromisoformat(p["date"]), float(p["percent"]))
-            for p in planned_value_profile or ()
+            for p in row["planned_value_profile"] or ()
         ),
-        **rest,
     )
 
 
 def _columns(project: Project) -> dict[str, Any]:
-    values = asdict(project)
-    values["milestones"] = [
-        {"name": m.name, "due_date": m.due_date.isoformat()} for m in project.milestones
-    ]
-    values["planned_value_profile"] = [
+    milestones = [{"name": m.name, "due_date": m.due_date.isoformat()} for m in project.milestones]
+    profile = [
         {"date": p.on.isoformat(), "percent": p.percent} for p in project.planned_value_profile
     ]
-    return values
+    return values_of(project, milestones=milestones, planned_value_profile=profile)
 
 
 async def get_project(session: AsyncSession, *, project_id: str) -> Project | None:
     """One project, or None."""
-    return await rows.fetch_one(
-        session, select(projects).where(projects.c.id == project_id), _project
-    )
+    return await fetch_one(session, select(projects).where(projects.c.id == project_id), _project)
 
 
 async def list_projects(
@@ -61,7 +52,7 @@ async def list_projects(
     page: PageRequest,
 ) -> list[Project]:
     """A page of the projects matching the filters given (None matches all), newest first."""
-    query = rows.matching(
+    query = matching(
         select(projects),
         (func.lower(projects.c.manager), manager and manager.lower()),  # e-mails ignore case
         (projects.c.status, status),
@@ -69,7 +60,7 @@ async def list_projects(
         (projects.c.program_id, program_id),
     )
     query = query.order_by(projects.c.created_at.desc(), projects.c.id)
-    return await rows.fetch_page(session, query, _project, page)
+    return await fetch_page(session, query, _project, page)
 
 
 async def insert_project(session: AsyncSession, *, project: Project) -> None:
@@ -79,4 +70,4 @@ async def insert_project(session: AsyncSession, *, project: Project) -> None:
 
 async def update_project(session: AsyncSession, *, project: Project) -> None:
     """Store the project's current state."""
-    await rows.update_by_id(session, projects, _columns(project))
+    await update_by_id(session, projects, _columns(project))

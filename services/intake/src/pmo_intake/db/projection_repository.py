@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from pmo_common.contract import SEEDED_METHODOLOGY_KEYS
-from sqlalchemy import insert, select, update
+from pmo_common.db.rows import insert_or_replace
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_intake.db.tables import known_methodologies
@@ -20,13 +21,12 @@ async def upsert_methodology(session: AsyncSession, *, key: str, name: str, vers
     current = await session.scalar(
         select(known_methodologies.c.version).where(known_methodologies.c.key == key)
     )
-    if current is None:
-        await session.execute(
-            insert(known_methodologies).values(key=key, name=name, version=version)
-        )
-    elif version > current:
-        await session.execute(
-            update(known_methodologies)
-            .where(known_methodologies.c.key == key)
-            .values(name=name, version=version)
-        )
+    if current is not None and version <= current:
+        return
+    await insert_or_replace(
+        session,
+        known_methodologies,
+        {"key": key, "name": name, "version": version},
+        row=known_methodologies.c.key == key,
+        exists=current is not None,
+    )

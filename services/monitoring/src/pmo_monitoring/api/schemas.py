@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pmo_common.contract import MAX_MILESTONES, MAX_RISKS
 from pmo_common.web.pagination import Page
+from pmo_common.web.schemas import OutputModel
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -50,7 +51,7 @@ class StatusReportIn(StrictInput):
     summary: str | None = Field(default=None, max_length=4000)
 
 
-class MilestoneReportOut(BaseModel):
+class MilestoneReportOut(OutputModel):
     """A reported milestone."""
 
     name: str
@@ -58,7 +59,7 @@ class MilestoneReportOut(BaseModel):
     forecast_date: date | None = None
 
 
-class RiskOut(BaseModel):
+class RiskOut(OutputModel):
     """A reported risk."""
 
     title: str
@@ -66,7 +67,7 @@ class RiskOut(BaseModel):
     impact: int
 
 
-class StatusReportOut(BaseModel):
+class StatusReportOut(OutputModel):
     """A stored status report; `revision` counts how often its day was reported."""
 
     id: str

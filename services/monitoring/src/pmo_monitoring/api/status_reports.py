@@ -9,12 +9,11 @@ from fastapi.responses import JSONResponse
 from pmo_common.auth.dependencies import CurrentPrincipal
 from pmo_common.web.app_factory import SessionDep
 from pmo_common.web.idempotency import OnceDep
-from pmo_common.web.pagination import Page, PageDep, make_page
+from pmo_common.web.pagination import Page, PageDep
 
 from pmo_monitoring.api.access import ensure_can_read, ensure_can_report
 from pmo_monitoring.api.schemas import FiledReportOut, StatusReportIn, StatusReportOut
 from pmo_monitoring.domain.model import MilestoneStatus, Risk, StatusReport
-from pmo_monitoring.domain.records import StoredReport
 from pmo_monitoring.handlers import report_commands, report_queries
 from pmo_monitoring.handlers.health_assessment import today_utc
 from pmo_monitoring.handlers.health_queries import health_view
@@ -38,10 +37,6 @@ def _contents(body: StatusReportIn) -> StatusReport:
         manager_rag=body.manager_rag,
         summary=body.summary,
     )
-
-
-def _report_out(report: StoredReport) -> StatusReportOut:
-    return StatusReportOut.model_validate(asdict(report))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=FiledReportOut)
@@ -86,7 +81,7 @@ async def list_status_reports(
     context = await load_project(session, project_id=project_id)
     ensure_can_read(principal, context.project)
     listed = await report_queries.list_reports(session, project_id=project_id, page=page)
-    return make_page([_report_out(report) for report in listed], page)
+    return StatusReportOut.page_of(listed, page)
 
 
 @router.get("/{report_id}", response_model=StatusReportOut)
@@ -97,4 +92,4 @@ async def read_status_report(
     context = await load_project(session, project_id=project_id)
     ensure_can_read(principal, context.project)
     report = await report_queries.get_report(session, project_id=project_id, report_id=report_id)
-    return _report_out(report)
+    return StatusReportOut.model_validate(report)

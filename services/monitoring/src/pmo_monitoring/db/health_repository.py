@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from pmo_common.db.rows import (
+    RowLike,
+    fetch_all,
+    fetch_one,
+    insert_or_replace,
+    record_from,
+    values_of,
+)
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_monitoring.db.rows import first_record, insert_or_replace, record_from, values_of
 from pmo_monitoring.db.tables import health_snapshots, project_health
 from pmo_monitoring.domain.records import StoredHealth, as_rag
 
 
-def health_from_row(row: Mapping[Any, Any]) -> StoredHealth:
+def health_from_row(row: RowLike) -> StoredHealth:
     """The record of a `project_health` row."""
     return record_from(StoredHealth, row, rag=as_rag(row["rag"]), reasons=tuple(row["reasons"]))
 
 
-def point_from_row(row: Mapping[Any, Any]) -> StoredHealth:
+def point_from_row(row: RowLike) -> StoredHealth:
     """The record of a `health_snapshots` row (a report judged as of its own as_of)."""
     return health_from_row({**row, "last_report_at": row["as_of"]})
 
@@ -39,7 +46,7 @@ def _without(values: dict[str, Any], *names: str) -> dict[str, Any]:
 async def get_health(session: AsyncSession, *, project_id: str) -> StoredHealth | None:
     """The stored health of a project, or None before its first report."""
     query = select(project_health).where(project_health.c.project_id == project_id)
-    return await first_record(session, query, health_from_row)
+    return await fetch_one(session, query, health_from_row)
 
 
 async def healths_of(
@@ -50,12 +57,13 @@ async def healths_of(
     # Chunked so the IN list stays well under every database's parameter limit.
     for start in range(0, len(project_ids), 500):
         chunk = project_ids[start : start + 500]
-        rows = (
-            await session.execute(
-                select(project_health).where(project_health.c.project_id.in_(chunk))
-            )
-        ).all()
-        found.update({row.project_id: health_from_row(row._mapping) for row in rows})
+        query = select(project_health).where(project_health.c.project_id.in_(chunk))
+        found.update(
+            {
+                health.project_id: health
+                for health in await fetch_all(session, query, health_from_row)
+            }
+        )
     return found
 
 
@@ -94,4 +102,4 @@ async def point_before(
         .order_by(health_snapshots.c.as_of.desc())
         .limit(1)
     )
-    return await first_record(session, query, point_from_row)
+    return await fetch_one(session, query, point_from_row)

@@ -7,17 +7,19 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from pmo_monitoring.db.rows import (
-    all_records,
-    as_date,
-    first_record,
+from pmo_common.db.rows import (
+    RowLike,
+    fetch_all,
+    fetch_one,
     insert_or_replace,
+    matching,
     record_from,
+    update_by_id,
     values_of,
 )
+from sqlalchemy import RowMapping, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from pmo_monitoring.db.tables import methodology_thresholds, monitored_projects, project_compliance
 from pmo_monitoring.domain.model import BaselineMilestone, PlannedValuePoint
 from pmo_monitoring.domain.records import (
@@ -25,21 +27,19 @@ from pmo_monitoring.domain.records import (
     Methodology,
     MonitoredProject,
     ProjectContext,
+    as_date,
 )
 
 
-def _project(row: Mapping[Any, Any]) -> MonitoredProject:
+def _project(row: RowLike) -> MonitoredProject:
+    # The baseline's dates are ISO strings in the JSON columns.
+    milestones = [BaselineMilestone(m["name"], as_date(m["due_date"])) for m in row["milestones"]]
+    profile = [
+        PlannedValuePoint(as_date(point["date"]), point["percent"])
+        for point in row["planned_value_profile"] or ()
+    ]
     return record_from(
-        MonitoredProject,
-        row,
-        milestones=tuple(
-            BaselineMilestone(name=m["name"], due_date=as_date(m["due_date"]))
-            for m in row["milestones"]
-        ),
-        planned_value_profile=tuple(
-            PlannedValuePoint(on=as_date(point["date"]), percent=point["percent"])
-            for point in row["planned_value_profile"] or ()
-        ),
+        MonitoredProject, row, milestones=tuple(milestones), planned_value_profile=tuple(profile)
     )
 
 
@@ -56,11 +56,7 @@ def _project_values(project: MonitoredProject) -> dict[str, Any]:
     )
 
 
-def _methodology(row: Mapping[Any, Any]) -> Methodology:
-    return record_from(Methodology, row)
-
-
-def _compliance(row: Mapping[Any, Any]) -> ComplianceVerdict:
+def _compliance(row: RowLike) -> ComplianceVerdict:
     return record_from(ComplianceVerdict, row, findings=tuple(row["findings"]))
 
 
@@ -71,16 +67,26 @@ async def get_project(
     query = select(monitored_projects).where(monitored_projects.c.id == project_id)
     if for_update:
         query = query.with_for_update()
-    return await first_record(session, query, _project)
+    return await fetch_one(session, query, _project)
 
 
 _METHODOLOGY = {f"methodology_{c.name}": c for c in methodology_thresholds.columns}
 _COMPLIANCE = {f"compliance_{c.name}": c for c in project_compliance.columns}
 
 
-def _prefixed(row: Row[Any], prefix: str, names: Mapping[str, Any]) -> dict[str, Any] | None:
-    values = {label.removeprefix(prefix): row._mapping[label] for label in names}
+def _prefixed(row: RowMapping, prefix: str, names: Mapping[str, Any]) -> dict[str, Any] | None:
+    values = {label.removeprefix(prefix): row[label] for label in names}
     return values if values[next(iter(values))] is not None else None
+
+
+def _context(row: RowMapping) -> ProjectContext:
+    methodology = _prefixed(row, "methodology_", _METHODOLOGY)
+    compliance = _prefixed(row, "compliance_", _COMPLIANCE)
+    return ProjectContext(
+        project=_project(row),
+        methodology=record_from(Methodology, methodology) if methodology is not None else None,
+        compliance=_compliance(compliance) if compliance is not None else None,
+    )
 
 
 async def get_project_context(
@@ -108,16 +114,7 @@ async def get_project_context(
     )
     if for_update:
         query = query.with_for_update(of=monitored_projects)
-    row = (await session.execute(query)).first()
-    if row is None:
-        return None
-    methodology = _prefixed(row, "methodology_", _METHODOLOGY)
-    compliance = _prefixed(row, "compliance_", _COMPLIANCE)
-    return ProjectContext(
-        project=_project(row._mapping),
-        methodology=_methodology(methodology) if methodology is not None else None,
-        compliance=_compliance(compliance) if compliance is not None else None,
-    )
+    return await fetch_one(session, query, _context)
 
 
 async def insert_project(session: AsyncSession, *, project: MonitoredProject) -> None:
@@ -127,11 +124,7 @@ async def insert_project(session: AsyncSession, *, project: MonitoredProject) ->
 
 async def replace_project(session: AsyncSession, *, project: MonitoredProject) -> None:
     """Replace a projected project's columns with the record's."""
-    await session.execute(
-        update(monitored_projects)
-        .where(monitored_projects.c.id == project.id)
-        .values(**_project_values(project))
-    )
+    await update_by_id(session, monitored_projects, _project_values(project), kept=())
 
 
 async def list_projects(
@@ -144,31 +137,30 @@ async def list_projects(
     include_closed: bool = True,
 ) -> list[MonitoredProject]:
     """Projected projects matching the filters, by name."""
-    query = select(monitored_projects)
-    if manager is not None:
-        query = query.where(func.lower(monitored_projects.c.manager) == manager.lower())
-    if methodology is not None:
-        query = query.where(monitored_projects.c.methodology == methodology)
-    if portfolio_id is not None:
-        query = query.where(monitored_projects.c.portfolio_id == portfolio_id)
-    if program_id is not None:
-        query = query.where(monitored_projects.c.program_id == program_id)
+    query = matching(
+        select(monitored_projects),
+        # E-mails ignore case.
+        (func.lower(monitored_projects.c.manager), manager and manager.lower()),
+        (monitored_projects.c.methodology, methodology),
+        (monitored_projects.c.portfolio_id, portfolio_id),
+        (monitored_projects.c.program_id, program_id),
+    )
     if not include_closed:
         query = query.where(monitored_projects.c.status != "closed")
     query = query.order_by(monitored_projects.c.name, monitored_projects.c.id)
-    return await all_records(session, query, _project)
+    return await fetch_all(session, query, _project)
 
 
 async def get_methodology(session: AsyncSession, *, key: str) -> Methodology | None:
     """The newest version of a methodology standards published, or None."""
     query = select(methodology_thresholds).where(methodology_thresholds.c.key == key)
-    return await first_record(session, query, _methodology)
+    return await fetch_one(session, query, Methodology)
 
 
 async def all_methodologies(session: AsyncSession) -> dict[str, Methodology]:
     """Every methodology heard of, by key."""
-    rows = (await session.execute(select(methodology_thresholds))).all()
-    return {row.key: _methodology(row._mapping) for row in rows}
+    found = await fetch_all(session, select(methodology_thresholds), Methodology)
+    return {methodology.key: methodology for methodology in found}
 
 
 async def save_methodology(

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, insert, select, update
+from pmo_common.db.rows import (
+    RowLike,
+    fetch_all,
+    fetch_one,
+    fetch_page,
+    record_from,
+    update_by_id,
+    values_of,
+)
+from pmo_common.web.pagination import PageRequest
+from sqlalchemy import ColumnElement, RowMapping, Select, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_monitoring.db.health_repository import point_from_row
-from pmo_monitoring.db.rows import all_records, as_date, first_record, record_from, values_of
 from pmo_monitoring.db.tables import health_snapshots, status_reports
 from pmo_monitoring.domain.model import MilestoneStatus, Risk
-from pmo_monitoring.domain.records import ReportWithPoint, StoredReport
+from pmo_monitoring.domain.records import ReportWithPoint, StoredReport, as_date
 
 
-def report_from_row(row: Mapping[Any, Any]) -> StoredReport:
+def report_from_row(row: RowLike) -> StoredReport:
     """The record of a `status_reports` row."""
     return record_from(
         StoredReport,
@@ -72,7 +80,7 @@ async def _one_report(
     session: AsyncSession, project_id: str, which: ColumnElement[bool]
 ) -> StoredReport | None:
     query = select(status_reports).where(status_reports.c.project_id == project_id, which)
-    return await first_record(session, query, report_from_row)
+    return await fetch_one(session, query, report_from_row)
 
 
 _POINT_COLUMNS = {f"point_{c.name}": c for c in health_snapshots.columns}
@@ -88,17 +96,13 @@ def _with_points() -> Select[Any]:
     )
 
 
-async def _reports_with_points(session: AsyncSession, query: Select[Any]) -> list[ReportWithPoint]:
-    found: list[ReportWithPoint] = []
-    for row in (await session.execute(query)).all():
-        mapping = row._mapping
-        point = None
-        if mapping["point_report_id"] is not None:
-            point = point_from_row(
-                {label.removeprefix("point_"): mapping[label] for label in _POINT_COLUMNS}
-            )
-        found.append(ReportWithPoint(report=report_from_row(mapping), point=point))
-    return found
+def _report_with_point(row: RowMapping) -> ReportWithPoint:
+    point = None
+    if row["point_report_id"] is not None:
+        point = point_from_row(
+            {label.removeprefix("point_"): row[label] for label in _POINT_COLUMNS}
+        )
+    return ReportWithPoint(report=report_from_row(row), point=point)
 
 
 async def latest_reports(
@@ -109,7 +113,7 @@ async def latest_reports(
     if before is not None:
         query = query.where(status_reports.c.as_of < before)
     query = query.order_by(status_reports.c.as_of.desc()).limit(limit)
-    return await _reports_with_points(session, query)
+    return await fetch_all(session, query, _report_with_point)
 
 
 async def reports_with_points(
@@ -118,31 +122,28 @@ async def reports_with_points(
     project_id: str,
     since: date | None,
     until: date | None,
-    limit: int,
-    offset: int,
+    page: PageRequest,
 ) -> list[ReportWithPoint]:
-    """A project's reports in [since, until], oldest first, each with its point (or None)."""
+    """A page of a project's reports in [since, until], oldest first, each with its point."""
     query = _with_points().where(status_reports.c.project_id == project_id)
     if since is not None:
         query = query.where(status_reports.c.as_of >= since)
     if until is not None:
         query = query.where(status_reports.c.as_of <= until)
-    query = query.order_by(status_reports.c.as_of).limit(limit).offset(offset)
-    return await _reports_with_points(session, query)
+    query = query.order_by(status_reports.c.as_of)
+    return await fetch_page(session, query, _report_with_point, page)
 
 
 async def list_reports(
-    session: AsyncSession, *, project_id: str, limit: int, offset: int
+    session: AsyncSession, *, project_id: str, page: PageRequest
 ) -> list[StoredReport]:
-    """A project's reports, newest as_of first."""
+    """A page of a project's reports, newest as_of first."""
     query = (
         select(status_reports)
         .where(status_reports.c.project_id == project_id)
         .order_by(status_reports.c.as_of.desc())
-        .limit(limit)
-        .offset(offset)
     )
-    return await all_records(session, query, report_from_row)
+    return await fetch_page(session, query, report_from_row, page)
 
 
 async def insert_report(session: AsyncSession, *, report: StoredReport) -> None:
@@ -152,11 +153,8 @@ async def insert_report(session: AsyncSession, *, report: StoredReport) -> None:
 
 async def update_report(session: AsyncSession, *, report: StoredReport) -> None:
     """Replace a report's contents (its id, project and creation time stay)."""
-    values = _report_values(report)
-    for kept in ("id", "project_id", "created_at"):
-        values.pop(kept)
-    await session.execute(
-        update(status_reports).where(status_reports.c.id == report.id).values(**values)
+    await update_by_id(
+        session, status_reports, _report_values(report), kept=("project_id", "created_at")
     )
 
 

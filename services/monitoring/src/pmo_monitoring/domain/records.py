@@ -39,6 +39,11 @@ def as_rag(value: object) -> Rag:
     return cast(Rag, value)
 
 
+def as_date(value: object) -> date:
+    """A date kept in a JSON column (an ISO string there, a date once read back as one)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
 @dataclass(frozen=True, slots=True)
 class MonitoredProject:
     """A project of intake's registry as monitoring last heard of it (its projection)."""

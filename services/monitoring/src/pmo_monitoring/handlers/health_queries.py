@@ -99,8 +99,7 @@ async def health_history(
         project_id=project.id,
         since=since,
         until=until,
-        limit=page.limit + 1,
-        offset=page.offset,
+        page=page,
     )
     points: list[dict[str, Any]] = []
     for item in rows:

@@ -14,9 +14,7 @@ async def list_reports(
     session: AsyncSession, *, project_id: str, page: PageRequest
 ) -> list[StoredReport]:
     """A project's reports, newest as_of first, up to page.limit + 1 of them."""
-    return await reports.list_reports(
-        session, project_id=project_id, limit=page.limit + 1, offset=page.offset
-    )
+    return await reports.list_reports(session, project_id=project_id, page=page)
 
 
 async def get_report(session: AsyncSession, *, project_id: str, report_id: str) -> StoredReport:

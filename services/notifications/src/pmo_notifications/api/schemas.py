@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal
 
-from pmo_common.web.pagination import Page, PageRequest, make_page
+from pmo_common.web.schemas import OutputModel
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 Channel = Literal["email", "webhook"]
@@ -23,17 +22,6 @@ class StrictInput(BaseModel):
     """Inputs refuse fields they do not know, so typos are not silently dropped."""
 
     model_config = ConfigDict(extra="forbid")
-
-
-class OutputModel(BaseModel):
-    """Outputs are read from the records the use cases return, by attribute."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    @classmethod
-    def page_of(cls, records: Iterable[object], page: PageRequest) -> Page[Self]:
-        """A page of answers from up to limit + 1 records (the extra one signals more)."""
-        return make_page([cls.model_validate(record) for record in records], page)
 
 
 class ReasonOut(OutputModel):

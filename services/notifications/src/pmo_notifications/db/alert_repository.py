@@ -5,27 +5,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pmo_common.db.rows import fetch_all, fetch_one, fetch_page, matching, record_from, values_of
 from pmo_common.web.pagination import PageRequest
-from sqlalchemy import Row, select, text, update
+from sqlalchemy import RowMapping, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_notifications.db.listing import fetch_page, matching
 from pmo_notifications.db.projection_repository import projects_led_by
 from pmo_notifications.db.tables import ACTIVE_ALERT, alerts
-from pmo_notifications.db.timestamps import record_from_row, row_values
 from pmo_notifications.domain.alert_lifecycle import ACTIVE_STATUSES, AlertRecord, AlertState
 from pmo_notifications.domain.reason_line import ReasonLine
 
 
-def _record(row: Row[Any]) -> AlertRecord:
-    reasons = tuple(ReasonLine(**reason) for reason in row.reasons)
-    return record_from_row(AlertRecord, row, reasons=reasons)
+def _record(row: RowMapping) -> AlertRecord:
+    reasons = tuple(ReasonLine(**reason) for reason in row["reasons"])
+    return record_from(AlertRecord, row, reasons=reasons)
 
 
 def _values(alert: AlertRecord) -> dict[str, Any]:
     # JSON wants a list; each reason is stored as the dict monitoring sent.
-    return row_values(alert, reasons=[row_values(reason) for reason in alert.reasons])
+    return values_of(alert, reasons=[values_of(reason) for reason in alert.reasons])
 
 
 async def get_alert(
@@ -35,8 +34,7 @@ async def get_alert(
     query = select(alerts).where(alerts.c.id == alert_id)
     if for_update:
         query = query.with_for_update()
-    row = (await session.execute(query)).first()
-    return None if row is None else _record(row)
+    return await fetch_one(session, query, _record)
 
 
 async def find_alert(
@@ -48,20 +46,18 @@ async def find_alert(
     )
     if active_only:
         query = query.where(alerts.c.status.in_(ACTIVE_STATUSES))
-    row = (
-        await session.execute(query.order_by(alerts.c.opened_at.desc()).limit(1).with_for_update())
-    ).first()
-    return None if row is None else _record(row)
+    query = query.order_by(alerts.c.opened_at.desc()).limit(1).with_for_update()
+    return await fetch_one(session, query, _record)
 
 
 async def active_alerts_of_project(session: AsyncSession, *, project_id: str) -> list[AlertRecord]:
     """Every open or acknowledged alert of a project."""
-    rows = await session.execute(
+    query = (
         select(alerts)
         .where(alerts.c.project_id == project_id, alerts.c.status.in_(ACTIVE_STATUSES))
         .with_for_update()
     )
-    return [_record(row) for row in rows]
+    return await fetch_all(session, query, _record)
 
 
 async def insert_alert_unless_active(session: AsyncSession, *, alert: AlertRecord) -> bool:
@@ -102,7 +98,7 @@ async def refresh_alert_signal(
             project_name=project_name,
             severity=severity,
             title=title,
-            reasons=[row_values(reason) for reason in reasons],
+            reasons=[values_of(reason) for reason in reasons],
             rag=rag,
             last_event_at=last_event_at,
         )
@@ -116,7 +112,7 @@ async def save_alert_state(
     await session.execute(
         update(alerts)
         .where(alerts.c.id == alert_id)
-        .values(**row_values(state), last_event_at=last_event_at)
+        .values(**values_of(state), last_event_at=last_event_at)
     )
 
 

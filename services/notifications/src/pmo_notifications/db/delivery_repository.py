@@ -5,22 +5,16 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
+from pmo_common.db.rows import fetch_page, matching, record_from, values_of
 from pmo_common.web.pagination import PageRequest
-from sqlalchemy import Row, insert, or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_notifications.db.listing import fetch_page, matching
 from pmo_notifications.db.projection_repository import projects_led_by
 from pmo_notifications.db.subscription_repository import owned_subscription_ids
 from pmo_notifications.db.tables import deliveries
-from pmo_notifications.db.timestamps import record_from_row, row_values
 from pmo_notifications.domain.delivery_schedule import PENDING, DeliveryRecord, PlannedDelivery
-
-
-def _record(row: Row[Any]) -> DeliveryRecord:
-    return record_from_row(DeliveryRecord, row)
 
 
 async def insert_planned_deliveries(
@@ -32,7 +26,7 @@ async def insert_planned_deliveries(
     await session.execute(
         insert(deliveries),
         [
-            row_values(
+            values_of(
                 plan,
                 id=str(uuid.uuid4()),
                 message_id=message_id,
@@ -72,7 +66,8 @@ async def claim_due_deliveries(
         .values(claim_token=token, claimed_until=lease_until, attempted_at=now)
         .returning(*deliveries.c)
     )
-    return sorted((_record(row) for row in rows), key=lambda record: record.next_attempt_at)
+    claimed = (record_from(DeliveryRecord, row) for row in rows.mappings())
+    return sorted(claimed, key=lambda record: record.next_attempt_at)
 
 
 async def finish_attempt(
@@ -102,8 +97,8 @@ async def finish_attempt(
         )
         .returning(*deliveries.c)
     )
-    row = rows.first()
-    return None if row is None else _record(row)
+    row = rows.mappings().first()
+    return None if row is None else record_from(DeliveryRecord, row)
 
 
 async def insert_next_attempt(
@@ -123,7 +118,7 @@ async def insert_next_attempt(
         attempted_at=None,
         completed_at=None,
     )
-    await session.execute(insert(deliveries).values(**row_values(following)))
+    await session.execute(insert(deliveries).values(**values_of(following)))
     return delivery_id
 
 
@@ -160,4 +155,4 @@ async def list_deliveries(
     query = query.order_by(
         deliveries.c.created_at.desc(), deliveries.c.attempt.desc(), deliveries.c.id
     )
-    return await fetch_page(session, query, _record, page)
+    return await fetch_page(session, query, DeliveryRecord, page)

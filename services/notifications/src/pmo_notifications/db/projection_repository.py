@@ -5,25 +5,26 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from pmo_common.db.rows import fetch_one, insert_or_replace, record_from, values_of
 from sqlalchemy import Select, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db.tables import projects
-from pmo_notifications.db.timestamps import record_from_row, row_values
 from pmo_notifications.domain.clock import utc_now
 from pmo_notifications.domain.project_projection import CLOSED, ProjectRecord, normalised_email
 
 
 async def get_project(session: AsyncSession, *, project_id: str) -> ProjectRecord | None:
     """The known project with this id, if any."""
-    row = (await session.execute(select(projects).where(projects.c.id == project_id))).first()
-    return None if row is None else record_from_row(ProjectRecord, row)
+    return await fetch_one(
+        session, select(projects).where(projects.c.id == project_id), ProjectRecord
+    )
 
 
 def _stored_values(project: ProjectRecord) -> dict[str, Any]:
     # E-mails are compared lower-cased, so they are stored that way.
-    return row_values(
+    return values_of(
         project,
         manager=normalised_email(project.manager),
         sponsor=normalised_email(project.sponsor),
@@ -34,13 +35,14 @@ def _stored_values(project: ProjectRecord) -> dict[str, Any]:
 async def apply_project_version(session: AsyncSession, *, project: ProjectRecord) -> bool:
     """Store a project's state unless a newer (or the same) version is already known."""
     known = await get_project(session, project_id=project.id)
-    if known is None:
-        await session.execute(insert(projects).values(**_stored_values(project)))
-        return True
-    if known.version >= project.version:
+    if known is not None and known.version >= project.version:
         return False
-    await session.execute(
-        update(projects).where(projects.c.id == project.id).values(**_stored_values(project))
+    await insert_or_replace(
+        session,
+        projects,
+        _stored_values(project),
+        row=projects.c.id == project.id,
+        exists=known is not None,
     )
     return True
 
@@ -60,8 +62,7 @@ async def record_signalled_project(
         .on_conflict_do_update(index_elements=[projects.c.id], set_={"version": projects.c.version})
         .returning(*projects.c)
     )
-    row = (await session.execute(statement)).one()
-    return record_from_row(ProjectRecord, row)
+    return record_from(ProjectRecord, (await session.execute(statement)).mappings().one())
 
 
 async def close_project(
@@ -83,7 +84,7 @@ async def close_project(
             status=CLOSED,
             version=version,
         )
-        await session.execute(insert(projects).values(**row_values(closed), updated_at=at))
+        await session.execute(insert(projects).values(**values_of(closed), updated_at=at))
         return closed
     await session.execute(
         update(projects)

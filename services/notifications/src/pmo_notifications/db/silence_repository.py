@@ -3,31 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
+from pmo_common.db.rows import fetch_all, fetch_one, fetch_page, matching, values_of
 from pmo_common.web.pagination import PageRequest
-from sqlalchemy import Row, delete, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_notifications.db.listing import fetch_page, matching
 from pmo_notifications.db.tables import silences
-from pmo_notifications.db.timestamps import record_from_row, row_values
 from pmo_notifications.domain.silence_rules import SilenceRecord
-
-
-def _record(row: Row[Any]) -> SilenceRecord:
-    return record_from_row(SilenceRecord, row)
 
 
 async def insert_silence(session: AsyncSession, *, silence: SilenceRecord) -> None:
     """Store a new silence."""
-    await session.execute(insert(silences).values(**row_values(silence)))
+    await session.execute(insert(silences).values(**values_of(silence)))
 
 
 async def get_silence(session: AsyncSession, *, silence_id: str) -> SilenceRecord | None:
     """The silence with this id, if any."""
-    row = (await session.execute(select(silences).where(silences.c.id == silence_id))).first()
-    return None if row is None else _record(row)
+    return await fetch_one(
+        session, select(silences).where(silences.c.id == silence_id), SilenceRecord
+    )
 
 
 async def list_silences(
@@ -42,15 +37,13 @@ async def list_silences(
     if active_at is not None:
         query = query.where(silences.c.starts_at <= active_at, silences.c.ends_at > active_at)
     query = query.order_by(silences.c.ends_at, silences.c.id)
-    return await fetch_page(session, query, _record, page)
+    return await fetch_page(session, query, SilenceRecord, page)
 
 
 async def active_silences(session: AsyncSession, *, at: datetime) -> list[SilenceRecord]:
     """Every silence holding at `at`."""
-    rows = await session.execute(
-        select(silences).where(silences.c.starts_at <= at, silences.c.ends_at > at)
-    )
-    return [_record(row) for row in rows]
+    query = select(silences).where(silences.c.starts_at <= at, silences.c.ends_at > at)
+    return await fetch_all(session, query, SilenceRecord)
 
 
 async def delete_silence(session: AsyncSession, *, silence_id: str) -> None:

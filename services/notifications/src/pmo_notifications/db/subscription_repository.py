@@ -4,27 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
 
+from pmo_common.db.rows import fetch_all, fetch_one, fetch_page, matching, record_from, values_of
 from pmo_common.web.pagination import PageRequest
-from sqlalchemy import Row, Select, insert, or_, select, update
+from sqlalchemy import RowMapping, Select, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_notifications.db.listing import fetch_page, matching
 from pmo_notifications.db.tables import subscriptions
-from pmo_notifications.db.timestamps import record_from_row, row_values
 from pmo_notifications.domain.subscription_matching import SubscriptionRecord
 
 
-def _record(row: Row[Any]) -> SubscriptionRecord:
-    return record_from_row(SubscriptionRecord, row, event_types=tuple(row.event_types))
+def _record(row: RowMapping) -> SubscriptionRecord:
+    return record_from(SubscriptionRecord, row, event_types=tuple(row["event_types"]))
 
 
 async def insert_subscription(session: AsyncSession, *, subscription: SubscriptionRecord) -> None:
     """Store a new subscription."""
     await session.execute(
         insert(subscriptions).values(
-            **row_values(subscription, event_types=list(subscription.event_types))
+            **values_of(subscription, event_types=list(subscription.event_types))
         )
     )
 
@@ -36,8 +34,7 @@ async def get_subscription(
     query = select(subscriptions).where(subscriptions.c.id == subscription_id)
     if not include_deleted:
         query = query.where(subscriptions.c.deleted_at.is_(None))
-    row = (await session.execute(query)).first()
-    return None if row is None else _record(row)
+    return await fetch_one(session, query, _record)
 
 
 async def list_subscriptions(
@@ -82,7 +79,7 @@ async def subscriptions_in_scope(
             subscriptions.c.portfolio_id.in_(list(portfolio_ids)),
         ),
     )
-    return [_record(row) for row in await session.execute(query.order_by(subscriptions.c.id))]
+    return await fetch_all(session, query.order_by(subscriptions.c.id), _record)
 
 
 def owned_subscription_ids(owner: str) -> Select[tuple[str]]:

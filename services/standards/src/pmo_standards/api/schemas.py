@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import asdict
-from datetime import UTC, datetime
-from typing import Annotated, Self
+from datetime import datetime
+from typing import Annotated
 
-from pmo_common.web.pagination import Page, PageRequest, make_page
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictFloat, model_validator
+from pmo_common.web.schemas import OutputModel
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, model_validator
 
 from pmo_standards.domain.compliance import GateVerdict, ProjectCompliance, SubmittedDeliverable
 from pmo_standards.domain.methodology import (
@@ -18,13 +17,6 @@ from pmo_standards.domain.methodology import (
     PublishedMethodology,
 )
 
-
-def _in_utc(value: datetime) -> datetime:
-    # SQLite hands timestamps back without their zone; every timestamp stored here is UTC.
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-UtcDatetime = Annotated[datetime, AfterValidator(_in_utc)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 Identifier = Annotated[str, Field(min_length=1, max_length=64)]
 
@@ -40,17 +32,6 @@ class InputModel(BaseModel):
     """Base of request bodies: unknown fields are refused, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class OutputModel(BaseModel):
-    """Base of response bodies: read from the attributes of the domain's records."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    @classmethod
-    def page_of(cls, records: Iterable[object], page: PageRequest) -> Page[Self]:
-        """A page of answers from up to limit + 1 records (the extra one signals more)."""
-        return make_page([cls.model_validate(record) for record in records], page)
 
 
 class GateIn(InputModel):
@@ -116,8 +97,8 @@ class MethodologyOut(OutputModel):
     gates: list[GateOut]
     report_cadence_days: int
     thresholds: dict[str, int | float] = Field(description="Day counts are whole numbers")
-    created_at: UtcDatetime
-    updated_at: UtcDatetime
+    created_at: datetime
+    updated_at: datetime
     published_by: str
 
     @model_validator(mode="before")
@@ -144,7 +125,7 @@ class DeliverableOut(OutputModel):
     name: str
     url: str | None
     submitted_by: str
-    submitted_at: UtcDatetime
+    submitted_at: datetime
 
 
 class GateDecisionIn(InputModel):
@@ -163,7 +144,7 @@ class GateDecisionOut(OutputModel):
     decision: GateVerdict
     comment: str | None
     decided_by: str
-    decided_at: UtcDatetime
+    decided_at: datetime
     methodology: str
     methodology_version: int
 
@@ -204,7 +185,7 @@ class ComplianceOut(OutputModel):
     submitted_count: int
     gates: list[GateComplianceOut]
     findings: list[FindingOut]
-    evaluated_at: UtcDatetime
+    evaluated_at: datetime
 
     @classmethod
     def of(cls, compliance: ProjectCompliance) -> ComplianceOut:
@@ -282,4 +263,4 @@ class PracticeOut(OutputModel):
     tags: list[str]
     methodology: str | None
     created_by: str
-    created_at: UtcDatetime
+    created_at: datetime

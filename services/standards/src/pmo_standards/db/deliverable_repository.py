@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
+from pmo_common.db.rows import fetch_all, values_of
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +19,7 @@ async def submitted_deliverables(
         .where(deliverables.c.project_id == project_id)
         .order_by(deliverables.c.gate, deliverables.c.name)
     )
-    return [SubmittedDeliverable(**row) for row in (await session.execute(query)).mappings()]
+    return await fetch_all(session, query, SubmittedDeliverable)
 
 
 async def save_deliverable(session: AsyncSession, *, deliverable: SubmittedDeliverable) -> None:
@@ -37,4 +36,4 @@ async def save_deliverable(session: AsyncSession, *, deliverable: SubmittedDeliv
     }
     result = await session.execute(update(deliverables).where(*key).values(**changes))
     if result.rowcount == 0:  # type: ignore[attr-defined]
-        await session.execute(insert(deliverables).values(**asdict(deliverable)))
+        await session.execute(insert(deliverables).values(**values_of(deliverable)))

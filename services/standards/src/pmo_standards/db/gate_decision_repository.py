@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
+from pmo_common.db.rows import fetch_all, values_of
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +12,7 @@ from pmo_standards.domain.compliance import GateDecision
 
 async def insert_gate_decision(session: AsyncSession, *, decision: GateDecision) -> None:
     """Record a gate decision (earlier ones stay, as history)."""
-    await session.execute(insert(gate_decisions).values(**asdict(decision)))
+    await session.execute(insert(gate_decisions).values(**values_of(decision)))
 
 
 async def list_gate_decisions(session: AsyncSession, *, project_id: str) -> list[GateDecision]:
@@ -23,4 +22,4 @@ async def list_gate_decisions(session: AsyncSession, *, project_id: str) -> list
         .where(gate_decisions.c.project_id == project_id)
         .order_by(gate_decisions.c.decided_at, gate_decisions.c.id)
     )
-    return [GateDecision(**row) for row in (await session.execute(query)).mappings()]
+    return await fetch_all(session, query, GateDecision)

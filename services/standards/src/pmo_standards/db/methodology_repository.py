@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pmo_common.db.rows import fetch_one, fetch_page, record_from
 from pmo_common.web.pagination import PageRequest
-from sqlalchemy import insert, select, update
-from sqlalchemy.engine import RowMapping
+from sqlalchemy import RowMapping, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_standards.db.paging import paged
 from pmo_standards.db.tables import methodologies, methodology_versions
 from pmo_standards.domain.methodology import Gate, Methodology, PublishedMethodology
 
@@ -34,22 +33,14 @@ def _gate_from(document: dict[str, Any]) -> Gate:
 
 
 def _published_from(row: RowMapping) -> PublishedMethodology:
-    methodology = Methodology(
-        key=row["key"],
-        name=row["name"],
-        description=row["description"],
+    methodology = record_from(
+        Methodology,
+        row,
         phases=tuple(row["phases"]),
         gates=tuple(_gate_from(g) for g in row["gates"]),
-        report_cadence_days=row["report_cadence_days"],
         thresholds=dict(row["thresholds"]),
     )
-    return PublishedMethodology(
-        methodology=methodology,
-        version=row["version"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        published_by=row["published_by"],
-    )
+    return record_from(PublishedMethodology, row, methodology=methodology)
 
 
 def _content(methodology: Methodology) -> dict[str, Any]:
@@ -65,20 +56,16 @@ def _content(methodology: Methodology) -> dict[str, Any]:
 
 async def get_methodology(session: AsyncSession, *, key: str) -> PublishedMethodology | None:
     """The current version of a methodology, or None."""
-    row = (
-        (await session.execute(select(methodologies).where(methodologies.c.key == key)))
-        .mappings()
-        .first()
-    )
-    return None if row is None else _published_from(row)
+    query = select(methodologies).where(methodologies.c.key == key)
+    return await fetch_one(session, query, _published_from)
 
 
 async def list_methodologies(
     session: AsyncSession, *, page: PageRequest
 ) -> list[PublishedMethodology]:
     """A page of current versions, ordered by key."""
-    query = paged(select(methodologies).order_by(methodologies.c.key), page)
-    return [_published_from(row) for row in (await session.execute(query)).mappings()]
+    query = select(methodologies).order_by(methodologies.c.key)
+    return await fetch_page(session, query, _published_from, page)
 
 
 async def existing_keys(session: AsyncSession, *, keys: list[str]) -> set[str]:

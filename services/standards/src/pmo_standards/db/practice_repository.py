@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
+from pmo_common.db.rows import fetch_one, fetch_page, record_from, values_of
 from pmo_common.web.pagination import PageRequest
-from sqlalchemy import insert, select
-from sqlalchemy.engine import RowMapping
+from sqlalchemy import RowMapping, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_standards.db.paging import paged
 from pmo_standards.db.tables import practices
 from pmo_standards.domain.practices import Practice, search_text
 
@@ -18,32 +15,28 @@ _PRACTICE_COLUMNS = [column for column in practices.c if column.name != "search_
 
 
 def _practice_from(row: RowMapping) -> Practice:
-    return Practice(**{**row, "tags": tuple(row["tags"])})
+    return record_from(Practice, row, tags=tuple(row["tags"]))
 
 
 async def insert_practice(session: AsyncSession, *, practice: Practice) -> None:
     """Add a practice to the library."""
     await session.execute(
         insert(practices).values(
-            {
-                **asdict(practice),
-                "tags": list(practice.tags),
-                "search_text": search_text(
+            values_of(
+                practice,
+                tags=list(practice.tags),
+                search_text=search_text(
                     title=practice.title, body=practice.body, tags=practice.tags
                 ),
-            }
+            )
         )
     )
 
 
 async def get_practice(session: AsyncSession, *, practice_id: str) -> Practice | None:
     """One practice, or None."""
-    row = (
-        (await session.execute(select(*_PRACTICE_COLUMNS).where(practices.c.id == practice_id)))
-        .mappings()
-        .first()
-    )
-    return None if row is None else _practice_from(row)
+    query = select(*_PRACTICE_COLUMNS).where(practices.c.id == practice_id)
+    return await fetch_one(session, query, _practice_from)
 
 
 async def search_practices(
@@ -60,5 +53,5 @@ async def search_practices(
         query = query.where(practices.c.search_text.contains(needle, autoescape=True))
     if methodology is not None:
         query = query.where(practices.c.methodology == methodology)
-    query = paged(query.order_by(practices.c.created_at.desc(), practices.c.id), page)
-    return [_practice_from(row) for row in (await session.execute(query)).mappings()]
+    query = query.order_by(practices.c.created_at.desc(), practices.c.id)
+    return await fetch_page(session, query, _practice_from, page)

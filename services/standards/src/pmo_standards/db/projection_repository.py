@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pmo_common.db.rows import fetch_one
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,8 +30,7 @@ def _stored_values(project: ProjectView, now: datetime) -> dict[str, Any]:
 async def get_project(session: AsyncSession, *, project_id: str) -> ProjectView | None:
     """What standards knows of a project, or None when it has not heard of it."""
     query = select(*_VIEW_COLUMNS).where(projects.c.id == project_id)
-    row = (await session.execute(query)).mappings().first()
-    return None if row is None else ProjectView(**row)
+    return await fetch_one(session, query, ProjectView)
 
 
 async def insert_project(session: AsyncSession, *, project: ProjectView, now: datetime) -> None:
