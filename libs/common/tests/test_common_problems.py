@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated
 
 import httpx
@@ -13,9 +14,12 @@ from pmo_common.auth.principal import Principal
 from pmo_common.auth.tokens import TokenVerifier, mint_dev_token
 from pmo_common.problems import (
     PROBLEM_MEDIA_TYPE,
+    ProblemException,
     field_problem,
     install_problem_handlers,
+    invalid_fields,
     not_found,
+    raise_if_invalid,
 )
 from pmo_common.web.pagination import PageDep, make_page
 from pydantic import BaseModel, ConfigDict, Field
@@ -159,3 +163,36 @@ async def test_pages_are_capped_and_linked(client: httpx.AsyncClient) -> None:
     assert last == {"items": [5, 6], "limit": 5, "offset": 5, "next_offset": None}
     body = assert_problem(await client.get("/items", params={"limit": 201}), 422)
     assert body["errors"][0]["field"] == "query.limit"  # type: ignore[index]
+
+
+@dataclass(frozen=True)
+class Broken:
+    """A domain's broken rule, as any service states it."""
+
+    field: str
+    reason: str
+
+
+def test_broken_rules_become_one_problem_naming_each_field() -> None:
+    issues = [Broken("end_date", "must be after start_date"), Broken("milestones.0", "too late")]
+    problem = invalid_fields(issues, title="Invalid project")
+    assert (problem.status, problem.title) == (422, "Invalid project")
+    assert problem.errors == [
+        {"field": "body.end_date", "reason": "must be after start_date"},
+        {"field": "body.milestones.0", "reason": "too late"},
+    ]
+    assert problem.detail == "body.end_date: must be after start_date; body.milestones.0: too late"
+
+
+def test_the_detail_may_show_only_the_first_issues_and_fields_may_go_unprefixed() -> None:
+    issues = [Broken(f"f{i}", "bad") for i in range(7)]
+    problem = invalid_fields(issues, location=None, shown=2)
+    assert problem.detail == "f0: bad; f1: bad"
+    assert [error["field"] for error in problem.errors or []] == [f"f{i}" for i in range(7)]
+
+
+def test_raise_if_invalid_raises_only_when_a_rule_is_broken() -> None:
+    raise_if_invalid([])
+    with pytest.raises(ProblemException) as raised:
+        raise_if_invalid([Broken("ends_at", "must be in the future")], location=None)
+    assert raised.value.errors == [{"field": "ends_at", "reason": "must be in the future"}]

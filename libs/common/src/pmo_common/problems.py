@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -50,6 +51,48 @@ def field_problem(field: str, reason: str, status: int = 422) -> ProblemExceptio
         f"{field}: {reason}",
         errors=[{"field": field, "reason": reason}],
     )
+
+
+class FieldIssue(Protocol):
+    """A broken rule about one input field, as each service's domain states it."""
+
+    @property
+    def field(self) -> str:
+        """The field, as a dotted path inside `location` (e.g. `milestones.0.name`)."""
+        ...
+
+    @property
+    def reason(self) -> str:
+        """Why the value is refused, in plain words."""
+        ...
+
+
+def invalid_fields(
+    issues: Sequence[FieldIssue],
+    *,
+    title: str = "Invalid request",
+    location: str | None = "body",
+    shown: int | None = None,
+) -> ProblemException:
+    """The 422 problem naming every field a domain rule refused, like request validation does.
+
+    Fields are prefixed with `location` (`body.end_date`) unless it is None; the detail lists
+    the first `shown` issues (all when None), the `errors` member every one of them.
+    """
+    errors = [
+        {"field": f"{location}.{issue.field}" if location else issue.field, "reason": issue.reason}
+        for issue in issues
+    ]
+    detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:shown])
+    return ProblemException(422, title, detail, errors=errors)
+
+
+def raise_if_invalid(
+    issues: Sequence[FieldIssue], *, title: str = "Invalid request", location: str | None = "body"
+) -> None:
+    """Raise `invalid_fields(...)` when a rule was broken; do nothing when none was."""
+    if issues:
+        raise invalid_fields(issues, title=title, location=location)
 
 
 def problem_response(request: Request, problem: ProblemException) -> JSONResponse:

@@ -11,7 +11,7 @@ from typing import Any
 from pmo_common.db.unit_of_work import unit_of_work
 from pmo_common.events.catalog import PROJECT_CLOSED, PROJECT_CREATED, PROJECT_UPDATED
 from pmo_common.events.payloads import ProjectClosed, ProjectCreated, ProjectUpdated
-from pmo_common.problems import ProblemException
+from pmo_common.problems import ProblemException, raise_if_invalid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_intake.db import portfolio_repository, program_repository, projection_repository
@@ -19,7 +19,6 @@ from pmo_intake.db import project_repository as repo
 from pmo_intake.db.outbox import outbox
 from pmo_intake.domain.project_rules import RuleViolation, changed_fields, check_baseline
 from pmo_intake.domain.records import BASELINE_FIELDS, Baseline, Project
-from pmo_intake.handlers.problems import raise_if_any
 from pmo_intake.handlers.project_queries import get_project
 
 
@@ -44,7 +43,7 @@ async def _validate(session: AsyncSession, baseline: Baseline) -> None:
             violations.append(
                 RuleViolation("program_id", "the programme belongs to another portfolio")
             )
-    raise_if_any(violations)
+    raise_if_invalid(violations, title="Invalid project")
 
 
 def _snapshot(project: Project) -> dict[str, Any]:

@@ -6,12 +6,12 @@ import uuid
 from datetime import datetime
 
 from pmo_common.db.unit_of_work import unit_of_work
+from pmo_common.problems import raise_if_invalid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db import silence_repository
 from pmo_notifications.domain.clock import utc_now
 from pmo_notifications.domain.silence_rules import SilenceRecord, silence_violations
-from pmo_notifications.handlers.rule_problems import raise_violations
 
 
 def checked_silence(
@@ -27,7 +27,7 @@ def checked_silence(
     """The silence to store, starting now unless told; 422 naming each rule it breaks."""
     now = utc_now()
     starts = starts_at or now
-    raise_violations(
+    raise_if_invalid(
         silence_violations(
             project_id=project_id,
             portfolio_id=portfolio_id,
@@ -35,7 +35,8 @@ def checked_silence(
             ends_at=ends_at,
             now=now,
             may_silence_everything=may_silence_everything,
-        )
+        ),
+        location=None,
     )
     return SilenceRecord(
         id=str(uuid.uuid4()),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from pmo_common.db.unit_of_work import unit_of_work
 from pmo_common.events.catalog import EVENT_CATALOG
-from pmo_common.problems import field_problem
+from pmo_common.problems import field_problem, raise_if_invalid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.channels.registry import channel_named
@@ -21,7 +21,6 @@ from pmo_notifications.domain.subscription_matching import (
     event_type_violations,
 )
 from pmo_notifications.domain.webhook_signature import new_webhook_secret
-from pmo_notifications.handlers.rule_problems import raise_violations
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +38,8 @@ async def vet_subscription(
 ) -> VettedSubscription:
     """The event types without repeats and the target in canonical form; 422 naming each
     event type that cannot be routed, or `target` when its channel refuses it."""
-    raise_violations(event_type_violations(event_types, EVENT_CATALOG.keys()))
+    # Notifications has always named these fields without the `body.` prefix.
+    raise_if_invalid(event_type_violations(event_types, EVENT_CATALOG.keys()), location=None)
     over = channel_named(channel, settings)
     try:
         canonical = await over.checked_target(target.strip())

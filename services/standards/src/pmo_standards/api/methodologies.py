@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from pmo_common.problems import field_problem
+from pmo_common.problems import field_problem, invalid_fields
 from pmo_common.web.app_factory import SessionDep
 from pmo_common.web.idempotency import OnceDep
 from pmo_common.web.pagination import Page, PageDep
@@ -19,7 +19,6 @@ from pmo_standards.api.schemas import (
 from pmo_standards.domain.methodology import Gate, Methodology, RuleViolation, build_methodology
 from pmo_standards.handlers.methodology_commands import create_methodology, revise_methodology
 from pmo_standards.handlers.methodology_queries import find_methodology, list_methodologies
-from pmo_standards.handlers.rule_violations import unprocessable
 
 router = APIRouter(prefix="/v1/methodologies", tags=["methodologies"])
 
@@ -44,7 +43,7 @@ def _methodology_from(key: str, body: MethodologyContent) -> Methodology:
             thresholds=body.thresholds,
         )
     except RuleViolation as violation:
-        raise unprocessable(violation) from violation
+        raise invalid_fields(violation.issues, shown=5) from violation
 
 
 @router.get("", summary="List methodologies (current versions)")

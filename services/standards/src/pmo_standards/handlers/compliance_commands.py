@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pmo_common.db.unit_of_work import unit_of_work
 from pmo_common.events.catalog import COMPLIANCE_EVALUATED, GATE_DECIDED
 from pmo_common.events.payloads import ComplianceEvaluated, ComplianceFinding, GateDecided
-from pmo_common.problems import ProblemException
+from pmo_common.problems import ProblemException, invalid_fields
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_standards.db.deliverable_repository import save_deliverable
@@ -24,7 +24,6 @@ from pmo_standards.domain.compliance import (
 from pmo_standards.domain.methodology import RuleViolation
 from pmo_standards.domain.projects import ProjectView
 from pmo_standards.handlers.compliance_queries import evaluate_compliance, methodology_of
-from pmo_standards.handlers.rule_violations import unprocessable
 
 
 def _refuse_if_closed(project: ProjectView) -> None:
@@ -62,7 +61,7 @@ async def submit_deliverable(
         try:
             canonical = required_deliverable(methodology.methodology, gate_key=gate, name=name)
         except RuleViolation as violation:
-            raise unprocessable(violation) from violation
+            raise invalid_fields(violation.issues, shown=5) from violation
         deliverable = SubmittedDeliverable(
             project_id=project.id,
             gate=gate,
