@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pmo_common.web.pagination import PageRequest, make_page
+import httpx
+from fastapi import FastAPI
+from pmo_common.problems import install_problem_handlers
+from pmo_common.web.pagination import MAX_OFFSET, PageDep, PageRequest, make_page
 
 
 def test_an_extra_item_means_there_is_a_next_page() -> None:
@@ -22,3 +25,21 @@ def test_an_empty_page_has_no_next() -> None:
     page = make_page(nothing, PageRequest(limit=10, offset=40))
     assert page.items == []
     assert page.next_offset is None
+
+
+async def test_an_offset_past_the_cap_is_refused_not_sent_to_the_database() -> None:
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.get("/things")
+    async def things(page: PageDep) -> dict[str, int]:
+        return {"offset": page.offset}
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        at_cap = await client.get(f"/things?offset={MAX_OFFSET}")
+        refused = await client.get("/things?offset=9223372036854775808")
+    assert at_cap.json() == {"offset": MAX_OFFSET}
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["errors"][0]["field"] == "query.offset"

@@ -9,6 +9,9 @@ from fastapi import Depends, Query
 from pydantic import BaseModel
 
 MAX_PAGE_SIZE = 200
+# Far past any real list, and far below the 64-bit integers databases take for OFFSET: a larger
+# offset is refused (422) instead of overflowing in the database (it used to answer 500).
+MAX_OFFSET = 10_000_000
 T = TypeVar("T")
 
 
@@ -22,7 +25,7 @@ class PageRequest:
 
 def page_request(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")] = 50,
-    offset: Annotated[int, Query(ge=0, description="Items to skip")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip")] = 0,
 ) -> PageRequest:
     """Read limit and offset from the query string."""
     return PageRequest(limit=limit, offset=offset)
