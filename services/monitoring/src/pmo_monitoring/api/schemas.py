@@ -3,52 +3,99 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pmo_common.contract import MAX_MILESTONES, MAX_RISKS
+from pmo_common.web.inputs import (
+    BoundedDate,
+    Number,
+    PlainName,
+    PlainText,
+    StrictInput,
+    WholeNumber,
+)
 from pmo_common.web.pagination import Page
 from pmo_common.web.schemas import OutputModel
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 RagValue = Literal["green", "amber", "red", "unknown"]
 ManagerRag = Literal["green", "amber", "red"]
 MilestoneState = Literal["planned", "in_progress", "done", "late"]
 GroupBy = Literal["portfolio", "program"]
 
+Percent = Annotated[Number, Field(ge=0, le=100)]
+Money = Annotated[Number, Field(ge=0, le=1e13)]
+Probability = Annotated[Number, Field(ge=0, le=1)]
+Impact = Annotated[WholeNumber, Field(ge=1, le=5)]
+Summary = Annotated[PlainText, StringConstraints(max_length=4000)]
 
-class StrictInput(BaseModel):
-    """Inputs refuse fields they do not know, so typos are not silently dropped."""
-
-    model_config = ConfigDict(extra="forbid")
+_MILESTONE_EXAMPLE: dict[str, Any] = {
+    "name": "Design signed off",
+    "status": "in_progress",
+    "forecast_date": "2025-05-16",
+}
+_RISK_EXAMPLE: dict[str, Any] = {
+    "title": "Key supplier delivers the hardware late",
+    "probability": 0.3,
+    "impact": 4,
+}
 
 
 class MilestoneReportIn(StrictInput):
     """Where a baseline milestone stands, as the manager reports it."""
 
-    name: Name = Field(description="A milestone name of the project's baseline")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [_MILESTONE_EXAMPLE, {"name": "Go-live", "status": "planned"}]
+        }
+    )
+
+    name: PlainName = Field(description="A milestone name of the project's baseline")
     status: MilestoneState
-    forecast_date: date | None = None
+    forecast_date: BoundedDate | None = None
 
 
 class RiskIn(StrictInput):
-    """A risk the manager reports."""
+    """A risk the manager reports: probability 0-1, impact 1-5."""
 
-    title: Name
-    probability: float = Field(ge=0, le=1, allow_inf_nan=False)
-    impact: int = Field(ge=1, le=5)
+    model_config = ConfigDict(json_schema_extra={"examples": [_RISK_EXAMPLE]})
+
+    title: PlainName
+    probability: Probability
+    impact: Impact
 
 
 class StatusReportIn(StrictInput):
     """A status report as of a date; a second one for the same as_of replaces the first."""
 
-    as_of: date = Field(description="The date the figures describe; not in the future")
-    percent_complete: float = Field(ge=0, le=100, allow_inf_nan=False)
-    actual_cost: float = Field(ge=0, le=1e13, allow_inf_nan=False, description="AC to date")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "as_of": "2025-03-31",
+                    "percent_complete": 42.5,
+                    "actual_cost": 118500.0,
+                    "milestones": [
+                        _MILESTONE_EXAMPLE,
+                        {"name": "Pilot site live", "status": "done"},
+                    ],
+                    "risks": [_RISK_EXAMPLE],
+                    "manager_rag": "amber",
+                    "summary": "Build is two weeks behind: the supplier slipped the hardware "
+                    "delivery.\nRecovery plan agreed with the sponsor on 28 March.",
+                },
+                {"as_of": "2025-04-14", "percent_complete": 50, "actual_cost": 131000},
+            ]
+        }
+    )
+
+    as_of: BoundedDate = Field(description="The date the figures describe; not in the future")
+    percent_complete: Percent
+    actual_cost: Money = Field(description="AC to date")
     milestones: list[MilestoneReportIn] = Field(default_factory=list, max_length=MAX_MILESTONES)
     risks: list[RiskIn] = Field(default_factory=list, max_length=MAX_RISKS)
     manager_rag: ManagerRag | None = None
-    summary: str | None = Field(default=None, max_length=4000)
+    summary: Summary | None = None
 
 
 class MilestoneReportOut(OutputModel):
@@ -252,7 +299,10 @@ class HealthOut(BaseModel):
     as_of: date
     last_report_at: date | None = Field(description="as_of of the newest report")
     last_report_id: str | None
-    next_report_due: date
+    next_report_due: date | None = Field(
+        description="When the next report is due; null when past the last date monitoring "
+        "forecasts (2200-12-31), with a note saying so"
+    )
     thresholds: ThresholdsOut
     thresholds_source: Literal["methodology", "defaults"]
     methodology_version: int | None

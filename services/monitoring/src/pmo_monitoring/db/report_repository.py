@@ -11,11 +11,12 @@ from pmo_common.db.rows import (
     fetch_one,
     fetch_page,
     record_from,
-    update_by_id,
     values_of,
 )
 from pmo_common.web.pagination import PageRequest
-from sqlalchemy import ColumnElement, RowMapping, Select, func, insert, select
+from sqlalchemy import ColumnElement, RowMapping, Select, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_monitoring.db.health_repository import point_from_row
@@ -146,16 +147,55 @@ async def list_reports(
     return await fetch_page(session, query, report_from_row, page)
 
 
-async def insert_report(session: AsyncSession, *, report: StoredReport) -> None:
-    """Add a report."""
-    await session.execute(insert(status_reports).values(**_report_values(report)))
+async def insert_report(session: AsyncSession, *, report: StoredReport) -> bool:
+    """Add a report; False (and nothing written) when its project already has one that day.
 
-
-async def update_report(session: AsyncSession, *, report: StoredReport) -> None:
-    """Replace a report's contents (its id, project and creation time stay)."""
-    await update_by_id(
-        session, status_reports, _report_values(report), kept=("project_id", "created_at")
+    `INSERT ... ON CONFLICT (project_id, as_of) DO NOTHING` on PostgreSQL and SQLite: a
+    concurrent writer that stored the day's report first makes this insert nothing (on
+    PostgreSQL after waiting for that writer's transaction), never a unique violation.
+    """
+    values = _report_values(report)
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("postgresql", "sqlite"):  # pragma: no cover - the two supported
+        await session.execute(insert(status_reports).values(**values))
+        return True
+    insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    stored = await session.scalar(
+        insert_(status_reports)
+        .values(**values)
+        .on_conflict_do_nothing(
+            index_elements=[status_reports.c.project_id, status_reports.c.as_of]
+        )
+        .returning(status_reports.c.id)
     )
+    return stored is not None
+
+
+async def update_report(session: AsyncSession, *, report: StoredReport) -> bool:
+    """Replace a report's contents (its id, project and creation time stay).
+
+    Only over the revision before it (`report.revision - 1`): False, and nothing written,
+    when a concurrent writer replaced the report since it was read.
+    """
+    values = _report_values(report)
+    changed = {
+        name: value
+        for name, value in values.items()
+        if name not in ("id", "project_id", "created_at")
+    }
+    result = await session.execute(
+        update(status_reports)
+        .where(
+            status_reports.c.id == report.id,
+            status_reports.c.revision == report.revision - 1,
+        )
+        .values(**changed)
+    )
+    return _rowcount(result) == 1
+
+
+def _rowcount(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def last_report_date(session: AsyncSession, *, project_id: str) -> date | None:

@@ -9,9 +9,9 @@ Time is counted in calendar days from the baseline start.
 
 from __future__ import annotations
 
-import math
-from datetime import date, timedelta
+from datetime import date
 
+from pmo_monitoring.domain.calendar_bounds import days_after
 from pmo_monitoring.domain.planned_value import PlannedValueCurve
 from pmo_monitoring.domain.ratios import ratio_or_none
 
@@ -61,9 +61,11 @@ def independent_duration_days(planned_duration: int, spi_t: float | None) -> flo
 
 
 def forecast_end_date(start: date, duration_days: float | None) -> date | None:
-    """start + duration rounded to the nearest day; None when it would leave the calendar."""
-    if duration_days is None or not math.isfinite(duration_days):
+    """start + duration rounded to the nearest day.
+
+    None when the duration is unknown or not finite, or the date would fall after
+    LATEST_FORECAST_DATE (2200-12-31) or off the calendar (see calendar_bounds).
+    """
+    if duration_days is None:
         return None
-    if duration_days > (date.max - start).days or duration_days < (date.min - start).days:
-        return None
-    return start + timedelta(days=math.floor(duration_days + 0.5))
+    return days_after(start, duration_days)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from pmo_monitoring.domain.calendar_bounds import BEYOND_HORIZON
 from pmo_monitoring.domain.earned_schedule import (
     earned_schedule_days,
     forecast_end_date,
@@ -232,5 +233,7 @@ def _forecast_end_date(
         return None
     end = forecast_end_date(baseline.start_date, ieac_t)
     if end is None:
-        notes.append("No forecast end date: at the current pace the project would never finish.")
+        notes.append(
+            f"No forecast end date: at the current pace the project would finish {BEYOND_HORIZON}."
+        )
     return end

@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from pmo_monitoring.domain.calendar_bounds import BEYOND_HORIZON, days_after
 from pmo_monitoring.domain.model import Thresholds
+
+NO_NEXT_REPORT_DUE = (
+    f"The next status report's due date cannot be given: it would fall {BEYOND_HORIZON}."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,3 +61,13 @@ def check_report_overdue(
         days_since_last_report=elapsed,
         period=max((latest_due - start_date).days // cadence, 0),
     )
+
+
+def next_report_due(
+    *, start_date: date, last_report_at: date | None, thresholds: Thresholds
+) -> date | None:
+    """When the next status report is due: `report_cadence_days` after the last one (after
+    the start date before the first). None when that date would fall after the last date
+    monitoring forecasts (see calendar_bounds; `NO_NEXT_REPORT_DUE` says so in words)."""
+    reference = last_report_at if last_report_at is not None else start_date
+    return days_after(reference, thresholds.report_cadence_days)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Literal
 
 from pmo_common.web.pagination import PageRequest
@@ -31,6 +31,7 @@ from pmo_monitoring.domain.records import (
     reason_record,
     reason_records,
 )
+from pmo_monitoring.domain.reporting_cadence import NO_NEXT_REPORT_DUE, next_report_due
 from pmo_monitoring.handlers.health_assessment import (
     ProjectAssessment,
     assess_project,
@@ -51,7 +52,10 @@ def health_view(context: ProjectContext, judged: ProjectAssessment) -> dict[str,
     project = context.project
     assessment, in_use, latest = judged.assessment, judged.thresholds, judged.latest_report
     last_report_at = latest.as_of if latest is not None else None
-    reference = last_report_at if last_report_at is not None else project.start_date
+    due = next_report_due(
+        start_date=project.start_date, last_report_at=last_report_at, thresholds=in_use.thresholds
+    )
+    notes = [*assessment.notes, *([NO_NEXT_REPORT_DUE] if due is None else [])]
     return {
         "project_id": project.id,
         "project_name": project.name,
@@ -62,11 +66,11 @@ def health_view(context: ProjectContext, judged: ProjectAssessment) -> dict[str,
         "at_risk": assessment.at_risk,
         "metrics": metrics_record(assessment.metrics),
         "reasons": reason_records(assessment.reasons),
-        "notes": list(assessment.notes),
+        "notes": notes,
         "as_of": assessment.as_of,
         "last_report_at": last_report_at,
         "last_report_id": latest.id if latest is not None else None,
-        "next_report_due": reference + timedelta(days=in_use.thresholds.report_cadence_days),
+        "next_report_due": due,
         "thresholds": asdict(in_use.thresholds),
         "thresholds_source": in_use.source,
         "methodology_version": in_use.methodology_version,

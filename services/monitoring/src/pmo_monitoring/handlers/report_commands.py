@@ -10,6 +10,7 @@ from pmo_common.db.unit_of_work import unit_of_work
 from pmo_common.events.catalog import STATUS_REPORTED
 from pmo_common.events.payloads import StatusReported
 from pmo_common.problems import ProblemException
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_monitoring.db import health_repository as healths
@@ -17,7 +18,12 @@ from pmo_monitoring.db import report_repository as reports
 from pmo_monitoring.db.outbox import outbox
 from pmo_monitoring.domain.copying import copied, fields_of
 from pmo_monitoring.domain.model import StatusReport
-from pmo_monitoring.domain.records import MonitoredProject, ProjectContext, StoredReport
+from pmo_monitoring.domain.records import (
+    MonitoredProject,
+    ProjectContext,
+    ReportWithPoint,
+    StoredReport,
+)
 from pmo_monitoring.domain.report_acceptance import check_report_fits_baseline
 from pmo_monitoring.handlers.health_assessment import (
     TREND_WINDOW,
@@ -38,6 +44,17 @@ class FiledReport:
     report: StoredReport
     replaced: bool
     health: ProjectAssessment
+
+
+def filed_concurrently(project_id: str, as_of: date) -> ProblemException:
+    """The 409 for a report that lost a race with another one of its project and day."""
+    return ProblemException(
+        409,
+        "Status report filed concurrently",
+        f"Another status report for project {project_id} as of {as_of} was being filed at the "
+        "same time, so this one was not stored. Retry: with the same Idempotency-Key the "
+        "retry replays the stored answer; without one it replaces that day's report.",
+    )
 
 
 def _refuse_if_not_acceptable(
@@ -79,13 +96,15 @@ async def file_status_report(
     published as a transition and answered. Publishes project.status_reported and whatever
     the change of RAG calls for; the report, the health and the events commit together.
     The caller holds the project's row locked (`for_update`), so reports on one project are
-    serialised and each sees the previous one's RAG.
+    serialised and each sees the previous one's RAG. Where the lock does not exist (SQLite)
+    the day's report is written first and only over what was read (`ON CONFLICT DO NOTHING`
+    for a new day, the revision read for a correction): a concurrent report of the same day
+    that got there first makes this one a 409, never a unique violation (a 500).
     """
     project = context.project
     async with unit_of_work(session):
         _refuse_if_not_acceptable(project, contents, today)
         as_of = contents.as_of
-        in_use = thresholds_from(context.methodology)
         # The newest reports hold the same day's report and the history before it, unless
         # this report is back-dated behind them.
         limit = TREND_WINDOW + 1
@@ -101,27 +120,59 @@ async def file_status_report(
             )
 
         report = _stored(project, contents, existing, reported_by=reported_by)
-        if existing is not None:
-            await reports.update_report(session, report=report)
-        else:
-            await reports.insert_report(session, report=report)
-        # The event carries the report's figures under their own names (the rest is ignored).
-        reported = StatusReported.model_validate({**fields_of(report), "report_id": report.id})
-        await outbox.enqueue(session, STATUS_REPORTED, reported, subject=project.id)
+        try:
+            if existing is not None:
+                written = await reports.update_report(session, report=report)
+            else:
+                written = await reports.insert_report(session, report=report)
+            if not written:
+                raise filed_concurrently(project.id, as_of)
+            return await _judge_and_publish(
+                session,
+                context,
+                report,
+                replaced=existing is not None,
+                earlier=earlier,
+                newest_before=recent[0].report.as_of if recent else None,
+                today=today,
+            )
+        except IntegrityError as exc:
+            # Another writer stored this project's health or history meanwhile (SQLite has no
+            # row lock): this transaction is void; a retry sees what that writer stored.
+            raise filed_concurrently(project.id, as_of) from exc
 
-        judged = await judge_report(
-            session, project, report, in_use.thresholds, earlier=earlier, today=today
-        )
-        point = history_point(project, report, judged.on_its_date)
-        await healths.save_point(session, point=point, replaces=existing is not None)
-        if not recent or recent[0].report.as_of <= as_of:
-            health = ProjectAssessment(judged.today, in_use, report)
-        else:
-            # Back-dated: the project's health is still that of its newest report, judged
-            # again now that this one is part of the history before it.
-            health = await assess_project(session, context, today=today)
-        await record_health(session, project, health)
-    return FiledReport(report=report, replaced=existing is not None, health=health)
+
+async def _judge_and_publish(
+    session: AsyncSession,
+    context: ProjectContext,
+    report: StoredReport,
+    *,
+    replaced: bool,
+    earlier: list[ReportWithPoint],
+    newest_before: date | None,
+    today: date,
+) -> FiledReport:
+    """After the stored report: its event, its point of the history and the project's health."""
+    project = context.project
+    in_use = thresholds_from(context.methodology)
+    as_of = report.as_of
+    # The event carries the report's figures under their own names (the rest is ignored).
+    reported = StatusReported.model_validate({**fields_of(report), "report_id": report.id})
+    await outbox.enqueue(session, STATUS_REPORTED, reported, subject=project.id)
+
+    judged = await judge_report(
+        session, project, report, in_use.thresholds, earlier=earlier, today=today
+    )
+    point = history_point(project, report, judged.on_its_date)
+    await healths.save_point(session, point=point, replaces=replaced)
+    if newest_before is None or newest_before <= as_of:
+        health = ProjectAssessment(judged.today, in_use, report)
+    else:
+        # Back-dated: the project's health is still that of its newest report, judged
+        # again now that this one is part of the history before it.
+        health = await assess_project(session, context, today=today)
+    await record_health(session, project, health)
+    return FiledReport(report=report, replaced=replaced, health=health)
 
 
 def _stored(
