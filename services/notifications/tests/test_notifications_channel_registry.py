@@ -56,6 +56,10 @@ class InboxChannel:
     def recipient_key(cls, target: str) -> str:
         return target.split("#", 1)[0]
 
+    @classmethod
+    def email_domain(cls, target: str) -> str | None:
+        return None
+
     async def checked_target(self, target: str) -> str:
         return target
 

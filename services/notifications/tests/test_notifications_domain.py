@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from pmo_notifications.domain.address_policy import (
@@ -36,10 +36,15 @@ from pmo_notifications.domain.email_composition import (
     compose_at_risk_email,
     compose_recovery_email,
 )
+from pmo_notifications.domain.email_domain_policy import (
+    allowed_domains_phrase,
+    email_domain_allowed,
+)
 from pmo_notifications.domain.severity import is_at_least, severity_rank
 from pmo_notifications.domain.silence_rules import (
     SilenceRecord,
     covering_silence,
+    silence_covers,
     silence_violations,
 )
 from pmo_notifications.domain.subscription_matching import (
@@ -263,3 +268,29 @@ def test_recovery_email_says_the_project_has_recovered() -> None:
     )
     assert "has recovered" in email.subject
     assert "AMBER (it was red)" in email.body
+
+
+def test_email_domains_match_label_by_label_and_subdomains_only_with_a_wildcard() -> None:
+    allowed = ("example.com", "*.corp.example.org")
+    assert email_domain_allowed("anything.net", ())
+    assert email_domain_allowed("example.com", allowed)
+    assert email_domain_allowed("EXAMPLE.com.", allowed)
+    assert not email_domain_allowed("eu.example.com", allowed)
+    assert not email_domain_allowed("notexample.com", allowed)
+    assert not email_domain_allowed("example.com.evil.net", allowed)
+    assert email_domain_allowed("eu.corp.example.org", allowed)
+    assert email_domain_allowed("a.b.corp.example.org", allowed)
+    assert not email_domain_allowed("corp.example.org", allowed)
+    assert not email_domain_allowed("evilcorp.example.org", allowed)
+    assert allowed_domains_phrase(allowed) == "example.com or *.corp.example.org"
+    assert allowed_domains_phrase(("a.com", "b.com", "c.com")) == "a.com, b.com or c.com"
+
+
+def test_silence_instants_are_held_in_utc_whatever_offset_they_were_given_in() -> None:
+    plus_five = timezone(timedelta(hours=5))
+    ends = (NOW + timedelta(minutes=1)).astimezone(plus_five)
+    silence = SilenceRecord("s1", "p-1", None, "migration", NOW, ends, "pm@example.com", NOW)
+    assert silence.ends_at == ends and silence.ends_at.utcoffset() == timedelta(0)
+    assert silence_covers(silence, project_id="p-1", portfolio_id=None, at=NOW)
+    later = NOW + timedelta(minutes=2)
+    assert not silence_covers(silence, project_id="p-1", portfolio_id=None, at=later)

@@ -17,6 +17,7 @@ ENVIRONMENT = {
     "PMO_NOTIFICATIONS_DELIVERY_MAX_ATTEMPTS": "7",
     "PMO_NOTIFICATIONS_DELIVERY_BACKOFF_SECONDS": "0.5",
     "PMO_NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS": "3",
+    "PMO_NOTIFICATIONS_ALLOWED_EMAIL_DOMAINS": " Example.com, *.corp.example.org.,,example.com",
 }
 
 
@@ -34,6 +35,7 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.delivery_max_attempts == 5
     assert settings.delivery_backoff_seconds == 1.0
     assert settings.webhook_timeout_seconds == 5
+    assert settings.allowed_email_domains == ()
 
 
 def test_environment_names(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,3 +52,15 @@ def test_environment_names(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.delivery_max_attempts == 7
     assert settings.delivery_backoff_seconds == 0.5
     assert settings.webhook_timeout_seconds == 3
+    assert settings.allowed_email_domains == ("example.com", "*.corp.example.org")
+
+
+@pytest.mark.parametrize(
+    "entry", ["@example.com", "ada@example.com", "com", "*.com", "*example.com", "exa mple.com"]
+)
+def test_a_malformed_email_domain_is_refused_at_start(
+    monkeypatch: pytest.MonkeyPatch, entry: str
+) -> None:
+    monkeypatch.setenv("PMO_NOTIFICATIONS_ALLOWED_EMAIL_DOMAINS", f"example.com,{entry}")
+    with pytest.raises(ValueError, match="is not a domain"):
+        NotificationsSettings()

@@ -199,3 +199,134 @@ async def test_idempotency_key_replays_the_first_answer(notifications: Any) -> N
         "/v1/subscriptions", headers=headers, json={**body, "min_severity": "critical"}
     )
     assert reused.status_code == 422
+
+
+@pytest.fixture
+async def notifications_company_domains(notifications_settings: Any) -> AsyncIterator[Any]:
+    """The app with e-mail subscriptions limited to example.com and *.corp.example.org."""
+    settings = notifications_settings.model_copy(
+        update={"allowed_email_domains": ("example.com", "*.corp.example.org")}
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://n") as client:
+            yield client
+
+
+def email_body(target: str, project_id: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"channel": "email", "target": target, "event_types": ["alert.raised"]}
+    return body | ({"project_id": project_id} if project_id else {})
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "ada@gmail.com",
+        "ada@eu.example.com",  # `example.com` is that domain only
+        "ada@corp.example.org",  # `*.corp.example.org` is its subdomains only
+        "ada@notexample.com",
+        "ada@example.com.evil.net",
+    ],
+)
+async def test_non_admins_subscribe_only_addresses_in_the_allowed_domains(
+    notifications: Any,
+    notifications_company_domains: Any,
+    notifications_payloads: Any,
+    target: str,
+) -> None:
+    project_id = str(uuid.uuid4())
+    await notifications.apply(
+        "project.created", notifications_payloads.created(project_id, manager=MANAGER)
+    )
+    for role, email in (("project_manager", MANAGER), ("portfolio_manager", "pm@example.com")):
+        refused = await notifications_company_domains.post(
+            "/v1/subscriptions",
+            headers=notifications.auth(role, email),
+            json=email_body(target, project_id),
+        )
+        assert refused.status_code == 422, (role, refused.text)
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        [error] = refused.json()["errors"]
+        assert error["field"] == "target"
+        assert "example.com or *.corp.example.org" in error["reason"]
+    listed = await notifications_company_domains.get(
+        "/v1/subscriptions", headers=notifications.auth()
+    )
+    assert listed.json()["items"] == [], "nothing was stored"
+
+
+@pytest.mark.parametrize(
+    "target", ["ada@example.com", "Ada@EXAMPLE.com", "ada@eu.corp.example.org"]
+)
+async def test_addresses_in_the_allowed_domains_are_accepted_from_anyone_who_may_subscribe(
+    notifications: Any,
+    notifications_company_domains: Any,
+    notifications_payloads: Any,
+    target: str,
+) -> None:
+    project_id = str(uuid.uuid4())
+    await notifications.apply(
+        "project.created", notifications_payloads.created(project_id, manager=MANAGER)
+    )
+    created = await notifications_company_domains.post(
+        "/v1/subscriptions",
+        headers=notifications.auth("project_manager", MANAGER),
+        json=email_body(target, project_id),
+    )
+    assert created.status_code == 201, created.text
+
+
+async def test_pmo_admins_and_webhooks_are_not_limited_by_the_email_domains(
+    notifications: Any, notifications_company_domains: Any, notifications_payloads: Any
+) -> None:
+    by_admin = await notifications_company_domains.post(
+        "/v1/subscriptions", headers=notifications.auth(), json=email_body("desk@partner.net")
+    )
+    assert by_admin.status_code == 201, by_admin.text
+    project_id = str(uuid.uuid4())
+    await notifications.apply(
+        "project.created", notifications_payloads.created(project_id, manager=MANAGER)
+    )
+    webhook = await notifications_company_domains.post(
+        "/v1/subscriptions",
+        headers=notifications.auth("project_manager", MANAGER),
+        json=webhook_body("http://127.0.0.1:9/hook", project_id=project_id),
+    )
+    assert webhook.status_code == 201, webhook.text
+
+
+async def test_without_an_allow_list_any_domain_is_accepted(
+    notifications: Any, notifications_payloads: Any
+) -> None:
+    project_id = str(uuid.uuid4())
+    await notifications.apply(
+        "project.created", notifications_payloads.created(project_id, manager=MANAGER)
+    )
+    created = await notifications.client.post(
+        "/v1/subscriptions",
+        headers=notifications.auth("project_manager", MANAGER),
+        json=email_body("ada@gmail.com", project_id),
+    )
+    assert created.status_code == 201, created.text
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"target": "ada\u202e@example.com"}, "body.target"),
+        ({"target": "ada @example.com"}, "body.target"),
+        ({"target": "ada@example.com\r\nBcc: x@evil.net"}, "body.target"),
+        ({"event_types": []}, "body.event_types"),
+        ({"project_id": "p 1"}, "body.project_id"),
+        ({"min_severity": None}, "body.min_severity"),
+    ],
+)
+async def test_bad_subscription_input_answers_422_naming_the_field(
+    notifications: Any, change: dict[str, Any], field: str
+) -> None:
+    answer = await notifications.client.post(
+        "/v1/subscriptions", headers=notifications.auth(), json=VALID_BODY | change
+    )
+    assert answer.status_code == 422, answer.text
+    assert [error["field"] for error in answer.json()["errors"]] == [field]

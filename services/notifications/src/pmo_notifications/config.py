@@ -1,11 +1,18 @@
-"""Notifications' settings: database, SMTP, webhook policy and delivery retries."""
+"""Notifications' settings: database, SMTP, webhook and e-mail target policy, delivery retries."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+import re
+from typing import Annotated, ClassVar
 
 from pmo_common.settings import ServiceSettings, database_url_field, settings_reader
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import NoDecode
+
+# One allow-list entry: a domain (`example.com`) or every subdomain of one (`*.example.com`),
+# in ASCII (an internationalised domain in its xn-- form).
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_DOMAIN_ENTRY = re.compile(rf"(?:\*\.)?(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})+")
 
 
 class NotificationsSettings(ServiceSettings):
@@ -36,6 +43,33 @@ class NotificationsSettings(ServiceSettings):
     delivery_poll_interval_seconds: float = Field(
         default=0.2, gt=0, validation_alias="PMO_NOTIFICATIONS_DELIVERY_POLL_INTERVAL_SECONDS"
     )
+    # Comma-separated in the environment; empty allows any domain (set it in production).
+    allowed_email_domains: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), validation_alias="PMO_NOTIFICATIONS_ALLOWED_EMAIL_DOMAINS"
+    )
+
+    @field_validator("allowed_email_domains", mode="before")
+    @classmethod
+    def _domain_list(cls, value: object) -> object:
+        """`example.com, *.example.org` (or a list) as lower-case entries; refuses bad ones."""
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple | set | frozenset):
+            return value
+        entries: list[str] = []
+        for item in items:
+            if not isinstance(item, str):
+                raise ValueError("each e-mail domain must be a string")
+            entry = item.strip().lower().rstrip(".")
+            if not entry:
+                continue
+            if not _DOMAIN_ENTRY.fullmatch(entry):
+                raise ValueError(
+                    f"{item.strip()!r} is not a domain: write `example.com` (that domain only) "
+                    "or `*.example.com` (its subdomains), internationalised ones in xn-- form"
+                )
+            if entry not in entries:
+                entries.append(entry)
+        return tuple(entries)
 
 
 get_settings = settings_reader(NotificationsSettings)

@@ -56,6 +56,12 @@ def ensure_can_subscribe(
         raise forbid(f"You do not manage project {project_id}, so you cannot subscribe to it.")
 
 
+def limited_to_allowed_email_domains(principal: Principal) -> bool:
+    """Whether the caller's e-mail subscriptions must stay within the allowed domains
+    (PMO_NOTIFICATIONS_ALLOWED_EMAIL_DOMAINS): everyone's but a PMO admin's."""
+    return not principal.has_any_role("pmo_admin")
+
+
 def ensure_can_manage_subscription(principal: Principal, subscription: SubscriptionRecord) -> None:
     """403 unless the subscription is the caller's own, or the caller is a PMO admin."""
     if subscription.owner != principal.subject and not sees_all_subscriptions(principal):

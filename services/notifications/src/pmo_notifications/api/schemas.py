@@ -1,12 +1,18 @@
-"""Request and response bodies of notifications' API."""
+"""Request and response bodies of notifications' API.
+
+Request bodies use the shared input vocabulary (`pmo_common.web.inputs`): bad input answers 422
+naming the field, never a 500. Each carries a realistic example, shown in the OpenAPI document
+(a unit test validates every example against its model).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
+from pmo_common.web.inputs import EARLIEST_DATE, LATEST_DATE, PlainText, StrictInput
 from pmo_common.web.schemas import OutputModel
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field, StringConstraints
 
 Channel = Literal["email", "webhook"]
 SeverityName = Literal["info", "warning", "critical"]
@@ -18,10 +24,36 @@ ReferenceId = Annotated[
 EventTypeName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
-class StrictInput(BaseModel):
-    """Inputs refuse fields they do not know, so typos are not silently dropped."""
+def _within_calendar(instant: datetime) -> datetime:
+    # The instant's UTC date within the years the shared BoundedDate allows: beyond them the
+    # conversion to UTC the service makes before storing would overflow (a 500, not a 422).
+    try:
+        day = instant.astimezone(UTC).date()
+    except OverflowError:
+        day = None
+    if day is None or not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValueError(f"must be between {EARLIEST_DATE} and {LATEST_DATE} (UTC)")
+    return instant
 
-    model_config = ConfigDict(extra="forbid")
+
+Instant = Annotated[AwareDatetime, AfterValidator(_within_calendar)]
+"""A point in time with its offset (`2026-03-02T18:00:00+05:00`), in the years 1900-2200."""
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must not be blank")
+    return text.strip()
+
+
+Note = Annotated[PlainText, StringConstraints(max_length=2000)]
+"""A free-text note: line breaks allowed, control and bidi characters not; at most 2000."""
+
+ReasonText = Annotated[Note, Field(min_length=1), AfterValidator(_not_blank)]
+"""A note that must say something: not blank, surrounding spaces dropped."""
+
+Target = Annotated[PlainText, StringConstraints(min_length=3, max_length=2000, pattern=r"^\S+$")]
+"""An e-mail address or a URL: no spaces, no control or bidi characters (its channel vets it)."""
 
 
 class ReasonOut(OutputModel):
@@ -58,15 +90,45 @@ class AlertOut(OutputModel):
 class AlertResolve(StrictInput):
     """An optional note on how the alert was dealt with."""
 
-    note: str | None = Field(default=None, max_length=2000)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"note": "Budget re-forecast approved by the sponsor; CPI back above 0.95."}
+            ]
+        }
+    )
+
+    note: Note | None = None
 
 
 class SubscriptionCreate(StrictInput):
     """What to receive, where, and for which projects."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "channel": "webhook",
+                    "target": "https://hooks.example.com/pmo/alerts",
+                    "event_types": ["project.at_risk", "project.recovered"],
+                    "portfolio_id": "pf-digital",
+                    "min_severity": "warning",
+                },
+                {
+                    "channel": "email",
+                    "target": "ada.lovelace@example.com",
+                    "event_types": ["alert.raised", "alert.resolved"],
+                    "project_id": "3f2a9c1e-apollo",
+                    "min_severity": "critical",
+                },
+            ]
+        }
+    )
+
     channel: Channel
-    target: str = Field(
-        min_length=3, max_length=2000, description="An e-mail address or an http(s) URL"
+    target: Target = Field(
+        description="An e-mail address or an http(s) URL. Others than PMO admins may subscribe "
+        "e-mail addresses only in the domains PMO_NOTIFICATIONS_ALLOWED_EMAIL_DOMAINS lists"
     )
     event_types: list[EventTypeName] = Field(min_length=1, max_length=30)
     portfolio_id: ReferenceId | None = None
@@ -101,11 +163,31 @@ class SubscriptionCreated(SubscriptionOut):
 class SilenceCreate(StrictInput):
     """A window during which a project's or portfolio's alerts notify nobody."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "portfolio_id": "pf-digital",
+                    "reason": "Quarter close: figures are being re-baselined",
+                    "starts_at": "2026-03-30T18:00:00+02:00",
+                    "ends_at": "2026-04-02T09:00:00+02:00",
+                },
+                {
+                    "project_id": "3f2a9c1e-apollo",
+                    "reason": "Data migration weekend",
+                    "ends_at": "2026-05-04T06:00:00+05:00",
+                },
+            ]
+        }
+    )
+
     project_id: ReferenceId | None = None
     portfolio_id: ReferenceId | None = None
-    reason: str = Field(min_length=1, max_length=2000)
-    starts_at: AwareDatetime | None = Field(default=None, description="Defaults to now")
-    ends_at: AwareDatetime
+    reason: ReasonText
+    starts_at: Instant | None = Field(
+        default=None, description="Defaults to now; any offset, kept as the same instant"
+    )
+    ends_at: Instant = Field(description="Any offset; the silence ends at this very instant")
 
 
 class SilenceOut(OutputModel):

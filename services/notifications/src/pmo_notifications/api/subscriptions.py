@@ -14,6 +14,7 @@ from pmo_notifications.api.access import (
     AnyRolePrincipal,
     ensure_can_manage_subscription,
     ensure_can_subscribe,
+    limited_to_allowed_email_domains,
     sees_all_subscriptions,
 )
 from pmo_notifications.api.dependencies import SettingsDep
@@ -55,13 +56,18 @@ async def create_subscription_route(
     once: OnceDep,
 ) -> JSONResponse:
     """Create a subscription; PMO admins and portfolio managers to anything, project managers
-    only to a project they manage."""
+    only to a project they manage. Others than PMO admins subscribe e-mail addresses only in
+    the domains PMO_NOTIFICATIONS_ALLOWED_EMAIL_DOMAINS lists (422 naming `target`)."""
     project = await subscription_queries.project_to_subscribe_to(
         session, project_id=body.project_id
     )
     ensure_can_subscribe(principal, project_id=body.project_id, project=project)
     vetted = await subscription_commands.vet_subscription(
-        settings, channel=body.channel, target=body.target, event_types=body.event_types
+        settings,
+        channel=body.channel,
+        target=body.target,
+        event_types=body.event_types,
+        limit_email_domains=limited_to_allowed_email_domains(principal),
     )
 
     async def create() -> SubscriptionCreated:

@@ -1,9 +1,10 @@
 """What every delivery channel does: say what a notification looks like over it and who its
 targets are, vet a subscriber's target, and send one message.
 
-Routing and the delivery job ask the channel; neither tests a channel's name. The first two
-questions are the channel's kind, not its configuration, so they are class methods: routing asks
-them of the registered class, without settings.
+Routing, subscribing and the delivery job ask the channel; none tests a channel's name. The
+questions about a channel's kind rather than its configuration (what a message looks like, who a
+target is, where mail to it goes) are class methods, asked of the registered class without
+settings.
 """
 
 from __future__ import annotations
@@ -50,6 +51,14 @@ class Channel(Protocol):
     @classmethod
     def recipient_key(cls, target: str) -> str:
         """The form in which two targets are the same recipient (one event reaches it once)."""
+        ...
+
+    @classmethod
+    def email_domain(cls, target: str) -> str | None:
+        """The mail domain a checked target's messages go to; None for a channel sending no mail.
+
+        The allow-list of e-mail domains applies to the subscriptions whose target has one.
+        """
         ...
 
     @property

@@ -67,6 +67,14 @@ class EmailChannel:
         """Addresses that differ only in case reach one mailbox."""
         return target.lower()
 
+    @classmethod
+    def email_domain(cls, target: str) -> str | None:
+        """The address's domain in ASCII (xn-- form for an internationalised one), lower case."""
+        try:
+            return validate_email(target, check_deliverability=False).ascii_domain.lower()
+        except EmailNotValidError:
+            return target.rpartition("@")[2].lower()
+
     async def checked_target(self, target: str) -> str:
         """The address in normalised form; TargetRefused when it is not an e-mail address."""
         try:

@@ -46,6 +46,11 @@ class WebhookChannel:
         """URLs are compared as given (a path may be case-sensitive)."""
         return target
 
+    @classmethod
+    def email_domain(cls, target: str) -> str | None:
+        """Webhooks send no e-mail: the allow-list of e-mail domains does not apply."""
+        return None
+
     async def checked_target(self, target: str) -> str:
         """The URL if the SSRF policy accepts it (resolving its host unless private is allowed)."""
         if self._allow_private:

@@ -10,11 +10,12 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db.tables import silences
+from pmo_notifications.domain.clock import in_utc
 from pmo_notifications.domain.silence_rules import SilenceRecord
 
 
 async def insert_silence(session: AsyncSession, *, silence: SilenceRecord) -> None:
-    """Store a new silence."""
+    """Store a new silence (a `SilenceRecord` holds its instants in UTC, as they are stored)."""
     await session.execute(insert(silences).values(**values_of(silence)))
 
 
@@ -35,13 +36,16 @@ async def list_silences(
     """A page of silences ending soonest first (only those holding at `active_at` if given)."""
     query = matching(select(silences), (silences.c.project_id, project_id))
     if active_at is not None:
-        query = query.where(silences.c.starts_at <= active_at, silences.c.ends_at > active_at)
+        # Stored instants are UTC (on SQLite, naive text): compare them with UTC only.
+        at = in_utc(active_at)
+        query = query.where(silences.c.starts_at <= at, silences.c.ends_at > at)
     query = query.order_by(silences.c.ends_at, silences.c.id)
     return await fetch_page(session, query, SilenceRecord, page)
 
 
 async def active_silences(session: AsyncSession, *, at: datetime) -> list[SilenceRecord]:
-    """Every silence holding at `at`."""
+    """Every silence holding at `at` (the routing check, in UTC like the stored instants)."""
+    at = in_utc(at)
     query = select(silences).where(silences.c.starts_at <= at, silences.c.ends_at > at)
     return await fetch_all(session, query, SilenceRecord)
 

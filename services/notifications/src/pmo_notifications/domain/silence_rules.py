@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pmo_notifications.domain.clock import in_utc
 from pmo_notifications.domain.rule_violation import RuleViolation
 
 MAX_SILENCE_DURATION = timedelta(days=90)
@@ -13,7 +14,11 @@ MAX_SILENCE_DURATION = timedelta(days=90)
 
 @dataclass(frozen=True, slots=True)
 class SilenceRecord:
-    """A silence as stored: its scope (None = any) and the window during which it holds."""
+    """A silence as stored: its scope (None = any) and the window during which it holds.
+
+    Its instants are held in UTC, whatever offset they were given in: that is how they are
+    stored and compared (SQLite keeps a timestamp's wall-clock time and drops its offset).
+    """
 
     id: str
     project_id: str | None
@@ -24,9 +29,13 @@ class SilenceRecord:
     created_by: str
     created_at: datetime
 
+    def __post_init__(self) -> None:
+        for name in ("starts_at", "ends_at", "created_at"):
+            object.__setattr__(self, name, in_utc(getattr(self, name)))
+
     def holds_at(self, at: datetime) -> bool:
         """Whether the silence holds at `at` (for any scope)."""
-        return self.starts_at <= at < self.ends_at
+        return self.starts_at <= in_utc(at) < self.ends_at
 
 
 def silence_covers(
@@ -64,6 +73,7 @@ def silence_violations(
     may_silence_everything: bool,
 ) -> list[RuleViolation]:
     """Every way a requested silence breaks the rules (empty when it may be created)."""
+    starts_at, ends_at, now = in_utc(starts_at), in_utc(ends_at), in_utc(now)
     violations: list[RuleViolation] = []
     if project_id is None and portfolio_id is None and not may_silence_everything:
         violations.append(

@@ -10,7 +10,7 @@ from pmo_common.problems import raise_if_invalid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db import silence_repository
-from pmo_notifications.domain.clock import utc_now
+from pmo_notifications.domain.clock import in_utc, utc_now
 from pmo_notifications.domain.silence_rules import SilenceRecord, silence_violations
 
 
@@ -23,10 +23,13 @@ def checked_silence(
     ends_at: datetime,
     created_by: str,
     may_silence_everything: bool,
+    now: datetime | None = None,
 ) -> SilenceRecord:
-    """The silence to store, starting now unless told; 422 naming each rule it breaks."""
-    now = utc_now()
-    starts = starts_at or now
+    """The silence to store, starting `now` (the current time) unless told; 422 naming each
+    rule it breaks. Its instants are in UTC, whatever offset they were given in."""
+    now = in_utc(now or utc_now())
+    starts = in_utc(starts_at) if starts_at is not None else now
+    ends_at = in_utc(ends_at)
     raise_if_invalid(
         silence_violations(
             project_id=project_id,

@@ -16,6 +16,10 @@ from pmo_notifications.config import NotificationsSettings
 from pmo_notifications.db import subscription_repository
 from pmo_notifications.domain.address_policy import TargetRefused
 from pmo_notifications.domain.clock import utc_now
+from pmo_notifications.domain.email_domain_policy import (
+    allowed_domains_phrase,
+    email_domain_allowed,
+)
 from pmo_notifications.domain.subscription_matching import (
     SubscriptionRecord,
     event_type_violations,
@@ -34,10 +38,16 @@ class VettedSubscription:
 
 
 async def vet_subscription(
-    settings: NotificationsSettings, *, channel: str, target: str, event_types: Sequence[str]
+    settings: NotificationsSettings,
+    *,
+    channel: str,
+    target: str,
+    event_types: Sequence[str],
+    limit_email_domains: bool,
 ) -> VettedSubscription:
     """The event types without repeats and the target in canonical form; 422 naming each
-    event type that cannot be routed, or `target` when its channel refuses it."""
+    event type that cannot be routed, or `target` when its channel refuses it or (with
+    `limit_email_domains`) its e-mail domain is outside PMO_NOTIFICATIONS_ALLOWED_EMAIL_DOMAINS."""
     # Notifications has always named these fields without the `body.` prefix.
     raise_if_invalid(event_type_violations(event_types, EVENT_CATALOG.keys()), location=None)
     over = channel_named(channel, settings)
@@ -45,11 +55,25 @@ async def vet_subscription(
         canonical = await over.checked_target(target.strip())
     except TargetRefused as exc:
         raise field_problem("target", exc.reason) from exc
+    if limit_email_domains:
+        _ensure_email_domain_allowed(over.email_domain(canonical), settings.allowed_email_domains)
     return VettedSubscription(
         channel=channel,
         target=canonical,
         event_types=tuple(dict.fromkeys(event_types)),
         signed=over.signs_messages,
+    )
+
+
+def _ensure_email_domain_allowed(domain: str | None, allowed: tuple[str, ...]) -> None:
+    # 422 like every other refused target: the request is the caller's to correct (another
+    # address), and the field at fault is named; who the caller is only picks the policy.
+    if domain is None or email_domain_allowed(domain, allowed):
+        return
+    raise field_problem(
+        "target",
+        f"e-mail subscriptions may only go to addresses at {allowed_domains_phrase(allowed)} "
+        f"(not {domain}); a PMO admin may subscribe other addresses",
     )
 
 
