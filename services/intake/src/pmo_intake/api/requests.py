@@ -9,9 +9,11 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pmo_common.auth.dependencies import CurrentPrincipal
 from pmo_common.auth.principal import Principal
+from pmo_common.problems import ProblemException
 from pmo_common.web.app_factory import SessionDep
 from pmo_common.web.idempotency import OnceDep
 from pmo_common.web.pagination import Page, PageDep
+from pydantic import ValidationError
 
 from pmo_intake.api.access import (
     Admin,
@@ -135,7 +137,7 @@ async def _decide(
     approve: bool,
 ) -> ProjectRequest:
     request = await request_queries.get_request(session, request_id=request_id)
-    proposal = ProjectCreate.model_validate(request.proposal) if approve else None
+    proposal = _proposed_project(request) if approve else None
     return await request_commands.decide_request(
         session,
         request=request,
@@ -143,3 +145,27 @@ async def _decide(
         decided_by=requester_name(principal),
         comment=body.comment if body else None,
     )
+
+
+def _proposed_project(request: ProjectRequest) -> ProjectCreate:
+    """The project a request proposes; 422 naming the fields when it no longer fits the rules.
+
+    A proposal stored before today's input rules (a 9999 end date, say) must not answer 500.
+    """
+    try:
+        return ProjectCreate.model_validate(request.proposal)
+    except ValidationError as exc:
+        errors = [
+            {
+                "field": ".".join(["project", *(str(part) for part in error["loc"])]),
+                "reason": error["msg"],
+            }
+            for error in exc.errors()
+        ]
+        detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
+        raise ProblemException(
+            422,
+            "Invalid proposal",
+            f"The proposed project no longer meets the rules; correct it first. {detail}",
+            errors=errors,
+        ) from exc

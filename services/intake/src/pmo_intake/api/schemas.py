@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pmo_common.contract import (
     DEFAULT_CURRENCY,
@@ -12,6 +11,7 @@ from pmo_common.contract import (
     MAX_MILESTONES,
     MAX_PROFILE_POINTS,
 )
+from pmo_common.web.inputs import BoundedDate, Number, PatchInput, PlainName, PlainText, StrictInput
 from pmo_common.web.schemas import OutputModel
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
@@ -22,41 +22,96 @@ from pmo_intake.domain.records import (
     PlannedValuePoint,
 )
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F-]{36}$")]
+MethodologyKey = Annotated[str, Field(max_length=64)]
+Budget = Annotated[Number, Field(gt=0, le=1e13, description="Budget at completion (BAC)")]
+Percent = Annotated[Number, Field(ge=0, le=100)]
+ExternalRef = Annotated[PlainText, Field(max_length=100)]
+Note = Annotated[PlainText, Field(max_length=2000)]
+Description = Annotated[PlainText, Field(max_length=4000)]
+BusinessCase = Annotated[PlainText, Field(max_length=10000)]
 
 
-class StrictInput(BaseModel):
-    """Inputs refuse fields they do not know, so typos are not silently dropped."""
+def _examples(*examples: dict[str, Any]) -> ConfigDict:
+    """The configuration of an input model documenting these examples in the OpenAPI."""
+    return ConfigDict(json_schema_extra={"examples": list(examples)})
 
-    model_config = ConfigDict(extra="forbid")
+
+def _patch_schema(*examples: dict[str, Any]) -> ConfigDict:
+    """A patch's configuration: its examples, and `null` documented only where it is accepted."""
+
+    def document(schema: dict[str, Any], model: type[BaseModel]) -> None:
+        nullable: frozenset[str] = getattr(model, "nullable", frozenset())
+        for name, field_schema in schema.get("properties", {}).items():
+            options = field_schema.get("anyOf")
+            if name in nullable or options is None:
+                continue
+            kept = [option for option in options if option != {"type": "null"}]
+            field_schema.pop("default", None)  # left out means "unchanged", not null
+            if len(kept) == 1:
+                del field_schema["anyOf"]
+                field_schema.update(kept[0])
+            else:
+                field_schema["anyOf"] = kept
+        schema["examples"] = list(examples)
+
+    return ConfigDict(json_schema_extra=document)
+
+
+MILESTONE_EXAMPLE = {"name": "Design signed off", "due_date": "2026-03-31"}
+PROJECT_EXAMPLE: dict[str, Any] = {
+    "name": "Warehouse management system",
+    "manager": "ada.lovelace@example.com",
+    "sponsor": "grace.hopper@example.com",
+    "methodology": "waterfall",
+    "start_date": "2026-01-05",
+    "end_date": "2026-12-18",
+    "budget": 1250000,
+    "currency": "EUR",
+    "milestones": [
+        MILESTONE_EXAMPLE,
+        {"name": "Pilot warehouse live", "due_date": "2026-09-30"},
+    ],
+    "planned_value_profile": [
+        {"date": "2026-03-31", "percent": 15},
+        {"date": "2026-09-30", "percent": 70},
+        {"date": "2026-12-18", "percent": 100},
+    ],
+    "external_ref": "ERP-4711",
+}
 
 
 class MilestoneIn(StrictInput):
     """A baseline milestone."""
 
-    name: Name
-    due_date: date
+    model_config = _examples(MILESTONE_EXAMPLE)
+
+    name: PlainName
+    due_date: BoundedDate
 
 
 class PlannedValuePointIn(StrictInput):
     """By `date`, `percent` of the budget is planned to be earned (cumulative)."""
 
-    date: dt.date
-    percent: float = Field(ge=0, le=100)
+    model_config = _examples({"date": "2026-06-30", "percent": 40})
+
+    date: BoundedDate
+    percent: Percent
 
 
 class ProjectCreate(StrictInput):
     """A project to register."""
 
-    name: Name
+    model_config = _examples(PROJECT_EXAMPLE)
+
+    name: PlainName
     manager: EmailStr
     sponsor: EmailStr | None = None
-    methodology: str = Field(default=DEFAULT_METHODOLOGY, max_length=64)
-    start_date: date
-    end_date: date
-    budget: float = Field(gt=0, le=1e13, description="Budget at completion (BAC)")
+    methodology: MethodologyKey = DEFAULT_METHODOLOGY
+    start_date: BoundedDate
+    end_date: BoundedDate
+    budget: Budget
     currency: Currency = Field(default=DEFAULT_CURRENCY, description="ISO 4217 code")
     milestones: list[MilestoneIn] = Field(default_factory=list, max_length=MAX_MILESTONES)
     planned_value_profile: list[PlannedValuePointIn] = Field(
@@ -66,31 +121,40 @@ class ProjectCreate(StrictInput):
     )
     portfolio_id: Identifier | None = None
     program_id: Identifier | None = None
-    external_ref: str | None = Field(default=None, max_length=100)
+    external_ref: ExternalRef | None = None
 
     def baseline(self) -> Baseline:
         """The baseline of the project to register."""
         return Baseline(**_as_recorded({name: getattr(self, name) for name in BASELINE_FIELDS}))
 
 
-class ProjectPatch(StrictInput):
+class ProjectPatch(PatchInput):
     """Fields to change; absent fields keep their value."""
 
-    name: Name | None = None
+    model_config = _patch_schema(
+        {"budget": 1400000, "end_date": "2027-03-31"},
+        {"manager": "alan.turing@example.com", "sponsor": None},
+        {"milestones": [{"name": "Design signed off", "due_date": "2026-04-30"}]},
+    )
+    nullable: ClassVar[frozenset[str]] = frozenset(
+        {"sponsor", "portfolio_id", "program_id", "external_ref"}
+    )
+
+    name: PlainName | None = None
     manager: EmailStr | None = None
     sponsor: EmailStr | None = None
-    methodology: str | None = Field(default=None, max_length=64)
-    start_date: date | None = None
-    end_date: date | None = None
-    budget: float | None = Field(default=None, gt=0, le=1e13)
-    currency: Currency | None = None
+    methodology: MethodologyKey | None = None
+    start_date: BoundedDate | None = None
+    end_date: BoundedDate | None = None
+    budget: Budget | None = None
+    currency: Currency | None = Field(default=None, description="ISO 4217 code")
     milestones: list[MilestoneIn] | None = Field(default=None, max_length=MAX_MILESTONES)
     planned_value_profile: list[PlannedValuePointIn] | None = Field(
         default=None, max_length=MAX_PROFILE_POINTS
     )
     portfolio_id: Identifier | None = None
     program_id: Identifier | None = None
-    external_ref: str | None = Field(default=None, max_length=100)
+    external_ref: ExternalRef | None = None
 
     def changes(self) -> dict[str, Any]:
         """The baseline fields the caller sent, as the records hold them."""
@@ -116,7 +180,9 @@ def _as_recorded(values: dict[str, Any]) -> dict[str, Any]:
 class ProjectClose(StrictInput):
     """Why a project is closed."""
 
-    reason: str | None = Field(default=None, max_length=2000)
+    model_config = _examples({"reason": "Delivered: the new warehouse system is in service."})
+
+    reason: Note | None = None
 
 
 class MilestoneOut(OutputModel):
@@ -165,9 +231,17 @@ class ProjectOut(OutputModel):
 class PortfolioCreate(StrictInput):
     """A portfolio to create."""
 
-    name: Name
+    model_config = _examples(
+        {
+            "name": "Supply chain",
+            "owner": "linus.pauling@example.com",
+            "description": "Projects that modernise sourcing, warehousing and transport.",
+        }
+    )
+
+    name: PlainName
     owner: EmailStr
-    description: str | None = Field(default=None, max_length=4000)
+    description: Description | None = None
 
 
 class PortfolioOut(OutputModel):
@@ -183,10 +257,18 @@ class PortfolioOut(OutputModel):
 class ProgramCreate(StrictInput):
     """A programme to create."""
 
-    name: Name
+    model_config = _examples(
+        {
+            "name": "Warehouse automation",
+            "owner": "katherine.johnson@example.com",
+            "description": "Robotics and software for the three regional warehouses.",
+        }
+    )
+
+    name: PlainName
     owner: EmailStr
     portfolio_id: Identifier | None = None
-    description: str | None = Field(default=None, max_length=4000)
+    description: Description | None = None
 
 
 class ProgramOut(OutputModel):
@@ -200,26 +282,47 @@ class ProgramOut(OutputModel):
     created_at: datetime
 
 
+REQUEST_EXAMPLE: dict[str, Any] = {
+    "title": "Replace the warehouse management system",
+    "business_case": (
+        "The current system is out of support at the end of 2026.\n"
+        "A replacement cuts picking errors by a third."
+    ),
+    "project": PROJECT_EXAMPLE,
+}
+
+
 class RequestCreate(StrictInput):
     """A proposal for a new project, for the PMO to decide."""
 
-    title: Name
-    business_case: str | None = Field(default=None, max_length=10000)
+    model_config = _examples(REQUEST_EXAMPLE)
+
+    title: PlainName
+    business_case: BusinessCase | None = None
     project: ProjectCreate
 
 
-class RequestPatch(StrictInput):
+class RequestPatch(PatchInput):
     """Changes to a draft request."""
 
-    title: Name | None = None
-    business_case: str | None = Field(default=None, max_length=10000)
+    model_config = _patch_schema(
+        {"title": "Replace the warehouse management system (phase 1)"},
+        {"business_case": None},
+        {"project": {**PROJECT_EXAMPLE, "budget": 900000, "end_date": "2026-10-30"}},
+    )
+    nullable: ClassVar[frozenset[str]] = frozenset({"business_case"})
+
+    title: PlainName | None = None
+    business_case: BusinessCase | None = None
     project: ProjectCreate | None = None
 
 
 class RequestDecision(StrictInput):
     """The PMO's comment on a decision."""
 
-    comment: str | None = Field(default=None, max_length=4000)
+    model_config = _examples({"comment": "Approved for the 2026 portfolio; start in January."})
+
+    comment: Description | None = None
 
 
 class RequestOut(OutputModel):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
+from pmo_common.web.inputs import Number, PlainName, PlainText, StrictInput, WebLink, WholeNumber
 from pmo_common.web.schemas import OutputModel
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from pmo_standards.domain.compliance import GateVerdict, ProjectCompliance, SubmittedDeliverable
 from pmo_standards.domain.methodology import (
@@ -17,8 +18,12 @@ from pmo_standards.domain.methodology import (
     PublishedMethodology,
 )
 
-ShortText = Annotated[str, Field(min_length=1, max_length=200)]
-Identifier = Annotated[str, Field(min_length=1, max_length=64)]
+Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Tag = Annotated[PlainName, Field(max_length=50)]
+Link = Annotated[WebLink, Field(min_length=1)]
+StrippedText = Annotated[PlainText, AfterValidator(str.strip)]
+Description = Annotated[StrippedText, Field(max_length=4000)]
+PracticeBody = Annotated[StrippedText, Field(min_length=1, max_length=20000)]
 
 _THRESHOLDS_HELP = (
     "Tolerances monitoring applies to the methodology's projects, each optional (monitoring's "
@@ -28,40 +33,59 @@ _THRESHOLDS_HELP = (
 )
 
 
-class InputModel(BaseModel):
-    """Base of request bodies: unknown fields are refused, not silently dropped."""
+def _examples(*examples: dict[str, Any]) -> ConfigDict:
+    """The configuration of an input model documenting these examples in the OpenAPI."""
+    return ConfigDict(json_schema_extra={"examples": list(examples)})
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+GATE_EXAMPLE: dict[str, Any] = {
+    "key": "flow_review",
+    "name": "Flow review",
+    "phase": "flow",
+    "required_deliverables": ["board_policy", "service_level_expectation"],
+}
+METHODOLOGY_CONTENT_EXAMPLE: dict[str, Any] = {
+    "name": "Kanban",
+    "description": "Continuous flow with explicit work-in-progress limits and a monthly review.",
+    "phases": ["discovery", "flow"],
+    "gates": [GATE_EXAMPLE],
+    "report_cadence_days": 7,
+    "thresholds": {"spi_amber": 0.9, "spi_red": 0.8, "eac_red_ratio": 1.15},
+}
 
 
-class GateIn(InputModel):
+class GateIn(StrictInput):
     """A gate of a methodology."""
 
+    model_config = _examples(GATE_EXAMPLE)
+
     key: Identifier = Field(description="Identifier, pattern ^[a-z][a-z0-9_-]{1,63}$")
-    name: ShortText
+    name: PlainName
     phase: Identifier | None = Field(default=None, description="The phase the gate closes")
-    required_deliverables: list[ShortText] = Field(default_factory=list, max_length=50)
+    required_deliverables: list[PlainName] = Field(default_factory=list, max_length=50)
 
 
-class MethodologyContent(InputModel):
+class MethodologyContent(StrictInput):
     """What a methodology prescribes."""
 
-    name: ShortText
-    description: str | None = Field(default=None, max_length=4000)
+    name: PlainName
+    description: Description | None = None
     phases: list[Identifier] = Field(min_length=1, max_length=30)
     gates: list[GateIn] = Field(default_factory=list, max_length=30)
-    report_cadence_days: int | None = Field(
+    report_cadence_days: WholeNumber | None = Field(
         default=None,
         description=(
             f"Days between status reports ({MIN_CADENCE_DAYS}-{MAX_CADENCE_DAYS}); defaults to "
             "thresholds.report_cadence_days, else 14"
         ),
     )
-    thresholds: dict[str, StrictFloat] = Field(default_factory=dict, description=_THRESHOLDS_HELP)
+    thresholds: dict[str, Number] = Field(default_factory=dict, description=_THRESHOLDS_HELP)
 
 
 class MethodologyIn(MethodologyContent):
     """A new methodology."""
+
+    model_config = _examples({"key": "kanban", **METHODOLOGY_CONTENT_EXAMPLE})
 
     key: Identifier = Field(description="Identifier, pattern ^[a-z][a-z0-9_-]{1,63}$")
 
@@ -69,8 +93,17 @@ class MethodologyIn(MethodologyContent):
 class MethodologyRevisionIn(MethodologyContent):
     """The next version of a methodology (the key comes from the path)."""
 
+    model_config = _examples(
+        {**METHODOLOGY_CONTENT_EXAMPLE, "version": 1},
+        {
+            **METHODOLOGY_CONTENT_EXAMPLE,
+            "key": "kanban",
+            "thresholds": {"spi_amber": 0.92, "spi_red": 0.85},
+        },
+    )
+
     key: Identifier | None = Field(default=None, description="If given, must match the path")
-    version: int | None = Field(
+    version: WholeNumber | None = Field(
         default=None,
         ge=1,
         description="The version this revision is based on; 409 when it is no longer current",
@@ -110,12 +143,21 @@ class MethodologyOut(OutputModel):
         return value
 
 
-class DeliverableIn(InputModel):
+class DeliverableIn(StrictInput):
     """A deliverable filed for a gate."""
 
-    name: ShortText
+    model_config = _examples(
+        {
+            "name": "Project charter",
+            "gate": "charter_approval",
+            "url": "https://docs.example.com/projects/warehouse/charter.pdf",
+        },
+        {"name": "stakeholder_register", "gate": "charter_approval"},
+    )
+
+    name: PlainName
     gate: Identifier
-    url: str | None = Field(default=None, min_length=1, max_length=2000)
+    url: Link | None = None
 
 
 class DeliverableOut(OutputModel):
@@ -128,11 +170,16 @@ class DeliverableOut(OutputModel):
     submitted_at: datetime
 
 
-class GateDecisionIn(InputModel):
+class GateDecisionIn(StrictInput):
     """The PMO's decision on a gate."""
 
+    model_config = _examples(
+        {"decision": "approved", "comment": "Charter and stakeholder register are complete."},
+        {"decision": "rejected", "comment": "The business case has no cost baseline yet."},
+    )
+
     decision: GateVerdict
-    comment: str | None = Field(default=None, max_length=4000)
+    comment: Description | None = None
 
 
 class GateDecisionOut(OutputModel):
@@ -241,14 +288,24 @@ class DeliverableSubmissionOut(OutputModel):
         )
 
 
-class PracticeIn(InputModel):
+class PracticeIn(StrictInput):
     """A best practice for the library."""
 
-    title: ShortText
-    body: str = Field(min_length=1, max_length=20000)
-    tags: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
-        default_factory=list, max_length=20
+    model_config = _examples(
+        {
+            "title": "Re-plan after two red reports",
+            "body": (
+                "When a project reports red twice in a row, hold a re-planning workshop within "
+                "a week.\nInvite the sponsor, and record the options and the decision."
+            ),
+            "tags": ["recovery", "governance"],
+            "methodology": "waterfall",
+        }
     )
+
+    title: PlainName
+    body: PracticeBody
+    tags: list[Tag] = Field(default_factory=list, max_length=20)
     methodology: Identifier | None = Field(
         default=None, description="The methodology the practice belongs to, if any"
     )

@@ -1,0 +1,435 @@
+"""Bad input never gets a 500: strict numbers, bounded dates, plain names, PATCH nulls, examples.
+
+Every refused request answers 422 naming the field, and the data stored before it is intact.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from pmo_common.db.unit_of_work import unit_of_work
+from pmo_common.web.inputs import StrictInput
+from pmo_intake.api import schemas
+from pmo_intake.config import IntakeSettings
+from pmo_intake.db import request_repository
+from pmo_intake.domain.records import ProjectRequest
+from pmo_intake.main import create_app
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+AuthHeader = Callable[..., dict[str, str]]
+BodyBuilder = Callable[..., dict[str, Any]]
+OutboxEvents = Callable[[], Awaitable[list[tuple[str, dict[str, Any]]]]]
+NewProject = Callable[..., Awaitable[dict[str, Any]]]
+
+
+def refused_fields(response: httpx.Response) -> list[str]:
+    """The fields a 422 problem names (fails on any other answer)."""
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    return [error["field"] for error in response.json()["errors"]]
+
+
+async def registry(client: httpx.AsyncClient, headers: dict[str, str]) -> list[dict[str, Any]]:
+    """Every project of the registry, as the API answers them."""
+    response = await client.get("/v1/projects", headers=headers, params={"limit": 100})
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+# --- numbers, dates, names and text on create -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"budget": True}, "body.budget"),
+        ({"budget": "100"}, "body.budget"),
+        ({"budget": False}, "body.budget"),
+        (
+            {"planned_value_profile": [{"date": "2026-06-30", "percent": True}]},
+            "body.planned_value_profile.0.percent",
+        ),
+        (
+            {"planned_value_profile": [{"date": "2026-06-30", "percent": "40"}]},
+            "body.planned_value_profile.0.percent",
+        ),
+        ({"start_date": "9999-12-20", "end_date": "9999-12-31"}, "body.start_date"),
+        ({"start_date": "9999-12-20", "end_date": "9999-12-31"}, "body.end_date"),
+        ({"start_date": "1899-12-31"}, "body.start_date"),
+        (
+            {"milestones": [{"name": "Go-live", "due_date": "9999-01-01"}]},
+            "body.milestones.0.due_date",
+        ),
+        (
+            {"planned_value_profile": [{"date": "2201-01-01", "percent": 50}]},
+            "body.planned_value_profile.0.date",
+        ),
+        ({"name": "Apollo\u202eevil"}, "body.name"),
+        ({"name": "Apollo\x07"}, "body.name"),
+        ({"name": "Apollo\nsecond line"}, "body.name"),
+        ({"name": "   "}, "body.name"),
+        (
+            {"milestones": [{"name": "Go\u2066live", "due_date": "2026-03-31"}]},
+            "body.milestones.0.name",
+        ),
+        ({"external_ref": "ERP\x00-1"}, "body.external_ref"),
+    ],
+)
+async def test_a_project_with_bad_input_is_refused_and_nothing_is_stored(
+    intake_client: httpx.AsyncClient,
+    auth_header: AuthHeader,
+    project_body: BodyBuilder,
+    outbox_events: OutboxEvents,
+    overrides: dict[str, Any],
+    field: str,
+) -> None:
+    response = await intake_client.post(
+        "/v1/projects", json=project_body(**overrides), headers=auth_header()
+    )
+    assert field in refused_fields(response)
+    assert await registry(intake_client, auth_header()) == []
+    assert await outbox_events() == []
+
+
+async def test_the_refused_date_is_named_in_the_problem(
+    intake_client: httpx.AsyncClient, auth_header: AuthHeader, project_body: BodyBuilder
+) -> None:
+    # The project of the issue: dated 9999-12-20 to 9999-12-31 (the forecast overflowed).
+    body = project_body(start_date="9999-12-20", end_date="9999-12-31", milestones=[])
+    response = await intake_client.post("/v1/projects", json=body, headers=auth_header())
+    assert set(refused_fields(response)) == {"body.start_date", "body.end_date"}
+    assert "2200-12-31" in response.json()["detail"]
+
+
+async def test_sound_input_at_the_edges_is_accepted(
+    intake_client: httpx.AsyncClient, auth_header: AuthHeader, project_body: BodyBuilder
+) -> None:
+    body = project_body(
+        name="  Zürich \u200dHQ  ",  # surrounding spaces trimmed; joiners are allowed
+        start_date="1900-01-01",
+        end_date="2200-12-31",
+        budget=1,
+        milestones=[],
+        external_ref="ERP-4711",
+    )
+    response = await intake_client.post("/v1/projects", json=body, headers=auth_header())
+    assert response.status_code == 201, response.text
+    assert response.json()["name"] == "Zürich \u200dHQ"
+    assert response.json()["budget"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/v1/portfolios", {"name": "Supply\u202echain", "owner": "o@example.com"}, "body.name"),
+        (
+            "/v1/portfolios",
+            {"name": "Supply", "owner": "o@example.com", "description": "a\x1b[31mred"},
+            "body.description",
+        ),
+        ("/v1/programs", {"name": "Robots\x00", "owner": "o@example.com"}, "body.name"),
+        (
+            "/v1/programs",
+            {"name": "Robots", "owner": "o@example.com", "description": "\u2067hidden"},
+            "body.description",
+        ),
+    ],
+)
+async def test_portfolio_and_programme_names_carry_no_control_characters(
+    intake_client: httpx.AsyncClient,
+    auth_header: AuthHeader,
+    path: str,
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    response = await intake_client.post(path, json=body, headers=auth_header())
+    assert field in refused_fields(response)
+    listed = await intake_client.get(path, headers=auth_header())
+    assert listed.json()["items"] == []
+
+
+async def test_free_text_keeps_its_line_breaks(
+    intake_client: httpx.AsyncClient, auth_header: AuthHeader
+) -> None:
+    description = "Sourcing,\nwarehousing\tand transport.\r\n"
+    response = await intake_client.post(
+        "/v1/portfolios",
+        json={"name": "Supply", "owner": "o@example.com", "description": description},
+        headers=auth_header(),
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["description"] == description
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"title": "New\u202eCRM"}, "body.title"),
+        ({"business_case": "Sales\x00cannot"}, "body.business_case"),
+        ({"project": {"budget": True}}, "body.project.budget"),
+        ({"project": {"end_date": "9999-12-31"}}, "body.project.end_date"),
+    ],
+)
+async def test_a_request_with_bad_input_is_refused(
+    intake_client: httpx.AsyncClient,
+    auth_header: AuthHeader,
+    request_body: BodyBuilder,
+    overrides: dict[str, Any],
+    field: str,
+) -> None:
+    body = request_body()
+    for key, value in overrides.items():
+        body[key] = {**body[key], **value} if isinstance(value, dict) else value
+    response = await intake_client.post("/v1/requests", json=body, headers=auth_header())
+    assert field in refused_fields(response)
+    assert (await intake_client.get("/v1/requests", headers=auth_header())).json()["items"] == []
+
+
+async def test_close_reason_and_decision_comment_are_plain_text(
+    intake_client: httpx.AsyncClient, auth_header: AuthHeader, new_project: NewProject
+) -> None:
+    project = await new_project()
+    url = f"/v1/projects/{project['id']}"
+    refused = await intake_client.post(
+        f"{url}/close", json={"reason": "done\u202e"}, headers=auth_header()
+    )
+    assert refused_fields(refused) == ["body.reason"]
+    assert (await intake_client.get(url, headers=auth_header())).json() == project
+
+
+# --- PATCH with an explicit null ---------------------------------------------------------------
+
+REFUSED_NULLS = (
+    "name",
+    "manager",
+    "methodology",
+    "start_date",
+    "end_date",
+    "budget",
+    "currency",
+    "milestones",
+    "planned_value_profile",
+)
+
+
+@pytest.mark.parametrize("field", REFUSED_NULLS)
+async def test_patch_refuses_null_for_a_field_that_needs_a_value(
+    intake_client: httpx.AsyncClient,
+    auth_header: AuthHeader,
+    new_project: NewProject,
+    outbox_events: OutboxEvents,
+    field: str,
+) -> None:
+    project = await new_project(external_ref="ERP-1")
+    url = f"/v1/projects/{project['id']}"
+    response = await intake_client.patch(url, json={field: None}, headers=auth_header())
+    assert refused_fields(response) == [f"body.{field}"]
+    assert "null" in response.json()["errors"][0]["reason"]
+    assert (await intake_client.get(url, headers=auth_header())).json() == project
+    assert [topic for topic, _ in await outbox_events()] == ["project.created"]
+
+
+async def test_a_null_among_good_changes_refuses_the_whole_patch(
+    intake_client: httpx.AsyncClient, auth_header: AuthHeader, new_project: NewProject
+) -> None:
+    project = await new_project()
+    url = f"/v1/projects/{project['id']}"
+    response = await intake_client.patch(
+        url, json={"budget": 150000, "name": None}, headers=auth_header()
+    )
+    assert refused_fields(response) == ["body.name"]
+    assert (await intake_client.get(url, headers=auth_header())).json() == project
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"budget": True}, "body.budget"),
+        ({"budget": "100"}, "body.budget"),
+        ({"end_date": "9999-12-31"}, "body.end_date"),
+        ({"name": "Apollo\u202e"}, "body.name"),
+        (
+            {"milestones": [{"name": "Go-live", "due_date": "0001-01-01"}]},
+            "body.milestones.0.due_date",
+        ),
+    ],
+)
+async def test_patch_refuses_what_create_refuses(
+    intake_client: httpx.AsyncClient,
+    auth_header: AuthHeader,
+    new_project: NewProject,
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    project = await new_project()
+    url = f"/v1/projects/{project['id']}"
+    response = await intake_client.patch(url, json=body, headers=auth_header())
+    assert field in refused_fields(response)
+    assert (await intake_client.get(url, headers=auth_header())).json() == project
+
+
+async def test_patch_clears_the_fields_that_may_be_empty(
+    intake_client: httpx.AsyncClient,
+    auth_header: AuthHeader,
+    new_project: NewProject,
+    outbox_events: OutboxEvents,
+) -> None:
+    portfolio = await intake_client.post(
+        "/v1/portfolios", json={"name": "Supply", "owner": "o@example.com"}, headers=auth_header()
+    )
+    project = await new_project(portfolio_id=portfolio.json()["id"], external_ref="ERP-1")
+    assert project["sponsor"] == "grace@example.com"
+    cleared = await intake_client.patch(
+        f"/v1/projects/{project['id']}",
+        json={"sponsor": None, "portfolio_id": None, "program_id": None, "external_ref": None},
+        headers=auth_header(),
+    )
+    assert cleared.status_code == 200, cleared.text
+    body = cleared.json()
+    assert body["sponsor"] is None and body["portfolio_id"] is None
+    assert body["external_ref"] is None and body["version"] == 2
+    assert body["name"] == project["name"] and body["budget"] == project["budget"]
+    events = await outbox_events()
+    assert events[-1][1]["data"]["changed_fields"] == ["external_ref", "portfolio_id", "sponsor"]
+
+
+@pytest.mark.parametrize("field", ["title", "project"])
+async def test_request_patch_refuses_null_title_and_project(
+    intake_client: httpx.AsyncClient,
+    auth_header: AuthHeader,
+    request_body: BodyBuilder,
+    field: str,
+) -> None:
+    created = await intake_client.post("/v1/requests", json=request_body(), headers=auth_header())
+    url = f"/v1/requests/{created.json()['id']}"
+    response = await intake_client.patch(url, json={field: None}, headers=auth_header())
+    assert refused_fields(response) == [f"body.{field}"]
+    assert (await intake_client.get(url, headers=auth_header())).json() == created.json()
+
+
+async def test_approving_a_proposal_stored_before_the_rules_answers_422(
+    intake_client: httpx.AsyncClient,
+    auth_header: AuthHeader,
+    request_body: BodyBuilder,
+    intake_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    # A request stored before today's input rules, proposing a project dated in 9999.
+    proposal = {**request_body()["project"], "start_date": "9999-12-20", "end_date": "9999-12-31"}
+    now = datetime.now(UTC)
+    old = ProjectRequest(
+        id="6f0d4c8e-6b1f-4c55-9d43-0d6c2a9a1e10",
+        title="Legacy request",
+        business_case=None,
+        requested_by="ada@example.com",
+        proposal=proposal,
+        status="submitted",
+        decided_by=None,
+        decision_comment=None,
+        project_id=None,
+        created_at=now,
+        updated_at=now,
+    )
+    async with intake_sessions() as session, unit_of_work(session):
+        await request_repository.insert_request(session, request=old)
+    url = f"/v1/requests/{old.id}"
+    before = (await intake_client.get(url, headers=auth_header())).json()
+    response = await intake_client.post(f"{url}/approve", headers=auth_header())
+    assert set(refused_fields(response)) == {"project.start_date", "project.end_date"}
+    assert (await intake_client.get(url, headers=auth_header())).json() == before
+    assert await registry(intake_client, auth_header()) == []
+
+
+# --- examples in the OpenAPI --------------------------------------------------------------------
+
+
+@pytest.fixture
+def intake_openapi(intake_settings: IntakeSettings) -> dict[str, Any]:
+    """The OpenAPI document of the app."""
+    app: FastAPI = create_app(intake_settings)
+    return app.openapi()
+
+
+def input_models() -> dict[str, type[BaseModel]]:
+    """The request body models of the API, by their OpenAPI name."""
+    return {
+        name: model
+        for name, model in vars(schemas).items()
+        if isinstance(model, type) and issubclass(model, StrictInput) and model is not StrictInput
+    }
+
+
+def body_schemas(openapi: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(operation, component name) of every request body of the document."""
+    for path, operations in openapi["paths"].items():
+        for method, operation in operations.items():
+            if "requestBody" not in operation:
+                continue
+            schema = operation["requestBody"]["content"]["application/json"]["schema"]
+            options = schema.get("anyOf", [schema])  # an optional body: the model or null
+            refs = [option["$ref"] for option in options if "$ref" in option]
+            assert len(refs) == 1, (method, path, schema)
+            yield f"{method.upper()} {path}", refs[0].rsplit("/", 1)[-1]
+
+
+def test_every_request_body_documents_an_example(intake_openapi: dict[str, Any]) -> None:
+    components = intake_openapi["components"]["schemas"]
+    bodies = dict(body_schemas(intake_openapi))
+    assert len(bodies) == 9
+    for operation, name in bodies.items():
+        assert name in input_models(), (operation, name)
+        assert components[name].get("examples"), f"{operation}: {name} documents no example"
+
+
+def test_every_documented_example_is_valid_for_its_model(intake_openapi: dict[str, Any]) -> None:
+    models = input_models()
+    checked = 0
+    for name, component in intake_openapi["components"]["schemas"].items():
+        for example in component.get("examples", []):
+            assert name in models, f"{name} documents examples but is no input model"
+            models[name].model_validate_json(json.dumps(example))
+            checked += 1
+    assert checked >= len(models)
+
+
+def test_a_patch_documents_null_only_where_it_is_accepted(intake_openapi: dict[str, Any]) -> None:
+    components = intake_openapi["components"]["schemas"]
+    for name, model in (
+        ("ProjectPatch", schemas.ProjectPatch),
+        ("RequestPatch", schemas.RequestPatch),
+    ):
+        for field, field_schema in components[name]["properties"].items():
+            takes_null = {"type": "null"} in field_schema.get("anyOf", [])
+            assert takes_null == (field in model.nullable), (name, field)
+
+
+async def test_the_documented_examples_are_accepted_by_the_api(
+    intake_client: httpx.AsyncClient,
+    auth_header: AuthHeader,
+    intake_openapi: dict[str, Any],
+) -> None:
+    components = intake_openapi["components"]["schemas"]
+    admin = auth_header()
+    for path, name in (
+        ("/v1/portfolios", "PortfolioCreate"),
+        ("/v1/programs", "ProgramCreate"),
+        ("/v1/projects", "ProjectCreate"),
+        ("/v1/requests", "RequestCreate"),
+    ):
+        response = await intake_client.post(
+            path, json=components[name]["examples"][0], headers=admin
+        )
+        assert response.status_code == 201, (name, response.text)
+    project = (await registry(intake_client, admin))[0]
+    for example in components["ProjectPatch"]["examples"]:
+        patched = await intake_client.patch(
+            f"/v1/projects/{project['id']}", json=example, headers=admin
+        )
+        assert patched.status_code == 200, (example, patched.text)
