@@ -10,13 +10,14 @@ EMAIL ?= pmo-admin@example.com
 SERVICES := $(notdir $(wildcard services/*))
 UNIT_SUITES := libs/common/tests $(foreach s,$(SERVICES),services/$(s)/tests)
 # Each suite is type-checked on its own: their conftest modules share one name.
-TEST_SUITES := $(UNIT_SUITES) tests/contract tests/integration tests/e2e
+TEST_SUITES := $(UNIT_SUITES) tests/contract tests/integration tests/e2e tests/api tests/security
 SOURCES := libs/common/src $(foreach s,$(SERVICES),services/$(s)/src) tools/stack/src bench
 # Coverage of the code under test, gathered over the unit and integration suites and printed
 # at the end of `make test` (a report to read, no threshold to game).
 COVERAGE := --cov=pmo_common $(foreach s,$(SERVICES),--cov=pmo_$(s)) --cov-report=
 
-.PHONY: help install run token test lint format test-unit test-integration test-e2e coverage-report \
+.PHONY: help install run token test lint format test-unit test-integration test-e2e test-api test-security \
+	coverage-report \
 	schemas schemas-check deploy-check bench clean
 
 help:
@@ -38,7 +39,7 @@ run: install
 token: install
 	@$(UV) run python -m pmo_stack token --role "$(ROLE)" --email "$(EMAIL)"
 
-test: install lint test-unit test-integration test-e2e coverage-report
+test: install lint test-unit test-integration test-e2e test-api test-security coverage-report
 
 lint: install
 	$(UV) run ruff check .
@@ -63,6 +64,15 @@ coverage-report: install
 
 test-e2e: install
 	$(PYTEST) -q -s tests/e2e
+
+# Schemathesis against each running service's /openapi.json, as a PMO admin and as a project
+# manager (fixed seed, bounded budget); prints operations, cases and failures per service.
+test-api: install
+	$(PYTEST) -q tests/api
+
+# OWASP API Top 10 checks against the running services (and an in-process notifications app).
+test-security: install
+	$(PYTEST) -q tests/security
 
 schemas: install
 	$(UV) run python -m pmo_common.events.schema_export --write
