@@ -19,7 +19,9 @@ if [ "$#" -gt 0 ]; then shift; fi
 
 case "$command" in
   serve)
-    exec uvicorn "pmo_${PMO_SERVICE}.main:app" --host 0.0.0.0 --port "${PORT:-$default_port}" "$@"
+    # --no-server-header: answers do not name the server software (no "Server: uvicorn").
+    exec uvicorn "pmo_${PMO_SERVICE}.main:app" --host 0.0.0.0 --port "${PORT:-$default_port}" \
+      --no-server-header "$@"
     ;;
   migrate)
     exec python -m "pmo_${PMO_SERVICE}" migrate "$@"

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
+from fastapi import APIRouter, FastAPI
+from pmo_common.auth.tokens import TokenVerifier, mint_dev_token
 from pmo_common.db.engine import create_database_engine
 from pmo_common.messaging.tables import MessagingTables, messaging_tables
+from pmo_common.settings import ServiceSettings
+from pmo_common.web.app_factory import create_service_app
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -22,3 +27,56 @@ async def messaging_database(tmp_path: Path) -> AsyncIterator[tuple[AsyncEngine,
         await connection.run_sync(metadata.create_all)
     yield engine, tables
     await engine.dispose()
+
+
+HARDENING_SECRET = "hardening-test-secret-0123456789abcdef"
+
+
+class HardeningSettings(ServiceSettings):
+    service_name: ClassVar[str] = "hardening"
+
+
+AppBuilder = Callable[..., FastAPI]
+
+
+@pytest.fixture
+def build_service_app(tmp_path: Path) -> AppBuilder:
+    """`build(*routers, **settings)`: a service app from the app factory, tokens verified.
+
+    The lifespan does not run under httpx's ASGITransport; the token verifier it would set is
+    set here, with the secret `HARDENING_SECRET`.
+    """
+
+    def build(*routers: APIRouter, **overrides: Any) -> FastAPI:
+        settings = HardeningSettings(
+            **{
+                "kafka_enabled": False,
+                "data_dir": tmp_path,
+                "auth_jwt_secret": HARDENING_SECRET,
+                **overrides,
+            }
+        )
+        app = create_service_app(
+            settings=settings, tables=messaging_tables(MetaData()), routers=routers
+        )
+        app.state.token_verifier = TokenVerifier(secret=HARDENING_SECRET)
+        return app
+
+    return build
+
+
+@pytest.fixture
+def bearer() -> Callable[..., dict[str, str]]:
+    """`bearer(*roles)`: an Authorization header for a token holding `roles`."""
+
+    def make(*roles: str, ttl_seconds: int = 3600) -> dict[str, str]:
+        token = mint_dev_token(
+            secret=HARDENING_SECRET,
+            sub="u-1",
+            email="u1@example.org",
+            roles=roles,
+            ttl_seconds=ttl_seconds,
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+    return make

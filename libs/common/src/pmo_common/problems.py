@@ -4,15 +4,66 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from types import TracebackType
 from typing import Any, Protocol
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from pmo_common.observability import correlation_id_var
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+DATABASE_RETRY_AFTER_SECONDS = 5
 log = logging.getLogger(__name__)
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "An RFC 9457 problem: every error of the API answers one, as "
+    "application/problem+json.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "instance"],
+    "properties": {
+        "type": {
+            "type": "string",
+            "description": "A URI naming the kind of problem; about:blank when the status says it.",
+            "default": "about:blank",
+        },
+        "title": {"type": "string", "description": "A short summary of the kind of problem."},
+        "status": {"type": "integer", "description": "The HTTP status code of the answer."},
+        "detail": {"type": "string", "description": "What went wrong, in plain words."},
+        "instance": {"type": "string", "description": "The path of the request."},
+        "errors": {
+            "type": "array",
+            "description": "One entry per refused input field (validation problems).",
+            "items": {"$ref": "#/components/schemas/ProblemFieldError"},
+        },
+        "correlation_id": {
+            "type": "string",
+            "description": "The request's correlation id (also the X-Correlation-ID header); "
+            "quote it when reporting a problem.",
+        },
+    },
+}
+"""The JSON Schema of every problem body (OpenAPI component `Problem`)."""
+
+PROBLEM_FIELD_ERROR_SCHEMA: dict[str, Any] = {
+    "title": "ProblemFieldError",
+    "type": "object",
+    "required": ["field", "reason"],
+    "properties": {
+        "field": {
+            "type": "string",
+            "description": "The refused field as a dotted path, e.g. body.milestones.0.name.",
+        },
+        "reason": {"type": "string", "description": "Why the value is refused."},
+    },
+}
+"""The JSON Schema of one `errors` entry (OpenAPI component `ProblemFieldError`)."""
 
 
 class ProblemException(Exception):
@@ -106,6 +157,9 @@ def problem_response(request: Request, problem: ProblemException) -> JSONRespons
     }
     if problem.errors is not None:
         body["errors"] = problem.errors
+    correlation_id = correlation_id_var.get()
+    if correlation_id:
+        body["correlation_id"] = correlation_id
     return JSONResponse(
         body, status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE, headers=problem.headers
     )
@@ -132,27 +186,128 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, exc)
 
 
+_HTTP_TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    412: "Precondition failed",
+    413: "Content Too Large",
+    415: "Unsupported media type",
+    503: "Service Unavailable",
+}
+
+
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    title = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed"}
     problem = ProblemException(
         exc.status_code,
-        title.get(exc.status_code, "Error"),
+        _HTTP_TITLES.get(exc.status_code, "Error"),
         str(exc.detail),
         headers=getattr(exc, "headers", None),
     )
     return problem_response(request, problem)
 
 
-async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error", exc_info=exc)
-    detail = "The server failed to handle the request; it was logged."
-    return problem_response(request, ProblemException(500, "Internal error", detail))
+_DATABASE_MODULES = ("sqlalchemy", "asyncpg", "aiosqlite")
+
+
+def _raised_by_database_driver(tb: TracebackType | None) -> bool:
+    while tb is not None:
+        module = str(tb.tb_frame.f_globals.get("__name__", ""))
+        if module.split(".", 1)[0] in _DATABASE_MODULES:
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def is_database_outage(exc: BaseException) -> bool:
+    """Whether an error says the database cannot be reached now (a retry may succeed).
+
+    SQLAlchemy's OperationalError and InterfaceError, its pool's TimeoutError, a connection it
+    found invalidated, asyncpg's connection, interface, operator-intervention (server shutting
+    down or starting) and insufficient-resources errors, and the socket errors and timeouts the
+    drivers let through while connecting (recognised by where they were raised).
+    """
+    if isinstance(
+        exc,
+        sa_exc.OperationalError
+        | sa_exc.InterfaceError
+        | sa_exc.TimeoutError
+        | asyncpg.PostgresConnectionError
+        | asyncpg.InterfaceError
+        | asyncpg.exceptions.OperatorInterventionError  # shutting down, starting up
+        | asyncpg.exceptions.InsufficientResourcesError,  # too many connections, disk full
+    ):
+        return True
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, OSError):  # TimeoutError and ConnectionRefusedError are OSErrors
+        return _raised_by_database_driver(exc.__traceback__)
+    return False
+
+
+def _unexpected_problem(request: Request, exc: Exception) -> ProblemException:
+    where = f"{request.method} {request.url.path}"
+    if is_database_outage(exc):
+        log.error("database unavailable while answering %s", where, exc_info=exc)
+        return ProblemException(
+            503,
+            "Service Unavailable",
+            "The service cannot reach its database at the moment. Try again shortly.",
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        )
+    log.error("unhandled error while answering %s", where, exc_info=exc)
+    return ProblemException(
+        500,
+        "Internal Server Error",
+        "The server failed to handle the request. The error was logged; quote the "
+        "correlation id when you report it.",
+    )
+
+
+class UnhandledErrorMiddleware:
+    """Turn an exception no handler knows into a 500 problem (503 for a database outage).
+
+    Starlette's ServerErrorMiddleware answers too, but then re-raises: the server logs the
+    error a second time and drops the keep-alive connection. This one logs the traceback once
+    and completes the answer, so the connection stays usable. An error raised after the answer
+    has started cannot be answered any more: it is logged and the server closes the connection.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            request = Request(scope)
+            problem = _unexpected_problem(request, exc)
+            if not started:
+                await problem_response(request, problem)(scope, receive, send)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    """Make every error of the app answer application/problem+json."""
+    """Make every error of the app answer application/problem+json.
+
+    Unknown exceptions are answered by `UnhandledErrorMiddleware` (added here), not by an
+    `Exception` handler: Starlette would re-raise after such a handler answered.
+    """
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(ProblemException, _on_problem)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
-    app.add_exception_handler(Exception, _on_unexpected)
+    app.add_middleware(UnhandledErrorMiddleware)

@@ -32,6 +32,8 @@ class CommonSettings(BaseSettings):
     auth_jwks_url: str | None = None
     auth_issuer: str | None = None
     auth_audience: str | None = None
+    max_body_bytes: int = Field(default=1_048_576, ge=1)
+    """Largest request body accepted, in bytes (PMO_MAX_BODY_BYTES); larger bodies get 413."""
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret_in_production(self) -> CommonSettings:

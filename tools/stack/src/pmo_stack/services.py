@@ -75,11 +75,10 @@ class ServiceProcess:
         """True while the process has not exited."""
         return self._proc is not None and self._proc.poll() is None
 
-    def start(self) -> None:
-        """Launch uvicorn; output is appended to `log_path`."""
-        if self.is_running:
-            return
-        cmd = [
+    @property
+    def command(self) -> list[str]:
+        """The uvicorn command line (no `Server` header: it would name the server software)."""
+        return [
             sys.executable,
             "-m",
             "uvicorn",
@@ -89,8 +88,14 @@ class ServiceProcess:
             "--port",
             str(self.port),
             "--no-access-log",
+            "--no-server-header",
         ]
-        self._proc = spawn_in_group(cmd, log_path=self.log_path, env=_child_env(self.env))
+
+    def start(self) -> None:
+        """Launch uvicorn; output is appended to `log_path`."""
+        if self.is_running:
+            return
+        self._proc = spawn_in_group(self.command, log_path=self.log_path, env=_child_env(self.env))
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         """Poll GET /readyz until it answers 200; fail early if the process dies."""

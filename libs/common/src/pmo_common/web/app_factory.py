@@ -1,17 +1,19 @@
-"""The app factory every service builds on: lifespan, probes, metrics, errors, auth, context."""
+"""The app factory every service builds on: lifespan, probes, metrics, errors, auth, context.
+
+The middleware, outermost first: the request context (correlation id, metrics, security
+headers), the catch-all for unknown errors (500, or 503 when the database is down), the body
+size limit (413), then FastAPI's exception handlers and the routes.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import re
-import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,15 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmo_common.auth.tokens import TokenVerifier
 from pmo_common.messaging.consumed_events import ConsumedEvents
 from pmo_common.messaging.tables import MessagingTables
-from pmo_common.observability import (
-    child_traceparent,
-    configure_logging,
-    correlation_id_var,
-    traceparent_var,
-)
+from pmo_common.observability import configure_logging
 from pmo_common.problems import ProblemException, install_problem_handlers, problem_response
 from pmo_common.settings import ServiceSettings
-from pmo_common.web.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from pmo_common.web.body_limit import BodySizeLimitMiddleware
+from pmo_common.web.docs import install_docs
+from pmo_common.web.openapi import install_problem_openapi
+from pmo_common.web.request_context import RequestContextMiddleware
 from pmo_common.web.runtime import (
     BackgroundJob,
     ServiceRuntime,
@@ -38,7 +38,6 @@ from pmo_common.web.runtime import (
 )
 
 StartupHook = Callable[[ServiceRuntime], Awaitable[None]]
-_SAFE_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
 def create_service_app(
@@ -85,36 +84,19 @@ def create_service_app(
         description=description,
         version="1.0.0",
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs, under a Content-Security-Policy that fits
+        redoc_url=None,
     )
-    install_problem_handlers(app)
-    app.middleware("http")(_request_context)
+    # add_middleware wraps what was added before: the last one added is the outermost.
+    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    install_problem_handlers(app)  # adds the catch-all for unknown errors around the limit
+    app.add_middleware(RequestContextMiddleware)
+    install_docs(app)
+    install_problem_openapi(app)
     app.include_router(_probes_router())
     for router in routers:
         app.include_router(router)
     return app
-
-
-async def _request_context(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    # Every request carries a correlation id into logs and into the events it causes.
-    incoming = request.headers.get("x-correlation-id", "")
-    correlation_id = incoming if _SAFE_CORRELATION_ID.match(incoming) else str(uuid.uuid4())
-    correlation_token = correlation_id_var.set(correlation_id)
-    trace_token = traceparent_var.set(child_traceparent(request.headers.get("traceparent")))
-    started = time.perf_counter()
-    status = 500
-    try:
-        response = await call_next(request)
-        status = response.status_code
-        response.headers["X-Correlation-ID"] = correlation_id
-        return response
-    finally:
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        HTTP_REQUESTS.labels(request.method, route, str(status)).inc()
-        HTTP_LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
-        correlation_id_var.reset(correlation_token)
-        traceparent_var.reset(trace_token)
 
 
 def _probes_router() -> APIRouter:
@@ -136,9 +118,19 @@ def _probes_router() -> APIRouter:
             return response
         return JSONResponse({"status": "ready", "checks": checks})
 
-    @router.get("/metrics", summary="Prometheus metrics", include_in_schema=True)
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    @router.get(
+        "/metrics",
+        summary="Prometheus metrics",
+        response_class=PlainTextResponse,
+        responses={
+            200: {
+                "description": "The metrics in the Prometheus text exposition format",
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            }
+        },
+    )
+    async def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router
 
