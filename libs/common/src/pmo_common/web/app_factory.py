@@ -2,7 +2,8 @@
 
 The middleware, outermost first: the request context (correlation id, metrics, security
 headers), the catch-all for unknown errors (500, or 503 when the database is down), the body
-size limit (413), then FastAPI's exception handlers and the routes.
+size limit (413), the guard against NUL characters in the URL (422), then FastAPI's exception
+handlers and the routes.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from pmo_common.web.runtime import (
     start_jobs,
     start_messaging,
 )
+from pmo_common.web.url_guard import NulCharacterGuard
 
 StartupHook = Callable[[ServiceRuntime], Awaitable[None]]
 
@@ -88,6 +90,7 @@ def create_service_app(
         redoc_url=None,
     )
     # add_middleware wraps what was added before: the last one added is the outermost.
+    app.add_middleware(NulCharacterGuard)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     install_problem_handlers(app)  # adds the catch-all for unknown errors around the limit
     app.add_middleware(RequestContextMiddleware)

@@ -37,9 +37,20 @@ _WEB_SCHEMES = frozenset({"http", "https"})
 
 
 class StrictInput(BaseModel):
-    """A request body: unknown fields are refused, so a typo is not silently dropped."""
+    """A request body: unknown fields are refused, so a typo is not silently dropped.
+
+    No string anywhere in it may hold a NUL character: PostgreSQL cannot store one in text, so
+    it would fail at the database (a 500) instead of here (a 422 naming the field).
+    """
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul_characters(cls, value: Any) -> Any:
+        if _holds_nul(value):
+            raise ValueError("must not contain NUL characters (U+0000)")
+        return value
 
 
 class PatchInput(StrictInput):
@@ -57,6 +68,16 @@ class PatchInput(StrictInput):
         if value is None and info.field_name not in cls.nullable:
             raise ValueError("may be left out but not set to null")
         return value
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 def _plain_text(value: str) -> str:
