@@ -15,11 +15,18 @@ router = APIRouter()
 seen: list[str] = []
 
 
+class Step(StrictInput):
+    """A nested body."""
+
+    name: str
+
+
 class Note(StrictInput):
-    """A body with a nested list, the way project milestones are."""
+    """A body with a list of strings and a list of nested bodies, like a project's."""
 
     title: str
     tags: list[str] = []
+    steps: list[Step] = []
 
 
 @router.get("/v1/things/{thing_id}")
@@ -73,7 +80,11 @@ async def test_a_clean_url_passes(client: httpx.AsyncClient) -> None:
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({"title": "a\u0000"}, "body.title"), ({"title": "ok", "tags": ["x", "\u0000"]}, "body.tags")],
+    [
+        ({"title": "a\u0000"}, "body.title"),
+        ({"title": "ok", "tags": ["x", "\u0000"]}, "body.tags"),
+        ({"title": "ok", "steps": [{"name": "a"}, {"name": "\u0000"}]}, "body.steps.1.name"),
+    ],
 )
 async def test_a_nul_in_a_body_names_its_field(
     client: httpx.AsyncClient, body: dict[str, Any], field: str

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, get_args
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -47,8 +47,10 @@ class StrictInput(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_nul_characters(cls, value: Any) -> Any:
-        if _holds_nul(value):
+    def _no_nul_characters(cls, value: Any, info: ValidationInfo) -> Any:
+        # A nested body checks its own fields, so its errors name the nested field.
+        nested = _holds_models(cls.model_fields[info.field_name or ""].annotation)
+        if _holds_nul(value, skip_objects=nested):
             raise ValueError("must not contain NUL characters (U+0000)")
         return value
 
@@ -70,14 +72,24 @@ class PatchInput(StrictInput):
         return value
 
 
-def _holds_nul(value: Any) -> bool:
+def _holds_nul(value: Any, *, skip_objects: bool) -> bool:
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
-        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+        return not skip_objects and any(
+            _holds_nul(key, skip_objects=False) or _holds_nul(item, skip_objects=False)
+            for key, item in value.items()
+        )
     if isinstance(value, list | tuple):
-        return any(_holds_nul(item) for item in value)
+        return any(_holds_nul(item, skip_objects=skip_objects) for item in value)
     return False
+
+
+def _holds_models(annotation: Any) -> bool:
+    """Whether a field's type is, or contains, a model (a nested body)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_holds_models(argument) for argument in get_args(annotation))
 
 
 def _plain_text(value: str) -> str:
