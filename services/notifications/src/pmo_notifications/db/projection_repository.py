@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
-from pmo_common.db.rows import fetch_one, insert_or_replace, record_from, values_of
-from sqlalchemy import Select, insert, or_, select, update
+from pmo_common.db.rows import as_utc, fetch_one, insert_or_replace, record_from, values_of
+from sqlalchemy import Select, case, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,22 +48,46 @@ async def apply_project_version(session: AsyncSession, *, project: ProjectRecord
     return True
 
 
+@dataclass(frozen=True, slots=True)
+class SignalledProject:
+    """The project a signal is about, and whether the signal is the newest one seen for it."""
+
+    project: ProjectRecord
+    newest: bool
+
+
 async def record_signalled_project(
-    session: AsyncSession, *, project: ProjectRecord
-) -> ProjectRecord:
+    session: AsyncSession, *, project: ProjectRecord, signal_sent_at: datetime | None = None
+) -> SignalledProject:
     """The known project; one first heard of through monitoring is recorded as `project`.
 
-    One statement either way (an upsert whose update changes nothing, returning the row), so a
-    signal reads and, when needed, writes the projection once; intake's versions win later.
+    With `signal_sent_at` (an at-risk or recovered signal), the projection keeps the time of the
+    newest such signal, and the answer says whether this one is it: the two events travel on
+    different topics, so an older one may arrive after a newer one and must then change nothing.
+    One statement either way (an upsert returning the row), so a signal reads and, when needed,
+    writes the projection once; intake's versions win later.
     """
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(projects)
-        .values(**_stored_values(project))
-        .on_conflict_do_update(index_elements=[projects.c.id], set_={"version": projects.c.version})
-        .returning(*projects.c)
+    sent_at = as_utc(signal_sent_at) if signal_sent_at is not None else None
+    statement = dialect.insert(projects).values(**_stored_values(project), health_signal_at=sent_at)
+    stored = projects.c.health_signal_at
+    offered = statement.excluded.health_signal_at
+    newest_time = case((or_(stored.is_(None), offered > stored), offered), else_=stored)
+    kept = {"version": projects.c.version} if sent_at is None else {"health_signal_at": newest_time}
+    row = (
+        (
+            await session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[projects.c.id], set_=kept
+                ).returning(*projects.c)
+            )
+        )
+        .mappings()
+        .one()
     )
-    return record_from(ProjectRecord, (await session.execute(statement)).mappings().one())
+    known_newest = row["health_signal_at"]
+    newest = sent_at is None or (known_newest is not None and as_utc(known_newest) == sent_at)
+    return SignalledProject(record_from(ProjectRecord, row), newest)
 
 
 async def close_project(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pmo_common.db import email_column, id_column, json_column, timestamp_column, version_column
 from pmo_common.messaging.tables import messaging_tables
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, text
+from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text, text
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
@@ -22,6 +22,8 @@ projects = Table(
     Column("status", String(20), nullable=False),
     version_column(),
     timestamp_column("updated_at"),
+    # When monitoring sent the newest at-risk or recovered signal applied (see migration 0002).
+    Column("health_signal_at", DateTime(timezone=True), nullable=True),
 )
 
 ACTIVE_ALERT = "status <> 'resolved'"

@@ -7,12 +7,15 @@ event causes in one write.
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
+
 from pmo_common.events.payloads import ProjectAtRisk, ProjectRecovered, Reason, ReportOverdue
 from pmo_common.messaging.consumed_events import Consumed
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db.alert_repository import find_alert, refresh_alert_signal
-from pmo_notifications.db.projection_repository import record_signalled_project
+from pmo_notifications.db.projection_repository import SignalledProject, record_signalled_project
 from pmo_notifications.domain.alert_rules import (
     AT_RISK,
     REPORT_OVERDUE,
@@ -42,12 +45,16 @@ from pmo_notifications.handlers.notification_routing import DirectEmail, EventTo
 from pmo_notifications.handlers.project_facts import HealthSignal, project_told_by
 
 OVERDUE_SEVERITY = "warning"
+log = logging.getLogger(__name__)
 
 
 async def on_project_at_risk(session: AsyncSession, event: Consumed[ProjectAtRisk]) -> None:
     """Open the project's at-risk alert (or refresh the one already open) and tell its manager."""
     payload = event.payload
-    project, notifier = await _signal_scope(session, payload)
+    scope = await _newest_signal_scope(session, event)
+    if scope is None:
+        return
+    project, notifier = scope
     reasons = _reason_lines(payload.reasons)
     title = at_risk_title(payload.project_name, payload.rag)
     alert = new_alert(
@@ -110,7 +117,10 @@ async def on_project_at_risk(session: AsyncSession, event: Consumed[ProjectAtRis
 async def on_project_recovered(session: AsyncSession, event: Consumed[ProjectRecovered]) -> None:
     """Resolve the project's at-risk alert and tell its manager the project has recovered."""
     payload = event.payload
-    project, notifier = await _signal_scope(session, payload)
+    scope = await _newest_signal_scope(session, event)
+    if scope is None:
+        return
+    project, notifier = scope
     resolved = await resolve_active_alerts(
         session,
         project_id=payload.project_id,
@@ -143,7 +153,7 @@ async def on_project_recovered(session: AsyncSession, event: Consumed[ProjectRec
 async def on_report_overdue(session: AsyncSession, event: Consumed[ReportOverdue]) -> None:
     """Open one alert per project and missed period, and remind the manager to report."""
     payload = event.payload
-    project = await _record_project(session, payload)
+    project = (await _record_project(session, payload)).project
     key = deduplication_key(REPORT_OVERDUE, payload.period)
     known = await find_alert(
         session, project_id=payload.project_id, deduplication_key=key, active_only=False
@@ -190,17 +200,35 @@ async def on_report_overdue(session: AsyncSession, event: Consumed[ReportOverdue
     )
 
 
-async def _signal_scope(
-    session: AsyncSession, payload: HealthSignal
-) -> tuple[ProjectRecord, Notifier]:
-    project = await _record_project(session, payload)
-    return project, await _notifier(session, project, payload)
+async def _newest_signal_scope(
+    session: AsyncSession, event: Consumed[ProjectAtRisk] | Consumed[ProjectRecovered]
+) -> tuple[ProjectRecord, Notifier] | None:
+    """The scope of an at-risk or recovered signal; None when a newer one has already applied.
+
+    The two travel on different topics, which Kafka does not order with each other: a stale
+    signal applied after a newer one would reopen an alert nobody resolves, or resolve one that
+    is current.
+    """
+    signalled = await _record_project(session, event.payload, sent_at=event.envelope.time)
+    if not signalled.newest:
+        log.info(
+            "skipping a %s older than the newest health signal of project %s",
+            event.type,
+            event.payload.project_id,
+            extra={"event_id": event.id},
+        )
+        return None
+    return signalled.project, await _notifier(session, signalled.project, event.payload)
 
 
-async def _record_project(session: AsyncSession, payload: HealthSignal) -> ProjectRecord:
+async def _record_project(
+    session: AsyncSession, payload: HealthSignal, *, sent_at: datetime | None = None
+) -> SignalledProject:
     # Intake's registry is the authority on ownership; the signal's own fields fill the gap
     # until intake's project.created arrives.
-    return await record_signalled_project(session, project=project_told_by(payload))
+    return await record_signalled_project(
+        session, project=project_told_by(payload), signal_sent_at=sent_at
+    )
 
 
 async def _notifier(

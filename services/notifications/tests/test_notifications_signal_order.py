@@ -1,0 +1,90 @@
+"""At-risk and recovered travel on two topics, so they may be consumed out of order: a signal
+older than the newest one already applied for its project changes nothing."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pmo_common.events.envelope import CloudEvent
+from pmo_common.messaging.event_applier import Outcome
+
+SENT = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+
+
+def signal(event_type: str, payload: Any, sent_at: datetime) -> CloudEvent:
+    """The envelope monitoring would have sent at `sent_at`."""
+    return CloudEvent(
+        source="/pmo/monitoring",
+        type=event_type,
+        subject=payload.project_id,
+        time=sent_at,
+        data=payload.model_dump(mode="json"),
+    )
+
+
+async def alerts_of(notifications: Any, project_id: str) -> list[dict[str, Any]]:
+    listed = await notifications.client.get(
+        "/v1/alerts", headers=notifications.auth(), params={"project_id": project_id}
+    )
+    items: list[dict[str, Any]] = listed.json()["items"]
+    return items
+
+
+async def test_an_at_risk_older_than_the_recovery_already_applied_opens_no_alert(
+    notifications: Any, notifications_payloads: Any
+) -> None:
+    project_id = str(uuid.uuid4())
+    at_risk = signal("project.at_risk", notifications_payloads.at_risk(project_id), SENT)
+    recovered = signal(
+        "project.recovered",
+        notifications_payloads.recovered(project_id),
+        SENT + timedelta(seconds=1),
+    )
+
+    assert await notifications.apply_event(recovered) is Outcome.APPLIED
+    assert await notifications.apply_event(at_risk) is Outcome.APPLIED
+
+    assert await alerts_of(notifications, project_id) == []
+    assert await notifications.outbox_types("alert.") == []
+
+    # A newer at-risk signal (red again after the recovery) does open the alert.
+    again = signal(
+        "project.at_risk", notifications_payloads.at_risk(project_id), SENT + timedelta(seconds=2)
+    )
+    await notifications.apply_event(again)
+    assert [alert["status"] for alert in await alerts_of(notifications, project_id)] == ["open"]
+
+
+async def test_a_recovery_older_than_the_at_risk_already_applied_leaves_the_alert_open(
+    notifications: Any, notifications_payloads: Any
+) -> None:
+    project_id = str(uuid.uuid4())
+    recovered = signal("project.recovered", notifications_payloads.recovered(project_id), SENT)
+    at_risk = signal(
+        "project.at_risk", notifications_payloads.at_risk(project_id), SENT + timedelta(seconds=1)
+    )
+
+    await notifications.apply_event(at_risk)
+    await notifications.apply_event(recovered)
+
+    assert [alert["status"] for alert in await alerts_of(notifications, project_id)] == ["open"]
+    assert await notifications.outbox_types("alert.") == ["alert.raised"]
+
+
+async def test_signals_in_order_still_open_and_resolve(
+    notifications: Any, notifications_payloads: Any
+) -> None:
+    project_id = str(uuid.uuid4())
+    await notifications.apply_event(
+        signal("project.at_risk", notifications_payloads.at_risk(project_id), SENT)
+    )
+    await notifications.apply_event(
+        signal(
+            "project.recovered",
+            notifications_payloads.recovered(project_id),
+            SENT + timedelta(seconds=1),
+        )
+    )
+    assert [alert["status"] for alert in await alerts_of(notifications, project_id)] == ["resolved"]
