@@ -46,21 +46,11 @@ def failing_routes(tmp_path: Path) -> APIRouter:
 
     @router.get("/postgres-down")
     async def postgres_down() -> None:
-        engine = create_async_engine(f"postgresql+asyncpg://pmo:pw@127.0.0.1:{closed}/pmo")
-        try:
-            async with engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
-        finally:
-            await engine.dispose()
+        await select_one(f"postgresql+asyncpg://pmo:pw@127.0.0.1:{closed}/pmo")
 
     @router.get("/sqlite-unreachable")
     async def sqlite_unreachable() -> None:
-        engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/missing/dir/x.db")
-        try:
-            async with engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
-        finally:
-            await engine.dispose()
+        await select_one(f"sqlite+aiosqlite:///{tmp_path}/missing/dir/x.db")
 
     @router.get("/pool-timeout")
     async def pool_timeout() -> None:
@@ -75,6 +65,16 @@ def failing_routes(tmp_path: Path) -> APIRouter:
         raise ConnectionRefusedError(SECRET_INTERNALS)  # not the database: a plain 500
 
     return router
+
+
+async def select_one(database_url: str) -> None:
+    """Connect to the database and run `SELECT 1` (raising what the driver raises)."""
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    finally:
+        await engine.dispose()
 
 
 def error_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:

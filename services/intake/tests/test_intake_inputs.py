@@ -5,8 +5,7 @@ Every refused request answers 422 naming the field, and the data stored before i
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,13 +13,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from pmo_common.db.unit_of_work import unit_of_work
-from pmo_common.web.inputs import StrictInput
 from pmo_intake.api import schemas
 from pmo_intake.config import IntakeSettings
 from pmo_intake.db import request_repository
 from pmo_intake.domain.records import ProjectRequest
 from pmo_intake.main import create_app
-from pydantic import BaseModel
+from pmo_stack.testkit.openapi_checks import check_request_body_examples, refused_fields
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 AuthHeader = Callable[..., dict[str, str]]
@@ -29,16 +27,11 @@ OutboxEvents = Callable[[], Awaitable[list[tuple[str, dict[str, Any]]]]]
 NewProject = Callable[..., Awaitable[dict[str, Any]]]
 
 
-def refused_fields(response: httpx.Response) -> list[str]:
-    """The fields a 422 problem names (fails on any other answer)."""
-    assert response.status_code == 422, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    return [error["field"] for error in response.json()["errors"]]
-
-
-async def registry(client: httpx.AsyncClient, headers: dict[str, str]) -> list[dict[str, Any]]:
-    """Every project of the registry, as the API answers them."""
-    response = await client.get("/v1/projects", headers=headers, params={"limit": 100})
+async def listed(
+    client: httpx.AsyncClient, path: str, headers: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The first hundred items of a collection (projects, requests, ...), as the API lists them."""
+    response = await client.get(path, headers=headers, params={"limit": 100})
     assert response.status_code == 200, response.text
     items: list[dict[str, Any]] = response.json()["items"]
     return items
@@ -46,56 +39,86 @@ async def registry(client: httpx.AsyncClient, headers: dict[str, str]) -> list[d
 
 # --- numbers, dates, names and text on create -------------------------------------------------
 
+PROJECTS, REQUESTS = "/v1/projects", "/v1/requests"
+PORTFOLIOS, PROGRAMS = "/v1/portfolios", "/v1/programs"
+OWNED = {
+    PORTFOLIOS: {"name": "Supply", "owner": "o@example.com"},
+    PROGRAMS: {"name": "Robots", "owner": "o@example.com"},
+}
+
 
 @pytest.mark.parametrize(
-    ("overrides", "field"),
+    ("path", "overrides", "field"),
     [
-        ({"budget": True}, "body.budget"),
-        ({"budget": "100"}, "body.budget"),
-        ({"budget": False}, "body.budget"),
+        (PROJECTS, {"budget": True}, "body.budget"),
+        (PROJECTS, {"budget": "100"}, "body.budget"),
+        (PROJECTS, {"budget": False}, "body.budget"),
         (
+            PROJECTS,
             {"planned_value_profile": [{"date": "2026-06-30", "percent": True}]},
             "body.planned_value_profile.0.percent",
         ),
         (
+            PROJECTS,
             {"planned_value_profile": [{"date": "2026-06-30", "percent": "40"}]},
             "body.planned_value_profile.0.percent",
         ),
-        ({"start_date": "9999-12-20", "end_date": "9999-12-31"}, "body.start_date"),
-        ({"start_date": "9999-12-20", "end_date": "9999-12-31"}, "body.end_date"),
-        ({"start_date": "1899-12-31"}, "body.start_date"),
+        (PROJECTS, {"start_date": "9999-12-20", "end_date": "9999-12-31"}, "body.start_date"),
+        (PROJECTS, {"start_date": "9999-12-20", "end_date": "9999-12-31"}, "body.end_date"),
+        (PROJECTS, {"start_date": "1899-12-31"}, "body.start_date"),
         (
+            PROJECTS,
             {"milestones": [{"name": "Go-live", "due_date": "9999-01-01"}]},
             "body.milestones.0.due_date",
         ),
         (
+            PROJECTS,
             {"planned_value_profile": [{"date": "2201-01-01", "percent": 50}]},
             "body.planned_value_profile.0.date",
         ),
-        ({"name": "Apollo\u202eevil"}, "body.name"),
-        ({"name": "Apollo\x07"}, "body.name"),
-        ({"name": "Apollo\nsecond line"}, "body.name"),
-        ({"name": "   "}, "body.name"),
+        (PROJECTS, {"name": "Apollo\u202eevil"}, "body.name"),
+        (PROJECTS, {"name": "Apollo\x07"}, "body.name"),
+        (PROJECTS, {"name": "Apollo\nsecond line"}, "body.name"),
+        (PROJECTS, {"name": "   "}, "body.name"),
         (
+            PROJECTS,
             {"milestones": [{"name": "Go\u2066live", "due_date": "2026-03-31"}]},
             "body.milestones.0.name",
         ),
-        ({"external_ref": "ERP\x00-1"}, "body.external_ref"),
+        (PROJECTS, {"external_ref": "ERP\x00-1"}, "body.external_ref"),
+        # Portfolio and programme names and descriptions carry no control characters.
+        (PORTFOLIOS, {"name": "Supply\u202echain"}, "body.name"),
+        (PORTFOLIOS, {"description": "a\x1b[31mred"}, "body.description"),
+        (PROGRAMS, {"name": "Robots\x00"}, "body.name"),
+        (PROGRAMS, {"description": "\u2067hidden"}, "body.description"),
+        # A request's own fields, and the project it proposes (merged into the valid one).
+        (REQUESTS, {"title": "New\u202eCRM"}, "body.title"),
+        (REQUESTS, {"business_case": "Sales\x00cannot"}, "body.business_case"),
+        (REQUESTS, {"project": {"budget": True}}, "body.project.budget"),
+        (REQUESTS, {"project": {"end_date": "9999-12-31"}}, "body.project.end_date"),
     ],
 )
-async def test_a_project_with_bad_input_is_refused_and_nothing_is_stored(
+async def test_a_create_with_bad_input_is_refused_and_nothing_is_stored(
     intake_client: httpx.AsyncClient,
     auth_header: AuthHeader,
     project_body: BodyBuilder,
+    request_body: BodyBuilder,
     outbox_events: OutboxEvents,
+    path: str,
     overrides: dict[str, Any],
     field: str,
 ) -> None:
-    response = await intake_client.post(
-        "/v1/projects", json=project_body(**overrides), headers=auth_header()
-    )
+    if path == PROJECTS:
+        body = project_body(**overrides)
+    elif path == REQUESTS:
+        body = request_body()
+        for key, value in overrides.items():
+            body[key] = {**body[key], **value} if isinstance(value, dict) else value
+    else:
+        body = {**OWNED[path], **overrides}
+    response = await intake_client.post(path, json=body, headers=auth_header())
     assert field in refused_fields(response)
-    assert await registry(intake_client, auth_header()) == []
+    assert await listed(intake_client, path, auth_header()) == []
     assert await outbox_events() == []
 
 
@@ -126,36 +149,6 @@ async def test_sound_input_at_the_edges_is_accepted(
     assert response.json()["budget"] == 1.0
 
 
-@pytest.mark.parametrize(
-    ("path", "body", "field"),
-    [
-        ("/v1/portfolios", {"name": "Supply\u202echain", "owner": "o@example.com"}, "body.name"),
-        (
-            "/v1/portfolios",
-            {"name": "Supply", "owner": "o@example.com", "description": "a\x1b[31mred"},
-            "body.description",
-        ),
-        ("/v1/programs", {"name": "Robots\x00", "owner": "o@example.com"}, "body.name"),
-        (
-            "/v1/programs",
-            {"name": "Robots", "owner": "o@example.com", "description": "\u2067hidden"},
-            "body.description",
-        ),
-    ],
-)
-async def test_portfolio_and_programme_names_carry_no_control_characters(
-    intake_client: httpx.AsyncClient,
-    auth_header: AuthHeader,
-    path: str,
-    body: dict[str, Any],
-    field: str,
-) -> None:
-    response = await intake_client.post(path, json=body, headers=auth_header())
-    assert field in refused_fields(response)
-    listed = await intake_client.get(path, headers=auth_header())
-    assert listed.json()["items"] == []
-
-
 async def test_free_text_keeps_its_line_breaks(
     intake_client: httpx.AsyncClient, auth_header: AuthHeader
 ) -> None:
@@ -167,30 +160,6 @@ async def test_free_text_keeps_its_line_breaks(
     )
     assert response.status_code == 201, response.text
     assert response.json()["description"] == description
-
-
-@pytest.mark.parametrize(
-    ("overrides", "field"),
-    [
-        ({"title": "New\u202eCRM"}, "body.title"),
-        ({"business_case": "Sales\x00cannot"}, "body.business_case"),
-        ({"project": {"budget": True}}, "body.project.budget"),
-        ({"project": {"end_date": "9999-12-31"}}, "body.project.end_date"),
-    ],
-)
-async def test_a_request_with_bad_input_is_refused(
-    intake_client: httpx.AsyncClient,
-    auth_header: AuthHeader,
-    request_body: BodyBuilder,
-    overrides: dict[str, Any],
-    field: str,
-) -> None:
-    body = request_body()
-    for key, value in overrides.items():
-        body[key] = {**body[key], **value} if isinstance(value, dict) else value
-    response = await intake_client.post("/v1/requests", json=body, headers=auth_header())
-    assert field in refused_fields(response)
-    assert (await intake_client.get("/v1/requests", headers=auth_header())).json()["items"] == []
 
 
 async def test_close_reason_and_decision_comment_are_plain_text(
@@ -344,7 +313,7 @@ async def test_approving_a_proposal_stored_before_the_rules_answers_422(
     response = await intake_client.post(f"{url}/approve", headers=auth_header())
     assert set(refused_fields(response)) == {"project.start_date", "project.end_date"}
     assert (await intake_client.get(url, headers=auth_header())).json() == before
-    assert await registry(intake_client, auth_header()) == []
+    assert await listed(intake_client, PROJECTS, auth_header()) == []
 
 
 # --- examples in the OpenAPI --------------------------------------------------------------------
@@ -357,46 +326,11 @@ def intake_openapi(intake_settings: IntakeSettings) -> dict[str, Any]:
     return app.openapi()
 
 
-def input_models() -> dict[str, type[BaseModel]]:
-    """The request body models of the API, by their OpenAPI name."""
-    return {
-        name: model
-        for name, model in vars(schemas).items()
-        if isinstance(model, type) and issubclass(model, StrictInput) and model is not StrictInput
-    }
-
-
-def body_schemas(openapi: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """(operation, component name) of every request body of the document."""
-    for path, operations in openapi["paths"].items():
-        for method, operation in operations.items():
-            if "requestBody" not in operation:
-                continue
-            schema = operation["requestBody"]["content"]["application/json"]["schema"]
-            options = schema.get("anyOf", [schema])  # an optional body: the model or null
-            refs = [option["$ref"] for option in options if "$ref" in option]
-            assert len(refs) == 1, (method, path, schema)
-            yield f"{method.upper()} {path}", refs[0].rsplit("/", 1)[-1]
-
-
-def test_every_request_body_documents_an_example(intake_openapi: dict[str, Any]) -> None:
-    components = intake_openapi["components"]["schemas"]
-    bodies = dict(body_schemas(intake_openapi))
+def test_every_request_body_documents_examples_its_model_accepts(
+    intake_openapi: dict[str, Any],
+) -> None:
+    bodies = check_request_body_examples(intake_openapi, schemas)
     assert len(bodies) == 9
-    for operation, name in bodies.items():
-        assert name in input_models(), (operation, name)
-        assert components[name].get("examples"), f"{operation}: {name} documents no example"
-
-
-def test_every_documented_example_is_valid_for_its_model(intake_openapi: dict[str, Any]) -> None:
-    models = input_models()
-    checked = 0
-    for name, component in intake_openapi["components"]["schemas"].items():
-        for example in component.get("examples", []):
-            assert name in models, f"{name} documents examples but is no input model"
-            models[name].model_validate_json(json.dumps(example))
-            checked += 1
-    assert checked >= len(models)
 
 
 def test_a_patch_documents_null_only_where_it_is_accepted(intake_openapi: dict[str, Any]) -> None:
@@ -427,7 +361,7 @@ async def test_the_documented_examples_are_accepted_by_the_api(
             path, json=components[name]["examples"][0], headers=admin
         )
         assert response.status_code == 201, (name, response.text)
-    project = (await registry(intake_client, admin))[0]
+    project = (await listed(intake_client, PROJECTS, admin))[0]
     for example in components["ProjectPatch"]["examples"]:
         patched = await intake_client.patch(
             f"/v1/projects/{project['id']}", json=example, headers=admin

@@ -6,28 +6,20 @@ Every refused request answers 422 naming the field, and what was stored before i
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from pmo_common.events.envelope import CloudEvent
-from pmo_common.web.inputs import StrictInput
+from pmo_stack.testkit.openapi_checks import check_request_body_examples, refused_fields
 from pmo_standards.api import schemas
-from pydantic import BaseModel
 
 MANAGER = "pm@corp.example"
 MakeHeaders = Callable[..., dict[str, str]]
 ReadOutbox = Callable[..., Awaitable[list[CloudEvent]]]
 HearOf = Callable[..., Awaitable[str]]
-
-
-def refused_fields(response: httpx.Response) -> list[str]:
-    """The fields a 422 problem names (fails on any other answer)."""
-    assert response.status_code == 422, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    return [error["field"] for error in response.json()["errors"]]
 
 
 def kanban(**overrides: Any) -> dict[str, Any]:
@@ -64,42 +56,6 @@ async def waterfall_project(standards_project: HearOf) -> str:
 
 
 # --- methodologies ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("body", "field"),
-    [
-        (kanban(thresholds={"cpi_amber": True}), "body.thresholds.cpi_amber"),
-        (kanban(thresholds={"cpi_amber": "0.9"}), "body.thresholds.cpi_amber"),
-        (kanban(report_cadence_days=True), "body.report_cadence_days"),
-        (kanban(report_cadence_days="7"), "body.report_cadence_days"),
-        (kanban(report_cadence_days=7.5), "body.report_cadence_days"),
-        (kanban(name="Kan\u202eban"), "body.name"),
-        (kanban(name="Kanban\x1b[2J"), "body.name"),
-        (kanban(name=None), "body.name"),
-        (kanban(description="Flow\u2066hidden\u2069"), "body.description"),
-        (with_gate(name="Flow\x00review"), "body.gates.0.name"),
-        (
-            with_gate(required_deliverables=["board\u200fpolicy"]),
-            "body.gates.0.required_deliverables.0",
-        ),
-    ],
-)
-async def test_a_methodology_with_bad_input_is_refused_and_not_published(
-    standards_client: httpx.AsyncClient,
-    standards_auth: MakeHeaders,
-    standards_outbox: ReadOutbox,
-    body: dict[str, Any],
-    field: str,
-) -> None:
-    admin = standards_auth("pmo_admin")
-    response = await standards_client.post("/v1/methodologies", json=body, headers=admin)
-    assert field in refused_fields(response)
-    assert (
-        await standards_client.get("/v1/methodologies/kanban", headers=admin)
-    ).status_code == 404
-    published = await standards_outbox("standards.methodology.published")
-    assert "kanban" not in {event.subject for event in published}
 
 
 async def test_non_finite_thresholds_are_refused(
@@ -163,44 +119,6 @@ async def test_sound_names_are_trimmed_and_keep_their_joiners(
 # --- deliverables and gate decisions ------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("body", "field"),
-    [
-        ({"url": "javascript:alert(1)"}, "body.url"),
-        ({"url": "JavaScript:alert(document.cookie)"}, "body.url"),
-        ({"url": "data:text/html,<script>alert(1)</script>"}, "body.url"),
-        ({"url": "file:///etc/passwd"}, "body.url"),
-        ({"url": "https://"}, "body.url"),
-        ({"url": ""}, "body.url"),
-        ({"name": "project\u202echarter"}, "body.name"),
-        ({"name": "project_charter\x07"}, "body.name"),
-    ],
-)
-async def test_a_deliverable_with_bad_input_is_refused_and_not_filed(
-    standards_client: httpx.AsyncClient,
-    standards_auth: MakeHeaders,
-    standards_outbox: ReadOutbox,
-    waterfall_project: str,
-    body: dict[str, Any],
-    field: str,
-) -> None:
-    manager = standards_auth("project_manager", email=MANAGER)
-    compliance_url = f"/v1/projects/{waterfall_project}/compliance"
-    before = (await standards_client.get(compliance_url, headers=manager)).json()
-    response = await standards_client.post(
-        f"/v1/projects/{waterfall_project}/deliverables",
-        json={"name": "project_charter", "gate": "charter_approval", **body},
-        headers=manager,
-    )
-    assert field in refused_fields(response)
-    after = (await standards_client.get(compliance_url, headers=manager)).json()
-    assert after["submitted_count"] == 0
-    assert {k: v for k, v in after.items() if k != "evaluated_at"} == {
-        k: v for k, v in before.items() if k != "evaluated_at"
-    }
-    assert await standards_outbox("project.compliance.evaluated") == []
-
-
 async def test_a_deliverable_links_to_an_http_or_https_page(
     standards_client: httpx.AsyncClient, standards_auth: MakeHeaders, waterfall_project: str
 ) -> None:
@@ -233,74 +151,97 @@ async def test_a_gate_decision_comment_is_plain_text(
 # --- practices ----------------------------------------------------------------------------------
 
 
+# --- bad input on create -----------------------------------------------------------------------
+
+METHODOLOGY, DELIVERABLE, PRACTICE = "methodology", "deliverable", "practice"
+# Each create: its path, the valid fields a case's body is merged into, and the URL whose answer
+# shows what it stored ({project}: the waterfall project).
+CREATES: dict[str, tuple[str, dict[str, Any], str]] = {
+    METHODOLOGY: ("/v1/methodologies", {}, "/v1/methodologies/kanban"),
+    DELIVERABLE: (
+        "/v1/projects/{project}/deliverables",
+        {"name": "project_charter", "gate": "charter_approval"},
+        "/v1/projects/{project}/compliance",
+    ),
+    PRACTICE: (
+        "/v1/practices",
+        {"title": "Weekly risk review", "body": "Walk the register."},
+        "/v1/practices",
+    ),
+}
+
+
 @pytest.mark.parametrize(
-    ("body", "field"),
+    ("create", "body", "field"),
     [
-        ({"title": "Weekly\u202erisk review"}, "body.title"),
-        ({"title": "   "}, "body.title"),
-        ({"body": "Walk the register\x00"}, "body.body"),
-        ({"body": "   "}, "body.body"),
-        ({"tags": ["risk\u2068"]}, "body.tags.0"),
-        ({"tags": ["x" * 51]}, "body.tags.0"),
+        (METHODOLOGY, kanban(thresholds={"cpi_amber": True}), "body.thresholds.cpi_amber"),
+        (METHODOLOGY, kanban(thresholds={"cpi_amber": "0.9"}), "body.thresholds.cpi_amber"),
+        (METHODOLOGY, kanban(report_cadence_days=True), "body.report_cadence_days"),
+        (METHODOLOGY, kanban(report_cadence_days="7"), "body.report_cadence_days"),
+        (METHODOLOGY, kanban(report_cadence_days=7.5), "body.report_cadence_days"),
+        (METHODOLOGY, kanban(name="Kan\u202eban"), "body.name"),
+        (METHODOLOGY, kanban(name="Kanban\x1b[2J"), "body.name"),
+        (METHODOLOGY, kanban(name=None), "body.name"),
+        (METHODOLOGY, kanban(description="Flow\u2066hidden\u2069"), "body.description"),
+        (METHODOLOGY, with_gate(name="Flow\x00review"), "body.gates.0.name"),
+        (
+            METHODOLOGY,
+            with_gate(required_deliverables=["board\u200fpolicy"]),
+            "body.gates.0.required_deliverables.0",
+        ),
+        # A deliverable links to an http(s) page and has a plain name.
+        (DELIVERABLE, {"url": "javascript:alert(1)"}, "body.url"),
+        (DELIVERABLE, {"url": "JavaScript:alert(document.cookie)"}, "body.url"),
+        (DELIVERABLE, {"url": "data:text/html,<script>alert(1)</script>"}, "body.url"),
+        (DELIVERABLE, {"url": "file:///etc/passwd"}, "body.url"),
+        (DELIVERABLE, {"url": "https://"}, "body.url"),
+        (DELIVERABLE, {"url": ""}, "body.url"),
+        (DELIVERABLE, {"name": "project\u202echarter"}, "body.name"),
+        (DELIVERABLE, {"name": "project_charter\x07"}, "body.name"),
+        (PRACTICE, {"title": "Weekly\u202erisk review"}, "body.title"),
+        (PRACTICE, {"title": "   "}, "body.title"),
+        (PRACTICE, {"body": "Walk the register\x00"}, "body.body"),
+        (PRACTICE, {"body": "   "}, "body.body"),
+        (PRACTICE, {"tags": ["risk\u2068"]}, "body.tags.0"),
+        (PRACTICE, {"tags": ["x" * 51]}, "body.tags.0"),
     ],
 )
-async def test_a_practice_with_bad_input_is_refused_and_not_stored(
+async def test_a_create_with_bad_input_is_refused_and_nothing_is_stored(
     standards_client: httpx.AsyncClient,
     standards_auth: MakeHeaders,
+    standards_outbox: ReadOutbox,
+    waterfall_project: str,
+    create: str,
     body: dict[str, Any],
     field: str,
 ) -> None:
-    admin = standards_auth("pmo_admin")
-    practice = {"title": "Weekly risk review", "body": "Walk the register.", **body}
-    response = await standards_client.post("/v1/practices", json=practice, headers=admin)
+    path, valid, state_url = CREATES[create]
+    path, state_url = (url.format(project=waterfall_project) for url in (path, state_url))
+    headers = (
+        standards_auth("project_manager", email=MANAGER)
+        if create == DELIVERABLE
+        else standards_auth("pmo_admin")
+    )
+
+    async def stored() -> tuple[int, Any, list[CloudEvent]]:
+        answer = await standards_client.get(state_url, headers=headers)
+        shown = answer.json()
+        if isinstance(shown, dict):  # what changes from one reading to the next
+            shown = {k: v for k, v in shown.items() if k not in {"evaluated_at", "correlation_id"}}
+        return answer.status_code, shown, await standards_outbox()
+
+    before = await stored()
+    response = await standards_client.post(path, json={**valid, **body}, headers=headers)
     assert field in refused_fields(response)
-    assert (await standards_client.get("/v1/practices", headers=admin)).json()["items"] == []
+    assert await stored() == before
 
 
 # --- examples in the OpenAPI --------------------------------------------------------------------
 
 
-def input_models() -> dict[str, type[BaseModel]]:
-    """The request body models of the API, by their OpenAPI name."""
-    return {
-        name: model
-        for name, model in vars(schemas).items()
-        if isinstance(model, type) and issubclass(model, StrictInput) and model is not StrictInput
-    }
-
-
-def body_schemas(openapi: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """(operation, component name) of every request body of the document."""
-    for path, operations in openapi["paths"].items():
-        for method, operation in operations.items():
-            if "requestBody" not in operation:
-                continue
-            schema = operation["requestBody"]["content"]["application/json"]["schema"]
-            options = schema.get("anyOf", [schema])  # an optional body: the model or null
-            refs = [option["$ref"] for option in options if "$ref" in option]
-            assert len(refs) == 1, (method, path, schema)
-            yield f"{method.upper()} {path}", refs[0].rsplit("/", 1)[-1]
-
-
-def test_every_request_body_documents_an_example(standards_app: FastAPI) -> None:
-    openapi = standards_app.openapi()
-    components = openapi["components"]["schemas"]
-    bodies = dict(body_schemas(openapi))
+def test_every_request_body_documents_examples_its_model_accepts(standards_app: FastAPI) -> None:
+    bodies = check_request_body_examples(standards_app.openapi(), schemas)
     assert len(bodies) == 5
-    for operation, name in bodies.items():
-        assert name in input_models(), (operation, name)
-        assert components[name].get("examples"), f"{operation}: {name} documents no example"
-
-
-def test_every_documented_example_is_valid_for_its_model(standards_app: FastAPI) -> None:
-    models = input_models()
-    checked = 0
-    for name, component in standards_app.openapi()["components"]["schemas"].items():
-        for example in component.get("examples", []):
-            assert name in models, f"{name} documents examples but is no input model"
-            models[name].model_validate_json(json.dumps(example))
-            checked += 1
-    assert checked >= len(models) - 1  # MethodologyContent is a base, never a body itself
 
 
 async def test_the_documented_examples_are_accepted_by_the_api(

@@ -13,9 +13,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from pmo_common.observability import correlation_id_var
+from pmo_common.web.asgi import HttpMiddleware, StartTrackingSend
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 DATABASE_RETRY_AFTER_SECONDS = 5
@@ -268,7 +269,7 @@ def _unexpected_problem(request: Request, exc: Exception) -> ProblemException:
     )
 
 
-class UnhandledErrorMiddleware:
+class UnhandledErrorMiddleware(HttpMiddleware):
     """Turn an exception no handler knows into a 500 problem (503 for a database outage).
 
     Starlette's ServerErrorMiddleware answers too, but then re-raises: the server logs the
@@ -277,27 +278,14 @@ class UnhandledErrorMiddleware:
     has started cannot be answered any more: it is logged and the server closes the connection.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        tracking_send = StartTrackingSend(send)
         try:
             await self.app(scope, receive, tracking_send)
         except Exception as exc:
             request = Request(scope)
             problem = _unexpected_problem(request, exc)
-            if not started:
+            if not tracking_send.started:
                 await problem_response(request, problem)(scope, receive, send)
 
 

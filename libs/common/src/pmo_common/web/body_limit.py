@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pmo_common.problems import ProblemException, problem_response
+from pmo_common.web.asgi import HttpMiddleware, StartTrackingSend
 
 
 def describe_size(size: int) -> str:
@@ -35,7 +36,7 @@ class RequestBodyTooLarge(HTTPException):
         super().__init__(413, _too_large_detail(limit), headers={"Connection": "close"})
 
 
-class BodySizeLimitMiddleware:
+class BodySizeLimitMiddleware(HttpMiddleware):
     """413 problem+json for a body above `max_body_bytes`, before anything parses it.
 
     A `Content-Length` above the limit is refused at once, without reading the body or calling
@@ -45,13 +46,10 @@ class BodySizeLimitMiddleware:
     """
 
     def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_body_bytes = max_body_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = self.max_body_bytes
         declared = _content_length(scope)
         if declared is not None and declared > limit:
@@ -60,7 +58,6 @@ class BodySizeLimitMiddleware:
 
         received = 0
         exceeded = False
-        started = False
 
         async def counting_receive() -> Message:
             nonlocal received, exceeded
@@ -74,17 +71,12 @@ class BodySizeLimitMiddleware:
                     raise RequestBodyTooLarge(limit)
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        tracking_send = StartTrackingSend(send)
         try:
             await self.app(scope, counting_receive, tracking_send)
         except RequestBodyTooLarge:
             # Normally the problem handlers answer it; this catches it when nothing inside did.
-            if started:
+            if tracking_send.started:
                 raise
             await self._refuse(scope, receive, send)
 

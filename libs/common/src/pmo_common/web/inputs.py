@@ -55,6 +55,15 @@ class StrictInput(BaseModel):
         return value
 
 
+def documented_examples(*examples: dict[str, Any]) -> ConfigDict:
+    """The configuration of an input model documenting these examples in the OpenAPI.
+
+    Every request body documents at least one realistic example, valid for its model (each
+    service's tests check both with `pmo_stack.testkit.openapi_checks`).
+    """
+    return ConfigDict(json_schema_extra={"examples": list(examples)})
+
+
 class PatchInput(StrictInput):
     """A partial update: an omitted field is left alone; `null` clears only a `nullable` one.
 

@@ -7,9 +7,10 @@ import time
 import uuid
 
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from pmo_common.observability import child_traceparent, correlation_id_var, traceparent_var
+from pmo_common.web.asgi import HttpMiddleware
 from pmo_common.web.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
 _SAFE_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
@@ -23,7 +24,7 @@ def _private(path: str, headers: Headers) -> bool:
     return "authorization" in headers or path == "/v1" or path.startswith("/v1/")
 
 
-class RequestContextMiddleware:
+class RequestContextMiddleware(HttpMiddleware):
     """Every request's correlation id and trace context, its metrics, and the security headers.
 
     The correlation id (a safe incoming `X-Correlation-ID`, or a new UUID) is set for the logs,
@@ -33,13 +34,7 @@ class RequestContextMiddleware:
     requests with an `Authorization` header and all `/v1` answers carry `Cache-Control: no-store`.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_headers = Headers(scope=scope)
         incoming = request_headers.get("x-correlation-id", "")
         correlation_id = incoming if _SAFE_CORRELATION_ID.match(incoming) else str(uuid.uuid4())

@@ -11,7 +11,15 @@ from pmo_common.contract import (
     MAX_MILESTONES,
     MAX_PROFILE_POINTS,
 )
-from pmo_common.web.inputs import BoundedDate, Number, PatchInput, PlainName, PlainText, StrictInput
+from pmo_common.web.inputs import (
+    BoundedDate,
+    Number,
+    PatchInput,
+    PlainName,
+    PlainText,
+    StrictInput,
+    documented_examples,
+)
 from pmo_common.web.schemas import OutputModel
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
@@ -31,11 +39,6 @@ ExternalRef = Annotated[PlainText, Field(max_length=100)]
 Note = Annotated[PlainText, Field(max_length=2000)]
 Description = Annotated[PlainText, Field(max_length=4000)]
 BusinessCase = Annotated[PlainText, Field(max_length=10000)]
-
-
-def _examples(*examples: dict[str, Any]) -> ConfigDict:
-    """The configuration of an input model documenting these examples in the OpenAPI."""
-    return ConfigDict(json_schema_extra={"examples": list(examples)})
 
 
 def _patch_schema(*examples: dict[str, Any]) -> ConfigDict:
@@ -85,7 +88,7 @@ PROJECT_EXAMPLE: dict[str, Any] = {
 class MilestoneIn(StrictInput):
     """A baseline milestone."""
 
-    model_config = _examples(MILESTONE_EXAMPLE)
+    model_config = documented_examples(MILESTONE_EXAMPLE)
 
     name: PlainName
     due_date: BoundedDate
@@ -94,7 +97,7 @@ class MilestoneIn(StrictInput):
 class PlannedValuePointIn(StrictInput):
     """By `date`, `percent` of the budget is planned to be earned (cumulative)."""
 
-    model_config = _examples({"date": "2026-06-30", "percent": 40})
+    model_config = documented_examples({"date": "2026-06-30", "percent": 40})
 
     date: BoundedDate
     percent: Percent
@@ -103,7 +106,7 @@ class PlannedValuePointIn(StrictInput):
 class ProjectCreate(StrictInput):
     """A project to register."""
 
-    model_config = _examples(PROJECT_EXAMPLE)
+    model_config = documented_examples(PROJECT_EXAMPLE)
 
     name: PlainName
     manager: EmailStr
@@ -180,7 +183,9 @@ def _as_recorded(values: dict[str, Any]) -> dict[str, Any]:
 class ProjectClose(StrictInput):
     """Why a project is closed."""
 
-    model_config = _examples({"reason": "Delivered: the new warehouse system is in service."})
+    model_config = documented_examples(
+        {"reason": "Delivered: the new warehouse system is in service."}
+    )
 
     reason: Note | None = None
 
@@ -231,7 +236,7 @@ class ProjectOut(OutputModel):
 class PortfolioCreate(StrictInput):
     """A portfolio to create."""
 
-    model_config = _examples(
+    model_config = documented_examples(
         {
             "name": "Supply chain",
             "owner": "linus.pauling@example.com",
@@ -257,7 +262,7 @@ class PortfolioOut(OutputModel):
 class ProgramCreate(StrictInput):
     """A programme to create."""
 
-    model_config = _examples(
+    model_config = documented_examples(
         {
             "name": "Warehouse automation",
             "owner": "katherine.johnson@example.com",
@@ -295,7 +300,7 @@ REQUEST_EXAMPLE: dict[str, Any] = {
 class RequestCreate(StrictInput):
     """A proposal for a new project, for the PMO to decide."""
 
-    model_config = _examples(REQUEST_EXAMPLE)
+    model_config = documented_examples(REQUEST_EXAMPLE)
 
     title: PlainName
     business_case: BusinessCase | None = None
@@ -320,7 +325,9 @@ class RequestPatch(PatchInput):
 class RequestDecision(StrictInput):
     """The PMO's comment on a decision."""
 
-    model_config = _examples({"comment": "Approved for the 2026 portfolio; start in January."})
+    model_config = documented_examples(
+        {"comment": "Approved for the 2026 portfolio; start in January."}
+    )
 
     comment: Description | None = None
 

@@ -13,10 +13,11 @@ from pmo_common.web.inputs import (
     PlainText,
     StrictInput,
     WholeNumber,
+    documented_examples,
 )
 from pmo_common.web.pagination import Page
 from pmo_common.web.schemas import OutputModel
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 RagValue = Literal["green", "amber", "red", "unknown"]
 ManagerRag = Literal["green", "amber", "red"]
@@ -44,11 +45,7 @@ _RISK_EXAMPLE: dict[str, Any] = {
 class MilestoneReportIn(StrictInput):
     """Where a baseline milestone stands, as the manager reports it."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [_MILESTONE_EXAMPLE, {"name": "Go-live", "status": "planned"}]
-        }
-    )
+    model_config = documented_examples(_MILESTONE_EXAMPLE, {"name": "Go-live", "status": "planned"})
 
     name: PlainName = Field(description="A milestone name of the project's baseline")
     status: MilestoneState
@@ -58,7 +55,7 @@ class MilestoneReportIn(StrictInput):
 class RiskIn(StrictInput):
     """A risk the manager reports: probability 0-1, impact 1-5."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [_RISK_EXAMPLE]})
+    model_config = documented_examples(_RISK_EXAMPLE)
 
     title: PlainName
     probability: Probability
@@ -68,25 +65,21 @@ class RiskIn(StrictInput):
 class StatusReportIn(StrictInput):
     """A status report as of a date; a second one for the same as_of replaces the first."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "as_of": "2025-03-31",
-                    "percent_complete": 42.5,
-                    "actual_cost": 118500.0,
-                    "milestones": [
-                        _MILESTONE_EXAMPLE,
-                        {"name": "Pilot site live", "status": "done"},
-                    ],
-                    "risks": [_RISK_EXAMPLE],
-                    "manager_rag": "amber",
-                    "summary": "Build is two weeks behind: the supplier slipped the hardware "
-                    "delivery.\nRecovery plan agreed with the sponsor on 28 March.",
-                },
-                {"as_of": "2025-04-14", "percent_complete": 50, "actual_cost": 131000},
-            ]
-        }
+    model_config = documented_examples(
+        {
+            "as_of": "2025-03-31",
+            "percent_complete": 42.5,
+            "actual_cost": 118500.0,
+            "milestones": [
+                _MILESTONE_EXAMPLE,
+                {"name": "Pilot site live", "status": "done"},
+            ],
+            "risks": [_RISK_EXAMPLE],
+            "manager_rag": "amber",
+            "summary": "Build is two weeks behind: the supplier slipped the hardware "
+            "delivery.\nRecovery plan agreed with the sponsor on 28 March.",
+        },
+        {"as_of": "2025-04-14", "percent_complete": 50, "actual_cost": 131000},
     )
 
     as_of: BoundedDate = Field(description="The date the figures describe; not in the future")

@@ -10,9 +10,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pmo_common.web.inputs import EARLIEST_DATE, LATEST_DATE, PlainText, StrictInput
+from pmo_common.web.inputs import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    PlainText,
+    StrictInput,
+    documented_examples,
+)
 from pmo_common.web.schemas import OutputModel
-from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 
 Channel = Literal["email", "webhook"]
 SeverityName = Literal["info", "warning", "critical"]
@@ -90,12 +96,8 @@ class AlertOut(OutputModel):
 class AlertResolve(StrictInput):
     """An optional note on how the alert was dealt with."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {"note": "Budget re-forecast approved by the sponsor; CPI back above 0.95."}
-            ]
-        }
+    model_config = documented_examples(
+        {"note": "Budget re-forecast approved by the sponsor; CPI back above 0.95."}
     )
 
     note: Note | None = None
@@ -104,25 +106,21 @@ class AlertResolve(StrictInput):
 class SubscriptionCreate(StrictInput):
     """What to receive, where, and for which projects."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "channel": "webhook",
-                    "target": "https://hooks.example.com/pmo/alerts",
-                    "event_types": ["project.at_risk", "project.recovered"],
-                    "portfolio_id": "pf-digital",
-                    "min_severity": "warning",
-                },
-                {
-                    "channel": "email",
-                    "target": "ada.lovelace@example.com",
-                    "event_types": ["alert.raised", "alert.resolved"],
-                    "project_id": "3f2a9c1e-apollo",
-                    "min_severity": "critical",
-                },
-            ]
-        }
+    model_config = documented_examples(
+        {
+            "channel": "webhook",
+            "target": "https://hooks.example.com/pmo/alerts",
+            "event_types": ["project.at_risk", "project.recovered"],
+            "portfolio_id": "pf-digital",
+            "min_severity": "warning",
+        },
+        {
+            "channel": "email",
+            "target": "ada.lovelace@example.com",
+            "event_types": ["alert.raised", "alert.resolved"],
+            "project_id": "3f2a9c1e-apollo",
+            "min_severity": "critical",
+        },
     )
 
     channel: Channel
@@ -163,22 +161,18 @@ class SubscriptionCreated(SubscriptionOut):
 class SilenceCreate(StrictInput):
     """A window during which a project's or portfolio's alerts notify nobody."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "portfolio_id": "pf-digital",
-                    "reason": "Quarter close: figures are being re-baselined",
-                    "starts_at": "2026-03-30T18:00:00+02:00",
-                    "ends_at": "2026-04-02T09:00:00+02:00",
-                },
-                {
-                    "project_id": "3f2a9c1e-apollo",
-                    "reason": "Data migration weekend",
-                    "ends_at": "2026-05-04T06:00:00+05:00",
-                },
-            ]
-        }
+    model_config = documented_examples(
+        {
+            "portfolio_id": "pf-digital",
+            "reason": "Quarter close: figures are being re-baselined",
+            "starts_at": "2026-03-30T18:00:00+02:00",
+            "ends_at": "2026-04-02T09:00:00+02:00",
+        },
+        {
+            "project_id": "3f2a9c1e-apollo",
+            "reason": "Data migration weekend",
+            "ends_at": "2026-05-04T06:00:00+05:00",
+        },
     )
 
     project_id: ReferenceId | None = None

@@ -6,9 +6,17 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any
 
-from pmo_common.web.inputs import Number, PlainName, PlainText, StrictInput, WebLink, WholeNumber
+from pmo_common.web.inputs import (
+    Number,
+    PlainName,
+    PlainText,
+    StrictInput,
+    WebLink,
+    WholeNumber,
+    documented_examples,
+)
 from pmo_common.web.schemas import OutputModel
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from pmo_standards.domain.compliance import GateVerdict, ProjectCompliance, SubmittedDeliverable
 from pmo_standards.domain.methodology import (
@@ -33,11 +41,6 @@ _THRESHOLDS_HELP = (
 )
 
 
-def _examples(*examples: dict[str, Any]) -> ConfigDict:
-    """The configuration of an input model documenting these examples in the OpenAPI."""
-    return ConfigDict(json_schema_extra={"examples": list(examples)})
-
-
 GATE_EXAMPLE: dict[str, Any] = {
     "key": "flow_review",
     "name": "Flow review",
@@ -57,7 +60,7 @@ METHODOLOGY_CONTENT_EXAMPLE: dict[str, Any] = {
 class GateIn(StrictInput):
     """A gate of a methodology."""
 
-    model_config = _examples(GATE_EXAMPLE)
+    model_config = documented_examples(GATE_EXAMPLE)
 
     key: Identifier = Field(description="Identifier, pattern ^[a-z][a-z0-9_-]{1,63}$")
     name: PlainName
@@ -85,7 +88,7 @@ class MethodologyContent(StrictInput):
 class MethodologyIn(MethodologyContent):
     """A new methodology."""
 
-    model_config = _examples({"key": "kanban", **METHODOLOGY_CONTENT_EXAMPLE})
+    model_config = documented_examples({"key": "kanban", **METHODOLOGY_CONTENT_EXAMPLE})
 
     key: Identifier = Field(description="Identifier, pattern ^[a-z][a-z0-9_-]{1,63}$")
 
@@ -93,7 +96,7 @@ class MethodologyIn(MethodologyContent):
 class MethodologyRevisionIn(MethodologyContent):
     """The next version of a methodology (the key comes from the path)."""
 
-    model_config = _examples(
+    model_config = documented_examples(
         {**METHODOLOGY_CONTENT_EXAMPLE, "version": 1},
         {
             **METHODOLOGY_CONTENT_EXAMPLE,
@@ -146,7 +149,7 @@ class MethodologyOut(OutputModel):
 class DeliverableIn(StrictInput):
     """A deliverable filed for a gate."""
 
-    model_config = _examples(
+    model_config = documented_examples(
         {
             "name": "Project charter",
             "gate": "charter_approval",
@@ -173,7 +176,7 @@ class DeliverableOut(OutputModel):
 class GateDecisionIn(StrictInput):
     """The PMO's decision on a gate."""
 
-    model_config = _examples(
+    model_config = documented_examples(
         {"decision": "approved", "comment": "Charter and stakeholder register are complete."},
         {"decision": "rejected", "comment": "The business case has no cost baseline yet."},
     )
@@ -291,7 +294,7 @@ class DeliverableSubmissionOut(OutputModel):
 class PracticeIn(StrictInput):
     """A best practice for the library."""
 
-    model_config = _examples(
+    model_config = documented_examples(
         {
             "title": "Re-plan after two red reports",
             "body": (
