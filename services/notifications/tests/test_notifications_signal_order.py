@@ -9,6 +9,8 @@ from typing import Any
 
 from pmo_common.events.envelope import CloudEvent
 from pmo_common.messaging.event_applier import Outcome
+from pmo_notifications.db.tables import deliveries
+from sqlalchemy import select
 
 SENT = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 
@@ -24,6 +26,18 @@ def signal(event_type: str, payload: Any, sent_at: datetime) -> CloudEvent:
     )
 
 
+async def planned_emails(notifications: Any, project_id: str) -> list[str]:
+    """Which signals the e-mails planned for the project tell of, oldest first."""
+    async with notifications.runtime.sessions() as session:
+        rows = await session.execute(
+            select(deliveries.c.subject)
+            .where(deliveries.c.project_id == project_id, deliveries.c.channel == "email")
+            .order_by(deliveries.c.created_at)
+        )
+        subjects = [row.subject for row in rows]
+    return ["recovered" if "recovered" in subject.lower() else "at risk" for subject in subjects]
+
+
 async def alerts_of(notifications: Any, project_id: str) -> list[dict[str, Any]]:
     listed = await notifications.client.get(
         "/v1/alerts", headers=notifications.auth(), params={"project_id": project_id}
@@ -32,7 +46,7 @@ async def alerts_of(notifications: Any, project_id: str) -> list[dict[str, Any]]
     return items
 
 
-async def test_an_at_risk_older_than_the_recovery_already_applied_opens_no_alert(
+async def test_an_at_risk_older_than_the_recovery_already_applied_is_recorded_as_over(
     notifications: Any, notifications_payloads: Any
 ) -> None:
     project_id = str(uuid.uuid4())
@@ -46,15 +60,22 @@ async def test_an_at_risk_older_than_the_recovery_already_applied_opens_no_alert
     assert await notifications.apply_event(recovered) is Outcome.APPLIED
     assert await notifications.apply_event(at_risk) is Outcome.APPLIED
 
-    assert await alerts_of(notifications, project_id) == []
-    assert await notifications.outbox_types("alert.") == []
+    (alert,) = await alerts_of(notifications, project_id)
+    assert alert["status"] == "resolved"
+    assert alert["resolution_note"] == (
+        "The project had already recovered when this at-risk signal arrived"
+    )
+    assert await notifications.outbox_types("alert.") == ["alert.raised", "alert.resolved"]
+    # The manager heard of the recovery; no "at risk" e-mail follows it.
+    assert await planned_emails(notifications, project_id) == ["recovered"]
 
     # A newer at-risk signal (red again after the recovery) does open the alert.
     again = signal(
         "project.at_risk", notifications_payloads.at_risk(project_id), SENT + timedelta(seconds=2)
     )
     await notifications.apply_event(again)
-    assert [alert["status"] for alert in await alerts_of(notifications, project_id)] == ["open"]
+    statuses = [alert["status"] for alert in await alerts_of(notifications, project_id)]
+    assert statuses == ["open", "resolved"]
 
 
 async def test_a_recovery_older_than_the_at_risk_already_applied_leaves_the_alert_open(

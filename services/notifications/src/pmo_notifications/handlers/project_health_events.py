@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db.alert_repository import find_alert, refresh_alert_signal
 from pmo_notifications.db.projection_repository import SignalledProject, record_signalled_project
+from pmo_notifications.domain.alert_lifecycle import AlertRecord
 from pmo_notifications.domain.alert_rules import (
     AT_RISK,
     REPORT_OVERDUE,
@@ -45,16 +46,16 @@ from pmo_notifications.handlers.notification_routing import DirectEmail, EventTo
 from pmo_notifications.handlers.project_facts import HealthSignal, project_told_by
 
 OVERDUE_SEVERITY = "warning"
+ALREADY_RECOVERED_NOTE = "The project had already recovered when this at-risk signal arrived"
 log = logging.getLogger(__name__)
 
 
 async def on_project_at_risk(session: AsyncSession, event: Consumed[ProjectAtRisk]) -> None:
     """Open the project's at-risk alert (or refresh the one already open) and tell its manager."""
     payload = event.payload
-    scope = await _newest_signal_scope(session, event)
-    if scope is None:
-        return
-    project, notifier = scope
+    signalled = await _record_project(session, payload, sent_at=event.envelope.time)
+    project = signalled.project
+    notifier = await _notifier(session, project, payload)
     reasons = _reason_lines(payload.reasons)
     title = at_risk_title(payload.project_name, payload.rag)
     alert = new_alert(
@@ -66,6 +67,9 @@ async def on_project_at_risk(session: AsyncSession, event: Consumed[ProjectAtRis
         reasons=reasons,
         rag=payload.rag,
     )
+    if not signalled.newest:
+        await _record_episode_already_over(session, event, alert, notifier, project)
+        return
     alert_id, notify_manager = alert.id, True
     opened = await open_alert_unless_active(
         session, alert=alert, notifier=notifier, portfolio_id=project.portfolio_id
@@ -117,10 +121,13 @@ async def on_project_at_risk(session: AsyncSession, event: Consumed[ProjectAtRis
 async def on_project_recovered(session: AsyncSession, event: Consumed[ProjectRecovered]) -> None:
     """Resolve the project's at-risk alert and tell its manager the project has recovered."""
     payload = event.payload
-    scope = await _newest_signal_scope(session, event)
-    if scope is None:
+    signalled = await _record_project(session, payload, sent_at=event.envelope.time)
+    if not signalled.newest:
+        # Sent before an at-risk signal that has already applied: that alert is current.
+        _log_stale(event)
         return
-    project, notifier = scope
+    project = signalled.project
+    notifier = await _notifier(session, project, payload)
     resolved = await resolve_active_alerts(
         session,
         project_id=payload.project_id,
@@ -200,25 +207,42 @@ async def on_report_overdue(session: AsyncSession, event: Consumed[ReportOverdue
     )
 
 
-async def _newest_signal_scope(
-    session: AsyncSession, event: Consumed[ProjectAtRisk] | Consumed[ProjectRecovered]
-) -> tuple[ProjectRecord, Notifier] | None:
-    """The scope of an at-risk or recovered signal; None when a newer one has already applied.
+async def _record_episode_already_over(
+    session: AsyncSession,
+    event: Consumed[ProjectAtRisk],
+    alert: AlertRecord,
+    notifier: Notifier,
+    project: ProjectRecord,
+) -> None:
+    """An at-risk signal older than the newest health signal of its project.
 
-    The two travel on different topics, which Kafka does not order with each other: a stale
-    signal applied after a newer one would reopen an alert nobody resolves, or resolve one that
-    is current.
+    At-risk and recovered travel on two topics, which Kafka does not order with each other. When
+    the recovery was applied first, the episode is over: it is kept on record as an alert opened
+    and resolved at once (alert.raised, alert.resolved), and nobody is told the project is at
+    risk after being told it recovered. When the newest signal was itself an at-risk one, its
+    alert is open already and this older one changes nothing.
     """
-    signalled = await _record_project(session, event.payload, sent_at=event.envelope.time)
-    if not signalled.newest:
-        log.info(
-            "skipping a %s older than the newest health signal of project %s",
-            event.type,
-            event.payload.project_id,
-            extra={"event_id": event.id},
+    _log_stale(event)
+    if await open_alert_unless_active(
+        session, alert=alert, notifier=notifier, portfolio_id=project.portfolio_id
+    ):
+        await resolve_active_alerts(
+            session,
+            project_id=project.id,
+            kind=AT_RISK,
+            note=ALREADY_RECOVERED_NOTE,
+            notifier=notifier,
+            portfolio_id=project.portfolio_id,
         )
-        return None
-    return signalled.project, await _notifier(session, signalled.project, event.payload)
+
+
+def _log_stale(event: Consumed[ProjectAtRisk] | Consumed[ProjectRecovered]) -> None:
+    log.info(
+        "%s is older than the newest health signal of project %s",
+        event.type,
+        event.payload.project_id,
+        extra={"event_id": event.id},
+    )
 
 
 async def _record_project(
