@@ -8,13 +8,14 @@ import hmac
 import json
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
 import httpx
 import pytest
 from pmo_stack.testkit import eventually
+from pmo_stack.testkit.project_data import halfway_project_body
 
 pytestmark = pytest.mark.e2e
 
@@ -72,17 +73,13 @@ async def test_at_risk_project_reaches_its_manager_exactly_once(
     created = await http.post(
         f"{intake}/v1/projects",
         headers=admin,
-        json={
-            "name": "Apollo ERP rollout",
-            "manager": MANAGER,
-            "sponsor": "grace.hopper@example.com",
-            "start_date": (TODAY - timedelta(days=100)).isoformat(),
-            "end_date": (TODAY + timedelta(days=100)).isoformat(),
-            "budget": 100000,
-        },
+        json=halfway_project_body(
+            "Apollo ERP rollout", MANAGER, sponsor="grace.hopper@example.com"
+        ),
     )
     assert created.status_code == 201, created.text
     project_id = created.json()["id"]
+    reports_url = f"{monitoring}/v1/projects/{project_id}/status-reports"
 
     async def monitoring_knows() -> dict[str, Any] | None:
         answer = await http.get(f"{monitoring}/v1/projects/{project_id}/health", headers=manager)
@@ -111,11 +108,7 @@ async def test_at_risk_project_reaches_its_manager_exactly_once(
     notifications_process.kill()
 
     posted_at = time.monotonic()
-    red = await http.post(
-        f"{monitoring}/v1/projects/{project_id}/status-reports",
-        headers=manager,
-        json=report(percent=30, cost=50000),
-    )
+    red = await http.post(reports_url, headers=manager, json=report(percent=30, cost=50000))
     assert red.status_code == 201, red.text
     health = (
         await http.get(f"{monitoring}/v1/projects/{project_id}/health", headers=manager)
@@ -157,20 +150,12 @@ async def test_at_risk_project_reaches_its_manager_exactly_once(
     assert json.loads(delivery.body)["data"]["rag"] == "red"
 
     # Still red: nothing new is published, so still one alert, one mail, one webhook.
-    still_red = await http.post(
-        f"{monitoring}/v1/projects/{project_id}/status-reports",
-        headers=manager,
-        json=report(percent=31, cost=51000),
-    )
+    still_red = await http.post(reports_url, headers=manager, json=report(percent=31, cost=51000))
     assert still_red.status_code == 201
 
     # Back on track (same as_of replaces the earlier report): the alert resolves.
     recovered_posted_at = time.monotonic()
-    healthy = await http.post(
-        f"{monitoring}/v1/projects/{project_id}/status-reports",
-        headers=manager,
-        json=report(percent=50, cost=48000),
-    )
+    healthy = await http.post(reports_url, headers=manager, json=report(percent=50, cost=48000))
     assert healthy.status_code == 201, healthy.text
 
     async def resolved_alert() -> dict[str, Any] | None:

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from pmo_stack.event_tap import EventTap
+from pmo_stack.testkit.project_data import halfway_project_body
 
 pytestmark = pytest.mark.e2e
 
@@ -47,16 +48,9 @@ async def test_green_amber_red_recovered(
     admin = token_for("pmo_admin", "pmo-admin@example.com")
     manager = token_for("project_manager", MANAGER)
     monitoring = running_stack.url("monitoring")
+    gemini = halfway_project_body("Gemini data centre move", MANAGER)
     created = await http.post(
-        f"{running_stack.url('intake')}/v1/projects",
-        headers=admin,
-        json={
-            "name": "Gemini data centre move",
-            "manager": MANAGER,
-            "start_date": (TODAY - timedelta(days=100)).isoformat(),
-            "end_date": (TODAY + timedelta(days=100)).isoformat(),
-            "budget": 100000,
-        },
+        f"{running_stack.url('intake')}/v1/projects", headers=admin, json=gemini
     )
     assert created.status_code == 201, created.text
     project_id = created.json()["id"]

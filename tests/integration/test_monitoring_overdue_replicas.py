@@ -24,9 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
-from pmo_common.auth.tokens import mint_dev_token
 from pmo_common.db.engine import create_database_engine
 from pmo_common.events.envelope import CloudEvent
 from pmo_common.settings import DEVELOPMENT_JWT_SECRET
@@ -38,9 +36,10 @@ from pmo_monitoring.domain.reporting_cadence import check_report_overdue
 from pmo_monitoring.handlers.overdue_detection import announce_overdue_reports
 from pmo_monitoring.main import create_app
 from pmo_monitoring.migrate import migrate
-from pmo_stack.testkit import eventually
-from pmo_stack.testkit.kafka_records import read_all
+from pmo_stack.testkit import TokenFactory, eventually
+from pmo_stack.testkit.kafka_records import produce_events, read_all
 from pmo_stack.testkit.postgres_locks import wait_until_blocked
+from pmo_stack.testkit.project_data import project_created_data, project_created_event
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
@@ -121,56 +120,24 @@ async def _ready(app: FastAPI) -> bool:
 
 
 def _project(index: int) -> dict[str, Any]:
-    return {
-        "project_id": str(uuid.uuid4()),
-        "name": f"Replica race {index:02d}",
-        "manager": "ada@example.com",
-        "sponsor": None,
-        "methodology": f"itest-unpublished-{uuid.uuid4().hex[:6]}",  # judged by the defaults
-        "start_date": (TODAY - timedelta(days=100)).isoformat(),
-        "end_date": (TODAY + timedelta(days=100)).isoformat(),
-        "budget": 100000.0,
-        "currency": "EUR",
-        "milestones": [],
-        "portfolio_id": None,
-        "program_id": None,
-        "status": "active",
-        "version": 1,
-    }
+    # A methodology standards never published: the project is judged by the defaults.
+    methodology = f"itest-unpublished-{uuid.uuid4().hex[:6]}"
+    return project_created_data(f"Replica race {index:02d}", methodology=methodology)
 
 
 async def _publish_created(bootstrap: str, projects: list[dict[str, Any]]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await producer.start()
-    try:
-        for data in projects:
-            event = CloudEvent(
-                source="/pmo/intake",
-                type="project.created",
-                subject=data["project_id"],
-                data=data,
-            )
-            await producer.send_and_wait(
-                "project.created", event.to_bytes(), key=data["project_id"].encode()
-            )
-    finally:
-        await producer.stop()
+    await produce_events(bootstrap, [project_created_event(data) for data in projects])
 
 
 async def _file_old_report(app: FastAPI, project_id: str, as_of: date) -> None:
-    token = mint_dev_token(
-        secret=DEVELOPMENT_JWT_SECRET,
-        sub="pmo@example.com",
-        email="pmo@example.com",
-        roles=["pmo_admin"],
-    )
+    headers = TokenFactory(DEVELOPMENT_JWT_SECRET).headers("pmo_admin", "pmo@example.com")
     body = {"as_of": as_of.isoformat(), "percent_complete": 60, "actual_cost": 60000}
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://monitoring") as http:
         response = await http.post(
             f"/v1/projects/{project_id}/status-reports",
             json=body,
-            headers={"Authorization": f"Bearer {token}"},
+            headers=headers,
         )
     assert response.status_code == 201, response.text
 

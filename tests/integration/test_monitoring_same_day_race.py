@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +21,7 @@ import httpx
 import pmo_monitoring.migrate
 import pytest
 from fastapi import FastAPI
-from pmo_common.auth.tokens import mint_dev_token
 from pmo_common.db.engine import create_database_engine
-from pmo_common.events.envelope import CloudEvent
 from pmo_common.messaging.event_applier import Outcome
 from pmo_common.settings import DEVELOPMENT_JWT_SECRET
 from pmo_monitoring.api import status_reports as status_report_routes
@@ -31,6 +29,8 @@ from pmo_monitoring.config import MonitoringSettings
 from pmo_monitoring.db.tables import messaging, status_reports
 from pmo_monitoring.handlers.project_queries import load_project
 from pmo_monitoring.main import create_app
+from pmo_stack.testkit import TokenFactory, assert_problem
+from pmo_stack.testkit.project_data import project_created_data, project_created_event
 from sqlalchemy import func, select
 
 pytestmark = pytest.mark.integration
@@ -87,13 +87,7 @@ async def client(monitoring: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 def _headers(key: str | None = None) -> dict[str, str]:
-    token = mint_dev_token(
-        secret=DEVELOPMENT_JWT_SECRET,
-        sub="pmo@example.com",
-        email="pmo@example.com",
-        roles=["pmo_admin"],
-    )
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = TokenFactory(DEVELOPMENT_JWT_SECRET).headers("pmo_admin", "pmo@example.com")
     return headers if key is None else {**headers, "Idempotency-Key": key}
 
 
@@ -109,27 +103,10 @@ def _body(percent: float) -> dict[str, Any]:
 
 
 async def _known_project(app: FastAPI) -> str:
-    project_id = str(uuid.uuid4())
-    data: dict[str, Any] = {
-        "project_id": project_id,
-        "name": "Same-day race",
-        "manager": "ada@example.com",
-        "sponsor": None,
-        "methodology": "waterfall",
-        "start_date": (TODAY - timedelta(days=100)).isoformat(),
-        "end_date": (TODAY + timedelta(days=100)).isoformat(),
-        "budget": 100000.0,
-        "currency": "EUR",
-        "milestones": [],
-        "portfolio_id": None,
-        "program_id": None,
-        "status": "active",
-        "version": 1,
-    }
-    event = CloudEvent(source="/pmo/intake", type="project.created", subject=project_id, data=data)
-    outcome, failure = await app.state.runtime.applier.apply(event)
+    data = project_created_data("Same-day race")
+    outcome, failure = await app.state.runtime.applier.apply(project_created_event(data))
     assert outcome == Outcome.APPLIED, failure
-    return project_id
+    return str(data["project_id"])
 
 
 async def _stored(database_url: str, project_id: str) -> tuple[list[dict[str, Any]], int]:
@@ -156,8 +133,7 @@ async def _stored(database_url: str, project_id: str) -> tuple[list[dict[str, An
 
 def _assert_409_problems(responses: list[httpx.Response]) -> None:
     for response in responses:
-        assert response.status_code == 409, (response.status_code, response.text)
-        assert response.headers["content-type"].startswith("application/problem+json")
+        assert_problem(response, 409)
         assert "retry" in response.json()["detail"].lower()
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 import json
-import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
+from pmo_stack.testkit import FORGERIES, bearer
 
 pytestmark = pytest.mark.security
 
@@ -41,53 +39,11 @@ PROTECTED = [
     ("standards", "/v1/methodologies"),
     ("notifications", "/v1/alerts"),
 ]
-FORGERIES = [
-    "alg none",
-    "wrong key",
-    "expired",
-    "wrong issuer",
-    "wrong audience",
-    "no issuer",
-    "no audience",
-    "garbage",
-]
 
 
-def unsigned_token(claims: dict[str, Any]) -> str:
-    """A JWT with `alg: none` and no signature."""
-
-    def part(value: dict[str, Any]) -> str:
-        raw = json.dumps(value, separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
-
-
-def forged(world: Any, kind: str) -> str:
-    """A token that must be refused, wrong in the way `kind` names."""
-    now = int(time.time())
-    claims = {
-        "sub": ADMIN,
-        "email": ADMIN,
-        "roles": ["pmo_admin"],
-        "iat": now,
-        "exp": now + 600,
-        "iss": world.issuer,
-        "aud": world.audience,
-    }
-    admin = ["pmo_admin"]
-    tokens: dict[str, Callable[[], str]] = {
-        "alg none": lambda: unsigned_token(claims),
-        "wrong key": lambda: world.token(admin, ADMIN, secret="another-secret-" + "x" * 32),
-        "expired": lambda: world.token(admin, ADMIN, ttl_seconds=-120),
-        "wrong issuer": lambda: world.token(admin, ADMIN, issuer="https://evil.example.com/"),
-        "wrong audience": lambda: world.token(admin, ADMIN, audience="another-api"),
-        "no issuer": lambda: world.token(admin, ADMIN, issuer=None),
-        "no audience": lambda: world.token(admin, ADMIN, audience=None),
-        "garbage": lambda: "not.a.jwt",
-    }
-    token: str = tokens[kind]()
-    return token
+def forged(world: Any, kind: str) -> dict[str, str]:
+    """The Authorization header of an admin token that must be refused, wrong as `kind` says."""
+    return bearer(world.tokens.forged(kind, ADMIN))
 
 
 def test_a_valid_token_is_accepted_everywhere(world: Any, http: httpx.Client) -> None:
@@ -99,7 +55,7 @@ def test_a_valid_token_is_accepted_everywhere(world: Any, http: httpx.Client) ->
 
 @pytest.mark.parametrize("kind", FORGERIES)
 def test_forged_or_foreign_tokens_answer_401(world: Any, http: httpx.Client, kind: str) -> None:
-    headers = {"Authorization": f"Bearer {forged(world, kind)}"}
+    headers = forged(world, kind)
     for service, path in PROTECTED:
         answer = http.get(world.url(service, path), headers=headers)
         assert answer.status_code == 401, (service, kind, answer.status_code, answer.text)
@@ -111,7 +67,7 @@ def test_forged_or_foreign_tokens_answer_401(world: Any, http: httpx.Client, kin
 def test_the_401_detail_does_not_leak_the_jwt_library_message(
     world: Any, http: httpx.Client, kind: str
 ) -> None:
-    headers = {"Authorization": f"Bearer {forged(world, kind)}"}
+    headers = forged(world, kind)
     answer = http.get(world.url("intake", "/v1/projects"), headers=headers)
     assert answer.status_code == 401
     text = json.dumps(answer.json()).lower()
@@ -123,15 +79,14 @@ def test_every_refusal_reads_the_same(world: Any, http: httpx.Client) -> None:
     # One generic answer whatever is wrong, so the answer is no oracle for the attacker.
     details = set()
     for kind in FORGERIES:
-        headers = {"Authorization": f"Bearer {forged(world, kind)}"}
-        answer = http.get(world.url("intake", "/v1/projects"), headers=headers)
+        answer = http.get(world.url("intake", "/v1/projects"), headers=forged(world, kind))
         details.add(answer.json().get("detail"))
     assert len(details) == 1, details
 
 
 def test_a_forged_admin_token_cannot_write(world: Any, http: httpx.Client) -> None:
     project = world.my_project
-    headers = {"Authorization": f"Bearer {forged(world, 'alg none')}"}
+    headers = forged(world, "unsigned")
     answer = http.patch(
         world.url("intake", f"/v1/projects/{project['id']}"),
         headers=headers,

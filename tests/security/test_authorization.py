@@ -10,6 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
+from pmo_stack.testkit import assert_problem, bearer
+from pmo_stack.testkit.project_data import subscription_body
 
 pytestmark = pytest.mark.security
 
@@ -49,8 +51,7 @@ def test_bola_a_manager_cannot_read_another_managers_project(
 ) -> None:
     theirs = world.other_project["id"]
     answer = http.get(world.url(service, path.format(id=theirs)), headers=world.manager)
-    assert answer.status_code == 403, answer.text
-    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert_problem(answer, 403)
 
 
 def test_bola_a_manager_cannot_list_another_managers_projects(
@@ -106,12 +107,7 @@ def test_bola_a_manager_cannot_file_deliverables_or_subscribe_on_another_project
     subscribed = http.post(
         world.url("notifications", "/v1/subscriptions"),
         headers=world.manager,
-        json={
-            "channel": "email",
-            "target": "ada.manager@example.com",
-            "event_types": ["project.at_risk"],
-            "project_id": theirs,
-        },
+        json=subscription_body("email", "ada.manager@example.com", theirs),
     )
     assert subscribed.status_code == 403, subscribed.text
 
@@ -186,7 +182,6 @@ def test_bfla_a_viewer_or_manager_cannot_decide_gates(world: Any, http: httpx.Cl
 def test_a_token_without_a_known_role_is_denied(
     world: Any, http: httpx.Client, roles: list[str], service: str, path: str
 ) -> None:
-    headers = {"Authorization": f"Bearer {world.token(roles, OUTSIDER)}"}
+    headers = bearer(world.tokens.token(roles, OUTSIDER))
     answer = http.get(world.url(service, path), headers=headers)
-    assert answer.status_code == 403, (roles, answer.status_code, answer.text[:300])
-    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert_problem(answer, 403)

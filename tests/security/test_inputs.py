@@ -5,28 +5,21 @@ Each refusal is followed by a read showing the data written before it is intact.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
+from pmo_stack.testkit import assert_problem, created
+from pmo_stack.testkit.project_data import project_body
 
 pytestmark = pytest.mark.security
 
 TODAY = datetime.now(UTC).date()
 SERVICES = ("intake", "monitoring", "standards", "notifications")
 HUGE_OFFSET = "9223372036854775808"  # 2**63: one past the largest 64-bit integer
-
-
-def project_body(name: str, manager: str, **changes: Any) -> dict[str, Any]:
-    return {
-        "name": name,
-        "manager": manager,
-        "start_date": (TODAY - timedelta(days=30)).isoformat(),
-        "end_date": (TODAY + timedelta(days=90)).isoformat(),
-        "budget": 100000,
-        **changes,
-    }
+MANAGER = "ada.manager@example.com"
+SCHEDULE: dict[str, Any] = {"started_days_ago": 30, "ends_in_days": 90, "budget": 100000}
 
 
 def paginated_lists(world: Any, http: httpx.Client, service: str) -> list[str]:
@@ -40,19 +33,14 @@ def paginated_lists(world: Any, http: httpx.Client, service: str) -> list[str]:
         names = {p["name"] for p in get.get("parameters", []) if p["in"] == "query"}
         if {"limit", "offset"} <= names:
             found.append(path.replace("{project_id}", world.my_project["id"]))
+    assert found, f"{service} has no paginated list"
     return found
 
 
 def registered(world: Any, http: httpx.Client, name: str) -> dict[str, Any]:
     """A fresh project of the manager's, registered by the admin (good data to protect)."""
-    answer = http.post(
-        world.url("intake", "/v1/projects"),
-        headers=world.admin,
-        json=project_body(name, "ada.manager@example.com"),
-    )
-    assert answer.status_code == 201, answer.text
-    project: dict[str, Any] = answer.json()
-    return project
+    body = project_body(name, MANAGER, **SCHEDULE)
+    return created(http.post(world.url("intake", "/v1/projects"), headers=world.admin, json=body))
 
 
 def unchanged(world: Any, http: httpx.Client, project: dict[str, Any]) -> None:
@@ -62,8 +50,21 @@ def unchanged(world: Any, http: httpx.Client, project: dict[str, Any]) -> None:
 
 
 def assert_refused(answer: httpx.Response, status: int = 422) -> None:
-    assert answer.status_code == status, (answer.status_code, answer.text[:500])
-    assert answer.headers["content-type"].startswith("application/problem+json"), answer.headers
+    assert_problem(answer, status)
+
+
+def refused_on_create_and_patch(
+    world: Any, http: httpx.Client, changes: dict[str, Any], patch: dict[str, Any] | None
+) -> None:
+    """A registration carrying `changes` is refused, and so is `patch` (unless None) on a fresh
+    project of the manager's, which reads back unchanged."""
+    body = {**project_body("Refused", MANAGER, **SCHEDULE), **changes}
+    assert_refused(http.post(world.url("intake", "/v1/projects"), headers=world.admin, json=body))
+    project = registered(world, http, "Kept as it was")
+    if patch is not None:
+        url = world.url("intake", f"/v1/projects/{project['id']}")
+        assert_refused(http.patch(url, headers=world.admin, json=patch))
+    unchanged(world, http, project)
 
 
 # --- Mass assignment ---------------------------------------------------------------------------
@@ -82,20 +83,7 @@ def assert_refused(answer: httpx.Response, status: int = 422) -> None:
 def test_mass_assignment_on_project_create_and_patch_is_refused(
     world: Any, http: httpx.Client, extra: dict[str, Any]
 ) -> None:
-    project = registered(world, http, "Mass assignment")
-    created = http.post(
-        world.url("intake", "/v1/projects"),
-        headers=world.admin,
-        json={**project_body("Sneaky", "ada.manager@example.com"), **extra},
-    )
-    assert_refused(created)
-    patched = http.patch(
-        world.url("intake", f"/v1/projects/{project['id']}"),
-        headers=world.admin,
-        json={"name": "Renamed", **extra},
-    )
-    assert_refused(patched)
-    unchanged(world, http, project)
+    refused_on_create_and_patch(world, http, extra, {"name": "Renamed", **extra})
 
 
 @pytest.mark.parametrize(
@@ -135,9 +123,7 @@ def test_mass_assignment_elsewhere_is_refused(
 def test_page_size_over_the_cap_is_refused_on_every_list(
     world: Any, http: httpx.Client, service: str
 ) -> None:
-    lists = paginated_lists(world, http, service)
-    assert lists, f"{service} has no paginated list"
-    for path in lists:
+    for path in paginated_lists(world, http, service):
         fine = http.get(world.url(service, path), headers=world.admin, params={"limit": 200})
         assert fine.status_code == 200, (path, fine.text[:300])
         for limit in ("201", "100000", "0", "-1"):
@@ -151,9 +137,7 @@ def test_page_size_over_the_cap_is_refused_on_every_list(
 def test_an_offset_past_64_bits_is_refused_on_every_list(
     world: Any, http: httpx.Client, service: str
 ) -> None:
-    lists = paginated_lists(world, http, service)
-    assert lists, f"{service} has no paginated list"
-    for path in lists:
+    for path in paginated_lists(world, http, service):
         for offset in (HUGE_OFFSET, "9223372036854775807", "-1"):
             answer = http.get(
                 world.url(service, path), headers=world.admin, params={"offset": offset}
@@ -208,43 +192,16 @@ def test_patch_request_with_explicit_null_is_refused(
 
 def test_a_project_dated_in_year_9999_is_refused(world: Any, http: httpx.Client) -> None:
     far = {"start_date": "9999-12-20", "end_date": "9999-12-31"}
-    assert_refused(
-        http.post(
-            world.url("intake", "/v1/projects"),
-            headers=world.admin,
-            json=project_body("Far future", "ada.manager@example.com", **far),
-        )
-    )
-    project = registered(world, http, "Soon")
-    assert_refused(
-        http.patch(
-            world.url("intake", f"/v1/projects/{project['id']}"), headers=world.admin, json=far
-        )
-    )
-    unchanged(world, http, project)
+    refused_on_create_and_patch(world, http, far, far)
 
 
 @pytest.mark.parametrize("budget", [True, "100", None, "NaN", [100]], ids=repr)
 def test_a_budget_that_is_not_a_number_is_refused(
     world: Any, http: httpx.Client, budget: Any
 ) -> None:
-    assert_refused(
-        http.post(
-            world.url("intake", "/v1/projects"),
-            headers=world.admin,
-            json=project_body("Typed", "ada.manager@example.com", budget=budget),
-        )
-    )
-    project = registered(world, http, "Typed budget")
-    if budget is not None:  # null in a PATCH is the null rule's case, tested above
-        assert_refused(
-            http.patch(
-                world.url("intake", f"/v1/projects/{project['id']}"),
-                headers=world.admin,
-                json={"budget": budget},
-            )
-        )
-    unchanged(world, http, project)
+    # null in a PATCH is the null rule's case, tested above
+    patch = None if budget is None else {"budget": budget}
+    refused_on_create_and_patch(world, http, {"budget": budget}, patch)
 
 
 @pytest.mark.parametrize("value", [True, "30"], ids=repr)
@@ -273,22 +230,7 @@ def test_report_figures_that_are_not_numbers_are_refused(
 def test_project_names_with_control_or_bidi_characters_are_refused(
     world: Any, http: httpx.Client, name: str
 ) -> None:
-    assert_refused(
-        http.post(
-            world.url("intake", "/v1/projects"),
-            headers=world.admin,
-            json=project_body(name, "ada.manager@example.com"),
-        )
-    )
-    project = registered(world, http, "Plain name")
-    assert_refused(
-        http.patch(
-            world.url("intake", f"/v1/projects/{project['id']}"),
-            headers=world.admin,
-            json={"name": name},
-        )
-    )
-    unchanged(world, http, project)
+    refused_on_create_and_patch(world, http, {"name": name}, {"name": name})
 
 
 @pytest.mark.parametrize(

@@ -9,49 +9,41 @@ running stack (PMO_NOTIFICATIONS_ALLOWED_EMAIL_DOMAINS=example.com).
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from pmo_common.auth.tokens import mint_dev_token
 from pmo_notifications.config import NotificationsSettings
 from pmo_notifications.main import create_app
 from pmo_notifications.migrate import migrate
+from pmo_stack.testkit import TokenFactory, created, wait_until
+from pmo_stack.testkit.project_data import project_body, subscription_body
 
 pytestmark = pytest.mark.security
 
 CONCURRENT = 8
 IN_PROCESS_SECRET = "ssrf-in-process-secret-0123456789abcdef"
+MANAGER = "ada.manager@example.com"
 
 
 def test_concurrent_same_day_reports_with_one_key_create_one(
     world: Any, http: httpx.Client
 ) -> None:
-    project = http.post(
-        world.url("intake", "/v1/projects"),
-        headers=world.admin,
-        json={
-            "name": "Race",
-            "manager": "ada.manager@example.com",
-            "start_date": (datetime.now(UTC).date() - timedelta(days=30)).isoformat(),
-            "end_date": (datetime.now(UTC).date() + timedelta(days=30)).isoformat(),
-            "budget": 1000,
-        },
-    )
-    assert project.status_code == 201, project.text
-    project_id = project.json()["id"]
+    body = project_body("Race", MANAGER, started_days_ago=30, ends_in_days=30, budget=1000)
+    projects = world.url("intake", "/v1/projects")
+    project_id = created(http.post(projects, headers=world.admin, json=body))["id"]
     reports = world.url("monitoring", f"/v1/projects/{project_id}/status-reports")
     health = world.url("monitoring", f"/v1/projects/{project_id}/health")
-    deadline = time.monotonic() + 60
-    while http.get(health, headers=world.admin).status_code != 200:
-        assert time.monotonic() < deadline, "monitoring never heard of the project"
-        time.sleep(0.1)
+    wait_until(
+        lambda: http.get(health, headers=world.admin).status_code == 200,
+        within=60,
+        what="monitoring to hear of the project",
+    )
 
     body = {
         "as_of": datetime.now(UTC).date().isoformat(),
@@ -121,12 +113,7 @@ def test_a_manager_may_subscribe_an_address_of_an_allowed_domain(
     answer = http.post(
         world.url("notifications", "/v1/subscriptions"),
         headers=world.manager,
-        json={
-            "channel": "email",
-            "target": "team@example.com",
-            "event_types": ["project.at_risk"],
-            "project_id": world.my_project["id"],
-        },
+        json=subscription_body("email", "team@example.com", world.my_project["id"]),
     )
     assert answer.status_code == 201, answer.text
 
@@ -148,12 +135,7 @@ def test_a_manager_cannot_subscribe_an_outside_address(
     answer = http.post(
         url,
         headers=world.manager,
-        json={
-            "channel": "email",
-            "target": target,
-            "event_types": ["project.at_risk"],
-            "project_id": world.my_project["id"],
-        },
+        json=subscription_body("email", target, world.my_project["id"]),
     )
     assert answer.status_code in (403, 422), (answer.status_code, answer.text)
     assert answer.headers["content-type"].startswith("application/problem+json")
@@ -193,10 +175,7 @@ async def strict_notifications(
 
 
 def admin_header() -> dict[str, str]:
-    token = mint_dev_token(
-        secret=IN_PROCESS_SECRET, sub="admin", email="admin@example.com", roles=["pmo_admin"]
-    )
-    return {"Authorization": f"Bearer {token}"}
+    return TokenFactory(IN_PROCESS_SECRET).headers("pmo_admin", "admin@example.com")
 
 
 @pytest.mark.parametrize(
@@ -231,7 +210,7 @@ async def test_webhook_targets_outside_the_public_web_are_refused(
     answer = await strict_notifications.post(
         "/v1/subscriptions",
         headers=headers,
-        json={"channel": "webhook", "target": target, "event_types": ["project.at_risk"]},
+        json=subscription_body("webhook", target),
     )
     assert answer.status_code == 422, (target, answer.status_code, answer.text)
     listed = await strict_notifications.get("/v1/subscriptions", headers=headers)

@@ -16,6 +16,7 @@ from aiosmtpd.controller import Controller
 
 from pmo_stack.arrivals import Arrivals
 from pmo_stack.lifecycle import Startable
+from pmo_stack.ports import free_port
 
 MessagePredicate = Callable[[EmailMessage], bool]
 
@@ -104,6 +105,23 @@ class SmtpSink(Startable):
             stamp = mail.received_at.strftime("%Y%m%dT%H%M%S.%f")
             (self.mailbox_dir / f"{stamp}-{uuid.uuid4().hex[:8]}.eml").write_bytes(mail.raw)
         self._arrivals.append(mail)
+
+
+def start_smtp_sink(attempts: int = 3) -> SmtpSink:
+    """An SmtpSink listening on a free loopback port, raising the last error if none starts.
+
+    free_port() can race with another process grabbing the port; a retry settles it.
+    """
+    last_error: Exception | None = None
+    for _attempt in range(attempts):
+        sink = SmtpSink("127.0.0.1", free_port())
+        try:
+            sink.start()
+        except Exception as exc:
+            last_error = exc
+            continue
+        return sink
+    raise RuntimeError(f"could not start the SMTP sink: {last_error}")
 
 
 def _on_message(predicate: MessagePredicate | None) -> Callable[[ReceivedMail], bool]:

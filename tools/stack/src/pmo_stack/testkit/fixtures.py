@@ -1,4 +1,5 @@
-"""Real infrastructure for every suite (a pytest plugin): Kafka, PostgreSQL, SMTP sink, webhooks.
+"""Real infrastructure for every suite (a pytest plugin): Kafka, PostgreSQL, SMTP sink, webhooks
+and the four services started on them (`start_stack`).
 
 Point the suites at existing servers with PMO_TEST_KAFKA_BOOTSTRAP_SERVERS and
 PMO_TEST_DATABASE_URL (an async SQLAlchemy URL whose user may CREATE DATABASE); otherwise they
@@ -21,7 +22,8 @@ import pytest
 from pmo_stack.kafka_broker import KafkaBroker, ensure_kafka_jars
 from pmo_stack.ports import free_port
 from pmo_stack.postgres_cluster import PostgresCluster, create_database_at
-from pmo_stack.smtp_sink import SmtpSink
+from pmo_stack.smtp_sink import SmtpSink, start_smtp_sink
+from pmo_stack.testkit.running_stack import StackStarter
 from pmo_stack.webhook_receiver import WebhookReceiver
 
 MakeDatabase = Callable[[str], str]
@@ -108,19 +110,12 @@ def make_database(postgres_cluster_url: str) -> MakeDatabase:
 @pytest.fixture
 def smtp_sink() -> Iterator[SmtpSink]:
     """A fresh SMTP server on a free loopback port, keeping messages in memory."""
-    last_error: Exception | None = None
-    # free_port() can race with another process grabbing the port; a retry settles it.
-    for _attempt in range(3):
-        sink = SmtpSink("127.0.0.1", free_port())
-        try:
-            sink.start()
-        except Exception as exc:
-            last_error = exc
-            continue
-        yield sink
-        sink.stop()
-        return
-    pytest.fail(f"could not start the SMTP sink: {last_error}", pytrace=False)
+    try:
+        sink = start_smtp_sink()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield sink
+    sink.stop()
 
 
 @pytest.fixture
@@ -145,3 +140,23 @@ def restore_logging() -> Iterator[None]:
         logger.handlers[:] = handlers
         logger.propagate = propagate
         logger.setLevel(level)
+
+
+@pytest.fixture(scope="session")
+def start_stack(
+    kafka_bootstrap: str,
+    make_database: MakeDatabase,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[StackStarter]:
+    """Factory: start_stack(name, env_overrides, issuer=, audience=) -> RunningStack.
+
+    The four services, migrated and started on this session's Kafka and PostgreSQL with an SMTP
+    sink and a webhook receiver; every stack started is stopped when the session ends.
+    """
+    starter = StackStarter(
+        kafka_bootstrap=kafka_bootstrap,
+        make_database=make_database,
+        tmp_path_factory=tmp_path_factory,
+    )
+    yield starter
+    starter.stop_all()
