@@ -16,7 +16,8 @@ from pmo_common.messaging.event_applier import EventApplier, Outcome, PermanentE
 from pmo_common.messaging.tables import MessagingTables, messaging_tables
 from pmo_common.observability import correlation_id_var
 from sqlalchemy import Column, MetaData, String, Table, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 EVENT_TYPE = GATE_DECIDED.type
 GateHandler = Handler[GateDecided]
@@ -37,6 +38,7 @@ class Database:
             handlers=ConsumedEvents().add(GATE_DECIDED, handler),
             max_attempts=max_attempts,
             retry_backoff=0,
+            outage_backoff=0,
         )
 
     async def count(self, table: Table) -> int:
@@ -231,3 +233,129 @@ def test_the_registry_parses_data_with_the_catalogs_model() -> None:
 
 async def ignore(session: AsyncSession, event: Consumed[EventPayload]) -> None:
     """A handler with no effect."""
+
+
+class Waits:
+    """A `wait` for the applier that records the backoffs and never really sleeps."""
+
+    def __init__(self, answer_false_after: int | None = None) -> None:
+        self.delays: list[float] = []
+        self.answer_false_after = answer_false_after
+
+    async def __call__(self, seconds: float) -> bool:
+        self.delays.append(seconds)
+        return self.answer_false_after is None or len(self.delays) <= self.answer_false_after
+
+
+def database_down() -> sa_exc.OperationalError:
+    return sa_exc.OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
+
+
+async def test_an_outage_is_waited_out_beyond_max_attempts_and_never_dead_lettered(
+    db: Database,
+) -> None:
+    failures_left = [12]
+    seen_waiting: list[str] = []
+
+    async def during_an_outage(session: AsyncSession, event: Consumed[GateDecided]) -> None:
+        if failures_left[0]:
+            failures_left[0] -= 1
+            if applier.waiting is not None:
+                seen_waiting.append(applier.waiting.describe())
+            raise database_down()
+        await db.write_effect(session, event)
+
+    applier = db.applier(during_an_outage, max_attempts=3)
+    applier.outage_backoff, applier.outage_backoff_max = 0.2, 30.0
+    waits = Waits()
+    assert await applier.apply(gate_event(), wait=waits) == (Outcome.APPLIED, None)
+    assert len(waits.delays) == 12
+    # Bounded exponential backoff: 0.2 s doubling, capped at 30 s.
+    assert waits.delays[:5] == [0.2, 0.4, 0.8, 1.6, 3.2]
+    assert waits.delays[-3:] == [30.0, 30.0, 30.0]
+    assert await db.count(db.effects) == 1
+    assert await db.count(db.tables.processed_events) == 1
+    assert seen_waiting and seen_waiting[-1].startswith("waiting for the database since ")
+    assert applier.waiting is None
+
+
+async def test_stopping_during_an_outage_leaves_the_event_unapplied(db: Database) -> None:
+    calls: list[int] = []
+
+    async def database_stays_down(session: AsyncSession, event: Consumed[GateDecided]) -> None:
+        calls.append(1)
+        await db.write_effect(session, event)
+        raise database_down()
+
+    applier = db.applier(database_stays_down, max_attempts=1)
+    waits = Waits(answer_false_after=5)
+    assert await applier.apply(gate_event(), wait=waits) == (Outcome.INTERRUPTED, None)
+    assert len(calls) == 6  # far beyond max_attempts=1, and not dead-lettered
+    assert await db.count(db.effects) == 0
+    assert await db.count(db.tables.processed_events) == 0
+    assert applier.waiting is None
+
+
+@pytest.mark.parametrize(
+    "poison",
+    [
+        PermanentEventError("gate G9 does not exist"),
+        sa_exc.IntegrityError("INSERT", {}, Exception("duplicate key")),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+async def test_poison_is_dead_lettered_without_waiting(db: Database, poison: Exception) -> None:
+    calls: list[int] = []
+
+    async def poisoned(session: AsyncSession, event: Consumed[GateDecided]) -> None:
+        calls.append(1)
+        raise poison
+
+    applier = db.applier(poisoned, max_attempts=1)
+    waits = Waits()
+    outcome, failure = await applier.apply(gate_event(), wait=waits)
+    assert outcome is Outcome.DEAD_LETTERED
+    assert failure is not None and failure.error_type == type(poison).__name__
+    assert (len(calls), waits.delays) == (1, [])
+
+
+async def test_a_handler_bug_between_outages_still_counts_its_own_attempts(db: Database) -> None:
+    errors: list[Exception] = [database_down(), ValueError("bug"), database_down()] + [
+        ValueError("bug")
+    ] * 5
+
+    async def mixed(session: AsyncSession, event: Consumed[GateDecided]) -> None:
+        raise errors.pop(0)
+
+    applier = db.applier(mixed, max_attempts=3)
+    waits = Waits()
+    outcome, failure = await applier.apply(gate_event(), wait=waits)
+    assert outcome is Outcome.DEAD_LETTERED
+    assert failure is not None and failure.error_type == "ValueError"
+    assert len(errors) == 3  # two outages (not counted) and three failures of the handler
+
+
+async def test_a_real_sqlite_outage_is_waited_out(db: Database, tmp_path: Path) -> None:
+    """The database file cannot be opened for a while: no dead letter, applied once it can."""
+    # Not through create_database_engine, which would create the missing directory.
+    broken = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'x.db'}")
+    good_sessions = db.sessions
+    applier = db.applier(db.write_effect, max_attempts=1)
+    applier.session_factory = create_session_factory(broken)
+
+    async def restore_after_three(seconds: float) -> bool:
+        waits.delays.append(seconds)
+        if len(waits.delays) == 3:
+            applier.session_factory = good_sessions
+        return True
+
+    waits = Waits()
+    try:
+        assert await applier.apply(gate_event(), wait=restore_after_three) == (
+            Outcome.APPLIED,
+            None,
+        )
+    finally:
+        await broken.dispose()
+    assert len(waits.delays) == 3
+    assert await db.count(db.effects) == 1

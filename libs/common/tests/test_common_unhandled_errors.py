@@ -15,7 +15,8 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import APIRouter, FastAPI, Request
-from pmo_common.problems import PROBLEM_MEDIA_TYPE, is_database_outage
+from pmo_common.outages import is_database_outage
+from pmo_common.problems import PROBLEM_MEDIA_TYPE
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine

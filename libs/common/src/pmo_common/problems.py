@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from types import TracebackType
 from typing import Any, Protocol
 
-import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
 from pmo_common.observability import correlation_id_var
+from pmo_common.outages import is_database_outage as is_database_outage  # re-exported
 from pmo_common.web.asgi import HttpMiddleware, StartTrackingSend
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -210,44 +208,6 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
         headers=getattr(exc, "headers", None),
     )
     return problem_response(request, problem)
-
-
-_DATABASE_MODULES = ("sqlalchemy", "asyncpg", "aiosqlite")
-
-
-def _raised_by_database_driver(tb: TracebackType | None) -> bool:
-    while tb is not None:
-        module = str(tb.tb_frame.f_globals.get("__name__", ""))
-        if module.split(".", 1)[0] in _DATABASE_MODULES:
-            return True
-        tb = tb.tb_next
-    return False
-
-
-def is_database_outage(exc: BaseException) -> bool:
-    """Whether an error says the database cannot be reached now (a retry may succeed).
-
-    SQLAlchemy's OperationalError and InterfaceError, its pool's TimeoutError, a connection it
-    found invalidated, asyncpg's connection, interface, operator-intervention (server shutting
-    down or starting) and insufficient-resources errors, and the socket errors and timeouts the
-    drivers let through while connecting (recognised by where they were raised).
-    """
-    if isinstance(
-        exc,
-        sa_exc.OperationalError
-        | sa_exc.InterfaceError
-        | sa_exc.TimeoutError
-        | asyncpg.PostgresConnectionError
-        | asyncpg.InterfaceError
-        | asyncpg.exceptions.OperatorInterventionError  # shutting down, starting up
-        | asyncpg.exceptions.InsufficientResourcesError,  # too many connections, disk full
-    ):
-        return True
-    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
-        return True
-    if isinstance(exc, OSError):  # TimeoutError and ConnectionRefusedError are OSErrors
-        return _raised_by_database_driver(exc.__traceback__)
-    return False
 
 
 def _unexpected_problem(request: Request, exc: Exception) -> ProblemException:

@@ -16,6 +16,7 @@ from pmo_common.messaging.waiting import sleep_or_stop
 from pmo_common.web.metrics import EVENTS_CONSUMED
 
 log = logging.getLogger(__name__)
+_POLL_SLICE_SECONDS = 0.25  # how long one getmany may block while backing off (stop latency)
 
 
 @dataclass(kw_only=True, eq=False)
@@ -62,21 +63,75 @@ class KafkaEventConsumer:
             for tp, records in batches.items():
                 if tp not in consumer.assignment():
                     continue  # revoked during this batch: the new owner will read these
-                await self._process_partition(consumer, tp, records)
+                await self._process_partition(consumer, tp, records, stop)
 
     async def _process_partition(
-        self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[ConsumerRecord]
+        self,
+        consumer: AIOKafkaConsumer,
+        tp: TopicPartition,
+        records: list[ConsumerRecord],
+        stop: asyncio.Event,
     ) -> None:
+        async def wait(seconds: float) -> bool:
+            return await self._back_off_polling(consumer, tp, stop, seconds)
+
+        done: ConsumerRecord | None = None
         for record in records:
-            outcome, failure = await self.applier.apply_raw(record.value)
+            outcome, failure = await self.applier.apply_raw(record.value, wait=wait)
+            if outcome is Outcome.INTERRUPTED:
+                # Stopping (or the partition went to another member) while an outage held this
+                # record: it was not applied, so neither it nor anything behind it (order per
+                # key) may be committed; whoever reads the partition next starts from it.
+                break
             if outcome is Outcome.DEAD_LETTERED and failure is not None:
                 await self._dead_letter(record, failure)
             EVENTS_CONSUMED.labels(topic=record.topic, outcome=outcome.value).inc()
+            done = record
         # Commit after the effects (and after dead letters are acknowledged), and only for a
         # partition we still own, so a rebalance never loses or skips a record; a crash before
         # this line redelivers records whose effects the processed-event table then skips.
-        if records and tp in consumer.assignment():
-            await consumer.commit({tp: records[-1].offset + 1})
+        if done is not None and tp in consumer.assignment():
+            await consumer.commit({tp: done.offset + 1})
+
+    async def _back_off_polling(
+        self, consumer: AIOKafkaConsumer, tp: TopicPartition, stop: asyncio.Event, seconds: float
+    ) -> bool:
+        """Back off while an outage holds a record of `tp`, still polling the broker.
+
+        Only getmany tells aiokafka the member is alive: without a call for
+        `max_poll_interval_ms` it leaves the group, and the partition would go to another
+        member while this one still holds its record. So every assigned partition is paused
+        (nothing is fetched, the offsets stay where they are) and getmany is called in short
+        slices; the stop signal or the loss of `tp` ends the wait at once (False).
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        paused: set[TopicPartition] = set()
+        try:
+            while not stop.is_set() and tp in consumer.assignment():
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    return True
+                fresh = consumer.assignment() - consumer.paused()
+                consumer.pause(*fresh)
+                paused |= fresh
+                slice_ms = max(1, int(min(remaining, _POLL_SLICE_SECONDS) * 1000))
+                batches = await consumer.getmany(timeout_ms=slice_ms)
+                for other, got in batches.items():
+                    # Assigned between two slices, not yet paused: read these again later.
+                    if got and other in consumer.assignment():
+                        consumer.seek(other, got[0].offset)
+            return False
+        finally:
+            consumer.resume(*(paused & consumer.assignment()))
+
+    @property
+    def status(self) -> str:
+        """For the readiness probe: "ok", "not yet consuming" or "waiting for … since …"."""
+        if not self.running:
+            return "not yet consuming"
+        waiting = self.applier.waiting
+        return "ok" if waiting is None else waiting.describe()
 
     async def _dead_letter(self, record: ConsumerRecord, failure: Failure) -> None:
         log.error(

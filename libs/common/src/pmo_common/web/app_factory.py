@@ -153,7 +153,7 @@ async def _readiness_checks(runtime: ServiceRuntime) -> dict[str, str]:
         except Exception as exc:
             checks["kafka"] = f"unreachable ({type(exc).__name__}: {exc})"
         if runtime.consumer is not None:
-            checks["consumer"] = "ok" if runtime.consumer.running else "not yet consuming"
+            checks["consumer"] = runtime.consumer.status
     return checks
 
 
