@@ -6,6 +6,7 @@ test kit's `smtp_sink` and `webhook_receiver`; `eventually` is the kit's.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import date
@@ -58,8 +59,11 @@ def notifications_settings(tmp_path: Path, smtp_sink: SmtpSink) -> Notifications
         smtp_port=smtp_sink.port,
         smtp_from="pmo@example.com",
         webhook_allow_private=True,
-        delivery_backoff_seconds=0.05,
+        # The schedule compressed 100 times (retries after 0.05 s, 0.3 s, ...), given up after
+        # the third attempt (no give-up time to wait for).
+        delivery_backoff_seconds=0.01,
         delivery_max_attempts=3,
+        delivery_give_up_after_seconds=0,
         webhook_timeout_seconds=2,
         delivery_poll_interval_seconds=DELIVERY_POLL_SECONDS,
     )
@@ -122,18 +126,44 @@ class NotificationsHarness:
             return [CloudEvent.model_validate_json(row.payload) for row in rows]
 
 
-@pytest.fixture
-async def notifications(
-    notifications_settings: NotificationsSettings,
+@contextlib.asynccontextmanager
+async def running_notifications(
+    settings: NotificationsSettings,
 ) -> AsyncIterator[NotificationsHarness]:
-    """The notifications app in process (lifespan and delivery job running)."""
-    app = create_app(notifications_settings)
+    """The notifications app in process on `settings` (lifespan and delivery job running)."""
+    app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(
             transport=transport, base_url="http://notifications"
         ) as client:
             yield NotificationsHarness(app=app, client=client)
+
+
+@pytest.fixture
+async def notifications(
+    notifications_settings: NotificationsSettings,
+) -> AsyncIterator[NotificationsHarness]:
+    """The notifications app in process (lifespan and delivery job running)."""
+    async with running_notifications(notifications_settings) as harness:
+        yield harness
+
+
+RunNotifications = Callable[..., contextlib.AbstractAsyncContextManager[NotificationsHarness]]
+
+
+@pytest.fixture
+def run_notifications(notifications_settings: NotificationsSettings) -> RunNotifications:
+    """Start the app on the test settings with some changed: `run_notifications(field=value)`
+    (time is compressed through settings, never by mocking the clock)."""
+
+    def start(**changes: Any) -> contextlib.AbstractAsyncContextManager[NotificationsHarness]:
+        changed = NotificationsSettings.model_validate(
+            notifications_settings.model_dump() | changes
+        )
+        return running_notifications(changed)
+
+    return start
 
 
 def cpi_reason() -> Reason:

@@ -60,6 +60,10 @@ class InboxChannel:
     def email_domain(cls, target: str) -> str | None:
         return None
 
+    @classmethod
+    def concurrency_key(cls, target: str) -> str | None:
+        return None
+
     async def checked_target(self, target: str) -> str:
         return target
 

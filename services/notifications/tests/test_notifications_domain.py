@@ -186,9 +186,9 @@ def test_severity_order() -> None:
         severity_rank("fatal")
 
 
-def test_backoff_doubles_up_to_a_ceiling_and_stops_at_max_attempts() -> None:
+def test_backoff_grows_up_to_a_ceiling_and_stops_at_max_attempts() -> None:
     delays = [retry_delay_seconds(n, base_seconds=1.0) for n in range(1, 5)]
-    assert delays == [1.0, 2.0, 4.0, 8.0]
+    assert delays == [5.0, 30.0, 120.0, 600.0]
     assert retry_delay_seconds(100, base_seconds=1.0) == 3600.0
     assert may_retry(4, max_attempts=5) and not may_retry(5, max_attempts=5)
     assert not may_retry(1, max_attempts=5, retryable=False)

@@ -17,6 +17,8 @@ ENVIRONMENT = {
     "PMO_NOTIFICATIONS_DELIVERY_MAX_ATTEMPTS": "7",
     "PMO_NOTIFICATIONS_DELIVERY_BACKOFF_SECONDS": "0.5",
     "PMO_NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS": "3",
+    "PMO_NOTIFICATIONS_DELIVERY_GIVE_UP_AFTER_SECONDS": "3600",
+    "PMO_NOTIFICATIONS_WEBHOOK_MAX_CONCURRENCY_PER_HOST": "4",
     "PMO_NOTIFICATIONS_ALLOWED_EMAIL_DOMAINS": " Example.com, *.corp.example.org.,,example.com",
 }
 
@@ -35,6 +37,8 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.delivery_max_attempts == 5
     assert settings.delivery_backoff_seconds == 1.0
     assert settings.webhook_timeout_seconds == 5
+    assert settings.delivery_give_up_after_seconds == 86400
+    assert settings.webhook_max_concurrency_per_host == 2
     assert settings.allowed_email_domains == ()
 
 
@@ -52,6 +56,8 @@ def test_environment_names(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.delivery_max_attempts == 7
     assert settings.delivery_backoff_seconds == 0.5
     assert settings.webhook_timeout_seconds == 3
+    assert settings.delivery_give_up_after_seconds == 3600
+    assert settings.webhook_max_concurrency_per_host == 4
     assert settings.allowed_email_domains == ("example.com", "*.corp.example.org")
 
 
@@ -64,3 +70,13 @@ def test_a_malformed_email_domain_is_refused_at_start(
     monkeypatch.setenv("PMO_NOTIFICATIONS_ALLOWED_EMAIL_DOMAINS", f"example.com,{entry}")
     with pytest.raises(ValueError, match="is not a domain"):
         NotificationsSettings()
+
+
+@pytest.mark.parametrize("timeout", ["0.5", "5", "29", "120"])
+def test_the_claim_lease_always_outlasts_a_webhook_request(
+    monkeypatch: pytest.MonkeyPatch, timeout: str
+) -> None:
+    monkeypatch.setenv("PMO_NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS", timeout)
+    settings = NotificationsSettings()
+    assert settings.delivery_claim_lease_seconds >= 30
+    assert settings.delivery_claim_lease_seconds >= 3 * settings.webhook_timeout_seconds

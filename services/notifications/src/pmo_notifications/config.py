@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Self
 
 from pmo_common.settings import ServiceSettings, database_url_field, settings_reader
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 # One allow-list entry: a domain (`example.com`) or every subdomain of one (`*.example.com`),
@@ -31,14 +31,30 @@ class NotificationsSettings(ServiceSettings):
     webhook_allow_private: bool = Field(
         default=False, validation_alias="PMO_NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE"
     )
+    # The retry schedule (domain/delivery_schedule.py): at least `delivery_max_attempts`
+    # attempts, and retries until `delivery_give_up_after_seconds` have passed since the first
+    # one; `delivery_backoff_seconds` scales the waits (1.0: 5 s, 30 s, 2 min, ... then hourly).
     delivery_max_attempts: int = Field(
         default=5, ge=1, le=50, validation_alias="PMO_NOTIFICATIONS_DELIVERY_MAX_ATTEMPTS"
     )
     delivery_backoff_seconds: float = Field(
         default=1.0, ge=0, validation_alias="PMO_NOTIFICATIONS_DELIVERY_BACKOFF_SECONDS"
     )
+    delivery_give_up_after_seconds: float = Field(
+        default=86400.0,
+        ge=0,
+        validation_alias="PMO_NOTIFICATIONS_DELIVERY_GIVE_UP_AFTER_SECONDS",
+    )
+    # The whole request (connect, send, read), not each read.
     webhook_timeout_seconds: float = Field(
         default=5.0, gt=0, le=120, validation_alias="PMO_NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS"
+    )
+    # Sends in flight to one webhook receiver (scheme, host and port) per replica.
+    webhook_max_concurrency_per_host: int = Field(
+        default=2,
+        ge=1,
+        le=20,
+        validation_alias="PMO_NOTIFICATIONS_WEBHOOK_MAX_CONCURRENCY_PER_HOST",
     )
     delivery_poll_interval_seconds: float = Field(
         default=0.2, gt=0, validation_alias="PMO_NOTIFICATIONS_DELIVERY_POLL_INTERVAL_SECONDS"
@@ -47,6 +63,20 @@ class NotificationsSettings(ServiceSettings):
     allowed_email_domains: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(), validation_alias="PMO_NOTIFICATIONS_ALLOWED_EMAIL_DOMAINS"
     )
+
+    @property
+    def delivery_claim_lease_seconds(self) -> float:
+        """How long a claimed delivery stays this replica's: well past any send's deadline."""
+        return max(30.0, 3 * max(self.webhook_timeout_seconds, self.smtp_timeout_seconds))
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> Self:
+        """A lease running out mid-send would let another replica send the message again."""
+        if self.delivery_claim_lease_seconds <= self.webhook_timeout_seconds + 1.0:
+            raise ValueError(
+                "the delivery claim lease must outlast PMO_NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS"
+            )
+        return self
 
     @field_validator("allowed_email_domains", mode="before")
     @classmethod

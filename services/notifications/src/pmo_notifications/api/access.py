@@ -13,6 +13,7 @@ from pmo_notifications.domain.subscription_matching import SubscriptionRecord
 
 # Any known role may call the read routes; what each one sees is narrowed per object.
 AnyRolePrincipal = Annotated[Principal, Depends(require_roles(*sorted(KNOWN_ROLES)))]
+AdminPrincipal = Annotated[Principal, Depends(require_roles("pmo_admin"))]
 PortfolioPrincipal = Annotated[Principal, Depends(require_roles("pmo_admin", "portfolio_manager"))]
 ALERT_HANDLER_ROLES = ("pmo_admin", "portfolio_manager")
 

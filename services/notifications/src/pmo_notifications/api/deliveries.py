@@ -8,10 +8,15 @@ from fastapi import APIRouter
 from pmo_common.web.app_factory import SessionDep
 from pmo_common.web.pagination import Page, PageDep, make_page
 
-from pmo_notifications.api.access import AnyRolePrincipal, sees_all_deliveries
+from pmo_notifications.api.access import (
+    AdminPrincipal,
+    AnyRolePrincipal,
+    sees_all_deliveries,
+)
 from pmo_notifications.api.schemas import Channel, DeliveryOut, DeliveryStatusName, ReferenceId
 from pmo_notifications.domain.address_policy import TargetRefused, parse_webhook_url
 from pmo_notifications.domain.delivery_schedule import DeliveryRecord
+from pmo_notifications.handlers import delivery_commands
 from pmo_notifications.handlers.delivery_queries import list_deliveries
 
 router = APIRouter(prefix="/v1", tags=["deliveries"])
@@ -60,3 +65,21 @@ async def list_deliveries_route(
         page=page,
     )
     return make_page([delivery_out(record, in_full=everything) for record in records], page)
+
+
+@router.post(
+    "/deliveries/{delivery_id}/retry",
+    status_code=202,
+    summary="Re-send a failed delivery now (PMO admins; 409 unless it failed)",
+)
+async def retry_delivery_route(
+    delivery_id: str, principal: AdminPrincipal, session: SessionDep
+) -> DeliveryOut:
+    """Queue the failed delivery's message again, due now, with the same `message_id` (the
+    `webhook-id` or `Message-ID` a receiver de-duplicates on) and a fresh retry schedule.
+
+    Answers 202 with the new pending attempt; 404 for an unknown delivery; 409 when the delivery
+    is delivered, pending, retrying (a later attempt follows it), skipped, or was already re-sent.
+    """
+    queued = await delivery_commands.retry_delivery(session, delivery_id=delivery_id)
+    return delivery_out(queued, in_full=True)

@@ -61,6 +61,13 @@ class Channel(Protocol):
         """
         ...
 
+    @classmethod
+    def concurrency_key(cls, target: str) -> str | None:
+        """The receiver a send to `target` occupies, whose sends in flight are capped so one slow
+        receiver cannot hold every sending slot; None when this channel's sends are not capped.
+        """
+        ...
+
     @property
     def signs_messages(self) -> bool:
         """Whether messages are signed with the subscription's secret.

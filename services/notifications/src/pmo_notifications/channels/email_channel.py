@@ -75,6 +75,11 @@ class EmailChannel:
         except EmailNotValidError:
             return target.rpartition("@")[2].lower()
 
+    @classmethod
+    def concurrency_key(cls, target: str) -> str | None:
+        """Every e-mail goes through the service's own SMTP server: not capped per recipient."""
+        return None
+
     async def checked_target(self, target: str) -> str:
         """The address in normalised form; TargetRefused when it is not an e-mail address."""
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -51,6 +52,15 @@ class WebhookChannel:
         """Webhooks send no e-mail: the allow-list of e-mail domains does not apply."""
         return None
 
+    @classmethod
+    def concurrency_key(cls, target: str) -> str | None:
+        """The receiver's scheme, host and port: sends to one receiver are capped."""
+        try:
+            parsed = parse_webhook_url(target)
+        except TargetRefused:
+            return target
+        return f"{parsed.scheme}://{parsed.host_header}".lower()
+
     async def checked_target(self, target: str) -> str:
         """The URL if the SSRF policy accepts it (resolving its host unless private is allowed)."""
         if self._allow_private:
@@ -60,7 +70,18 @@ class WebhookChannel:
         return target
 
     async def send(self, message: OutgoingMessage) -> SendOutcome:
-        """Deliver one message; the target is vetted again now, against DNS rebinding."""
+        """Deliver one message within the timeout as a whole (resolving, connecting, sending and
+        reading), so a receiver trickling its answer cannot hold the send for longer."""
+        try:
+            async with asyncio.timeout(self._timeout):
+                return await self._send(message)
+        except TimeoutError:
+            return SendOutcome.failure(
+                f"the receiver did not answer within {self._timeout:g} s (timed out)"
+            )
+
+    async def _send(self, message: OutgoingMessage) -> SendOutcome:
+        """One attempt; the target is vetted again now, against DNS rebinding."""
         if message.secret is None:
             return SendOutcome.failure("no signing secret for this webhook", retryable=False)
         url, secret, message_id = message.target, message.secret, message.message_id

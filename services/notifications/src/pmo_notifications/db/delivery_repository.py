@@ -6,7 +6,7 @@ import uuid
 from dataclasses import replace
 from datetime import datetime
 
-from pmo_common.db.rows import fetch_page, matching, record_from, values_of
+from pmo_common.db.rows import fetch_all, fetch_one, fetch_page, matching, record_from, values_of
 from pmo_common.web.pagination import PageRequest
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -156,3 +156,37 @@ async def list_deliveries(
         deliveries.c.created_at.desc(), deliveries.c.attempt.desc(), deliveries.c.id
     )
     return await fetch_page(session, query, DeliveryRecord, page)
+
+
+async def release_claims(
+    session: AsyncSession, *, delivery_ids: list[str], token: str, until: datetime
+) -> None:
+    """Hand back claimed attempts this replica will not send now (their receiver is busy):
+    nobody claims them before `until`, and they are not marked attempted."""
+    if not delivery_ids:
+        return
+    await session.execute(
+        update(deliveries)
+        .where(deliveries.c.id.in_(delivery_ids), deliveries.c.claim_token == token)
+        .values(claim_token=None, claimed_until=until, attempted_at=None)
+    )
+
+
+async def get_delivery(
+    session: AsyncSession, *, delivery_id: str, lock: bool = False
+) -> DeliveryRecord | None:
+    """One attempt, or None; `lock` holds its row until the transaction ends (PostgreSQL)."""
+    query = select(deliveries).where(deliveries.c.id == delivery_id)
+    if lock:
+        query = query.with_for_update()
+    return await fetch_one(session, query, DeliveryRecord)
+
+
+async def message_attempts(session: AsyncSession, *, message_id: str) -> list[DeliveryRecord]:
+    """Every attempt of one message, first to last."""
+    query = (
+        select(deliveries)
+        .where(deliveries.c.message_id == message_id)
+        .order_by(deliveries.c.attempt, deliveries.c.created_at)
+    )
+    return await fetch_all(session, query, DeliveryRecord)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import uuid
+from collections import Counter
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Literal, cast
 
 from pmo_common.db.unit_of_work import unit_of_work
@@ -23,6 +25,8 @@ from pmo_notifications.db.delivery_repository import (
     claim_due_deliveries,
     finish_attempt,
     insert_next_attempt,
+    message_attempts,
+    release_claims,
 )
 from pmo_notifications.db.outbox import outbox
 from pmo_notifications.db.subscription_repository import get_subscription
@@ -32,14 +36,20 @@ from pmo_notifications.domain.delivery_schedule import (
     FAILED,
     RETRYING,
     DeliveryRecord,
+    next_retry_in,
     outcome_status,
-    retry_delay_seconds,
+    schedule_started_at,
 )
 from pmo_notifications.domain.sending import OutgoingMessage, SendOutcome
 from pmo_notifications.handlers.delivery_signal import delivery_signal
 
 log = logging.getLogger(__name__)
 MAX_IN_FLIGHT = 20
+# How long an attempt whose receiver is at its cap waits before it is claimed again.
+DEFER_SECONDS = 0.5
+# Claims per pass while attempts are handed back (a busy receiver's queue is skipped over).
+MAX_CLAIM_ROUNDS = 10
+_JITTER = random.SystemRandom()
 SUBSCRIPTION_GONE = "the subscription was deleted"
 
 
@@ -57,45 +67,80 @@ class DeliveryDispatcher:
         self._settings = settings
         self._channels = channels
         self._in_flight: set[asyncio.Task[None]] = set()
-        # Long enough that a healthy replica always finishes its sends inside its lease.
-        self._lease = timedelta(
-            seconds=max(
-                30.0, 3 * max(settings.webhook_timeout_seconds, settings.smtp_timeout_seconds)
-            )
-        )
+        # Sends in flight per receiver (a channel's concurrency key), capped per receiver.
+        self._busy: Counter[str] = Counter()
+        # Longer than any send's deadline (the settings check it): a claim never runs out while
+        # its message is still being sent, so it is never sent twice.
+        self._lease = timedelta(seconds=settings.delivery_claim_lease_seconds)
 
     async def start_due(self) -> int:
         """Claim due attempts and start sending them; returns how many were started.
 
-        Sends run side by side (at most MAX_IN_FLIGHT), so a slow webhook does not hold up the
-        e-mails and webhooks claimed after it.
+        Sends run side by side (at most MAX_IN_FLIGHT, and at most
+        `webhook_max_concurrency_per_host` to one receiver), so a slow webhook does not hold up
+        the e-mails and other receivers' webhooks claimed after it. An attempt whose receiver is
+        at its cap is handed back for DEFER_SECONDS and the next due ones are claimed instead.
         """
-        capacity = MAX_IN_FLIGHT - len(self._in_flight)
-        if capacity <= 0:
-            return 0
-        token = str(uuid.uuid4())
-        now = utc_now()
-        async with self._sessions() as session, unit_of_work(session):
-            claimed = await claim_due_deliveries(
-                session, now=now, lease_until=now + self._lease, token=token, limit=capacity
-            )
-        for delivery in claimed:
-            task = asyncio.create_task(self._attempt(delivery, token))
-            self._in_flight.add(task)
-            task.add_done_callback(self._in_flight.discard)
-        return len(claimed)
+        started = 0
+        for _ in range(MAX_CLAIM_ROUNDS):
+            capacity = MAX_IN_FLIGHT - len(self._in_flight)
+            if capacity <= 0:
+                break
+            token = str(uuid.uuid4())
+            now = utc_now()
+            async with self._sessions() as session, unit_of_work(session):
+                claimed = await claim_due_deliveries(
+                    session, now=now, lease_until=now + self._lease, token=token, limit=capacity
+                )
+            deferred: list[str] = []
+            for delivery in claimed:
+                key = self._concurrency_key(delivery)
+                if key is not None and self._busy[key] >= self._per_host_cap:
+                    deferred.append(delivery.id)
+                    continue
+                if key is not None:
+                    self._busy[key] += 1
+                task = asyncio.create_task(self._attempt(delivery, token, key))
+                self._in_flight.add(task)
+                task.add_done_callback(self._in_flight.discard)
+                started += 1
+            if deferred:
+                async with self._sessions() as session, unit_of_work(session):
+                    await release_claims(
+                        session,
+                        delivery_ids=deferred,
+                        token=token,
+                        until=now + timedelta(seconds=DEFER_SECONDS),
+                    )
+                delivery_signal.notify_later(DEFER_SECONDS)
+            if len(claimed) < capacity or not deferred:
+                break
+        return started
+
+    @property
+    def _per_host_cap(self) -> int:
+        return self._settings.webhook_max_concurrency_per_host
+
+    def _concurrency_key(self, delivery: DeliveryRecord) -> str | None:
+        channel = self._channels.get(delivery.channel)
+        return None if channel is None else channel.concurrency_key(delivery.target)
 
     async def drain(self) -> None:
         """Wait for every send in flight to finish and be recorded."""
         if self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
 
-    async def _attempt(self, delivery: DeliveryRecord, token: str) -> None:
+    async def _attempt(self, delivery: DeliveryRecord, token: str, key: str | None) -> None:
         try:
             outcome, skipped = await self._send(delivery)
         except Exception as exc:
             log.exception("delivery %s failed unexpectedly", delivery.id)
             outcome, skipped = SendOutcome.failure(f"{type(exc).__name__}: {exc}"), False
+        finally:
+            if key is not None:
+                self._busy[key] -= 1
+                if self._busy[key] <= 0:
+                    del self._busy[key]
         try:
             await self._record(delivery, token, outcome, skipped=skipped)
         except Exception:
@@ -128,16 +173,17 @@ class DeliveryDispatcher:
     async def _record(
         self, delivery: DeliveryRecord, token: str, outcome: SendOutcome, *, skipped: bool
     ) -> None:
-        status = outcome_status(
-            delivered=outcome.delivered,
-            skipped=skipped,
-            attempt=delivery.attempt,
-            max_attempts=self._settings.delivery_max_attempts,
-            retryable=outcome.retryable,
-        )
         retry_in: float | None = None
         async with self._sessions() as session, unit_of_work(session):
             now = utc_now()
+            if not (outcome.delivered or skipped) and outcome.retryable:
+                retry_in = await self._retry_in(session, delivery, now)
+            status = outcome_status(
+                delivered=outcome.delivered,
+                skipped=skipped,
+                retryable=outcome.retryable,
+                retry_in=retry_in,
+            )
             finished = await finish_attempt(
                 session,
                 delivery_id=delivery.id,
@@ -150,10 +196,7 @@ class DeliveryDispatcher:
             if finished is None:
                 log.warning("lost the claim on delivery %s; another replica owns it", delivery.id)
                 return
-            if status == RETRYING:
-                retry_in = retry_delay_seconds(
-                    delivery.attempt, base_seconds=self._settings.delivery_backoff_seconds
-                )
+            if status == RETRYING and retry_in is not None:
                 await insert_next_attempt(
                     session,
                     previous=finished,
@@ -175,9 +218,25 @@ class DeliveryDispatcher:
                     ),
                     subject=finished.project_id,
                 )
-        if retry_in is not None:
+        if status == RETRYING and retry_in is not None:
             # The retry is committed: wake the job when it falls due rather than at the next poll.
             delivery_signal.notify_later(retry_in)
+
+    async def _retry_in(
+        self, session: AsyncSession, delivery: DeliveryRecord, now: datetime
+    ) -> float | None:
+        """Seconds until the next attempt of a failed one, None when the delivery is given up."""
+        history = await message_attempts(session, message_id=delivery.message_id)
+        started = schedule_started_at(history) if history else delivery.created_at
+        settings = self._settings
+        return next_retry_in(
+            delivery.attempt,
+            elapsed_seconds=(now - started).total_seconds(),
+            base_seconds=settings.delivery_backoff_seconds,
+            max_attempts=settings.delivery_max_attempts,
+            give_up_after_seconds=settings.delivery_give_up_after_seconds,
+            spread=_JITTER.uniform(-1.0, 1.0),
+        )
 
 
 async def run_delivery_job(runtime: ServiceRuntime, stop: asyncio.Event) -> None:

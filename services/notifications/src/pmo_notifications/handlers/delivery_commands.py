@@ -1,0 +1,48 @@
+"""Use cases on the delivery log: re-sending a delivery that was given up."""
+
+from __future__ import annotations
+
+from pmo_common.db.unit_of_work import unit_of_work
+from pmo_common.problems import ProblemException, not_found
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_notifications.db.delivery_repository import (
+    get_delivery,
+    insert_next_attempt,
+    message_attempts,
+)
+from pmo_notifications.domain.clock import utc_now
+from pmo_notifications.domain.delivery_schedule import FAILED, DeliveryRecord
+from pmo_notifications.handlers.delivery_signal import mark_deliveries_planned
+
+
+async def retry_delivery(session: AsyncSession, *, delivery_id: str) -> DeliveryRecord:
+    """Queue a failed delivery's message again, due now, with the same message id (receivers
+    de-duplicate on it) and a fresh retry schedule; 404 unknown, 409 unless it is the message's
+    latest attempt and failed."""
+    async with unit_of_work(session):
+        delivery = await get_delivery(session, delivery_id=delivery_id, lock=True)
+        if delivery is None:
+            raise not_found("delivery", delivery_id)
+        if delivery.status != FAILED:
+            raise ProblemException(
+                409,
+                "Delivery not failed",
+                f"Delivery {delivery.id} is {delivery.status}: only a failed delivery is re-sent.",
+            )
+        attempts = await message_attempts(session, message_id=delivery.message_id)
+        if attempts and attempts[-1].id != delivery.id:
+            raise ProblemException(
+                409,
+                "Delivery already re-sent",
+                f"Delivery {delivery.id} was followed by attempt {attempts[-1].attempt} "
+                f"({attempts[-1].id}, {attempts[-1].status}).",
+            )
+        now = utc_now()
+        queued_id = await insert_next_attempt(
+            session, previous=delivery, next_attempt_at=now, at=now
+        )
+        queued = await get_delivery(session, delivery_id=queued_id)
+        assert queued is not None
+        mark_deliveries_planned(session)
+        return queued
