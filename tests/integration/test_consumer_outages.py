@@ -11,6 +11,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer
@@ -110,15 +111,22 @@ async def proxied(url: str) -> AsyncIterator[tuple[DatabaseProxy, str]]:
         await proxy.cut()
 
 
-async def test_a_database_outage_mid_stream_loses_nothing_and_dead_letters_nothing(
-    database: MessagingDatabase, kafka_bootstrap: str
-) -> None:
-    topic = await create_test_topic(kafka_bootstrap, "itest.outage")
-    events = [sequenced_event(topic, f"project-{i % 6}", i) for i in range(60)]
-    group = f"itest-outage-{uuid.uuid4().hex[:8]}"
+@asynccontextmanager
+async def outage_consumer(
+    database: MessagingDatabase,
+    kafka_bootstrap: str,
+    topic: str,
+    group: str,
+    *,
+    retries: dict[str, Any],
+    **consumer_options: Any,
+) -> AsyncIterator[tuple[DatabaseProxy, KafkaEventConsumer]]:
+    """A consumer of `topic` (in `group`) whose database is reached through a proxy the test
+    can cut; each event it applies adds a row to `database.applied`. `retries` are the applier's
+    retry and outage backoff settings."""
 
-    async def record_effect(session: AsyncSession, event: Consumed[Sequenced]) -> None:
-        await session.execute(insert(database.applied).values(event_id=event.id))
+    async def record_effect(session: AsyncSession, consumed: Consumed[Sequenced]) -> None:
+        await session.execute(insert(database.applied).values(event_id=consumed.id))
 
     async with proxied(database.url) as (proxy, proxied_url):
         engine = create_database_engine(proxied_url)
@@ -126,14 +134,8 @@ async def test_a_database_outage_mid_stream_loses_nothing_and_dead_letters_nothi
             consumer="itest-outage",
             session_factory=create_session_factory(engine),
             tables=database.tables,
-            handlers=ConsumedEvents().add(
-                itest_event_spec(topic),
-                record_effect,
-            ),
-            max_attempts=3,
-            retry_backoff=0.01,
-            outage_backoff=0.1,
-            outage_backoff_max=1.0,
+            handlers=ConsumedEvents().add(itest_event_spec(topic), record_effect),
+            **retries,
         )
         dead_letters = KafkaPublisher(kafka_bootstrap, f"{group}-dlq")
         consumer = KafkaEventConsumer(
@@ -141,8 +143,35 @@ async def test_a_database_outage_mid_stream_loses_nothing_and_dead_letters_nothi
             group_id=group,
             applier=applier,
             dead_letters=dead_letters,
-            max_records=5,
+            **consumer_options,
         )
+        try:
+            yield proxy, consumer
+        finally:
+            await dead_letters.stop()
+            await engine.dispose()
+
+
+async def test_a_database_outage_mid_stream_loses_nothing_and_dead_letters_nothing(
+    database: MessagingDatabase, kafka_bootstrap: str
+) -> None:
+    topic = await create_test_topic(kafka_bootstrap, "itest.outage")
+    events = [sequenced_event(topic, f"project-{i % 6}", i) for i in range(60)]
+    group = f"itest-outage-{uuid.uuid4().hex[:8]}"
+
+    async with outage_consumer(
+        database,
+        kafka_bootstrap,
+        topic,
+        group,
+        retries={
+            "max_attempts": 3,
+            "retry_backoff": 0.01,
+            "outage_backoff": 0.1,
+            "outage_backoff_max": 1.0,
+        },
+        max_records=5,
+    ) as (proxy, consumer):
         stop = asyncio.Event()
         task = asyncio.create_task(consumer.run(stop))
         try:
@@ -189,8 +218,6 @@ async def test_a_database_outage_mid_stream_loses_nothing_and_dead_letters_nothi
         finally:
             stop.set()
             await asyncio.wait_for(task, timeout=DEADLINE)
-            await dead_letters.stop()
-            await engine.dispose()
 
     applied = database.applied
     async with database.engine.connect() as connection:
@@ -226,27 +253,14 @@ async def test_the_stop_signal_ends_the_wait_and_keeps_the_held_record(
     event = sequenced_event(topic, "project-held", 1)
     group = f"itest-outage-stop-{uuid.uuid4().hex[:8]}"
 
-    async def record_effect(session: AsyncSession, consumed: Consumed[Sequenced]) -> None:
-        await session.execute(insert(database.applied).values(event_id=consumed.id))
-
-    async with proxied(database.url) as (proxy, proxied_url):
-        engine = create_database_engine(proxied_url)
-        applier = EventApplier(
-            consumer="itest-outage",
-            session_factory=create_session_factory(engine),
-            tables=database.tables,
-            handlers=ConsumedEvents().add(itest_event_spec(topic), record_effect),
-            max_attempts=1,
-            outage_backoff=0.1,
-            outage_backoff_max=30.0,  # the stop must not wait for a long backoff
-        )
-        dead_letters = KafkaPublisher(kafka_bootstrap, f"{group}-dlq")
-        consumer = KafkaEventConsumer(
-            bootstrap_servers=kafka_bootstrap,
-            group_id=group,
-            applier=applier,
-            dead_letters=dead_letters,
-        )
+    async with outage_consumer(
+        database,
+        kafka_bootstrap,
+        topic,
+        group,
+        # The stop must not wait for a long backoff.
+        retries={"max_attempts": 1, "outage_backoff": 0.1, "outage_backoff_max": 30.0},
+    ) as (proxy, consumer):
         await proxy.cut()
         ((partition, offset),) = (await produce_events(kafka_bootstrap, [event])).values()
         stop = asyncio.Event()
@@ -264,8 +278,6 @@ async def test_the_stop_signal_ends_the_wait_and_keeps_the_held_record(
             stopping_at = loop.time()
             await asyncio.wait_for(task, timeout=DEADLINE)
             stopped_in = loop.time() - stopping_at
-            await dead_letters.stop()
-            await engine.dispose()
 
     assert stopped_in < 3.0, f"the stop took {stopped_in:.1f}s"
     committed = await committed_offsets(kafka_bootstrap, group, topic)

@@ -34,6 +34,7 @@ from pmo_notifications.db.tables import messaging
 from pmo_notifications.main import create_app
 from pmo_notifications.migrate import migrate
 from pmo_stack.smtp_sink import SmtpSink
+from pmo_stack.testkit import eventually
 from sqlalchemy import select
 
 TEST_JWT_SECRET = "notifications-test-secret-0123456789abcdef"
@@ -124,6 +125,41 @@ class NotificationsHarness:
                 select(outbox.c.payload).where(outbox.c.topic == event_type).order_by(outbox.c.id)
             )
             return [CloudEvent.model_validate_json(row.payload) for row in rows]
+
+    async def subscribe_webhook(
+        self, target: str, project_id: str, *event_types: str
+    ) -> dict[str, Any]:
+        """A project manager's webhook subscription of `target` to the project's `event_types`."""
+        fields = {
+            "channel": "webhook",
+            "target": target,
+            "event_types": list(event_types),
+            "project_id": project_id,
+        }
+        manager = self.auth("portfolio_manager", "pm@example.com")
+        answer = await self.client.post("/v1/subscriptions", headers=manager, json=fields)
+        assert answer.status_code == 201, answer.text
+        subscription: dict[str, Any] = answer.json()
+        return subscription
+
+    async def webhook_attempts(self, subscription_id: str) -> list[dict[str, Any]]:
+        """The delivery log's webhook attempts for one subscription, first attempt first."""
+        params = {"channel": "webhook"}
+        answer = await self.client.get("/v1/deliveries", headers=self.auth(), params=params)
+        items: list[dict[str, Any]] = answer.json()["items"]
+        mine = (item for item in items if item["subscription_id"] == subscription_id)
+        return sorted(mine, key=lambda item: item["attempt"])
+
+    async def webhook_attempts_ending(
+        self, subscription_id: str, status: str
+    ) -> list[dict[str, Any]]:
+        """The subscription's webhook attempts, once the latest one has ended in `status`."""
+
+        async def ended() -> list[dict[str, Any]] | None:
+            attempts = await self.webhook_attempts(subscription_id)
+            return attempts if attempts and attempts[-1]["status"] == status else None
+
+        return await eventually(ended, what=f"the last attempt to end {status}")
 
 
 @contextlib.asynccontextmanager

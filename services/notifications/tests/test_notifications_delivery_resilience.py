@@ -20,38 +20,15 @@ from pmo_stack.smtp_sink import SmtpSink
 from pmo_stack.testkit import eventually
 
 
-async def subscribe(notifications: Any, url: str, project_id: str) -> dict[str, Any]:
-    answer = await notifications.client.post(
-        "/v1/subscriptions",
-        headers=notifications.auth("portfolio_manager", "pm@example.com"),
-        json={
-            "channel": "webhook",
-            "target": url,
-            "event_types": ["project.at_risk"],
-            "project_id": project_id,
-        },
-    )
-    assert answer.status_code == 201, answer.text
-    body: dict[str, Any] = answer.json()
-    return body
-
-
-async def attempts_for(notifications: Any, subscription_id: str) -> list[dict[str, Any]]:
-    answer = await notifications.client.get(
-        "/v1/deliveries", headers=notifications.auth(), params={"channel": "webhook"}
-    )
-    rows = [r for r in answer.json()["items"] if r["subscription_id"] == subscription_id]
-    return sorted(rows, key=lambda r: r["attempt"])
-
-
-async def attempts_ending(
-    notifications: Any, subscription_id: str, status: str, *, within: float = 20.0
-) -> list[dict[str, Any]]:
-    async def ended() -> Any:
-        rows = await attempts_for(notifications, subscription_id)
-        return rows if rows and rows[-1]["status"] == status else None
-
-    return await eventually(ended, within=within, what=f"the last attempt to end {status}")
+async def at_risk_sent_to(notifications: Any, payloads: Any, *urls: str) -> list[dict[str, Any]]:
+    """Subscribe each of `urls` to a new project's project.at_risk, then signal it once; the
+    subscriptions, in the order of `urls`."""
+    project_id = str(uuid.uuid4())
+    subscriptions = [
+        await notifications.subscribe_webhook(url, project_id, "project.at_risk") for url in urls
+    ]
+    await notifications.apply("project.at_risk", payloads.at_risk(project_id))
+    return subscriptions
 
 
 def instant(text: str) -> datetime:
@@ -72,10 +49,10 @@ async def test_a_receiver_down_past_max_attempts_still_gets_the_message_when_it_
     async with run_notifications(
         delivery_max_attempts=3, delivery_give_up_after_seconds=60
     ) as notifications:
-        project_id = str(uuid.uuid4())
-        subscription = await subscribe(notifications, f"{webhook_receiver.url}/hook", project_id)
-        await notifications.apply("project.at_risk", notifications_payloads.at_risk(project_id))
-        rows = await attempts_ending(notifications, subscription["id"], "delivered")
+        (subscription,) = await at_risk_sent_to(
+            notifications, notifications_payloads, f"{webhook_receiver.url}/hook"
+        )
+        rows = await notifications.webhook_attempts_ending(subscription["id"], "delivered")
         assert [(r["attempt"], r["status"]) for r in rows] == [
             (1, "retrying"),
             (2, "retrying"),
@@ -97,10 +74,10 @@ async def test_a_delivery_fails_only_once_the_give_up_time_has_passed(
     async with run_notifications(
         delivery_max_attempts=2, delivery_give_up_after_seconds=1.0
     ) as notifications:
-        project_id = str(uuid.uuid4())
-        subscription = await subscribe(notifications, f"{webhook_receiver.url}/hook", project_id)
-        await notifications.apply("project.at_risk", notifications_payloads.at_risk(project_id))
-        rows = await attempts_ending(notifications, subscription["id"], "failed")
+        (subscription,) = await at_risk_sent_to(
+            notifications, notifications_payloads, f"{webhook_receiver.url}/hook"
+        )
+        rows = await notifications.webhook_attempts_ending(subscription["id"], "failed")
         # 0, 0.05, 0.35 s, then the last attempt on the give-up time (1 s), not 1.55 s.
         assert [r["status"] for r in rows] == ["retrying"] * 3 + ["failed"]
         given_up = instant(rows[-1]["completed_at"]) - instant(rows[0]["created_at"])
@@ -119,10 +96,10 @@ async def test_an_admin_re_sends_a_failed_delivery_with_the_same_message_id(
     notifications: Any, webhook_receiver: Any, notifications_payloads: Any
 ) -> None:
     webhook_receiver.fail_next(3, status=503)  # max_attempts 3, no give-up time: failed
-    project_id = str(uuid.uuid4())
-    subscription = await subscribe(notifications, f"{webhook_receiver.url}/hook", project_id)
-    await notifications.apply("project.at_risk", notifications_payloads.at_risk(project_id))
-    rows = await attempts_ending(notifications, subscription["id"], "failed")
+    (subscription,) = await at_risk_sent_to(
+        notifications, notifications_payloads, f"{webhook_receiver.url}/hook"
+    )
+    rows = await notifications.webhook_attempts_ending(subscription["id"], "failed")
     failed = rows[-1]
 
     retry = f"/v1/deliveries/{failed['id']}/retry"
@@ -139,7 +116,7 @@ async def test_an_admin_re_sends_a_failed_delivery_with_the_same_message_id(
     assert queued["message_id"] == failed["message_id"]
     assert queued["id"] != failed["id"]
 
-    rows = await attempts_ending(notifications, subscription["id"], "delivered")
+    rows = await notifications.webhook_attempts_ending(subscription["id"], "delivered")
     assert [(r["attempt"], r["status"]) for r in rows][-2:] == [(3, "failed"), (4, "delivered")]
     requests = webhook_receiver.requests
     assert len(requests) == 4
@@ -170,12 +147,12 @@ async def test_a_pending_delivery_is_not_re_sent(
     async with run_notifications(
         delivery_backoff_seconds=1.0, delivery_give_up_after_seconds=60
     ) as notifications:
-        project_id = str(uuid.uuid4())
-        subscription = await subscribe(notifications, f"{webhook_receiver.url}/hook", project_id)
-        await notifications.apply("project.at_risk", notifications_payloads.at_risk(project_id))
+        (subscription,) = await at_risk_sent_to(
+            notifications, notifications_payloads, f"{webhook_receiver.url}/hook"
+        )
 
         async def second_pending() -> Any:
-            rows = await attempts_for(notifications, subscription["id"])
+            rows = await notifications.webhook_attempts(subscription["id"])
             return rows if len(rows) == 2 and rows[-1]["status"] == "pending" else None
 
         rows = await eventually(second_pending, what="the second attempt, pending")
@@ -262,10 +239,12 @@ async def test_a_trickling_receiver_is_cut_off_at_the_deadline_and_delays_no_one
             delivery_give_up_after_seconds=0,
         ) as notifications,
     ):
-        project_id = str(uuid.uuid4())
-        slow_subscription = await subscribe(notifications, f"{slow.url}/slow", project_id)
-        await subscribe(notifications, f"{webhook_receiver.url}/fast", project_id)
-        await notifications.apply("project.at_risk", notifications_payloads.at_risk(project_id))
+        slow_subscription, _ = await at_risk_sent_to(
+            notifications,
+            notifications_payloads,
+            f"{slow.url}/slow",
+            f"{webhook_receiver.url}/fast",
+        )
         started = time.monotonic()
 
         async def fast_and_mail() -> Any:
@@ -275,7 +254,7 @@ async def test_a_trickling_receiver_is_cut_off_at_the_deadline_and_delays_no_one
         assert time.monotonic() - started < 1.0
         assert slow.active == 1, "the slow receiver is still trickling"
 
-        rows = await attempts_ending(notifications, slow_subscription["id"], "failed")
+        rows = await notifications.webhook_attempts_ending(slow_subscription["id"], "failed")
         assert [(r["attempt"], r["status"]) for r in rows] == [(1, "retrying"), (2, "failed")]
         assert all("timed out" in r["error"] for r in rows)
         # Each scheduled attempt reached the receiver once, never again on a lapsed lease.
@@ -298,13 +277,10 @@ async def test_one_receiver_gets_at_most_the_capped_number_of_sends_at_once(
             delivery_give_up_after_seconds=0,
         ) as notifications,
     ):
-        project_id = str(uuid.uuid4())
-        slow_ids = [
-            (await subscribe(notifications, f"{slow.url}/slow{n}", project_id))["id"]
-            for n in range(5)
-        ]
-        await subscribe(notifications, f"{webhook_receiver.url}/fast", project_id)
-        await notifications.apply("project.at_risk", notifications_payloads.at_risk(project_id))
+        slow_urls = [f"{slow.url}/slow{n}" for n in range(5)]
+        *slow_subscriptions, _ = await at_risk_sent_to(
+            notifications, notifications_payloads, *slow_urls, f"{webhook_receiver.url}/fast"
+        )
         started = time.monotonic()
 
         async def fast() -> Any:
@@ -313,7 +289,7 @@ async def test_one_receiver_gets_at_most_the_capped_number_of_sends_at_once(
         await eventually(fast, within=1.0, what="the fast webhook")
         assert time.monotonic() - started < 1.0
 
-        for subscription_id in slow_ids:
-            await attempts_ending(notifications, subscription_id, "failed")
+        for slow_subscription in slow_subscriptions:
+            await notifications.webhook_attempts_ending(slow_subscription["id"], "failed")
         assert slow.most_active == 2
         assert sorted(r["path"] for r in slow.requests) == [f"/slow{n}" for n in range(5)]

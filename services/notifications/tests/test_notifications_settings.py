@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from pmo_notifications.config import NotificationsSettings
 
@@ -23,23 +25,33 @@ ENVIRONMENT = {
 }
 
 
+# Each setting the environment above changes: (its default, its value under ENVIRONMENT).
+EXPECTED: dict[str, tuple[Any, Any]] = {
+    "smtp_host": ("127.0.0.1", "mail.example.com"),
+    "smtp_port": (8025, 2525),
+    "smtp_from": ("pmo@localhost", "pmo@example.com"),
+    "smtp_username": (None, "pmo"),
+    "smtp_starttls": (False, True),
+    "webhook_allow_private": (False, True),
+    "delivery_max_attempts": (5, 7),
+    "delivery_backoff_seconds": (1.0, 0.5),
+    "webhook_timeout_seconds": (5, 3),
+    "delivery_give_up_after_seconds": (86400, 3600),
+    "webhook_max_concurrency_per_host": (2, 4),
+    "allowed_email_domains": ((), ("example.com", "*.corp.example.org")),
+}
+
+
+def read(settings: NotificationsSettings) -> dict[str, Any]:
+    """The settings named in EXPECTED, with the values `settings` holds."""
+    return {name: getattr(settings, name) for name in EXPECTED}
+
+
 def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ENVIRONMENT:
         monkeypatch.delenv(name, raising=False)
     settings = NotificationsSettings()
-    assert (settings.smtp_host, settings.smtp_port, settings.smtp_from) == (
-        "127.0.0.1",
-        8025,
-        "pmo@localhost",
-    )
-    assert settings.smtp_starttls is False and settings.smtp_username is None
-    assert settings.webhook_allow_private is False
-    assert settings.delivery_max_attempts == 5
-    assert settings.delivery_backoff_seconds == 1.0
-    assert settings.webhook_timeout_seconds == 5
-    assert settings.delivery_give_up_after_seconds == 86400
-    assert settings.webhook_max_concurrency_per_host == 2
-    assert settings.allowed_email_domains == ()
+    assert read(settings) == {name: default for name, (default, _) in EXPECTED.items()}
 
 
 def test_environment_names(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -47,18 +59,9 @@ def test_environment_names(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(name, value)
     settings = NotificationsSettings()
     assert settings.database_url == "sqlite+aiosqlite:////tmp/n.db"
-    assert (settings.smtp_host, settings.smtp_port) == ("mail.example.com", 2525)
-    assert settings.smtp_from == "pmo@example.com" and settings.smtp_username == "pmo"
     assert settings.smtp_password is not None
     assert settings.smtp_password.get_secret_value() == "s3cret"
-    assert settings.smtp_starttls is True
-    assert settings.webhook_allow_private is True
-    assert settings.delivery_max_attempts == 7
-    assert settings.delivery_backoff_seconds == 0.5
-    assert settings.webhook_timeout_seconds == 3
-    assert settings.delivery_give_up_after_seconds == 3600
-    assert settings.webhook_max_concurrency_per_host == 4
-    assert settings.allowed_email_domains == ("example.com", "*.corp.example.org")
+    assert read(settings) == {name: configured for name, (_, configured) in EXPECTED.items()}
 
 
 @pytest.mark.parametrize(
