@@ -10,26 +10,10 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from pmo_common.events import schema_export
+from pmo_common.events import payloads, schema_export
 from pmo_common.events.catalog import EVENT_CATALOG, EventSpec
 from pmo_common.events.envelope import CloudEvent, build_event
-from pmo_common.events.payloads import (
-    AlertEvent,
-    ComplianceEvaluated,
-    DeliveryEvent,
-    EventPayload,
-    GateDecided,
-    HealthChanged,
-    MethodologyPublished,
-    ProjectAtRisk,
-    ProjectClosed,
-    ProjectCreated,
-    ProjectRecovered,
-    ProjectUpdated,
-    ReportOverdue,
-    RequestEvent,
-    StatusReported,
-)
+from pmo_common.events.payloads import EventPayload
 from pmo_common.messaging.topics import DEAD_LETTER_SUFFIX, all_topics, dead_letter_topic
 from pmo_common.observability import correlation_id_var, traceparent_var
 from referencing import Registry
@@ -88,16 +72,16 @@ _DELIVERY = {
 
 # One realistic payload per model, as a consumer receives it (JSON types only).
 SAMPLES: dict[type[EventPayload], dict[str, Any]] = {
-    RequestEvent: _REQUEST,
-    ProjectCreated: _PROJECT,
-    ProjectUpdated: {**_PROJECT, "version": 2, "changed_fields": ["budget"]},
-    ProjectClosed: {
+    payloads.RequestEvent: _REQUEST,
+    payloads.ProjectCreated: _PROJECT,
+    payloads.ProjectUpdated: {**_PROJECT, "version": 2, "changed_fields": ["budget"]},
+    payloads.ProjectClosed: {
         "project_id": "p-1",
         "name": "Apollo",
         "closed_at": "2025-12-19T17:00:00Z",
         "version": 3,
     },
-    MethodologyPublished: {
+    payloads.MethodologyPublished: {
         "key": "waterfall",
         "name": "Waterfall",
         "version": 2,
@@ -106,20 +90,20 @@ SAMPLES: dict[type[EventPayload], dict[str, Any]] = {
         "report_cadence_days": 14,
         "thresholds": {"cpi_amber": 0.95, "cpi_red": 0.9},
     },
-    ComplianceEvaluated: {
+    payloads.ComplianceEvaluated: {
         "project_id": "p-1",
         "methodology": "waterfall",
         "compliant": False,
         "score": 0.5,
         "findings": [{"code": "missing_charter", "message": "No charter"}],
     },
-    GateDecided: {
+    payloads.GateDecided: {
         "project_id": "p-1",
         "gate": "G1",
         "decision": "conditional",
         "decided_by": "pmo@example.org",
     },
-    StatusReported: {
+    payloads.StatusReported: {
         "project_id": "p-1",
         "report_id": "sr-1",
         "as_of": "2025-03-31",
@@ -127,7 +111,7 @@ SAMPLES: dict[type[EventPayload], dict[str, Any]] = {
         "actual_cost": 97500.0,
         "manager_rag": "amber",
     },
-    HealthChanged: {
+    payloads.HealthChanged: {
         "project_id": "p-1",
         "project_name": "Apollo",
         "previous_rag": "amber",
@@ -136,7 +120,7 @@ SAMPLES: dict[type[EventPayload], dict[str, Any]] = {
         "metrics": _METRICS,
         "as_of": "2025-03-31",
     },
-    ProjectAtRisk: {
+    payloads.ProjectAtRisk: {
         "project_id": "p-1",
         "project_name": "Apollo",
         "manager": "ann@example.org",
@@ -148,7 +132,7 @@ SAMPLES: dict[type[EventPayload], dict[str, Any]] = {
         "metrics": {**_METRICS, "vac": -54878.0, "forecast_end_date": "2026-02-27"},
         "as_of": "2025-03-31",
     },
-    ProjectRecovered: {
+    payloads.ProjectRecovered: {
         "project_id": "p-1",
         "project_name": "Apollo",
         "manager": "ann@example.org",
@@ -157,7 +141,7 @@ SAMPLES: dict[type[EventPayload], dict[str, Any]] = {
         "metrics": {"cpi": 1.01},
         "as_of": "2025-05-31",
     },
-    ReportOverdue: {
+    payloads.ReportOverdue: {
         "project_id": "p-1",
         "project_name": "Apollo",
         "manager": "ann@example.org",
@@ -166,26 +150,26 @@ SAMPLES: dict[type[EventPayload], dict[str, Any]] = {
         "days_overdue": 3,
         "period": 7,
     },
-    AlertEvent: _ALERT,
-    DeliveryEvent: _DELIVERY,
+    payloads.AlertEvent: _ALERT,
+    payloads.DeliveryEvent: _DELIVERY,
 }
 
 # A change per model that a consumer must refuse: a wrong type or value, or a missing field.
 INVALID: dict[type[EventPayload], tuple[str, Any]] = {
-    RequestEvent: ("request_id", None),
-    ProjectCreated: ("start_date", "next tuesday"),
-    ProjectUpdated: ("budget", "a lot"),
-    ProjectClosed: ("version", "3"),
-    MethodologyPublished: ("thresholds", {"cpi_red": "low"}),
-    ComplianceEvaluated: ("score", 1.5),
-    GateDecided: ("decision", "maybe"),
-    StatusReported: ("manager_rag", "purple"),
-    HealthChanged: ("rag", "black"),
-    ProjectAtRisk: ("rag", "green"),
-    ProjectRecovered: ("metrics", [1, 2]),
-    ReportOverdue: ("days_overdue", 2.5),
-    AlertEvent: ("status", "snoozed"),
-    DeliveryEvent: ("channel", "carrier-pigeon"),
+    payloads.RequestEvent: ("request_id", None),
+    payloads.ProjectCreated: ("start_date", "next tuesday"),
+    payloads.ProjectUpdated: ("budget", "a lot"),
+    payloads.ProjectClosed: ("version", "3"),
+    payloads.MethodologyPublished: ("thresholds", {"cpi_red": "low"}),
+    payloads.ComplianceEvaluated: ("score", 1.5),
+    payloads.GateDecided: ("decision", "maybe"),
+    payloads.StatusReported: ("manager_rag", "purple"),
+    payloads.HealthChanged: ("rag", "black"),
+    payloads.ProjectAtRisk: ("rag", "green"),
+    payloads.ProjectRecovered: ("metrics", [1, 2]),
+    payloads.ReportOverdue: ("days_overdue", 2.5),
+    payloads.AlertEvent: ("status", "snoozed"),
+    payloads.DeliveryEvent: ("channel", "carrier-pigeon"),
 }
 
 SPECS = sorted(EVENT_CATALOG.values(), key=lambda spec: spec.type)
@@ -285,9 +269,9 @@ def test_a_payload_missing_a_required_field_fails(spec: EventSpec[EventPayload])
 
 def test_payloads_tolerate_unknown_fields() -> None:
     spec = EVENT_CATALOG["project.at_risk"]
-    sample = {**SAMPLES[ProjectAtRisk], "added_in_a_later_minor": True}
+    sample = {**SAMPLES[payloads.ProjectAtRisk], "added_in_a_later_minor": True}
     payload_validator(spec).validate(sample)
-    ProjectAtRisk.model_validate(sample)
+    payloads.ProjectAtRisk.model_validate(sample)
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=spec_ids)

@@ -162,11 +162,18 @@ async def test_free_text_keeps_its_line_breaks(
     assert response.json()["description"] == description
 
 
+async def _new_project_and_url(
+    new_project: NewProject, **fields: Any
+) -> tuple[dict[str, Any], str]:
+    """A new project and its URL."""
+    project = await new_project(**fields)
+    return project, f"/v1/projects/{project['id']}"
+
+
 async def test_close_reason_and_decision_comment_are_plain_text(
     intake_client: httpx.AsyncClient, auth_header: AuthHeader, new_project: NewProject
 ) -> None:
-    project = await new_project()
-    url = f"/v1/projects/{project['id']}"
+    project, url = await _new_project_and_url(new_project)
     refused = await intake_client.post(
         f"{url}/close", json={"reason": "done\u202e"}, headers=auth_header()
     )
@@ -197,8 +204,7 @@ async def test_patch_refuses_null_for_a_field_that_needs_a_value(
     outbox_events: OutboxEvents,
     field: str,
 ) -> None:
-    project = await new_project(external_ref="ERP-1")
-    url = f"/v1/projects/{project['id']}"
+    project, url = await _new_project_and_url(new_project, external_ref="ERP-1")
     response = await intake_client.patch(url, json={field: None}, headers=auth_header())
     assert refused_fields(response) == [f"body.{field}"]
     assert "null" in response.json()["errors"][0]["reason"]
@@ -209,8 +215,7 @@ async def test_patch_refuses_null_for_a_field_that_needs_a_value(
 async def test_a_null_among_good_changes_refuses_the_whole_patch(
     intake_client: httpx.AsyncClient, auth_header: AuthHeader, new_project: NewProject
 ) -> None:
-    project = await new_project()
-    url = f"/v1/projects/{project['id']}"
+    project, url = await _new_project_and_url(new_project)
     response = await intake_client.patch(
         url, json={"budget": 150000, "name": None}, headers=auth_header()
     )
@@ -238,8 +243,7 @@ async def test_patch_refuses_what_create_refuses(
     body: dict[str, Any],
     field: str,
 ) -> None:
-    project = await new_project()
-    url = f"/v1/projects/{project['id']}"
+    project, url = await _new_project_and_url(new_project)
     response = await intake_client.patch(url, json=body, headers=auth_header())
     assert field in refused_fields(response)
     assert (await intake_client.get(url, headers=auth_header())).json() == project

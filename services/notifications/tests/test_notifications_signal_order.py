@@ -26,6 +26,30 @@ def signal(event_type: str, payload: Any, sent_at: datetime) -> CloudEvent:
     )
 
 
+def at_risk_signal(payloads: Any, project_id: str, *, seconds: int) -> CloudEvent:
+    """project.at_risk for the project, sent `seconds` after SENT."""
+    return signal(
+        "project.at_risk", payloads.at_risk(project_id), SENT + timedelta(seconds=seconds)
+    )
+
+
+def recovered_signal(payloads: Any, project_id: str, *, seconds: int) -> CloudEvent:
+    """project.recovered for the project, sent `seconds` after SENT."""
+    return signal(
+        "project.recovered", payloads.recovered(project_id), SENT + timedelta(seconds=seconds)
+    )
+
+
+def project_signals(
+    payloads: Any, *, at_risk_at: int, recovered_at: int
+) -> tuple[str, CloudEvent, CloudEvent]:
+    """A new project's id, its at-risk and its recovered signal, each sent that many seconds
+    after SENT."""
+    project_id = str(uuid.uuid4())
+    at_risk = at_risk_signal(payloads, project_id, seconds=at_risk_at)
+    return project_id, at_risk, recovered_signal(payloads, project_id, seconds=recovered_at)
+
+
 async def planned_emails(notifications: Any, project_id: str) -> list[str]:
     """Which signals the e-mails planned for the project tell of, oldest first."""
     async with notifications.runtime.sessions() as session:
@@ -49,12 +73,8 @@ async def alerts_of(notifications: Any, project_id: str) -> list[dict[str, Any]]
 async def test_an_at_risk_older_than_the_recovery_already_applied_is_recorded_as_over(
     notifications: Any, notifications_payloads: Any
 ) -> None:
-    project_id = str(uuid.uuid4())
-    at_risk = signal("project.at_risk", notifications_payloads.at_risk(project_id), SENT)
-    recovered = signal(
-        "project.recovered",
-        notifications_payloads.recovered(project_id),
-        SENT + timedelta(seconds=1),
+    project_id, at_risk, recovered = project_signals(
+        notifications_payloads, at_risk_at=0, recovered_at=1
     )
 
     assert await notifications.apply_event(recovered) is Outcome.APPLIED
@@ -70,9 +90,7 @@ async def test_an_at_risk_older_than_the_recovery_already_applied_is_recorded_as
     assert await planned_emails(notifications, project_id) == ["recovered"]
 
     # A newer at-risk signal (red again after the recovery) does open the alert.
-    again = signal(
-        "project.at_risk", notifications_payloads.at_risk(project_id), SENT + timedelta(seconds=2)
-    )
+    again = at_risk_signal(notifications_payloads, project_id, seconds=2)
     await notifications.apply_event(again)
     statuses = [alert["status"] for alert in await alerts_of(notifications, project_id)]
     assert statuses == ["open", "resolved"]
@@ -81,10 +99,8 @@ async def test_an_at_risk_older_than_the_recovery_already_applied_is_recorded_as
 async def test_a_recovery_older_than_the_at_risk_already_applied_leaves_the_alert_open(
     notifications: Any, notifications_payloads: Any
 ) -> None:
-    project_id = str(uuid.uuid4())
-    recovered = signal("project.recovered", notifications_payloads.recovered(project_id), SENT)
-    at_risk = signal(
-        "project.at_risk", notifications_payloads.at_risk(project_id), SENT + timedelta(seconds=1)
+    project_id, at_risk, recovered = project_signals(
+        notifications_payloads, at_risk_at=1, recovered_at=0
     )
 
     await notifications.apply_event(at_risk)
@@ -97,15 +113,9 @@ async def test_a_recovery_older_than_the_at_risk_already_applied_leaves_the_aler
 async def test_signals_in_order_still_open_and_resolve(
     notifications: Any, notifications_payloads: Any
 ) -> None:
-    project_id = str(uuid.uuid4())
-    await notifications.apply_event(
-        signal("project.at_risk", notifications_payloads.at_risk(project_id), SENT)
+    project_id, at_risk, recovered = project_signals(
+        notifications_payloads, at_risk_at=0, recovered_at=1
     )
-    await notifications.apply_event(
-        signal(
-            "project.recovered",
-            notifications_payloads.recovered(project_id),
-            SENT + timedelta(seconds=1),
-        )
-    )
+    await notifications.apply_event(at_risk)
+    await notifications.apply_event(recovered)
     assert [alert["status"] for alert in await alerts_of(notifications, project_id)] == ["resolved"]

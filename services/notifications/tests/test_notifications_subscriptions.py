@@ -214,6 +214,16 @@ async def notifications_company_domains(notifications_settings: Any) -> AsyncIte
             yield client
 
 
+@pytest.fixture
+async def managed_project_id(notifications: Any, notifications_payloads: Any) -> str:
+    """A new project, managed by MANAGER, known to notifications; its id."""
+    project_id = str(uuid.uuid4())
+    await notifications.apply(
+        "project.created", notifications_payloads.created(project_id, manager=MANAGER)
+    )
+    return project_id
+
+
 def email_body(target: str, project_id: str | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"channel": "email", "target": target, "event_types": ["alert.raised"]}
     return body | ({"project_id": project_id} if project_id else {})
@@ -232,18 +242,14 @@ def email_body(target: str, project_id: str | None = None) -> dict[str, Any]:
 async def test_non_admins_subscribe_only_addresses_in_the_allowed_domains(
     notifications: Any,
     notifications_company_domains: Any,
-    notifications_payloads: Any,
+    managed_project_id: str,
     target: str,
 ) -> None:
-    project_id = str(uuid.uuid4())
-    await notifications.apply(
-        "project.created", notifications_payloads.created(project_id, manager=MANAGER)
-    )
     for role, email in (("project_manager", MANAGER), ("portfolio_manager", "pm@example.com")):
         refused = await notifications_company_domains.post(
             "/v1/subscriptions",
             headers=notifications.auth(role, email),
-            json=email_body(target, project_id),
+            json=email_body(target, managed_project_id),
         )
         assert refused.status_code == 422, (role, refused.text)
         assert refused.headers["content-type"].startswith("application/problem+json")
@@ -262,51 +268,39 @@ async def test_non_admins_subscribe_only_addresses_in_the_allowed_domains(
 async def test_addresses_in_the_allowed_domains_are_accepted_from_anyone_who_may_subscribe(
     notifications: Any,
     notifications_company_domains: Any,
-    notifications_payloads: Any,
+    managed_project_id: str,
     target: str,
 ) -> None:
-    project_id = str(uuid.uuid4())
-    await notifications.apply(
-        "project.created", notifications_payloads.created(project_id, manager=MANAGER)
-    )
     created = await notifications_company_domains.post(
         "/v1/subscriptions",
         headers=notifications.auth("project_manager", MANAGER),
-        json=email_body(target, project_id),
+        json=email_body(target, managed_project_id),
     )
     assert created.status_code == 201, created.text
 
 
 async def test_pmo_admins_and_webhooks_are_not_limited_by_the_email_domains(
-    notifications: Any, notifications_company_domains: Any, notifications_payloads: Any
+    notifications: Any, notifications_company_domains: Any, managed_project_id: str
 ) -> None:
     by_admin = await notifications_company_domains.post(
         "/v1/subscriptions", headers=notifications.auth(), json=email_body("desk@partner.net")
     )
     assert by_admin.status_code == 201, by_admin.text
-    project_id = str(uuid.uuid4())
-    await notifications.apply(
-        "project.created", notifications_payloads.created(project_id, manager=MANAGER)
-    )
     webhook = await notifications_company_domains.post(
         "/v1/subscriptions",
         headers=notifications.auth("project_manager", MANAGER),
-        json=webhook_body("http://127.0.0.1:9/hook", project_id=project_id),
+        json=webhook_body("http://127.0.0.1:9/hook", project_id=managed_project_id),
     )
     assert webhook.status_code == 201, webhook.text
 
 
 async def test_without_an_allow_list_any_domain_is_accepted(
-    notifications: Any, notifications_payloads: Any
+    notifications: Any, managed_project_id: str
 ) -> None:
-    project_id = str(uuid.uuid4())
-    await notifications.apply(
-        "project.created", notifications_payloads.created(project_id, manager=MANAGER)
-    )
     created = await notifications.client.post(
         "/v1/subscriptions",
         headers=notifications.auth("project_manager", MANAGER),
-        json=email_body("ada@gmail.com", project_id),
+        json=email_body("ada@gmail.com", managed_project_id),
     )
     assert created.status_code == 201, created.text
 

@@ -48,6 +48,13 @@ async def _stored_reports(database_url: str, project_id: str) -> list[dict[str, 
         await engine.dispose()
 
 
+async def _known_project_reports(monitoring: Monitoring) -> tuple[str, str]:
+    """A project monitoring knows: its id and the URL its status reports are filed at."""
+    project = await monitoring.known_project()
+    project_id: str = project["project_id"]
+    return project_id, f"/v1/projects/{project_id}/status-reports"
+
+
 def _assert_refusals_are_409_problems(responses: list[httpx.Response]) -> None:
     for response in responses:
         assert response.status_code == 409, (response.status_code, response.text)
@@ -58,9 +65,7 @@ def _assert_refusals_are_409_problems(responses: list[httpx.Response]) -> None:
 async def test_one_key_eight_at_once_stores_one_report(
     monitoring: Monitoring, lenient_client: httpx.AsyncClient
 ) -> None:
-    project = await monitoring.known_project()
-    project_id = project["project_id"]
-    url = f"/v1/projects/{project_id}/status-reports"
+    project_id, url = await _known_project_reports(monitoring)
     headers = {**monitoring.auth_header(), "Idempotency-Key": "same-day-race-1"}
     body = monitoring.report_body(percent_complete=45, actual_cost=52000)
 
@@ -103,9 +108,7 @@ async def test_one_key_eight_at_once_stores_one_report(
 async def test_without_a_key_each_is_applied_in_turn_or_409(
     monitoring: Monitoring, lenient_client: httpx.AsyncClient, already_reported: bool
 ) -> None:
-    project = await monitoring.known_project()
-    project_id = project["project_id"]
-    url = f"/v1/projects/{project_id}/status-reports"
+    project_id, url = await _known_project_reports(monitoring)
     if already_reported:
         await monitoring.file_report(project_id, monitoring.report_body(percent_complete=10))
 
@@ -150,9 +153,7 @@ async def test_without_a_key_each_is_applied_in_turn_or_409(
 async def test_reports_of_different_days_at_once_never_500(
     monitoring: Monitoring, lenient_client: httpx.AsyncClient
 ) -> None:
-    project = await monitoring.known_project()
-    project_id = project["project_id"]
-    url = f"/v1/projects/{project_id}/status-reports"
+    project_id, url = await _known_project_reports(monitoring)
     bodies = [
         monitoring.report_body(
             as_of=(TODAY - timedelta(days=index)).isoformat(), percent_complete=50 - index

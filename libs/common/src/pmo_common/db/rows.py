@@ -12,7 +12,7 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import ColumnElement, RowMapping, Select, Table, insert, update
+from sqlalchemy import ColumnElement, RowMapping, Select, Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_common.web.pagination import PageRequest
@@ -70,6 +70,16 @@ async def fetch_one(session: AsyncSession, query: Select[Any], into: Into[R]) ->
     """The record of the query's first row, or None when it finds none."""
     row = (await session.execute(query)).mappings().first()
     return None if row is None else _reader(into)(row)
+
+
+async def fetch_by_id(
+    session: AsyncSession, table: Table, row_id: str, into: Into[R], *, for_update: bool = False
+) -> R | None:
+    """The record of the row with this id, or None; `for_update` locks the row (PostgreSQL)."""
+    query = select(table).where(table.c.id == row_id)
+    if for_update:
+        query = query.with_for_update()
+    return await fetch_one(session, query, into)
 
 
 async def fetch_all(session: AsyncSession, query: Select[Any], into: Into[R]) -> list[R]:

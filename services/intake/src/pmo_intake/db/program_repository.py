@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pmo_common.db.rows import fetch_one, fetch_page, matching, values_of
+from pmo_common.db.rows import fetch_by_id, fetch_page, matching, values_of
 from pmo_common.web.pagination import PageRequest
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +24,7 @@ async def name_taken(session: AsyncSession, *, name: str) -> bool:
 
 async def get_program(session: AsyncSession, *, program_id: str) -> Program | None:
     """One programme, or None."""
-    return await fetch_one(session, select(programs).where(programs.c.id == program_id), Program)
+    return await fetch_by_id(session, programs, program_id, Program)
 
 
 async def list_programs(

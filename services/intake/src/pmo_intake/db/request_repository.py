@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pmo_common.db.rows import fetch_one, fetch_page, matching, update_by_id, values_of
+from pmo_common.db.rows import fetch_by_id, fetch_page, matching, update_by_id, values_of
 from pmo_common.web.pagination import PageRequest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,8 +13,7 @@ from pmo_intake.domain.records import ProjectRequest
 
 async def get_request(session: AsyncSession, *, request_id: str) -> ProjectRequest | None:
     """One request, or None."""
-    query = select(project_requests).where(project_requests.c.id == request_id)
-    return await fetch_one(session, query, ProjectRequest)
+    return await fetch_by_id(session, project_requests, request_id, ProjectRequest)
 
 
 async def list_requests(

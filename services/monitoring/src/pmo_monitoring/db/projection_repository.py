@@ -10,6 +10,7 @@ from typing import Any
 from pmo_common.db.rows import (
     RowLike,
     fetch_all,
+    fetch_by_id,
     fetch_one,
     insert_or_replace,
     matching,
@@ -64,10 +65,9 @@ async def get_project(
     session: AsyncSession, *, project_id: str, for_update: bool = False
 ) -> MonitoredProject | None:
     """One projected project, or None; `for_update` locks it (PostgreSQL)."""
-    query = select(monitored_projects).where(monitored_projects.c.id == project_id)
-    if for_update:
-        query = query.with_for_update()
-    return await fetch_one(session, query, _project)
+    return await fetch_by_id(
+        session, monitored_projects, project_id, _project, for_update=for_update
+    )
 
 
 _METHODOLOGY = {f"methodology_{c.name}": c for c in methodology_thresholds.columns}

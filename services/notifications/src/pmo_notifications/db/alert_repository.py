@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pmo_common.db.rows import fetch_all, fetch_one, fetch_page, matching, record_from, values_of
+from pmo_common.db.rows import (
+    fetch_all,
+    fetch_by_id,
+    fetch_one,
+    fetch_page,
+    matching,
+    record_from,
+    values_of,
+)
 from pmo_common.web.pagination import PageRequest
 from sqlalchemy import RowMapping, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -31,10 +39,7 @@ async def get_alert(
     session: AsyncSession, *, alert_id: str, for_update: bool = False
 ) -> AlertRecord | None:
     """The alert with this id (locked for the transaction when `for_update`)."""
-    query = select(alerts).where(alerts.c.id == alert_id)
-    if for_update:
-        query = query.with_for_update()
-    return await fetch_one(session, query, _record)
+    return await fetch_by_id(session, alerts, alert_id, _record, for_update=for_update)
 
 
 async def find_alert(

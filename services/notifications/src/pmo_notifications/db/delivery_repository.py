@@ -6,7 +6,14 @@ import uuid
 from dataclasses import replace
 from datetime import datetime
 
-from pmo_common.db.rows import fetch_all, fetch_one, fetch_page, matching, record_from, values_of
+from pmo_common.db.rows import (
+    fetch_all,
+    fetch_by_id,
+    fetch_page,
+    matching,
+    record_from,
+    values_of,
+)
 from pmo_common.web.pagination import PageRequest
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -176,10 +183,7 @@ async def get_delivery(
     session: AsyncSession, *, delivery_id: str, lock: bool = False
 ) -> DeliveryRecord | None:
     """One attempt, or None; `lock` holds its row until the transaction ends (PostgreSQL)."""
-    query = select(deliveries).where(deliveries.c.id == delivery_id)
-    if lock:
-        query = query.with_for_update()
-    return await fetch_one(session, query, DeliveryRecord)
+    return await fetch_by_id(session, deliveries, delivery_id, DeliveryRecord, for_update=lock)
 
 
 async def message_attempts(session: AsyncSession, *, message_id: str) -> list[DeliveryRecord]:

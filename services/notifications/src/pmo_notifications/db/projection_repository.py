@@ -6,7 +6,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from pmo_common.db.rows import as_utc, fetch_one, insert_or_replace, record_from, values_of
+from pmo_common.db.rows import (
+    as_utc,
+    fetch_by_id,
+    insert_or_replace,
+    record_from,
+    values_of,
+)
 from sqlalchemy import Select, case, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,9 +24,7 @@ from pmo_notifications.domain.project_projection import CLOSED, ProjectRecord, n
 
 async def get_project(session: AsyncSession, *, project_id: str) -> ProjectRecord | None:
     """The known project with this id, if any."""
-    return await fetch_one(
-        session, select(projects).where(projects.c.id == project_id), ProjectRecord
-    )
+    return await fetch_by_id(session, projects, project_id, ProjectRecord)
 
 
 def _stored_values(project: ProjectRecord) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pmo_common.db.rows import fetch_all, fetch_one, fetch_page, matching, values_of
+from pmo_common.db.rows import fetch_all, fetch_by_id, fetch_page, matching, values_of
 from pmo_common.web.pagination import PageRequest
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,9 +21,7 @@ async def insert_silence(session: AsyncSession, *, silence: SilenceRecord) -> No
 
 async def get_silence(session: AsyncSession, *, silence_id: str) -> SilenceRecord | None:
     """The silence with this id, if any."""
-    return await fetch_one(
-        session, select(silences).where(silences.c.id == silence_id), SilenceRecord
-    )
+    return await fetch_by_id(session, silences, silence_id, SilenceRecord)
 
 
 async def list_silences(
