@@ -124,8 +124,3 @@ _SPECS: tuple[EventSpec[Any], ...] = (
 )
 
 EVENT_CATALOG: dict[str, EventSpec[Any]] = {spec.type: spec for spec in _SPECS}
-
-
-def spec_for(event_type: str) -> EventSpec[Any]:
-    """The catalog entry of an event type (KeyError when unknown)."""
-    return EVENT_CATALOG[event_type]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import cache
 from typing import Annotated, Any, ClassVar, get_args
 from urllib.parse import urlsplit
 
@@ -49,7 +50,7 @@ class StrictInput(BaseModel):
     @classmethod
     def _no_nul_characters(cls, value: Any, info: ValidationInfo) -> Any:
         # A nested body checks its own fields, so its errors name the nested field.
-        nested = _holds_models(cls.model_fields[info.field_name or ""].annotation)
+        nested = _field_holds_models(cls, info.field_name or "")
         if _holds_nul(value, skip_objects=nested):
             raise ValueError("must not contain NUL characters (U+0000)")
         return value
@@ -92,6 +93,12 @@ def _holds_nul(value: Any, *, skip_objects: bool) -> bool:
     if isinstance(value, list | tuple):
         return any(_holds_nul(item, skip_objects=skip_objects) for item in value)
     return False
+
+
+@cache
+def _field_holds_models(model: type[BaseModel], field_name: str) -> bool:
+    # Once per model and field, not on every request: the answer depends on the type alone.
+    return _holds_models(model.model_fields[field_name].annotation)
 
 
 def _holds_models(annotation: Any) -> bool:
