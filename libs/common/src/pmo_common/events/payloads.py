@@ -8,12 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Rag = Literal["green", "amber", "red", "unknown"]
 Severity = Literal["info", "warning", "critical"]
+# Carried by every health event so a consumer can tell a stale one (a replay, a re-send)
+# from news: the same as_of can be assessed twice, a version cannot repeat.
+HealthVersion = Annotated[
+    int | None,
+    Field(
+        ge=1,
+        description=(
+            "The project's health version in monitoring, one higher for every assessment it "
+            "stores; consumers apply an effect only when it is newer than the last one they "
+            "applied (null on events written before versions existed)"
+        ),
+    ),
+]
 
 
 class EventPayload(BaseModel):
@@ -190,6 +203,7 @@ class HealthChanged(EventPayload):
     reasons: list[Reason]
     metrics: HealthMetrics
     as_of: date
+    health_version: HealthVersion = None
 
 
 class ProjectAlertSubject(EventPayload):
@@ -210,6 +224,7 @@ class ProjectAtRisk(ProjectAlertSubject):
     reasons: list[Reason]
     metrics: HealthMetrics
     as_of: date
+    health_version: HealthVersion = None
 
 
 class ProjectRecovered(ProjectAlertSubject):
@@ -220,6 +235,7 @@ class ProjectRecovered(ProjectAlertSubject):
     reasons: list[Reason] = Field(default_factory=list)
     metrics: HealthMetrics
     as_of: date
+    health_version: HealthVersion = None
 
 
 class ReportOverdue(ProjectAlertSubject):
