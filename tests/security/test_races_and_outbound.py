@@ -22,6 +22,7 @@ from pmo_notifications.config import NotificationsSettings
 from pmo_notifications.main import create_app
 from pmo_notifications.migrate import migrate
 from pmo_stack.testkit import TokenFactory, created, wait_until
+from pmo_stack.testkit.in_process import running_client, sqlite_settings
 from pmo_stack.testkit.project_data import project_body, subscription_body
 
 pytestmark = pytest.mark.security
@@ -149,13 +150,12 @@ def test_a_manager_cannot_subscribe_an_outside_address(
 @pytest.fixture
 def strict_settings(tmp_path: Path) -> NotificationsSettings:
     """Settings on a migrated SQLite file, no Kafka, private webhook targets refused."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'notifications.db'}"
-    migrate(url)  # synchronous (it runs its own event loop): outside the async fixture
-    return NotificationsSettings(
+    # Synchronous (migrating runs its own event loop): outside the async fixture.
+    return sqlite_settings(
+        NotificationsSettings,
+        migrate,
+        tmp_path,
         environment="test",
-        database_url=url,
-        data_dir=tmp_path,
-        kafka_enabled=False,
         auth_jwt_secret=IN_PROCESS_SECRET,
         webhook_allow_private=False,
     )
@@ -167,11 +167,8 @@ async def strict_notifications(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """Notifications in process with private webhook targets refused, as in production."""
     assert strict_settings.webhook_allow_private is False
-    app = create_app(strict_settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://n") as client:
-            yield client
+    async with running_client(create_app(strict_settings), "http://n") as client:
+        yield client
 
 
 def admin_header() -> dict[str, str]:

@@ -8,11 +8,12 @@ from typing import Any, ClassVar
 
 import pytest
 from fastapi import APIRouter, FastAPI
-from pmo_common.auth.tokens import TokenVerifier, mint_dev_token
-from pmo_common.db.engine import create_database_engine
+from pmo_common.auth.tokens import TokenVerifier
 from pmo_common.messaging.tables import MessagingTables, messaging_tables
 from pmo_common.settings import ServiceSettings
 from pmo_common.web.app_factory import create_service_app
+from pmo_stack.testkit.direct_tables import engine_with_tables
+from pmo_stack.testkit.tokens import TokenFactory
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -22,9 +23,7 @@ async def messaging_database(tmp_path: Path) -> AsyncIterator[tuple[AsyncEngine,
     """A SQLite file holding only the messaging tables (outbox, processed events, keys)."""
     metadata = MetaData()
     tables = messaging_tables(metadata)
-    engine = create_database_engine(f"sqlite+aiosqlite:///{tmp_path / 'messaging.db'}")
-    async with engine.begin() as connection:
-        await connection.run_sync(metadata.create_all)
+    engine = await engine_with_tables(f"sqlite+aiosqlite:///{tmp_path / 'messaging.db'}", metadata)
     yield engine, tables
     await engine.dispose()
 
@@ -68,15 +67,10 @@ def build_service_app(tmp_path: Path) -> AppBuilder:
 @pytest.fixture
 def bearer() -> Callable[..., dict[str, str]]:
     """`bearer(*roles)`: an Authorization header for a token holding `roles`."""
+    tokens = TokenFactory(HARDENING_SECRET)
 
     def make(*roles: str, ttl_seconds: int = 3600) -> dict[str, str]:
-        token = mint_dev_token(
-            secret=HARDENING_SECRET,
-            sub="u-1",
-            email="u1@example.org",
-            roles=roles,
-            ttl_seconds=ttl_seconds,
-        )
+        token = tokens.token(roles, "u1@example.org", sub="u-1", ttl_seconds=ttl_seconds)
         return {"Authorization": f"Bearer {token}"}
 
     return make

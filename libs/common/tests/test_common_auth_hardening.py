@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from pmo_common.auth.dependencies import UNAUTHORIZED_DETAIL, CurrentPrincipal, require_roles
 from pmo_common.auth.principal import Principal
 from pmo_common.problems import PROBLEM_MEDIA_TYPE
+from pmo_stack.testkit.in_process import asgi_client
 
 AppBuilder = Callable[..., FastAPI]
 Bearer = Callable[..., dict[str, str]]
@@ -36,8 +37,7 @@ def routes() -> APIRouter:
 
 @pytest.fixture
 async def client(build_service_app: AppBuilder) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=build_service_app(routes()))
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with asgi_client(build_service_app(routes())) as client:
         yield client
 
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI
 from pmo_common.problems import PROBLEM_MEDIA_TYPE
 from pmo_common.settings import ServiceSettings
 from pmo_common.web.body_limit import describe_size
+from pmo_stack.testkit.in_process import asgi_client
 from pydantic import BaseModel, ValidationError
 from starlette.types import Message
 
@@ -57,8 +58,7 @@ def app(build_service_app: AppBuilder, calls: Calls) -> FastAPI:
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with asgi_client(app) as client:
         yield client
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from pmo_common.db.engine import create_database_engine, create_session_factory
+from pmo_common.db.engine import create_session_factory
 from pmo_common.events.catalog import GATE_DECIDED, PROJECT_CLOSED
 from pmo_common.events.envelope import CloudEvent
 from pmo_common.events.payloads import EventPayload, GateDecided
@@ -15,6 +15,7 @@ from pmo_common.messaging.consumed_events import Consumed, ConsumedEvents, Handl
 from pmo_common.messaging.event_applier import EventApplier, Outcome, PermanentEventError
 from pmo_common.messaging.tables import MessagingTables, messaging_tables
 from pmo_common.observability import correlation_id_var
+from pmo_stack.testkit.direct_tables import engine_with_tables
 from sqlalchemy import Column, MetaData, String, Table, func, insert, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
@@ -69,9 +70,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
         Column("gate", String(50), nullable=False),
         Column("correlation_id", String(64)),
     )
-    engine = create_database_engine(f"sqlite+aiosqlite:///{tmp_path / 'applier.db'}")
-    async with engine.begin() as connection:
-        await connection.run_sync(metadata.create_all)
+    engine = await engine_with_tables(f"sqlite+aiosqlite:///{tmp_path / 'applier.db'}", metadata)
     yield Database(create_session_factory(engine), tables, effects)
     await engine.dispose()
 

@@ -18,6 +18,7 @@ from pmo_common.messaging.outbox import EventOutbox
 from pmo_common.messaging.tables import MessagingTables
 from pmo_common.problems import ProblemException, install_problem_handlers
 from pmo_common.web.idempotency import OnceDep, fingerprint, remember, replay
+from pmo_stack.testkit.in_process import asgi_client
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -148,13 +149,9 @@ def once_app(database: Database, created: list[str]) -> FastAPI:
 @pytest.fixture
 async def once_client(database: Database) -> AsyncIterator[tuple[httpx.AsyncClient, list[str]]]:
     created: list[str] = []
-    transport = httpx.ASGITransport(app=once_app(database, created))
     token = mint_dev_token(secret=SECRET, sub="ann", email="ann@example.org", roles=["viewer"])
-    async with httpx.AsyncClient(
-        transport=transport,
-        base_url="http://test",
-        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "k-1"},
-    ) as client:
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "k-1"}
+    async with asgi_client(once_app(database, created), headers=headers) as client:
         yield client, created
 
 

@@ -23,8 +23,8 @@ from pmo_common.web.runtime import (
     shutdown,
     start_jobs,
 )
+from pmo_stack.testkit.direct_tables import engine_with_tables
 from sqlalchemy import MetaData, event
-from sqlalchemy.ext.asyncio import create_async_engine
 
 # The lifespan rewires logging; every test here gets it put back.
 pytestmark = pytest.mark.usefixtures("restore_logging")
@@ -41,9 +41,7 @@ async def database(tmp_path: Path) -> tuple[str, MessagingTables]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
     metadata = MetaData()
     tables = messaging_tables(metadata)
-    engine = create_async_engine(url)
-    async with engine.begin() as connection:
-        await connection.run_sync(metadata.create_all)
+    engine = await engine_with_tables(url, metadata)
     await engine.dispose()
     return url, tables
 

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from fastapi import APIRouter, FastAPI, Query
 from pmo_common.web.inputs import StrictInput
+from pmo_stack.testkit.in_process import asgi_client
 from pydantic import ValidationError
 
 router = APIRouter()
@@ -44,11 +45,7 @@ async def add_note(body: Note) -> dict[str, Any]:
 async def client(
     build_service_app: Callable[..., FastAPI], bearer: Callable[..., dict[str, str]]
 ) -> AsyncIterator[httpx.AsyncClient]:
-    app = build_service_app(router)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://test", headers=bearer("pmo_admin")
-    ) as http:
+    async with asgi_client(build_service_app(router), headers=bearer("pmo_admin")) as http:
         yield http
 
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI, Header, Query
 from pmo_common.auth.dependencies import CurrentPrincipal
 from pmo_common.problems import PROBLEM_MEDIA_TYPE, ProblemException, not_found
 from pmo_common.web.openapi import problem_statuses
+from pmo_stack.testkit.in_process import asgi_client
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import exc as sa_exc
 
@@ -83,8 +84,7 @@ def document(app: FastAPI) -> dict[str, Any]:
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with asgi_client(app) as client:
         yield client
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import httpx
 from fastapi import FastAPI
 from pmo_common.problems import install_problem_handlers
 from pmo_common.web.pagination import MAX_OFFSET, PageDep, PageRequest, make_page
+from pmo_stack.testkit.in_process import asgi_client
 
 
 def test_an_extra_item_means_there_is_a_next_page() -> None:
@@ -35,8 +35,7 @@ async def test_an_offset_past_the_cap_is_refused_not_sent_to_the_database() -> N
     async def things(page: PageDep) -> dict[str, int]:
         return {"offset": page.offset}
 
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with asgi_client(app) as client:
         at_cap = await client.get(f"/things?offset={MAX_OFFSET}")
         refused = await client.get("/things?offset=9223372036854775808")
     assert at_cap.json() == {"offset": MAX_OFFSET}

@@ -22,6 +22,7 @@ from pmo_common.problems import (
     raise_if_invalid,
 )
 from pmo_common.web.pagination import PageDep, make_page
+from pmo_stack.testkit.in_process import asgi_client
 from pydantic import BaseModel, ConfigDict, Field
 
 SECRET = "problems-test-secret-0123456789abcdef"
@@ -73,8 +74,7 @@ def build_app() -> FastAPI:
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=build_app(), raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with asgi_client(build_app(), raise_app_exceptions=False) as client:
         yield client
 
 

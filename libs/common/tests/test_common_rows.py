@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from pmo_common.db import json_column, timestamp_column
-from pmo_common.db.engine import create_database_engine, create_session_factory
+from pmo_common.db.engine import create_session_factory
 from pmo_common.db.rows import (
     as_utc,
     fetch_all,
@@ -23,6 +23,7 @@ from pmo_common.db.rows import (
 )
 from pmo_common.web.pagination import PageRequest, make_page
 from pmo_common.web.schemas import OutputModel
+from pmo_stack.testkit.direct_tables import engine_with_tables
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -64,9 +65,7 @@ def note_from(row: RowMapping) -> Note:
 
 @pytest.fixture
 async def session(tmp_path: Path) -> AsyncIterator[AsyncSession]:
-    engine = create_database_engine(f"sqlite+aiosqlite:///{tmp_path / 'rows.db'}")
-    async with engine.begin() as connection:
-        await connection.run_sync(metadata.create_all)
+    engine = await engine_with_tables(f"sqlite+aiosqlite:///{tmp_path / 'rows.db'}", metadata)
     async with create_session_factory(engine)() as session:
         yield session
     await engine.dispose()

@@ -14,6 +14,7 @@ import pytest
 from fastapi import APIRouter, FastAPI
 from pmo_common.auth.dependencies import CurrentPrincipal
 from pmo_stack.services import SERVICES, ServiceProcess
+from pmo_stack.testkit.in_process import asgi_client
 from uvicorn.main import main as uvicorn_command_line
 
 AppBuilder = Callable[..., FastAPI]
@@ -32,8 +33,7 @@ def things_router() -> APIRouter:
 
 @pytest.fixture
 async def client(build_service_app: AppBuilder) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=build_service_app(things_router()))
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with asgi_client(build_service_app(things_router())) as client:
         yield client
 
 
@@ -108,15 +108,25 @@ async def test_every_v1_answer_is_not_stored(client: httpx.AsyncClient, bearer: 
     assert listed.headers["cache-control"] == "no-store"
 
 
+async def docs_page(
+    client: httpx.AsyncClient, path: str, bundle: str
+) -> tuple[str, dict[str, list[str]]]:
+    """A docs page (HTML, policy) that loads `bundle` from its CDN, every asset allowed."""
+    response = await client.get(path)
+    directives = assert_page_assets_allowed(response)
+    assert bundle in response.text
+    return response.text, directives
+
+
 async def test_swagger_ui_loads_under_a_policy_allowing_exactly_its_assets(
     client: httpx.AsyncClient,
 ) -> None:
-    response = await client.get("/docs")
-    directives = assert_page_assets_allowed(response)
-    assert "https://cdn.jsdelivr.net/npm/swagger-ui-dist" in response.text
-    assert len(inline_script_hashes(response.text)) == 1  # the SwaggerUIBundle bootstrap
+    html, directives = await docs_page(
+        client, "/docs", "https://cdn.jsdelivr.net/npm/swagger-ui-dist"
+    )
+    assert len(inline_script_hashes(html)) == 1  # the SwaggerUIBundle bootstrap
     assert "data:" in directives["img-src"]  # Swagger UI's icons are data: SVGs
-    assert "/openapi.json" in response.text
+    assert "/openapi.json" in html
 
 
 async def test_the_oauth2_redirect_page_runs_only_its_own_script(
@@ -130,9 +140,7 @@ async def test_the_oauth2_redirect_page_runs_only_its_own_script(
 async def test_redoc_loads_under_a_policy_allowing_exactly_its_assets(
     client: httpx.AsyncClient,
 ) -> None:
-    response = await client.get("/redoc")
-    directives = assert_page_assets_allowed(response)
-    assert "https://cdn.jsdelivr.net/npm/redoc" in response.text
+    _, directives = await docs_page(client, "/redoc", "https://cdn.jsdelivr.net/npm/redoc")
     assert directives["worker-src"] == ["blob:"]  # ReDoc's search runs in a blob: worker
     assert "https://fonts.gstatic.com" in directives["font-src"]
 

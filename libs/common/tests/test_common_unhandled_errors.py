@@ -17,6 +17,7 @@ import uvicorn
 from fastapi import APIRouter, FastAPI, Request
 from pmo_common.outages import is_database_outage
 from pmo_common.problems import PROBLEM_MEDIA_TYPE
+from pmo_stack.testkit.in_process import asgi_client
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -85,8 +86,7 @@ def error_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
 @pytest.fixture
 async def client(build_service_app: AppBuilder, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     # raise_app_exceptions stays on: an error escaping the app would fail the test.
-    transport = httpx.ASGITransport(app=build_service_app(failing_routes(tmp_path)))
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with asgi_client(build_service_app(failing_routes(tmp_path))) as client:
         yield client
 
 

@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from pmo_common.db.engine import create_database_engine, create_session_factory
+from pmo_common.db.engine import create_session_factory
 from pmo_common.db.unit_of_work import in_unit_of_work, unit_of_work
 from pmo_common.events.catalog import PROJECT_CLOSED, PROJECT_CREATED
 from pmo_common.events.payloads import ProjectClosed
 from pmo_common.messaging.outbox import EventOutbox
 from pmo_common.messaging.tables import messaging_tables
+from pmo_stack.testkit.direct_tables import engine_with_tables
 from sqlalchemy import Column, MetaData, String, Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -27,9 +28,7 @@ CLOSED = ProjectClosed(
 
 @pytest.fixture
 async def sessions(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_database_engine(f"sqlite+aiosqlite:///{tmp_path / 'uow.db'}")
-    async with engine.begin() as connection:
-        await connection.run_sync(metadata.create_all)
+    engine = await engine_with_tables(f"sqlite+aiosqlite:///{tmp_path / 'uow.db'}", metadata)
     yield create_session_factory(engine)
     await engine.dispose()
 

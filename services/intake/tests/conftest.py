@@ -16,6 +16,7 @@ from pmo_intake.config import IntakeSettings
 from pmo_intake.db.tables import messaging
 from pmo_intake.main import create_app
 from pmo_intake.migrate import migrate
+from pmo_stack.testkit.in_process import running_client, sqlite_settings
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -27,19 +28,14 @@ OutboxEvents = Callable[[], Awaitable[list[tuple[str, dict[str, Any]]]]]
 @pytest.fixture
 def intake_settings(tmp_path: Path) -> IntakeSettings:
     """Settings pointing at a fresh, migrated SQLite file, Kafka off."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'intake.db'}"
-    migrate(url)
-    return IntakeSettings(database_url=url, kafka_enabled=False, data_dir=tmp_path)
+    return sqlite_settings(IntakeSettings, migrate, tmp_path)
 
 
 @pytest.fixture
 async def intake_client(intake_settings: IntakeSettings) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client talking to the app in process, lifespan included."""
-    app = create_app(intake_settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
-            yield client
+    async with running_client(create_app(intake_settings), "http://intake") as client:
+        yield client
 
 
 @pytest.fixture

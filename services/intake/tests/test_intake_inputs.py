@@ -6,7 +6,7 @@ Every refused request answers 422 naming the field, and the data stored before i
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -16,7 +16,6 @@ from pmo_common.db.unit_of_work import unit_of_work
 from pmo_intake.api import schemas
 from pmo_intake.config import IntakeSettings
 from pmo_intake.db import request_repository
-from pmo_intake.domain.records import ProjectRequest
 from pmo_intake.main import create_app
 from pmo_stack.testkit.openapi_checks import check_request_body_examples, refused_fields
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -294,26 +293,21 @@ async def test_approving_a_proposal_stored_before_the_rules_answers_422(
     request_body: BodyBuilder,
     intake_sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    # A request stored before today's input rules, proposing a project dated in 9999.
-    proposal = {**request_body()["project"], "start_date": "9999-12-20", "end_date": "9999-12-31"}
-    now = datetime.now(UTC)
-    old = ProjectRequest(
-        id="6f0d4c8e-6b1f-4c55-9d43-0d6c2a9a1e10",
-        title="Legacy request",
-        business_case=None,
-        requested_by="ada@example.com",
-        proposal=proposal,
-        status="submitted",
-        decided_by=None,
-        decision_comment=None,
-        project_id=None,
-        created_at=now,
-        updated_at=now,
-    )
+    # A submitted request as stored before today's input rules, proposing a project dated in
+    # 9999: submitted through the API, then its stored proposal rewritten as the old rules let it.
+    body = request_body()
+    created = await intake_client.post("/v1/requests", json=body, headers=auth_header())
+    request_id = created.json()["id"]
+    url = f"/v1/requests/{request_id}"
+    assert (await intake_client.post(f"{url}/submit", headers=auth_header())).status_code == 200
+    proposal = {**body["project"], "start_date": "9999-12-20", "end_date": "9999-12-31"}
     async with intake_sessions() as session, unit_of_work(session):
-        await request_repository.insert_request(session, request=old)
-    url = f"/v1/requests/{old.id}"
+        stored = await request_repository.get_request(session, request_id=request_id)
+        assert stored is not None
+        legacy = replace(stored, proposal=proposal)
+        await request_repository.update_request(session, request=legacy)
     before = (await intake_client.get(url, headers=auth_header())).json()
+    assert before["project"]["start_date"] == "9999-12-20"
     response = await intake_client.post(f"{url}/approve", headers=auth_header())
     assert set(refused_fields(response)) == {"project.start_date", "project.end_date"}
     assert (await intake_client.get(url, headers=auth_header())).json() == before

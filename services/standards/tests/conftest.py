@@ -20,6 +20,7 @@ from pmo_common.events.envelope import CloudEvent, build_event
 from pmo_common.events.payloads import ProjectClosed, ProjectCreated, ProjectUpdated
 from pmo_common.settings import DEVELOPMENT_JWT_SECRET
 from pmo_common.web.runtime import ServiceRuntime
+from pmo_stack.testkit.in_process import asgi_client, running, sqlite_settings
 from pmo_standards.config import StandardsSettings
 from pmo_standards.db.tables import messaging
 from pmo_standards.main import create_app
@@ -30,16 +31,13 @@ from sqlalchemy import select
 @pytest.fixture
 def standards_settings(tmp_path: Path) -> StandardsSettings:
     """Settings on a fresh, migrated SQLite database, with Kafka off."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'standards.db'}"
-    migrate(url)
-    return StandardsSettings(database_url=url, kafka_enabled=False, data_dir=tmp_path)
+    return sqlite_settings(StandardsSettings, migrate, tmp_path)
 
 
 @pytest.fixture
 async def standards_app(standards_settings: StandardsSettings) -> AsyncIterator[FastAPI]:
     """The app, started (methodologies seeded) and stopped around the test."""
-    app = create_app(standards_settings)
-    async with app.router.lifespan_context(app):
+    async with running(create_app(standards_settings)) as app:
         yield app
 
 
@@ -53,8 +51,7 @@ def standards_runtime(standards_app: FastAPI) -> ServiceRuntime:
 @pytest.fixture
 async def standards_client(standards_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client talking to the app in-process."""
-    transport = httpx.ASGITransport(app=standards_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://standards") as client:
+    async with asgi_client(standards_app, "http://standards") as client:
         yield client
 
 

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from pmo_common.events.envelope import CloudEvent
+from pmo_stack.testkit.methodology_data import kanban
 from pmo_stack.testkit.openapi_checks import check_request_body_examples, refused_fields
 from pmo_standards.api import schemas
 
@@ -20,26 +21,6 @@ MANAGER = "pm@corp.example"
 MakeHeaders = Callable[..., dict[str, str]]
 ReadOutbox = Callable[..., Awaitable[list[CloudEvent]]]
 HearOf = Callable[..., Awaitable[str]]
-
-
-def kanban(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "key": "kanban",
-        "name": "Kanban",
-        "phases": ["discovery", "flow"],
-        "gates": [
-            {
-                "key": "flow_review",
-                "name": "Flow review",
-                "phase": "flow",
-                "required_deliverables": ["board_policy"],
-            }
-        ],
-        "report_cadence_days": 7,
-        "thresholds": {"spi_amber": 0.9, "spi_red": 0.8},
-    }
-    body.update(overrides)
-    return body
 
 
 def with_gate(**gate: Any) -> dict[str, Any]:

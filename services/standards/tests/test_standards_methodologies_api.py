@@ -9,6 +9,7 @@ import httpx
 from fastapi import FastAPI
 from pmo_common.events.envelope import CloudEvent
 from pmo_common.events.payloads import MethodologyPublished
+from pmo_stack.testkit.methodology_data import kanban
 from pmo_standards.config import StandardsSettings
 from pmo_standards.main import create_app
 
@@ -16,26 +17,6 @@ PUBLISHED = "standards.methodology.published"
 ADMIN = "admin@pmo.example"
 MakeHeaders = Callable[..., dict[str, str]]
 ReadOutbox = Callable[..., Awaitable[list[CloudEvent]]]
-
-
-def kanban(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "key": "kanban",
-        "name": "Kanban",
-        "phases": ["discovery", "flow"],
-        "gates": [
-            {
-                "key": "flow_review",
-                "name": "Flow review",
-                "phase": "flow",
-                "required_deliverables": ["board_policy", "service_level_expectation"],
-            }
-        ],
-        "report_cadence_days": 7,
-        "thresholds": {"spi_amber": 0.9, "spi_red": 0.8},
-    }
-    body.update(overrides)
-    return body
 
 
 def error_fields(response: httpx.Response) -> list[str]:

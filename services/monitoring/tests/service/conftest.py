@@ -22,6 +22,7 @@ from pmo_monitoring.config import MonitoringSettings
 from pmo_monitoring.db.tables import messaging
 from pmo_monitoring.main import create_app
 from pmo_monitoring.migrate import migrate
+from pmo_stack.testkit.in_process import asgi_client, running, sqlite_settings
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -41,26 +42,27 @@ def monitoring_settings(tmp_path: Path) -> MonitoringSettings:
     The overdue job is off: the tests run the check themselves, so a background pass cannot
     slip events into the outbox they inspect.
     """
-    url = f"sqlite+aiosqlite:///{tmp_path / 'monitoring.db'}"
-    migrate(url)
-    return MonitoringSettings(
-        database_url=url, kafka_enabled=False, data_dir=tmp_path, overdue_check_seconds=0
-    )
+    return sqlite_settings(MonitoringSettings, migrate, tmp_path, overdue_check_seconds=0)
 
 
 @pytest.fixture
 async def monitoring_app(monitoring_settings: MonitoringSettings) -> AsyncIterator[FastAPI]:
     """The app with its lifespan running."""
-    app = create_app(monitoring_settings)
-    async with app.router.lifespan_context(app):
+    async with running(create_app(monitoring_settings)) as app:
         yield app
 
 
 @pytest.fixture
 async def client(monitoring_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client talking to the app in process."""
-    transport = httpx.ASGITransport(app=monitoring_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://monitoring") as http:
+    async with asgi_client(monitoring_app, "http://monitoring") as http:
+        yield http
+
+
+@pytest.fixture
+async def lenient_client(monitoring_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client that sees a crash as the 500 a caller gets, not as an exception in the test."""
+    async with asgi_client(monitoring_app, "http://monitoring", raise_app_exceptions=False) as http:
         yield http
 
 

@@ -4,7 +4,6 @@ every request body of the OpenAPI document carries examples that its model accep
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -19,14 +18,6 @@ if TYPE_CHECKING:
 
 def _url(project_id: str) -> str:
     return f"/v1/projects/{project_id}/status-reports"
-
-
-@pytest.fixture
-async def lenient_client(monitoring_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """A client that sees a crash as the 500 a caller gets, not as an exception in the test."""
-    transport = httpx.ASGITransport(app=monitoring_app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://monitoring") as http:
-        yield http
 
 
 def _risk(**overrides: Any) -> list[dict[str, Any]]:

@@ -8,7 +8,8 @@ from pathlib import Path
 from alembic import command
 from pmo_common.db.migrations import alembic_config
 from pmo_monitoring.migrate import MIGRATIONS, migrate
-from sqlalchemy import column, create_engine, insert, inspect, table, text
+from pmo_stack.testkit.old_schema import sqlite_at_revision
+from sqlalchemy import column, insert, inspect, table, text
 
 PROJECT = {
     "id": "p-1",
@@ -27,10 +28,7 @@ PROJECT = {
 
 
 def test_upgrade_from_0001_keeps_rows_and_downgrade_restores_them(tmp_path: Path) -> None:
-    database = tmp_path / "monitoring.db"
-    url = f"sqlite+aiosqlite:///{database}"
-    command.upgrade(alembic_config(MIGRATIONS, url), "0001")
-    engine = create_engine(f"sqlite:///{database}")
+    url, engine = sqlite_at_revision(tmp_path, MIGRATIONS, "0001")
     with engine.begin() as connection:
         projects = table("monitored_projects", *(column(name) for name in PROJECT))
         connection.execute(insert(projects), PROJECT)

@@ -8,13 +8,11 @@ with its own session and connection, so their reads interleave before the first 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from pmo_monitoring.db import health_repository
 from pmo_monitoring.db.tables import status_reports
 from sqlalchemy import select
@@ -26,14 +24,6 @@ if TYPE_CHECKING:
 
 PARALLEL = 8
 TODAY = datetime.now(UTC).date()
-
-
-@pytest.fixture
-async def lenient_client(monitoring_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """A client that sees a crash as the 500 a caller gets, not as an exception in the test."""
-    transport = httpx.ASGITransport(app=monitoring_app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://monitoring") as http:
-        yield http
 
 
 async def _stored_reports(database_url: str, project_id: str) -> list[dict[str, Any]]:

@@ -1,7 +1,5 @@
 """Milestone slippage: lateness as of the report and the forecast slip, worst first named."""
 
-from datetime import date, timedelta
-
 from pmo_monitoring.domain.health_rules import assess_health
 from pmo_monitoring.domain.milestone_slippage import milestone_slippage
 from pmo_monitoring.domain.model import (
@@ -11,12 +9,7 @@ from pmo_monitoring.domain.model import (
     StatusReport,
     Thresholds,
 )
-
-START = date(2024, 1, 1)
-
-
-def on(day: int) -> date:
-    return START + timedelta(day)
+from pmo_stack.testkit.day_numbers import START, on
 
 
 def plan() -> ProjectBaseline:

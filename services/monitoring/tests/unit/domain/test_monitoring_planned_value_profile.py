@@ -1,7 +1,5 @@
 """The planned-value profile: the curve PV and earned schedule read, and its validation."""
 
-from datetime import date, timedelta
-
 import pytest
 from pmo_monitoring.domain.earned_value import compute_earned_value
 from pmo_monitoring.domain.model import PlannedValuePoint, ProjectBaseline, StatusReport
@@ -10,12 +8,7 @@ from pmo_monitoring.domain.planned_value import (
     planned_value_curve,
     profile_knots,
 )
-
-START = date(2024, 1, 1)
-
-
-def on(day: int) -> date:
-    return START + timedelta(day)
+from pmo_stack.testkit.day_numbers import START, on
 
 
 def plan(*points: tuple[int, float], days: int = 100, budget: float = 1_000.0) -> ProjectBaseline:

@@ -1,7 +1,5 @@
 """Trend of CPI and SPI(t), the early warning before red, and the optimism check."""
 
-from datetime import date, timedelta
-
 import pytest
 from pmo_monitoring.domain.early_warning import (
     EarlyWarningSettings,
@@ -20,13 +18,9 @@ from pmo_monitoring.domain.trend import (
     least_squares_slope,
     trend_points,
 )
+from pmo_stack.testkit.day_numbers import START, on
 
-START = date(2024, 1, 1)
 DEFAULTS = Thresholds()
-
-
-def on(day: int) -> date:
-    return START + timedelta(day)
 
 
 def weekly(values: list[float], *, cpi: float = 1.0) -> list[TrendPoint]:
