@@ -14,6 +14,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
+from pmo_common.db.engine import database_lock
 from pmo_common.events.catalog import EventSpec
 from pmo_common.events.envelope import CLOUDEVENTS_CONTENT_TYPE, CloudEvent, build_event
 from pmo_common.events.payloads import EventPayload
@@ -123,48 +124,64 @@ class OutboxRelay:
         self._wake.set()
 
     async def publish_pending(self) -> int:
-        """Publish one batch of unsent rows; returns how many were published."""
-        outbox = self.tables.outbox
-        async with self.session_factory() as session, session.begin():
-            # SKIP LOCKED lets several replicas relay in parallel without sending a row twice
-            # (PostgreSQL); SQLite ignores it and serialises writers anyway.
-            rows = (
-                await session.execute(
-                    select(outbox.c.id, outbox.c.topic, outbox.c.message_key, outbox.c.payload)
-                    .where(outbox.c.published_at.is_(None))
-                    .order_by(outbox.c.id)
-                    .limit(self.batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
-            if not rows:
+        """Publish one batch of unsent rows; returns how many were published.
+
+        One pass at a time per database, whatever the number of replicas: two passes reading
+        the same unsent rows would both publish them, and a pass skipping the rows another
+        holds (SKIP LOCKED) would publish a key's later events before its earlier ones. A
+        replica that finds the lock taken returns 0 and looks again on its next wake-up or
+        poll (at worst a poll interval later for rows the holder's pass did not see).
+        """
+        async with (
+            self.session_factory() as session,
+            database_lock(session, f"outbox-relay-{self.tables.outbox.fullname}") as held,
+        ):
+            if not held:
                 return 0
-            messages = []
-            for row in rows:
-                event = CloudEvent.model_validate_json(row.payload)
-                messages.append(
-                    OutgoingMessage(
-                        row.topic, row.message_key, row.payload.encode(), _headers(event)
-                    )
-                )
-            results = await self.publisher.publish_many(messages)
-            now = datetime.now(UTC)
-            sent = [row.id for row, error in zip(rows, results, strict=True) if error is None]
-            if sent:
+            published = await self._publish_batch(session)
+            # Inside the lock: the next holder must find these rows marked as published.
+            await session.commit()
+            return published
+
+    async def _publish_batch(self, session: AsyncSession) -> int:
+        outbox = self.tables.outbox
+        rows = (
+            await session.execute(
+                select(outbox.c.id, outbox.c.topic, outbox.c.message_key, outbox.c.payload)
+                .where(outbox.c.published_at.is_(None))
+                .order_by(outbox.c.id)
+                .limit(self.batch_size)
+                # Redundant beside the lock, but it keeps a relay of an earlier release (row
+                # locks and SKIP LOCKED) off these rows during a rolling upgrade.
+                .with_for_update()
+            )
+        ).all()
+        if not rows:
+            return 0
+        messages = []
+        for row in rows:
+            event = CloudEvent.model_validate_json(row.payload)
+            messages.append(
+                OutgoingMessage(row.topic, row.message_key, row.payload.encode(), _headers(event))
+            )
+        results = await self.publisher.publish_many(messages)
+        now = datetime.now(UTC)
+        sent = [row.id for row, error in zip(rows, results, strict=True) if error is None]
+        if sent:
+            await session.execute(
+                update(outbox).where(outbox.c.id.in_(sent)).values(published_at=now)
+            )
+        for row, error in zip(rows, results, strict=True):
+            if error is not None:
                 await session.execute(
-                    update(outbox).where(outbox.c.id.in_(sent)).values(published_at=now)
+                    update(outbox)
+                    .where(outbox.c.id == row.id)
+                    .values(attempts=outbox.c.attempts + 1, last_error=repr(error)[:2000])
                 )
-            for row, error in zip(rows, results, strict=True):
-                if error is not None:
-                    await session.execute(
-                        update(outbox)
-                        .where(outbox.c.id == row.id)
-                        .values(attempts=outbox.c.attempts + 1, last_error=repr(error)[:2000])
-                    )
-            OUTBOX_PUBLISHED.inc(len(sent))
-            if len(sent) < len(rows):
-                log.warning("outbox publication failed for %d rows", len(rows) - len(sent))
-            return len(sent)
+        OUTBOX_PUBLISHED.inc(len(sent))
+        if len(sent) < len(rows):
+            log.warning("outbox publication failed for %d rows", len(rows) - len(sent))
+        return len(sent)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until `stop` is set, then flush what is left."""

@@ -6,15 +6,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from pmo_common.db.rows import (
-    RowLike,
-    fetch_all,
-    fetch_one,
-    insert_or_replace,
-    record_from,
-    values_of,
-)
-from sqlalchemy import delete, insert, select
+from pmo_common.db.rows import RowLike, fetch_all, fetch_one, record_from, values_of
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_monitoring.db.tables import health_snapshots, project_health
@@ -67,15 +60,24 @@ async def healths_of(
     return found
 
 
-async def save_health(session: AsyncSession, *, health: StoredHealth, exists: bool) -> None:
-    """Insert or replace a project's stored health."""
-    await insert_or_replace(
-        session,
-        project_health,
-        _values(health),
-        row=project_health.c.project_id == health.project_id,
-        exists=exists,
+async def save_health(session: AsyncSession, *, health: StoredHealth, exists: bool) -> int:
+    """Insert or replace a project's stored health; returns its new health version.
+
+    The version is counted up by the database, in the statement that stores the health, so
+    two writers that both read the previous one (SQLite has no row lock) cannot both store
+    the same version.
+    """
+    values = _values(health)
+    if not exists:
+        await session.execute(insert(project_health).values(**values, health_version=1))
+        return 1
+    stored = await session.execute(
+        update(project_health)
+        .where(project_health.c.project_id == health.project_id)
+        .values(**values, health_version=project_health.c.health_version + 1)
+        .returning(project_health.c.health_version)
     )
+    return int(stored.scalar_one())
 
 
 async def save_point(session: AsyncSession, *, point: StoredHealth, replaces: bool) -> None:

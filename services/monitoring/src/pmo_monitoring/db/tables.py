@@ -102,6 +102,9 @@ project_health = Table(
     Column("last_report_at", Date, nullable=True),
     Column("report_id", String(36), nullable=True),
     timestamp_column("assessed_at"),
+    # One higher for every assessment stored, carried by the health events it causes, so a
+    # consumer tells a stale event (a replay) from news; 0 for rows stored before versions.
+    Column("health_version", Integer, nullable=False, server_default=text("0")),
 )
 
 # Each report judged as of its own as_of when it was filed (or corrected): the series of

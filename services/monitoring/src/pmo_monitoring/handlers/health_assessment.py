@@ -151,7 +151,8 @@ async def record_health(
     """Store a project's assessment and publish the transition it makes (nothing before a report).
 
     The stored RAG is what transitions are decided against, so it changes only here, in
-    the same transaction as the events it causes.
+    the same transaction as the events it causes; each store counts the project's health
+    version one up, and the events carry it.
     """
     latest = judged.latest_report
     if latest is None:
@@ -161,7 +162,7 @@ async def record_health(
     transition = decide_transition(previous.rag if previous is not None else None, assessment.rag)
     reasons = reason_records(assessment.reasons)
     metrics = metrics_record(assessment.metrics)
-    await healths.save_health(
+    version = await healths.save_health(
         session,
         health=StoredHealth(
             project_id=project.id,
@@ -182,6 +183,7 @@ async def record_health(
         transition=transition,
         reasons=reasons,
         metrics=metrics,
+        health_version=version,
     )
 
 

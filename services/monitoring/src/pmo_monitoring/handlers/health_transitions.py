@@ -29,8 +29,13 @@ async def publish_transition(
     transition: Transition,
     reasons: Sequence[Mapping[str, Any]],
     metrics: Mapping[str, Any],
+    health_version: int,
 ) -> None:
-    """Write the transition's events to the outbox, health_changed first."""
+    """Write the transition's events to the outbox, health_changed first.
+
+    Each carries `health_version`, the version of the stored health that caused it, by
+    which consumers order what they apply (a replayed older event changes nothing).
+    """
     named = {"project_id": project.id, "project_name": project.name}
     owner = {
         **named,
@@ -44,6 +49,7 @@ async def publish_transition(
         "reasons": [ReasonPayload.model_validate(reason) for reason in reasons],
         "metrics": HealthMetrics.model_validate(metrics),
         "as_of": assessment.as_of,
+        "health_version": health_version,
     }
     if transition.health_changed:
         changed = HealthChanged.model_validate(
