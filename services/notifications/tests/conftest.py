@@ -6,10 +6,12 @@ test kit's `smtp_sink` and `webhook_receiver`; `eventually` is the kit's.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,6 +19,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from pmo_common.auth.tokens import mint_dev_token
+from pmo_common.db.engine import create_database_engine, create_session_factory
 from pmo_common.events.envelope import CloudEvent
 from pmo_common.events.payloads import (
     EventPayload,
@@ -30,12 +33,20 @@ from pmo_common.events.payloads import (
 from pmo_common.messaging.event_applier import Outcome
 from pmo_common.web.runtime import ServiceRuntime
 from pmo_notifications.config import NotificationsSettings
+from pmo_notifications.db.delivery_repository import (
+    claim_due_deliveries,
+    finish_attempt,
+    insert_planned_deliveries,
+)
 from pmo_notifications.db.tables import messaging
+from pmo_notifications.domain.delivery_schedule import DeliveryRecord, PlannedDelivery
 from pmo_notifications.main import create_app
 from pmo_notifications.migrate import migrate
 from pmo_stack.smtp_sink import SmtpSink
 from pmo_stack.testkit import eventually
+from pmo_stack.webhook_receiver import WebhookReceiver
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 TEST_JWT_SECRET = "notifications-test-secret-0123456789abcdef"
 # Far longer than any test waits: a delivery that arrives promptly was woken by the commit that
@@ -141,6 +152,27 @@ class NotificationsHarness:
         assert answer.status_code == 201, answer.text
         subscription: dict[str, Any] = answer.json()
         return subscription
+
+    async def at_risk_sent_to(self, *urls: str) -> list[dict[str, Any]]:
+        """Subscribe each of `urls` to a new project's project.at_risk, then signal it once; the
+        subscriptions, in the order of `urls`."""
+        project_id = str(uuid.uuid4())
+        subscriptions = [
+            await self.subscribe_webhook(url, project_id, "project.at_risk") for url in urls
+        ]
+        await self.apply("project.at_risk", at_risk_payload(project_id))
+        return subscriptions
+
+    async def at_risk_attempts_ending(self, url: str, status: str) -> list[dict[str, Any]]:
+        """Signal a new project at risk to a webhook at `url` alone; the attempts of that
+        delivery, once the latest one has ended in `status`."""
+        (subscription,) = await self.at_risk_sent_to(url)
+        return await self.webhook_attempts_ending(subscription["id"], status)
+
+    async def webhook_failures(self) -> list[CloudEvent]:
+        """The notification.failed events notifications published about webhooks."""
+        failures = await self.outbox_events("notification.failed")
+        return [event for event in failures if event.data["channel"] == "webhook"]
 
     async def webhook_attempts(self, subscription_id: str) -> list[dict[str, Any]]:
         """The delivery log's webhook attempts for one subscription, first attempt first."""
@@ -299,3 +331,90 @@ class EventPayloads:
 def notifications_payloads() -> EventPayloads:
     """Builders of the payloads notifications consumes."""
     return EventPayloads()
+
+
+def delivery_content(**changes: Any) -> dict[str, Any]:
+    """The content of one delivery (an at-risk e-mail to Ada about project `p`), as the fields
+    PlannedDelivery and DeliveryRecord share, unless `changes` say else."""
+    defaults: dict[str, Any] = {
+        "event_id": "e",
+        "event_type": "project.at_risk",
+        "alert_id": None,
+        "project_id": "p",
+        "subscription_id": None,
+        "channel": "email",
+        "target": "ada@example.com",
+        "subject": "s",
+        "payload": "b",
+    }
+    return defaults | changes
+
+
+@dataclass
+class DeliveryLog:
+    """The delivery log on its own migrated database, driven as the delivery job drives it."""
+
+    sessions: async_sessionmaker[AsyncSession]
+
+    async def plan(self, *changes: dict[str, Any], message_ids: list[str], at: datetime) -> None:
+        """Record the first attempt of each delivery: `delivery_content` with its changes."""
+        async with self.sessions() as session, session.begin():
+            await insert_planned_deliveries(
+                session,
+                planned=[PlannedDelivery(**delivery_content(**change)) for change in changes],
+                message_ids=message_ids,
+                at=at,
+            )
+
+    async def claim(
+        self, token: str, *, now: datetime, lease: timedelta = timedelta(seconds=30)
+    ) -> list[DeliveryRecord]:
+        """What a replica holding `token` claims at `now`."""
+        async with self.sessions() as session, session.begin():
+            return await claim_due_deliveries(
+                session, now=now, lease_until=now + lease, token=token, limit=10
+            )
+
+    async def finish(
+        self, delivery: DeliveryRecord, *, token: str, status: str, at: datetime
+    ) -> DeliveryRecord | None:
+        """Record how a claimed attempt ended; None when the claim was lost."""
+        async with self.sessions() as session, session.begin():
+            return await finish_attempt(
+                session,
+                delivery_id=delivery.id,
+                token=token,
+                status=status,
+                http_status=None,
+                error=None,
+                at=at,
+            )
+
+
+@pytest.fixture
+def down_receiver_port() -> int:
+    """A free port on 127.0.0.1 where nothing listens, as at a webhook receiver that is down
+    (every send is refused); `WebhookReceiver("127.0.0.1", port)` brings it back."""
+    receiver = WebhookReceiver("127.0.0.1", 0)
+    port = receiver.port
+    receiver.stop()
+    return port
+
+
+@pytest.fixture
+def delivery_contents() -> Callable[..., dict[str, Any]]:
+    """The builder of a delivery's content (`delivery_content`)."""
+    return delivery_content
+
+
+@pytest.fixture
+async def delivery_log(tmp_path: Path) -> AsyncIterator[DeliveryLog]:
+    """The delivery log on a fresh migrated SQLite file, with no app running."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'deliveries.db'}"
+    # Alembic runs through asyncio.run, so it needs a thread with no running event loop.
+    await asyncio.to_thread(migrate, url)
+    engine = create_database_engine(url)
+    try:
+        yield DeliveryLog(create_session_factory(engine))
+    finally:
+        await engine.dispose()

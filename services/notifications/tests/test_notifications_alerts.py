@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 MANAGER = "ada@example.com"
+
+# A report after the recovery the default payloads describe (as of 2026-03-09).
+LATER_REPORT = date(2026, 3, 16)
 
 
 def new_project_id() -> str:
@@ -57,8 +61,8 @@ async def test_two_at_risk_events_keep_one_alert_and_recovery_resolves_it(
     assert raised.subject == project_id
     assert raised.data["alert_id"] == alert["id"]
 
-    # Red again after recovery: a new alert, since the old one is resolved.
-    await notifications.apply("project.at_risk", payloads.at_risk(project_id))
+    # Red again in a later report: a new alert, since the old one is resolved.
+    await notifications.apply("project.at_risk", payloads.at_risk(project_id, as_of=LATER_REPORT))
     statuses = await notifications.client.get(
         "/v1/alerts", headers=notifications.auth(), params={"project_id": project_id}
     )

@@ -64,6 +64,10 @@ class InboxChannel:
     def concurrency_key(cls, target: str) -> str | None:
         return None
 
+    @classmethod
+    def circuit_key(cls, target: str) -> str:
+        return INBOX
+
     async def checked_target(self, target: str) -> str:
         return target
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from pmo_notifications.domain.delivery_schedule import (
@@ -99,17 +101,9 @@ def test_outcome_status_fails_only_what_cannot_or_may_no_longer_be_retried() -> 
     assert outcome_status(delivered=False, skipped=False, retryable=False, retry_in=5.0) == FAILED
 
 
-def _attempt(number: int, status: str, at: datetime) -> DeliveryRecord:
+def _attempt(content: dict[str, Any], number: int, status: str, at: datetime) -> DeliveryRecord:
     return DeliveryRecord(
-        event_id="e",
-        event_type="project.at_risk",
-        alert_id=None,
-        project_id="p",
-        subscription_id=None,
-        channel="email",
-        target="ada@example.com",
-        subject="s",
-        payload="b",
+        **content,
         id=f"d{number}",
         message_id="m",
         attempt=number,
@@ -117,19 +111,23 @@ def _attempt(number: int, status: str, at: datetime) -> DeliveryRecord:
         http_status=None,
         error=None,
         created_at=at,
+        planned_at=at,
         next_attempt_at=at,
         attempted_at=None,
         completed_at=None,
     )
 
 
-def test_the_schedule_restarts_when_a_failed_delivery_is_re_sent() -> None:
+def test_the_schedule_restarts_when_a_failed_delivery_is_re_sent(
+    delivery_contents: Callable[..., dict[str, Any]],
+) -> None:
     start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     resent = start + timedelta(days=2)
+    content = delivery_contents()
     history = [
-        _attempt(1, RETRYING, start),
-        _attempt(2, FAILED, start + timedelta(seconds=5)),
-        _attempt(3, PENDING, resent),
+        _attempt(content, 1, RETRYING, start),
+        _attempt(content, 2, FAILED, start + timedelta(seconds=5)),
+        _attempt(content, 3, PENDING, resent),
     ]
     assert schedule_started_at(history[:2]) == start
     assert schedule_started_at(history) == resent

@@ -21,6 +21,9 @@ ENVIRONMENT = {
     "PMO_NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS": "3",
     "PMO_NOTIFICATIONS_DELIVERY_GIVE_UP_AFTER_SECONDS": "3600",
     "PMO_NOTIFICATIONS_WEBHOOK_MAX_CONCURRENCY_PER_HOST": "4",
+    "PMO_NOTIFICATIONS_CIRCUIT_FAILURE_THRESHOLD": "8",
+    "PMO_NOTIFICATIONS_CIRCUIT_OPEN_SECONDS": "0.5",
+    "PMO_SMTP_TIMEOUT_SECONDS": "20",
     "PMO_NOTIFICATIONS_ALLOWED_EMAIL_DOMAINS": " Example.com, *.corp.example.org.,,example.com",
 }
 
@@ -38,6 +41,9 @@ EXPECTED: dict[str, tuple[Any, Any]] = {
     "webhook_timeout_seconds": (5, 3),
     "delivery_give_up_after_seconds": (86400, 3600),
     "webhook_max_concurrency_per_host": (2, 4),
+    "circuit_failure_threshold": (5, 8),
+    "circuit_open_seconds": (30, 0.5),
+    "smtp_timeout_seconds": (10, 20),
     "allowed_email_domains": ((), ("example.com", "*.corp.example.org")),
 }
 
@@ -76,10 +82,13 @@ def test_a_malformed_email_domain_is_refused_at_start(
 
 
 @pytest.mark.parametrize("timeout", ["0.5", "5", "29", "120"])
-def test_the_claim_lease_always_outlasts_a_webhook_request(
-    monkeypatch: pytest.MonkeyPatch, timeout: str
+@pytest.mark.parametrize(
+    "variable", ["PMO_NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS", "PMO_SMTP_TIMEOUT_SECONDS"]
+)
+def test_the_claim_lease_always_outlasts_a_send(
+    monkeypatch: pytest.MonkeyPatch, variable: str, timeout: str
 ) -> None:
-    monkeypatch.setenv("PMO_NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS", timeout)
+    monkeypatch.setenv(variable, timeout)
     settings = NotificationsSettings()
     assert settings.delivery_claim_lease_seconds >= 30
-    assert settings.delivery_claim_lease_seconds >= 3 * settings.webhook_timeout_seconds
+    assert settings.delivery_claim_lease_seconds >= 3 * float(timeout)

@@ -26,7 +26,9 @@ class NotificationsSettings(ServiceSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
-    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    # The whole SMTP conversation (connect, STARTTLS, login, every command and reply), not each
+    # read: a server dribbling its replies cannot hold a sending slot for longer.
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     # Aliases carry the service prefix the contract fixes; code reads the short field names.
     webhook_allow_private: bool = Field(
         default=False, validation_alias="PMO_NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE"
@@ -56,6 +58,15 @@ class NotificationsSettings(ServiceSettings):
         le=20,
         validation_alias="PMO_NOTIFICATIONS_WEBHOOK_MAX_CONCURRENCY_PER_HOST",
     )
+    # The circuit breaker of each target (a webhook receiver's scheme, host and port; the SMTP
+    # server): after this many failed sends in a row nothing is sent to it for
+    # `circuit_open_seconds`, then one probe is; its success closes the circuit.
+    circuit_failure_threshold: int = Field(
+        default=5, ge=1, le=1000, validation_alias="PMO_NOTIFICATIONS_CIRCUIT_FAILURE_THRESHOLD"
+    )
+    circuit_open_seconds: float = Field(
+        default=30.0, gt=0, le=86400, validation_alias="PMO_NOTIFICATIONS_CIRCUIT_OPEN_SECONDS"
+    )
     delivery_poll_interval_seconds: float = Field(
         default=0.2, gt=0, validation_alias="PMO_NOTIFICATIONS_DELIVERY_POLL_INTERVAL_SECONDS"
     )
@@ -72,9 +83,11 @@ class NotificationsSettings(ServiceSettings):
     @model_validator(mode="after")
     def _lease_outlasts_a_send(self) -> Self:
         """A lease running out mid-send would let another replica send the message again."""
-        if self.delivery_claim_lease_seconds <= self.webhook_timeout_seconds + 1.0:
+        longest = max(self.webhook_timeout_seconds, self.smtp_timeout_seconds)
+        if self.delivery_claim_lease_seconds <= longest + 1.0:
             raise ValueError(
-                "the delivery claim lease must outlast PMO_NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS"
+                "the delivery claim lease must outlast PMO_NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS "
+                "and PMO_SMTP_TIMEOUT_SECONDS"
             )
         return self
 

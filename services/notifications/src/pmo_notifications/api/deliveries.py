@@ -13,8 +13,16 @@ from pmo_notifications.api.access import (
     AnyRolePrincipal,
     sees_all_deliveries,
 )
-from pmo_notifications.api.schemas import Channel, DeliveryOut, DeliveryStatusName, ReferenceId
+from pmo_notifications.api.schemas import (
+    Channel,
+    DeliveriesResent,
+    DeliveryOut,
+    DeliveryResend,
+    DeliveryStatusName,
+    ReferenceId,
+)
 from pmo_notifications.domain.address_policy import TargetRefused, parse_webhook_url
+from pmo_notifications.domain.bulk_resend import ResendSelection
 from pmo_notifications.domain.delivery_schedule import DeliveryRecord
 from pmo_notifications.handlers import delivery_commands
 from pmo_notifications.handlers.delivery_queries import list_deliveries
@@ -83,3 +91,34 @@ async def retry_delivery_route(
     """
     queued = await delivery_commands.retry_delivery(session, delivery_id=delivery_id)
     return delivery_out(queued, in_full=True)
+
+
+@router.post(
+    "/deliveries/resend",
+    status_code=202,
+    summary="Re-send failed deliveries of a subscription or channel in a time range (PMO admins)",
+)
+async def resend_deliveries_route(
+    body: DeliveryResend, principal: AdminPrincipal, session: SessionDep
+) -> DeliveriesResent:
+    """Queue again every delivery planned in [`created_from`, `created_to`) that was given up
+    (`failed`), of `subscription_id` and/or `channel` (one is required): each message is sent
+    again with the same `message_id` (the `webhook-id` or `Message-ID` receivers de-duplicate on)
+    and a fresh retry schedule, in the order it was planned within its project.
+
+    Answers 202 with how many were queued, at most 1000: call again until it answers 0. Calling
+    again re-sends nothing twice (a re-sent message is no longer failed), and a delivered one is
+    never re-sent. 422 naming the field when the range is empty or longer than 31 days, or when
+    neither a subscription nor a channel is named.
+    """
+    resent = await delivery_commands.resend_deliveries(
+        session,
+        selection=ResendSelection(
+            created_from=body.created_from,
+            created_to=body.created_to,
+            subscription_id=body.subscription_id,
+            channel=body.channel,
+            status=body.status,
+        ),
+    )
+    return DeliveriesResent(resent=resent)

@@ -218,3 +218,43 @@ class DeliveryOut(OutputModel):
     next_attempt_at: datetime
     attempted_at: datetime | None
     completed_at: datetime | None
+
+
+class DeliveryResend(StrictInput):
+    """Which given-up deliveries to send again: those planned in [created_from, created_to),
+    of one subscription and/or one channel."""
+
+    model_config = documented_examples(
+        {
+            "subscription_id": "8d0f7a52-3c1e-4c7b-9a55-0f1e2d3c4b5a",
+            "created_from": "2026-03-02T09:00:00+01:00",
+            "created_to": "2026-03-02T15:00:00+01:00",
+        },
+        {
+            "channel": "email",
+            "status": "failed",
+            "created_from": "2026-03-01T00:00:00Z",
+            "created_to": "2026-03-03T00:00:00Z",
+        },
+    )
+
+    subscription_id: ReferenceId | None = None
+    channel: Channel | None = None
+    status: Literal["failed"] = Field(
+        default="failed",
+        description="Only deliveries given up are re-sent; those still retrying go as soon as "
+        "their target is back",
+    )
+    created_from: Instant = Field(
+        description="Planned at or after this instant (the `created_at` of the delivery's first "
+        "attempt)"
+    )
+    created_to: Instant = Field(
+        description="Planned before this instant; at most 31 days after created_from"
+    )
+
+
+class DeliveriesResent(OutputModel):
+    """How many given-up deliveries were queued again (at most 1000 per request)."""
+
+    resent: int

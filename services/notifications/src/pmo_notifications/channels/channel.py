@@ -68,6 +68,12 @@ class Channel(Protocol):
         """
         ...
 
+    @classmethod
+    def circuit_key(cls, target: str) -> str:
+        """The target a send to `target` depends on, whose circuit breaker stops sends to it
+        while it keeps failing (domain/circuit_breaker.py)."""
+        ...
+
     @property
     def signs_messages(self) -> bool:
         """Whether messages are signed with the subscription's secret.

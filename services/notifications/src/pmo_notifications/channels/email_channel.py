@@ -1,22 +1,23 @@
-"""E-mail over SMTP (the standard library's client, run off the event loop)."""
+"""E-mail over SMTP (the standard library's client, run off the event loop under one deadline)."""
 
 from __future__ import annotations
 
-import asyncio
 import smtplib
-import ssl
 from email.message import EmailMessage
 from email.utils import formatdate
 
 from email_validator import EmailNotValidError, validate_email
 
 from pmo_notifications.channels.channel import DeliveryMessage, RoutedNotification
+from pmo_notifications.channels.smtp_conversation import SmtpConversation, SmtpServer
 from pmo_notifications.config import NotificationsSettings
 from pmo_notifications.domain.address_policy import TargetRefused
 from pmo_notifications.domain.sending import OutgoingMessage, SendOutcome
 
 # The name subscriptions and deliveries carry; people owed an e-mail are reached over it.
 EMAIL = "email"
+# The circuit every e-mail shares: the configured SMTP server.
+SMTP_SERVER = "smtp-server"
 
 
 class EmailChannel:
@@ -35,12 +36,10 @@ class EmailChannel:
         starttls: bool = False,
         timeout: float = 10.0,
     ) -> None:
-        self._host = host
-        self._port = port
+        self._server = SmtpServer(
+            host=host, port=port, username=username, password=password, starttls=starttls
+        )
         self._sender = sender
-        self._username = username
-        self._password = password
-        self._starttls = starttls
         self._timeout = timeout
 
     @classmethod
@@ -80,6 +79,11 @@ class EmailChannel:
         """Every e-mail goes through the service's own SMTP server: not capped per recipient."""
         return None
 
+    @classmethod
+    def circuit_key(cls, target: str) -> str:
+        """Every e-mail depends on the one SMTP server: when it fails, it fails for all."""
+        return SMTP_SERVER
+
     async def checked_target(self, target: str) -> str:
         """The address in normalised form; TargetRefused when it is not an e-mail address."""
         try:
@@ -88,7 +92,8 @@ class EmailChannel:
             raise TargetRefused(f"not a valid e-mail address: {exc}") from exc
 
     async def send(self, message: OutgoingMessage) -> SendOutcome:
-        """Send one e-mail; permanent SMTP refusals (5xx) are not worth retrying."""
+        """Send one e-mail within the timeout as a whole (connecting, STARTTLS, login, every
+        command); permanent SMTP refusals (5xx) are not worth retrying."""
         to = message.target
         mail = EmailMessage()
         mail["From"] = self._sender
@@ -99,8 +104,13 @@ class EmailChannel:
         # The same id on every retry lets mail systems recognise a duplicate.
         mail["Message-ID"] = f"<{message.message_id}@pmo-notifications>"
         mail.set_content(message.body)
+        conversation = SmtpConversation(self._server, deadline=self._timeout)
         try:
-            await asyncio.to_thread(self._send_now, mail)
+            await conversation.run(mail)
+        except TimeoutError:
+            return SendOutcome.failure(
+                f"the SMTP server did not take the message within {self._timeout:g} s (timed out)"
+            )
         except smtplib.SMTPRecipientsRefused as exc:
             return SendOutcome.failure(f"the SMTP server refused {to}: {exc}", retryable=False)
         except smtplib.SMTPResponseException as exc:
@@ -113,11 +123,3 @@ class EmailChannel:
         except (smtplib.SMTPException, OSError) as exc:
             return SendOutcome.failure(f"could not talk to the SMTP server: {exc}")
         return SendOutcome.success()
-
-    def _send_now(self, message: EmailMessage) -> None:
-        with smtplib.SMTP(self._host, self._port, timeout=self._timeout) as smtp:
-            if self._starttls:
-                smtp.starttls(context=ssl.create_default_context())
-            if self._username:
-                smtp.login(self._username, self._password or "")
-            smtp.send_message(message)

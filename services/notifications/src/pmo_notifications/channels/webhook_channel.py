@@ -55,6 +55,11 @@ class WebhookChannel:
     @classmethod
     def concurrency_key(cls, target: str) -> str | None:
         """The receiver's scheme, host and port: sends to one receiver are capped."""
+        return cls.circuit_key(target)
+
+    @classmethod
+    def circuit_key(cls, target: str) -> str:
+        """The receiver's scheme, host and port: the endpoints of one server fail together."""
         try:
             parsed = parse_webhook_url(target)
         except TargetRefused:

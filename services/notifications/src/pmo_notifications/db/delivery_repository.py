@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -15,7 +16,7 @@ from pmo_common.db.rows import (
     values_of,
 )
 from pmo_common.web.pagination import PageRequest
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import Select, and_, case, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db.projection_repository import projects_led_by
@@ -40,6 +41,7 @@ async def insert_planned_deliveries(
                 attempt=1,
                 http_status=None,
                 created_at=at,
+                planned_at=at,
                 next_attempt_at=at,
                 completed_at=None if plan.status == PENDING else at,
             )
@@ -54,7 +56,10 @@ async def claim_due_deliveries(
     """Claim up to `limit` due attempts for this replica until `lease_until`.
 
     SKIP LOCKED lets replicas claim side by side without ever taking the same row (PostgreSQL);
-    a lease that runs out (a replica crashed mid-send) makes the row claimable again.
+    a lease that runs out (a replica crashed mid-send) makes the row claimable again. An attempt
+    waits while an older message of its project to the same target is still pending (head of
+    line per target and project), so a target that comes back receives each project's messages
+    in the order they were planned.
     """
     due = (
         select(deliveries.c.id)
@@ -62,6 +67,7 @@ async def claim_due_deliveries(
             deliveries.c.status == PENDING,
             deliveries.c.next_attempt_at <= now,
             or_(deliveries.c.claimed_until.is_(None), deliveries.c.claimed_until < now),
+            or_(deliveries.c.project_id.is_(None), ~exists(_older_message_waiting())),
         )
         .order_by(deliveries.c.next_attempt_at, deliveries.c.id)
         .limit(limit)
@@ -75,6 +81,23 @@ async def claim_due_deliveries(
     )
     claimed = (record_from(DeliveryRecord, row) for row in rows.mappings())
     return sorted(claimed, key=lambda record: record.next_attempt_at)
+
+
+def _older_message_waiting() -> Select[tuple[str]]:
+    """The pending attempts planned before the outer query's row, for its target and project
+    (messages planned at the same instant are ordered by their ids)."""
+    older = deliveries.alias("older")
+    row = deliveries.c
+    return select(older.c.id).where(
+        older.c.project_id == row.project_id,
+        older.c.status == PENDING,
+        older.c.channel == row.channel,
+        older.c.target == row.target,
+        or_(
+            older.c.planned_at < row.planned_at,
+            and_(older.c.planned_at == row.planned_at, older.c.message_id < row.message_id),
+        ),
+    )
 
 
 async def finish_attempt(
@@ -112,21 +135,39 @@ async def insert_next_attempt(
     session: AsyncSession, *, previous: DeliveryRecord, next_attempt_at: datetime, at: datetime
 ) -> str:
     """Record the attempt that follows a failed one (same message id); returns its id."""
-    delivery_id = str(uuid.uuid4())
-    following = replace(
-        previous,
-        id=delivery_id,
-        attempt=previous.attempt + 1,
-        status=PENDING,
-        http_status=None,
-        error=None,
-        created_at=at,
-        next_attempt_at=next_attempt_at,
-        attempted_at=None,
-        completed_at=None,
+    (following,) = await insert_next_attempts(
+        session, previous=[previous], next_attempt_at=next_attempt_at, at=at
     )
-    await session.execute(insert(deliveries).values(**values_of(following)))
-    return delivery_id
+    return following.id
+
+
+async def insert_next_attempts(
+    session: AsyncSession,
+    *,
+    previous: Sequence[DeliveryRecord],
+    next_attempt_at: datetime,
+    at: datetime,
+) -> list[DeliveryRecord]:
+    """Record the attempt that follows each failed one: same message id and planned time (its
+    place in its project's order), pending from `next_attempt_at`."""
+    following = [
+        replace(
+            attempt,
+            id=str(uuid.uuid4()),
+            attempt=attempt.attempt + 1,
+            status=PENDING,
+            http_status=None,
+            error=None,
+            created_at=at,
+            next_attempt_at=next_attempt_at,
+            attempted_at=None,
+            completed_at=None,
+        )
+        for attempt in previous
+    ]
+    if following:
+        await session.execute(insert(deliveries), [values_of(attempt) for attempt in following])
+    return following
 
 
 async def list_deliveries(
@@ -176,6 +217,45 @@ async def release_claims(
         update(deliveries)
         .where(deliveries.c.id.in_(delivery_ids), deliveries.c.claim_token == token)
         .values(claim_token=None, claimed_until=until, attempted_at=None)
+    )
+
+
+async def waiting_targets(
+    session: AsyncSession, *, channel: str, now: datetime
+) -> list[tuple[str, str]]:
+    """(id, target) of the channel's pending attempts nobody holds that are not due yet or were
+    handed back until later (a retry wait, or a circuit that was open)."""
+    rows = await session.execute(
+        select(deliveries.c.id, deliveries.c.target).where(
+            deliveries.c.status == PENDING,
+            deliveries.c.channel == channel,
+            deliveries.c.claim_token.is_(None),
+            or_(deliveries.c.next_attempt_at > now, deliveries.c.claimed_until > now),
+        )
+    )
+    return [(row.id, row.target) for row in rows]
+
+
+async def make_due(session: AsyncSession, *, delivery_ids: list[str], now: datetime) -> None:
+    """Make waiting attempts due at `now` (their target is back).
+
+    Only rows nobody holds are touched; bringing an attempt forward spends no attempt.
+    """
+    if not delivery_ids:
+        return
+    await session.execute(
+        update(deliveries)
+        .where(
+            deliveries.c.id.in_(delivery_ids),
+            deliveries.c.status == PENDING,
+            deliveries.c.claim_token.is_(None),
+        )
+        .values(
+            next_attempt_at=case(
+                (deliveries.c.next_attempt_at > now, now), else_=deliveries.c.next_attempt_at
+            ),
+            claimed_until=None,
+        )
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 
 from pmo_common.db.rows import (
@@ -13,13 +12,31 @@ from pmo_common.db.rows import (
     record_from,
     values_of,
 )
-from sqlalchemy import Select, case, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Tuple,
+    and_,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
 from pmo_notifications.db.tables import projects
 from pmo_notifications.domain.clock import utc_now
-from pmo_notifications.domain.project_projection import CLOSED, ProjectRecord, normalised_email
+from pmo_notifications.domain.project_projection import (
+    CLOSED,
+    HealthSignalStamp,
+    ProjectRecord,
+    normalised_email,
+)
 
 
 async def get_project(session: AsyncSession, *, project_id: str) -> ProjectRecord | None:
@@ -61,23 +78,35 @@ class SignalledProject:
 
 
 async def record_signalled_project(
-    session: AsyncSession, *, project: ProjectRecord, signal_sent_at: datetime | None = None
+    session: AsyncSession, *, project: ProjectRecord, signal: HealthSignalStamp | None = None
 ) -> SignalledProject:
     """The known project; one first heard of through monitoring is recorded as `project`.
 
-    With `signal_sent_at` (an at-risk or recovered signal), the projection keeps the time of the
+    With `signal` (an at-risk or recovered signal's stamp), the projection keeps the stamp of the
     newest such signal, and the answer says whether this one is it: the two events travel on
-    different topics, so an older one may arrive after a newer one and must then change nothing.
-    One statement either way (an upsert returning the row), so a signal reads and, when needed,
-    writes the projection once; intake's versions win later.
+    different topics and may be replayed, so an older one may arrive after a newer one and must
+    then change nothing. One statement either way (an upsert returning the row), so a signal
+    reads and, when needed, writes the projection once; intake's versions win later.
     """
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    sent_at = as_utc(signal_sent_at) if signal_sent_at is not None else None
-    statement = dialect.insert(projects).values(**_stored_values(project), health_signal_at=sent_at)
-    stored = projects.c.health_signal_at
-    offered = statement.excluded.health_signal_at
-    newest_time = case((or_(stored.is_(None), offered > stored), offered), else_=stored)
-    kept = {"version": projects.c.version} if sent_at is None else {"health_signal_at": newest_time}
+    offered = (
+        {}
+        if signal is None
+        else {
+            "health_as_of": signal.as_of,
+            "health_version": signal.version,
+            "health_signal_at": as_utc(signal.sent_at),
+        }
+    )
+    statement = dialect.insert(projects).values(**_stored_values(project), **offered)
+    if signal is None:
+        kept: dict[str, Any] = {"version": projects.c.version}
+    else:
+        newer = _not_older(statement.excluded)
+        kept = {
+            name: case((newer, statement.excluded[name]), else_=projects.c[name])
+            for name in offered
+        }
     row = (
         (
             await session.execute(
@@ -89,9 +118,33 @@ async def record_signalled_project(
         .mappings()
         .one()
     )
-    known_newest = row["health_signal_at"]
-    newest = sent_at is None or (known_newest is not None and as_utc(known_newest) == sent_at)
+    newest = signal is None or (
+        row["health_as_of"] == signal.as_of
+        and row["health_version"] == signal.version
+        and row["health_signal_at"] is not None
+        and as_utc(row["health_signal_at"]) == as_utc(signal.sent_at)
+    )
     return SignalledProject(record_from(ProjectRecord, row), newest)
+
+
+def _not_older(offered: ReadOnlyColumnCollection[str, Any]) -> ColumnElement[bool]:
+    """SQL: the offered signal is not older than the stored one, as HealthSignalStamp orders
+    them (a missing version counting as 0, below every real one)."""
+    stored = projects.c
+
+    def stamp(columns: ReadOnlyColumnCollection[str, Any]) -> Tuple:
+        return tuple_(
+            columns.health_as_of,
+            func.coalesce(columns.health_version, 0),
+            columns.health_signal_at,
+        )
+
+    return or_(
+        stored.health_signal_at.is_(None),
+        # Kept before report dates and versions were (migration 0004): the sent times decide.
+        and_(stored.health_as_of.is_(None), offered.health_signal_at >= stored.health_signal_at),
+        stamp(offered) >= stamp(stored),
+    )
 
 
 async def close_project(

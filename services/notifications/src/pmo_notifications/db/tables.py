@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from pmo_common.db import email_column, id_column, json_column, timestamp_column, version_column
 from pmo_common.messaging.tables import messaging_tables
-from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text, text
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
@@ -24,6 +35,10 @@ projects = Table(
     timestamp_column("updated_at"),
     # When monitoring sent the newest at-risk or recovered signal applied (see migration 0002).
     Column("health_signal_at", DateTime(timezone=True), nullable=True),
+    # The report date and monitoring's health version of that signal (see migration 0004):
+    # signals are ordered by (as_of, version, sent time), a missing version before any other.
+    Column("health_as_of", Date, nullable=True),
+    Column("health_version", Integer, nullable=True),
 )
 
 ACTIVE_ALERT = "status <> 'resolved'"
@@ -111,10 +126,14 @@ deliveries = Table(
     Column("http_status", Integer, nullable=True),
     Column("error", Text, nullable=True),
     timestamp_column("created_at"),
+    # When the message was planned (its first attempt's created_at, copied to every attempt):
+    # a target receives one project's messages in this order (see migration 0003).
+    timestamp_column("planned_at"),
     timestamp_column("next_attempt_at"),
     Column("claim_token", String(36), nullable=True),
     timestamp_column("claimed_until", nullable=True),
     timestamp_column("attempted_at", nullable=True),
     timestamp_column("completed_at", nullable=True),
     Index("ix_deliveries_due", "status", "next_attempt_at"),
+    Index("ix_deliveries_project_queue", "project_id", "status", "planned_at"),
 )

@@ -114,6 +114,9 @@ class DeliveryRecord(DeliveryContent):
     http_status: int | None
     error: str | None
     created_at: datetime
+    # When the message was planned (its first attempt's created_at): one project's messages
+    # reach a target in this order.
+    planned_at: datetime
     next_attempt_at: datetime
     attempted_at: datetime | None
     completed_at: datetime | None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 ACTIVE = "active"
 CLOSED = "closed"
@@ -26,3 +27,19 @@ class ProjectRecord:
 def normalised_email(email: str | None) -> str | None:
     """An e-mail as the projection stores and compares it: trimmed and lower-cased."""
     return email.strip().lower() if email else None
+
+
+@dataclass(frozen=True, slots=True)
+class HealthSignalStamp:
+    """Where an at-risk or recovered signal stands among its project's health signals.
+
+    Signals are ordered by the report date they judge (`as_of`), then by monitoring's health
+    version (one higher for every assessment it stores; a signal without one, sent before
+    versions existed, is older than any with one for the same date), then by the time they were
+    sent. A replayed or re-sent signal keeps its date and version, so it is recognised as stale
+    however late it arrives.
+    """
+
+    as_of: date
+    version: int | None
+    sent_at: datetime

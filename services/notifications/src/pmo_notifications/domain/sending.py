@@ -26,6 +26,15 @@ class SendOutcome:
     error: str | None = None
     retryable: bool = True
 
+    @property
+    def target_up(self) -> bool | None:
+        """What the attempt says of its target, for its circuit breaker: up (delivered), down
+        (a failure worth retrying: no connection, a timeout, an error answer), or nothing (a
+        refusal of this message for its own reasons)."""
+        if self.delivered:
+            return True
+        return False if self.retryable else None
+
     @classmethod
     def success(cls, http_status: int | None = None) -> SendOutcome:
         """A delivered message."""

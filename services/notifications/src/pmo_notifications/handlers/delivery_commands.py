@@ -1,15 +1,22 @@
-"""Use cases on the delivery log: re-sending a delivery that was given up."""
+"""Use cases on the delivery log: re-sending one delivery that was given up, or many at once."""
 
 from __future__ import annotations
 
 from pmo_common.db.unit_of_work import unit_of_work
-from pmo_common.problems import ProblemException, not_found
+from pmo_common.problems import ProblemException, not_found, raise_if_invalid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db.delivery_repository import (
     get_delivery,
     insert_next_attempt,
+    insert_next_attempts,
     message_attempts,
+)
+from pmo_notifications.db.delivery_resends import latest_attempt_numbers, lock_latest_attempts
+from pmo_notifications.domain.bulk_resend import (
+    MAX_RESENT_PER_REQUEST,
+    ResendSelection,
+    resend_violations,
 )
 from pmo_notifications.domain.clock import utc_now
 from pmo_notifications.domain.delivery_schedule import FAILED, DeliveryRecord
@@ -46,3 +53,24 @@ async def retry_delivery(session: AsyncSession, *, delivery_id: str) -> Delivery
         assert queued is not None
         mark_deliveries_planned(session)
         return queued
+
+
+async def resend_deliveries(session: AsyncSession, *, selection: ResendSelection) -> int:
+    """Queue every selected message that was given up again, due now, with its message id and a
+    fresh retry schedule; returns how many (at most MAX_RESENT_PER_REQUEST). 422 naming the
+    field a rule refuses. A message re-sent already (by an earlier or a concurrent request) is
+    not queued twice: its failed attempt is no longer its latest."""
+    raise_if_invalid(resend_violations(selection))
+    async with unit_of_work(session):
+        candidates = await lock_latest_attempts(
+            session, selection=selection, limit=MAX_RESENT_PER_REQUEST
+        )
+        latest = await latest_attempt_numbers(
+            session, message_ids=[attempt.message_id for attempt in candidates]
+        )
+        given_up = [one for one in candidates if latest[one.message_id] == one.attempt]
+        now = utc_now()
+        await insert_next_attempts(session, previous=given_up, next_attempt_at=now, at=now)
+        if given_up:
+            mark_deliveries_planned(session)
+        return len(given_up)

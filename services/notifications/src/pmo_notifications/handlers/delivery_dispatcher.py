@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 import uuid
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Literal, cast
@@ -25,16 +26,20 @@ from pmo_notifications.db.delivery_repository import (
     claim_due_deliveries,
     finish_attempt,
     insert_next_attempt,
+    make_due,
     message_attempts,
     release_claims,
+    waiting_targets,
 )
 from pmo_notifications.db.outbox import outbox
 from pmo_notifications.db.subscription_repository import get_subscription
+from pmo_notifications.domain.circuit_breaker import CircuitBreakers
 from pmo_notifications.domain.clock import utc_now
 from pmo_notifications.domain.delivery_schedule import (
     DELIVERED,
     FAILED,
     RETRYING,
+    SKIPPED,
     DeliveryRecord,
     next_retry_in,
     outcome_status,
@@ -42,15 +47,16 @@ from pmo_notifications.domain.delivery_schedule import (
 )
 from pmo_notifications.domain.sending import OutgoingMessage, SendOutcome
 from pmo_notifications.handlers.delivery_signal import delivery_signal
+from pmo_notifications.handlers.send_gate import SendGate, Ticket
 
 log = logging.getLogger(__name__)
 MAX_IN_FLIGHT = 20
-# How long an attempt whose receiver is at its cap waits before it is claimed again.
-DEFER_SECONDS = 0.5
-# Claims per pass while attempts are handed back (a busy receiver's queue is skipped over).
+# Claims per pass while attempts are handed back (a busy or dead receiver's queue is skipped).
 MAX_CLAIM_ROUNDS = 10
 _JITTER = random.SystemRandom()
 SUBSCRIPTION_GONE = "the subscription was deleted"
+# Statuses that end a message: the next one of its project to the same target may go.
+_MESSAGE_ENDED = (DELIVERED, FAILED, SKIPPED)
 
 
 class DeliveryDispatcher:
@@ -67,8 +73,14 @@ class DeliveryDispatcher:
         self._settings = settings
         self._channels = channels
         self._in_flight: set[asyncio.Task[None]] = set()
-        # Sends in flight per receiver (a channel's concurrency key), capped per receiver.
-        self._busy: Counter[str] = Counter()
+        self._gate = SendGate(
+            channels=channels,
+            per_receiver_cap=settings.webhook_max_concurrency_per_host,
+            circuits=CircuitBreakers(
+                failure_threshold=settings.circuit_failure_threshold,
+                open_seconds=settings.circuit_open_seconds,
+            ),
+        )
         # Longer than any send's deadline (the settings check it): a claim never runs out while
         # its message is still being sent, so it is never sent twice.
         self._lease = timedelta(seconds=settings.delivery_claim_lease_seconds)
@@ -79,7 +91,8 @@ class DeliveryDispatcher:
         Sends run side by side (at most MAX_IN_FLIGHT, and at most
         `webhook_max_concurrency_per_host` to one receiver), so a slow webhook does not hold up
         the e-mails and other receivers' webhooks claimed after it. An attempt whose receiver is
-        at its cap is handed back for DEFER_SECONDS and the next due ones are claimed instead.
+        at its cap, or whose target's circuit is open, is handed back unattempted until it may
+        go, and the next due ones are claimed instead.
         """
         started = 0
         for _ in range(MAX_CLAIM_ROUNDS):
@@ -92,60 +105,79 @@ class DeliveryDispatcher:
                 claimed = await claim_due_deliveries(
                     session, now=now, lease_until=now + self._lease, token=token, limit=capacity
                 )
-            deferred: list[str] = []
+            # One clock reading per round: the deliveries a circuit holds share one wait.
+            moment = time.monotonic()
+            waiting: defaultdict[float, list[str]] = defaultdict(list)
             for delivery in claimed:
-                key = self._concurrency_key(delivery)
-                if key is not None and self._busy[key] >= self._per_host_cap:
-                    deferred.append(delivery.id)
+                decision = self._gate.decide(delivery, now=moment)
+                if decision.ticket is None:
+                    waiting[decision.wait_seconds].append(delivery.id)
                     continue
-                if key is not None:
-                    self._busy[key] += 1
-                task = asyncio.create_task(self._attempt(delivery, token, key))
+                task = asyncio.create_task(self._attempt(delivery, token, decision.ticket))
                 self._in_flight.add(task)
                 task.add_done_callback(self._in_flight.discard)
                 started += 1
-            if deferred:
-                async with self._sessions() as session, unit_of_work(session):
-                    await release_claims(
-                        session,
-                        delivery_ids=deferred,
-                        token=token,
-                        until=now + timedelta(seconds=DEFER_SECONDS),
-                    )
-                delivery_signal.notify_later(DEFER_SECONDS)
-            if len(claimed) < capacity or not deferred:
+            if waiting:
+                await self._hand_back(waiting, token=token, now=now)
+            if len(claimed) < capacity or not waiting:
                 break
         return started
 
-    @property
-    def _per_host_cap(self) -> int:
-        return self._settings.webhook_max_concurrency_per_host
-
-    def _concurrency_key(self, delivery: DeliveryRecord) -> str | None:
-        channel = self._channels.get(delivery.channel)
-        return None if channel is None else channel.concurrency_key(delivery.target)
+    async def _hand_back(
+        self, waiting: Mapping[float, list[str]], *, token: str, now: datetime
+    ) -> None:
+        """Release claims this replica will not send now, each until it may go."""
+        async with self._sessions() as session, unit_of_work(session):
+            for wait_seconds, delivery_ids in waiting.items():
+                await release_claims(
+                    session,
+                    delivery_ids=delivery_ids,
+                    token=token,
+                    until=now + timedelta(seconds=wait_seconds),
+                )
+        for wait_seconds in waiting:
+            delivery_signal.notify_later(wait_seconds)
 
     async def drain(self) -> None:
         """Wait for every send in flight to finish and be recorded."""
         if self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
 
-    async def _attempt(self, delivery: DeliveryRecord, token: str, key: str | None) -> None:
+    async def _attempt(self, delivery: DeliveryRecord, token: str, ticket: Ticket) -> None:
         try:
             outcome, skipped = await self._send(delivery)
         except Exception as exc:
             log.exception("delivery %s failed unexpectedly", delivery.id)
             outcome, skipped = SendOutcome.failure(f"{type(exc).__name__}: {exc}"), False
-        finally:
-            if key is not None:
-                self._busy[key] -= 1
-                if self._busy[key] <= 0:
-                    del self._busy[key]
+        except BaseException:
+            # A send cut short (shutdown) says nothing of its target but frees its slot.
+            self._gate.finish(ticket, target_up=None, now=time.monotonic())
+            raise
+        target_up = None if skipped else outcome.target_up
+        target_back = self._gate.finish(ticket, target_up=target_up, now=time.monotonic())
         try:
             await self._record(delivery, token, outcome, skipped=skipped)
         except Exception:
             # The lease runs out and another pass retries the row: at least once, never lost.
             log.exception("could not record the outcome of delivery %s", delivery.id)
+        if target_back:
+            try:
+                await self._send_what_waits_for(delivery.channel, ticket)
+            except Exception:
+                log.exception("could not bring forward what waited for %s", ticket.circuit)
+
+    async def _send_what_waits_for(self, channel_name: str, ticket: Ticket) -> None:
+        """The target's circuit closed: its waiting attempts (retries scheduled while it was
+        down, deliveries held while the circuit was open) are due now, in order per project."""
+        channel = self._channels[channel_name]
+        now = utc_now()
+        async with self._sessions() as session, unit_of_work(session):
+            waiting = await waiting_targets(session, channel=channel_name, now=now)
+            due = [id_ for id_, target in waiting if channel.circuit_key(target) == ticket.circuit]
+            await make_due(session, delivery_ids=due, now=now)
+        if due:
+            log.info("%s is back: %d waiting deliveries are due now", ticket.circuit, len(due))
+            delivery_signal.notify()
 
     async def _send(self, delivery: DeliveryRecord) -> tuple[SendOutcome, bool]:
         channel = self._channels[delivery.channel]
@@ -221,6 +253,9 @@ class DeliveryDispatcher:
         if status == RETRYING and retry_in is not None:
             # The retry is committed: wake the job when it falls due rather than at the next poll.
             delivery_signal.notify_later(retry_in)
+        elif status in _MESSAGE_ENDED:
+            # The next message of the project to this target no longer waits behind this one.
+            delivery_signal.notify()
 
     async def _retry_in(
         self, session: AsyncSession, delivery: DeliveryRecord, now: datetime

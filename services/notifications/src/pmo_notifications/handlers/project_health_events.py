@@ -8,7 +8,6 @@ event causes in one write.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from pmo_common.events.payloads import ProjectAtRisk, ProjectRecovered, Reason, ReportOverdue
 from pmo_common.messaging.consumed_events import Consumed
@@ -35,7 +34,7 @@ from pmo_notifications.domain.email_composition import (
     compose_overdue_email,
     compose_recovery_email,
 )
-from pmo_notifications.domain.project_projection import ProjectRecord
+from pmo_notifications.domain.project_projection import HealthSignalStamp, ProjectRecord
 from pmo_notifications.domain.subscription_matching import routing_severity
 from pmo_notifications.handlers.alert_commands import (
     new_alert,
@@ -53,7 +52,7 @@ log = logging.getLogger(__name__)
 async def on_project_at_risk(session: AsyncSession, event: Consumed[ProjectAtRisk]) -> None:
     """Open the project's at-risk alert (or refresh the one already open) and tell its manager."""
     payload = event.payload
-    signalled = await _record_project(session, payload, sent_at=event.envelope.time)
+    signalled = await _record_project(session, payload, signal=_stamp(event))
     project = signalled.project
     notifier = await _notifier(session, project, payload)
     reasons = _reason_lines(payload.reasons)
@@ -121,7 +120,7 @@ async def on_project_at_risk(session: AsyncSession, event: Consumed[ProjectAtRis
 async def on_project_recovered(session: AsyncSession, event: Consumed[ProjectRecovered]) -> None:
     """Resolve the project's at-risk alert and tell its manager the project has recovered."""
     payload = event.payload
-    signalled = await _record_project(session, payload, sent_at=event.envelope.time)
+    signalled = await _record_project(session, payload, signal=_stamp(event))
     if not signalled.newest:
         # Sent before an at-risk signal that has already applied: that alert is current.
         _log_stale(event)
@@ -246,12 +245,18 @@ def _log_stale(event: Consumed[ProjectAtRisk] | Consumed[ProjectRecovered]) -> N
 
 
 async def _record_project(
-    session: AsyncSession, payload: HealthSignal, *, sent_at: datetime | None = None
+    session: AsyncSession, payload: HealthSignal, *, signal: HealthSignalStamp | None = None
 ) -> SignalledProject:
     # Intake's registry is the authority on ownership; the signal's own fields fill the gap
     # until intake's project.created arrives.
-    return await record_signalled_project(
-        session, project=project_told_by(payload), signal_sent_at=sent_at
+    return await record_signalled_project(session, project=project_told_by(payload), signal=signal)
+
+
+def _stamp(event: Consumed[ProjectAtRisk] | Consumed[ProjectRecovered]) -> HealthSignalStamp:
+    # The report date and health version monitoring judged, then the time it sent the signal.
+    payload = event.payload
+    return HealthSignalStamp(
+        as_of=payload.as_of, version=payload.health_version, sent_at=event.envelope.time
     )
 
 
