@@ -37,7 +37,6 @@ from pmo_common.events.payloads import HealthMetrics, ProjectAtRisk, ProjectCrea
 from pmo_common.messaging.event_applier import EventApplier, Outcome
 from pmo_common.settings import DEVELOPMENT_JWT_SECRET
 from pmo_common.web.runtime import ServiceRuntime
-from pmo_monitoring.api.schemas import StatusReportIn
 from pmo_monitoring.config import MonitoringSettings
 from pmo_monitoring.main import create_app as create_monitoring_app
 from pmo_monitoring.migrate import migrate as migrate_monitoring
@@ -46,6 +45,8 @@ from pmo_notifications.main import create_app as create_notifications_app
 from pmo_notifications.migrate import migrate as migrate_notifications
 from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bench.bare_route import bare_report_app
 
 DEFAULT_REPORTS = 300
 # Reference figures of the code before the one-anatomy change (issue 6), measured with this
@@ -194,14 +195,8 @@ async def monitoring_costs(folder: Path, reports: int) -> tuple[list[int], int, 
 
 async def bare_route_rate(reports: int) -> float:
     """POSTs per second to a FastAPI route that validates the same body and returns it."""
-    app = FastAPI()
-
-    @app.post("/v1/projects/{project_id}/status-reports", status_code=201)
-    async def take_report(project_id: str, body: StatusReportIn) -> dict[str, Any]:
-        return {"project_id": project_id, **body.model_dump(mode="json")}
-
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://bench"
+        transport=httpx.ASGITransport(app=bare_report_app()), base_url="http://bench"
     ) as client:
         durations = await _post_reports(client, "p-1", list(range(100, 100 + reports)))
     return reports / sum(durations)

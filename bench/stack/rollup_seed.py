@@ -1,0 +1,143 @@
+"""Seeding monitoring's PostgreSQL database with many projects and their health, in bulk.
+
+Rows follow monitoring's own table definitions (pmo_monitoring.db.tables) and are written
+with COPY. Their health is real: 200 synthetic projects of bench.health_recompute, their
+latest report assessed by the service's health rules and stored as the service stores it
+(metrics_record, reason_records); each seeded project copies one of them under its own id,
+name, portfolio (one of 40) and programme (one of 160). A schema change that adds a required
+column makes seeding fail with the column's name, rather than seed something the service
+would not have written.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import asyncpg
+from pmo_monitoring.db.tables import monitored_projects, project_health
+from pmo_monitoring.domain import DEFAULT_THRESHOLDS, assess_health
+from pmo_monitoring.domain.records import metrics_record, reason_records
+from sqlalchemy import JSON, Table
+
+from bench.health_recompute import build_projects
+
+TEMPLATES = 200
+PORTFOLIOS = 40
+PROGRAMMES = 160
+SEED = 20_240_101
+CHUNK = 10_000
+
+
+@dataclass(frozen=True)
+class Template:
+    """A project baseline and its assessed health, to copy under other ids."""
+
+    project: dict[str, Any]
+    health: dict[str, Any]
+
+
+def templates(today: date) -> list[Template]:
+    """Synthetic projects, each with its latest report judged by the health rules."""
+    found: list[Template] = []
+    for synthetic in build_projects(TEMPLATES, SEED):
+        baseline, report = synthetic.baseline, synthetic.reports[-1]
+        assessment = assess_health(baseline, report, DEFAULT_THRESHOLDS, report.as_of, None)
+        project = {
+            "start_date": baseline.start_date,
+            "end_date": baseline.end_date,
+            "budget": baseline.budget,
+            "milestones": [
+                {"name": m.name, "due_date": m.due_date.isoformat()} for m in baseline.milestones
+            ],
+        }
+        health = {
+            "rag": assessment.rag,
+            "reasons": reason_records(assessment.reasons),
+            "metrics": metrics_record(assessment.metrics),
+            "as_of": report.as_of,
+            # Reported lately, so the roll-up does not turn it amber for a missed report.
+            "last_report_at": today - timedelta(days=3),
+        }
+        found.append(Template(project, health))
+    return found
+
+
+_RANDOM = random.Random(SEED)
+# The same portfolios and programmes for every chunk and both sizes.
+PORTFOLIO_IDS = [str(uuid.UUID(int=_RANDOM.getrandbits(128))) for _ in range(PORTFOLIOS)]
+PROGRAMME_IDS = [str(uuid.UUID(int=_RANDOM.getrandbits(128))) for _ in range(PROGRAMMES)]
+
+
+def _rows(
+    shapes: Sequence[Template], count: int, offset: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    now = datetime.now(UTC)
+    projects, healths = [], []
+    for number in range(offset, offset + count):
+        shape = shapes[number % len(shapes)]
+        project_id = str(uuid.uuid4())
+        programme = number % PROGRAMMES
+        projects.append(
+            {
+                **shape.project,
+                "id": project_id,
+                "name": f"Seeded project {number:06d}",
+                "manager": f"manager{number % 997}@example.com",
+                "sponsor": None,
+                "methodology": "waterfall",
+                "currency": "EUR",
+                "planned_value_profile": [],
+                "portfolio_id": PORTFOLIO_IDS[programme % PORTFOLIOS],
+                "program_id": PROGRAMME_IDS[programme],
+                "status": "active",
+                "version": 1,
+                "closed_at": None,
+                "projected_at": now,
+            }
+        )
+        healths.append(
+            {**shape.health, "project_id": project_id, "report_id": None, "assessed_at": now}
+        )
+    return projects, healths
+
+
+def _records(
+    table: Table, rows: Sequence[Mapping[str, Any]]
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The columns to copy and each row's values in their order (JSON columns as text).
+
+    A column the rows leave out is filled by its server default, or null where it may be.
+    """
+    columns: list[str] = []
+    for column in table.columns:
+        if column.name in rows[0] or (column.server_default is None and column.nullable):
+            columns.append(column.name)
+        elif column.server_default is None:
+            raise LookupError(
+                f"{table.name}.{column.name} is new and required: teach "
+                "bench/stack/rollup_seed.py what to store in it"
+            )
+    as_json = {column.name for column in table.columns if isinstance(column.type, JSON)}
+    records = [
+        tuple(json.dumps(row.get(name)) if name in as_json else row.get(name) for name in columns)
+        for row in rows
+    ]
+    return columns, records
+
+
+async def seed_projects(connection: asyncpg.Connection, count: int, offset: int) -> None:
+    """Add `count` projects with their health (numbered from `offset`), in COPY chunks."""
+    shapes = templates(datetime.now(UTC).date())
+    for start in range(0, count, CHUNK):
+        projects, healths = _rows(shapes, min(CHUNK, count - start), offset + start)
+        for table, rows in ((monitored_projects, projects), (project_health, healths)):
+            columns, records = _records(table, rows)
+            await connection.copy_records_to_table(table.name, records=records, columns=columns)
+    await connection.execute(f"ANALYZE {monitored_projects.name}")
+    await connection.execute(f"ANALYZE {project_health.name}")
