@@ -118,6 +118,24 @@ app.kubernetes.io/component: {{ .name }}
 - name: PMO_NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE
   value: {{ $config.webhookAllowPrivate | quote }}
 {{- end }}
+{{- with $config.retention }}
+{{- /* A processed-event id forgotten while Kafka can still redeliver its event would be applied twice. */}}
+{{- $topicRetentionMs := index $.root.Values.kafkaTopics.config "retention.ms" | default 604800000 | int64 }}
+{{- if le (mul (int64 .processedEventsSeconds) 1000) $topicRetentionMs }}
+{{- fail "config.retention.processedEventsSeconds must be longer than kafkaTopics.config retention.ms" }}
+{{- end }}
+{{- if le (int64 .processedEventsSeconds) (int64 .outboxSeconds) }}
+{{- fail "config.retention.processedEventsSeconds must be longer than config.retention.outboxSeconds" }}
+{{- end }}
+- name: PMO_RETENTION_OUTBOX_SECONDS
+  value: {{ .outboxSeconds | int64 | quote }}
+- name: PMO_RETENTION_PROCESSED_EVENTS_SECONDS
+  value: {{ .processedEventsSeconds | int64 | quote }}
+- name: PMO_RETENTION_IDEMPOTENCY_SECONDS
+  value: {{ .idempotencySeconds | int64 | quote }}
+- name: PMO_RETENTION_INTERVAL_SECONDS
+  value: {{ .intervalSeconds | int64 | quote }}
+{{- end }}
 {{- range $key, $value := merge (dict) .svc.env $config.extraEnv }}
 - name: {{ $key }}
   value: {{ $value | quote }}

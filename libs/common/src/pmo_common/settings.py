@@ -11,6 +11,7 @@ from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_JWT_SECRET = "dev-secret-change-me-0123456789abcdef"  # noqa: S105 (refused in production)
+_DAY = 86400.0
 
 
 class CommonSettings(BaseSettings):
@@ -53,6 +54,26 @@ class ServiceSettings(CommonSettings):
 
     service_name: ClassVar[str] = "service"
     database_url: str = ""
+    # Retention of the messaging tables (messaging/retention.py): every
+    # `retention_interval_seconds` (0: never, in this process) each replica deletes published
+    # outbox rows, processed-event ids and Idempotency-Key records older than these. Processed
+    # ids outlive Kafka's 7-day topic retention, so no event the broker can still redeliver is
+    # forgotten; unpublished outbox rows are never deleted.
+    retention_outbox_seconds: float = Field(default=7 * _DAY, gt=0)
+    retention_processed_events_seconds: float = Field(default=14 * _DAY, gt=0)
+    retention_idempotency_seconds: float = Field(default=_DAY, gt=0)
+    retention_interval_seconds: float = Field(default=600.0, ge=0)
+
+    @model_validator(mode="after")
+    def _processed_ids_outlive_published_events(self) -> ServiceSettings:
+        # A published event kept in the outbox can be sent again (a replay from the outbox after
+        # a lost topic): its consumers must still remember having applied it.
+        if self.retention_processed_events_seconds <= self.retention_outbox_seconds:
+            raise ValueError(
+                "PMO_RETENTION_PROCESSED_EVENTS_SECONDS must be longer than "
+                "PMO_RETENTION_OUTBOX_SECONDS (and than the Kafka topics' retention)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _default_to_sqlite_under_data_dir(self) -> ServiceSettings:

@@ -16,6 +16,7 @@ from pmo_common.messaging.event_applier import EventApplier
 from pmo_common.messaging.kafka_consumer import KafkaEventConsumer
 from pmo_common.messaging.kafka_publisher import KafkaPublisher
 from pmo_common.messaging.outbox import OutboxRelay, outbox_session_info
+from pmo_common.messaging.retention import prune_periodically
 from pmo_common.messaging.tables import MessagingTables
 from pmo_common.messaging.topics import ensure_topics
 from pmo_common.messaging.waiting import sleep_or_stop
@@ -39,6 +40,8 @@ class ServiceRuntime:
     consumer: KafkaEventConsumer | None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    # Every service's own upkeep (pruning the messaging tables), apart from its jobs.
+    upkeep: list[asyncio.Task[None]] = field(default_factory=list)
 
 
 def build_runtime(
@@ -91,10 +94,13 @@ def start_jobs(runtime: ServiceRuntime, jobs: Sequence[BackgroundJob]) -> None:
 
     Jobs do not wait for Kafka: they write their events to the outbox, which the relay sends
     once the broker is reachable, and some (e-mail and webhook delivery) need no Kafka at all.
-    Starting them from `start_messaging` left them dead whenever Kafka was disabled.
+    Starting them from `start_messaging` left them dead whenever Kafka was disabled. The
+    pruning of the messaging tables (messaging/retention.py) starts with them, in every service.
     """
     for job in jobs:
         runtime.tasks.append(asyncio.create_task(job(runtime, runtime.stop)))
+    pruning = prune_periodically(runtime.sessions, runtime.tables, runtime.settings, runtime.stop)
+    runtime.upkeep.append(asyncio.create_task(pruning, name="retention"))
 
 
 async def start_messaging(runtime: ServiceRuntime) -> None:
@@ -122,8 +128,9 @@ async def shutdown(runtime: ServiceRuntime, timeout: float = 20.0) -> None:
     """Stop fetching, let in-flight work finish and commit, flush the outbox, disconnect."""
     log.info("shutting down: stopping the consumer and background jobs")
     runtime.stop.set()
-    if runtime.tasks:
-        done, pending = await asyncio.wait(runtime.tasks, timeout=timeout)
+    tasks = [*runtime.tasks, *runtime.upkeep]
+    if tasks:
+        done, pending = await asyncio.wait(tasks, timeout=timeout)
         for task in pending:
             log.warning("task %s did not stop within %gs; cancelling it", task.get_name(), timeout)
             task.cancel()

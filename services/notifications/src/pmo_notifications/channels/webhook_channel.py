@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
 from pmo_notifications.channels.address_resolution import TargetUnresolvable, vet_webhook_url
 from pmo_notifications.channels.channel import DeliveryMessage, RoutedNotification
+from pmo_notifications.channels.webhook_connections import WebhookConnections
 from pmo_notifications.config import NotificationsSettings
 from pmo_notifications.domain.address_policy import TargetRefused, parse_webhook_url
 from pmo_notifications.domain.sending import OutgoingMessage, SendOutcome
@@ -21,21 +22,40 @@ USER_AGENT = "pmo-notifications/1.0 (Standard Webhooks)"
 
 
 class WebhookChannel:
-    """POSTs a CloudEvent to a subscriber's URL with Standard Webhooks signature headers."""
+    """POSTs a CloudEvent to a subscriber's URL with Standard Webhooks signature headers.
+
+    Its connections stay open between sends (channels/webhook_connections.py); used as an async
+    context manager (the delivery job does), it closes them when the block ends.
+    """
 
     signs_messages = True
 
-    def __init__(self, *, timeout: float, allow_private: bool) -> None:
+    def __init__(
+        self, *, timeout: float, allow_private: bool, connections_per_host: int = 2
+    ) -> None:
         self._timeout = timeout
         self._allow_private = allow_private
+        self._connections = WebhookConnections(timeout=timeout, per_host=connections_per_host)
 
     @classmethod
     def from_settings(cls, settings: NotificationsSettings) -> WebhookChannel:
-        """The channel with the configured timeout and SSRF policy."""
+        """The channel with the configured timeout, SSRF policy and per-receiver cap."""
         return cls(
             timeout=settings.webhook_timeout_seconds,
             allow_private=settings.webhook_allow_private,
+            connections_per_host=settings.webhook_max_concurrency_per_host,
         )
+
+    @property
+    def connections(self) -> WebhookConnections:
+        """The channel's pooled connections."""
+        return self._connections
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._connections.aclose()
 
     @classmethod
     def message_for(cls, notification: RoutedNotification) -> DeliveryMessage:
@@ -108,28 +128,23 @@ class WebhookChannel:
         extensions: dict[str, Any] = {}
         if target.scheme == "https":
             extensions["sni_hostname"] = target.host
-        # A fresh client per message: pooled connections are keyed by address, and one opened
-        # for another host name on the same address must not be reused.
-        async with httpx.AsyncClient(
-            timeout=self._timeout, follow_redirects=False, trust_env=False
-        ) as client:
-            for index, address in enumerate(addresses):
-                try:
+        for index, address in enumerate(addresses):
+            try:
+                # A connection reused here leads to this host name at this vetted address only.
+                async with self._connections.client_for(target) as client:
                     response = await client.post(
                         target.url_via(address),
                         content=body,
                         headers=headers,
                         extensions=extensions,
                     )
-                    break
-                except httpx.ConnectError as exc:
-                    # Like a browser, try the name's next address before calling it a failure.
-                    if index == len(addresses) - 1:
-                        return SendOutcome.failure(f"could not connect: {exc}".strip())
-                except httpx.HTTPError as exc:
-                    return SendOutcome.failure(
-                        f"network error: {type(exc).__name__}: {exc}".strip()
-                    )
+                break
+            except httpx.ConnectError as exc:
+                # Like a browser, try the name's next address before calling it a failure.
+                if index == len(addresses) - 1:
+                    return SendOutcome.failure(f"could not connect: {exc}".strip())
+            except httpx.HTTPError as exc:
+                return SendOutcome.failure(f"network error: {type(exc).__name__}: {exc}".strip())
         status = response.status_code
         if 200 <= status < 300:
             return SendOutcome.success(status)

@@ -20,7 +20,7 @@ from pmo_common.web.runtime import ServiceRuntime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pmo_notifications.channels.channel import Channel
-from pmo_notifications.channels.registry import build_channels
+from pmo_notifications.channels.registry import open_channels
 from pmo_notifications.config import NotificationsSettings
 from pmo_notifications.db.delivery_repository import (
     claim_due_deliveries,
@@ -280,21 +280,24 @@ async def run_delivery_job(runtime: ServiceRuntime, stop: asyncio.Event) -> None
     settings = runtime.settings
     if not isinstance(settings, NotificationsSettings):
         raise TypeError("the delivery job needs NotificationsSettings")
-    dispatcher = DeliveryDispatcher(
-        sessions=runtime.sessions, settings=settings, channels=build_channels(settings)
-    )
-    wake = delivery_signal.listen()
-    try:
-        while not stop.is_set():
-            wake.clear()
-            try:
-                handled = await dispatcher.start_due()
-            except Exception:
-                log.exception("delivery pass failed; retrying")
-                await sleep_or_stop(stop, 1.0)
-                continue
-            if handled == 0:
-                await wait_any(wake, stop, settings.delivery_poll_interval_seconds)
-    finally:
-        delivery_signal.forget(wake)
-        await dispatcher.drain()
+    # The channels live as long as the job: the webhook channel's connection pool is opened
+    # once per process and closed at shutdown, after the sends in flight have finished.
+    async with open_channels(settings) as channels:
+        dispatcher = DeliveryDispatcher(
+            sessions=runtime.sessions, settings=settings, channels=channels
+        )
+        wake = delivery_signal.listen()
+        try:
+            while not stop.is_set():
+                wake.clear()
+                try:
+                    handled = await dispatcher.start_due()
+                except Exception:
+                    log.exception("delivery pass failed; retrying")
+                    await sleep_or_stop(stop, 1.0)
+                    continue
+                if handled == 0:
+                    await wait_any(wake, stop, settings.delivery_poll_interval_seconds)
+        finally:
+            delivery_signal.forget(wake)
+            await dispatcher.drain()
