@@ -87,5 +87,12 @@ class ConsumedEvents:
 
     async def dispatch(self, session: AsyncSession, event: CloudEvent) -> None:
         """Parse the event and run its handler with `session` (the caller's unit of work)."""
-        route = self._routes[event.type]
-        await route.handler(session, self.parse(event))
+        await self.run(session, self.parse(event))
+
+    async def run(self, session: AsyncSession, event: Consumed[EventPayload]) -> None:
+        """Run the handler of an event parsed by `parse` with `session` (the caller's unit of work).
+
+        A batch parses its events before its transaction and runs them all on one session, so
+        a handler must read what an earlier event of the batch wrote through that session.
+        """
+        await self._routes[event.type].handler(session, event)

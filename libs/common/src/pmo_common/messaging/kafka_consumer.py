@@ -27,7 +27,8 @@ class KafkaEventConsumer:
     group_id: str
     applier: EventApplier
     dead_letters: KafkaPublisher
-    max_records: int = 100
+    max_records: int = 500
+    """At most this many records per poll; each partition's share is applied as one batch."""
     running: bool = field(default=False, init=False)
     _consumer: AIOKafkaConsumer | None = field(default=None, init=False)
 
@@ -75,9 +76,11 @@ class KafkaEventConsumer:
         async def wait(seconds: float) -> bool:
             return await self._back_off_polling(consumer, tp, stop, seconds)
 
+        # One transaction for the partition's records (a poison event among them makes the
+        # applier fall back to one by one, so only it is dead-lettered).
+        results = await self.applier.apply_batch([record.value for record in records], wait=wait)
         done: ConsumerRecord | None = None
-        for record in records:
-            outcome, failure = await self.applier.apply_raw(record.value, wait=wait)
+        for record, (outcome, failure) in zip(records, results, strict=True):
             if outcome is Outcome.INTERRUPTED:
                 # Stopping (or the partition went to another member) while an outage held this
                 # record: it was not applied, so neither it nor anything behind it (order per
