@@ -10,21 +10,25 @@ EMAIL ?= pmo-admin@example.com
 SERVICES := $(notdir $(wildcard services/*))
 UNIT_SUITES := libs/common/tests $(foreach s,$(SERVICES),services/$(s)/tests)
 # Each suite is type-checked on its own: their conftest modules share one name.
-TEST_SUITES := $(UNIT_SUITES) tests/contract tests/integration tests/e2e tests/api tests/security
+TEST_SUITES := $(UNIT_SUITES) tests/contract tests/integration tests/e2e tests/api tests/security \
+	tests/faults
 SOURCES := libs/common/src $(foreach s,$(SERVICES),services/$(s)/src) tools/stack/src bench
 # Coverage of the code under test, gathered over the unit and integration suites and printed
 # at the end of `make test` (a report to read, no threshold to game).
 COVERAGE := --cov=pmo_common $(foreach s,$(SERVICES),--cov=pmo_$(s)) --cov-report=
 
 .PHONY: help install run token test lint format test-unit test-integration test-e2e test-api test-security \
+	test-faults \
 	coverage-report \
 	schemas schemas-check deploy-check bench clean
 
 help:
 	@echo "make run          start Kafka, the four services and an SMTP sink (Ctrl-C stops all)"
 	@echo "make test         lint, unit suites, then integration and end-to-end suites"
+	@echo "make test-faults  kill, stop and slow the stack's parts under load; count what was lost"
 	@echo "make token ROLE=project_manager EMAIL=ada@example.com   mint a development token"
 	@echo "make lint | format | schemas | deploy-check | bench | clean"
+	@echo "make bench-stack  the four services on Kafka, PostgreSQL and SQLite, beside baselines (<10 min)"
 
 install: .venv/.installed
 
@@ -39,7 +43,7 @@ run: install
 token: install
 	@$(UV) run python -m pmo_stack token --role "$(ROLE)" --email "$(EMAIL)"
 
-test: install lint test-unit test-integration test-e2e test-api test-security coverage-report
+test: install lint test-unit test-integration test-e2e test-api test-security test-faults coverage-report
 
 lint: install
 	$(UV) run ruff check .
@@ -74,6 +78,11 @@ test-api: install
 test-security: install
 	$(PYTEST) -q tests/security
 
+# Faults injected into the running stack under load (kill -9, broker, database, receivers down or
+# slow, replicas, dead-letter replay); prints one line of counts per scenario (tests/faults).
+test-faults: install
+	$(PYTEST) -q -s tests/faults
+
 schemas: install
 	$(UV) run python -m pmo_common.events.schema_export --write
 
@@ -82,6 +91,11 @@ deploy-check:
 
 bench: install
 	$(UV) run python -m bench
+
+# Each figure of the running stack beside its baseline, on PostgreSQL and SQLite (bench/README.md).
+.PHONY: bench-stack
+bench-stack: install
+	$(UV) run python -m bench.stack
 
 clean:
 	rm -rf .data .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -60,8 +60,12 @@ class SmtpSink(Startable):
         self.port = port
         self.mailbox_dir = mailbox_dir
         self._arrivals: Arrivals[ReceivedMail] = Arrivals(_describe_mail)
-        self._controller = Controller(
-            _SinkHandler(self), hostname=host, port=port, enable_SMTPUTF8=True
+        self._controller = self._new_controller()
+        self._stopped = False
+
+    def _new_controller(self) -> Controller:
+        return Controller(
+            _SinkHandler(self), hostname=self.host, port=self.port, enable_SMTPUTF8=True
         )
 
     @property
@@ -79,14 +83,20 @@ class SmtpSink(Startable):
         self._arrivals.clear()
 
     def start(self) -> None:
-        """Start listening (returns once the server accepts connections)."""
+        """Start listening (returns once the server accepts connections); after a `stop`, again
+        on the same port, keeping what was received before (a mail server coming back)."""
         if self.mailbox_dir is not None:
             self.mailbox_dir.mkdir(parents=True, exist_ok=True)
+        if self._stopped:
+            # A stopped controller has closed its event loop: it cannot serve again.
+            self._controller = self._new_controller()
+            self._stopped = False
         self._controller.start()
 
     def stop(self) -> None:
-        """Stop listening."""
+        """Stop listening (connections are refused until `start`)."""
         self._controller.stop()
+        self._stopped = True
 
     def wait_for_sync(
         self, predicate: MessagePredicate | None = None, timeout: float = 10.0

@@ -28,6 +28,7 @@ class KafkaEventConsumer:
     applier: EventApplier
     dead_letters: KafkaPublisher
     max_records: int = 500
+    commit_timeout_seconds: float = 60.0
     """At most this many records per poll; each partition's share is applied as one batch."""
     running: bool = field(default=False, init=False)
     _consumer: AIOKafkaConsumer | None = field(default=None, init=False)
@@ -94,7 +95,12 @@ class KafkaEventConsumer:
         # partition we still own, so a rebalance never loses or skips a record; a crash before
         # this line redelivers records whose effects the processed-event table then skips.
         if done is not None and tp in consumer.assignment():
-            await consumer.commit({tp: done.offset + 1})
+            # Bounded: a commit caught in a broker restart has been seen to retry forever
+            # against a coordinator it never finds again, the consumer silent meanwhile. Past
+            # the bound the error ends this consumer and `run` builds a new one, which rejoins
+            # the group; the uncommitted records come again and are skipped as processed.
+            async with asyncio.timeout(self.commit_timeout_seconds):
+                await consumer.commit({tp: done.offset + 1})
 
     async def _back_off_polling(
         self, consumer: AIOKafkaConsumer, tp: TopicPartition, stop: asyncio.Event, seconds: float

@@ -1,0 +1,37 @@
+"""The Kafka broker killed (SIGKILL) in the middle of the load and started again on its data."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+from pmo_stack.testkit.alert_load import AtRiskLoad
+from pmo_stack.testkit.fault_counts import Ledger, assert_nothing_lost, settle_and_count
+from pmo_stack.testkit.fault_infrastructure import KillableBroker
+
+pytestmark = pytest.mark.faults
+
+
+async def test_the_broker_killed_and_restarted_mid_load_loses_nothing(
+    broker: KillableBroker,
+    new_load: Callable[[str], AtRiskLoad],
+    ledger_of: Callable[..., Ledger],
+) -> None:
+    load = new_load("broker kill -9")
+    first, second = load.halves()
+    await load.register(load.projects)
+    await load.turn_red(first)
+    await load.recover(first)
+
+    # The first half's recoveries are in flight; the second half's red reports are taken by
+    # monitoring while no event can be published or consumed.
+    broker.kill()
+    try:
+        await load.turn_red(second)
+    finally:
+        await asyncio.to_thread(broker.restart)
+    await load.recover(second)
+
+    counts = await settle_and_count(ledger_of(load), load.scenario)
+    assert_nothing_lost(counts)
