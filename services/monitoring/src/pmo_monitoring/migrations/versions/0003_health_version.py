@@ -1,9 +1,5 @@
 """A per-project health version, one higher for every assessment stored, carried by the health
 events so that consumers can tell a stale event (a replay, a re-send) from news.
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-11-30
 """
 
 import sqlalchemy as sa
@@ -11,8 +7,6 @@ from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -3,10 +3,6 @@ project's messages in the order they were planned, and re-sends can be chosen by
 
 Every attempt of a message copies its first attempt's `created_at`; existing rows are filled
 that way before the column becomes required.
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-11-30
 """
 
 import sqlalchemy as sa
@@ -14,8 +10,6 @@ from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -4,10 +4,6 @@ signal applied, beside its sent time (0002).
 A signal is newer when its (as_of, health_version) is, a missing version counting as older than
 any version of the same as_of; the sent time only separates signals equal on both. A replayed or
 re-sent at-risk signal is then recognised as stale even when it was sent again later.
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-11-30
 """
 
 import sqlalchemy as sa
@@ -15,8 +11,6 @@ from alembic import op
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
