@@ -38,8 +38,9 @@ from pmo_common.messaging.outbox import EventOutbox
 from pmo_common.messaging.retention import prune_periodically
 from pmo_common.messaging.tables import MessagingTables, messaging_tables
 from pmo_common.settings import ServiceSettings
-from sqlalchemy import MetaData, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from pmo_stack.testkit.messaging_rows import idempotency_row, outbox_row, processed_row, rows_left
+from sqlalchemy import MetaData, insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bench.stack.rss import rss_mb
 
@@ -78,38 +79,29 @@ async def write_slice(
         await session.execute(
             insert(tables.outbox),
             many(
-                lambda: {
-                    "event_id": str(uuid.uuid4()),
-                    "topic": "project.updated",
-                    "payload": payload.decode(),
-                    "created_at": now,
-                    "published_at": now,
-                    "attempts": 1,
-                }
+                lambda: outbox_row(
+                    str(uuid.uuid4()),
+                    at=now,
+                    topic="project.updated",
+                    payload=payload.decode(),
+                    attempts=1,
+                )
             ),
         )
         await session.execute(
             insert(tables.processed_events),
             many(
-                lambda: {
-                    "consumer": "pmo-soak",
-                    "event_id": str(uuid.uuid4()),
-                    "event_type": "project.updated",
-                    "processed_at": now,
-                }
+                lambda: processed_row(
+                    str(uuid.uuid4()), at=now, consumer="pmo-soak", event_type="project.updated"
+                )
             ),
         )
         await session.execute(
             insert(tables.idempotency_keys),
             many(
-                lambda: {
-                    "principal": "pm@example.com",
-                    "key": str(uuid.uuid4()),
-                    "request_hash": "0" * 64,
-                    "status_code": 201,
-                    "response_body": '{"id": "x"}',
-                    "created_at": now,
-                }
+                lambda: idempotency_row(
+                    str(uuid.uuid4()), at=now, request_hash="0" * 64, response_body='{"id": "x"}'
+                )
             ),
         )
 
@@ -124,19 +116,6 @@ async def never_published(
             await outbox.enqueue_envelope(
                 session, CloudEvent(source="/pmo/soak", type="project.updated", data={})
             )
-
-
-async def counts(engine: AsyncEngine, tables: MessagingTables) -> dict[str, int]:
-    """Rows in each table (unpublished outbox rows apart)."""
-    published = tables.outbox.c.published_at
-    queries = {
-        "outbox": select(func.count()).where(published.is_not(None)),
-        "unpublished": select(func.count()).where(published.is_(None)),
-        "processed": select(func.count()).select_from(tables.processed_events),
-        "idempotency": select(func.count()).select_from(tables.idempotency_keys),
-    }
-    async with engine.connect() as connection:
-        return {name: int(await connection.scalar(query) or 0) for name, query in queries.items()}
 
 
 async def soak(args: argparse.Namespace, database_url: str) -> list[dict[str, float]]:
@@ -168,7 +147,7 @@ async def soak(args: argparse.Namespace, database_url: str) -> list[dict[str, fl
                 await write_slice(sessions, tables, args.per_day // SLICES_PER_DAY)
                 slice_ends = day_ends - day * (SLICES_PER_DAY - slice_number - 1) / SLICES_PER_DAY
                 await asyncio.sleep(max(0.0, slice_ends - loop.time()))
-            row = {"day": float(number), **await counts(engine, tables)}
+            row = {"day": float(number), **await rows_left(engine, tables)}
             row["rss_mb"] = rss_mb(os.getpid()) or 0.0
             figures.append(row)
             cells = {name: f"{row[name]:.0f}" for name in COLUMNS}

@@ -19,10 +19,7 @@ async def test_the_broker_killed_and_restarted_mid_load_loses_nothing(
     ledger_of: Callable[..., Ledger],
 ) -> None:
     load = new_load("broker kill -9")
-    first, second = load.halves()
-    await load.register(load.projects)
-    await load.turn_red(first)
-    await load.recover(first)
+    second = await load.first_half_through()
 
     # The first half's recoveries are in flight; the second half's red reports are taken by
     # monitoring while no event can be published or consumed.

@@ -30,10 +30,7 @@ async def test_postgres_stopped_for_30_seconds_mid_load_loses_nothing(
     ledger_of: Callable[..., Ledger],
 ) -> None:
     load = new_load("postgres stopped 30s")
-    first, second = load.halves()
-    await load.register(load.projects)
-    await load.turn_red(first)
-    await load.recover(first)
+    second = await load.first_half_through()
 
     answers: Counter[str] = Counter()
     await asyncio.to_thread(postgres.stop)

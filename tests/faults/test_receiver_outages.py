@@ -32,10 +32,7 @@ async def test_a_receiver_down_five_minutes_gets_everything_once_when_back(
 ) -> None:
     server = stack.webhooks if receiver == "webhook" else stack.smtp
     load = new_load(f"{receiver} down 5 min")
-    first, second = load.halves()
-    await load.register(load.projects)
-    await load.turn_red(first)
-    await load.recover(first)
+    second = await load.first_half_through()
 
     server.stop()
     stopped_at = time.monotonic()

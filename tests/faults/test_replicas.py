@@ -28,10 +28,7 @@ async def test_two_replicas_of_each_consumer_one_killed_mid_load_lose_nothing(
 ) -> None:
     with replicas_of(stack, *CONSUMING_SERVICES) as replicas:
         load = new_load("two replicas, one killed")
-        first, second = load.halves()
-        await load.register(load.projects)
-        await load.turn_red(first)
-        await load.recover(first)
+        second = await load.first_half_through()
 
         originals = [stack.stack.services[service] for service in CONSUMING_SERVICES]
         for process in originals:

@@ -3,7 +3,6 @@ in one transaction, and a poison event among them is still the only one dead-let
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -14,10 +13,9 @@ import pytest
 from pmo_common.events.envelope import CloudEvent
 from pmo_common.messaging.consumed_events import Consumed, ConsumedEvents
 from pmo_common.messaging.event_applier import EventApplier
-from pmo_common.messaging.kafka_consumer import KafkaEventConsumer
-from pmo_common.messaging.kafka_publisher import KafkaPublisher
 from pmo_common.messaging.topics import dead_letter_topic
 from pmo_stack.testkit import eventually
+from pmo_stack.testkit.consuming import dead_lettering_consumer, running
 from pmo_stack.testkit.kafka_records import (
     DEADLINE,
     Sequenced,
@@ -65,21 +63,11 @@ class BatchConsumer:
             max_attempts=2,
             retry_backoff=0.01,
         )
-        dead_letters = KafkaPublisher(self.bootstrap, f"{self.group}-dlq")
-        consumer = KafkaEventConsumer(
-            bootstrap_servers=self.bootstrap,
-            group_id=self.group,
-            applier=applier,
-            dead_letters=dead_letters,
-        )
-        stop = asyncio.Event()
-        task = asyncio.create_task(consumer.run(stop))
-        try:
+        async with (
+            dead_lettering_consumer(self.bootstrap, self.group, applier) as consumer,
+            running(consumer),
+        ):
             yield
-        finally:
-            stop.set()
-            await asyncio.wait_for(task, timeout=DEADLINE)
-            await dead_letters.stop()
 
     async def consume_past(self, partition: int, offset: int) -> None:
         """Consume until the group's committed offset of `partition` is past `offset`."""

@@ -19,10 +19,10 @@ from pmo_common.db.engine import create_database_engine, create_session_factory
 from pmo_common.messaging.consumed_events import Consumed, ConsumedEvents
 from pmo_common.messaging.event_applier import EventApplier
 from pmo_common.messaging.kafka_consumer import KafkaEventConsumer
-from pmo_common.messaging.kafka_publisher import KafkaPublisher
 from pmo_common.messaging.topics import dead_letter_topic
 from pmo_stack.ports import free_port
 from pmo_stack.testkit import eventually
+from pmo_stack.testkit.consuming import dead_lettering_consumer
 from pmo_stack.testkit.kafka_records import (
     DEADLINE,
     Sequenced,
@@ -137,18 +137,12 @@ async def outage_consumer(
             handlers=ConsumedEvents().add(itest_event_spec(topic), record_effect),
             **retries,
         )
-        dead_letters = KafkaPublisher(kafka_bootstrap, f"{group}-dlq")
-        consumer = KafkaEventConsumer(
-            bootstrap_servers=kafka_bootstrap,
-            group_id=group,
-            applier=applier,
-            dead_letters=dead_letters,
-            **consumer_options,
-        )
         try:
-            yield proxy, consumer
+            async with dead_lettering_consumer(
+                kafka_bootstrap, group, applier, **consumer_options
+            ) as consumer:
+                yield proxy, consumer
         finally:
-            await dead_letters.stop()
             await engine.dispose()
 
 

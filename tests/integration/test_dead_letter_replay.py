@@ -11,12 +11,11 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from pmo_common.messaging.consumed_events import Consumed, ConsumedEvents, PermanentEventError
 from pmo_common.messaging.event_applier import EventApplier
-from pmo_common.messaging.kafka_consumer import KafkaEventConsumer
-from pmo_common.messaging.kafka_publisher import KafkaPublisher
 from pmo_common.messaging.topics import dead_letter_topic
 from pmo_stack.__main__ import main
 from pmo_stack.dlq_replay import DeadLetter, replay_dead_letters
 from pmo_stack.testkit import eventually
+from pmo_stack.testkit.consuming import dead_lettering_consumer, running
 from pmo_stack.testkit.kafka_records import (
     DEADLINE,
     Sequenced,
@@ -137,21 +136,11 @@ async def poison(
         max_attempts=2,
         retry_backoff=0.01,
     )
-    dead_letters = KafkaPublisher(kafka_bootstrap, f"{group}-dlq")
-    consumer = KafkaEventConsumer(
-        bootstrap_servers=kafka_bootstrap,
-        group_id=group,
-        applier=applier,
-        dead_letters=dead_letters,
-    )
-    stop = asyncio.Event()
-    task = asyncio.create_task(consumer.run(stop))
-    try:
+    async with (
+        dead_lettering_consumer(kafka_bootstrap, group, applier) as consumer,
+        running(consumer),
+    ):
         yield poisoned
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=DEADLINE)
-        await dead_letters.stop()
 
 
 async def test_a_replayed_dead_letter_is_applied_once_its_cause_is_fixed(

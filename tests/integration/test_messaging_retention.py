@@ -16,6 +16,7 @@ from pmo_common.db.engine import create_database_engine, create_session_factory
 from pmo_common.messaging.retention import RetentionPolicy, delete_batch, prune_expired
 from pmo_common.messaging.tables import MessagingTables
 from pmo_stack.testkit.messaging_database import MessagingDatabase
+from pmo_stack.testkit.messaging_rows import idempotency_row, outbox_row, processed_row, rows_left
 from sqlalchemy import func, insert, select
 
 pytestmark = pytest.mark.integration
@@ -30,44 +31,17 @@ DEADLINE = 30.0
 
 
 def outbox_rows(prefix: str, count: int, *, age: timedelta, published: bool) -> list[Any]:
-    at = NOW - age
-    return [
-        {
-            "event_id": f"{prefix}-{n}",
-            "topic": "project.created",
-            "payload": "{}",
-            "created_at": at,
-            "published_at": at if published else None,
-            "attempts": 0,
-        }
-        for n in range(count)
-    ]
+    return [outbox_row(f"{prefix}-{n}", at=NOW - age, published=published) for n in range(count)]
 
 
 def processed_rows(prefix: str, count: int, *, age: timedelta) -> list[Any]:
     return [
-        {
-            "consumer": "pmo-itest",
-            "event_id": f"{prefix}-{n}",
-            "event_type": "project.created",
-            "processed_at": NOW - age,
-        }
-        for n in range(count)
+        processed_row(f"{prefix}-{n}", at=NOW - age, consumer="pmo-itest") for n in range(count)
     ]
 
 
 def key_rows(prefix: str, count: int, *, age: timedelta) -> list[Any]:
-    return [
-        {
-            "principal": "pm@example.com",
-            "key": f"{prefix}-{n}",
-            "request_hash": "h",
-            "status_code": 201,
-            "response_body": "{}",
-            "created_at": NOW - age,
-        }
-        for n in range(count)
-    ]
+    return [idempotency_row(f"{prefix}-{n}", at=NOW - age) for n in range(count)]
 
 
 async def seed(database: MessagingDatabase) -> None:
@@ -84,19 +58,6 @@ async def seed(database: MessagingDatabase) -> None:
             (tables.idempotency_keys, key_rows("young", 40, age=DAY / 2)),
         ):
             await connection.execute(insert(table), rows)
-
-
-async def left(database: MessagingDatabase) -> dict[str, int]:
-    tables = database.tables
-    published = tables.outbox.c.published_at
-    return {
-        "outbox": await database.scalar(select(func.count()).where(published.is_not(None))),
-        "unpublished": await database.unsent(),
-        "processed": await database.processed(),
-        "idempotency": await database.scalar(
-            select(func.count()).select_from(tables.idempotency_keys)
-        ),
-    }
 
 
 YOUNG_AND_UNSENT = {"outbox": 40, "unpublished": 30, "processed": 40, "idempotency": 40}
@@ -116,7 +77,7 @@ async def test_expired_rows_go_in_batches_and_the_rest_stays(database: Messaging
 
     assert first == 1000
     assert (pruned.outbox, pruned.processed_events, pruned.idempotency_keys) == (2500, 1500, 2500)
-    assert await left(database) == YOUNG_AND_UNSENT
+    assert await rows_left(database.engine, database.tables) == YOUNG_AND_UNSENT
 
 
 async def test_replicas_pruning_at_once_skip_each_others_rows(
@@ -138,7 +99,7 @@ async def test_replicas_pruning_at_once_skip_each_others_rows(
 
     # Every expired row deleted exactly once between them, nothing else.
     assert sum(totals) == 3 * 2500
-    assert await left(database) == YOUNG_AND_UNSENT
+    assert await rows_left(database.engine, database.tables) == YOUNG_AND_UNSENT
 
 
 async def test_a_row_locked_by_a_writer_is_skipped_not_waited_for(

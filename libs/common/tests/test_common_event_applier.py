@@ -15,6 +15,7 @@ from pmo_common.messaging.consumed_events import Consumed, ConsumedEvents, Handl
 from pmo_common.messaging.event_applier import EventApplier, Outcome, PermanentEventError
 from pmo_common.messaging.tables import MessagingTables, messaging_tables
 from pmo_common.observability import correlation_id_var
+from pmo_stack.testkit.applier_waits import Waits, database_down
 from pmo_stack.testkit.direct_tables import engine_with_tables
 from sqlalchemy import Column, MetaData, String, Table, func, insert, select
 from sqlalchemy import exc as sa_exc
@@ -234,22 +235,6 @@ async def ignore(session: AsyncSession, event: Consumed[EventPayload]) -> None:
     """A handler with no effect."""
 
 
-class Waits:
-    """A `wait` for the applier that records the backoffs and never really sleeps."""
-
-    def __init__(self, answer_false_after: int | None = None) -> None:
-        self.delays: list[float] = []
-        self.answer_false_after = answer_false_after
-
-    async def __call__(self, seconds: float) -> bool:
-        self.delays.append(seconds)
-        return self.answer_false_after is None or len(self.delays) <= self.answer_false_after
-
-
-def database_down() -> sa_exc.OperationalError:
-    return sa_exc.OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
-
-
 async def test_an_outage_is_waited_out_beyond_max_attempts_and_never_dead_lettered(
     db: Database,
 ) -> None:
@@ -287,7 +272,7 @@ async def test_stopping_during_an_outage_leaves_the_event_unapplied(db: Database
         raise database_down()
 
     applier = db.applier(database_stays_down, max_attempts=1)
-    waits = Waits(answer_false_after=5)
+    waits = Waits(allowed=5)
     assert await applier.apply(gate_event(), wait=waits) == (Outcome.INTERRUPTED, None)
     assert len(calls) == 6  # far beyond max_attempts=1, and not dead-lettered
     assert await db.count(db.effects) == 0

@@ -16,9 +16,9 @@ from pmo_common.messaging.consumed_events import Consumed, ConsumedEvents, Handl
 from pmo_common.messaging.event_applier import EventApplier, Outcome
 from pmo_common.messaging.tables import MessagingTables
 from pmo_common.observability import correlation_id_var
+from pmo_stack.testkit.applier_waits import Waits, database_down
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 from sqlalchemy import event as sa_event
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 APPLIED = (Outcome.APPLIED, None)
@@ -116,22 +116,6 @@ def gate(number: int, **data: str) -> CloudEvent:
 
 def raw(*events: CloudEvent) -> list[bytes | None]:
     return [event.to_bytes() for event in events]
-
-
-def database_down() -> sa_exc.OperationalError:
-    return sa_exc.OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
-
-
-class Waits:
-    """A `wait` that records the backoffs, never sleeps, and answers False after `allowed`."""
-
-    def __init__(self, allowed: int | None = None) -> None:
-        self.delays: list[float] = []
-        self.allowed = allowed
-
-    async def __call__(self, seconds: float) -> bool:
-        self.delays.append(seconds)
-        return self.allowed is None or len(self.delays) <= self.allowed
 
 
 def processed_lookups(statements: list[str]) -> list[str]:

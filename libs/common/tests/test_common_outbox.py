@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -14,6 +13,7 @@ from pmo_common.events.envelope import CloudEvent
 from pmo_common.messaging.kafka_publisher import KafkaPublisher, OutgoingMessage
 from pmo_common.messaging.outbox import EventOutbox, OutboxRelay, outbox_session_info
 from pmo_common.messaging.tables import MessagingTables
+from pmo_stack.testkit.consuming import running
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -92,18 +92,6 @@ def relay_for(
         batch_size=batch_size,
         poll_interval=poll_interval,
     )
-
-
-@asynccontextmanager
-async def running(relay: OutboxRelay) -> AsyncIterator[None]:
-    """The relay running in the background for the block, then stopped and awaited."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(relay.run(stop))
-    try:
-        yield
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=10)
 
 
 async def test_an_event_is_stored_in_the_callers_transaction(outbox: Outbox) -> None:
@@ -201,7 +189,7 @@ async def test_a_commit_during_a_relay_pass_is_not_left_for_the_next_poll(outbox
     sessions = outbox.sessions_waking(relay)
     async with sessions() as session, session.begin():
         await outbox.writer.enqueue_envelope(session, an_event(subject="p-1"))
-    async with running(relay):
+    async with running(relay, timeout=10):
         async with asyncio.timeout(10):
             await publisher.entered.wait()
         async with sessions() as session, session.begin():
@@ -226,7 +214,7 @@ async def test_the_running_relay_publishes_what_a_commit_wakes_it_for(outbox: Ou
     publisher = FakePublisher()
     relay = relay_for(outbox, publisher, poll_interval=300)
     sessions = outbox.sessions_waking(relay)
-    async with running(relay):
+    async with running(relay, timeout=10):
         for count in (1, 2):
             async with sessions() as session, session.begin():
                 await outbox.writer.enqueue_envelope(session, an_event())

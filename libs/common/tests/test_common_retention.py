@@ -17,8 +17,14 @@ from pmo_common.messaging.tables import MessagingTables
 from pmo_common.settings import ServiceSettings
 from pmo_common.web.runtime import build_runtime, shutdown, start_jobs
 from pmo_stack.testkit import eventually
+from pmo_stack.testkit.messaging_rows import (
+    idempotency_row,
+    outbox_row,
+    processed_row,
+    rows_left,
+)
 from pydantic import ValidationError
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import event, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 NOW = datetime(2030, 6, 15, 12, 0, tzinfo=UTC)
@@ -58,57 +64,22 @@ class Rows:
         rows: list[dict[str, Any]]
         if kind == "outbox":
             table = self.tables.outbox
-            rows = [
-                {
-                    "event_id": self._next("evt"),
-                    "topic": "project.created",
-                    "payload": "{}",
-                    "created_at": at,
-                    "published_at": at if published else None,
-                    "attempts": 0,
-                }
-                for _ in range(count)
-            ]
+            rows = [outbox_row(self._next("evt"), at=at, published=published) for _ in range(count)]
         elif kind == "processed":
             table = self.tables.processed_events
             rows = [
-                {
-                    "consumer": "pmo-pruning",
-                    "event_id": self._next("evt"),
-                    "event_type": "project.created",
-                    "processed_at": at,
-                }
+                processed_row(self._next("evt"), at=at, consumer="pmo-pruning")
                 for _ in range(count)
             ]
         else:
             table = self.tables.idempotency_keys
-            rows = [
-                {
-                    "principal": "pm@example.com",
-                    "key": self._next("key"),
-                    "request_hash": "h",
-                    "status_code": 201,
-                    "response_body": "{}",
-                    "created_at": at,
-                }
-                for _ in range(count)
-            ]
+            rows = [idempotency_row(self._next("key"), at=at) for _ in range(count)]
         async with self.engine.begin() as connection:
             await connection.execute(insert(table), rows)
 
     async def counts(self) -> dict[str, int]:
         """Rows left in each table (the outbox's unpublished ones apart)."""
-        outbox = self.tables.outbox
-        queries = {
-            "outbox": select(func.count()).where(outbox.c.published_at.is_not(None)),
-            "unpublished": select(func.count()).where(outbox.c.published_at.is_(None)),
-            "processed": select(func.count()).select_from(self.tables.processed_events),
-            "idempotency": select(func.count()).select_from(self.tables.idempotency_keys),
-        }
-        async with self.engine.connect() as connection:
-            return {
-                name: int(await connection.scalar(query) or 0) for name, query in queries.items()
-            }
+        return await rows_left(self.engine, self.tables)
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from pmo_common.events.payloads import (
     Reason,
     ReportOverdue,
 )
-from pmo_common.messaging.event_applier import Outcome
+from pmo_common.messaging.event_applier import EventApplier, Outcome
 from pmo_common.web.runtime import ServiceRuntime
 from pmo_notifications.config import NotificationsSettings
 from pmo_notifications.db.delivery_repository import (
@@ -40,13 +40,14 @@ from pmo_notifications.db.delivery_repository import (
 )
 from pmo_notifications.db.tables import messaging
 from pmo_notifications.domain.delivery_schedule import DeliveryRecord, PlannedDelivery
+from pmo_notifications.handlers.consumed_events import CONSUMED
 from pmo_notifications.main import create_app
 from pmo_notifications.migrate import migrate
 from pmo_stack.smtp_sink import SmtpSink
 from pmo_stack.testkit import eventually
 from pmo_stack.webhook_receiver import WebhookReceiver
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 TEST_JWT_SECRET = "notifications-test-secret-0123456789abcdef"
 # Far longer than any test waits: a delivery that arrives promptly was woken by the commit that
@@ -79,6 +80,24 @@ def notifications_settings(tmp_path: Path, smtp_sink: SmtpSink) -> Notifications
         webhook_timeout_seconds=2,
         delivery_poll_interval_seconds=DELIVERY_POLL_SECONDS,
     )
+
+
+# The service's consumer on an engine of its own, without its runtime (no delivery job beside
+# it): the engine, its sessions and the applier of every event the service consumes.
+ServiceApplier = tuple[AsyncEngine, async_sessionmaker[AsyncSession], EventApplier]
+
+
+@pytest.fixture
+async def service_applier(
+    notifications_settings: NotificationsSettings,
+) -> AsyncIterator[ServiceApplier]:
+    engine = create_database_engine(notifications_settings.database_url)
+    sessions = create_session_factory(engine)
+    applier = EventApplier(
+        consumer="notifications-test", session_factory=sessions, tables=messaging, handlers=CONSUMED
+    )
+    yield engine, sessions, applier
+    await engine.dispose()
 
 
 @dataclass

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from pmo_common.db.engine import create_database_engine, create_session_factory
 from pmo_common.events.envelope import CloudEvent
 from pmo_common.messaging.event_applier import EventApplier, Outcome
 from pmo_notifications.channels import registry
@@ -29,7 +28,6 @@ from pmo_notifications.domain.clock import utc_now
 from pmo_notifications.domain.delivery_schedule import DELIVERED
 from pmo_notifications.domain.sending import OutgoingMessage, SendOutcome
 from pmo_notifications.domain.subscription_matching import SubscriptionRecord
-from pmo_notifications.handlers.consumed_events import CONSUMED
 from pmo_notifications.handlers.delivery_dispatcher import DeliveryDispatcher
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -123,14 +121,11 @@ def inbox_registered(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-async def service(notifications_settings: NotificationsSettings) -> AsyncIterator[Service]:
-    engine = create_database_engine(notifications_settings.database_url)
-    sessions = create_session_factory(engine)
-    applier = EventApplier(
-        consumer="notifications-test", session_factory=sessions, tables=messaging, handlers=CONSUMED
-    )
-    yield Service(notifications_settings, engine, sessions, applier)
-    await engine.dispose()
+def service(
+    notifications_settings: NotificationsSettings,
+    service_applier: tuple[AsyncEngine, async_sessionmaker[AsyncSession], EventApplier],
+) -> Service:
+    return Service(notifications_settings, *service_applier)
 
 
 async def apply_at_risk(service: Service, project_id: str, payloads: Any) -> CloudEvent:

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from pmo_common.db.engine import create_database_engine, create_session_factory
 from pmo_common.events.envelope import CloudEvent
 from pmo_common.messaging.event_applier import EventApplier, Outcome
-from pmo_notifications.config import NotificationsSettings
-from pmo_notifications.db.tables import deliveries, messaging, subscriptions
+from pmo_notifications.db.tables import deliveries, subscriptions
 from pmo_notifications.domain.clock import utc_now
-from pmo_notifications.handlers.consumed_events import CONSUMED
 from sqlalchemy import event as sa_event
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -49,14 +46,10 @@ class Consumer:
 
 
 @pytest.fixture
-async def consumer(notifications_settings: NotificationsSettings) -> AsyncIterator[Consumer]:
-    engine = create_database_engine(notifications_settings.database_url)
-    sessions = create_session_factory(engine)
-    applier = EventApplier(
-        consumer="notifications-test", session_factory=sessions, tables=messaging, handlers=CONSUMED
-    )
-    yield Consumer(engine, sessions, applier)
-    await engine.dispose()
+def consumer(
+    service_applier: tuple[AsyncEngine, async_sessionmaker[AsyncSession], EventApplier],
+) -> Consumer:
+    return Consumer(*service_applier)
 
 
 async def test_an_at_risk_event_costs_at_most_eight_statements(

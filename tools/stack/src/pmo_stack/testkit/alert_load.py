@@ -159,6 +159,15 @@ class AtRiskLoad:
         )
         await self.turn_green(recovering)
 
+    async def first_half_through(self) -> list[LoadedProject]:
+        """Register every project, then take the first half red and (the recovering ones) back
+        to green: the part of the load done before a fault. The second half, still to file."""
+        first, second = self.halves()
+        await self.register(self.projects)
+        await self.turn_red(first)
+        await self.recover(first)
+        return second
+
     async def turn_green(self, projects: Sequence[LoadedProject]) -> None:
         """File the healthy report of each project at once (whatever notifications knows)."""
         await in_parallel(projects, self._file_green)
