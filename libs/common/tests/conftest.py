@@ -52,6 +52,8 @@ def build_service_app(tmp_path: Path) -> AppBuilder:
                 "kafka_enabled": False,
                 "data_dir": tmp_path,
                 "auth_jwt_secret": HARDENING_SECRET,
+                # Its messaging tables are never created: nothing for the pruning job to do.
+                "retention_interval_seconds": 0,
                 **overrides,
             }
         )
