@@ -15,41 +15,14 @@ from dataclasses import dataclass
 import asyncpg
 import httpx
 
+from bench.rollup_baseline import run_baseline
 from bench.stack.databases import connect
 from bench.stack.infra import BenchStack
 from bench.stack.plan import Plan, repetitions_note, repetitions_within
 from bench.stack.results import Results, median, milliseconds, percentile, ratio, spread
 from bench.stack.rollup_seed import seed_projects
 
-SUMS_SQL = """
-SELECT p.currency,
-       count(*) AS projects,
-       count(h.project_id) AS reporting,
-       sum((h.metrics ->> 'ev')::float8) AS ev,
-       sum((h.metrics ->> 'pv')::float8) AS pv,
-       sum((h.metrics ->> 'ac')::float8) AS ac,
-       sum((h.metrics ->> 'bac')::float8) AS bac,
-       sum(coalesce((h.metrics ->> 'eac')::float8, (h.metrics ->> 'bac')::float8)) AS eac,
-       count(*) FILTER (WHERE h.rag = 'green') AS green,
-       count(*) FILTER (WHERE h.rag = 'amber') AS amber,
-       count(*) FILTER (WHERE h.rag = 'red') AS red,
-       count(*) FILTER (WHERE h.rag IS NULL OR h.rag = 'unknown') AS unknown
-FROM monitored_projects p
-LEFT JOIN project_health h ON h.project_id = p.id
-WHERE p.status <> 'closed'
-GROUP BY p.currency
-"""
 ACTIVE_SQL = "SELECT count(*) FROM monitored_projects WHERE status <> 'closed'"
-PAGE_SQL = """
-SELECT p.id, p.name, p.manager, p.portfolio_id, p.program_id, p.status, p.currency,
-       coalesce(h.rag, 'unknown') AS rag, h.last_report_at
-FROM monitored_projects p
-LEFT JOIN project_health h ON h.project_id = p.id
-WHERE p.status <> 'closed'
-ORDER BY CASE h.rag WHEN 'red' THEN 3 WHEN 'amber' THEN 2 WHEN 'green' THEN 1 ELSE 0 END DESC,
-         lower(p.name)
-LIMIT 51
-"""
 
 
 @dataclass(frozen=True)
@@ -83,8 +56,7 @@ class Probe:
     async def sql(self) -> float:
         """Seconds the sums and the first page took by raw SQL."""
         started = time.perf_counter()
-        await self.connection.fetch(SUMS_SQL)
-        await self.connection.fetch(PAGE_SQL)
+        await run_baseline(self.connection)
         return time.perf_counter() - started
 
 

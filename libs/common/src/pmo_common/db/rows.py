@@ -3,6 +3,10 @@
 A record is a frozen dataclass whose fields are its table's columns of the same names; the
 repositories pass `converted` values for the fields a column stores in another shape (JSON
 lists for tuples, nested records as dicts).
+
+A query run on every request is built once, at import, with `bindparam`s for what varies, and
+handed its values as `params`: SQLAlchemy then reuses the statement's cache key and compiled
+form instead of rebuilding and re-hashing the whole expression per call.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import fields
 from datetime import UTC, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import ColumnElement, RowMapping, Select, Table, insert, select, update
@@ -36,25 +41,29 @@ def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+@cache
+def _field_names(record_type: type[DataclassInstance]) -> tuple[str, ...]:
+    # `dataclasses.fields` builds its answer on every call; rows are converted per request.
+    return tuple(field.name for field in fields(record_type))
+
+
 def record_from(record_type: type[R], row: RowLike, **converted: object) -> R:
     """The record of a row: each field from its column, datetimes in UTC; `converted` overrides."""
     values: dict[str, object] = {}
-    for field in fields(record_type):
-        if field.name in converted:
-            values[field.name] = converted[field.name]
+    for name in _field_names(record_type):
+        if name in converted:
+            values[name] = converted[name]
             continue
-        value = row[field.name]
+        value = row[name]
         # SQLite hands timestamps back naive; every timestamp this code stores is UTC.
-        values[field.name] = as_utc(value) if isinstance(value, datetime) else value
+        values[name] = as_utc(value) if isinstance(value, datetime) else value
     return record_type(**values)
 
 
 def values_of(record: DataclassInstance, **converted: object) -> dict[str, Any]:
     """The column values of a record: each field's value; `converted` overrides."""
     plain = {
-        field.name: getattr(record, field.name)
-        for field in fields(record)
-        if field.name not in converted
+        name: getattr(record, name) for name in _field_names(type(record)) if name not in converted
     }
     return plain | converted
 
@@ -66,9 +75,15 @@ def _reader(into: Into[R]) -> Callable[[RowMapping], R]:
     return into
 
 
-async def fetch_one(session: AsyncSession, query: Select[Any], into: Into[R]) -> R | None:
+Params = Mapping[str, Any]
+"""The values of a prebuilt query's bound parameters, by name."""
+
+
+async def fetch_one(
+    session: AsyncSession, query: Select[Any], into: Into[R], params: Params | None = None
+) -> R | None:
     """The record of the query's first row, or None when it finds none."""
-    row = (await session.execute(query)).mappings().first()
+    row = (await session.execute(query, params)).mappings().first()
     return None if row is None else _reader(into)(row)
 
 
@@ -82,10 +97,12 @@ async def fetch_by_id(
     return await fetch_one(session, query, into)
 
 
-async def fetch_all(session: AsyncSession, query: Select[Any], into: Into[R]) -> list[R]:
+async def fetch_all(
+    session: AsyncSession, query: Select[Any], into: Into[R], params: Params | None = None
+) -> list[R]:
     """The record of each row the query finds, in its order."""
     read = _reader(into)
-    return [read(row) for row in (await session.execute(query)).mappings()]
+    return [read(row) for row in (await session.execute(query, params)).mappings()]
 
 
 async def fetch_page(

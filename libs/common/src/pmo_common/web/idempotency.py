@@ -13,12 +13,13 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import insert, select
+from sqlalchemy import Insert, Select, Table, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,6 +51,28 @@ def fingerprint(body: Any, *, method: str = "", path: str = "") -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class _KeyStatements:
+    """The reads and writes of one service's idempotency keys, built once (see rows.py)."""
+
+    stored_answer: Select[Any]
+    remember: Insert
+
+    @classmethod
+    def of(cls, table: Table) -> _KeyStatements:
+        return cls(
+            stored_answer=select(
+                table.c.request_hash, table.c.status_code, table.c.response_body
+            ).where(table.c.principal == bindparam("principal"), table.c.key == bindparam("key")),
+            remember=insert(table),
+        )
+
+
+@cache
+def _statements(table: Table) -> _KeyStatements:
+    return _KeyStatements.of(table)
+
+
 async def replay(
     session: AsyncSession,
     tables: MessagingTables,
@@ -60,14 +83,9 @@ async def replay(
     """The stored response for this key, or None when the key is new (or absent)."""
     if key is None:
         return None
-    table = tables.idempotency_keys
-    row = (
-        await session.execute(
-            select(table.c.request_hash, table.c.status_code, table.c.response_body).where(
-                table.c.principal == principal.subject, table.c.key == key
-            )
-        )
-    ).first()
+    query = _statements(tables.idempotency_keys).stored_answer
+    found = await session.execute(query, {"principal": principal.subject, "key": key})
+    row = found.first()
     if row is None:
         return None
     if row.request_hash != request_hash:
@@ -98,14 +116,15 @@ async def remember(
         return
     try:
         await session.execute(
-            insert(tables.idempotency_keys).values(
-                principal=principal.subject,
-                key=key,
-                request_hash=request_hash,
-                status_code=status_code,
-                response_body=json.dumps(body, default=str),
-                created_at=datetime.now(UTC),
-            )
+            _statements(tables.idempotency_keys).remember,
+            {
+                "principal": principal.subject,
+                "key": key,
+                "request_hash": request_hash,
+                "status_code": status_code,
+                "response_body": json.dumps(body, default=str),
+                "created_at": datetime.now(UTC),
+            },
         )
     except IntegrityError as exc:
         # A concurrent request with the same key won the race: this transaction is void (the

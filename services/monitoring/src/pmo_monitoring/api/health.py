@@ -21,11 +21,8 @@ from pmo_monitoring.api.schemas import (
     ProjectRagOut,
 )
 from pmo_monitoring.handlers.health_assessment import today_utc
-from pmo_monitoring.handlers.health_queries import (
-    health_history,
-    portfolio_health,
-    project_health,
-)
+from pmo_monitoring.handlers.health_queries import health_history, project_health
+from pmo_monitoring.handlers.portfolio_queries import portfolio_health
 from pmo_monitoring.handlers.project_queries import load_project
 
 router = APIRouter(prefix="/v1", tags=["health"])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from fastapi import APIRouter, status
 from fastapi.responses import JSONResponse
 from pmo_common.auth.dependencies import CurrentPrincipal
@@ -13,6 +11,7 @@ from pmo_common.web.pagination import Page, PageDep
 
 from pmo_monitoring.api.access import ensure_can_read, ensure_can_report
 from pmo_monitoring.api.schemas import FiledReportOut, StatusReportIn, StatusReportOut
+from pmo_monitoring.domain.copying import fields_of
 from pmo_monitoring.domain.model import MilestoneStatus, Risk, StatusReport
 from pmo_monitoring.handlers import report_commands, report_queries
 from pmo_monitoring.handlers.health_assessment import today_utc
@@ -62,7 +61,8 @@ async def file_status_report(
         )
         return FiledReportOut.model_validate(
             {
-                **asdict(filed.report),
+                # Its milestones and risks are records: the answer reads their attributes.
+                **fields_of(filed.report),
                 "replaced": filed.replaced,
                 "health": health_view(context, filed.health),
             }

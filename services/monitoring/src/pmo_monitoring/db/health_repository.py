@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from pmo_common.db.rows import RowLike, fetch_all, fetch_one, record_from, values_of
-from sqlalchemy import delete, insert, select, update
+from pmo_common.db.rows import RowLike, fetch_one, record_from, values_of
+from sqlalchemy import Table, bindparam, delete, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_monitoring.db import project_figures as figures
 from pmo_monitoring.db.tables import health_snapshots, project_health
+from pmo_monitoring.domain.model import Rag
 from pmo_monitoring.domain.records import StoredHealth, as_rag
 
 
@@ -36,62 +40,74 @@ def _without(values: dict[str, Any], *names: str) -> dict[str, Any]:
     return {name: value for name, value in values.items() if name not in names}
 
 
-async def get_health(session: AsyncSession, *, project_id: str) -> StoredHealth | None:
-    """The stored health of a project, or None before its first report."""
-    query = select(project_health).where(project_health.c.project_id == project_id)
-    return await fetch_one(session, query, health_from_row)
+_REPLACED_COLUMNS = [
+    column.name
+    for column in project_health.columns
+    if column.name not in ("project_id", "previous_rag", "health_version")
+]
 
 
-async def healths_of(
-    session: AsyncSession, *, project_ids: Sequence[str]
-) -> dict[str, StoredHealth]:
-    """The stored health of each of the given projects that has one, by project id."""
-    found: dict[str, StoredHealth] = {}
-    # Chunked so the IN list stays well under every database's parameter limit.
-    for start in range(0, len(project_ids), 500):
-        chunk = project_ids[start : start + 500]
-        query = select(project_health).where(project_health.c.project_id.in_(chunk))
-        found.update(
-            {
-                health.project_id: health
-                for health in await fetch_all(session, query, health_from_row)
-            }
-        )
-    return found
+def _replace_health(insert_: Callable[[Table], Any]) -> Any:
+    statement = insert_(project_health)
+    offered = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[project_health.c.project_id],
+        set_={
+            **{name: offered[name] for name in _REPLACED_COLUMNS},
+            # SET reads the row it overwrites: its RAG becomes previous_rag, which RETURNING
+            # hands back, and its version counts one up.
+            "previous_rag": project_health.c.rag,
+            "health_version": project_health.c.health_version + 1,
+        },
+    ).returning(project_health.c.previous_rag, project_health.c.health_version)
 
 
-async def save_health(session: AsyncSession, *, health: StoredHealth, exists: bool) -> int:
-    """Insert or replace a project's stored health; returns its new health version.
+# Built once: every report filed stores a health (rows.py on prebuilt statements).
+_REPLACE_HEALTH = {
+    "postgresql": _replace_health(postgresql_insert),
+    "sqlite": _replace_health(sqlite_insert),
+}
+_INSERT_POINT = insert(health_snapshots)
+_DELETE_POINT = delete(health_snapshots).where(
+    health_snapshots.c.project_id == bindparam("project_id"),
+    health_snapshots.c.as_of == bindparam("as_of"),
+)
 
-    The version is counted up by the database, in the statement that stores the health, so
-    two writers that both read the previous one (SQLite has no row lock) cannot both store
-    the same version.
+
+async def replace_health(session: AsyncSession, *, health: StoredHealth) -> tuple[Rag | None, int]:
+    """Store a project's health over its previous one (or as its first, when it has none).
+
+    Returns the RAG it replaced (None for a first health), which the transition is decided
+    against, and its new health version. One upsert does both, in the statement that writes,
+    so of two writers on one project (SQLite has no row lock; on PostgreSQL the later upsert
+    waits for the earlier one's row) the later gets the RAG and version the earlier stored:
+    they never decide their transitions against the same RAG. The project's figures for the
+    roll-up change with it.
     """
-    values = _values(health)
-    if not exists:
-        await session.execute(insert(project_health).values(**values, health_version=1))
-        return 1
-    stored = await session.execute(
-        update(project_health)
-        .where(project_health.c.project_id == health.project_id)
-        .values(**values, health_version=project_health.c.health_version + 1)
-        .returning(project_health.c.health_version)
-    )
-    return int(stored.scalar_one())
+    await figures.update_health_side(session, health=health)
+    values = {**_values(health), "previous_rag": None, "health_version": 1}
+    statement = _REPLACE_HEALTH[session.get_bind().dialect.name]
+    previous, version = (await session.execute(statement, values)).one()
+    return (as_rag(previous) if previous is not None else None), int(version)
+
+
+async def save_health(
+    session: AsyncSession, *, health: StoredHealth, exists: bool | None = None
+) -> int:
+    """Store a project's health (`replace_health`) and return only its new version.
+
+    `exists` is not needed any more (the upsert finds the row itself); callers written
+    before may still pass it.
+    """
+    _, version = await replace_health(session, health=health)
+    return version
 
 
 async def save_point(session: AsyncSession, *, point: StoredHealth, replaces: bool) -> None:
     """Store a report's point of the history; `replaces` a corrected day's earlier point."""
     if replaces:
-        await session.execute(
-            delete(health_snapshots).where(
-                health_snapshots.c.project_id == point.project_id,
-                health_snapshots.c.as_of == point.as_of,
-            )
-        )
-    await session.execute(
-        insert(health_snapshots).values(**_without(_values(point), "last_report_at"))
-    )
+        await session.execute(_DELETE_POINT, {"project_id": point.project_id, "as_of": point.as_of})
+    await session.execute(_INSERT_POINT, _without(_values(point), "last_report_at"))
 
 
 async def point_before(

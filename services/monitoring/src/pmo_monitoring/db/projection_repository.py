@@ -18,9 +18,10 @@ from pmo_common.db.rows import (
     update_by_id,
     values_of,
 )
-from sqlalchemy import RowMapping, func, insert, select, update
+from sqlalchemy import RowMapping, Select, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_monitoring.db import project_figures as figures
 from pmo_monitoring.db.tables import methodology_thresholds, monitored_projects, project_compliance
 from pmo_monitoring.domain.model import BaselineMilestone, PlannedValuePoint
 from pmo_monitoring.domain.records import (
@@ -89,14 +90,8 @@ def _context(row: RowMapping) -> ProjectContext:
     )
 
 
-async def get_project_context(
-    session: AsyncSession, *, project_id: str, for_update: bool = False
-) -> ProjectContext | None:
-    """A projected project with its methodology and compliance verdict, in one query.
-
-    `for_update` locks the project's row (PostgreSQL), not the methodology's or the verdict's.
-    """
-    query = (
+def _context_query() -> Select[Any]:
+    return (
         select(
             monitored_projects,
             *(column.label(label) for label, column in _METHODOLOGY.items()),
@@ -110,21 +105,36 @@ async def get_project_context(
                 project_compliance, project_compliance.c.project_id == monitored_projects.c.id
             )
         )
-        .where(monitored_projects.c.id == project_id)
+        .where(monitored_projects.c.id == bindparam("project_id"))
     )
-    if for_update:
-        query = query.with_for_update(of=monitored_projects)
-    return await fetch_one(session, query, _context)
+
+
+# Read by every request on a project: built once, the id bound at execution (rows.py).
+_CONTEXT = _context_query()
+_CONTEXT_LOCKED = _CONTEXT.with_for_update(of=monitored_projects)
+
+
+async def get_project_context(
+    session: AsyncSession, *, project_id: str, for_update: bool = False
+) -> ProjectContext | None:
+    """A projected project with its methodology and compliance verdict, in one query.
+
+    `for_update` locks the project's row (PostgreSQL), not the methodology's or the verdict's.
+    """
+    query = _CONTEXT_LOCKED if for_update else _CONTEXT
+    return await fetch_one(session, query, _context, {"project_id": project_id})
 
 
 async def insert_project(session: AsyncSession, *, project: MonitoredProject) -> None:
-    """Add a project to the projection."""
+    """Add a project to the projection (and its figures to the roll-up)."""
     await session.execute(insert(monitored_projects).values(**_project_values(project)))
+    await figures.insert_figures(session, project=project)
 
 
 async def replace_project(session: AsyncSession, *, project: MonitoredProject) -> None:
-    """Replace a projected project's columns with the record's."""
+    """Replace a projected project's columns with the record's (and its roll-up figures')."""
     await update_by_id(session, monitored_projects, _project_values(project), kept=())
+    await figures.update_registry_side(session, project=project)
 
 
 async def list_projects(
@@ -198,7 +208,7 @@ async def close_project(
     closed_at: datetime,
     projected_at: datetime,
 ) -> None:
-    """Mark a projected project closed (its history stays)."""
+    """Mark a projected project closed (its history stays; the roll-up counts it as closed)."""
     await session.execute(
         update(monitored_projects)
         .where(monitored_projects.c.id == project_id)
@@ -210,3 +220,6 @@ async def close_project(
             projected_at=projected_at,
         )
     )
+    closed = await get_project(session, project_id=project_id)
+    if closed is not None:
+        await figures.update_registry_side(session, project=closed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -14,7 +15,18 @@ from pmo_common.db.rows import (
     values_of,
 )
 from pmo_common.web.pagination import PageRequest
-from sqlalchemy import ColumnElement, RowMapping, Select, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    RowMapping,
+    Select,
+    Table,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -106,15 +118,30 @@ def _report_with_point(row: RowMapping) -> ReportWithPoint:
     return ReportWithPoint(report=report_from_row(row), point=point)
 
 
+def _newest_first(*conditions: ColumnElement[bool]) -> Select[Any]:
+    return (
+        _with_points()
+        .where(status_reports.c.project_id == bindparam("project_id"), *conditions)
+        .order_by(status_reports.c.as_of.desc())
+        .limit(bindparam("limit", type_=Integer))
+    )
+
+
+# Read on every report filed: built once, only the bound values change (rows.py).
+_LATEST = _newest_first()
+_LATEST_BEFORE = _newest_first(status_reports.c.as_of < bindparam("before"))
+
+
 async def latest_reports(
     session: AsyncSession, *, project_id: str, limit: int, before: date | None = None
 ) -> list[ReportWithPoint]:
     """Up to `limit` reports of a project (dated before `before`), newest first, with points."""
-    query = _with_points().where(status_reports.c.project_id == project_id)
-    if before is not None:
-        query = query.where(status_reports.c.as_of < before)
-    query = query.order_by(status_reports.c.as_of.desc()).limit(limit)
-    return await fetch_all(session, query, _report_with_point)
+    params = {"project_id": project_id, "limit": limit}
+    if before is None:
+        return await fetch_all(session, _LATEST, _report_with_point, params)
+    return await fetch_all(
+        session, _LATEST_BEFORE, _report_with_point, {**params, "before": before}
+    )
 
 
 async def reports_with_points(
@@ -147,6 +174,28 @@ async def list_reports(
     return await fetch_page(session, query, report_from_row, page)
 
 
+def _insert_report(insert_: Callable[[Table], Any]) -> Any:
+    return (
+        insert_(status_reports)
+        .on_conflict_do_nothing(
+            index_elements=[status_reports.c.project_id, status_reports.c.as_of]
+        )
+        .returning(status_reports.c.id)
+    )
+
+
+_INSERT_REPORT = {
+    "postgresql": _insert_report(postgresql_insert),
+    "sqlite": _insert_report(sqlite_insert),
+}
+# A correction: only over the revision it was read at (bound names apart from the columns set).
+_UPDATE_REPORT = update(status_reports).where(
+    status_reports.c.id == bindparam("report_id"),
+    status_reports.c.revision == bindparam("read_revision"),
+)
+_KEPT_BY_CORRECTIONS = ("id", "project_id", "created_at")
+
+
 async def insert_report(session: AsyncSession, *, report: StoredReport) -> bool:
     """Add a report; False (and nothing written) when its project already has one that day.
 
@@ -155,19 +204,11 @@ async def insert_report(session: AsyncSession, *, report: StoredReport) -> bool:
     PostgreSQL after waiting for that writer's transaction), never a unique violation.
     """
     values = _report_values(report)
-    dialect = session.get_bind().dialect.name
-    if dialect not in ("postgresql", "sqlite"):  # pragma: no cover - the two supported
-        await session.execute(insert(status_reports).values(**values))
+    statement = _INSERT_REPORT.get(session.get_bind().dialect.name)
+    if statement is None:  # pragma: no cover - the two supported databases have their own
+        await session.execute(insert(status_reports), values)
         return True
-    insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    stored = await session.scalar(
-        insert_(status_reports)
-        .values(**values)
-        .on_conflict_do_nothing(
-            index_elements=[status_reports.c.project_id, status_reports.c.as_of]
-        )
-        .returning(status_reports.c.id)
-    )
+    stored = await session.scalar(statement, values)
     return stored is not None
 
 
@@ -177,19 +218,14 @@ async def update_report(session: AsyncSession, *, report: StoredReport) -> bool:
     Only over the revision before it (`report.revision - 1`): False, and nothing written,
     when a concurrent writer replaced the report since it was read.
     """
-    values = _report_values(report)
     changed = {
         name: value
-        for name, value in values.items()
-        if name not in ("id", "project_id", "created_at")
+        for name, value in _report_values(report).items()
+        if name not in _KEPT_BY_CORRECTIONS
     }
     result = await session.execute(
-        update(status_reports)
-        .where(
-            status_reports.c.id == report.id,
-            status_reports.c.revision == report.revision - 1,
-        )
-        .values(**changed)
+        _UPDATE_REPORT,
+        {**changed, "report_id": report.id, "read_revision": report.revision - 1},
     )
     return _rowcount(result) == 1
 

@@ -10,8 +10,11 @@ from sqlalchemy import (
     Column,
     Date,
     Float,
+    Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -105,6 +108,10 @@ project_health = Table(
     # One higher for every assessment stored, carried by the health events it causes, so a
     # consumer tells a stale event (a replay) from news; 0 for rows stored before versions.
     Column("health_version", Integer, nullable=False, server_default=text("0")),
+    # The RAG this assessment replaced (null for a project's first): the upsert storing the
+    # health sets it from the row it overwrites and returns it, so the transition is known
+    # without reading the row first (health_repository.replace_health).
+    Column("previous_rag", String(10), nullable=True),
 )
 
 # Each report judged as of its own as_of when it was filed (or corrected): the series of
@@ -132,4 +139,70 @@ overdue_announcements = Table(
     Column("period", Integer, primary_key=True),
     Column("due_date", Date, nullable=False),
     timestamp_column("published_at"),
+)
+
+# Casefolded names sort as Python sorts them (by code point) on PostgreSQL too: there the
+# column compares bytewise ("C"), whatever the database's own collation; SQLite always does.
+NAME_KEY = String(800).with_variant(String(800, collation="C"), "postgresql")
+ROLLED_UP_MONEY = ("ev", "pv", "ac", "bac", "eac")
+
+# Each project's current figures for the portfolio roll-up, one narrow row per projected
+# project: its registry side (name, owner, groups, status) written with monitored_projects,
+# its health side (stored RAG, last report, earned-value figures) with project_health, in the
+# same transactions. GET /v1/portfolio/health reads rollup_partials for the sums and pages
+# through this table by index, so it never loads every project (docs/adr/0012).
+project_figures = Table(
+    "project_figures",
+    metadata,
+    id_column("project_id"),
+    Column("name", String(200), nullable=False),
+    Column("name_key", NAME_KEY, nullable=False),  # name.casefold(): the listing's order
+    email_column("manager"),
+    email_column("manager_key", index=True),  # lower-cased: e-mails ignore case
+    Column("methodology", String(64), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("portfolio_id", String(36), nullable=True),
+    Column("program_id", String(36), nullable=True, index=True),
+    Column("status", String(20), nullable=False),
+    Column("closed", Boolean, nullable=False),
+    # Spreads a large portfolio's projects over several rollup_partials rows (crc32 % 16), so
+    # refreshing one row after a report reads a sixteenth of them.
+    Column("bucket", SmallInteger, nullable=False),
+    Column("rag", String(10), nullable=False),  # as stored; "unknown" before any report
+    Column("last_report_at", Date, nullable=True),
+    # Day numbers (date.toordinal()) so that "overdue" is integer arithmetic on both
+    # databases: start_day is the project's start, reference_day the last report's day,
+    # or the start before any report (what the reporting cadence counts from).
+    Column("start_day", Integer, nullable=False),
+    Column("reference_day", Integer, nullable=False),
+    Column("reporting", Boolean, nullable=False),  # has EV, PV, AC and BAC to sum
+    *(Column(name, Float, nullable=True) for name in ROLLED_UP_MONEY),
+    Index(
+        "ix_project_figures_partial", "portfolio_id", "program_id", "currency", "closed", "bucket"
+    ),
+    # The listing: worst RAG first, then by name; one index range per (closed, stored RAG).
+    Index("ix_project_figures_listing", "closed", "rag", "name_key", "name", "project_id"),
+    # Who has missed a report: a range of reference days per stored RAG.
+    Index("ix_project_figures_reference", "closed", "rag", "reference_day"),
+)
+
+# Counts and sums of project_figures per portfolio, programme, currency, closed or not and
+# bucket, refreshed from those rows before every commit that changed them. Empty string keys
+# stand for "outside any portfolio / programme" (a primary key cannot hold null).
+rollup_partials = Table(
+    "rollup_partials",
+    metadata,
+    Column("portfolio_key", String(36), nullable=False),
+    Column("program_key", String(36), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("closed", Boolean, nullable=False),
+    Column("bucket", SmallInteger, nullable=False),
+    *(
+        Column(name, Integer, nullable=False)
+        for name in ("project_count", "green", "amber", "red", "unknown")
+    ),
+    Column("reporting_count", Integer, nullable=False),
+    Column("eac_unknown_count", Integer, nullable=False),
+    *(Column(name, Float, nullable=False) for name in ROLLED_UP_MONEY),
+    PrimaryKeyConstraint("portfolio_key", "program_key", "currency", "closed", "bucket"),
 )

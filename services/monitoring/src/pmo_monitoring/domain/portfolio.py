@@ -8,8 +8,10 @@ added up: each currency gets its own totals, and the portfolio's RAG is the wors
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields, replace
+from datetime import date, timedelta
 
 from pmo_monitoring.domain.earned_value import ratio_or_none
 from pmo_monitoring.domain.health_rules import HealthAssessment
@@ -19,6 +21,11 @@ from pmo_monitoring.domain.signal_reasons import SignalJudge
 
 SUMMED_FIGURES = ("ev", "pv", "ac", "bac", "eac")
 """The earned-value figures a snapshot carries into the roll-up's sums."""
+
+
+def has_report_figures(figures: Mapping[str, float | None]) -> bool:
+    """Whether a project's figures can be summed: EV, PV, AC and BAC known (EAC may not be)."""
+    return all(figures.get(name) is not None for name in ("ev", "pv", "ac", "bac"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +45,7 @@ class ProjectHealthSnapshot:
     @property
     def has_report(self) -> bool:
         """Whether the snapshot carries earned-value figures to sum."""
-        return None not in (self.ev, self.pv, self.ac, self.bac)
+        return has_report_figures({"ev": self.ev, "pv": self.pv, "ac": self.ac, "bac": self.bac})
 
     @classmethod
     def from_assessment(
@@ -58,6 +65,13 @@ class ProjectHealthSnapshot:
         )
 
 
+def first_day_on_time(today: date, thresholds: Thresholds) -> date:
+    """The earliest last-report date (the start date before any report) that is not overdue
+    today: an open project whose date is earlier has missed a report, as
+    `check_report_overdue` judges, and a roll-up counts it amber (see rag_as_of_today)."""
+    return today - timedelta(days=thresholds.report_cadence_days + thresholds.report_grace_days)
+
+
 @dataclass(frozen=True, slots=True)
 class RagCounts:
     """How many projects are in each RAG."""
@@ -72,13 +86,33 @@ class RagCounts:
         """All projects counted."""
         return self.green + self.amber + self.red + self.unknown
 
+    def __add__(self, other: RagCounts) -> RagCounts:
+        return RagCounts(
+            green=self.green + other.green,
+            amber=self.amber + other.amber,
+            red=self.red + other.red,
+            unknown=self.unknown + other.unknown,
+        )
+
+    def with_overdue(self, *, green: int, unknown: int) -> RagCounts:
+        """The counts once so many green and unknown projects have missed a report (amber).
+
+        A missed report is an amber signal (see rag_as_of_today): it turns green and unknown
+        amber, and leaves amber and red as they are.
+        """
+        return replace(
+            self,
+            green=self.green - green,
+            unknown=self.unknown - unknown,
+            amber=self.amber + green + unknown,
+        )
+
 
 @dataclass(frozen=True, slots=True)
-class CurrencyTotals:
-    """Summed figures of the reporting projects in one currency, and indices from the sums.
+class CurrencySums:
+    """What the reporting projects of one currency add up to, before any index is computed.
 
-    The variances and indices are computed from the sums, so they always agree with them;
-    `reasons` are the sums judged by the thresholds, and `rag` is the worst of them.
+    `eac` counts a project whose EAC is unknown at its BAC; `eac_unknown_count` says how many.
     """
 
     currency: str
@@ -88,6 +122,45 @@ class CurrencyTotals:
     ac: float
     bac: float
     eac: float
+    eac_unknown_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSums:
+    """Counts and sums kept for the projects of one portfolio and programme in one currency."""
+
+    portfolio_id: str | None
+    program_id: str | None
+    rag_counts: RagCounts
+    sums: CurrencySums
+
+
+def add_up(sums: Iterable[CurrencySums]) -> tuple[CurrencySums, ...]:
+    """Sums of the same currency added together (math.fsum, so no rounding error piles up),
+    by currency; a currency without any reporting project has no sums."""
+    by_currency: dict[str, list[CurrencySums]] = {}
+    for item in sums:
+        if item.project_count:
+            by_currency.setdefault(item.currency, []).append(item)
+    return tuple(
+        CurrencySums(
+            currency=currency,
+            project_count=sum(item.project_count for item in items),
+            **{name: math.fsum(getattr(item, name) for item in items) for name in SUMMED_FIGURES},
+            eac_unknown_count=sum(item.eac_unknown_count for item in items),
+        )
+        for currency, items in sorted(by_currency.items())
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CurrencyTotals(CurrencySums):
+    """Summed figures of the reporting projects in one currency, and indices from the sums.
+
+    The variances and indices are computed from the sums, so they always agree with them;
+    `reasons` are the sums judged by the thresholds, and `rag` is the worst of them.
+    """
+
     reasons: tuple[Reason, ...] = ()
 
     @property
@@ -156,26 +229,39 @@ def roll_up(
     whose EAC is unknown (no cost or nothing earned yet) adds its BAC to the summed EAC.
     """
     snapshots = tuple(items)
-    reporting = [snapshot for snapshot in snapshots if snapshot.has_report]
+    return roll_up_sums(
+        _count_rags(snapshots),
+        add_up(_sums_of(snapshot) for snapshot in snapshots if snapshot.has_report),
+        portfolio_id=portfolio_id,
+        thresholds=thresholds,
+    )
+
+
+def roll_up_sums(
+    rag_counts: RagCounts,
+    sums: Iterable[CurrencySums],
+    *,
+    portfolio_id: str | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> PortfolioHealth:
+    """Portfolio health from counts and sums kept ahead of time (what `roll_up` computes).
+
+    `sums` may hold several entries per currency (one per portfolio and programme, say):
+    they are added up first.
+    """
+    per_currency = add_up(sums)
     notes: list[str] = []
-    if any(snapshot.eac is None for snapshot in reporting):
+    if any(item.eac_unknown_count for item in per_currency):
         notes.append(
             "Projects whose forecast cost cannot be computed yet count at their budget in EAC."
         )
-    currencies = sorted({snapshot.currency for snapshot in reporting})
-    if len(currencies) > 1:
+    if len(per_currency) > 1:
+        currencies = ", ".join(item.currency for item in per_currency)
         notes.append(
-            f"Projects report in {', '.join(currencies)}; totals are given per currency "
+            f"Projects report in {currencies}; totals are given per currency "
             "because amounts in different currencies are not added up."
         )
-    totals = tuple(
-        _currency_totals(
-            currency,
-            [snapshot for snapshot in reporting if snapshot.currency == currency],
-            thresholds,
-        )
-        for currency in currencies
-    )
+    totals = tuple(_currency_totals(item, thresholds) for item in per_currency)
     reasons = most_severe_first(
         replace(reason, message=f"Projects in {total.currency}: {reason.message}")
         if len(totals) > 1
@@ -186,9 +272,9 @@ def roll_up(
     return PortfolioHealth(
         portfolio_id=portfolio_id,
         rag=worst_rag((total.rag for total in totals), default="unknown"),
-        rag_counts=_count_rags(snapshots),
-        project_count=len(snapshots),
-        reporting_count=len(reporting),
+        rag_counts=rag_counts,
+        project_count=rag_counts.total,
+        reporting_count=sum(item.project_count for item in per_currency),
         totals=totals,
         reasons=reasons,
         notes=tuple(notes),
@@ -215,20 +301,23 @@ def roll_up_by_portfolio(
     }
 
 
-def _currency_totals(
-    currency: str, snapshots: list[ProjectHealthSnapshot], thresholds: Thresholds
-) -> CurrencyTotals:
-    ev = sum(snapshot.ev or 0.0 for snapshot in snapshots)
-    pv = sum(snapshot.pv or 0.0 for snapshot in snapshots)
-    ac = sum(snapshot.ac or 0.0 for snapshot in snapshots)
-    bac = sum(snapshot.bac or 0.0 for snapshot in snapshots)
-    eac = sum(
-        snapshot.eac if snapshot.eac is not None else snapshot.bac or 0.0 for snapshot in snapshots
+def _sums_of(snapshot: ProjectHealthSnapshot) -> CurrencySums:
+    """A reporting snapshot's own contribution to its currency's sums."""
+    return CurrencySums(
+        currency=snapshot.currency,
+        project_count=1,
+        ev=snapshot.ev or 0.0,
+        pv=snapshot.pv or 0.0,
+        ac=snapshot.ac or 0.0,
+        bac=snapshot.bac or 0.0,
+        eac=snapshot.eac if snapshot.eac is not None else snapshot.bac or 0.0,
+        eac_unknown_count=int(snapshot.eac is None),
     )
-    sums = CurrencyTotals(
-        currency=currency, project_count=len(snapshots), ev=ev, pv=pv, ac=ac, bac=bac, eac=eac
-    )
-    reasons = SignalJudge(thresholds).performance_reasons(sums, currency=currency)
+
+
+def _currency_totals(item: CurrencySums, thresholds: Thresholds) -> CurrencyTotals:
+    sums = CurrencyTotals(**{field.name: getattr(item, field.name) for field in fields(item)})
+    reasons = SignalJudge(thresholds).performance_reasons(sums, currency=item.currency)
     return replace(sums, reasons=most_severe_first(reasons))
 
 

@@ -197,3 +197,43 @@ def metrics_record(metrics: EarnedValueMetrics | None) -> dict[str, Any]:
     forecast = record.get("forecast_end_date")
     record["forecast_end_date"] = forecast.isoformat() if isinstance(forecast, date) else None
     return record
+
+
+@dataclass(frozen=True, slots=True)
+class RollUpScope:
+    """The projects a portfolio roll-up covers: one manager's (None: everyone's), of one
+    portfolio and one programme (None: any), closed ones only when asked for."""
+
+    manager: str | None
+    portfolio_id: str | None
+    program_id: str | None
+    include_closed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReportCutoffs:
+    """Day numbers (date.toordinal()) before which a last report (or, before any, the start)
+    means a missed report today: one per methodology heard of, `otherwise` for the rest."""
+
+    by_methodology: Mapping[str, int]
+    otherwise: int
+
+    @property
+    def latest(self) -> int:
+        """The latest of the cutoffs: a project on or after it is on time whatever its method."""
+        return max([self.otherwise, *self.by_methodology.values()])
+
+
+@dataclass(frozen=True, slots=True)
+class RolledUpProject:
+    """A project as the roll-up lists it, with its RAG as of today."""
+
+    project_id: str
+    name: str
+    manager: str
+    portfolio_id: str | None
+    program_id: str | None
+    status: str
+    currency: str
+    rag: Rag
+    last_report_at: date | None

@@ -151,18 +151,16 @@ async def record_health(
     """Store a project's assessment and publish the transition it makes (nothing before a report).
 
     The stored RAG is what transitions are decided against, so it changes only here, in
-    the same transaction as the events it causes; each store counts the project's health
-    version one up, and the events carry it.
+    the same transaction as the events it causes; the statement that stores the health
+    answers the RAG it replaced and the new health version, which the events carry.
     """
     latest = judged.latest_report
     if latest is None:
         return
     assessment = judged.assessment
-    previous = await healths.get_health(session, project_id=project.id)
-    transition = decide_transition(previous.rag if previous is not None else None, assessment.rag)
     reasons = reason_records(assessment.reasons)
     metrics = metrics_record(assessment.metrics)
-    version = await healths.save_health(
+    previous_rag, version = await healths.replace_health(
         session,
         health=StoredHealth(
             project_id=project.id,
@@ -174,13 +172,12 @@ async def record_health(
             report_id=latest.id,
             assessed_at=datetime.now(UTC),
         ),
-        exists=previous is not None,
     )
     await publish_transition(
         session,
         project=project,
         assessment=assessment,
-        transition=transition,
+        transition=decide_transition(previous_rag, assessment.rag),
         reasons=reasons,
         metrics=metrics,
         health_version=version,

@@ -36,6 +36,8 @@ async def publish_transition(
     Each carries `health_version`, the version of the stored health that caused it, by
     which consumers order what they apply (a replayed older event changes nothing).
     """
+    if not transition.event_types:
+        return  # the usual report: the same colour, so no event and no payload to build
     named = {"project_id": project.id, "project_name": project.name}
     owner = {
         **named,

@@ -137,8 +137,9 @@ async def file_status_report(
                 today=today,
             )
         except IntegrityError as exc:
-            # Another writer stored this project's health or history meanwhile (SQLite has no
-            # row lock): this transaction is void; a retry sees what that writer stored.
+            # Another writer stored this project's point of the history meanwhile (SQLite has
+            # no row lock; the health is an upsert and never conflicts): this transaction is
+            # void; a retry sees what that writer stored.
             raise filed_concurrently(project.id, as_of) from exc
 
 
