@@ -1,7 +1,8 @@
 """Pure health rules of monitoring: earned value, forecasts, trends, RAG with reasons, roll-ups.
 
-No I/O and no framework imports (FastAPI, SQLAlchemy, pydantic, Kafka): plain frozen
-dataclasses and functions, so the rules are tested as such. See docs/adr/0003-health-rules.md.
+No I/O and no framework imports (FastAPI, SQLAlchemy, pydantic, Kafka): plain dataclasses
+(inputs frozen; results value records, frozen for the type checker, see value_records.py) and
+functions, so the rules are tested as such. See docs/adr/0003-health-rules.md.
 """
 
 from pmo_monitoring.domain.early_warning import (
@@ -31,6 +32,7 @@ from pmo_monitoring.domain.health_rules import (
     HealthAssessment,
     ReportJudgement,
     assess_health,
+    assess_history,
     judge_report,
 )
 from pmo_monitoring.domain.hysteresis import (
@@ -121,6 +123,7 @@ __all__ = [
     "TrendPoint",
     "analyse_trend",
     "assess_health",
+    "assess_history",
     "check_report_overdue",
     "compute_earned_value",
     "cost_forecasts",

@@ -11,7 +11,7 @@ the caller says in words why there is no date.
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import date
 
 LATEST_FORECAST_DATE = date(2200, 12, 31)
 """The last date monitoring forecasts; later ones are reported as not computable."""
@@ -26,9 +26,24 @@ def days_after(start: date, days: float, *, latest: date = LATEST_FORECAST_DATE)
     None when `days` is not finite or the date would fall before `date.min` or after `latest`
     (which is never later than `date.max`); never an OverflowError.
     """
+    return days_after_within(start, days, offsets_on_calendar(start, latest=latest))
+
+
+DayOffsets = tuple[int, int]
+"""The fewest and the most whole days from a start that stay on the calendar."""
+
+
+def offsets_on_calendar(start: date, *, latest: date = LATEST_FORECAST_DATE) -> DayOffsets:
+    """How far back (to `date.min`) and forward (to `latest`) from `start` dates can go."""
+    return (date.min - start).days, (latest - start).days
+
+
+def days_after_within(start: date, days: float, offsets: DayOffsets) -> date | None:
+    """`days_after` with `offsets_on_calendar(start)` worked out once for many forecasts."""
     if not math.isfinite(days):
         return None
     whole = math.floor(days + 0.5)
-    if whole > (latest - start).days or whole < (date.min - start).days:
+    earliest, latest = offsets
+    if whole > latest or whole < earliest:
         return None
-    return start + timedelta(days=whole)
+    return date.fromordinal(start.toordinal() + whole)  # = start + timedelta(days=whole)

@@ -68,9 +68,10 @@ def trend_warnings(
     """A warning per declining index forecast to fall below red within the horizon."""
     reasons: list[Reason] = []
     for index, red in ((trend.cpi, thresholds.cpi_red), (trend.spi_t, thresholds.spi_red)):
-        reason = _trend_warning(index, red, settings)
-        if reason is not None:
-            reasons.append(reason)
+        if index.direction == "declining":  # the rest are never warned about
+            reason = _trend_warning(index, red, settings)
+            if reason is not None:
+                reasons.append(reason)
     return reasons
 
 

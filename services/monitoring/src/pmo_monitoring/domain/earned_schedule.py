@@ -9,10 +9,11 @@ Time is counted in calendar days from the baseline start.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from pmo_monitoring.domain.calendar_bounds import days_after
-from pmo_monitoring.domain.planned_value import PlannedValueCurve
+from pmo_monitoring.domain.planned_value import DayEstimate, PlannedValueCurve
 from pmo_monitoring.domain.ratios import ratio_or_none
 
 
@@ -24,12 +25,48 @@ def earned_schedule_days(ev: float, curve: PlannedValueCurve, planned_duration: 
     the curve this gives the day the plan first reached EV, not the day it moved on again.
     `curve` must be non-decreasing.
     """
+    return earned_schedule_on(curve, planned_duration)(ev)
+
+
+EarnedSchedule = Callable[[float], float]
+"""Earned schedule in days for an EV, on one baseline's curve."""
+
+
+def earned_schedule_on(
+    curve: PlannedValueCurve, planned_duration: int, reaching_day: DayEstimate | None = None
+) -> EarnedSchedule:
+    """`earned_schedule_days` on one curve, for the EV of every report measured against it.
+
+    The curve's two ends are read once. `reaching_day` (about the day the curve reaches a
+    value) lets the search try that day and its neighbours first; on a non-decreasing curve
+    only one day is C, so the result is the bisection's.
+    """
     if planned_duration <= 0:
-        return 0.0
-    if curve(planned_duration) < ev:
-        return float(planned_duration)
-    if curve(0) >= ev:
-        return 0.0
+        return lambda ev: 0.0
+    at_end, at_start = curve(planned_duration), curve(0)
+    capped = float(planned_duration)
+
+    def earned_schedule(ev: float) -> float:
+        if at_end < ev:
+            return capped
+        if at_start >= ev:
+            return 0.0
+        found = None
+        if reaching_day is not None:
+            found = _bracket_near(ev, curve, planned_duration, reaching_day(ev))
+        if found is None:
+            found = _bisect(ev, curve, planned_duration)
+        low, before, after = found
+        return min(low + (ev - before) / (after - before), capped)
+
+    return earned_schedule
+
+
+Bracket = tuple[int, float, float]
+"""C with PV_C < EV <= PV_C+1, and those two planned values."""
+
+
+def _bisect(ev: float, curve: PlannedValueCurve, planned_duration: int) -> Bracket:
     low, high = 0, planned_duration  # invariant: curve(low) < ev <= curve(high)
     while high - low > 1:
         middle = (low + high) // 2
@@ -37,8 +74,33 @@ def earned_schedule_days(ev: float, curve: PlannedValueCurve, planned_duration: 
             low = middle
         else:
             high = middle
-    before, after = curve(low), curve(high)
-    return min(low + (ev - before) / (after - before), float(planned_duration))
+    return low, curve(low), curve(high)
+
+
+def _bracket_near(
+    ev: float, curve: PlannedValueCurve, planned_duration: int, near: float
+) -> Bracket | None:
+    """The bracket on the day `near` points to or a neighbour; None when it is not there."""
+    if not near < planned_duration:  # also when near is not a number
+        day = planned_duration - 1
+    elif near > 0:
+        day = int(near)
+    else:
+        day = 0
+    before = curve(day)
+    if before < ev:
+        after = curve(day + 1)
+        if ev <= after:
+            return day, before, after
+        if day + 2 <= planned_duration:
+            beyond = curve(day + 2)
+            if ev <= beyond:
+                return day + 1, after, beyond
+    elif day > 0:
+        earlier = curve(day - 1)
+        if earlier < ev:
+            return day - 1, earlier, before
+    return None
 
 
 def to_complete_schedule_performance_index(

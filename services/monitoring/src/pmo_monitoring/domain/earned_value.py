@@ -15,28 +15,36 @@ the API and the events round them to METRIC_DECIMALS places (see `EarnedValueMet
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
-from pmo_monitoring.domain.calendar_bounds import BEYOND_HORIZON
+from pmo_monitoring.domain.calendar_bounds import (
+    BEYOND_HORIZON,
+    DayOffsets,
+    days_after_within,
+    offsets_on_calendar,
+)
 from pmo_monitoring.domain.earned_schedule import (
+    EarnedSchedule,
     earned_schedule_days,
-    forecast_end_date,
+    earned_schedule_on,
     independent_duration_days,
     to_complete_schedule_performance_index,
 )
-from pmo_monitoring.domain.forecasts import cost_forecasts
+from pmo_monitoring.domain.forecasts import forecast_figures
 from pmo_monitoring.domain.model import ProjectBaseline, StatusReport
 from pmo_monitoring.domain.planned_value import (
     PlannedValueCurve,
     planned_duration_days,
     planned_value_at,
     planned_value_curve,
+    reaching_day_estimate,
 )
 from pmo_monitoring.domain.ratios import ratio_or_none
+from pmo_monitoring.domain.value_records import value_record
 
 __all__ = [
     "METRIC_DECIMALS",
+    "EarnedValueBasis",
     "EarnedValueMetrics",
     "PlannedValueCurve",
     "compute_earned_value",
@@ -49,7 +57,7 @@ __all__ = [
 METRIC_DECIMALS = 4
 
 
-@dataclass(frozen=True, slots=True)
+@value_record
 class EarnedValueMetrics:
     """Earned-value figures as of a report; money in the project's currency, time in days.
 
@@ -133,107 +141,148 @@ class EarnedValueMetrics:
 
 def compute_earned_value(baseline: ProjectBaseline, report: StatusReport) -> EarnedValueMetrics:
     """Earned-value and earned-schedule metrics of `report` against `baseline`."""
-    notes: list[str] = []
-    bac = baseline.budget
-    ac = report.actual_cost
-    ev = bac * (report.percent_complete / 100)
-    curve = planned_value_curve(baseline)
-    at = (report.as_of - baseline.start_date).days
-    pv = curve(at)
+    return EarnedValueBasis.of(baseline).measure(report)
 
-    cpi = ratio_or_none(ev, ac)
-    if cpi is None:
-        why = "no actual cost is recorded yet" if ac == 0 else "the actual cost is too small"
-        notes.append(f"CPI, EAC, ETC and VAC cannot be computed: {why}.")
-    spi = ratio_or_none(ev, pv)
-    if spi is None:
-        notes.append(f"SPI cannot be computed: no work was planned by {report.as_of}.")
-    eac = None if cpi is None else ratio_or_none(bac, cpi)
-    if cpi is not None and eac is None:
-        notes.append(
-            "EAC, ETC and VAC cannot be computed: nothing is earned yet, so cost performance "
-            "is zero."
+
+@value_record
+class EarnedValueBasis:
+    """What every report of one baseline is measured against, worked out once.
+
+    A history recompute measures many reports against the same baseline: the planned-value
+    curve, the duration and why earned schedule cannot be computed do not change between them.
+    """
+
+    start_date: date
+    bac: float
+    duration: int
+    curve: PlannedValueCurve
+    earned_schedule: EarnedSchedule
+    forecast_offsets: DayOffsets
+    """How far back and forward from the start a forecast end date may fall."""
+    no_schedule: str | None
+    """Why earned schedule cannot be computed on this baseline; None when it can."""
+
+    @classmethod
+    def of(cls, baseline: ProjectBaseline) -> EarnedValueBasis:
+        """The basis of `baseline`."""
+        duration = planned_duration_days(baseline)
+        curve = planned_value_curve(baseline)
+        no_schedule = None
+        if duration <= 0:
+            no_schedule = "Earned schedule cannot be computed: the planned duration is zero days."
+        elif baseline.budget == 0:
+            no_schedule = "Earned schedule cannot be computed: the budget is zero."
+        return cls(
+            start_date=baseline.start_date,
+            bac=baseline.budget,
+            duration=duration,
+            curve=curve,
+            earned_schedule=earned_schedule_on(curve, duration, reaching_day_estimate(baseline)),
+            forecast_offsets=offsets_on_calendar(baseline.start_date),
+            no_schedule=no_schedule,
         )
-    tcpi = ratio_or_none(bac - ev, bac - ac)
-    if tcpi is None:
-        notes.append("TCPI cannot be computed: the actual cost has used the whole budget.")
-    forecasts = cost_forecasts(bac=bac, ev=ev, ac=ac, cpi=cpi, spi=spi)
-    notes.extend(forecasts.notes)
 
-    duration = planned_duration_days(baseline)
-    es = _earned_schedule(baseline, curve, ev, duration, notes)
-    spi_t = None
-    tspi = None
-    if es is not None:
-        spi_t = ratio_or_none(es, float(at)) if at > 0 else None
-        if spi_t is None:
-            notes.append("SPI(t) cannot be computed: the report is not dated after the start.")
-        tspi = to_complete_schedule_performance_index(es, at, duration)
-        if tspi is None and at >= duration:
+    def measure(self, report: StatusReport) -> EarnedValueMetrics:
+        """Earned-value and earned-schedule metrics of `report` (see compute_earned_value)."""
+        notes: list[str] = []
+        bac = self.bac
+        ac = report.actual_cost
+        ev = bac * (report.percent_complete / 100)
+        at = (report.as_of - self.start_date).days
+        pv = self.curve(at)
+
+        cpi = ratio_or_none(ev, ac)
+        if cpi is None:
+            why = "no actual cost is recorded yet" if ac == 0 else "the actual cost is too small"
+            notes.append(f"CPI, EAC, ETC and VAC cannot be computed: {why}.")
+        spi = ratio_or_none(ev, pv)
+        if spi is None:
+            notes.append(f"SPI cannot be computed: no work was planned by {report.as_of}.")
+        forecast_notes: list[str] = []
+        forecasts = forecast_figures(bac, ev, ac, cpi, spi, forecast_notes)
+        eac = forecasts[0]  # BAC / CPI, the primary EAC
+        if cpi is not None and eac is None:
             notes.append(
-                "TSPI cannot be computed: the planned end date has passed, so no planned time "
-                "remains for the rest of the work."
+                "EAC, ETC and VAC cannot be computed: nothing is earned yet, so cost performance "
+                "is zero."
             )
-    ieac_t = independent_duration_days(duration, spi_t)
-    if spi_t is not None and report.percent_complete >= 100:
-        # Done is done: on an S-curve that reaches 100 % before the end date, PD / SPI(t) would
-        # forecast a finish after the report that says the work is finished.
-        ieac_t = float(at)
-    return EarnedValueMetrics(
-        as_of=report.as_of,
-        bac=bac,
-        pv=pv,
-        ev=ev,
-        ac=ac,
-        cv=ev - ac,
-        sv=ev - pv,
-        cpi=cpi,
-        spi=spi,
-        eac=eac,
-        etc=None if eac is None else eac - ac,
-        vac=None if eac is None else bac - eac,
-        tcpi=tcpi,
-        planned_duration=duration,
-        at=at,
-        es=es,
-        spi_t=spi_t,
-        sv_t=None if es is None else es - at,
-        forecast_end_date=_forecast_end_date(baseline, spi_t, ieac_t, notes),
-        notes=tuple(notes),
-        tspi=tspi,
-        ieac_t=ieac_t,
-        **forecasts.figures(),
-    )
+        tcpi = forecasts[6]  # TCPI to BAC, the primary TCPI
+        if tcpi is None:
+            notes.append("TCPI cannot be computed: the actual cost has used the whole budget.")
+        notes.extend(forecast_notes)
 
-
-def _earned_schedule(
-    baseline: ProjectBaseline,
-    curve: PlannedValueCurve,
-    ev: float,
-    duration: int,
-    notes: list[str],
-) -> float | None:
-    if duration <= 0:
-        notes.append("Earned schedule cannot be computed: the planned duration is zero days.")
-        return None
-    if baseline.budget == 0:
-        notes.append("Earned schedule cannot be computed: the budget is zero.")
-        return None
-    return earned_schedule_days(ev, curve, duration)
-
-
-def _forecast_end_date(
-    baseline: ProjectBaseline, spi_t: float | None, ieac_t: float | None, notes: list[str]
-) -> date | None:
-    """Start + IEAC(t), IEAC(t) = PD / SPI(t) (Henderson, 2004), rounded to whole days."""
-    if spi_t is None:
-        return None
-    if ieac_t is None:
-        notes.append("No forecast end date: nothing has been earned yet.")
-        return None
-    end = forecast_end_date(baseline.start_date, ieac_t)
-    if end is None:
-        notes.append(
-            f"No forecast end date: at the current pace the project would finish {BEYOND_HORIZON}."
+        duration = self.duration
+        es = None
+        spi_t = None
+        tspi = None
+        if self.no_schedule is not None:
+            notes.append(self.no_schedule)
+        else:
+            es = self.earned_schedule(ev)
+            spi_t = ratio_or_none(es, float(at)) if at > 0 else None
+            if spi_t is None:
+                notes.append("SPI(t) cannot be computed: the report is not dated after the start.")
+            tspi = to_complete_schedule_performance_index(es, at, duration)
+            if tspi is None and at >= duration:
+                notes.append(
+                    "TSPI cannot be computed: the planned end date has passed, so no planned "
+                    "time remains for the rest of the work."
+                )
+        ieac_t = independent_duration_days(duration, spi_t)
+        if spi_t is not None and report.percent_complete >= 100:
+            # Done is done: on an S-curve that reaches 100 % before the end date, PD / SPI(t)
+            # would forecast a finish after the report that says the work is finished.
+            ieac_t = float(at)
+        end = self._forecast_end_date(spi_t, ieac_t, notes)
+        eac_cpi, eac_atypical, eac_composite, etc_cpi, etc_atypical, etc_composite, _, tcpi_eac = (
+            forecasts
         )
-    return end
+        return EarnedValueMetrics(
+            as_of=report.as_of,
+            bac=bac,
+            pv=pv,
+            ev=ev,
+            ac=ac,
+            cv=ev - ac,
+            sv=ev - pv,
+            cpi=cpi,
+            spi=spi,
+            eac=eac,
+            etc=None if eac is None else eac - ac,
+            vac=None if eac is None else bac - eac,
+            tcpi=tcpi,
+            planned_duration=duration,
+            at=at,
+            es=es,
+            spi_t=spi_t,
+            sv_t=None if es is None else es - at,
+            forecast_end_date=end,
+            notes=tuple(notes),
+            eac_cpi=eac_cpi,
+            eac_atypical=eac_atypical,
+            eac_composite=eac_composite,
+            etc_cpi=etc_cpi,
+            etc_atypical=etc_atypical,
+            etc_composite=etc_composite,
+            tcpi_bac=tcpi,
+            tcpi_eac=tcpi_eac,
+            tspi=tspi,
+            ieac_t=ieac_t,
+        )
+
+    def _forecast_end_date(
+        self, spi_t: float | None, ieac_t: float | None, notes: list[str]
+    ) -> date | None:
+        """Start + IEAC(t), IEAC(t) = PD / SPI(t) (Henderson, 2004), rounded to whole days."""
+        if spi_t is None:
+            return None
+        if ieac_t is None:
+            notes.append("No forecast end date: nothing has been earned yet.")
+            return None
+        end = days_after_within(self.start_date, ieac_t, self.forecast_offsets)
+        if end is None:
+            notes.append(
+                "No forecast end date: at the current pace the project would finish "
+                f"{BEYOND_HORIZON}."
+            )
+        return end

@@ -10,14 +10,14 @@ TCPI = (BAC - EV) / (BAC - AC) to finish within BAC, (BAC - EV) / (EAC - AC) to 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 from pmo_monitoring.domain.copying import fields_of
 from pmo_monitoring.domain.ratios import ratio_or_none
+from pmo_monitoring.domain.value_records import value_record
 
 
-@dataclass(frozen=True, slots=True)
+@value_record
 class CostForecasts:
     """EAC variants with their ETCs and the to-complete indices; None where not computable."""
 
@@ -46,6 +46,12 @@ def to_complete_performance_index(
     return ratio_or_none(bac - ev, target - ac)
 
 
+ForecastFigures = tuple[
+    float | None, float, float | None, float | None, float, float | None, float | None, float | None
+]
+"""`CostForecasts`' figures in its field order: EAC, ETC (CPI, atypical, composite), TCPIs."""
+
+
 def cost_forecasts(
     *, bac: float, ev: float, ac: float, cpi: float | None, spi: float | None
 ) -> CostForecasts:
@@ -57,9 +63,20 @@ def cost_forecasts(
     TCPI to another EAC (an estimate, the composite) is read against it.
     """
     notes: list[str] = []
+    figures = forecast_figures(bac, ev, ac, cpi, spi, notes)
+    return CostForecasts(*figures, notes=tuple(notes))
+
+
+def forecast_figures(
+    bac: float, ev: float, ac: float, cpi: float | None, spi: float | None, notes: list[str]
+) -> ForecastFigures:
+    """`cost_forecasts` as a plain tuple, its notes appended to `notes`.
+
+    The earned-value metrics of every report are built from it, so it creates no record of
+    its own.
+    """
     remaining = bac - ev
     eac_cpi = None if cpi is None else ratio_or_none(bac, cpi)
-    eac_atypical = ac + remaining
     efficiency = None if cpi is None or spi is None else cpi * spi
     composite_etc = None if efficiency is None else ratio_or_none(remaining, efficiency)
     if composite_etc is None and eac_cpi is not None:
@@ -70,16 +87,15 @@ def cost_forecasts(
         tcpi_eac = to_complete_performance_index(bac=bac, ev=ev, ac=ac, target=eac_cpi)
         if tcpi_eac is None:
             notes.append("TCPI to EAC cannot be computed: the work is complete.")
-    return CostForecasts(
-        eac_cpi=eac_cpi,
-        eac_atypical=eac_atypical,
-        eac_composite=None if composite_etc is None else _finite_or_none(ac + composite_etc),
-        etc_cpi=None if eac_cpi is None else eac_cpi - ac,
-        etc_atypical=remaining,
-        etc_composite=composite_etc,
-        tcpi_bac=to_complete_performance_index(bac=bac, ev=ev, ac=ac, target=bac),
-        tcpi_eac=tcpi_eac,
-        notes=tuple(notes),
+    return (
+        eac_cpi,
+        ac + remaining,
+        None if composite_etc is None else _finite_or_none(ac + composite_etc),
+        None if eac_cpi is None else eac_cpi - ac,
+        remaining,
+        composite_etc,
+        to_complete_performance_index(bac=bac, ev=ev, ac=ac, target=bac),
+        tcpi_eac,
     )
 
 

@@ -7,11 +7,12 @@ delayed: only leaving a colour needs the margin, so an alert is raised as early 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from pmo_monitoring.domain.model import SignalRag, Thresholds
 from pmo_monitoring.domain.reasons import Reason, ReasonCode
+from pmo_monitoring.domain.value_records import value_record
 
 TOLERANCE = 1e-9
 """Relative float noise allowed at a threshold, so 0.9499999999 computed for 0.95 is 0.95."""
@@ -47,7 +48,7 @@ DEFAULT_MARGINS = HysteresisMargins()
 NO_HYSTERESIS = HysteresisMargins(index=0.0, eac_ratio=0.0)
 
 
-@dataclass(frozen=True, slots=True)
+@value_record
 class SignalJudgement:
     """A signal's colour and the limit it is judged against.
 
@@ -62,12 +63,16 @@ class SignalJudgement:
 
 def is_below(value: float, limit: float) -> bool:
     """value < limit, beyond float noise."""
-    return value < limit - TOLERANCE * max(1.0, abs(limit))
+    return value < _lower_edge(limit)
 
 
 def is_above(value: float, limit: float) -> bool:
     """value > limit, beyond float noise."""
-    return value > limit + TOLERANCE * max(1.0, abs(limit))
+    return value > _upper_edge(limit)
+
+
+Judged = tuple[SignalRag, float, bool]
+"""A `SignalJudgement`'s rag, limit and held, as the health rules pass it around."""
 
 
 def judge_below(
@@ -78,22 +83,92 @@ def judge_below(
     Red last time: red until value >= red + margin, amber until value >= amber + margin.
     Amber last time: amber until value >= amber + margin. None when the signal is green.
     """
-    plain = _colour(value, amber, red, is_below)
-    held_amber = amber + margin if previous in ("amber", "red") else amber
-    held_red = red + margin if previous == "red" else red
-    held = _colour(value, held_amber, held_red, is_below)
-    return _judgement(plain, held, (amber, red), (held_amber, held_red))
+    judged = Band.lower_is_worse(amber, red, margin).judge(value, previous)
+    return None if judged is None else SignalJudgement(*judged)
 
 
 def judge_above(
     value: float, *, amber: float, red: float, previous: str | None, margin: float
 ) -> SignalJudgement | None:
     """Colour of a "higher is worse" signal (EAC), mirroring `judge_below`."""
-    plain = _colour(value, amber, red, is_above)
-    held_amber = amber - margin if previous in ("amber", "red") else amber
-    held_red = red - margin if previous == "red" else red
-    held = _colour(value, held_amber, held_red, is_above)
-    return _judgement(plain, held, (amber, red), (held_amber, held_red))
+    judged = Band.higher_is_worse(amber, red, margin).judge(value, previous)
+    return None if judged is None else SignalJudgement(*judged)
+
+
+@value_record
+class Band:
+    """A signal's amber and red limits, with and without the hysteresis margin, and the points
+    beyond float noise (is_below, is_above) at which a value crosses each: worked out once per
+    project, since its thresholds, margins and budget do not change from report to report."""
+
+    higher: bool
+    """True when higher is worse (EAC), False when lower is worse (an index)."""
+    amber: float
+    red: float
+    held_amber: float
+    """The amber limit moved by the margin: what a colour held from last time must clear."""
+    held_red: float
+    amber_edge: float
+    red_edge: float
+    held_amber_edge: float
+    held_red_edge: float
+
+    @classmethod
+    def lower_is_worse(cls, amber: float, red: float, margin: float) -> Band:
+        """An index's band: a colour is held until the value is back above limit + margin."""
+        return cls._of(amber, red, margin, higher=False)
+
+    @classmethod
+    def higher_is_worse(cls, amber: float, red: float, margin: float) -> Band:
+        """EAC's band: a colour is held until the value is back below limit - margin."""
+        return cls._of(amber, red, -margin, higher=True)
+
+    @classmethod
+    def _of(cls, amber: float, red: float, move: float, *, higher: bool) -> Band:
+        # limit + (-margin) is limit - margin to the last bit: IEEE subtracts by adding the
+        # negation.
+        edge = _upper_edge if higher else _lower_edge
+        held_amber, held_red = amber + move, red + move
+        return cls(
+            higher=higher,
+            amber=amber,
+            red=red,
+            held_amber=held_amber,
+            held_red=held_red,
+            amber_edge=edge(amber),
+            red_edge=edge(red),
+            held_amber_edge=edge(held_amber),
+            held_red_edge=edge(held_red),
+        )
+
+    def judge(self, value: float, previous: str | None) -> Judged | None:
+        """The colour of `value` given last time's, its limit and whether it is held; None
+        when green (see judge_below)."""
+        plain = self._colour(value, self.amber_edge, self.red_edge)
+        if previous != "amber" and previous != "red":
+            if plain is None:
+                return None
+            return (plain, self.red, False) if plain == "red" else (plain, self.amber, False)
+        was_red = previous == "red"
+        held = self._colour(
+            value, self.held_amber_edge, self.held_red_edge if was_red else self.red_edge
+        )
+        if held == "red":
+            # Only a red of last time moves the red limit, so a red the plain limit does not
+            # give was held from last time.
+            return (held, self.red, False) if plain == "red" else (held, self.held_red, True)
+        if held == "amber":
+            return (held, self.amber, False) if plain == "amber" else (held, self.held_amber, True)
+        return None
+
+    def _colour(self, value: float, amber_edge: float, red_edge: float) -> SignalRag | None:
+        if self.higher:
+            if value > red_edge:
+                return "red"
+            return "amber" if value > amber_edge else None
+        if value < red_edge:
+            return "red"
+        return "amber" if value < amber_edge else None
 
 
 def judge_signals(
@@ -155,26 +230,11 @@ def signal_rags(reasons: Iterable[Reason | Mapping[str, object]]) -> dict[str, S
     return colours
 
 
-def _colour(
-    value: float, amber: float, red: float, worse: Callable[[float, float], bool]
-) -> SignalRag | None:
-    """Red past the red limit, amber past the amber one; `worse` says which side is past."""
-    if worse(value, red):
-        return "red"
-    if worse(value, amber):
-        return "amber"
-    return None
+def _lower_edge(limit: float) -> float:
+    """Below this, a value is below `limit` beyond float noise (is_below)."""
+    return limit - TOLERANCE * max(1.0, abs(limit))
 
 
-def _judgement(
-    plain: SignalRag | None,
-    held: SignalRag | None,
-    limits: tuple[float, float],
-    held_limits: tuple[float, float],
-) -> SignalJudgement | None:
-    if held is None:
-        return None
-    index = 1 if held == "red" else 0
-    if held == plain:
-        return SignalJudgement(rag=held, limit=limits[index], held=False)
-    return SignalJudgement(rag=held, limit=held_limits[index], held=True)
+def _upper_edge(limit: float) -> float:
+    """Above this, a value is above `limit` beyond float noise (is_above)."""
+    return limit + TOLERANCE * max(1.0, abs(limit))

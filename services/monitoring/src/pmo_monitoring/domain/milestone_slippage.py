@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
-from pmo_monitoring.domain.model import ProjectBaseline, StatusReport
+from pmo_monitoring.domain.model import BaselineMilestone, ProjectBaseline, StatusReport
+from pmo_monitoring.domain.value_records import value_record
 
 
-@dataclass(frozen=True, slots=True)
+@value_record
 class MilestoneSlip:
     """One baseline milestone as of a report.
 
@@ -32,7 +32,7 @@ class MilestoneSlip:
         return max(self.days_late, self.forecast_slip_days or 0, 0)
 
 
-@dataclass(frozen=True, slots=True)
+@value_record
 class MilestoneSlippage:
     """All baseline milestones by due date, with the worst slip among them."""
 
@@ -54,33 +54,63 @@ def milestone_slippage(baseline: ProjectBaseline, report: StatusReport) -> Miles
     spaces ignored). The worst slip is the largest `slip_days`, the earliest due on a tie;
     None when no milestone is late or forecast late.
     """
-    reported = {item.name.strip().casefold(): item for item in report.milestones}
-    slips: list[MilestoneSlip] = []
-    for milestone in sorted(baseline.milestones, key=lambda item: item.due_date):
-        status = reported.get(milestone.name.strip().casefold())
-        done = status is not None and status.is_done
-        forecast = None if status is None else status.forecast_date
-        overdue = (report.as_of - milestone.due_date).days
-        slips.append(
-            MilestoneSlip(
-                name=milestone.name,
-                due_date=milestone.due_date,
-                status=None if status is None else status.status,
-                done=done,
-                days_late=overdue if overdue > 0 and not done else 0,
-                forecast_date=forecast,
-                forecast_slip_days=None
-                if forecast is None
-                else (forecast - milestone.due_date).days,
+    return MilestonePlan.of(baseline).slippage(report)
+
+
+def match_key(name: str) -> str:
+    """The form of a milestone name reports are matched on: case and surrounding spaces ignored."""
+    return name.strip().casefold()
+
+
+@value_record
+class MilestonePlan:
+    """A baseline's milestones by due date, each with its match key and its due date's day
+    number (`date.toordinal()`): worked out once per baseline, read for every report."""
+
+    milestones: tuple[tuple[str, int, BaselineMilestone], ...]
+
+    @classmethod
+    def of(cls, baseline: ProjectBaseline) -> MilestonePlan:
+        """The plan of `baseline`'s milestones."""
+        by_due_date = sorted(baseline.milestones, key=lambda item: item.due_date)
+        return cls(
+            tuple(
+                (match_key(milestone.name), milestone.due_date.toordinal(), milestone)
+                for milestone in by_due_date
             )
         )
-    worst: MilestoneSlip | None = None
-    for slip in slips:
-        if slip.slip_days > 0 and (worst is None or slip.slip_days > worst.slip_days):
-            worst = slip
-    return MilestoneSlippage(
-        as_of=report.as_of,
-        milestones=tuple(slips),
-        late_count=sum(1 for slip in slips if slip.days_late > 0),
-        worst=worst,
-    )
+
+    def slippage(self, report: StatusReport) -> MilestoneSlippage:
+        """The slippage as of `report` (see milestone_slippage)."""
+        as_of = report.as_of
+        if not self.milestones:
+            return MilestoneSlippage(as_of=as_of, milestones=(), late_count=0, worst=None)
+        today = as_of.toordinal()
+        reported = {match_key(item.name): item for item in report.milestones}
+        slips: list[MilestoneSlip] = []
+        worst: MilestoneSlip | None = None
+        worst_days = 0
+        late_count = 0
+        for key, due_day, milestone in self.milestones:
+            status = reported.get(key)
+            done = status is not None and status.is_done
+            forecast = None if status is None else status.forecast_date
+            overdue = today - due_day
+            days_late = overdue if overdue > 0 and not done else 0
+            slip = MilestoneSlip(
+                milestone.name,
+                milestone.due_date,
+                None if status is None else status.status,
+                done,
+                days_late,
+                forecast,
+                None if forecast is None else forecast.toordinal() - due_day,
+            )
+            slips.append(slip)
+            slip_days = slip.slip_days
+            if slip_days > worst_days:  # strictly: the earliest due wins a tie
+                worst, worst_days = slip, slip_days
+            late_count += days_late > 0
+        return MilestoneSlippage(
+            as_of=as_of, milestones=tuple(slips), late_count=late_count, worst=worst
+        )

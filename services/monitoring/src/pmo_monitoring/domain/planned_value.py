@@ -6,7 +6,7 @@ Everything that reads planned value (PV on a report date, earned schedule) goes 
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from datetime import date
 
@@ -14,6 +14,9 @@ from pmo_monitoring.domain.model import ProjectBaseline
 
 PlannedValueCurve = Callable[[int], float]
 """Cumulative planned value on a day offset from the start (0 = start_date); non-decreasing."""
+
+DayEstimate = Callable[[float], float]
+"""About the day offset on which a curve reaches a planned value: where a search can start."""
 
 
 def planned_duration_days(baseline: ProjectBaseline) -> int:
@@ -33,6 +36,33 @@ def planned_value_curve(baseline: ProjectBaseline) -> PlannedValueCurve:
         return _straight_line(baseline.budget, planned_duration_days(baseline))
     offsets, percents = profile_knots(baseline)
     return _piecewise_linear(baseline.budget, offsets, percents)
+
+
+def reaching_day_estimate(baseline: ProjectBaseline) -> DayEstimate:
+    """The straight line or profile of `planned_value_curve` read backwards, up to rounding.
+
+    Earned schedule looks for the day the curve reaches EV; starting next to it saves most of
+    a bisection's probes. Only a hint: the curve itself decides (see earned_schedule_days).
+    """
+    budget = baseline.budget
+    if not baseline.planned_value_profile:
+        duration = planned_duration_days(baseline)
+        return lambda value: value / budget * duration if budget > 0 else 0.0
+    offsets, percents = profile_knots(baseline)
+    scale = budget / 100
+    values = [percent * scale for percent in percents]
+
+    def estimate(value: float) -> float:
+        right = bisect_left(values, value)  # values[right - 1] < value <= values[right]
+        if right == 0:
+            return 0.0
+        if right == len(values):
+            return float(offsets[-1])
+        left = right - 1
+        share = (value - values[left]) / (values[right] - values[left])
+        return offsets[left] + share * (offsets[right] - offsets[left])
+
+    return estimate
 
 
 def planned_value_at(baseline: ProjectBaseline, day: date) -> float:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import StrEnum
 
 from pmo_monitoring.domain.model import Rag, SignalRag
+from pmo_monitoring.domain.value_records import value_record
 
 _RAG_RANK: dict[str, int] = {"unknown": 0, "green": 1, "amber": 2, "red": 3}
 
@@ -29,7 +29,7 @@ ADVISORY_CODES: frozenset[str] = frozenset({ReasonCode.TREND_WARNING, ReasonCode
 """Early warnings: always amber, so they can make a project amber but never red."""
 
 
-@dataclass(frozen=True, slots=True)
+@value_record
 class Reason:
     """One signal that is not green.
 

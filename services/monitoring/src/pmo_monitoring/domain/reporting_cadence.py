@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from pmo_monitoring.domain.calendar_bounds import BEYOND_HORIZON, days_after
 from pmo_monitoring.domain.model import Thresholds
+from pmo_monitoring.domain.value_records import value_record
 
 NO_NEXT_REPORT_DUE = (
     f"The next status report's due date cannot be given: it would fall {BEYOND_HORIZON}."
 )
 
 
-@dataclass(frozen=True, slots=True)
+@value_record
 class OverdueReport:
     """A missed status report, shaped for `project.report_overdue`.
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from operator import attrgetter
 
 from pmo_monitoring.domain.model import Risk
+from pmo_monitoring.domain.value_records import value_record
 
 TOP_RISKS = 3
 
 
-@dataclass(frozen=True, slots=True)
+@value_record
 class RiskScore:
     """One risk's exposure = probability (0..1) x impact (1..5), so 0..5."""
 
@@ -20,7 +21,7 @@ class RiskScore:
     exposure: float
 
 
-@dataclass(frozen=True, slots=True)
+@value_record
 class RiskExposure:
     """A report's risks, highest exposure first, their total and the top ones named.
 
@@ -44,9 +45,9 @@ def risk_exposure(risks: Iterable[Risk], *, top: int = TOP_RISKS) -> RiskExposur
         RiskScore(risk.title, risk.probability, risk.impact, risk.probability * risk.impact)
         for risk in risks
     ]
-    ranked = tuple(sorted(scores, key=lambda score: -score.exposure))  # sorted() is stable
-    return RiskExposure(
-        risks=ranked,
-        total=sum(score.exposure for score in ranked),
-        top=ranked[: max(top, 0)],
-    )
+    # Highest first; sorted() is stable with reverse=True too, so ties keep the report's order.
+    ranked = tuple(sorted(scores, key=_exposure, reverse=True))
+    return RiskExposure(risks=ranked, total=sum(map(_exposure, ranked)), top=ranked[: max(top, 0)])
+
+
+_exposure = attrgetter("exposure")

@@ -7,20 +7,15 @@ its threshold by the margin (hysteresis.py), and the reason says so.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from pmo_monitoring.domain.earned_value import EarnedValueMetrics
-from pmo_monitoring.domain.hysteresis import (
-    DEFAULT_MARGINS,
-    HysteresisMargins,
-    SignalJudgement,
-    judge_above,
-    judge_below,
-)
+from pmo_monitoring.domain.hysteresis import DEFAULT_MARGINS, Band, HysteresisMargins, Judged
 from pmo_monitoring.domain.model import ProjectBaseline, Thresholds
 from pmo_monitoring.domain.reasons import Reason, ReasonCode
+from pmo_monitoring.domain.value_records import value_record
 from pmo_monitoring.domain.wording import days, money
 
 
@@ -46,14 +41,11 @@ class _Index:
 
     code: ReasonCode
     metric: str
-    limits: Callable[[Thresholds], tuple[float, float]]
-    """The (amber, red) thresholds it is judged by."""
 
 
-_CPI = _Index(ReasonCode.CPI_BELOW_THRESHOLD, "cpi", lambda t: (t.cpi_amber, t.cpi_red))
-_SPI = _Index(ReasonCode.SPI_BELOW_THRESHOLD, "spi", lambda t: (t.spi_amber, t.spi_red))
-# SPI(t) measures the same schedule performance in time instead of money: SPI's thresholds.
-_SPI_T = _Index(ReasonCode.SPI_T_BELOW_THRESHOLD, "spi_t", lambda t: (t.spi_amber, t.spi_red))
+_CPI = _Index(ReasonCode.CPI_BELOW_THRESHOLD, "cpi")
+_SPI = _Index(ReasonCode.SPI_BELOW_THRESHOLD, "spi")
+_SPI_T = _Index(ReasonCode.SPI_T_BELOW_THRESHOLD, "spi_t")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,30 +62,91 @@ class SignalJudge:
 
     def performance_reasons(self, figures: PerformanceFigures, *, currency: str) -> list[Reason]:
         """Reasons from CPI, SPI and EAC against BAC; shared by projects and portfolio roll-ups."""
-        reasons: list[Reason] = []
-        cpi, spi, eac = figures.cpi, figures.spi, figures.eac
-        if cpi is not None:
-            finding = (
-                f"Cost performance {cpi:.2f}: each {currency} spent has earned "
-                f"{cpi:.2f} {currency} of planned work"
-            )
-            reasons.extend(self._index_reasons(_CPI, cpi, finding))
-        if eac is not None:
-            reasons.extend(self._eac_reasons(eac, figures.bac, currency))
-        if spi is not None:
-            finding = (
-                f"Schedule performance {spi:.2f}: the work done is worth {spi:.0%} of "
-                "the work planned by now"
-            )
-            reasons.extend(self._index_reasons(_SPI, spi, finding))
-        return reasons
+        rules = SignalRules.of(self.thresholds, self.margins, bac=figures.bac)
+        return rules.performance_reasons(figures, self.previous, currency=currency)
 
     def earned_schedule_reasons(
         self, baseline: ProjectBaseline, metrics: EarnedValueMetrics
     ) -> list[Reason]:
         """The SPI(t) reason, judged by the SPI thresholds; none when SPI(t) is unknown."""
+        rules = SignalRules.of(self.thresholds, self.margins, bac=metrics.bac)
+        return rules.earned_schedule_reasons(baseline, metrics, self.previous)
+
+
+@value_record
+class SignalRules:
+    """The bands of CPI, SPI, SPI(t) and EAC for one set of thresholds, margins and budget.
+
+    Worked out once per project (its reports share all three); SignalJudge's judgements,
+    with the previous colours given per call.
+    """
+
+    thresholds: Thresholds
+    margins: HysteresisMargins
+    bac: float
+    cpi: Band
+    spi: Band
+    spi_t: Band
+    """SPI(t) measures the same schedule performance in time instead of money: SPI's band."""
+    eac: Band
+
+    @classmethod
+    def of(cls, thresholds: Thresholds, margins: HysteresisMargins, *, bac: float) -> SignalRules:
+        """The rules for a budget (BAC) of `bac`, which EAC's limits are multiples of."""
+        index = margins.index
+        spi = Band.lower_is_worse(thresholds.spi_amber, thresholds.spi_red, index)
+        return cls(
+            thresholds=thresholds,
+            margins=margins,
+            bac=bac,
+            cpi=Band.lower_is_worse(thresholds.cpi_amber, thresholds.cpi_red, index),
+            spi=spi,
+            spi_t=spi,
+            eac=Band.higher_is_worse(
+                bac * thresholds.eac_amber_ratio,
+                bac * thresholds.eac_red_ratio,
+                bac * margins.eac_ratio,
+            ),
+        )
+
+    def performance_reasons(
+        self, figures: PerformanceFigures, previous: Mapping[str, str], *, currency: str
+    ) -> list[Reason]:
+        """SignalJudge.performance_reasons with these rules; `figures.bac` must be `bac`."""
+        reasons: list[Reason] = []
+        cpi, spi, eac = figures.cpi, figures.spi, figures.eac
+        # Each signal is judged before its words are written: most signals are green.
+        if cpi is not None:
+            judged = self.cpi.judge(cpi, previous.get(_CPI.code))
+            if judged is not None:
+                finding = (
+                    f"Cost performance {cpi:.2f}: each {currency} spent has earned "
+                    f"{cpi:.2f} {currency} of planned work"
+                )
+                reasons.append(_index_reason(_CPI, cpi, judged, finding))
+        if eac is not None:
+            judged = self.eac.judge(eac, previous.get(ReasonCode.EAC_OVER_BUDGET))
+            if judged is not None:
+                reasons.append(self._eac_reason(eac, judged, currency))
+        if spi is not None:
+            judged = self.spi.judge(spi, previous.get(_SPI.code))
+            if judged is not None:
+                finding = (
+                    f"Schedule performance {spi:.2f}: the work done is worth {spi:.0%} of "
+                    "the work planned by now"
+                )
+                reasons.append(_index_reason(_SPI, spi, judged, finding))
+        return reasons
+
+    def earned_schedule_reasons(
+        self, baseline: ProjectBaseline, metrics: EarnedValueMetrics, previous: Mapping[str, str]
+    ) -> list[Reason]:
+        """SignalJudge.earned_schedule_reasons with these rules."""
         spi_t, es = metrics.spi_t, metrics.es
         if spi_t is None or es is None:
+            return []
+        judged = self.spi_t.judge(spi_t, previous.get(_SPI_T.code))
+        if judged is None:
             return []
         forecast = ""
         if metrics.forecast_end_date is not None:
@@ -106,68 +159,45 @@ class SignalJudge:
             f"project has done the work planned for its first {days(round(es))} "
             f"({days(round(metrics.at - es))} behind){forecast}"
         )
-        return self._index_reasons(_SPI_T, spi_t, finding)
+        return [_index_reason(_SPI_T, spi_t, judged, finding)]
 
-    def _index_reasons(self, index: _Index, value: float, finding: str) -> list[Reason]:
-        """The index's reason when `value` is below its thresholds: `finding`, then the rule."""
-        amber, red = index.limits(self.thresholds)
-        judged = judge_below(
-            value,
-            amber=amber,
-            red=red,
-            previous=self.previous.get(index.code),
-            margin=self.margins.index,
-        )
-        if judged is None:
-            return []
-        return [
-            Reason(
-                code=index.code,
-                message=f"{finding}; {_below_rule(judged)}.",
-                metric=index.metric,
-                value=value,
-                threshold=judged.limit,
-                rag=judged.rag,
-            )
-        ]
-
-    def _eac_reasons(self, eac: float, bac: float, currency: str) -> list[Reason]:
-        thresholds, margins = self.thresholds, self.margins
-        judged = judge_above(
-            eac,
-            amber=bac * thresholds.eac_amber_ratio,
-            red=bac * thresholds.eac_red_ratio,
-            previous=self.previous.get(ReasonCode.EAC_OVER_BUDGET),
-            margin=bac * margins.eac_ratio,
-        )
-        if judged is None:
-            return []
-        rag, limit = judged.rag, judged.limit
+    def _eac_reason(self, eac: float, judged: Judged, currency: str) -> Reason:
+        thresholds, margins, bac = self.thresholds, self.margins, self.bac
+        rag, limit, held = judged
         ratio = thresholds.eac_red_ratio if rag == "red" else thresholds.eac_amber_ratio
         over = f" is {(eac - bac) / bac:.1%} over" if bac > 0 else " exceeds"
-        if judged.held:
+        if held:
             rule = (
                 f"still {rag} as at the last assessment, until it falls to {money(limit)} "
                 f"{currency} ({ratio - margins.eac_ratio - 1:.0%} over budget)"
             )
         else:
             rule = f"{rag} above {money(limit)} {currency} ({ratio - 1:.0%} over budget)"
-        return [
-            Reason(
-                code=ReasonCode.EAC_OVER_BUDGET,
-                message=(
-                    f"Forecast cost at completion {money(eac)} {currency}{over} the "
-                    f"{money(bac)} {currency} budget at the current cost performance; {rule}."
-                ),
-                metric="eac",
-                value=eac,
-                threshold=limit,
-                rag=rag,
-            )
-        ]
+        return Reason(
+            code=ReasonCode.EAC_OVER_BUDGET,
+            message=(
+                f"Forecast cost at completion {money(eac)} {currency}{over} the "
+                f"{money(bac)} {currency} budget at the current cost performance; {rule}."
+            ),
+            metric="eac",
+            value=eac,
+            threshold=limit,
+            rag=rag,
+        )
 
 
-def _below_rule(judged: SignalJudgement) -> str:
-    if judged.held:
-        return f"still {judged.rag} as at the last assessment, until it reaches {judged.limit:.2f}"
-    return f"{judged.rag} below {judged.limit:.2f}"
+def _index_reason(index: _Index, value: float, judged: Judged, finding: str) -> Reason:
+    """The reason of an index judged amber or red: `finding`, then the rule."""
+    rag, limit, held = judged
+    if held:
+        rule = f"still {rag} as at the last assessment, until it reaches {limit:.2f}"
+    else:
+        rule = f"{rag} below {limit:.2f}"
+    return Reason(
+        code=index.code,
+        message=f"{finding}; {rule}.",
+        metric=index.metric,
+        value=value,
+        threshold=limit,
+        rag=rag,
+    )

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from functools import lru_cache
+from typing import Literal, Protocol
 
-from pmo_monitoring.domain.earned_value import EarnedValueMetrics, compute_earned_value
+from pmo_monitoring.domain.earned_value import EarnedValueBasis, EarnedValueMetrics
 from pmo_monitoring.domain.model import ProjectBaseline, StatusReport
+from pmo_monitoring.domain.value_records import value_record
 
 Direction = Literal["improving", "stable", "declining"]
 TrendedIndex = Literal["cpi", "spi_t"]
@@ -25,7 +26,20 @@ DEFAULT_DEAD_BAND = 0.01
 SLOPE_PERIOD_DAYS = 30
 
 
-@dataclass(frozen=True, slots=True)
+class Indices(Protocol):
+    """A report's date and the indices a trend follows: a TrendPoint, or the metrics themselves."""
+
+    @property
+    def as_of(self) -> date: ...
+
+    @property
+    def cpi(self) -> float | None: ...
+
+    @property
+    def spi_t(self) -> float | None: ...
+
+
+@value_record
 class TrendPoint:
     """The indices of one report, the input of a trend."""
 
@@ -39,7 +53,7 @@ class TrendPoint:
         return cls(as_of=metrics.as_of, cpi=metrics.cpi, spi_t=metrics.spi_t)
 
 
-@dataclass(frozen=True, slots=True)
+@value_record
 class IndexTrend:
     """Where one index is heading.
 
@@ -60,7 +74,7 @@ class IndexTrend:
         return None if self.slope_per_30_days is None else self.slope_per_30_days / 30
 
 
-@dataclass(frozen=True, slots=True)
+@value_record
 class TrendAnalysis:
     """CPI and SPI(t) trends over the last `window` reports (newest dated `as_of`)."""
 
@@ -74,15 +88,39 @@ class TrendAnalysis:
 
 def least_squares_slope(points: Sequence[tuple[float, float]]) -> float | None:
     """Slope of the least-squares line through (x, y); None when x does not vary."""
-    count = len(points)
-    if count < 2:
+    if len(points) < 2:
         return None
-    mean_x = math.fsum(x for x, _ in points) / count
-    mean_y = math.fsum(y for _, y in points) / count
-    spread = math.fsum((x - mean_x) ** 2 for x, _ in points)
-    if spread == 0:
+    xs = [x for x, _ in points]
+    try:
+        centred = _centred(xs, math.fsum(xs) / len(xs))
+    except (OverflowError, ValueError):
+        return None  # x values beyond the float range have no finite slope either
+    return _slope(centred, [y for _, y in points])
+
+
+Centred = tuple[tuple[float, ...], float]
+"""x values less their mean, and the sum of their squares (the spread)."""
+
+
+def _centred(xs: Sequence[float], mean_x: float) -> Centred:
+    offsets = tuple([x - mean_x for x in xs])
+    return offsets, math.fsum([offset**2 for offset in offsets])
+
+
+def _slope(centred: Centred, ys: Sequence[float]) -> float | None:
+    """The least-squares slope of `ys` over x values already centred (two or more)."""
+    offsets, spread = centred
+    try:
+        mean_y = math.fsum(ys) / len(ys)
+        if spread == 0:
+            return None
+        covariance = math.fsum(
+            [offset * (y - mean_y) for offset, y in zip(offsets, ys, strict=False)]
+        )
+    except (OverflowError, ValueError):
+        # Sums beyond the float range (a CPI of 1e300 from a cost of 1e-300): no finite slope,
+        # as for any other figure that would not be a finite number.
         return None
-    covariance = math.fsum((x - mean_x) * (y - mean_y) for x, y in points)
     slope = covariance / spread
     return slope if math.isfinite(slope) else None
 
@@ -103,23 +141,51 @@ def index_trend(
     dead_band: float = DEFAULT_DEAD_BAND,
 ) -> IndexTrend:
     """Trend of one index from its (date, value) points, oldest first."""
-    if not points:
+    days = [day for day, _ in points]
+    return _index_trend(
+        metric, days, _centred_days(days), [value for _, value in points], dead_band
+    )
+
+
+def _centred_days(days: Sequence[date]) -> Centred | None:
+    """Days since the first, centred; None with fewer than two (no slope to fit)."""
+    if len(days) < 2:
+        return None
+    origin = days[0].toordinal()
+    return _centred_day_numbers(tuple([day.toordinal() - origin for day in days]))
+
+
+@lru_cache(maxsize=1024)
+def _centred_day_numbers(xs: tuple[int, ...]) -> Centred:
+    # Reports come at a cadence, so a window's days since its first repeat from one report to
+    # the next and across projects: kept once worked out (a tuple, so shared safely).
+    # Whole days sum exactly, so the mean is fsum(xs) / len(xs) to the last bit.
+    return _centred(xs, sum(xs) / len(xs))
+
+
+def _index_trend(
+    metric: TrendedIndex,
+    days: Sequence[date],
+    centred: Centred | None,
+    values: Sequence[float],
+    dead_band: float,
+) -> IndexTrend:
+    if not days:
         return IndexTrend(metric, None, None, None, None, 0)
-    origin = points[0][0]
-    slope = least_squares_slope([((day - origin).days, value) for day, value in points])
+    slope = None if centred is None else _slope(centred, values)
     per_period = None if slope is None else _finite_or_none(slope * SLOPE_PERIOD_DAYS)
     return IndexTrend(
-        metric=metric,
-        direction=None if per_period is None else direction_of(per_period, dead_band),
-        slope_per_30_days=per_period,
-        latest=points[-1][1],
-        latest_on=points[-1][0],
-        points=len(points),
+        metric,
+        None if per_period is None else direction_of(per_period, dead_band),
+        per_period,
+        values[-1],
+        days[-1],
+        len(days),
     )
 
 
 def analyse_trend(
-    points: Iterable[TrendPoint],
+    points: Iterable[Indices],
     *,
     window: int = DEFAULT_TREND_WINDOW,
     dead_band: float = DEFAULT_DEAD_BAND,
@@ -129,27 +195,54 @@ def analyse_trend(
     Points are ordered by date; of two points on one date the later given wins (a re-filed
     report replaces its day's). Reports whose index is None are skipped for that index.
     """
-    by_day: dict[date, TrendPoint] = {}
-    for point in points:
-        by_day[point.as_of] = point
-    recent = [by_day[day] for day in sorted(by_day)][-max(window, 1) :]
-    cpi = [(p.as_of, p.cpi) for p in recent if p.cpi is not None and math.isfinite(p.cpi)]
-    spi_t = [(p.as_of, p.spi_t) for p in recent if p.spi_t is not None and math.isfinite(p.spi_t)]
+    recent = _one_per_day_by_date(points)[-max(window, 1) :]
+    cpi_days: list[date] = []
+    cpis: list[float] = []
+    spi_t_days: list[date] = []
+    spi_ts: list[float] = []
+    for point in recent:
+        cpi, spi_t = point.cpi, point.spi_t
+        if cpi is not None and math.isfinite(cpi):
+            cpi_days.append(point.as_of)
+            cpis.append(cpi)
+        if spi_t is not None and math.isfinite(spi_t):
+            spi_t_days.append(point.as_of)
+            spi_ts.append(spi_t)
+    cpi_centred = _centred_days(cpi_days)
+    # Both indices are usually known on the same days: their x values are then centred once.
+    spi_t_centred = cpi_centred if spi_t_days == cpi_days else _centred_days(spi_t_days)
     return TrendAnalysis(
         as_of=recent[-1].as_of if recent else None,
         window=window,
         reports=len(recent),
         dead_band=dead_band,
-        cpi=index_trend("cpi", cpi, dead_band=dead_band),
-        spi_t=index_trend("spi_t", spi_t, dead_band=dead_band),
+        cpi=_index_trend("cpi", cpi_days, cpi_centred, cpis, dead_band),
+        spi_t=_index_trend("spi_t", spi_t_days, spi_t_centred, spi_ts, dead_band),
     )
+
+
+def _one_per_day_by_date(points: Iterable[Indices]) -> list[Indices]:
+    """The points by date, the last given of each day; a copy, the caller's list is left as is."""
+    given = list(points)
+    previous: date | None = None
+    for point in given:
+        if previous is not None and point.as_of <= previous:
+            break
+        previous = point.as_of
+    else:
+        return given  # already one per day in date order, as a history usually is
+    by_day: dict[date, Indices] = {}
+    for point in given:
+        by_day[point.as_of] = point
+    return [by_day[day] for day in sorted(by_day)]
 
 
 def trend_points(
     baseline: ProjectBaseline, reports: Iterable[StatusReport]
 ) -> tuple[TrendPoint, ...]:
     """Trend points of stored reports, recomputed against the current baseline, by date."""
-    points = (TrendPoint.from_metrics(compute_earned_value(baseline, r)) for r in reports)
+    basis = EarnedValueBasis.of(baseline)
+    points = (TrendPoint.from_metrics(basis.measure(report)) for report in reports)
     return tuple(sorted(points, key=lambda point: point.as_of))
 
 
