@@ -34,6 +34,8 @@ FAULT_ENVIRONMENT = {
     # A target's circuit stays open 30 s at scale 1.0: as compressed as the schedule.
     "PMO_NOTIFICATIONS_CIRCUIT_OPEN_SECONDS": str(30 * TIME_SCALE),
     "PMO_NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS": str(WEBHOOK_DEADLINE_SECONDS),
+    # Fixed here, not left to the default, so test_slow_receiver can hold the stack to it.
+    "PMO_NOTIFICATIONS_WEBHOOK_MAX_CONCURRENCY_PER_HOST": "2",
     "PMO_LOG_LEVEL": "WARNING",
 }
 SIGNALS = ("project.at_risk", "project.recovered")

@@ -36,7 +36,7 @@ pytestmark = pytest.mark.faults
 
 SECONDS_PER_BYTE = 1.0
 SLOW_PATHS = ("/slow-1", "/slow-2", "/slow-3")
-PER_HOST_CAP = 2  # PMO_NOTIFICATIONS_WEBHOOK_MAX_CONCURRENCY_PER_HOST (its default)
+PER_HOST_CAP = 2  # PMO_NOTIFICATIONS_WEBHOOK_MAX_CONCURRENCY_PER_HOST, as conftest.py sets it
 # How many times longer the others' median delay may be while the host is slow than in the
 # baseline: the two runs differ by noise (ratios of 0.7-0.9 measured), while a host holding the
 # delivery slots for a long read (the 84 s stall this suite was written after) makes it tens.
