@@ -216,6 +216,12 @@ async def seed_projects(
             await connection.execute(f"ANALYZE {table.name}")
     finally:
         await connection.close()
+    await rebuild_rollup_partials(database_url)
+
+
+async def rebuild_rollup_partials(database_url: str) -> None:
+    """Recompute every roll-up partial from project_figures by the service's own query
+    (`rebuild_partials`), after figures were written in bulk."""
     engine = create_database_engine(database_url)
     try:
         async with create_session_factory(engine)() as session, session.begin():

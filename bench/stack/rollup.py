@@ -1,10 +1,10 @@
 """Roll-up: GET /v1/portfolio/health over ~10,000 and ~100,000 projects, beside raw SQL.
 
-Monitoring's database is topped up to each size with bulk-seeded projects and their health
-(bench/stack/rollup_seed.py). The route is called as a PMO admin with its defaults (every
-active project, the first page of 50, no grouping); the baseline is the same answer computed
-by PostgreSQL itself on the same database: the sums and RAG counts per currency, and the
-first page of projects worst RAG first.
+Monitoring's database is topped up to each size with bulk-seeded projects, their health and
+their roll-up figures and partials (bench/stack/rollup_seed.py). The route is called as a PMO
+admin with its defaults (every active project, the first page of 50, no grouping); the
+baseline is the same answer computed by PostgreSQL itself on the same database: the sums and
+RAG counts per currency, and the first page of projects worst RAG first.
 """
 
 from __future__ import annotations
@@ -75,7 +75,9 @@ async def measure_rollup(
             existing = int(await connection.fetchval("SELECT count(*) FROM monitored_projects"))
             started = time.perf_counter()
             if existing < size:
-                await seed_projects(connection, size - existing, offset=existing)
+                await seed_projects(
+                    connection, stack.database_urls["monitoring"], size - existing, existing
+                )
             seeded_in = time.perf_counter() - started
             probe = Probe(client, stack, connection, int(await connection.fetchval(ACTIVE_SQL)))
             if size == plan.rollup_sizes[0]:

@@ -1,12 +1,15 @@
 """Seeding monitoring's PostgreSQL database with many projects and their health, in bulk.
 
 Rows follow monitoring's own table definitions (pmo_monitoring.db.tables) and are written
-with COPY. Their health is real: 200 synthetic projects of bench.health_recompute, their
-latest report assessed by the service's health rules and stored as the service stores it
-(metrics_record, reason_records); each seeded project copies one of them under its own id,
-name, portfolio (one of 40) and programme (one of 160). A schema change that adds a required
-column makes seeding fail with the column's name, rather than seed something the service
-would not have written.
+with COPY: the projection, the stored health and each project's roll-up figures (computed by
+the service's own `figures_row`), then every roll-up partial recomputed from the figures by
+the service's own `rebuild_partials`, as the roll-up reads them (docs/adr/0012).
+Their health is real: 200 synthetic projects of bench.health_recompute, their latest report
+assessed by the service's health rules and stored as the service stores it (metrics_record,
+reason_records); each seeded project copies one of them under its own id, name, portfolio
+(one of 40) and programme (one of 160). A schema change that adds a required column makes
+seeding fail with the column's name, rather than seed something the service would not have
+written.
 """
 
 from __future__ import annotations
@@ -20,12 +23,24 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
-from pmo_monitoring.db.tables import monitored_projects, project_health
+from pmo_monitoring.db.project_figures import figures_row
+from pmo_monitoring.db.tables import (
+    monitored_projects,
+    project_figures,
+    project_health,
+    rollup_partials,
+)
 from pmo_monitoring.domain import DEFAULT_THRESHOLDS, assess_health
-from pmo_monitoring.domain.records import metrics_record, reason_records
+from pmo_monitoring.domain.records import (
+    MonitoredProject,
+    StoredHealth,
+    metrics_record,
+    reason_records,
+)
 from sqlalchemy import JSON, Table
 
 from bench.health_recompute import build_projects
+from bench.rollup_scale import rebuild_rollup_partials
 
 TEMPLATES = 200
 PORTFOLIOS = 40
@@ -74,11 +89,21 @@ PORTFOLIO_IDS = [str(uuid.UUID(int=_RANDOM.getrandbits(128))) for _ in range(POR
 PROGRAMME_IDS = [str(uuid.UUID(int=_RANDOM.getrandbits(128))) for _ in range(PROGRAMMES)]
 
 
-def _rows(
-    shapes: Sequence[Template], count: int, offset: int
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _figures(project: Mapping[str, Any], health: Mapping[str, Any]) -> dict[str, Any]:
+    """The project's project_figures row, as the service writes it (db/project_figures.py)."""
+    registry = {name: project[name] for name in MonitoredProject.__dataclass_fields__}
+    stored = {name: health[name] for name in StoredHealth.__dataclass_fields__}
+    # The figures read neither milestones nor the planned value profile.
+    return figures_row(
+        MonitoredProject(**{**registry, "milestones": (), "planned_value_profile": ()}),
+        StoredHealth(**stored),
+    )
+
+
+def _rows(shapes: Sequence[Template], count: int, offset: int) -> dict[Table, list[dict[str, Any]]]:
+    """Each table's rows for `count` projects numbered from `offset`, in COPY order."""
     now = datetime.now(UTC)
-    projects, healths = [], []
+    projects, healths, figures = [], [], []
     for number in range(offset, offset + count):
         shape = shapes[number % len(shapes)]
         project_id = str(uuid.uuid4())
@@ -104,7 +129,8 @@ def _rows(
         healths.append(
             {**shape.health, "project_id": project_id, "report_id": None, "assessed_at": now}
         )
-    return projects, healths
+        figures.append(_figures(projects[-1], healths[-1]))
+    return {monitored_projects: projects, project_health: healths, project_figures: figures}
 
 
 def _records(
@@ -131,13 +157,17 @@ def _records(
     return columns, records
 
 
-async def seed_projects(connection: asyncpg.Connection, count: int, offset: int) -> None:
-    """Add `count` projects with their health (numbered from `offset`), in COPY chunks."""
+async def seed_projects(
+    connection: asyncpg.Connection, database_url: str, count: int, offset: int
+) -> None:
+    """Add `count` projects with their health and roll-up figures (numbered from `offset`),
+    in COPY chunks, then recompute every roll-up partial (those of the projects already
+    there included) as the service would have kept them."""
     shapes = templates(datetime.now(UTC).date())
     for start in range(0, count, CHUNK):
-        projects, healths = _rows(shapes, min(CHUNK, count - start), offset + start)
-        for table, rows in ((monitored_projects, projects), (project_health, healths)):
+        for table, rows in _rows(shapes, min(CHUNK, count - start), offset + start).items():
             columns, records = _records(table, rows)
             await connection.copy_records_to_table(table.name, records=records, columns=columns)
-    await connection.execute(f"ANALYZE {monitored_projects.name}")
-    await connection.execute(f"ANALYZE {project_health.name}")
+    await rebuild_rollup_partials(database_url)
+    for table in (monitored_projects, project_health, project_figures, rollup_partials):
+        await connection.execute(f"ANALYZE {table.name}")
