@@ -40,7 +40,7 @@ EXPECTED: dict[str, tuple[Any, Any]] = {
     "delivery_backoff_seconds": (1.0, 0.5),
     "webhook_timeout_seconds": (5, 3),
     "delivery_give_up_after_seconds": (86400, 3600),
-    "webhook_max_concurrency_per_host": (2, 4),
+    "webhook_max_concurrency_per_host": (8, 4),
     "circuit_failure_threshold": (5, 8),
     "circuit_open_seconds": (30, 0.5),
     "smtp_timeout_seconds": (10, 20),

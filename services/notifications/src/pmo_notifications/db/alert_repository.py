@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from pmo_common.db.rows import (
@@ -18,6 +19,7 @@ from pmo_common.web.pagination import PageRequest
 from sqlalchemy import RowMapping, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.base import Executable
 
 from pmo_notifications.db.projection_repository import projects_led_by
 from pmo_notifications.db.tables import ACTIVE_ALERT, alerts
@@ -71,17 +73,24 @@ async def insert_alert_unless_active(session: AsyncSession, *, alert: AlertRecor
     One statement: the unique index on active alerts decides, so two replicas racing on the
     same signal open one alert. Returns whether this alert was stored.
     """
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (
+    statement = _insert_unless_active(session.get_bind().dialect.name)
+    return (await session.execute(statement, _values(alert))).first() is not None
+
+
+@cache
+def _insert_unless_active(dialect_name: str) -> Executable:
+    """The insert of `insert_alert_unless_active`, built once per dialect (values are bound at
+    execution: no statement built, no cache key computed, per alert)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    statement: Executable = (
         dialect.insert(alerts)
-        .values(**_values(alert))
         .on_conflict_do_nothing(
             index_elements=[alerts.c.project_id, alerts.c.deduplication_key],
             index_where=text(ACTIVE_ALERT),
         )
         .returning(alerts.c.id)
     )
-    return (await session.execute(statement)).first() is not None
+    return statement
 
 
 async def refresh_alert_signal(

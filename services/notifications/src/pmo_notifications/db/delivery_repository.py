@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
 
 from pmo_common.db.rows import (
     fetch_all,
@@ -16,8 +18,9 @@ from pmo_common.db.rows import (
     values_of,
 )
 from pmo_common.web.pagination import PageRequest
-from sqlalchemy import Select, and_, case, exists, insert, or_, select, update
+from sqlalchemy import Integer, Select, and_, bindparam, case, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.base import Executable
 
 from pmo_notifications.db.projection_repository import projects_led_by
 from pmo_notifications.db.subscription_repository import owned_subscription_ids
@@ -61,6 +64,18 @@ async def claim_due_deliveries(
     line per target and project), so a target that comes back receives each project's messages
     in the order they were planned.
     """
+    rows = await session.execute(
+        _claim_statement(), {"now": now, "lease_until": lease_until, "token": token, "limit": limit}
+    )
+    claimed = (record_from(DeliveryRecord, row) for row in rows.mappings())
+    return sorted(claimed, key=lambda record: record.next_attempt_at)
+
+
+@cache
+def _claim_statement() -> Executable:
+    """The claim of `claim_due_deliveries`, built once: the job claims on every commit that
+    plans or ends deliveries, and its instants, token and limit are bound at execution."""
+    now = bindparam("now", type_=deliveries.c.next_attempt_at.type)
     due = (
         select(deliveries.c.id)
         .where(
@@ -70,17 +85,20 @@ async def claim_due_deliveries(
             or_(deliveries.c.project_id.is_(None), ~exists(_older_message_waiting())),
         )
         .order_by(deliveries.c.next_attempt_at, deliveries.c.id)
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer))
         .with_for_update(skip_locked=True)
     )
-    rows = await session.execute(
+    claim: Executable = (
         update(deliveries)
         .where(deliveries.c.id.in_(due))
-        .values(claim_token=token, claimed_until=lease_until, attempted_at=now)
+        .values(
+            claim_token=bindparam("token", type_=deliveries.c.claim_token.type),
+            claimed_until=bindparam("lease_until", type_=deliveries.c.claimed_until.type),
+            attempted_at=now,
+        )
         .returning(*deliveries.c)
     )
-    claimed = (record_from(DeliveryRecord, row) for row in rows.mappings())
-    return sorted(claimed, key=lambda record: record.next_attempt_at)
+    return claim
 
 
 def _older_message_waiting() -> Select[tuple[str]]:
@@ -100,6 +118,17 @@ def _older_message_waiting() -> Select[tuple[str]]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class AttemptEnd:
+    """How one claimed attempt ended: what `finish_attempts` records."""
+
+    delivery_id: str
+    token: str
+    status: str
+    http_status: int | None = None
+    error: str | None = None
+
+
 async def finish_attempt(
     session: AsyncSession,
     *,
@@ -111,24 +140,43 @@ async def finish_attempt(
     at: datetime,
 ) -> DeliveryRecord | None:
     """Record an attempt's outcome; None when this replica's claim was lost meanwhile."""
-    rows = await session.execute(
-        update(deliveries)
-        .where(
-            deliveries.c.id == delivery_id,
-            deliveries.c.claim_token == token,
-            deliveries.c.status == PENDING,
+    end = AttemptEnd(delivery_id, token, status, http_status, error)
+    finished = await finish_attempts(session, ends=[end], at=at)
+    return finished[0] if finished else None
+
+
+async def finish_attempts(
+    session: AsyncSession, *, ends: Sequence[AttemptEnd], at: datetime
+) -> list[DeliveryRecord]:
+    """Record the outcomes of claimed attempts; returns those whose claim was still this
+    replica's (an attempt whose lease ran out and was claimed again is left to its new owner).
+
+    One statement per distinct (claim, outcome): the attempts of one claim that were delivered
+    are recorded together, however many they are.
+    """
+    alike: defaultdict[tuple[str, str, int | None, str | None], list[str]] = defaultdict(list)
+    for end in ends:
+        alike[(end.token, end.status, end.http_status, end.error)].append(end.delivery_id)
+    finished: list[DeliveryRecord] = []
+    for (token, status, http_status, error), delivery_ids in alike.items():
+        rows = await session.execute(
+            update(deliveries)
+            .where(
+                deliveries.c.id.in_(delivery_ids),
+                deliveries.c.claim_token == token,
+                deliveries.c.status == PENDING,
+            )
+            .values(
+                status=status,
+                http_status=http_status,
+                error=error,
+                completed_at=at,
+                claimed_until=None,
+            )
+            .returning(*deliveries.c)
         )
-        .values(
-            status=status,
-            http_status=http_status,
-            error=error,
-            completed_at=at,
-            claimed_until=None,
-        )
-        .returning(*deliveries.c)
-    )
-    row = rows.mappings().first()
-    return None if row is None else record_from(DeliveryRecord, row)
+        finished.extend(record_from(DeliveryRecord, row) for row in rows.mappings())
+    return finished
 
 
 async def insert_next_attempt(

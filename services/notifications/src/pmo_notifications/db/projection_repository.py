@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 from pmo_common.db.rows import (
@@ -27,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.base import ReadOnlyColumnCollection
+from sqlalchemy.sql.base import Executable, ReadOnlyColumnCollection
 
 from pmo_notifications.db.tables import projects
 from pmo_notifications.domain.clock import utc_now
@@ -88,7 +89,6 @@ async def record_signalled_project(
     then change nothing. One statement either way (an upsert returning the row), so a signal
     reads and, when needed, writes the projection once; intake's versions win later.
     """
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     offered = (
         {}
         if signal is None
@@ -98,26 +98,9 @@ async def record_signalled_project(
             "health_signal_at": as_utc(signal.sent_at),
         }
     )
-    statement = dialect.insert(projects).values(**_stored_values(project), **offered)
-    if signal is None:
-        kept: dict[str, Any] = {"version": projects.c.version}
-    else:
-        newer = _not_older(statement.excluded)
-        kept = {
-            name: case((newer, statement.excluded[name]), else_=projects.c[name])
-            for name in offered
-        }
-    row = (
-        (
-            await session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[projects.c.id], set_=kept
-                ).returning(*projects.c)
-            )
-        )
-        .mappings()
-        .one()
-    )
+    statement = _upsert_of(session.get_bind().dialect.name, signalled=signal is not None)
+    rows = await session.execute(statement, {**_stored_values(project), **offered})
+    row = rows.mappings().one()
     newest = signal is None or (
         row["health_as_of"] == signal.as_of
         and row["health_version"] == signal.version
@@ -125,6 +108,30 @@ async def record_signalled_project(
         and as_utc(row["health_signal_at"]) == as_utc(signal.sent_at)
     )
     return SignalledProject(record_from(ProjectRecord, row), newest)
+
+
+# The health-signal columns an at-risk or recovered signal offers.
+_SIGNAL_COLUMNS = ("health_as_of", "health_version", "health_signal_at")
+
+
+@cache
+def _upsert_of(dialect_name: str, *, signalled: bool) -> Executable:
+    """The upsert of `record_signalled_project`, built once per dialect and kind: its values
+    are bound at execution, so no statement is built, and no cache key computed, per event."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    statement = dialect.insert(projects)
+    if not signalled:
+        kept: dict[str, Any] = {"version": projects.c.version}
+    else:
+        newer = _not_older(statement.excluded)
+        kept = {
+            name: case((newer, statement.excluded[name]), else_=projects.c[name])
+            for name in _SIGNAL_COLUMNS
+        }
+    upsert: Executable = statement.on_conflict_do_update(
+        index_elements=[projects.c.id], set_=kept
+    ).returning(*projects.c)
+    return upsert
 
 
 def _not_older(offered: ReadOnlyColumnCollection[str, Any]) -> ColumnElement[bool]:

@@ -48,6 +48,13 @@ async def active_silences(session: AsyncSession, *, at: datetime) -> list[Silenc
     return await fetch_all(session, query, SilenceRecord)
 
 
+async def unended_silences(session: AsyncSession, *, at: datetime) -> list[SilenceRecord]:
+    """Every silence not over at `at`: holding then, or starting later."""
+    query = select(silences).where(silences.c.ends_at > in_utc(at))
+    query = query.order_by(silences.c.starts_at, silences.c.id)
+    return await fetch_all(session, query, SilenceRecord)
+
+
 async def delete_silence(session: AsyncSession, *, silence_id: str) -> None:
     """Remove a silence: notifications flow again for its scope."""
     await session.execute(delete(silences).where(silences.c.id == silence_id))

@@ -37,6 +37,22 @@ async def get_subscription(
     return await fetch_one(session, query, _record)
 
 
+async def live_secrets(
+    session: AsyncSession, *, subscription_ids: Collection[str]
+) -> dict[str, str]:
+    """The signing secret of each live subscription named (deleted ones are left out)."""
+    if not subscription_ids:
+        return {}
+    rows = await session.execute(
+        select(subscriptions.c.id, subscriptions.c.secret).where(
+            subscriptions.c.id.in_(sorted(set(subscription_ids))),
+            subscriptions.c.deleted_at.is_(None),
+            subscriptions.c.secret.is_not(None),
+        )
+    )
+    return {row.id: row.secret for row in rows}
+
+
 async def list_subscriptions(
     session: AsyncSession,
     *,
@@ -80,6 +96,12 @@ async def subscriptions_in_scope(
         ),
     )
     return await fetch_all(session, query.order_by(subscriptions.c.id), _record)
+
+
+async def live_subscriptions(session: AsyncSession, *, limit: int) -> list[SubscriptionRecord]:
+    """Up to `limit` live subscriptions, whatever their scope, by id."""
+    query = select(subscriptions).where(subscriptions.c.deleted_at.is_(None))
+    return await fetch_all(session, query.order_by(subscriptions.c.id).limit(limit), _record)
 
 
 def owned_subscription_ids(owner: str) -> Select[tuple[str]]:

@@ -77,6 +77,16 @@ class EventFacts:
     severity: str
 
 
+def in_scope(
+    subscription: SubscriptionRecord, *, project_id: str | None, portfolio_ids: Collection[str]
+) -> bool:
+    """Whether the subscription's project and portfolio filters leave room for events of this
+    project in any of these portfolios (what `subscriptions_in_scope` selects)."""
+    if subscription.project_id is not None and subscription.project_id != project_id:
+        return False
+    return subscription.portfolio_id is None or subscription.portfolio_id in portfolio_ids
+
+
 def routing_severity(event_type: str, declared: str | None = None) -> str:
     """The severity an event is routed with: its own, else the type's default, else info."""
     return declared or _DEFAULT_SEVERITY.get(event_type, "info")

@@ -1,9 +1,9 @@
 """Turns events into planned deliveries: the people they concern and matching subscriptions.
 
 A use case opens one `Notifier` per project it touches: the silences and subscriptions that may
-concern the project are read once, every event the use case causes (the consumed signal, the
-alert.* events it announces) is planned against them, and `flush` records all the deliveries in
-one statement.
+concern the project are read once (once per transaction: handlers/routing_facts.py), every event
+the use case causes (the consumed signal, the alert.* events it announces) is planned against
+them, and `flush` records all the deliveries in one statement.
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ from pmo_notifications.channels.channel import RoutedNotification
 from pmo_notifications.channels.email_channel import EMAIL
 from pmo_notifications.channels.registry import channel_kind
 from pmo_notifications.db.delivery_repository import insert_planned_deliveries
-from pmo_notifications.db.silence_repository import active_silences
-from pmo_notifications.db.subscription_repository import subscriptions_in_scope
 from pmo_notifications.domain.clock import utc_now
 from pmo_notifications.domain.delivery_schedule import PENDING, SKIPPED, PlannedDelivery
 from pmo_notifications.domain.email_composition import ComposedEmail
@@ -33,6 +31,7 @@ from pmo_notifications.domain.subscription_matching import (
 )
 from pmo_notifications.domain.webhook_signature import new_message_id
 from pmo_notifications.handlers.delivery_signal import mark_deliveries_planned
+from pmo_notifications.handlers.routing_facts import routing_facts
 
 log = logging.getLogger(__name__)
 SILENCED = "silenced"
@@ -74,13 +73,13 @@ class Notifier:
     ) -> Notifier:
         """A notifier for the events of a project, in any of the portfolios named."""
         now = utc_now()
-        silences = await active_silences(session, at=now)
-        subscriptions = await subscriptions_in_scope(
+        facts = await routing_facts(session, at=now)
+        subscriptions = await facts.subscriptions_in_scope(
             session,
             project_id=project_id,
             portfolio_ids={portfolio for portfolio in portfolio_ids if portfolio is not None},
         )
-        return cls(session, project_id, now, silences, subscriptions)
+        return cls(session, project_id, now, facts.silences, subscriptions)
 
     def route(self, route: EventToRoute, *, direct: Sequence[DirectEmail] = ()) -> None:
         """Plan one event's deliveries: the people owed an e-mail, then matching subscriptions.

@@ -29,10 +29,12 @@ class Ticket:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """Send now (`ticket`), or wait `wait_seconds` before the delivery is claimed again."""
+    """Send now (`ticket`), or wait `wait_seconds` before the delivery is claimed again;
+    `busy_receiver` names the receiver at its cap when that is why it waits."""
 
     ticket: Ticket | None
     wait_seconds: float = 0.0
+    busy_receiver: str | None = None
 
 
 class SendGate:
@@ -61,7 +63,7 @@ class SendGate:
             return Decision(Ticket(receiver=None, circuit=None))
         receiver = channel.concurrency_key(delivery.target)
         if receiver is not None and self._busy[receiver] >= self._cap:
-            return Decision(None, BUSY_RECEIVER_WAIT_SECONDS)
+            return Decision(None, BUSY_RECEIVER_WAIT_SECONDS, busy_receiver=receiver)
         circuit = channel.circuit_key(delivery.target)
         admission = self._circuits.admit(circuit, now=now)
         if not admission.allowed:
