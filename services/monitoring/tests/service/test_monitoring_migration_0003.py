@@ -27,7 +27,7 @@ async def store_a_new_assessment(url: str) -> int:
     engine = create_database_engine(url)
     try:
         async with create_session_factory(engine)() as session, session.begin():
-            return await healths.save_health(
+            _, version = await healths.replace_health(
                 session,
                 health=StoredHealth(
                     project_id="p-1",
@@ -39,8 +39,8 @@ async def store_a_new_assessment(url: str) -> int:
                     report_id="r-2",
                     assessed_at=datetime.now(UTC),
                 ),
-                exists=True,
             )
+            return version
     finally:
         await engine.dispose()
 

@@ -91,18 +91,6 @@ async def replace_health(session: AsyncSession, *, health: StoredHealth) -> tupl
     return (as_rag(previous) if previous is not None else None), int(version)
 
 
-async def save_health(
-    session: AsyncSession, *, health: StoredHealth, exists: bool | None = None
-) -> int:
-    """Store a project's health (`replace_health`) and return only its new version.
-
-    `exists` is not needed any more (the upsert finds the row itself); callers written
-    before may still pass it.
-    """
-    _, version = await replace_health(session, health=health)
-    return version
-
-
 async def save_point(session: AsyncSession, *, point: StoredHealth, replaces: bool) -> None:
     """Store a report's point of the history; `replaces` a corrected day's earlier point."""
     if replaces:
