@@ -69,6 +69,15 @@ _DELIVERY = {
     "target": "https://hooks.example.org/pmo",
     "attempt": 1,
 }
+_CASE = {
+    "project_id": "p-1",
+    "project_name": "Apollo",
+    "manager": "ann@example.org",
+    "sponsor": "sam@example.org",
+    "portfolio_id": "pf-1",
+    "intervention_id": "i-1",
+    "owner": "carla@pmo.example.org",
+}
 
 # One realistic payload per model, as a consumer receives it (JSON types only).
 SAMPLES: dict[type[EventPayload], dict[str, Any]] = {
@@ -152,6 +161,66 @@ SAMPLES: dict[type[EventPayload], dict[str, Any]] = {
     },
     payloads.AlertEvent: _ALERT,
     payloads.DeliveryEvent: _DELIVERY,
+    payloads.AlertEscalated: {
+        **_ALERT,
+        "level": 2,
+        "notified": ["sam@example.org"],
+        "next_escalation_at": "2025-03-31T10:30:00Z",
+    },
+    payloads.InterventionOpened: {
+        **_CASE,
+        "owner": None,
+        "reasons": [_REASON],
+        "suggested_practices": [{"id": "bp-1", "title": "Re-plan with the team"}],
+        "opened_at": "2025-03-31T09:00:00Z",
+    },
+    payloads.InterventionAssigned: {
+        **_CASE,
+        "assigned_by": "pmo@example.org",
+        "assigned_at": "2025-03-31T09:05:00Z",
+    },
+    payloads.ExceptionReported: {
+        **_CASE,
+        "title": "Design overrun",
+        "options": [
+            {
+                "key": "descope",
+                "description": "Drop reports",
+                "cost_impact": -5000.0,
+                "schedule_impact_days": 0,
+            },
+            {
+                "key": "extend",
+                "description": "Add a month",
+                "cost_impact": 20000.0,
+                "schedule_impact_days": 30,
+            },
+        ],
+        "recommendation": "extend",
+        "reported_by": "ann@example.org",
+        "reported_at": "2025-04-02T09:00:00Z",
+    },
+    payloads.ExceptionDecided: {
+        **_CASE,
+        "outcome": "approve_option",
+        "option": "extend",
+        "decided_by": "pmo@example.org",
+        "decided_at": "2025-04-03T09:00:00Z",
+    },
+    payloads.ActionOverdue: {
+        **_CASE,
+        "action_id": "ac-1",
+        "title": "Hire a second tester",
+        "action_owner": "ann@example.org",
+        "due_date": "2025-04-10",
+        "days_overdue": 2,
+    },
+    payloads.InterventionClosed: {
+        **_CASE,
+        "close_reason": "recovered",
+        "closed_at": "2025-05-31T09:00:00Z",
+        "lesson_practice_id": "bp-9",
+    },
 }
 
 # A change per model that a consumer must refuse: a wrong type or value, or a missing field.
@@ -170,6 +239,13 @@ INVALID: dict[type[EventPayload], tuple[str, Any]] = {
     payloads.ReportOverdue: ("days_overdue", 2.5),
     payloads.AlertEvent: ("status", "snoozed"),
     payloads.DeliveryEvent: ("channel", "carrier-pigeon"),
+    payloads.AlertEscalated: ("level", 0),
+    payloads.InterventionOpened: ("reasons", "none"),
+    payloads.InterventionAssigned: ("intervention_id", None),
+    payloads.ExceptionReported: ("options", [{"key": "x"}]),
+    payloads.ExceptionDecided: ("outcome", "shrug"),
+    payloads.ActionOverdue: ("days_overdue", -1),
+    payloads.InterventionClosed: ("close_reason", "bored"),
 }
 
 SPECS = sorted(EVENT_CATALOG.values(), key=lambda spec: spec.type)

@@ -12,12 +12,19 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from pmo_common.events.payloads import (
+    ActionOverdue,
+    AlertEscalated,
     AlertEvent,
     ComplianceEvaluated,
     DeliveryEvent,
     EventPayload,
+    ExceptionDecided,
+    ExceptionReported,
     GateDecided,
     HealthChanged,
+    InterventionAssigned,
+    InterventionClosed,
+    InterventionOpened,
     MethodologyPublished,
     ProjectAtRisk,
     ProjectClosed,
@@ -94,6 +101,45 @@ ALERT_ACKNOWLEDGED = EventSpec(
     "alert.acknowledged", AlertEvent, "notifications", "An alert was acknowledged"
 )
 ALERT_RESOLVED = EventSpec("alert.resolved", AlertEvent, "notifications", "An alert was resolved")
+ALERT_ESCALATED = EventSpec(
+    "alert.escalated",
+    AlertEscalated,
+    "notifications",
+    "An unacknowledged alert climbed its escalation ladder",
+)
+INTERVENTION_OPENED = EventSpec(
+    "intervention.opened",
+    InterventionOpened,
+    "standards",
+    "The PMO opened a case to support a project in difficulty",
+)
+INTERVENTION_ASSIGNED = EventSpec(
+    "intervention.assigned",
+    InterventionAssigned,
+    "standards",
+    "A PMO consultant took ownership of an intervention",
+)
+EXCEPTION_REPORTED = EventSpec(
+    "project.exception_reported",
+    ExceptionReported,
+    "standards",
+    "A project manager filed an exception report",
+)
+EXCEPTION_DECIDED = EventSpec(
+    "project.exception_decided",
+    ExceptionDecided,
+    "standards",
+    "The portfolio board decided on an exception",
+)
+ACTION_OVERDUE = EventSpec(
+    "intervention.action_overdue",
+    ActionOverdue,
+    "standards",
+    "A recovery action passed its due date",
+)
+INTERVENTION_CLOSED = EventSpec(
+    "intervention.closed", InterventionClosed, "standards", "An intervention was closed"
+)
 NOTIFICATION_DELIVERED = EventSpec(
     "notification.delivered", DeliveryEvent, "notifications", "A notification was delivered"
 )
@@ -119,6 +165,13 @@ _SPECS: tuple[EventSpec[Any], ...] = (
     ALERT_RAISED,
     ALERT_ACKNOWLEDGED,
     ALERT_RESOLVED,
+    ALERT_ESCALATED,
+    INTERVENTION_OPENED,
+    INTERVENTION_ASSIGNED,
+    EXCEPTION_REPORTED,
+    EXCEPTION_DECIDED,
+    ACTION_OVERDUE,
+    INTERVENTION_CLOSED,
     NOTIFICATION_DELIVERED,
     NOTIFICATION_FAILED,
 )

@@ -269,3 +269,91 @@ class DeliveryEvent(EventPayload):
     target: str
     attempt: int
     error: str | None = None
+
+
+class AlertEscalated(AlertEvent):
+    """An unacknowledged alert climbed a level of its escalation policy."""
+
+    level: int = Field(ge=1, description="The level reached, 1 for the policy's first")
+    notified: list[str] = Field(description="The e-mail addresses this step notified")
+    next_escalation_at: datetime | None = Field(
+        default=None, description="When the next step is due; null at the top of the ladder"
+    )
+
+
+class PracticeReference(EventPayload):
+    """A best-practice library entry suggested to a project in difficulty."""
+
+    id: str
+    title: str
+
+
+class InterventionEvent(ProjectAlertSubject):
+    """What every intervention event carries: which case, on which project."""
+
+    intervention_id: str
+    owner: str | None = Field(default=None, description="The PMO consultant owning the case")
+
+
+class InterventionOpened(InterventionEvent):
+    """A project entered red and the PMO opened a case to support it."""
+
+    reasons: list[Reason]
+    suggested_practices: list[PracticeReference] = Field(default_factory=list)
+    opened_at: datetime
+
+
+class InterventionAssigned(InterventionEvent):
+    """A PMO consultant was made the owner of an intervention."""
+
+    assigned_by: str
+    assigned_at: datetime
+
+
+class ExceptionOption(EventPayload):
+    """One way out of the exception, with its effect on cost and time."""
+
+    key: str
+    description: str
+    cost_impact: float
+    schedule_impact_days: int
+
+
+class ExceptionReported(InterventionEvent):
+    """The project manager explained the deviation in an exception report (PRINCE2)."""
+
+    title: str
+    options: list[ExceptionOption]
+    recommendation: str
+    reported_by: str
+    reported_at: datetime
+
+
+class ExceptionDecided(InterventionEvent):
+    """The portfolio board decided what to do about an exception."""
+
+    outcome: Literal["approve_option", "exception_plan_required", "premature_close"]
+    option: str | None = None
+    note: str | None = None
+    decided_by: str
+    decided_at: datetime
+
+
+class ActionOverdue(InterventionEvent):
+    """A recovery action passed its due date without being done."""
+
+    action_id: str
+    title: str
+    action_owner: str
+    due_date: date
+    days_overdue: int = Field(ge=0)
+
+
+class InterventionClosed(InterventionEvent):
+    """An intervention ended: the project recovered, was closed, or the board closed it early."""
+
+    close_reason: Literal["recovered", "project_closed", "premature_close"]
+    closed_at: datetime
+    lesson_practice_id: str | None = Field(
+        default=None, description="The library entry the case's lessons became, if any"
+    )
