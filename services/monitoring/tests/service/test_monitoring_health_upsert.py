@@ -4,7 +4,8 @@ On SQLite and PostgreSQL: the first health of a project replaces nothing (versio
 after replaces the one before. On PostgreSQL a second writer blocked on the row by the first
 gets, once the first commits, the RAG the first stored (read by the statement that writes,
 not before it), so two writers never decide their transitions against the same RAG.
-Migration 0005 adds the column the upsert keeps the replaced RAG in, and takes it away again.
+The column the upsert keeps the replaced RAG in comes with migration 0005, checked with the
+other project_health migrations in test_monitoring_health_migrations.py.
 """
 
 from __future__ import annotations
@@ -15,15 +16,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from alembic import command
 from pmo_common.db.engine import create_database_engine, create_session_factory
-from pmo_common.db.migrations import alembic_config
 from pmo_monitoring.db import health_repository as healths
 from pmo_monitoring.domain.model import Rag
 from pmo_monitoring.domain.records import StoredHealth
-from pmo_monitoring.migrate import MIGRATIONS, migrate
+from pmo_monitoring.migrate import migrate
 from pmo_stack.testkit.postgres_locks import wait_until_blocked
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 PROJECT = "p-1"
@@ -99,33 +98,3 @@ async def test_a_writer_waiting_on_the_row_gets_the_rag_the_first_one_stored(
         assert await second == ("red", 3)
     finally:
         await engine.dispose()
-
-
-def test_migration_0005_adds_the_replaced_rag_and_its_downgrade_keeps_the_rows(
-    tmp_path: Path,
-) -> None:
-    database = tmp_path / "monitoring.db"
-    url = f"sqlite+aiosqlite:///{database}"
-    command.upgrade(alembic_config(MIGRATIONS, url), "0004")
-    engine = create_engine(f"sqlite:///{database}")
-    with engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO project_health (project_id, rag, reasons, metrics, as_of, "
-                "last_report_at, report_id, assessed_at, health_version) VALUES ('p-1', 'red', "
-                "'[]', '{}', '2026-11-02', '2026-11-02', 'r-1', '2026-11-02 10:00:00', 4)"
-            )
-        )
-
-    migrate(url)
-    with engine.connect() as connection:
-        row = connection.execute(text("SELECT rag, previous_rag FROM project_health")).one()
-    assert tuple(row) == ("red", None)
-
-    command.downgrade(alembic_config(MIGRATIONS, url), "0004")
-    with engine.connect() as connection:
-        kept = connection.execute(text("SELECT project_id, rag FROM project_health")).all()
-        columns = {c["name"] for c in inspect(connection).get_columns("project_health")}
-    engine.dispose()
-    assert [tuple(row) for row in kept] == [("p-1", "red")]
-    assert "previous_rag" not in columns

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pmo_common.contract import MAX_MILESTONES, MAX_RISKS
+from pmo_common.events.payloads import HealthMetrics
 from pmo_common.web.inputs import (
     BoundedDate,
     Number,
@@ -17,7 +18,7 @@ from pmo_common.web.inputs import (
 )
 from pmo_common.web.pagination import Page
 from pmo_common.web.schemas import OutputModel
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 RagValue = Literal["green", "amber", "red", "unknown"]
 ManagerRag = Literal["green", "amber", "red"]
@@ -147,15 +148,14 @@ class CoreFiguresOut(BaseModel):
     spi: float | None = None
 
 
-class MetricsOut(CoreFiguresOut):
+# The health answer's metrics (ARCHITECTURE.md lists them) are the ones the health events
+# carry, then the variances and the earned-schedule days.
+class MetricsOut(HealthMetrics):
     """Earned-value figures (null where not computable, all null before the first report)."""
 
-    eac: float | None = None
-    etc: float | None = None
-    vac: float | None = None
-    tcpi: float | None = None
-    spi_t: float | None = None
-    forecast_end_date: date | None = None
+    # The events' payload keeps metrics it does not name; the answer shows only those it names.
+    model_config = ConfigDict(extra="ignore")
+
     cv: float | None = None
     sv: float | None = None
     es: float | None = Field(default=None, description="Earned schedule, days from start")

@@ -21,6 +21,18 @@ from pmo_monitoring.domain.records import MonitoredProject
 from pmo_monitoring.domain.transitions import Transition
 
 
+def alert_subject(project: MonitoredProject) -> dict[str, Any]:
+    """The fields every alerting event starts with (`ProjectAlertSubject`): the project, and
+    the people notifications tells of it."""
+    return {
+        "project_id": project.id,
+        "project_name": project.name,
+        "manager": project.manager,
+        "sponsor": project.sponsor,
+        "portfolio_id": project.portfolio_id,
+    }
+
+
 async def publish_transition(
     session: AsyncSession,
     *,
@@ -39,12 +51,7 @@ async def publish_transition(
     if not transition.event_types:
         return  # the usual report: the same colour, so no event and no payload to build
     named = {"project_id": project.id, "project_name": project.name}
-    owner = {
-        **named,
-        "manager": project.manager,
-        "sponsor": project.sponsor,
-        "portfolio_id": project.portfolio_id,
-    }
+    owner = alert_subject(project)
     # What every event of the transition says of the new health.
     health = {
         "rag": transition.new_rag,

@@ -20,6 +20,7 @@ from pmo_monitoring.db import report_repository as reports
 from pmo_monitoring.db.outbox import outbox
 from pmo_monitoring.domain.reporting_cadence import check_report_overdue
 from pmo_monitoring.handlers.health_assessment import thresholds_from, today_utc
+from pmo_monitoring.handlers.health_transitions import alert_subject
 
 log = logging.getLogger(__name__)
 
@@ -88,11 +89,7 @@ async def announce_if_overdue(session: AsyncSession, *, project_id: str, today: 
         if not claimed:
             return False
         payload = ReportOverdue(
-            project_id=project_id,
-            project_name=project.name,
-            manager=project.manager,
-            sponsor=project.sponsor,
-            portfolio_id=project.portfolio_id,
+            **alert_subject(project),
             last_report_at=overdue.last_report_at,
             due_date=overdue.due_date,
             days_overdue=overdue.days_overdue,

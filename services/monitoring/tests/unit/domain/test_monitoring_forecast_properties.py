@@ -1,7 +1,7 @@
 """Properties of forecasts, earned schedule on profiles, trends and early warnings (hypothesis)."""
 
 import math
-from datetime import date, timedelta
+from datetime import timedelta
 
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -9,7 +9,6 @@ from pmo_monitoring.domain.earned_schedule import earned_schedule_days
 from pmo_monitoring.domain.earned_value import EarnedValueMetrics, compute_earned_value
 from pmo_monitoring.domain.health_rules import assess_health
 from pmo_monitoring.domain.model import (
-    BaselineMilestone,
     ManagerRag,
     MilestoneStatus,
     PlannedValuePoint,
@@ -21,41 +20,28 @@ from pmo_monitoring.domain.model import (
 from pmo_monitoring.domain.planned_value import planned_value_curve
 from pmo_monitoring.domain.reasons import ADVISORY_CODES, rag_rank
 from pmo_monitoring.domain.trend import TrendPoint, analyse_trend, least_squares_slope
+from pmo_stack.testkit.monitoring_strategies import (
+    START,
+    baseline,
+    money,
+    offsets,
+    percent,
+    positive_money,
+    profiles,
+)
 
-START = date(2024, 1, 1)
-
-money = st.floats(min_value=0, max_value=1e12)
-positive_money = st.floats(min_value=1, max_value=1e12)
-percent = st.floats(min_value=0, max_value=100)
-offsets = st.integers(min_value=-400, max_value=4_000)
 indices = st.none() | st.floats(min_value=0, max_value=3)
-
-
-@st.composite
-def profiles(draw: st.DrawFn, duration: int) -> tuple[PlannedValuePoint, ...]:
-    if duration < 1:
-        return ()
-    days = sorted(draw(st.sets(st.integers(0, duration), max_size=6)))
-    percents = sorted(draw(st.lists(percent, min_size=len(days), max_size=len(days))))
-    return tuple(
-        PlannedValuePoint(START + timedelta(d), p) for d, p in zip(days, percents, strict=True)
-    )
 
 
 @st.composite
 def baselines(draw: st.DrawFn) -> ProjectBaseline:
     duration = draw(st.integers(min_value=0, max_value=3_000))
-    return ProjectBaseline(
-        "p",
-        "Any",
-        START,
-        START + timedelta(duration),
+    milestone_days = draw(st.lists(st.integers(0, duration), max_size=3))
+    return baseline(
+        duration,
         draw(money),
-        milestones=tuple(
-            BaselineMilestone(f"M{i}", START + timedelta(day))
-            for i, day in enumerate(draw(st.lists(st.integers(0, duration), max_size=3)))
-        ),
-        planned_value_profile=draw(profiles(duration)),
+        [(f"M{i}", day) for i, day in enumerate(milestone_days)],
+        draw(profiles(duration)),
     )
 
 

@@ -1,7 +1,8 @@
 """Properties of the rules that must hold for every input, checked with hypothesis."""
 
 import math
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -9,7 +10,6 @@ from pmo_monitoring.domain.earned_value import compute_earned_value, earned_sche
 from pmo_monitoring.domain.health_rules import assess_health
 from pmo_monitoring.domain.model import (
     BaselineMilestone,
-    ManagerRag,
     MilestoneStatus,
     ProjectBaseline,
     StatusReport,
@@ -17,34 +17,24 @@ from pmo_monitoring.domain.model import (
 )
 from pmo_monitoring.domain.portfolio import ProjectHealthSnapshot, roll_up
 from pmo_monitoring.domain.reasons import rag_rank
-
-START = date(2024, 1, 1)
-
-money = st.floats(min_value=0, max_value=1e12, allow_nan=False, allow_infinity=False)
-positive_money = st.floats(min_value=1, max_value=1e12)
-percent = st.floats(min_value=0, max_value=100)
-durations = st.integers(min_value=0, max_value=3_000)
-offsets = st.integers(min_value=-400, max_value=4_000)
-manager_rags: st.SearchStrategy[ManagerRag | None] = st.sampled_from(
-    [None, "green", "amber", "red"]
+from pmo_stack.testkit.monitoring_strategies import (
+    START,
+    baseline,
+    manager_rags,
+    money,
+    offsets,
+    percent,
+    positive_money,
+    signal_thresholds,
 )
+
+durations = st.integers(min_value=0, max_value=3_000)
+# The reporting cadence and grace vary as well: the report-overdue rule judges with them.
 thresholds = st.builds(
-    lambda red, gap, eac_amber, eac_gap, red_days, cadence, grace: Thresholds(
-        cpi_amber=red + gap,
-        cpi_red=red,
-        spi_amber=red + gap,
-        spi_red=red,
-        eac_amber_ratio=eac_amber,
-        eac_red_ratio=eac_amber + eac_gap,
-        milestone_red_days_late=red_days,
-        report_cadence_days=cadence,
-        report_grace_days=grace,
+    lambda limits, cadence, grace: replace(
+        limits, report_cadence_days=cadence, report_grace_days=grace
     ),
-    st.floats(min_value=0.5, max_value=1.0),
-    st.floats(min_value=0, max_value=0.2),
-    st.floats(min_value=1.0, max_value=1.5),
-    st.floats(min_value=0, max_value=0.5),
-    st.integers(min_value=0, max_value=60),
+    signal_thresholds,
     st.integers(min_value=1, max_value=60),
     st.integers(min_value=0, max_value=10),
 )
@@ -54,17 +44,7 @@ thresholds = st.builds(
 def baselines(draw: st.DrawFn) -> ProjectBaseline:
     duration = draw(durations)
     milestone_days = draw(st.lists(st.integers(0, duration), max_size=4))
-    return ProjectBaseline(
-        project_id="p",
-        name="Any project",
-        start_date=START,
-        end_date=START + timedelta(days=duration),
-        budget=draw(money),
-        milestones=tuple(
-            BaselineMilestone(f"M{i}", START + timedelta(days=day))
-            for i, day in enumerate(milestone_days)
-        ),
-    )
+    return baseline(duration, draw(money), [(f"M{i}", day) for i, day in enumerate(milestone_days)])
 
 
 @st.composite

@@ -6,7 +6,7 @@ with the straightforward way on random plans and report series.
 """
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,10 +15,7 @@ from pmo_monitoring.domain.earned_schedule import earned_schedule_on
 from pmo_monitoring.domain.health_rules import HealthAssessment, assess_health, assess_history
 from pmo_monitoring.domain.hysteresis import Band, HysteresisMargins, is_above, is_below
 from pmo_monitoring.domain.model import (
-    BaselineMilestone,
-    ManagerRag,
     MilestoneStatus,
-    PlannedValuePoint,
     ProjectBaseline,
     Risk,
     SignalRag,
@@ -31,45 +28,34 @@ from pmo_monitoring.domain.planned_value import (
     reaching_day_estimate,
 )
 from pmo_monitoring.domain.trend import TrendPoint, analyse_trend
+from pmo_stack.testkit.monitoring_strategies import (
+    START,
+    baseline,
+    manager_rags,
+    percent,
+    profiles,
+    signal_thresholds,
+)
 
-START = date(2024, 1, 1)
 NAMES = ("Design", "design ", "Build", "BUILD", "Test", "Go-live", "Straße")
 
 budgets = st.one_of(
     st.sampled_from([0.0, 1.0, 1e-300, 1e12]),
     st.floats(min_value=0, max_value=1e10, allow_nan=False, allow_infinity=False),
 )
-percents = st.one_of(st.sampled_from([0.0, 100.0]), st.floats(min_value=0, max_value=100))
-manager_rags: st.SearchStrategy[ManagerRag | None] = st.sampled_from(
-    [None, "green", "amber", "red"]
-)
+percents = st.one_of(st.sampled_from([0.0, 100.0]), percent)
 
 
 @st.composite
 def plans(draw: st.DrawFn) -> ProjectBaseline:
     """A baseline, straight-line or with a planned-value profile, with a few milestones."""
     duration = draw(st.one_of(st.sampled_from([0, 1, 2]), st.integers(0, 1_500)))
-    profile: tuple[PlannedValuePoint, ...] = ()
-    if duration > 0 and draw(st.booleans()):
-        days = sorted(draw(st.sets(st.integers(0, duration), max_size=6)))
-        shares = sorted(draw(st.lists(percents, min_size=len(days), max_size=len(days))))
-        profile = tuple(
-            PlannedValuePoint(START + timedelta(days=day), share)
-            for day, share in zip(days, shares, strict=True)
-        )
-    milestones = tuple(
-        BaselineMilestone(f"{draw(st.sampled_from(NAMES))}{i}", START + timedelta(days=day))
+    profile = draw(profiles(duration, percents)) if duration > 0 and draw(st.booleans()) else ()
+    milestones = [
+        (f"{draw(st.sampled_from(NAMES))}{i}", day)
         for i, day in enumerate(draw(st.lists(st.integers(-10, duration + 10), max_size=4)))
-    )
-    return ProjectBaseline(
-        project_id="p",
-        name="Any project",
-        start_date=START,
-        end_date=START + timedelta(days=duration),
-        budget=draw(budgets),
-        milestones=milestones,
-        planned_value_profile=profile,
-    )
+    ]
+    return baseline(duration, draw(budgets), milestones, profile)
 
 
 @st.composite
@@ -104,25 +90,7 @@ def report_series(draw: st.DrawFn, plan: ProjectBaseline) -> list[StatusReport]:
     return series
 
 
-thresholds = st.one_of(
-    st.just(Thresholds()),
-    st.builds(
-        lambda red, gap, eac, eac_gap, days: Thresholds(
-            cpi_amber=red + gap,
-            cpi_red=red,
-            spi_amber=red + gap,
-            spi_red=red,
-            eac_amber_ratio=eac,
-            eac_red_ratio=eac + eac_gap,
-            milestone_red_days_late=days,
-        ),
-        st.floats(0.5, 1.0),
-        st.floats(0, 0.2),
-        st.floats(1.0, 1.5),
-        st.floats(0, 0.5),
-        st.integers(0, 60),
-    ),
-)
+thresholds = st.one_of(st.just(Thresholds()), signal_thresholds)
 early_warnings = st.builds(
     EarlyWarningSettings,
     window=st.integers(2, 8),
