@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,14 @@ import pytest
 from fastapi import FastAPI
 from pmo_common.auth.tokens import mint_dev_token
 from pmo_common.events.envelope import CloudEvent, build_event
-from pmo_common.events.payloads import ProjectClosed, ProjectCreated, ProjectUpdated
+from pmo_common.events.payloads import (
+    HealthMetrics,
+    ProjectAtRisk,
+    ProjectClosed,
+    ProjectCreated,
+    ProjectRecovered,
+    ProjectUpdated,
+)
 from pmo_common.settings import DEVELOPMENT_JWT_SECRET
 from pmo_common.web.runtime import ServiceRuntime
 from pmo_stack.testkit.in_process import asgi_client, running, sqlite_settings
@@ -31,7 +39,8 @@ from sqlalchemy import select
 @pytest.fixture
 def standards_settings(tmp_path: Path) -> StandardsSettings:
     """Settings on a fresh, migrated SQLite database, with Kafka off."""
-    return sqlite_settings(StandardsSettings, migrate, tmp_path)
+    # The overdue-action job is off: tests call its pass themselves, at the date they choose.
+    return sqlite_settings(StandardsSettings, migrate, tmp_path, action_overdue_check_seconds=0)
 
 
 @pytest.fixture
@@ -188,3 +197,167 @@ def standards_deliver(
         return outcomes
 
     return deliver
+
+
+@pytest.fixture
+def standards_health_event() -> Callable[..., CloudEvent]:
+    """A project.at_risk (red on CPI unless told otherwise) or project.recovered (to green)."""
+
+    def make(
+        *,
+        project_id: str,
+        event_type: str = "project.at_risk",
+        rag: str | None = None,
+        reasons: list[dict[str, Any]] | None = None,
+        health_version: int | None = None,
+        manager: str = "pm@corp.example",
+        project_name: str = "Warehouse system",
+    ) -> CloudEvent:
+        fields: dict[str, Any] = {
+            "project_id": project_id,
+            "project_name": project_name,
+            "manager": manager,
+            "sponsor": "sponsor@corp.example",
+            "portfolio_id": "portfolio-1",
+            "reasons": reasons
+            if reasons is not None
+            else [{"code": "cpi_below_threshold", "message": "CPI 0.80", "metric": "cpi"}],
+            "metrics": HealthMetrics(cpi=0.8),
+            "as_of": date(2026, 3, 2),
+            "health_version": health_version,
+        }
+        payload: ProjectAtRisk | ProjectRecovered
+        if event_type == "project.at_risk":
+            severity = "warning" if rag == "amber" else "critical"
+            payload = ProjectAtRisk(**fields, rag=rag or "red", severity=severity)
+        else:
+            payload = ProjectRecovered(**fields, previous_rag="red", rag=rag or "green")
+        return build_event(
+            service="monitoring", event_type=event_type, data=payload, subject=project_id
+        )
+
+    return make
+
+
+MANAGER = "pm@corp.example"
+
+
+def exception_report_body(**changes: Any) -> dict[str, Any]:
+    """A valid exception report recommending 'extend', with lessons, changed by `changes`."""
+    body: dict[str, Any] = {
+        "title": "Integration costs overran",
+        "cause": "The legacy interfaces needed twice the effort estimated.",
+        "consequences": "Budget overrun of 40%.",
+        "options": [
+            {
+                "key": "descope",
+                "description": "Drop reports",
+                "cost_impact": -10000.0,
+                "schedule_impact_days": 0,
+            },
+            {
+                "key": "extend",
+                "description": "A second team",
+                "cost_impact": 25000.0,
+                "schedule_impact_days": 30,
+            },
+        ],
+        "recommendation": "extend",
+        "lessons": "Prototype every legacy interface before estimating (albatross).",
+    }
+    return {**body, **changes}
+
+
+@dataclass
+class InterventionDesk:
+    """Standards' interventions as a test drives them: events in, routes out."""
+
+    client: httpx.AsyncClient
+    auth: Callable[..., dict[str, str]]
+    deliver: Callable[..., Awaitable[list[str]]]
+    health: Callable[..., CloudEvent]
+    hear_of: Callable[..., Awaitable[str]]
+    outbox: Callable[..., Awaitable[list[CloudEvent]]]
+
+    @property
+    def admin(self) -> dict[str, str]:
+        return self.auth("pmo_admin", email="admin@pmo.example")
+
+    @property
+    def manager(self) -> dict[str, str]:
+        return self.auth("project_manager", email=MANAGER)
+
+    async def signal(self, project_id: str, **fields: Any) -> list[str]:
+        """Deliver a project.at_risk (or, with event_type=, project.recovered) about the project."""
+        return await self.deliver(self.health(project_id=project_id, **fields))
+
+    async def cases(self, headers: dict[str, str] | None = None, **params: Any) -> list[Any]:
+        answer = await self.client.get(
+            "/v1/interventions", params=params, headers=headers or self.admin
+        )
+        assert answer.status_code == 200, answer.text
+        items: list[Any] = answer.json()["items"]
+        return items
+
+    async def case(self, case_id: str) -> dict[str, Any]:
+        answer = await self.client.get(f"/v1/interventions/{case_id}", headers=self.admin)
+        assert answer.status_code == 200, answer.text
+        body: dict[str, Any] = answer.json()
+        return body
+
+    async def open_case(self, **signal: Any) -> dict[str, Any]:
+        """A project standards knows (managed by MANAGER) entering red; its one open case."""
+        project_id = await self.hear_of()
+        assert await self.signal(project_id, **signal) == ["applied"]
+        (case,) = await self.cases(project_id=project_id)
+        assert case["status"] == "open"
+        return dict(case)
+
+    async def post(
+        self, case_id: str, what: str, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        return await self.client.post(
+            f"/v1/interventions/{case_id}/{what}", json=body, headers=headers or self.admin
+        )
+
+    async def add_action(self, case_id: str, due: date, title: str = "Re-plan") -> str:
+        answer = await self.post(
+            case_id,
+            "actions",
+            {"title": title, "owner": "owner@corp.example", "due_date": due.isoformat()},
+        )
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["id"])
+
+    async def finish(self, case_id: str, action_id: str) -> httpx.Response:
+        return await self.client.patch(
+            f"/v1/interventions/{case_id}/actions/{action_id}",
+            json={"status": "done"},
+            headers=self.manager,
+        )
+
+
+@pytest.fixture
+def interventions(
+    standards_client: httpx.AsyncClient,
+    standards_auth: Callable[..., dict[str, str]],
+    standards_deliver: Callable[..., Awaitable[list[str]]],
+    standards_health_event: Callable[..., CloudEvent],
+    standards_project: Callable[..., Awaitable[str]],
+    standards_outbox: Callable[..., Awaitable[list[CloudEvent]]],
+) -> InterventionDesk:
+    """The intervention desk of the running app."""
+    return InterventionDesk(
+        standards_client,
+        standards_auth,
+        standards_deliver,
+        standards_health_event,
+        standards_project,
+        standards_outbox,
+    )
+
+
+@pytest.fixture
+def report_body() -> Callable[..., dict[str, Any]]:
+    """A valid exception report body, changed by keywords."""
+    return exception_report_body

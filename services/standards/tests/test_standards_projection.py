@@ -57,8 +57,14 @@ def projection(
     )
 
 
-def test_the_consumer_listens_to_the_three_project_events() -> None:
-    assert CONSUMED.event_types == ["project.closed", "project.created", "project.updated"]
+def test_the_consumer_listens_to_intakes_project_events_and_monitorings_risk_events() -> None:
+    assert CONSUMED.event_types == [
+        "project.at_risk",
+        "project.closed",
+        "project.created",
+        "project.recovered",
+        "project.updated",
+    ]
 
 
 async def test_created_then_newer_update_then_stale_update_then_closed(

@@ -12,6 +12,7 @@ from pmo_common.web.pagination import Page, PageDep
 
 from pmo_standards.api.access import AdminPrincipal, AnyRolePrincipal, actor_name
 from pmo_standards.api.schemas import PracticeIn, PracticeOut
+from pmo_standards.domain.practices import PracticeKind
 from pmo_standards.handlers.practice_commands import add_practice
 from pmo_standards.handlers.practice_queries import find_practice, search_library
 
@@ -30,9 +31,12 @@ async def search(
     methodology: Annotated[
         str | None, Query(max_length=64, description="Only practices of this methodology")
     ] = None,
+    kind: Annotated[
+        PracticeKind | None, Query(description="Only practices, or only lessons of past cases")
+    ] = None,
 ) -> Page[PracticeOut]:
     """Practices matching the filters, newest first."""
-    found = await search_library(session, query=q, methodology=methodology, page=page)
+    found = await search_library(session, query=q, methodology=methodology, kind=kind, page=page)
     return PracticeOut.page_of(found, page)
 
 

@@ -25,6 +25,7 @@ from pmo_standards.domain.methodology import (
     THRESHOLD_KEYS,
     PublishedMethodology,
 )
+from pmo_standards.domain.practices import PracticeKind
 
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Tag = Annotated[PlainName, Field(max_length=50)]
@@ -324,3 +325,6 @@ class PracticeOut(OutputModel):
     methodology: str | None
     created_by: str
     created_at: datetime
+    kind: PracticeKind = Field(description="practice: written by the PMO; lesson: left by a case")
+    project_id: str | None = Field(description="Lessons: the project whose case left it")
+    reason_codes: list[str] = Field(description="Lessons: why the project was red")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from pmo_common.db.rows import fetch_one, fetch_page, record_from, values_of
+from collections.abc import Iterable
+
+from pmo_common.db.rows import fetch_all, fetch_one, fetch_page, matching, record_from, values_of
 from pmo_common.web.pagination import PageRequest
-from sqlalchemy import RowMapping, insert, select
+from sqlalchemy import RowMapping, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_standards.db.tables import practices
@@ -14,8 +16,15 @@ from pmo_standards.domain.practices import Practice, search_text
 _PRACTICE_COLUMNS = [column for column in practices.c if column.name != "search_text"]
 
 
+# How many of the newest entries mentioning a case's topics are ranked for suggestions: the
+# library is small, and ranking by exact tags in Python keeps one query for both databases.
+SUGGESTION_CANDIDATES = 500
+
+
 def _practice_from(row: RowMapping) -> Practice:
-    return record_from(Practice, row, tags=tuple(row["tags"]))
+    return record_from(
+        Practice, row, tags=tuple(row["tags"]), reason_codes=tuple(row["reason_codes"] or ())
+    )
 
 
 async def insert_practice(session: AsyncSession, *, practice: Practice) -> None:
@@ -25,6 +34,7 @@ async def insert_practice(session: AsyncSession, *, practice: Practice) -> None:
             values_of(
                 practice,
                 tags=list(practice.tags),
+                reason_codes=list(practice.reason_codes) or None,
                 search_text=search_text(
                     title=practice.title, body=practice.body, tags=practice.tags
                 ),
@@ -44,14 +54,31 @@ async def search_practices(
     *,
     needle: str | None,
     methodology: str | None,
+    kind: str | None = None,
     page: PageRequest,
 ) -> list[Practice]:
     """A page of the practices whose folded text contains `needle`, newest first."""
-    query = select(*_PRACTICE_COLUMNS)
+    query = matching(
+        select(*_PRACTICE_COLUMNS),
+        (practices.c.methodology, methodology),
+        (practices.c.kind, kind),
+    )
     if needle:
         # autoescape keeps '%' and '_' in a query literal on both SQLite and PostgreSQL.
         query = query.where(practices.c.search_text.contains(needle, autoescape=True))
-    if methodology is not None:
-        query = query.where(practices.c.methodology == methodology)
     query = query.order_by(practices.c.created_at.desc(), practices.c.id)
     return await fetch_page(session, query, _practice_from, page)
+
+
+async def practices_mentioning(session: AsyncSession, *, words: Iterable[str]) -> list[Practice]:
+    """The newest entries whose folded text holds any of the words (candidates to rank)."""
+    wanted = [practices.c.search_text.contains(word, autoescape=True) for word in words]
+    if not wanted:
+        return []
+    query = (
+        select(*_PRACTICE_COLUMNS)
+        .where(or_(*wanted))
+        .order_by(practices.c.created_at.desc(), practices.c.id)
+        .limit(SUGGESTION_CANDIDATES)
+    )
+    return await fetch_all(session, query, _practice_from)

@@ -1,11 +1,11 @@
 """Standards' tables: methodologies and their versions, the project projection, deliverables,
-gate decisions and the best-practice library."""
+gate decisions, the best-practice library and the interventions in projects in difficulty."""
 
 from __future__ import annotations
 
 from pmo_common.db import email_column, id_column, json_column, timestamp_column, version_column
 from pmo_common.messaging.tables import messaging_tables
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Date, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
@@ -87,4 +87,50 @@ practices = Table(
     Column("search_text", Text, nullable=False),
     email_column("created_by"),
     timestamp_column("created_at", index=True),
+    Column("kind", String(20), nullable=False, server_default="practice"),
+    # Lessons only: the project whose intervention left it and the reasons it was red.
+    Column("project_id", String(64), nullable=True, index=True),
+    json_column("reason_codes", nullable=True),
+)
+
+interventions = Table(
+    "interventions",
+    metadata,
+    id_column(),
+    Column("project_id", String(64), nullable=False, index=True),
+    # The project id while the case is open, NULL once closed: unique, so a project has at most
+    # one open case even if two consumers race (NULLs never collide on SQLite or PostgreSQL).
+    Column("open_for_project", String(64), nullable=True, unique=True, index=True),
+    Column("project_name", String(200), nullable=False),
+    email_column("manager"),
+    email_column("sponsor", nullable=True),
+    Column("portfolio_id", String(64), nullable=True),
+    Column("status", String(10), nullable=False),
+    timestamp_column("opened_at", index=True),
+    timestamp_column("closed_at", nullable=True),
+    Column("close_reason", String(20), nullable=True),
+    email_column("owner", nullable=True, index=True),
+    json_column("reasons"),
+    json_column("suggested_practices"),
+    json_column("exception_report", nullable=True),
+    json_column("decision", nullable=True),
+    timestamp_column("recovered_at", nullable=True),
+    Column("health_version", Integer, nullable=True),
+    Column("lesson_practice_id", String(36), nullable=True),
+)
+
+intervention_actions = Table(
+    "intervention_actions",
+    metadata,
+    id_column(),
+    Column("intervention_id", String(36), nullable=False, index=True),
+    Column("title", String(200), nullable=False),
+    email_column("owner"),
+    Column("due_date", Date, nullable=False, index=True),
+    Column("status", String(10), nullable=False),
+    timestamp_column("done_at", nullable=True),
+    email_column("created_by"),
+    timestamp_column("created_at"),
+    # Set once, by the replica whose compare-and-set claims the action's overdue announcement.
+    timestamp_column("overdue_notified_at", nullable=True),
 )

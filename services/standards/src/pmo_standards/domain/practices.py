@@ -1,12 +1,20 @@
-"""The best-practice library: tag normalisation and the text a search matches against."""
+"""The best-practice library: tag normalisation and the text a search matches against.
+
+The library holds two kinds of entry: practices the PMO writes, and lessons an intervention
+leaves behind when it closes (linked to the project, its methodology and the reasons it was in
+difficulty).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 MAX_TAGS = 20
+
+PracticeKind = Literal["practice", "lesson"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +28,9 @@ class Practice:
     methodology: str | None
     created_by: str
     created_at: datetime
+    kind: PracticeKind = "practice"
+    project_id: str | None = None
+    reason_codes: tuple[str, ...] = ()
 
 
 def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:

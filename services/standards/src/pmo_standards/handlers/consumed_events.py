@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from pmo_common.events.catalog import PROJECT_CLOSED, PROJECT_CREATED, PROJECT_UPDATED
+from pmo_common.events.catalog import (
+    PROJECT_AT_RISK,
+    PROJECT_CLOSED,
+    PROJECT_CREATED,
+    PROJECT_RECOVERED,
+    PROJECT_UPDATED,
+)
 from pmo_common.messaging.consumed_events import ConsumedEvents
 
+from pmo_standards.handlers.at_risk_events import on_project_at_risk, on_project_recovered
 from pmo_standards.handlers.project_events import on_project_closed, on_project_snapshot
 
 CONSUMED = (
@@ -12,4 +19,6 @@ CONSUMED = (
     .add(PROJECT_CREATED, on_project_snapshot)
     .add(PROJECT_UPDATED, on_project_snapshot)
     .add(PROJECT_CLOSED, on_project_closed)
+    .add(PROJECT_AT_RISK, on_project_at_risk)
+    .add(PROJECT_RECOVERED, on_project_recovered)
 )

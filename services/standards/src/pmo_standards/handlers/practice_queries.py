@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pmo_common.problems import not_found
 from pmo_common.web.pagination import PageRequest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_standards.db.practice_repository import get_practice, search_practices
-from pmo_standards.domain.practices import Practice, search_needle
+from pmo_standards.db.practice_repository import (
+    get_practice,
+    practices_mentioning,
+    search_practices,
+)
+from pmo_standards.domain.interventions import PracticeRef, ReasonNote
+from pmo_standards.domain.practices import Practice, PracticeKind, search_needle
+from pmo_standards.domain.suggested_practices import rank_suggestions, topics_of
 
 
 async def find_practice(session: AsyncSession, *, practice_id: str) -> Practice:
@@ -19,8 +27,24 @@ async def find_practice(session: AsyncSession, *, practice_id: str) -> Practice:
 
 
 async def search_library(
-    session: AsyncSession, *, query: str | None, methodology: str | None, page: PageRequest
+    session: AsyncSession,
+    *,
+    query: str | None,
+    methodology: str | None,
+    kind: PracticeKind | None = None,
+    page: PageRequest,
 ) -> list[Practice]:
     """A page of the practices matching `query` (case-insensitive, over title, body and tags)."""
     needle = search_needle(query) if query else None
-    return await search_practices(session, needle=needle, methodology=methodology, page=page)
+    return await search_practices(
+        session, needle=needle, methodology=methodology, kind=kind, page=page
+    )
+
+
+async def suggest_practices(
+    session: AsyncSession, *, reasons: Sequence[ReasonNote]
+) -> tuple[PracticeRef, ...]:
+    """The library entries best matching the topics of a project's red reasons."""
+    topics = topics_of(reasons)
+    candidates = await practices_mentioning(session, words=topics)
+    return rank_suggestions(candidates, topics)

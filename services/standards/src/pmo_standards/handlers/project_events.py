@@ -13,6 +13,7 @@ from pmo_common.events.payloads import ProjectClosed, ProjectSnapshot
 from pmo_common.messaging.consumed_events import Consumed
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_standards.db.intervention_repository import get_open_intervention
 from pmo_standards.db.projection_repository import (
     fill_ownership,
     get_project,
@@ -20,6 +21,7 @@ from pmo_standards.db.projection_repository import (
     overwrite_project,
 )
 from pmo_standards.domain.projects import CLOSED, ProjectView, supersedes
+from pmo_standards.handlers.intervention_closing import STANDARDS, close_intervention
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +66,7 @@ async def on_project_snapshot(session: AsyncSession, event: Consumed[ProjectSnap
 
 
 async def on_project_closed(session: AsyncSession, event: Consumed[ProjectClosed]) -> None:
-    """A project was closed.
+    """A project was closed; its open intervention, if any, closes with it.
 
     Closing is final, so a close carrying the stored version (an intake that did not bump the
     version on closing, or a redelivery) still applies; only an older one is ignored.
@@ -87,3 +89,8 @@ async def on_project_closed(session: AsyncSession, event: Consumed[ProjectClosed
         await insert_project(session, project=view, now=now)
     else:
         await overwrite_project(session, project=view, now=now)
+    case = await get_open_intervention(session, project_id=closed.project_id, for_update=True)
+    if case is not None:
+        await close_intervention(
+            session, intervention=case, reason="project_closed", closed_by=STANDARDS, now=now
+        )

@@ -1,0 +1,205 @@
+"""Routes of /v1/interventions: the PMO's cases for projects in difficulty."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+from pmo_common.auth.principal import Principal
+from pmo_common.web.app_factory import SessionDep
+from pmo_common.web.idempotency import OnceDep
+from pmo_common.web.pagination import Page, PageDep
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_standards.api.access import (
+    AnyRolePrincipal,
+    BoardPrincipal,
+    actor_name,
+    ensure_can_handle_actions,
+    ensure_can_read_intervention,
+    ensure_can_report_exception,
+    managed_by_filter,
+)
+from pmo_standards.api.intervention_schemas import (
+    ActionIn,
+    ActionOut,
+    ActionPatchIn,
+    DecisionIn,
+    ExceptionReportIn,
+    InterventionOut,
+    OwnerIn,
+)
+from pmo_standards.domain.interventions import (
+    ExceptionOption,
+    Intervention,
+    InterventionFilter,
+)
+from pmo_standards.handlers import intervention_commands as commands
+from pmo_standards.handlers.intervention_queries import find_interventions, load_intervention
+
+router = APIRouter(prefix="/v1/interventions", tags=["interventions"])
+
+Check = Callable[[Principal, Intervention], None]
+_CLOSED: dict[int | str, dict[str, Any]] = {409: {"description": "The intervention is closed"}}
+
+
+async def _checked(
+    session: AsyncSession, principal: Principal, intervention_id: str, check: Check
+) -> Intervention:
+    """The case, locked for the change to come, once the caller may act on it (else 403/404)."""
+    case = await load_intervention(session, intervention_id=intervention_id, for_update=True)
+    check(principal, case)
+    return case
+
+
+def _case_location(case: InterventionOut) -> str:
+    return f"/v1/interventions/{case.id}"
+
+
+@router.get("", summary="List interventions")
+async def list_cases(
+    principal: AnyRolePrincipal,
+    session: SessionDep,
+    page: PageDep,
+    project_id: Annotated[str | None, Query(max_length=64)] = None,
+    status: Literal["open", "closed"] | None = None,
+    owner: Annotated[str | None, Query(max_length=320)] = None,
+) -> Page[InterventionOut]:
+    """Cases matching the filters, newest first; a project manager sees only their projects'."""
+    where = InterventionFilter(
+        project_id=project_id,
+        status=status,
+        owner=owner,
+        managed_by=managed_by_filter(principal),
+    )
+    found = await find_interventions(session, where=where, page=page)
+    return InterventionOut.page_of(found, page)
+
+
+@router.get("/{intervention_id}", summary="Read one intervention")
+async def read_case(
+    intervention_id: str, principal: AnyRolePrincipal, session: SessionDep
+) -> InterventionOut:
+    """One case, if the caller may see its project."""
+    case = await load_intervention(session, intervention_id=intervention_id)
+    ensure_can_read_intervention(principal, case)
+    return InterventionOut.model_validate(case)
+
+
+@router.post(
+    "/{intervention_id}/owner",
+    summary="Make a PMO consultant the owner (PMO admins, portfolio managers)",
+    responses=_CLOSED,
+)
+async def assign(
+    intervention_id: str, body: OwnerIn, principal: BoardPrincipal, session: SessionDep
+) -> InterventionOut:
+    """Set the owner and publish intervention.assigned."""
+    case = await _checked(session, principal, intervention_id, ensure_can_read_intervention)
+    assigned = await commands.assign_owner(
+        session, intervention=case, owner=str(body.owner), assigned_by=actor_name(principal)
+    )
+    return InterventionOut.model_validate(assigned)
+
+
+@router.post(
+    "/{intervention_id}/exception-report",
+    status_code=201,
+    response_model=InterventionOut,
+    summary="File the exception report (the project's manager or PMO admins)",
+    responses={409: {"description": "The case is closed or already has its report"}},
+)
+async def file_report(
+    intervention_id: str, body: ExceptionReportIn, principal: AnyRolePrincipal, once: OnceDep
+) -> JSONResponse:
+    """Attach the report (one per case) and publish project.exception_reported."""
+
+    async def file() -> InterventionOut:
+        case = await _checked(once.session, principal, intervention_id, ensure_can_report_exception)
+        report = commands.exception_report_of(
+            title=body.title,
+            cause=body.cause,
+            consequences=body.consequences,
+            options=[ExceptionOption(**option.model_dump()) for option in body.options],
+            recommendation=body.recommendation,
+            lessons=body.lessons or None,
+            reported_by=actor_name(principal),
+        )
+        reported = await commands.file_exception_report(
+            once.session, intervention=case, report=report
+        )
+        return InterventionOut.model_validate(reported)
+
+    return await once.run(body, file, location=_case_location)
+
+
+@router.post(
+    "/{intervention_id}/decision",
+    summary="Decide on the exception report (portfolio managers, PMO admins)",
+    responses={409: {"description": "The case is closed or has no exception report yet"}},
+)
+async def decide(
+    intervention_id: str, body: DecisionIn, principal: BoardPrincipal, session: SessionDep
+) -> InterventionOut:
+    """Record the decision, publish project.exception_decided; premature_close closes the case."""
+    case = await _checked(session, principal, intervention_id, ensure_can_read_intervention)
+    decided = await commands.decide(
+        session,
+        intervention=case,
+        outcome=body.outcome,
+        option=body.option,
+        note=body.note,
+        decided_by=actor_name(principal),
+    )
+    return InterventionOut.model_validate(decided)
+
+
+@router.post(
+    "/{intervention_id}/actions",
+    status_code=201,
+    response_model=ActionOut,
+    summary="Add a recovery action (the project's manager, portfolio managers, PMO admins)",
+    responses=_CLOSED,
+)
+async def add_action(
+    intervention_id: str, body: ActionIn, principal: AnyRolePrincipal, once: OnceDep
+) -> JSONResponse:
+    """Record the action; one due in the past is overdue at once."""
+
+    async def add() -> ActionOut:
+        case = await _checked(once.session, principal, intervention_id, ensure_can_handle_actions)
+        action = await commands.add_action(
+            once.session,
+            intervention=case,
+            title=body.title,
+            owner=str(body.owner),
+            due_date=body.due_date,
+            created_by=actor_name(principal),
+        )
+        return ActionOut.model_validate(action)
+
+    return await once.run(
+        body, add, location=lambda _action: f"/v1/interventions/{intervention_id}"
+    )
+
+
+@router.patch(
+    "/{intervention_id}/actions/{action_id}",
+    summary="Mark a recovery action done",
+    responses=_CLOSED,
+)
+async def update_action(
+    intervention_id: str,
+    action_id: str,
+    body: ActionPatchIn,
+    principal: AnyRolePrincipal,
+    session: SessionDep,
+) -> ActionOut:
+    """Mark it done; the last one done closes the case of a project that has recovered."""
+    case = await _checked(session, principal, intervention_id, ensure_can_handle_actions)
+    done = await commands.complete_action(
+        session, intervention=case, action_id=action_id, actor=actor_name(principal)
+    )
+    return ActionOut.model_validate(done)

@@ -1,0 +1,222 @@
+"""Intervention use cases: take ownership, file the exception report, decide, recovery actions.
+
+The route loads (and locks) the case and checks who may act before calling these; each opens
+the unit of work its reads already began, refuses a closed case (409) and publishes its event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+from pmo_common.db.unit_of_work import unit_of_work
+from pmo_common.events.catalog import EXCEPTION_DECIDED, EXCEPTION_REPORTED, INTERVENTION_ASSIGNED
+from pmo_common.events.payloads import ExceptionOption as OptionPayload
+from pmo_common.problems import ProblemException, not_found, raise_if_invalid
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_standards.db.action_repository import get_action, insert_action, mark_action_done
+from pmo_standards.db.intervention_repository import save_intervention
+from pmo_standards.domain.interventions import (
+    ACTION_DONE,
+    ACTION_OPEN,
+    BoardDecision,
+    DecisionOutcome,
+    ExceptionOption,
+    ExceptionReport,
+    Intervention,
+    RecoveryAction,
+    decision_issues,
+    exception_report_issues,
+)
+from pmo_standards.handlers.intervention_closing import (
+    close_if_recovered_and_done,
+    close_intervention,
+)
+from pmo_standards.handlers.intervention_publishing import announce
+
+
+def _refuse_if_closed(intervention: Intervention) -> None:
+    if not intervention.is_open:
+        raise ProblemException(
+            409,
+            "Intervention closed",
+            f"Intervention {intervention.id} is closed ({intervention.close_reason}); "
+            "it can no longer change.",
+        )
+
+
+async def assign_owner(
+    session: AsyncSession, *, intervention: Intervention, owner: str, assigned_by: str
+) -> Intervention:
+    """Make a PMO consultant the owner of the case and publish intervention.assigned."""
+    async with unit_of_work(session):
+        _refuse_if_closed(intervention)
+        assigned = replace(intervention, owner=owner)
+        await save_intervention(session, intervention=assigned)
+        await announce(
+            session,
+            INTERVENTION_ASSIGNED,
+            assigned,
+            assigned_by=assigned_by,
+            assigned_at=datetime.now(UTC),
+        )
+    return assigned
+
+
+async def file_exception_report(
+    session: AsyncSession, *, intervention: Intervention, report: ExceptionReport
+) -> Intervention:
+    """Attach the manager's exception report (one per case) and publish it; 422 naming the
+    field when the options or the recommendation break the rules."""
+    async with unit_of_work(session):
+        _refuse_if_closed(intervention)
+        if intervention.exception_report is not None:
+            raise ProblemException(
+                409,
+                "Exception report already filed",
+                f"Intervention {intervention.id} already has its exception report; the board "
+                "decides on that one.",
+            )
+        raise_if_invalid(exception_report_issues(report.option_keys, report.recommendation))
+        reported = replace(intervention, exception_report=report)
+        await save_intervention(session, intervention=reported)
+        await announce(
+            session,
+            EXCEPTION_REPORTED,
+            reported,
+            title=report.title,
+            options=[
+                OptionPayload(
+                    key=option.key,
+                    description=option.description,
+                    cost_impact=option.cost_impact,
+                    schedule_impact_days=option.schedule_impact_days,
+                )
+                for option in report.options
+            ],
+            recommendation=report.recommendation,
+            reported_by=report.reported_by,
+            reported_at=report.reported_at,
+        )
+    return reported
+
+
+async def decide(
+    session: AsyncSession,
+    *,
+    intervention: Intervention,
+    outcome: DecisionOutcome,
+    option: str | None,
+    note: str | None,
+    decided_by: str,
+) -> Intervention:
+    """Record the board's decision on the exception report; premature_close closes the case."""
+    async with unit_of_work(session):
+        _refuse_if_closed(intervention)
+        report = intervention.exception_report
+        if report is None:
+            raise ProblemException(
+                409,
+                "No exception report yet",
+                f"Intervention {intervention.id} has no exception report: the project's "
+                "manager files one before the board decides.",
+            )
+        raise_if_invalid(decision_issues(outcome, option, report))
+        now = datetime.now(UTC)
+        decision = BoardDecision(
+            outcome=outcome, option=option, note=note, decided_by=decided_by, decided_at=now
+        )
+        decided = replace(intervention, decision=decision)
+        await save_intervention(session, intervention=decided)
+        await announce(
+            session,
+            EXCEPTION_DECIDED,
+            decided,
+            outcome=outcome,
+            option=option,
+            note=note,
+            decided_by=decided_by,
+            decided_at=now,
+        )
+        if outcome == "premature_close":
+            decided = await close_intervention(
+                session,
+                intervention=decided,
+                reason="premature_close",
+                closed_by=decided_by,
+                now=now,
+            )
+    return decided
+
+
+async def add_action(
+    session: AsyncSession,
+    *,
+    intervention: Intervention,
+    title: str,
+    owner: str,
+    due_date: date,
+    created_by: str,
+) -> RecoveryAction:
+    """Add a recovery action; one due in the past is accepted (and overdue at once)."""
+    async with unit_of_work(session):
+        _refuse_if_closed(intervention)
+        action = RecoveryAction(
+            id=str(uuid.uuid4()),
+            intervention_id=intervention.id,
+            title=title,
+            owner=owner,
+            due_date=due_date,
+            status=ACTION_OPEN,
+            done_at=None,
+            created_by=created_by,
+            created_at=datetime.now(UTC),
+        )
+        await insert_action(session, action=action)
+    return action
+
+
+async def complete_action(
+    session: AsyncSession, *, intervention: Intervention, action_id: str, actor: str
+) -> RecoveryAction:
+    """Mark an action done (again: no change); the last one done closes a recovered case."""
+    async with unit_of_work(session):
+        _refuse_if_closed(intervention)
+        action = await get_action(session, intervention_id=intervention.id, action_id=action_id)
+        if action is None:
+            raise not_found("action", action_id)
+        if action.done:
+            return action
+        now = datetime.now(UTC)
+        await mark_action_done(session, action_id=action.id, done_at=now)
+        done = replace(action, status=ACTION_DONE, done_at=now)
+        actions = tuple(done if a.id == done.id else a for a in intervention.actions)
+        await close_if_recovered_and_done(
+            session, intervention=replace(intervention, actions=actions), closed_by=actor, now=now
+        )
+    return done
+
+
+def exception_report_of(
+    *,
+    title: str,
+    cause: str,
+    consequences: str,
+    options: list[ExceptionOption],
+    recommendation: str,
+    lessons: str | None,
+    reported_by: str,
+) -> ExceptionReport:
+    """A report as filed now."""
+    return ExceptionReport(
+        title=title,
+        cause=cause,
+        consequences=consequences,
+        options=tuple(options),
+        recommendation=recommendation,
+        lessons=lessons,
+        reported_by=reported_by,
+        reported_at=datetime.now(UTC),
+    )
