@@ -11,7 +11,7 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,8 +22,12 @@ from pmo_common.auth.tokens import mint_dev_token
 from pmo_common.db.engine import create_database_engine, create_session_factory
 from pmo_common.events.envelope import CloudEvent
 from pmo_common.events.payloads import (
+    ActionOverdue,
     EventPayload,
     HealthMetrics,
+    InterventionAssigned,
+    InterventionClosed,
+    InterventionOpened,
     ProjectAtRisk,
     ProjectCreated,
     ProjectRecovered,
@@ -333,6 +337,73 @@ def created_payload(project_id: str, **changes: Any) -> ProjectCreated:
         "version": 1,
     }
     return _payload(ProjectCreated, defaults, changes)
+
+
+def _intervention(project_id: str) -> dict[str, Any]:
+    # The case every intervention payload is about unless a test changes it: Apollo's first.
+    return {
+        "project_id": project_id,
+        "project_name": "Apollo",
+        **APOLLO_LEADS,
+        "intervention_id": f"iv-{project_id}",
+    }
+
+
+def opened_payload(project_id: str, **changes: Any) -> InterventionOpened:
+    """An intervention.opened payload: Apollo's case opened on its CPI, not assigned yet."""
+    defaults = _intervention(project_id) | {
+        "reasons": [cpi_reason()],
+        "opened_at": datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
+    }
+    return _payload(InterventionOpened, defaults, changes)
+
+
+def assigned_payload(project_id: str, **changes: Any) -> InterventionAssigned:
+    """An intervention.assigned payload: Carla takes Apollo's case."""
+    defaults = _intervention(project_id) | {
+        "owner": "carla.consultant@example.com",
+        "assigned_by": "pmo@example.com",
+        "assigned_at": datetime(2026, 3, 2, 10, 0, tzinfo=UTC),
+    }
+    return _payload(InterventionAssigned, defaults, changes)
+
+
+def closed_payload(project_id: str, **changes: Any) -> InterventionClosed:
+    """An intervention.closed payload: Apollo recovered."""
+    defaults = _intervention(project_id) | {
+        "close_reason": "recovered",
+        "closed_at": datetime(2026, 4, 1, 9, 0, tzinfo=UTC),
+    }
+    return _payload(InterventionClosed, defaults, changes)
+
+
+def action_overdue_payload(project_id: str, **changes: Any) -> ActionOverdue:
+    """An intervention.action_overdue payload: Grace's action on Apollo, three days late."""
+    defaults = _intervention(project_id) | {
+        "owner": "carla.consultant@example.com",
+        "action_id": f"act-{project_id}",
+        "title": "Hire a second integration team",
+        "action_owner": "grace@example.com",
+        "due_date": date(2026, 3, 10),
+        "days_overdue": 3,
+    }
+    return _payload(ActionOverdue, defaults, changes)
+
+
+@dataclass(frozen=True)
+class InterventionPayloads:
+    """Builders of standards' intervention.* payloads."""
+
+    opened: Callable[..., InterventionOpened] = opened_payload
+    assigned: Callable[..., InterventionAssigned] = assigned_payload
+    closed: Callable[..., InterventionClosed] = closed_payload
+    action_overdue: Callable[..., ActionOverdue] = action_overdue_payload
+
+
+@pytest.fixture
+def intervention_payloads() -> InterventionPayloads:
+    """Builders of the intervention payloads notifications consumes."""
+    return InterventionPayloads()
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ def test_every_request_body_documents_examples_its_model_accepts(
         "POST /v1/subscriptions",
         "POST /v1/silences",
         "POST /v1/alerts/{alert_id}/resolve",
+        "POST /v1/escalation-policies",
+        "PUT /v1/escalation-policies/{policy_id}",
     }
 
 

@@ -27,9 +27,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 # conftest's `service_applier`: the service's applier on an engine of its own.
 ServiceApplier = tuple[AsyncEngine, async_sessionmaker[AsyncSession], EventApplier]
 
-# Per batch: the applier's two (which ids are processed, record them), silences, subscriptions;
-# per event: the project, the alert, its alert.raised in the outbox, its deliveries.
-PER_BATCH, PER_EVENT = 4, 4
+# Per batch: the applier's two (which ids are processed, record them), silences, subscriptions,
+# escalation policies; per event: the project, the alert, its alert.raised in the outbox, its
+# deliveries.
+PER_BATCH, PER_EVENT = 5, 4
 
 
 @contextmanager

@@ -25,6 +25,8 @@ ENVIRONMENT = {
     "PMO_NOTIFICATIONS_CIRCUIT_OPEN_SECONDS": "0.5",
     "PMO_SMTP_TIMEOUT_SECONDS": "20",
     "PMO_NOTIFICATIONS_ALLOWED_EMAIL_DOMAINS": " Example.com, *.corp.example.org.,,example.com",
+    "PMO_NOTIFICATIONS_ESCALATION_CHECK_SECONDS": "1",
+    "PMO_NOTIFICATIONS_PMO_EMAILS": " pmo-desk@example.com,, ops@example.com ,PMO-desk@example.com",
 }
 
 
@@ -45,6 +47,8 @@ EXPECTED: dict[str, tuple[Any, Any]] = {
     "circuit_open_seconds": (30, 0.5),
     "smtp_timeout_seconds": (10, 20),
     "allowed_email_domains": ((), ("example.com", "*.corp.example.org")),
+    "escalation_check_seconds": (30, 1),
+    "pmo_emails": ((), ("pmo-desk@example.com", "ops@example.com")),
 }
 
 
@@ -92,3 +96,9 @@ def test_the_claim_lease_always_outlasts_a_send(
     settings = NotificationsSettings()
     assert settings.delivery_claim_lease_seconds >= 30
     assert settings.delivery_claim_lease_seconds >= 3 * float(timeout)
+
+
+def test_a_malformed_pmo_address_is_refused_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PMO_NOTIFICATIONS_PMO_EMAILS", "pmo@example.com,the pmo desk")
+    with pytest.raises(ValueError, match="is not an e-mail address"):
+        NotificationsSettings()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, ClassVar, Self
 
+from email_validator import EmailNotValidError, validate_email
 from pmo_common.settings import ServiceSettings, database_url_field, settings_reader
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
@@ -77,6 +78,16 @@ class NotificationsSettings(ServiceSettings):
         default=(), validation_alias="PMO_NOTIFICATIONS_ALLOWED_EMAIL_DOMAINS"
     )
 
+    # How often the escalation ladder looks for unacknowledged alerts whose next step is due
+    # (0 turns the ladder job off in this process).
+    escalation_check_seconds: float = Field(
+        default=30.0, ge=0, le=3600, validation_alias="PMO_NOTIFICATIONS_ESCALATION_CHECK_SECONDS"
+    )
+    # The addresses the `pmo` keyword of an escalation level means (comma-separated).
+    pmo_emails: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), validation_alias="PMO_NOTIFICATIONS_PMO_EMAILS"
+    )
+
     @property
     def delivery_claim_lease_seconds(self) -> float:
         """How long a claimed delivery stays this replica's: well past any send's deadline."""
@@ -92,6 +103,26 @@ class NotificationsSettings(ServiceSettings):
                 "and PMO_SMTP_TIMEOUT_SECONDS"
             )
         return self
+
+    @field_validator("pmo_emails", mode="before")
+    @classmethod
+    def _address_list(cls, value: object) -> object:
+        """`pmo@example.com, desk@example.com` (or a list) as addresses; refuses bad ones."""
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            return value
+        addresses: list[str] = []
+        for item in items:
+            address = str(item).strip()
+            if not address:
+                continue
+            try:
+                address = validate_email(address, check_deliverability=False).normalized
+            except EmailNotValidError as exc:
+                raise ValueError(f"{address!r} is not an e-mail address: {exc}") from exc
+            if address.lower() not in (known.lower() for known in addresses):
+                addresses.append(address)
+        return tuple(addresses)
 
     @field_validator("allowed_email_domains", mode="before")
     @classmethod

@@ -7,12 +7,14 @@ from pmo_common.web.app_factory import create_service_app
 
 from pmo_notifications.api.alerts import router as alerts_router
 from pmo_notifications.api.deliveries import router as deliveries_router
+from pmo_notifications.api.escalation_policies import router as escalation_policies_router
 from pmo_notifications.api.silences import router as silences_router
 from pmo_notifications.api.subscriptions import router as subscriptions_router
 from pmo_notifications.config import NotificationsSettings, get_settings
 from pmo_notifications.db.tables import messaging
 from pmo_notifications.handlers.consumed_events import CONSUMED
 from pmo_notifications.handlers.delivery_dispatcher import run_delivery_job
+from pmo_notifications.handlers.escalation_job import run_escalation_job
 
 
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
@@ -20,11 +22,17 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     return create_service_app(
         settings=settings or get_settings(),
         tables=messaging,
-        routers=[alerts_router, subscriptions_router, silences_router, deliveries_router],
+        routers=[
+            alerts_router,
+            subscriptions_router,
+            silences_router,
+            deliveries_router,
+            escalation_policies_router,
+        ],
         handlers=CONSUMED,
-        jobs=[run_delivery_job],
-        description="Alerts on projects at risk, subscriptions, silences and signed delivery "
-        "of e-mails and webhooks.",
+        jobs=[run_delivery_job, run_escalation_job],
+        description="Alerts on projects at risk, escalation of unacknowledged ones, "
+        "subscriptions, silences and signed delivery of e-mails and webhooks.",
     )
 
 

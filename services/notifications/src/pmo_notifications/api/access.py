@@ -15,6 +15,9 @@ from pmo_notifications.domain.subscription_matching import SubscriptionRecord
 AnyRolePrincipal = Annotated[Principal, Depends(require_roles(*sorted(KNOWN_ROLES)))]
 AdminPrincipal = Annotated[Principal, Depends(require_roles("pmo_admin"))]
 PortfolioPrincipal = Annotated[Principal, Depends(require_roles("pmo_admin", "portfolio_manager"))]
+PolicyReaderPrincipal = Annotated[
+    Principal, Depends(require_roles("pmo_admin", "portfolio_manager", "viewer"))
+]
 ALERT_HANDLER_ROLES = ("pmo_admin", "portfolio_manager")
 
 
@@ -82,3 +85,10 @@ def sees_all_subscriptions(principal: Principal) -> bool:
 def sees_all_deliveries(principal: Principal) -> bool:
     """PMO admins (and services) see every delivery; others those of their projects."""
     return principal.has_any_role("pmo_admin", "service")
+
+
+def ensure_can_manage_policy(principal: Principal, *, portfolio_id: str | None) -> None:
+    """403 unless the caller is a PMO admin, or a portfolio manager and the policy is a
+    portfolio's (the default policy, like a silence of everything, is the PMO's alone)."""
+    if portfolio_id is None and not principal.has_any_role("pmo_admin"):
+        raise forbid("Only a PMO admin may change the default escalation policy.")

@@ -10,15 +10,25 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
+from email_validator import EmailNotValidError, validate_email
 from pmo_common.web.inputs import (
     EARLIEST_DATE,
     LATEST_DATE,
+    PlainName,
     PlainText,
     StrictInput,
+    WholeNumber,
     documented_examples,
 )
 from pmo_common.web.schemas import OutputModel
 from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+
+from pmo_notifications.domain.escalation_ladder import (
+    MAX_AFTER_SECONDS,
+    MAX_LEVELS,
+    MAX_REPEAT,
+    RECIPIENT_KEYWORDS,
+)
 
 Channel = Literal["email", "webhook"]
 SeverityName = Literal["info", "warning", "critical"]
@@ -91,6 +101,13 @@ class AlertOut(OutputModel):
     resolved_by: str | None
     resolution_note: str | None
     last_event_at: datetime
+    escalation_level: int = Field(
+        description="The escalation level reached while unacknowledged; 0: not escalated yet"
+    )
+    next_escalation_at: datetime | None = Field(
+        description="When the next escalation step is due; null when none is (acknowledged, "
+        "resolved, at the top of the ladder, or no policy applies)"
+    )
 
 
 class AlertResolve(StrictInput):
@@ -258,3 +275,89 @@ class DeliveriesResent(OutputModel):
     """How many given-up deliveries were queued again (at most 1000 per request)."""
 
     resent: int
+
+
+_KEYWORDS = ", ".join(RECIPIENT_KEYWORDS)
+
+
+def _recipient(entry: str) -> str:
+    # A keyword the ladder resolves per project, or an address told as it is.
+    entry = entry.strip()
+    if entry in RECIPIENT_KEYWORDS:
+        return entry
+    try:
+        return validate_email(entry, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(f"must be one of {_KEYWORDS}, or an e-mail address ({exc})") from exc
+
+
+Recipient = Annotated[str, Field(min_length=1, max_length=320), AfterValidator(_recipient)]
+"""`manager`, `sponsor`, `intervention_owner`, `pmo` (PMO_NOTIFICATIONS_PMO_EMAILS), or an
+e-mail address."""
+
+
+class EscalationLevelIn(StrictInput):
+    """One step of the ladder: how long after the previous one, and whom it tells."""
+
+    model_config = documented_examples(
+        {"after_seconds": 3600, "notify": ["sponsor", "pmo-desk@example.com"]}
+    )
+
+    after_seconds: WholeNumber = Field(
+        ge=1,
+        le=MAX_AFTER_SECONDS,
+        description="Seconds after the previous step (level 1: after the alert opened)",
+    )
+    notify: list[Recipient] = Field(
+        min_length=1, max_length=20, description=f"Each one of {_KEYWORDS}, or an e-mail address"
+    )
+
+
+class EscalationPolicyIn(StrictInput):
+    """A ladder of people told in turn while an at-risk alert stays unacknowledged."""
+
+    model_config = documented_examples(
+        {
+            "name": "Digital portfolio ladder",
+            "portfolio_id": "pf-digital",
+            "levels": [
+                {"after_seconds": 3600, "notify": ["sponsor"]},
+                {"after_seconds": 14400, "notify": ["intervention_owner", "pmo"]},
+            ],
+            "repeat": 1,
+        },
+        {
+            "name": "Default",
+            "portfolio_id": None,
+            "levels": [{"after_seconds": 7200, "notify": ["manager", "pmo-desk@example.com"]}],
+            "repeat": 0,
+        },
+    )
+
+    name: PlainName
+    portfolio_id: ReferenceId | None = Field(
+        default=None, description="The portfolio whose alerts climb it; null: the default policy"
+    )
+    levels: list[EscalationLevelIn] = Field(min_length=1, max_length=MAX_LEVELS)
+    repeat: WholeNumber = Field(
+        default=0, ge=0, le=MAX_REPEAT, description="Times the ladder starts again from level 1"
+    )
+
+
+class EscalationLevelOut(OutputModel):
+    """One step of the ladder."""
+
+    after_seconds: int
+    notify: list[str]
+
+
+class EscalationPolicyOut(OutputModel):
+    """An escalation policy."""
+
+    id: str
+    name: str
+    portfolio_id: str | None
+    levels: list[EscalationLevelOut]
+    repeat: int
+    created_at: datetime
+    updated_at: datetime

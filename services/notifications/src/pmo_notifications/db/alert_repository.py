@@ -122,11 +122,12 @@ async def refresh_alert_signal(
 async def save_alert_state(
     session: AsyncSession, *, alert_id: str, state: AlertState, last_event_at: datetime
 ) -> None:
-    """Store an alert's lifecycle after a transition."""
+    """Store an alert's lifecycle after a transition (acknowledged or resolved: it climbs its
+    escalation ladder no further)."""
     await session.execute(
         update(alerts)
         .where(alerts.c.id == alert_id)
-        .values(**values_of(state), last_event_at=last_event_at)
+        .values(**values_of(state), last_event_at=last_event_at, next_escalation_at=None)
     )
 
 

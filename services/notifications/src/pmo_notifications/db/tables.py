@@ -1,10 +1,12 @@
-"""Notifications' tables: the project projection, alerts, subscriptions, silences, deliveries."""
+"""Notifications' tables: the project projection, alerts, subscriptions, silences, deliveries,
+escalation policies and the owners of the PMO's interventions."""
 
 from __future__ import annotations
 
 from pmo_common.db import email_column, id_column, json_column, timestamp_column, version_column
 from pmo_common.messaging.tables import messaging_tables
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -63,6 +65,12 @@ alerts = Table(
     email_column("resolved_by", nullable=True),
     Column("resolution_note", Text, nullable=True),
     timestamp_column("last_event_at"),
+    # The escalation ladder (see migration 0005): the policy chosen at opening, the level
+    # reached and the repeats started, and when the next step is due (the ladder job's query).
+    Column("escalation_policy_id", String(36), nullable=True),
+    Column("escalation_level", Integer, nullable=False, server_default=text("0")),
+    Column("escalation_repeats", Integer, nullable=False, server_default=text("0")),
+    timestamp_column("next_escalation_at", nullable=True, index=True),
     # One active alert per project and key, even if two replicas race on the same signal.
     Index(
         "ux_alerts_one_active",
@@ -136,4 +144,33 @@ deliveries = Table(
     timestamp_column("completed_at", nullable=True),
     Index("ix_deliveries_due", "status", "next_attempt_at"),
     Index("ix_deliveries_project_queue", "project_id", "status", "planned_at"),
+)
+
+# The policy of a portfolio is keyed by its id; the default policy by DEFAULT_POLICY_SCOPE (no
+# portfolio id is empty), so a unique column keeps one policy per portfolio and one default.
+DEFAULT_POLICY_SCOPE = ""
+
+escalation_policies = Table(
+    "escalation_policies",
+    metadata,
+    id_column(),
+    Column("name", String(200), nullable=False),
+    Column("portfolio_id", String(64), nullable=True),
+    Column("scope", String(64), nullable=False, unique=True),
+    json_column("levels"),
+    Column("repeat", Integer, nullable=False),
+    timestamp_column("created_at"),
+    timestamp_column("updated_at"),
+)
+
+# Standards' interventions as the `intervention_owner` keyword needs them: each project's
+# latest case and its owner (see domain/intervention_owners.py).
+intervention_owners = Table(
+    "intervention_owners",
+    metadata,
+    Column("project_id", String(64), primary_key=True),
+    Column("intervention_id", String(64), nullable=False),
+    email_column("owner", nullable=True),
+    Column("closed", Boolean, nullable=False),
+    timestamp_column("changed_at"),
 )

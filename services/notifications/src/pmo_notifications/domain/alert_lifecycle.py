@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
+from pmo_notifications.domain.escalation_ladder import LadderPosition
 from pmo_notifications.domain.reason_line import ReasonLine
 from pmo_notifications.domain.refusal import Refusal
 
@@ -94,6 +95,13 @@ class AlertRecord:
     resolved_by: str | None
     resolution_note: str | None
     last_event_at: datetime
+    # The escalation ladder (domain/escalation_ladder.py): the policy chosen when the alert
+    # opened (None: it does not escalate), the level reached, the repeats started, and when
+    # the next step is due (None once acknowledged, resolved or at the top).
+    escalation_policy_id: str | None = None
+    escalation_level: int = 0
+    escalation_repeats: int = 0
+    next_escalation_at: datetime | None = None
 
     @property
     def state(self) -> AlertState:
@@ -103,7 +111,16 @@ class AlertRecord:
     def with_state(self, state: AlertState, *, at: datetime) -> AlertRecord:
         """The alert after a transition to `state` at `at`."""
         changed = {name: getattr(state, name) for name in _STATE_FIELDS}
-        return replace(self, **changed, last_event_at=at)
+        # Only an open alert climbs: acknowledging or resolving it stops the ladder.
+        next_escalation_at = self.next_escalation_at if state.status == OPEN else None
+        return replace(self, **changed, last_event_at=at, next_escalation_at=next_escalation_at)
+
+    @property
+    def ladder_position(self) -> LadderPosition:
+        """Where the alert stands on its escalation ladder."""
+        return LadderPosition(
+            self.escalation_level, self.escalation_repeats, self.next_escalation_at
+        )
 
     @property
     def actor(self) -> str | None:

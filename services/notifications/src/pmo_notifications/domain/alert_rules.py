@@ -6,7 +6,8 @@ from pmo_notifications.domain.severity import is_escalation
 
 AT_RISK = "at_risk"
 REPORT_OVERDUE = "report_overdue"
-ALERT_KINDS: tuple[str, ...] = (AT_RISK, REPORT_OVERDUE)
+ACTION_OVERDUE = "action_overdue"
+ALERT_KINDS: tuple[str, ...] = (AT_RISK, REPORT_OVERDUE, ACTION_OVERDUE)
 
 
 def deduplication_key(kind: str, period: int | None = None) -> str:
@@ -20,6 +21,19 @@ def deduplication_key(kind: str, period: int | None = None) -> str:
             raise ValueError("an overdue-report alert needs the missed period")
         return f"{REPORT_OVERDUE}:{period}"
     return kind
+
+
+def action_overdue_key(action_id: str) -> str:
+    """The key of a recovery action's overdue alert: one per action, however often signalled."""
+    return f"{ACTION_OVERDUE}:{action_id}"
+
+
+def action_overdue_title(project_name: str, action_title: str, days_overdue: int) -> str:
+    """Plain-language title of an overdue-action alert."""
+    unit = "day" if days_overdue == 1 else "days"
+    # Titles are stored in 400 characters: a long action title is shortened, the rest kept.
+    shown = action_title if len(action_title) <= 120 else f"{action_title[:119]}…"
+    return f'Project {project_name}: recovery action "{shown}" overdue by {days_overdue} {unit}'
 
 
 def at_risk_title(project_name: str, rag: str) -> str:

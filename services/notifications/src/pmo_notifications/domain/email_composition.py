@@ -9,11 +9,15 @@ from datetime import date
 from pmo_notifications.domain.reason_line import ReasonLine
 
 __all__ = [
+    "ActionOverdueNotice",
     "ComposedEmail",
+    "EscalationNotice",
     "HealthNotice",
     "ReasonLine",
+    "compose_action_overdue_email",
     "compose_alert_change_email",
     "compose_at_risk_email",
+    "compose_escalation_email",
     "compose_event_email",
     "compose_overdue_email",
     "compose_recovery_email",
@@ -131,6 +135,85 @@ def compose_alert_change_email(
     if note:
         lines.append(f"Note: {note}")
     return _email(f"Alert {status}: {title}", lines)
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationNotice:
+    """An alert left unacknowledged, at the level of its escalation ladder just reached."""
+
+    project_name: str
+    title: str
+    alert_id: str
+    reasons: Sequence[ReasonLine]
+    unacknowledged_for: str
+    level: int
+    levels: int
+    policy_name: str
+    manager: str | None
+    round: int = 0
+
+
+def compose_escalation_email(notice: EscalationNotice) -> ComposedEmail:
+    """The e-mail telling the next people on the ladder that nobody has taken an alert on."""
+    again = f", round {notice.round + 1}" if notice.round else ""
+    manager = f" ({notice.manager})" if notice.manager else ""
+    return _email(
+        f"Escalation level {notice.level}: {notice.title}, unacknowledged for "
+        f"{notice.unacknowledged_for}",
+        [
+            f'Project {notice.project_name} needs attention: "{notice.title}" has been open '
+            f"for {notice.unacknowledged_for} and nobody has acknowledged it yet.",
+            f"You are told because the alert reached level {notice.level} of "
+            f'{notice.levels}{again} of the escalation policy "{notice.policy_name}".',
+            "",
+            *_reason_section(notice.reasons, "Why:"),
+            *_next_steps(
+                f"Check that someone is on it: contact the project manager{manager}.",
+                f"Acknowledge the alert (id {notice.alert_id}) in the PMO tool: that stops the "
+                "escalation. Resolve it once the project is back on track.",
+            ),
+        ],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ActionOverdueNotice:
+    """A recovery action of an intervention past its due date."""
+
+    project_name: str
+    action_title: str
+    due_date: date
+    days_overdue: int
+    manager: str | None
+    intervention_owner: str | None
+
+
+def compose_action_overdue_email(notice: ActionOverdueNotice) -> ComposedEmail:
+    """The e-mail reminding an action's owner that their recovery action is overdue."""
+    unit = "day" if notice.days_overdue == 1 else "days"
+    people = " and ".join(
+        f"{role} ({who})"
+        for role, who in (
+            ("the project manager", notice.manager),
+            ("the PMO consultant on the case", notice.intervention_owner),
+        )
+        if who
+    )
+    return _email(
+        f"Recovery action overdue: {notice.action_title} (project {notice.project_name})",
+        [
+            f'The recovery action "{notice.action_title}" of project {notice.project_name} '
+            f"was due on {notice.due_date.isoformat()} and is {notice.days_overdue} {unit} "
+            "overdue. You are its owner.",
+            "",
+            *_next_steps(
+                "Finish the action and mark it done in the PMO tool.",
+                "If it cannot be done as planned, say so now"
+                + (f" to {people}" if people else "")
+                + " so the recovery plan can be changed.",
+            ),
+        ],
+    )
 
 
 def compose_event_email(

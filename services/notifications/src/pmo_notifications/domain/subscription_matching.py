@@ -9,7 +9,12 @@ from datetime import datetime
 from pmo_notifications.domain.rule_violation import RuleViolation
 from pmo_notifications.domain.severity import is_at_least
 
-ALERT_EVENT_TYPES: tuple[str, ...] = ("alert.raised", "alert.acknowledged", "alert.resolved")
+ALERT_EVENT_TYPES: tuple[str, ...] = (
+    "alert.raised",
+    "alert.acknowledged",
+    "alert.resolved",
+    "alert.escalated",
+)
 DELIVERY_EVENT_TYPES: tuple[str, ...] = ("notification.delivered", "notification.failed")
 CONSUMED_EVENT_TYPES: tuple[str, ...] = (
     "project.at_risk",
@@ -22,11 +27,12 @@ CONSUMED_EVENT_TYPES: tuple[str, ...] = (
     "intake.request.submitted",
     "intake.request.approved",
     "intake.request.rejected",
+    "intervention.action_overdue",
 )
 ROUTABLE_EVENT_TYPES: frozenset[str] = frozenset(CONSUMED_EVENT_TYPES + ALERT_EVENT_TYPES)
 # Events that carry no severity of their own are routed as this one; an overdue report is
 # something to act on, so it counts as a warning.
-_DEFAULT_SEVERITY = {"project.report_overdue": "warning"}
+_DEFAULT_SEVERITY = {"project.report_overdue": "warning", "intervention.action_overdue": "warning"}
 
 
 @dataclass(frozen=True, slots=True)

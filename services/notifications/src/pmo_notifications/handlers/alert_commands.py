@@ -29,7 +29,7 @@ from pmo_notifications.domain.clock import utc_now
 from pmo_notifications.domain.email_composition import compose_alert_change_email
 from pmo_notifications.domain.reason_line import ReasonLine
 from pmo_notifications.handlers.notification_routing import EventToRoute, Notifier
-from pmo_notifications.handlers.project_facts import HealthSignal
+from pmo_notifications.handlers.project_facts import AlertSubject
 
 _EVENT_FOR_STATUS: dict[str, EventSpec[AlertEvent]] = {
     "open": ALERT_RAISED,
@@ -39,7 +39,7 @@ _EVENT_FOR_STATUS: dict[str, EventSpec[AlertEvent]] = {
 
 
 def new_alert(
-    signal: HealthSignal,
+    signal: AlertSubject,
     *,
     kind: str,
     deduplication_key: str,
@@ -86,18 +86,7 @@ async def announce_alert(
 ) -> None:
     """Write the alert's current status as an alert.* event and plan it for its subscribers."""
     event = await outbox.enqueue(
-        session,
-        _EVENT_FOR_STATUS[alert.status],
-        AlertEvent(
-            alert_id=alert.id,
-            project_id=alert.project_id,
-            kind=alert.kind,
-            severity=alert.severity,
-            status=alert.status,
-            title=alert.title,
-            actor=alert.actor,
-        ),
-        subject=alert.project_id,
+        session, _EVENT_FOR_STATUS[alert.status], alert_event(alert), subject=alert.project_id
     )
     notifier.route(
         EventToRoute(
@@ -112,6 +101,19 @@ async def announce_alert(
                 note=alert.resolution_note,
             ),
         )
+    )
+
+
+def alert_event(alert: AlertRecord) -> AlertEvent:
+    """What every alert.* event says of the alert."""
+    return AlertEvent(
+        alert_id=alert.id,
+        project_id=alert.project_id,
+        kind=alert.kind,
+        severity=alert.severity,
+        status=alert.status,
+        title=alert.title,
+        actor=alert.actor,
     )
 
 

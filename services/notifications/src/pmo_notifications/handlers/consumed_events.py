@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from pmo_common.events.catalog import (
+    ACTION_OVERDUE,
     GATE_DECIDED,
+    INTERVENTION_ASSIGNED,
+    INTERVENTION_CLOSED,
+    INTERVENTION_OPENED,
     PROJECT_AT_RISK,
     PROJECT_CLOSED,
     PROJECT_CREATED,
@@ -17,6 +21,12 @@ from pmo_common.events.catalog import (
 from pmo_common.messaging.consumed_events import ConsumedEvents
 
 from pmo_notifications.handlers.gate_events import on_gate_decided
+from pmo_notifications.handlers.intervention_events import (
+    on_action_overdue,
+    on_intervention_assigned,
+    on_intervention_closed,
+    on_intervention_opened,
+)
 from pmo_notifications.handlers.project_health_events import (
     on_project_at_risk,
     on_project_recovered,
@@ -45,4 +55,8 @@ CONSUMED = (
     .add(REQUEST_SUBMITTED, on_request_submitted)
     .add(REQUEST_APPROVED, on_request_approved)
     .add(REQUEST_REJECTED, on_request_rejected)
+    .add(INTERVENTION_OPENED, on_intervention_opened)
+    .add(INTERVENTION_ASSIGNED, on_intervention_assigned)
+    .add(INTERVENTION_CLOSED, on_intervention_closed)
+    .add(ACTION_OVERDUE, on_action_overdue)
 )

@@ -144,6 +144,24 @@ class Notifier:
                     route.subscriber_email,
                 )
 
+    async def deliver(
+        self,
+        event: CloudEvent,
+        *,
+        portfolio_id: str | None,
+        severity: str,
+        alert_id: str | None,
+        email: ComposedEmail,
+        to: Sequence[str],
+    ) -> None:
+        """Route one event whose people (`to`) and subscribers read the same e-mail, and record
+        every delivery planned so far."""
+        self.route(
+            EventToRoute(event, portfolio_id, severity, alert_id, email),
+            direct=[DirectEmail(address, email) for address in to],
+        )
+        await self.flush()
+
     async def flush(self) -> list[PlannedDelivery]:
         """Record every planned delivery in the caller's transaction; returns what was planned."""
         planned, self.planned = self.planned, []

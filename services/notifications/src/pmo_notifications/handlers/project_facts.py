@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pmo_common.events.payloads import (
+    ActionOverdue,
     ProjectAtRisk,
     ProjectRecovered,
     ProjectSnapshot,
@@ -13,9 +14,11 @@ from pmo_notifications.domain.project_projection import ACTIVE, SIGNALLED_VERSIO
 
 # Monitoring's signals about a project's health; each names the project and who leads it.
 HealthSignal = ProjectAtRisk | ProjectRecovered | ReportOverdue
+# Every consumed event that may open an alert: each names the project and who leads it.
+AlertSubject = HealthSignal | ActionOverdue
 
 
-def project_told_by(payload: ProjectSnapshot | HealthSignal) -> ProjectRecord:
+def project_told_by(payload: ProjectSnapshot | AlertSubject) -> ProjectRecord:
     """The project as the event describes it.
 
     Intake's snapshots carry the registry's status and version. Monitoring's signals carry

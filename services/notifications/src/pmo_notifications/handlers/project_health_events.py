@@ -41,7 +41,8 @@ from pmo_notifications.handlers.alert_commands import (
     open_alert_unless_active,
     resolve_active_alerts,
 )
-from pmo_notifications.handlers.notification_routing import DirectEmail, EventToRoute, Notifier
+from pmo_notifications.handlers.alert_escalation import on_escalation_ladder
+from pmo_notifications.handlers.notification_routing import Notifier
 from pmo_notifications.handlers.project_facts import HealthSignal, project_told_by
 
 OVERDUE_SEVERITY = "warning"
@@ -69,6 +70,9 @@ async def on_project_at_risk(session: AsyncSession, event: Consumed[ProjectAtRis
     if not signalled.newest:
         await _record_episode_already_over(session, event, alert, notifier, project)
         return
+    alert = await on_escalation_ladder(
+        session, alert, portfolio_id=_routing_portfolio(project, payload)
+    )
     alert_id, notify_manager = alert.id, True
     opened = await open_alert_unless_active(
         session, alert=alert, notifier=notifier, portfolio_id=project.portfolio_id
@@ -287,17 +291,14 @@ async def _deliver_signal(
     to_manager: bool = True,
 ) -> None:
     # The manager is e-mailed without any subscription; subscribers get what they asked for.
-    notifier.route(
-        EventToRoute(
-            event=event.envelope,
-            portfolio_id=_routing_portfolio(project, event.payload),
-            severity=severity,
-            alert_id=alert_id,
-            subscriber_email=email,
-        ),
-        direct=[DirectEmail(event.payload.manager, email)] if to_manager else [],
+    await notifier.deliver(
+        event.envelope,
+        portfolio_id=_routing_portfolio(project, event.payload),
+        severity=severity,
+        alert_id=alert_id,
+        email=email,
+        to=[event.payload.manager] if to_manager else [],
     )
-    await notifier.flush()
 
 
 def _reason_lines(reasons: list[Reason]) -> tuple[ReasonLine, ...]:

@@ -1,4 +1,5 @@
-"""What routing reads, read once per transaction: the silences and the live subscriptions.
+"""What routing reads, read once per transaction: the silences, the live subscriptions, and the
+escalation policies a newly opened alert starts climbing.
 
 The consumer applies a poll batch of events in one transaction (libs/common's EventApplier), and
 every event of it is routed against the same silences and subscriptions: reading them once for
@@ -16,11 +17,13 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_notifications.db.escalation_policy_repository import all_policies
 from pmo_notifications.db.silence_repository import unended_silences
 from pmo_notifications.db.subscription_repository import (
     live_subscriptions,
     subscriptions_in_scope,
 )
+from pmo_notifications.domain.escalation_ladder import EscalationPolicy
 from pmo_notifications.domain.silence_rules import SilenceRecord
 from pmo_notifications.domain.subscription_matching import SubscriptionRecord, in_scope
 
@@ -31,11 +34,12 @@ _HELD = "pmo_routing_facts"
 
 @dataclass(frozen=True, slots=True)
 class RoutingFacts:
-    """The silences not over when read (a router checks which hold at its instant), and every
-    live subscription, or None when there are too many to hold."""
+    """The silences not over when read (a router checks which hold at its instant), every
+    live subscription (None when there are too many to hold), and every escalation policy."""
 
     silences: Sequence[SilenceRecord]
     subscriptions: Sequence[SubscriptionRecord] | None
+    escalation_policies: Sequence[EscalationPolicy]
 
     async def subscriptions_in_scope(
         self, session: AsyncSession, *, project_id: str | None, portfolio_ids: Collection[str]
@@ -67,6 +71,7 @@ async def routing_facts(session: AsyncSession, *, at: datetime) -> RoutingFacts:
     facts = RoutingFacts(
         silences=silences,
         subscriptions=subscriptions if len(subscriptions) <= MAX_HELD_SUBSCRIPTIONS else None,
+        escalation_policies=await all_policies(session),
     )
     if transaction is not None:
         sync.info[_HELD] = (transaction, facts)

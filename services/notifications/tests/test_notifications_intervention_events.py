@@ -1,0 +1,109 @@
+"""Standards' intervention events: an overdue recovery action opens one alert and reminds its
+owner by e-mail (through the real SMTP server)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pmo_common.events.envelope import CloudEvent
+from pmo_common.messaging.event_applier import Outcome
+
+ACTION_OWNER = "grace@example.com"
+
+
+def body_of(message: Any) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+async def alerts_of(notifications: Any, project_id: str) -> list[dict[str, Any]]:
+    answer = await notifications.client.get(
+        "/v1/alerts", headers=notifications.auth(), params={"project_id": project_id}
+    )
+    items: list[dict[str, Any]] = answer.json()["items"]
+    return items
+
+
+async def reminders_planned(notifications: Any, project_id: str) -> list[str]:
+    answer = await notifications.client.get(
+        "/v1/deliveries",
+        headers=notifications.auth(),
+        params={"project_id": project_id, "channel": "email"},
+    )
+    return [
+        item["target"]
+        for item in answer.json()["items"]
+        if item["event_type"] == "intervention.action_overdue"
+    ]
+
+
+async def test_an_overdue_action_opens_one_alert_and_reminds_its_owner(
+    notifications: Any, intervention_payloads: Any, smtp_sink: Any
+) -> None:
+    project_id = str(uuid.uuid4())
+    payload = intervention_payloads.action_overdue(project_id)
+    event = await notifications.apply("intervention.action_overdue", payload)
+
+    [alert] = await alerts_of(notifications, project_id)
+    assert (alert["kind"], alert["severity"], alert["status"]) == (
+        "action_overdue",
+        "warning",
+        "open",
+    )
+    assert "Hire a second integration team" in alert["title"]
+    assert alert["reasons"][0]["code"] == "action_overdue"
+    assert alert["next_escalation_at"] is None  # only at-risk alerts climb a ladder
+    mail = await smtp_sink.wait_for(lambda m: m["To"] == ACTION_OWNER)
+    assert mail["Subject"] == (
+        "[PMO] Recovery action overdue: Hire a second integration team (project Apollo)"
+    )
+    text = body_of(mail)
+    assert "was due on 2026-03-10 and is 3 days overdue. You are its owner." in text
+    assert "the project manager (ada@example.com)" in text
+    assert "mark it done" in text
+    raised = await notifications.outbox_events("alert.raised")
+    assert [e.data["kind"] for e in raised if e.data["project_id"] == project_id] == [
+        "action_overdue"
+    ]
+
+    # The same event again, then the action signalled again by a new event: nothing more.
+    assert await notifications.apply_event(event) == Outcome.DUPLICATE
+    await notifications.apply("intervention.action_overdue", payload)
+    later = intervention_payloads.action_overdue(project_id, days_overdue=4)
+    await notifications.apply("intervention.action_overdue", later)
+    assert len(await alerts_of(notifications, project_id)) == 1
+    assert await reminders_planned(notifications, project_id) == [ACTION_OWNER]
+
+
+async def test_each_overdue_action_has_its_own_alert(
+    notifications: Any, intervention_payloads: Any
+) -> None:
+    project_id = str(uuid.uuid4())
+    for action_id, title in (("a-1", "Re-plan the integration"), ("a-2", "Freeze the scope")):
+        await notifications.apply(
+            "intervention.action_overdue",
+            intervention_payloads.action_overdue(project_id, action_id=action_id, title=title),
+        )
+    alerts = await alerts_of(notifications, project_id)
+    assert sorted(alert["kind"] for alert in alerts) == ["action_overdue"] * 2
+    assert await reminders_planned(notifications, project_id) == [ACTION_OWNER] * 2
+
+
+async def test_subscribers_may_follow_overdue_actions(
+    notifications: Any, intervention_payloads: Any, webhook_receiver: Any
+) -> None:
+    project_id = str(uuid.uuid4())
+    await notifications.subscribe_webhook(
+        f"{webhook_receiver.url}/actions", project_id, "intervention.action_overdue"
+    )
+    await notifications.apply(
+        "intervention.action_overdue",
+        intervention_payloads.action_overdue(project_id),
+        subject=project_id,
+    )
+    request = await webhook_receiver.wait_for()
+    event = CloudEvent.model_validate_json(request.body)
+    assert (event.type, event.subject) == ("intervention.action_overdue", project_id)
+    assert event.data["action_owner"] == ACTION_OWNER
