@@ -16,6 +16,10 @@ E2E_ENVIRONMENT = {
     "PMO_NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE": "true",
     "PMO_NOTIFICATIONS_DELIVERY_BACKOFF_SECONDS": "0.2",
     "PMO_LOG_LEVEL": "INFO",
+    # The difficulty story: the ladder and the overdue actions are checked every second.
+    "PMO_NOTIFICATIONS_ESCALATION_CHECK_SECONDS": "1",
+    "PMO_NOTIFICATIONS_PMO_EMAILS": "pmo-desk@example.com",
+    "PMO_STANDARDS_ACTION_OVERDUE_CHECK_SECONDS": "1",
 }
 
 
