@@ -1,9 +1,4 @@
-"""Initial intake schema: registry, portfolios, programmes, methodologies, messaging tables.
-
-Revision ID: 0001
-Revises:
-Create Date: 2026-11-26
-"""
+"""Initial intake schema: registry, portfolios, programmes, methodologies, messaging tables."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -12,8 +7,6 @@ from pmo_common.db.messaging_migration import create_messaging_tables, drop_mess
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

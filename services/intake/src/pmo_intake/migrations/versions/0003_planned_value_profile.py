@@ -1,17 +1,10 @@
-"""Projects may carry a planned-value profile (cumulative percent of budget by date).
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-11-26
-"""
+"""Projects may carry a planned-value profile (cumulative percent of budget by date)."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

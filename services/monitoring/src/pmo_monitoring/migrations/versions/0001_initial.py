@@ -1,9 +1,4 @@
-"""Initial monitoring schema: projections, status reports, health, messaging tables.
-
-Revision ID: 0001
-Revises:
-Create Date: 2026-11-27
-"""
+"""Initial monitoring schema: projections, status reports, health, messaging tables."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -12,8 +7,6 @@ from pmo_common.db.messaging_migration import create_messaging_tables, drop_mess
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,9 +1,5 @@
 """Planned-value profile on projected projects, per-report health snapshots, and overdue
 announcements keyed by (project, period) so that replicas cannot announce a period twice.
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
@@ -11,8 +7,6 @@ from alembic import op
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -3,10 +3,6 @@
 project.at_risk and project.recovered travel on two topics, so Kafka does not order them with
 each other: a recovery may be consumed before the at-risk event it follows. Keeping the newest
 signal's time lets a stale one be recognised and left alone.
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-29
 """
 
 import sqlalchemy as sa
@@ -14,8 +10,6 @@ from alembic import op
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
