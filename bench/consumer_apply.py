@@ -30,21 +30,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pmo_common.db.engine import create_database_engine, create_session_factory
+from pmo_common.db.engine import create_session_factory
 from pmo_common.events.catalog import PROJECT_CREATED
 from pmo_common.events.payloads import ProjectCreated
 from pmo_common.messaging.consumed_events import Consumed, ConsumedEvents
 from pmo_common.messaging.event_applier import EventApplier, Outcome
-from pmo_common.messaging.tables import MessagingTables, messaging_tables
+from pmo_common.messaging.tables import MessagingTables
 from pmo_monitoring.db import tables as monitoring_tables
 from pmo_monitoring.handlers.consumed_events import CONSUMED as MONITORING_CONSUMED
 from pmo_notifications.db import tables as notifications_tables
 from pmo_notifications.handlers.consumed_events import CONSUMED as NOTIFICATIONS_CONSUMED
 from pmo_stack.ports import free_port
 from pmo_stack.postgres_cluster import PostgresCluster, create_database_at
+from pmo_stack.testkit.direct_tables import engine_with_tables, messaging_with_table
 from pmo_standards.db import tables as standards_tables
 from pmo_standards.handlers.consumed_events import CONSUMED as STANDARDS_CONSUMED
-from sqlalchemy import Column, MetaData, String, Table, insert
+from sqlalchemy import Column, MetaData, String, insert
 from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -53,11 +54,8 @@ from bench.project_events import project_created_records
 RAW_CONSUME_COMMIT_PER_S = 13_700  # the low end of issue 14's raw aiokafka figure
 GOAL_SHARE_OF_RAW = 0.25
 
-bare_metadata = MetaData()
-bare_tables = messaging_tables(bare_metadata)
-bare_projects = Table(
+bare_tables, bare_projects = messaging_with_table(
     "projects",
-    bare_metadata,
     Column("id", String(64), primary_key=True),
     Column("name", String(200), nullable=False),
 )
@@ -84,7 +82,7 @@ CONSUMERS = {
     for consumer in (
         Consumer(
             "bare",
-            bare_metadata,
+            bare_projects.metadata,
             bare_tables,
             ConsumedEvents().add(PROJECT_CREATED, _project_row),
         ),
@@ -143,9 +141,7 @@ def sqlite_databases() -> Iterator[DatabaseMaker]:
 
 @asynccontextmanager
 async def fresh_engine(url: str, metadata: MetaData) -> AsyncIterator[AsyncEngine]:
-    engine = create_database_engine(url)
-    async with engine.begin() as connection:
-        await connection.run_sync(metadata.create_all)
+    engine = await engine_with_tables(url, metadata)
     try:
         yield engine
     finally:

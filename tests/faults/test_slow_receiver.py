@@ -20,16 +20,14 @@ from typing import Any
 import pytest
 from pmo_stack.testkit import RunningStack, eventually
 from pmo_stack.testkit.alert_load import AtRiskLoad
-from pmo_stack.testkit.fault_counts import Ledger, assert_nothing_lost, settle_and_count
-from pmo_stack.testkit.stack_ledger import at_risk_alerts
-from pmo_stack.testkit.told import (
-    AT_RISK,
-    RECOVERED,
-    Told,
-    WebhookTarget,
-    mails_told,
-    webhooks_told,
+from pmo_stack.testkit.fault_counts import (
+    Ledger,
+    assert_nothing_lost,
+    settle_and_count,
+    told_about,
 )
+from pmo_stack.testkit.stack_ledger import at_risk_alerts
+from pmo_stack.testkit.told import AT_RISK, RECOVERED, Told, WebhookTarget
 from pmo_stack.webhook_receiver import WebhookReceiver
 
 pytestmark = pytest.mark.faults
@@ -58,11 +56,7 @@ def slow_host(subscriptions: Any) -> Iterator[dict[str, WebhookTarget]]:
 
 def _others(load: AtRiskLoad) -> list[Told]:
     """What the managers' mailboxes and the other receiver were told about the load."""
-    managers = {p.manager.lower(): p.id for p in load.projects}
-    return [
-        mails_told(load.stack.smtp, managers),
-        webhooks_told(WebhookTarget(load.stack.webhooks), load.ids, "webhook"),
-    ]
+    return told_about(load, load.ids, {"webhook": WebhookTarget(load.stack.webhooks)})
 
 
 async def _delays(load: AtRiskLoad) -> list[float]:

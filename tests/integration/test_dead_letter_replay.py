@@ -20,7 +20,7 @@ from pmo_stack.testkit.kafka_records import (
     DEADLINE,
     Sequenced,
     create_test_topic,
-    event_ids,
+    ids_on,
     itest_event_spec,
     produce_events,
     read_all,
@@ -154,7 +154,7 @@ async def test_a_replayed_dead_letter_is_applied_once_its_cause_is_fixed(
     await produce_events(kafka_bootstrap, events)
 
     async def dead_lettered() -> list[str] | None:
-        ids = event_ids(await read_all(kafka_bootstrap, dead_letter_topic(topic)))
+        ids = await ids_on(kafka_bootstrap, dead_letter_topic(topic))
         return ids if len(ids) == 2 else None
 
     assert sorted(await eventually(dead_lettered, what="two dead letters", within=DEADLINE)) == (

@@ -33,10 +33,9 @@ from pmo_stack.testkit.kafka_records import (
     Sequenced,
     committed_offsets,
     create_test_topic,
-    event_ids,
+    ids_on,
     itest_event_spec,
     produce_events,
-    read_all,
     sequenced_event,
 )
 from pmo_stack.testkit.messaging_database import MessagingDatabase
@@ -111,7 +110,7 @@ async def test_shutdown_flushes_outbox_rows_the_relay_was_never_woken_for(
         assert await database.unsent() == len(events)
 
     assert await database.unsent() == 0
-    published = event_ids(await read_all(kafka_bootstrap, topic))
+    published = await ids_on(kafka_bootstrap, topic)
     assert sorted(published) == sorted([probe.id, *(e.id for e in events)])
 
 
@@ -263,7 +262,7 @@ async def test_events_written_while_winding_down_are_published_before_exit(
 
     assert await database.processed() == 1
     assert await database.unsent() == 0
-    assert event_ids(await read_all(kafka_bootstrap, follow_up_topic)) == [follow_up.id]
+    assert await ids_on(kafka_bootstrap, follow_up_topic) == [follow_up.id]
 
 
 async def test_a_service_process_shuts_down_gracefully_on_sigterm(

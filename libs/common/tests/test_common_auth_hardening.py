@@ -4,40 +4,25 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated
 
 import httpx
 import jwt
 import pytest
-from fastapi import APIRouter, Depends, FastAPI
-from pmo_common.auth.dependencies import UNAUTHORIZED_DETAIL, CurrentPrincipal, require_roles
-from pmo_common.auth.principal import Principal
+from fastapi import FastAPI
+from pmo_common.auth.dependencies import UNAUTHORIZED_DETAIL
 from pmo_common.problems import PROBLEM_MEDIA_TYPE
 from pmo_stack.testkit.in_process import asgi_client
+from pmo_stack.testkit.subject_routes import subject_routes
 
 AppBuilder = Callable[..., FastAPI]
 Bearer = Callable[..., dict[str, str]]
 
 
-def routes() -> APIRouter:
-    router = APIRouter()
-
-    @router.get("/v1/portfolios")
-    async def list_portfolios(principal: CurrentPrincipal) -> dict[str, str]:
-        return {"subject": principal.subject}
-
-    @router.post("/v1/portfolios")
-    async def create_portfolio(
-        principal: Annotated[Principal, Depends(require_roles("pmo_admin"))],
-    ) -> dict[str, str]:
-        return {"subject": principal.subject}
-
-    return router
-
-
 @pytest.fixture
 async def client(build_service_app: AppBuilder) -> AsyncIterator[httpx.AsyncClient]:
-    async with asgi_client(build_service_app(routes())) as client:
+    # GET /v1/portfolios for any caller, POST /v1/portfolios for PMO admins only.
+    routes = subject_routes("/v1/portfolios", "/v1/portfolios")
+    async with asgi_client(build_service_app(routes)) as client:
         yield client
 
 

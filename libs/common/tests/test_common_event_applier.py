@@ -13,11 +13,11 @@ from pmo_common.events.envelope import CloudEvent
 from pmo_common.events.payloads import EventPayload, GateDecided
 from pmo_common.messaging.consumed_events import Consumed, ConsumedEvents, Handler
 from pmo_common.messaging.event_applier import EventApplier, Outcome, PermanentEventError
-from pmo_common.messaging.tables import MessagingTables, messaging_tables
+from pmo_common.messaging.tables import MessagingTables
 from pmo_common.observability import correlation_id_var
-from pmo_stack.testkit.applier_waits import Waits, database_down
-from pmo_stack.testkit.direct_tables import engine_with_tables
-from sqlalchemy import Column, MetaData, String, Table, func, insert, select
+from pmo_stack.testkit.applier_waits import Outage, Waits, database_down
+from pmo_stack.testkit.direct_tables import engine_with_tables, messaging_with_table
+from sqlalchemy import Column, String, Table, func, insert, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
@@ -62,16 +62,14 @@ class Database:
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    metadata = MetaData()
-    tables = messaging_tables(metadata)
-    effects = Table(
+    tables, effects = messaging_with_table(
         "effects",
-        metadata,
         Column("event_id", String(64), nullable=False),
         Column("gate", String(50), nullable=False),
         Column("correlation_id", String(64)),
     )
-    engine = await engine_with_tables(f"sqlite+aiosqlite:///{tmp_path / 'applier.db'}", metadata)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'applier.db'}"
+    engine = await engine_with_tables(url, effects.metadata)
     yield Database(create_session_factory(engine), tables, effects)
     await engine.dispose()
 
@@ -238,18 +236,13 @@ async def ignore(session: AsyncSession, event: Consumed[EventPayload]) -> None:
 async def test_an_outage_is_waited_out_beyond_max_attempts_and_never_dead_lettered(
     db: Database,
 ) -> None:
-    failures_left = [12]
-    seen_waiting: list[str] = []
+    outage = Outage(failures=12)
 
     async def during_an_outage(session: AsyncSession, event: Consumed[GateDecided]) -> None:
-        if failures_left[0]:
-            failures_left[0] -= 1
-            if applier.waiting is not None:
-                seen_waiting.append(applier.waiting.describe())
-            raise database_down()
+        outage.meet()
         await db.write_effect(session, event)
 
-    applier = db.applier(during_an_outage, max_attempts=3)
+    applier = outage.applier = db.applier(during_an_outage, max_attempts=3)
     applier.outage_backoff, applier.outage_backoff_max = 0.2, 30.0
     waits = Waits()
     assert await applier.apply(gate_event(), wait=waits) == (Outcome.APPLIED, None)
@@ -259,7 +252,8 @@ async def test_an_outage_is_waited_out_beyond_max_attempts_and_never_dead_letter
     assert waits.delays[-3:] == [30.0, 30.0, 30.0]
     assert await db.count(db.effects) == 1
     assert await db.count(db.tables.processed_events) == 1
-    assert seen_waiting and seen_waiting[-1].startswith("waiting for the database since ")
+    waiting = outage.seen_waiting
+    assert waiting and waiting[-1].startswith("waiting for the database since ")
     assert applier.waiting is None
 
 

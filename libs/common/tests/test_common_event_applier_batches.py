@@ -16,7 +16,7 @@ from pmo_common.messaging.consumed_events import Consumed, ConsumedEvents, Handl
 from pmo_common.messaging.event_applier import EventApplier, Outcome
 from pmo_common.messaging.tables import MessagingTables
 from pmo_common.observability import correlation_id_var
-from pmo_stack.testkit.applier_waits import Waits, database_down
+from pmo_stack.testkit.applier_waits import Outage, Waits, database_down
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -225,18 +225,14 @@ async def test_each_handler_runs_in_its_own_events_context(consumer: Consumer) -
 async def test_an_outage_during_a_batch_is_waited_out_and_the_batch_applied(
     consumer: Consumer,
 ) -> None:
-    failures_left = [5]
-    seen_waiting: list[str] = []
+    outage = Outage(failures=5)
 
     async def during_an_outage(session: AsyncSession, event: Consumed[GateDecided]) -> None:
         await consumer.record(session, event)
-        if event.payload.gate == "G2" and failures_left[0]:
-            failures_left[0] -= 1
-            if applier.waiting is not None:
-                seen_waiting.append(applier.waiting.describe())
-            raise database_down()
+        if event.payload.gate == "G2":
+            outage.meet()
 
-    applier = consumer.applier(during_an_outage)
+    applier = outage.applier = consumer.applier(during_an_outage)
     applier.outage_backoff, applier.outage_backoff_max = 0.2, 1.0
     waits = Waits()
     events = [gate(number) for number in range(4)]
@@ -244,7 +240,8 @@ async def test_an_outage_during_a_batch_is_waited_out_and_the_batch_applied(
     assert waits.delays == [0.2, 0.4, 0.8, 1.0, 1.0]  # beyond max_attempts, never dead-lettered
     assert await consumer.effect_ids() == [event.id for event in events]
     assert await consumer.rows(consumer.tables.processed_events) == 4
-    assert seen_waiting and seen_waiting[-1].startswith("waiting for the database since ")
+    waiting = outage.seen_waiting
+    assert waiting and waiting[-1].startswith("waiting for the database since ")
     assert applier.waiting is None
 
 

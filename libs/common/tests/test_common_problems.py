@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Annotated
 
 import httpx
 import pytest
-from fastapi import Depends, FastAPI
-from pmo_common.auth.dependencies import CurrentPrincipal, require_roles
-from pmo_common.auth.principal import Principal
+from fastapi import FastAPI
 from pmo_common.auth.tokens import TokenVerifier, mint_dev_token
 from pmo_common.problems import (
     PROBLEM_MEDIA_TYPE,
@@ -23,6 +20,7 @@ from pmo_common.problems import (
 )
 from pmo_common.web.pagination import PageDep, make_page
 from pmo_stack.testkit.in_process import asgi_client
+from pmo_stack.testkit.subject_routes import subject_routes
 from pydantic import BaseModel, ConfigDict, Field
 
 SECRET = "problems-test-secret-0123456789abcdef"
@@ -55,15 +53,7 @@ def build_app() -> FastAPI:
         items = list(range(7))[page.offset : page.offset + page.limit + 1]
         return make_page(items, page).model_dump()
 
-    @app.get("/me")
-    async def me(principal: CurrentPrincipal) -> dict[str, str]:
-        return {"subject": principal.subject}
-
-    @app.post("/admin")
-    async def admin(
-        principal: Annotated[Principal, Depends(require_roles("pmo_admin"))],
-    ) -> dict[str, str]:
-        return {"subject": principal.subject}
+    app.include_router(subject_routes("/me", "/admin"))  # /admin: PMO admins only
 
     @app.get("/crash")
     async def crash() -> None:

@@ -12,14 +12,11 @@ from pmo_common.db.unit_of_work import in_unit_of_work, unit_of_work
 from pmo_common.events.catalog import PROJECT_CLOSED, PROJECT_CREATED
 from pmo_common.events.payloads import ProjectClosed
 from pmo_common.messaging.outbox import EventOutbox
-from pmo_common.messaging.tables import messaging_tables
-from pmo_stack.testkit.direct_tables import engine_with_tables
-from sqlalchemy import Column, MetaData, String, Table, func, insert, select
+from pmo_stack.testkit.direct_tables import engine_with_tables, messaging_with_table
+from sqlalchemy import Column, String, Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-metadata = MetaData()
-tables = messaging_tables(metadata)
-notes = Table("notes", metadata, Column("text", String(50), primary_key=True))
+tables, notes = messaging_with_table("notes", Column("text", String(50), primary_key=True))
 outbox = EventOutbox(service="intake", tables=tables)
 CLOSED = ProjectClosed(
     project_id="p-1", name="Apollo", closed_at=datetime(2026, 1, 2, tzinfo=UTC), version=2
@@ -28,7 +25,7 @@ CLOSED = ProjectClosed(
 
 @pytest.fixture
 async def sessions(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = await engine_with_tables(f"sqlite+aiosqlite:///{tmp_path / 'uow.db'}", metadata)
+    engine = await engine_with_tables(f"sqlite+aiosqlite:///{tmp_path / 'uow.db'}", notes.metadata)
     yield create_session_factory(engine)
     await engine.dispose()
 

@@ -13,9 +13,8 @@ import time
 import uuid
 from pathlib import Path
 
-from pmo_stack.lifecycle import Startable
 from pmo_stack.paths import default_cache_dir, repo_root
-from pmo_stack.process_group import spawn_in_group, stop_group, tail
+from pmo_stack.process_group import GroupProcess, spawn_in_group, tail
 from pmo_stack.sync_bridge import run_blocking
 
 KAFKA_VERSION = "4.1.1"
@@ -88,16 +87,15 @@ async def _broker_count(bootstrap_servers: str) -> int:
         await admin.close()
 
 
-class KafkaBroker(Startable):
+class KafkaBroker(GroupProcess):
     """A local KRaft broker+controller process bound to 127.0.0.1."""
 
     def __init__(self, *, libs_dir: Path, data_dir: Path, port: int, controller_port: int) -> None:
+        super().__init__(data_dir / "kafka.log")
         self.libs_dir = libs_dir
         self.data_dir = data_dir
         self.port = port
         self.controller_port = controller_port
-        self.log_path = data_dir / "kafka.log"
-        self._proc: subprocess.Popen[bytes] | None = None
 
     @property
     def bootstrap_servers(self) -> str:
@@ -114,7 +112,7 @@ class KafkaBroker(Startable):
 
     def start(self) -> None:
         """Write the config, format storage on first use and launch the broker."""
-        if self._proc is not None and self._proc.poll() is None:
+        if self.is_running:
             return
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._write_config()
@@ -152,12 +150,6 @@ class KafkaBroker(Startable):
             f"Kafka at {self.bootstrap_servers} not ready after {timeout:.0f}s "
             f"(last error: {last_error!r}); log {self.log_path}:\n{tail(self.log_path)}"
         )
-
-    def stop(self) -> None:
-        """Stop the broker gracefully (SIGTERM), killing it after 20 s."""
-        if self._proc is not None:
-            stop_group(self._proc, timeout=20.0)
-            self._proc = None
 
     def _write_config(self) -> None:
         settings = {

@@ -9,6 +9,8 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from pmo_stack.lifecycle import Startable
+
 
 def spawn_in_group(
     cmd: Sequence[str],
@@ -59,3 +61,30 @@ def tail(path: Path, *, max_bytes: int = 4000) -> str:
             return fh.read().decode("utf-8", errors="replace")
     except FileNotFoundError:
         return ""
+
+
+class GroupProcess(Startable):
+    """Something the stack runs as one child process in its own group (a subclass's `start`
+    spawns it into `_proc`): running or not, stopped gracefully, or killed as a crash would."""
+
+    def __init__(self, log_path: Path) -> None:
+        self.log_path = log_path
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def is_running(self) -> bool:
+        """True while the process has not exited."""
+        return self._proc is not None and self._proc.poll() is None
+
+    def stop(self, timeout: float = 20.0) -> None:
+        """SIGTERM (graceful shutdown), then SIGKILL after `timeout` seconds."""
+        if self._proc is not None:
+            stop_group(self._proc, timeout=timeout)
+            self._proc = None
+
+    def kill(self) -> None:
+        """SIGKILL at once, as a crash would: no shutdown hooks, no flush, no goodbye to clients."""
+        if self._proc is not None:
+            signal_group(self._proc, signal.SIGKILL)
+            self._proc.wait()
+            self._proc = None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -14,7 +13,7 @@ from pathlib import Path
 import httpx
 
 from pmo_stack.lifecycle import Startable
-from pmo_stack.process_group import signal_group, spawn_in_group, stop_group, tail
+from pmo_stack.process_group import GroupProcess, spawn_in_group, tail
 
 SERVICES: dict[str, int] = {
     "intake": 8001,
@@ -52,28 +51,22 @@ def _check_known(service: str) -> None:
         raise ValueError(f"unknown service {service!r}; expected one of {sorted(SERVICES)}")
 
 
-class ServiceProcess:
+class ServiceProcess(GroupProcess):
     """One service running under uvicorn on 127.0.0.1, in its own process group."""
 
     def __init__(
         self, service: str, *, env: Mapping[str, str], log_path: Path, port: int | None = None
     ) -> None:
         _check_known(service)
+        super().__init__(log_path)
         self.service = service
         self.port = port if port is not None else SERVICES[service]
         self.env = dict(env)
-        self.log_path = log_path
-        self._proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         """Base URL, e.g. http://127.0.0.1:8001."""
         return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def is_running(self) -> bool:
-        """True while the process has not exited."""
-        return self._proc is not None and self._proc.poll() is None
 
     @property
     def command(self) -> list[str]:
@@ -121,19 +114,6 @@ class ServiceProcess:
             f"{self.service} not ready after {timeout:.0f}s (last: {last}); "
             f"log {self.log_path}:\n{tail(self.log_path)}"
         )
-
-    def stop(self, timeout: float = 20.0) -> None:
-        """SIGTERM (graceful shutdown), then SIGKILL after `timeout` seconds."""
-        if self._proc is not None:
-            stop_group(self._proc, timeout=timeout)
-            self._proc = None
-
-    def kill(self) -> None:
-        """SIGKILL at once, as a crash would (no shutdown hooks run)."""
-        if self._proc is not None:
-            signal_group(self._proc, signal.SIGKILL)
-            self._proc.wait()
-            self._proc = None
 
     def restart(self, timeout: float = 60.0) -> None:
         """Stop (if running), start again and wait until ready."""

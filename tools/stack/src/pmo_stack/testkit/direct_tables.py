@@ -3,8 +3,11 @@ for the tests of the shared plumbing (outbox, applier, rows, units of work)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from pmo_common.db.engine import create_database_engine
-from sqlalchemy import MetaData
+from pmo_common.messaging.tables import MessagingTables, messaging_tables
+from sqlalchemy import Column, MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 
@@ -14,3 +17,10 @@ async def engine_with_tables(url: str, metadata: MetaData) -> AsyncEngine:
     async with engine.begin() as connection:
         await connection.run_sync(metadata.create_all)
     return engine
+
+
+def messaging_with_table(name: str, *columns: Column[Any]) -> tuple[MessagingTables, Table]:
+    """The shared messaging tables and one table of the caller's own (where its handlers write
+    what they did), on one new metadata: the table's `.metadata`."""
+    metadata = MetaData()
+    return messaging_tables(metadata), Table(name, metadata, *columns)

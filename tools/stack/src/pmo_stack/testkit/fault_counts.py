@@ -184,6 +184,17 @@ def assert_nothing_lost(counts: FaultCounts) -> None:
     assert not problems, f"{counts.summary()}\n  " + "\n  ".join(problems)
 
 
+def told_about(
+    load: AtRiskLoad, projects: set[str], webhooks: Mapping[str, WebhookTarget]
+) -> list[Told]:
+    """What the managers' mailboxes and each webhook target (by name) were told about
+    `projects` of the load."""
+    managers = {p.manager.lower(): p.id for p in load.projects if p.id in projects}
+    return [mails_told(load.stack.smtp, managers)] + [
+        webhooks_told(target, projects, name) for name, target in webhooks.items()
+    ]
+
+
 @dataclass
 class Ledger:
     """Where a scenario's outcome is read: the stack's receivers, notifications' API, Kafka."""
@@ -195,10 +206,7 @@ class Ledger:
     async def snapshot(self, scenario: str, expected: Expected) -> FaultCounts:
         """The counts from the receivers and notifications (not the topics)."""
         load, projects = self.load, set(expected.projects)
-        managers = {p.manager.lower(): p.id for p in load.projects if p.id in projects}
-        told = [mails_told(load.stack.smtp, managers)] + [
-            webhooks_told(target, projects, name) for name, target in self.webhooks.items()
-        ]
+        told = told_about(load, projects, self.webhooks)
         notifications, admin, http = load.urls["notifications"], load.admin, load.http
         alerts = await at_risk_alerts(http, notifications, admin, projects)
         active = await deliveries_in(http, notifications, admin, projects, ACTIVE_DELIVERY_STATUSES)

@@ -8,7 +8,6 @@ handles, and overrides those two fixtures with their addresses so `start_stack` 
 from __future__ import annotations
 
 import shutil
-import signal
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,24 +17,16 @@ from pathlib import Path
 from pmo_stack.kafka_broker import KafkaBroker, ensure_kafka_jars
 from pmo_stack.ports import free_port
 from pmo_stack.postgres_cluster import PostgresCluster
-from pmo_stack.process_group import signal_group
 
 BROKER_READY_SECONDS = 120.0
 
 
 class KillableBroker(KafkaBroker):
-    """A local KRaft broker that can be killed like a crashed machine and started again.
+    """A local KRaft broker that can be killed like a crashed machine (`kill`) and started again.
 
     The data directory and ports stay, so clients reconnect to the same address and find the
     topics, offsets and consumer groups the broker had written before it died.
     """
-
-    def kill(self) -> None:
-        """SIGKILL the broker at once: no controlled shutdown, no flush, no goodbye to clients."""
-        if self._proc is not None:
-            signal_group(self._proc, signal.SIGKILL)
-            self._proc.wait()
-            self._proc = None
 
     def restart(self, timeout: float = BROKER_READY_SECONDS) -> None:
         """Start again on the same ports and data, and wait until it answers metadata."""

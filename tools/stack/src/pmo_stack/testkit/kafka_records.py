@@ -120,6 +120,11 @@ def event_ids(records: Sequence[ConsumerRecord[bytes, bytes]]) -> list[str]:
     return [CloudEvent.from_bytes(record.value or b"").id for record in records]
 
 
+async def ids_on(bootstrap: str, topic: str) -> list[str]:
+    """The CloudEvent ids of every record now in the topic, in the order `read_all` reads them."""
+    return event_ids(await read_all(bootstrap, topic))
+
+
 async def committed_offsets(bootstrap: str, group: str, topic: str) -> dict[int, int]:
     """The consumer group's committed offsets on the topic, by partition ({} while electing)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
