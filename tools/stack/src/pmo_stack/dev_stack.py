@@ -27,6 +27,9 @@ DEV_KAFKA_PORT = 9092
 DEV_KAFKA_CONTROLLER_PORT = 9093
 DEV_SMTP_PORT = 8025
 DEV_ADMIN_EMAIL = "admin@pmo.local"
+# Who the `pmo` level of an escalation ladder e-mails in development (their mail lands in
+# .data/mailbox/ like everyone's).
+DEV_PMO_EMAILS = "pmo@pmo.local"
 
 # Handed to the services unchanged when set in the caller's environment.
 _PASSTHROUGH = ("PMO_SMTP_FROM", "PMO_AUTH_ISSUER", "PMO_AUTH_AUDIENCE", "PMO_AUTH_JWKS_URL")
@@ -58,6 +61,9 @@ def dev_config(environ: Mapping[str, str]) -> DevConfig:
         "PMO_SMTP_PORT": str(smtp_port),
         "PMO_NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE": (
             environ.get("PMO_NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE") or "true"
+        ),
+        "PMO_NOTIFICATIONS_PMO_EMAILS": (
+            environ.get("PMO_NOTIFICATIONS_PMO_EMAILS") or DEV_PMO_EMAILS
         ),
     }
     for name in SERVICES:
