@@ -291,18 +291,18 @@ class InterventionDesk:
         """Deliver a project.at_risk (or, with event_type=, project.recovered) about the project."""
         return await self.deliver(self.health(project_id=project_id, **fields))
 
-    async def cases(self, headers: dict[str, str] | None = None, **params: Any) -> list[Any]:
-        answer = await self.client.get(
-            "/v1/interventions", params=params, headers=headers or self.admin
-        )
+    async def read(self, path: str, headers: dict[str, str] | None = None, **params: Any) -> Any:
+        """The JSON a GET of `path` answers, which must be a 200 (as an admin by default)."""
+        answer = await self.client.get(path, params=params, headers=headers or self.admin)
         assert answer.status_code == 200, answer.text
-        items: list[Any] = answer.json()["items"]
+        return answer.json()
+
+    async def cases(self, headers: dict[str, str] | None = None, **params: Any) -> list[Any]:
+        items: list[Any] = (await self.read("/v1/interventions", headers, **params))["items"]
         return items
 
     async def case(self, case_id: str) -> dict[str, Any]:
-        answer = await self.client.get(f"/v1/interventions/{case_id}", headers=self.admin)
-        assert answer.status_code == 200, answer.text
-        body: dict[str, Any] = answer.json()
+        body: dict[str, Any] = await self.read(f"/v1/interventions/{case_id}")
         return body
 
     async def open_case(self, **signal: Any) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from pmo_common.web.inputs import (
@@ -20,24 +20,27 @@ from pmo_standards.api.schemas import Description, Identifier, StrippedText
 from pmo_standards.domain.interventions import (
     MAX_OPTIONS,
     MIN_OPTIONS,
+    BoardDecision,
     CloseReason,
     DecisionOutcome,
+    ExceptionOption,
+    ExceptionReport,
 )
 
 Narrative = Annotated[StrippedText, Field(min_length=1, max_length=4000)]
 
 OPTION_EXAMPLES: list[dict[str, Any]] = [
     {
-        "key": "descope",
-        "description": "Drop the reporting module",
-        "cost_impact": -10000,
-        "schedule_impact_days": 0,
+        "key": "phase_rollout",
+        "description": "Roll out to one warehouse first, the others next quarter",
+        "cost_impact": -4000,
+        "schedule_impact_days": 45,
     },
     {
-        "key": "extend",
-        "description": "Add a second integration team for a month",
-        "cost_impact": 25000,
-        "schedule_impact_days": 30,
+        "key": "contractors",
+        "description": "Bring in two contractors who know the legacy interfaces",
+        "cost_impact": 18000,
+        "schedule_impact_days": 10,
     },
 ]
 
@@ -70,7 +73,7 @@ class ExceptionReportIn(StrictInput):
             "cause": "The legacy interfaces needed twice the effort estimated.",
             "consequences": "Budget overrun of 40%; the portfolio's Q3 release slips.",
             "options": OPTION_EXAMPLES,
-            "recommendation": "extend",
+            "recommendation": "contractors",
             "lessons": "Prototype every legacy interface before estimating.",
         }
     )
@@ -88,12 +91,22 @@ class ExceptionReportIn(StrictInput):
         default=None, description="What others should learn; filed in the library on closing"
     )
 
+    def filed_by(self, reported_by: str) -> ExceptionReport:
+        """The report as `reported_by` files it now (empty lessons: none)."""
+        return ExceptionReport(
+            **self.model_dump(exclude={"options", "lessons"}),
+            options=tuple(ExceptionOption(**option.model_dump()) for option in self.options),
+            lessons=self.lessons or None,
+            reported_by=reported_by,
+            reported_at=datetime.now(UTC),
+        )
+
 
 class DecisionIn(StrictInput):
     """The portfolio board's decision on the exception report."""
 
     model_config = documented_examples(
-        {"outcome": "approve_option", "option": "extend", "note": "Go for it."},
+        {"outcome": "approve_option", "option": "contractors", "note": "Go for it."},
         {"outcome": "exception_plan_required", "note": "Re-plan the remaining stages."},
         {"outcome": "premature_close", "note": "The business case no longer holds."},
     )
@@ -103,6 +116,12 @@ class DecisionIn(StrictInput):
         default=None, description="The approved option's key; required with approve_option"
     )
     note: Description | None = None
+
+    def decided_by(self, decided_by: str) -> BoardDecision:
+        """The decision as `decided_by` records it now."""
+        return BoardDecision(
+            **self.model_dump(), decided_by=decided_by, decided_at=datetime.now(UTC)
+        )
 
 
 class ActionIn(StrictInput):

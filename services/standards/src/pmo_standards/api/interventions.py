@@ -31,11 +31,7 @@ from pmo_standards.api.intervention_schemas import (
     InterventionOut,
     OwnerIn,
 )
-from pmo_standards.domain.interventions import (
-    ExceptionOption,
-    Intervention,
-    InterventionFilter,
-)
+from pmo_standards.domain.interventions import Intervention, InterventionFilter
 from pmo_standards.handlers import intervention_commands as commands
 from pmo_standards.handlers.intervention_queries import find_interventions, load_intervention
 
@@ -54,8 +50,9 @@ async def _checked(
     return case
 
 
-def _case_location(case: InterventionOut) -> str:
-    return f"/v1/interventions/{case.id}"
+def _at_the_case(intervention_id: str) -> Callable[[object], str]:
+    """The Location of what a POST on a case creates: the case, which shows it."""
+    return lambda _created: f"/v1/interventions/{intervention_id}"
 
 
 @router.get("", summary="List interventions")
@@ -118,21 +115,13 @@ async def file_report(
 
     async def file() -> InterventionOut:
         case = await _checked(once.session, principal, intervention_id, ensure_can_report_exception)
-        report = commands.exception_report_of(
-            title=body.title,
-            cause=body.cause,
-            consequences=body.consequences,
-            options=[ExceptionOption(**option.model_dump()) for option in body.options],
-            recommendation=body.recommendation,
-            lessons=body.lessons or None,
-            reported_by=actor_name(principal),
-        )
+        report = body.filed_by(actor_name(principal))
         reported = await commands.file_exception_report(
             once.session, intervention=case, report=report
         )
         return InterventionOut.model_validate(reported)
 
-    return await once.run(body, file, location=_case_location)
+    return await once.run(body, file, location=_at_the_case(intervention_id))
 
 
 @router.post(
@@ -146,12 +135,7 @@ async def decide(
     """Record the decision, publish project.exception_decided; premature_close closes the case."""
     case = await _checked(session, principal, intervention_id, ensure_can_read_intervention)
     decided = await commands.decide(
-        session,
-        intervention=case,
-        outcome=body.outcome,
-        option=body.option,
-        note=body.note,
-        decided_by=actor_name(principal),
+        session, intervention=case, decision=body.decided_by(actor_name(principal))
     )
     return InterventionOut.model_validate(decided)
 
@@ -180,9 +164,7 @@ async def add_action(
         )
         return ActionOut.model_validate(action)
 
-    return await once.run(
-        body, add, location=lambda _action: f"/v1/interventions/{intervention_id}"
-    )
+    return await once.run(body, add, location=_at_the_case(intervention_id))
 
 
 @router.patch(

@@ -82,17 +82,17 @@ class BoardDecision:
     decided_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RecoveryAction:
-    """Something someone must do by a date to bring the project back."""
+    """Something someone must do by a date to bring the project back (the defaults: not yet)."""
 
     id: str
     intervention_id: str
     title: str
     owner: str
     due_date: date
-    status: str
-    done_at: datetime | None
+    status: str = ACTION_OPEN
+    done_at: datetime | None = None
     created_by: str
     created_at: datetime
 
@@ -102,20 +102,12 @@ class RecoveryAction:
         return self.status == ACTION_DONE
 
 
-@dataclass(frozen=True, slots=True)
-class ProjectFacts:
-    """The project facts every intervention event carries, kept from project.at_risk."""
-
-    project_id: str
-    project_name: str
-    manager: str
-    sponsor: str | None
-    portfolio_id: str | None
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Intervention:
-    """A case; `recovered_at` is set while the project is out of red since the case opened."""
+    """A case; `recovered_at` is set while the project is out of red since the case opened.
+
+    The defaults are a case just opened: no owner, report, decision or action yet.
+    """
 
     id: str
     project_id: str
@@ -125,33 +117,22 @@ class Intervention:
     portfolio_id: str | None
     status: str
     opened_at: datetime
-    closed_at: datetime | None
-    close_reason: CloseReason | None
-    owner: str | None
+    closed_at: datetime | None = None
+    close_reason: CloseReason | None = None
+    owner: str | None = None
     reasons: tuple[ReasonNote, ...]
     suggested_practices: tuple[PracticeRef, ...]
-    exception_report: ExceptionReport | None
-    decision: BoardDecision | None
-    recovered_at: datetime | None
+    exception_report: ExceptionReport | None = None
+    decision: BoardDecision | None = None
+    recovered_at: datetime | None = None
     health_version: int | None
-    lesson_practice_id: str | None
+    lesson_practice_id: str | None = None
     actions: tuple[RecoveryAction, ...] = ()
 
     @property
     def is_open(self) -> bool:
         """Whether the case is still being worked."""
         return self.status == OPEN
-
-    @property
-    def facts(self) -> ProjectFacts:
-        """Who and what the case is about, as its events tell it."""
-        return ProjectFacts(
-            project_id=self.project_id,
-            project_name=self.project_name,
-            manager=self.manager,
-            sponsor=self.sponsor,
-            portfolio_id=self.portfolio_id,
-        )
 
     @property
     def reason_codes(self) -> tuple[str, ...]:

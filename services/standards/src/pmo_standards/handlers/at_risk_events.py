@@ -37,7 +37,7 @@ from pmo_standards.domain.interventions import (
     opens_intervention,
 )
 from pmo_standards.handlers.intervention_closing import STANDARDS, close_if_recovered_and_done
-from pmo_standards.handlers.intervention_publishing import announce
+from pmo_standards.handlers.intervention_publishing import announce, project_facts
 from pmo_standards.handlers.practice_queries import suggest_practices
 
 log = logging.getLogger(__name__)
@@ -65,10 +65,7 @@ async def on_project_at_risk(session: AsyncSession, event: Consumed[ProjectAtRis
                 reasons=reasons,
                 health_version=risk.health_version,
                 recovered_at=None,
-                project_name=risk.project_name,
-                manager=risk.manager,
-                sponsor=risk.sponsor,
-                portfolio_id=risk.portfolio_id,
+                **project_facts(risk),
             )
             await save_intervention(session, intervention=refreshed)
         return
@@ -82,26 +79,14 @@ async def on_project_at_risk(session: AsyncSession, event: Consumed[ProjectAtRis
 async def _open(
     session: AsyncSession, risk: ProjectAtRisk, reasons: tuple[ReasonNote, ...]
 ) -> None:
-    now = datetime.now(UTC)
     case = Intervention(
         id=str(uuid.uuid4()),
-        project_id=risk.project_id,
-        project_name=risk.project_name,
-        manager=risk.manager,
-        sponsor=risk.sponsor,
-        portfolio_id=risk.portfolio_id,
+        **project_facts(risk),
         status=OPEN,
-        opened_at=now,
-        closed_at=None,
-        close_reason=None,
-        owner=None,
+        opened_at=datetime.now(UTC),
         reasons=reasons,
         suggested_practices=await suggest_practices(session, reasons=reasons),
-        exception_report=None,
-        decision=None,
-        recovered_at=None,
         health_version=risk.health_version,
-        lesson_practice_id=None,
     )
     await insert_intervention(session, intervention=case)
     await announce(
@@ -112,7 +97,7 @@ async def _open(
         suggested_practices=[
             PracticeReference(id=ref.id, title=ref.title) for ref in case.suggested_practices
         ],
-        opened_at=now,
+        opened_at=case.opened_at,
     )
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from pmo_common.events.catalog import INTERVENTION_CLOSED
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_standards.db.intervention_repository import save_intervention
 from pmo_standards.db.practice_repository import insert_practice
 from pmo_standards.db.projection_repository import get_project
 from pmo_standards.domain.interventions import (
@@ -21,7 +21,7 @@ from pmo_standards.domain.interventions import (
 )
 from pmo_standards.domain.practices import Practice, normalise_tags
 from pmo_standards.domain.suggested_practices import topics_of
-from pmo_standards.handlers.intervention_publishing import announce
+from pmo_standards.handlers.intervention_publishing import save_and_announce
 
 # Who closed a case the events closed (recovery, the project's closure).
 STANDARDS = "standards"
@@ -42,23 +42,14 @@ async def close_intervention(
         lesson_id = await _file_lesson(
             session, intervention=intervention, report=report, closed_by=closed_by, now=now
         )
-    closed = replace(
-        intervention,
-        status=CLOSED,
-        closed_at=now,
-        close_reason=reason,
-        lesson_practice_id=lesson_id,
-    )
-    await save_intervention(session, intervention=closed)
-    await announce(
-        session,
-        INTERVENTION_CLOSED,
-        closed,
-        close_reason=reason,
-        closed_at=now,
-        lesson_practice_id=lesson_id,
-    )
-    return closed
+    # What closing sets on the case is what intervention.closed tells of it.
+    closing: dict[str, Any] = {
+        "close_reason": reason,
+        "closed_at": now,
+        "lesson_practice_id": lesson_id,
+    }
+    closed = replace(intervention, status=CLOSED, **closing)
+    return await save_and_announce(session, INTERVENTION_CLOSED, closed, **closing)
 
 
 async def close_if_recovered_and_done(

@@ -7,7 +7,7 @@ the unit of work its reads already began, refuses a closed case (409) and publis
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import UTC, date, datetime
 
 from pmo_common.db.unit_of_work import unit_of_work
@@ -17,13 +17,9 @@ from pmo_common.problems import ProblemException, not_found, raise_if_invalid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_standards.db.action_repository import get_action, insert_action, mark_action_done
-from pmo_standards.db.intervention_repository import save_intervention
 from pmo_standards.domain.interventions import (
     ACTION_DONE,
-    ACTION_OPEN,
     BoardDecision,
-    DecisionOutcome,
-    ExceptionOption,
     ExceptionReport,
     Intervention,
     RecoveryAction,
@@ -34,7 +30,7 @@ from pmo_standards.handlers.intervention_closing import (
     close_if_recovered_and_done,
     close_intervention,
 )
-from pmo_standards.handlers.intervention_publishing import announce
+from pmo_standards.handlers.intervention_publishing import save_and_announce
 
 
 def _refuse_if_closed(intervention: Intervention) -> None:
@@ -53,16 +49,13 @@ async def assign_owner(
     """Make a PMO consultant the owner of the case and publish intervention.assigned."""
     async with unit_of_work(session):
         _refuse_if_closed(intervention)
-        assigned = replace(intervention, owner=owner)
-        await save_intervention(session, intervention=assigned)
-        await announce(
+        return await save_and_announce(
             session,
             INTERVENTION_ASSIGNED,
-            assigned,
+            replace(intervention, owner=owner),
             assigned_by=assigned_by,
             assigned_at=datetime.now(UTC),
         )
-    return assigned
 
 
 async def file_exception_report(
@@ -80,37 +73,20 @@ async def file_exception_report(
                 "decides on that one.",
             )
         raise_if_invalid(exception_report_issues(report.option_keys, report.recommendation))
-        reported = replace(intervention, exception_report=report)
-        await save_intervention(session, intervention=reported)
-        await announce(
+        return await save_and_announce(
             session,
             EXCEPTION_REPORTED,
-            reported,
+            replace(intervention, exception_report=report),
             title=report.title,
-            options=[
-                OptionPayload(
-                    key=option.key,
-                    description=option.description,
-                    cost_impact=option.cost_impact,
-                    schedule_impact_days=option.schedule_impact_days,
-                )
-                for option in report.options
-            ],
+            options=[OptionPayload.model_validate(o, from_attributes=True) for o in report.options],
             recommendation=report.recommendation,
             reported_by=report.reported_by,
             reported_at=report.reported_at,
         )
-    return reported
 
 
 async def decide(
-    session: AsyncSession,
-    *,
-    intervention: Intervention,
-    outcome: DecisionOutcome,
-    option: str | None,
-    note: str | None,
-    decided_by: str,
+    session: AsyncSession, *, intervention: Intervention, decision: BoardDecision
 ) -> Intervention:
     """Record the board's decision on the exception report; premature_close closes the case."""
     async with unit_of_work(session):
@@ -123,30 +99,20 @@ async def decide(
                 f"Intervention {intervention.id} has no exception report: the project's "
                 "manager files one before the board decides.",
             )
-        raise_if_invalid(decision_issues(outcome, option, report))
-        now = datetime.now(UTC)
-        decision = BoardDecision(
-            outcome=outcome, option=option, note=note, decided_by=decided_by, decided_at=now
-        )
-        decided = replace(intervention, decision=decision)
-        await save_intervention(session, intervention=decided)
-        await announce(
+        raise_if_invalid(decision_issues(decision.outcome, decision.option, report))
+        decided = await save_and_announce(
             session,
             EXCEPTION_DECIDED,
-            decided,
-            outcome=outcome,
-            option=option,
-            note=note,
-            decided_by=decided_by,
-            decided_at=now,
+            replace(intervention, decision=decision),
+            **asdict(decision),
         )
-        if outcome == "premature_close":
+        if decision.outcome == "premature_close":
             decided = await close_intervention(
                 session,
                 intervention=decided,
                 reason="premature_close",
-                closed_by=decided_by,
-                now=now,
+                closed_by=decision.decided_by,
+                now=decision.decided_at,
             )
     return decided
 
@@ -169,8 +135,6 @@ async def add_action(
             title=title,
             owner=owner,
             due_date=due_date,
-            status=ACTION_OPEN,
-            done_at=None,
             created_by=created_by,
             created_at=datetime.now(UTC),
         )
@@ -197,26 +161,3 @@ async def complete_action(
             session, intervention=replace(intervention, actions=actions), closed_by=actor, now=now
         )
     return done
-
-
-def exception_report_of(
-    *,
-    title: str,
-    cause: str,
-    consequences: str,
-    options: list[ExceptionOption],
-    recommendation: str,
-    lessons: str | None,
-    reported_by: str,
-) -> ExceptionReport:
-    """A report as filed now."""
-    return ExceptionReport(
-        title=title,
-        cause=cause,
-        consequences=consequences,
-        options=tuple(options),
-        recommendation=recommendation,
-        lessons=lessons,
-        reported_by=reported_by,
-        reported_at=datetime.now(UTC),
-    )
