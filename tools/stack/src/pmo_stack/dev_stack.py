@@ -29,7 +29,7 @@ DEV_SMTP_PORT = 8025
 DEV_ADMIN_EMAIL = "admin@pmo.local"
 # Who the `pmo` level of an escalation ladder e-mails in development (their mail lands in
 # .data/mailbox/ like everyone's).
-DEV_PMO_EMAILS = "pmo@pmo.local"
+DEV_PMO_EMAILS = "pmo@example.com"
 
 # Handed to the services unchanged when set in the caller's environment.
 _PASSTHROUGH = ("PMO_SMTP_FROM", "PMO_AUTH_ISSUER", "PMO_AUTH_AUDIENCE", "PMO_AUTH_JWKS_URL")
