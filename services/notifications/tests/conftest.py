@@ -391,22 +391,6 @@ def action_overdue_payload(project_id: str, **changes: Any) -> ActionOverdue:
 
 
 @dataclass(frozen=True)
-class InterventionPayloads:
-    """Builders of standards' intervention.* payloads."""
-
-    opened: Callable[..., InterventionOpened] = opened_payload
-    assigned: Callable[..., InterventionAssigned] = assigned_payload
-    closed: Callable[..., InterventionClosed] = closed_payload
-    action_overdue: Callable[..., ActionOverdue] = action_overdue_payload
-
-
-@pytest.fixture
-def intervention_payloads() -> InterventionPayloads:
-    """Builders of the intervention payloads notifications consumes."""
-    return InterventionPayloads()
-
-
-@dataclass(frozen=True)
 class EventPayloads:
     """Builders of consumed-event payloads."""
 
@@ -415,6 +399,11 @@ class EventPayloads:
     overdue: Callable[..., ReportOverdue] = overdue_payload
     created: Callable[..., ProjectCreated] = created_payload
     cpi_reason: Callable[[], Reason] = cpi_reason
+    # Standards' intervention.* events.
+    opened: Callable[..., InterventionOpened] = opened_payload
+    assigned: Callable[..., InterventionAssigned] = assigned_payload
+    closed: Callable[..., InterventionClosed] = closed_payload
+    action_overdue: Callable[..., ActionOverdue] = action_overdue_payload
 
 
 @pytest.fixture

@@ -8,9 +8,11 @@ receivers are real servers on 127.0.0.1.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+import pytest
 from pmo_notifications.config import NotificationsSettings
 from pmo_notifications.main import create_app
 from pmo_stack.testkit import eventually
@@ -23,30 +25,33 @@ def instant(text: str) -> datetime:
 # --- 1. a schedule measured in hours (compressed here) -----------------------------------------
 
 
-async def attempts_while_refused(
-    run_notifications: Any, receiver: Any, *, refusals: int, ending: str, **settings: Any
-) -> tuple[list[dict[str, Any]], list[Any]]:
-    """One at-risk webhook to `receiver` answering 503 to its first `refusals` requests, the
+Attempts = tuple[list[dict[str, Any]], list[Any]]
+
+
+@pytest.fixture
+def attempts_while_refused(
+    run_notifications: Any, webhook_receiver: Any
+) -> Callable[..., Awaitable[Attempts]]:
+    """One at-risk webhook to a receiver answering 503 to its first `refusals` requests, the
     settings changed: the delivery's attempts once the latest ended in `ending`, and the
     notification.failed events published about webhooks."""
-    receiver.fail_next(refusals, status=503)
-    async with run_notifications(**settings) as notifications:
-        rows = await notifications.at_risk_attempts_ending(receiver.url, ending)
-        return rows, await notifications.webhook_failures()
+
+    async def attempts(*, refusals: int, ending: str, **settings: Any) -> Attempts:
+        webhook_receiver.fail_next(refusals, status=503)
+        async with run_notifications(**settings) as notifications:
+            rows = await notifications.at_risk_attempts_ending(webhook_receiver.url, ending)
+            return rows, await notifications.webhook_failures()
+
+    return attempts
 
 
 async def test_a_receiver_down_past_max_attempts_still_gets_the_message_when_it_comes_back(
-    run_notifications: Any, webhook_receiver: Any
+    attempts_while_refused: Any,
 ) -> None:
     # Down for four attempts (0, 0.05, 0.35 and 1.55 s in): more than max_attempts, well within
     # the give-up time; the fifth attempt gets through.
     rows, failures = await attempts_while_refused(
-        run_notifications,
-        webhook_receiver,
-        refusals=4,
-        ending="delivered",
-        delivery_max_attempts=3,
-        delivery_give_up_after_seconds=60,
+        refusals=4, ending="delivered", delivery_max_attempts=3, delivery_give_up_after_seconds=60
     )
     assert [(r["attempt"], r["status"]) for r in rows] == [
         *[(attempt, "retrying") for attempt in range(1, 5)],
@@ -57,15 +62,10 @@ async def test_a_receiver_down_past_max_attempts_still_gets_the_message_when_it_
 
 
 async def test_a_delivery_fails_only_once_the_give_up_time_has_passed(
-    run_notifications: Any, webhook_receiver: Any
+    attempts_while_refused: Any,
 ) -> None:
     rows, failures = await attempts_while_refused(
-        run_notifications,
-        webhook_receiver,
-        refusals=100,
-        ending="failed",
-        delivery_max_attempts=2,
-        delivery_give_up_after_seconds=1.5,
+        refusals=100, ending="failed", delivery_max_attempts=2, delivery_give_up_after_seconds=1.5
     )
     # 0, 0.05, 0.35 s, then the last attempt on the give-up time (1.5 s), not 1.55 s. (The give-up
     # time leaves room for a first send slowed by a busy machine: the third attempt fails only

@@ -263,7 +263,7 @@ async def test_the_portfolio_policy_wins_over_the_default(
 
 
 async def test_the_intervention_owner_is_told_while_the_case_is_open(
-    ladder: Ladder, notifications_payloads: Any, intervention_payloads: Any
+    ladder: Ladder, notifications_payloads: Any
 ) -> None:
     await ladder.set_default(
         [
@@ -274,14 +274,14 @@ async def test_the_intervention_owner_is_told_while_the_case_is_open(
     alert = await ladder.open_at_risk(notifications_payloads)
     project_id = alert["project_id"]
     await ladder.harness.apply(
-        "intervention.opened", intervention_payloads.opened(project_id, owner=None)
+        "intervention.opened", notifications_payloads.opened(project_id, owner=None)
     )
     await ladder.harness.apply(
-        "intervention.assigned", intervention_payloads.assigned(project_id, owner=OWNER)
+        "intervention.assigned", notifications_payloads.assigned(project_id, owner=OWNER)
     )
     now = instant(alert["opened_at"]) + timedelta(seconds=11)
     assert await ladder.climb_at(now) == 1
-    await ladder.harness.apply("intervention.closed", intervention_payloads.closed(project_id))
+    await ladder.harness.apply("intervention.closed", notifications_payloads.closed(project_id))
     assert await ladder.climb_at(now + timedelta(seconds=11)) == 1
     events = await ladder.escalated(alert["id"])
     assert [e["notified"] for e in events] == [[OWNER, MANAGER], []]

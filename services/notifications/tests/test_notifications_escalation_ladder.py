@@ -5,17 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pmo_notifications.domain import escalation_ladder as rules
 from pmo_notifications.domain.escalation_ladder import (
     EscalationLevel,
     EscalationPolicy,
     LadderPosition,
     PeopleOfProject,
-    can_climb,
-    climb,
-    escalation_targets,
-    first_escalation_at,
-    held_until,
-    plain_duration,
 )
 from pmo_notifications.domain.intervention_owners import (
     InterventionFact,
@@ -35,10 +30,10 @@ def policy(*waits: int, repeat: int = 0) -> EscalationPolicy:
 
 def walk(ladder: EscalationPolicy, opened_at: datetime) -> list[LadderPosition]:
     """Every position the ladder passes through, each step taken the moment it is due."""
-    position = LadderPosition(0, 0, first_escalation_at(ladder, opened_at=opened_at))
+    position = LadderPosition(0, 0, rules.first_escalation_at(ladder, opened_at=opened_at))
     seen = []
-    while position.next_escalation_at is not None and can_climb(ladder, position):
-        position = climb(ladder, position, at=position.next_escalation_at)
+    while position.next_escalation_at is not None and rules.can_climb(ladder, position):
+        position = rules.climb(ladder, position, at=position.next_escalation_at)
         seen.append(position)
     return seen
 
@@ -56,7 +51,7 @@ def test_each_level_is_due_its_wait_after_the_previous_step() -> None:
 def test_a_late_step_counts_the_next_wait_from_when_it_was_taken() -> None:
     ladder = policy(60, 300)
     late = T0 + timedelta(hours=1)
-    reached = climb(ladder, LadderPosition(0, 0, T0 + timedelta(seconds=60)), at=late)
+    reached = rules.climb(ladder, LadderPosition(0, 0, T0 + timedelta(seconds=60)), at=late)
     assert reached == LadderPosition(1, 0, late + timedelta(seconds=300))
 
 
@@ -71,20 +66,20 @@ def test_repeats_start_again_from_level_one_a_bounded_number_of_times() -> None:
         (2, 2),
     ]
     assert steps[-1].next_escalation_at is None
-    assert not can_climb(policy(10, 20, repeat=2), steps[-1])
+    assert not rules.can_climb(policy(10, 20, repeat=2), steps[-1])
 
 
 def test_a_policy_shortened_under_a_climbing_alert_reads_its_new_last_level_as_the_top() -> None:
     shortened = policy(60)
-    assert not can_climb(shortened, LadderPosition(3, 0, T0))
-    assert climb(policy(60, repeat=1), LadderPosition(3, 0, T0), at=T0) == LadderPosition(
+    assert not rules.can_climb(shortened, LadderPosition(3, 0, T0))
+    assert rules.climb(policy(60, repeat=1), LadderPosition(3, 0, T0), at=T0) == LadderPosition(
         1, 1, None
     )
 
 
 def test_a_silence_holds_the_step_until_it_ends_looking_again_every_few_minutes() -> None:
-    assert held_until(T0 + timedelta(minutes=2), now=T0) == T0 + timedelta(minutes=2)
-    assert held_until(T0 + timedelta(days=2), now=T0) == T0 + timedelta(minutes=5)
+    assert rules.held_until(T0 + timedelta(minutes=2), now=T0) == T0 + timedelta(minutes=2)
+    assert rules.held_until(T0 + timedelta(days=2), now=T0) == T0 + timedelta(minutes=5)
 
 
 def test_targets_resolve_keywords_keep_addresses_and_tell_nobody_twice() -> None:
@@ -95,7 +90,7 @@ def test_targets_resolve_keywords_keep_addresses_and_tell_nobody_twice() -> None
         pmo=["pmo-desk@example.com", "ada@example.com"],
     )
     notify = ["sponsor", "manager", "intervention_owner", "pmo", "carla@example.com", "x@y.org"]
-    assert escalation_targets(notify, people) == (
+    assert rules.escalation_targets(notify, people) == (
         "ada@example.com",
         "Carla@Example.com",
         "pmo-desk@example.com",
@@ -114,7 +109,7 @@ def test_targets_resolve_keywords_keep_addresses_and_tell_nobody_twice() -> None
     ],
 )
 def test_durations_read_as_people_say_them(seconds: int, said: str) -> None:
-    assert plain_duration(timedelta(seconds=seconds)) == said
+    assert rules.plain_duration(timedelta(seconds=seconds)) == said
 
 
 def fact(case: str, owner: str | None, minute: int, *, closed: bool = False) -> InterventionFact:

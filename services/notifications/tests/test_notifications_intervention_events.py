@@ -40,10 +40,10 @@ async def reminders_planned(notifications: Any, project_id: str) -> list[str]:
 
 
 async def test_an_overdue_action_opens_one_alert_and_reminds_its_owner(
-    notifications: Any, intervention_payloads: Any, smtp_sink: Any
+    notifications: Any, notifications_payloads: Any, smtp_sink: Any
 ) -> None:
     project_id = str(uuid.uuid4())
-    payload = intervention_payloads.action_overdue(project_id)
+    payload = notifications_payloads.action_overdue(project_id)
     event = await notifications.apply("intervention.action_overdue", payload)
 
     [alert] = await alerts_of(notifications, project_id)
@@ -71,20 +71,20 @@ async def test_an_overdue_action_opens_one_alert_and_reminds_its_owner(
     # The same event again, then the action signalled again by a new event: nothing more.
     assert await notifications.apply_event(event) == Outcome.DUPLICATE
     await notifications.apply("intervention.action_overdue", payload)
-    later = intervention_payloads.action_overdue(project_id, days_overdue=4)
+    later = notifications_payloads.action_overdue(project_id, days_overdue=4)
     await notifications.apply("intervention.action_overdue", later)
     assert len(await alerts_of(notifications, project_id)) == 1
     assert await reminders_planned(notifications, project_id) == [ACTION_OWNER]
 
 
 async def test_each_overdue_action_has_its_own_alert(
-    notifications: Any, intervention_payloads: Any
+    notifications: Any, notifications_payloads: Any
 ) -> None:
     project_id = str(uuid.uuid4())
     for action_id, title in (("a-1", "Re-plan the integration"), ("a-2", "Freeze the scope")):
         await notifications.apply(
             "intervention.action_overdue",
-            intervention_payloads.action_overdue(project_id, action_id=action_id, title=title),
+            notifications_payloads.action_overdue(project_id, action_id=action_id, title=title),
         )
     alerts = await alerts_of(notifications, project_id)
     assert sorted(alert["kind"] for alert in alerts) == ["action_overdue"] * 2
@@ -92,7 +92,7 @@ async def test_each_overdue_action_has_its_own_alert(
 
 
 async def test_subscribers_may_follow_overdue_actions(
-    notifications: Any, intervention_payloads: Any, webhook_receiver: Any
+    notifications: Any, notifications_payloads: Any, webhook_receiver: Any
 ) -> None:
     project_id = str(uuid.uuid4())
     await notifications.subscribe_webhook(
@@ -100,7 +100,7 @@ async def test_subscribers_may_follow_overdue_actions(
     )
     await notifications.apply(
         "intervention.action_overdue",
-        intervention_payloads.action_overdue(project_id),
+        notifications_payloads.action_overdue(project_id),
         subject=project_id,
     )
     request = await webhook_receiver.wait_for()

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 from pmo_notifications.domain.reason_line import ReasonLine
 
 __all__ = [
-    "ActionOverdueNotice",
     "ComposedEmail",
     "EscalationNotice",
     "HealthNotice",
+    "OverdueAction",
+    "OverdueReport",
     "ReasonLine",
     "compose_action_overdue_email",
     "compose_alert_change_email",
@@ -102,21 +104,28 @@ def compose_recovery_email(notice: HealthNotice) -> ComposedEmail:
     )
 
 
-def compose_overdue_email(
-    *, project_name: str, last_report_at: date | None, due_date: date, days_overdue: int
-) -> ComposedEmail:
+class OverdueReport(Protocol):
+    """A status report past its due date, as monitoring's project.report_overdue tells it."""
+
+    project_name: str
+    last_report_at: date | None
+    due_date: date
+    days_overdue: int
+
+
+def compose_overdue_email(report: OverdueReport) -> ComposedEmail:
     """The e-mail reminding a project manager that a status report is overdue."""
-    unit = "day" if days_overdue == 1 else "days"
+    unit = "day" if report.days_overdue == 1 else "days"
     last = (
-        f"The last report was dated {last_report_at.isoformat()}."
-        if last_report_at
+        f"The last report was dated {report.last_report_at.isoformat()}."
+        if report.last_report_at
         else "No status report has been filed yet."
     )
     return _email(
-        f"Status report overdue for project {project_name}",
+        f"Status report overdue for project {report.project_name}",
         [
-            f"The status report of project {project_name} was due on {due_date.isoformat()} "
-            f"and is {days_overdue} {unit} overdue. {last}",
+            f"The status report of project {report.project_name} was due on "
+            f"{report.due_date.isoformat()} and is {report.days_overdue} {unit} overdue. {last}",
             "",
             *_next_steps(
                 "File a status report in the PMO tool (progress, actual cost, milestones, risks).",
@@ -176,34 +185,34 @@ def compose_escalation_email(notice: EscalationNotice) -> ComposedEmail:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class ActionOverdueNotice:
-    """A recovery action of an intervention past its due date."""
+class OverdueAction(Protocol):
+    """A recovery action past its due date, as standards' intervention.action_overdue tells it
+    (`owner`: the PMO consultant on the case)."""
 
     project_name: str
-    action_title: str
+    title: str
     due_date: date
     days_overdue: int
-    manager: str | None
-    intervention_owner: str | None
+    manager: str
+    owner: str | None
 
 
-def compose_action_overdue_email(notice: ActionOverdueNotice) -> ComposedEmail:
+def compose_action_overdue_email(action: OverdueAction) -> ComposedEmail:
     """The e-mail reminding an action's owner that their recovery action is overdue."""
-    unit = "day" if notice.days_overdue == 1 else "days"
+    unit = "day" if action.days_overdue == 1 else "days"
     people = " and ".join(
         f"{role} ({who})"
         for role, who in (
-            ("the project manager", notice.manager),
-            ("the PMO consultant on the case", notice.intervention_owner),
+            ("the project manager", action.manager),
+            ("the PMO consultant on the case", action.owner),
         )
         if who
     )
     return _email(
-        f"Recovery action overdue: {notice.action_title} (project {notice.project_name})",
+        f"Recovery action overdue: {action.title} (project {action.project_name})",
         [
-            f'The recovery action "{notice.action_title}" of project {notice.project_name} '
-            f"was due on {notice.due_date.isoformat()} and is {notice.days_overdue} {unit} "
+            f'The recovery action "{action.title}" of project {action.project_name} '
+            f"was due on {action.due_date.isoformat()} and is {action.days_overdue} {unit} "
             "overdue. You are its owner.",
             "",
             *_next_steps(

@@ -7,7 +7,7 @@ import uuid
 from pmo_common.db.unit_of_work import unit_of_work
 from pmo_common.events.catalog import ALERT_ACKNOWLEDGED, ALERT_RAISED, ALERT_RESOLVED, EventSpec
 from pmo_common.events.payloads import AlertEvent
-from pmo_common.problems import ProblemException, not_found
+from pmo_common.problems import ProblemException
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db.alert_repository import (
@@ -27,8 +27,10 @@ from pmo_notifications.domain.alert_lifecycle import (
 )
 from pmo_notifications.domain.clock import utc_now
 from pmo_notifications.domain.email_composition import compose_alert_change_email
+from pmo_notifications.domain.project_projection import ProjectRecord
 from pmo_notifications.domain.reason_line import ReasonLine
 from pmo_notifications.handlers.notification_routing import EventToRoute, Notifier
+from pmo_notifications.handlers.problems import found
 from pmo_notifications.handlers.project_facts import AlertSubject
 
 _EVENT_FOR_STATUS: dict[str, EventSpec[AlertEvent]] = {
@@ -142,16 +144,16 @@ async def resolve_alert(
 
 async def resolve_active_alerts(
     session: AsyncSession,
+    project: ProjectRecord,
     *,
-    project_id: str,
     kind: str | None,
     note: str,
     notifier: Notifier,
-    portfolio_id: str | None,
 ) -> list[AlertRecord]:
-    """Resolve, as the system, every active alert of a project (of one kind when given)."""
+    """Resolve, as the system, every active alert of a project (of one kind when given),
+    announcing each in the project's portfolio."""
     resolved = []
-    for alert in await active_alerts_of_project(session, project_id=project_id):
+    for alert in await active_alerts_of_project(session, project_id=project.id):
         if kind is None or alert.kind == kind:
             transition = alert_lifecycle.resolve(
                 alert.state, actor=alert_lifecycle.SYSTEM_ACTOR, at=utc_now(), note=note
@@ -162,7 +164,7 @@ async def resolve_active_alerts(
                     alert=alert,
                     transition=transition,
                     notifier=notifier,
-                    portfolio_id=portfolio_id,
+                    portfolio_id=project.portfolio_id,
                 )
             )
     return resolved
@@ -170,10 +172,7 @@ async def resolve_active_alerts(
 
 async def _alert_for_change(session: AsyncSession, *, alert_id: str) -> AlertRecord:
     # Locked for the transaction, so two people changing one alert take turns.
-    alert = await get_alert(session, alert_id=alert_id, for_update=True)
-    if alert is None:
-        raise not_found("alert", alert_id)
-    return alert
+    return found(await get_alert(session, alert_id=alert_id, for_update=True), "alert", alert_id)
 
 
 async def _change_one(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pmo_common.problems import not_found
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db import alert_repository
@@ -10,6 +9,7 @@ from pmo_notifications.db.alert_repository import list_alerts
 from pmo_notifications.db.projection_repository import get_project
 from pmo_notifications.domain.alert_lifecycle import AlertRecord
 from pmo_notifications.domain.project_projection import ProjectRecord
+from pmo_notifications.handlers.problems import found
 
 # Page reads need nothing beyond the repository's query: served as they are.
 __all__ = ["alert_and_project", "list_alerts"]
@@ -19,7 +19,5 @@ async def alert_and_project(
     session: AsyncSession, *, alert_id: str
 ) -> tuple[AlertRecord, ProjectRecord | None]:
     """The alert (404 when there is none) and what is known of its project."""
-    alert = await alert_repository.get_alert(session, alert_id=alert_id)
-    if alert is None:
-        raise not_found("alert", alert_id)
+    alert = found(await alert_repository.get_alert(session, alert_id=alert_id), "alert", alert_id)
     return alert, await get_project(session, project_id=alert.project_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pmo_common.db.unit_of_work import unit_of_work
-from pmo_common.problems import ProblemException, not_found, raise_if_invalid
+from pmo_common.problems import ProblemException, raise_if_invalid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db.delivery_repository import (
@@ -21,6 +21,7 @@ from pmo_notifications.domain.bulk_resend import (
 from pmo_notifications.domain.clock import utc_now
 from pmo_notifications.domain.delivery_schedule import FAILED, DeliveryRecord
 from pmo_notifications.handlers.delivery_signal import mark_deliveries_planned
+from pmo_notifications.handlers.problems import found
 
 
 async def retry_delivery(session: AsyncSession, *, delivery_id: str) -> DeliveryRecord:
@@ -28,9 +29,9 @@ async def retry_delivery(session: AsyncSession, *, delivery_id: str) -> Delivery
     de-duplicate on it) and a fresh retry schedule; 404 unknown, 409 unless it is the message's
     latest attempt and failed."""
     async with unit_of_work(session):
-        delivery = await get_delivery(session, delivery_id=delivery_id, lock=True)
-        if delivery is None:
-            raise not_found("delivery", delivery_id)
+        delivery = found(
+            await get_delivery(session, delivery_id=delivery_id, lock=True), "delivery", delivery_id
+        )
         if delivery.status != FAILED:
             raise ProblemException(
                 409,

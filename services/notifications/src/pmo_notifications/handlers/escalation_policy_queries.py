@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pmo_common.problems import not_found
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db import escalation_policy_repository
 from pmo_notifications.db.escalation_policy_repository import list_policies
 from pmo_notifications.domain.escalation_ladder import EscalationPolicy
+from pmo_notifications.handlers.problems import found
 
 # Page reads need nothing beyond the repository's query: served as they are.
 __all__ = ["get_policy", "list_policies"]
@@ -16,6 +16,4 @@ __all__ = ["get_policy", "list_policies"]
 async def get_policy(session: AsyncSession, *, policy_id: str) -> EscalationPolicy:
     """The policy with this id; 404 when there is none."""
     policy = await escalation_policy_repository.get_policy(session, policy_id=policy_id)
-    if policy is None:
-        raise not_found("escalation policy", policy_id)
-    return policy
+    return found(policy, "escalation policy", policy_id)

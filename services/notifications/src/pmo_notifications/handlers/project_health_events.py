@@ -14,7 +14,6 @@ from pmo_common.messaging.consumed_events import Consumed
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db.alert_repository import find_alert, refresh_alert_signal
-from pmo_notifications.db.projection_repository import SignalledProject, record_signalled_project
 from pmo_notifications.domain.alert_lifecycle import AlertRecord
 from pmo_notifications.domain.alert_rules import (
     AT_RISK,
@@ -43,9 +42,14 @@ from pmo_notifications.handlers.alert_commands import (
 )
 from pmo_notifications.handlers.alert_escalation import on_escalation_ladder
 from pmo_notifications.handlers.notification_routing import Notifier
-from pmo_notifications.handlers.project_facts import HealthSignal, project_told_by
+from pmo_notifications.handlers.overdue_alerts import alert_once_overdue
+from pmo_notifications.handlers.project_facts import HealthSignal
+from pmo_notifications.handlers.signal_scope import (
+    record_signal_project,
+    routing_portfolio,
+    signal_notifier,
+)
 
-OVERDUE_SEVERITY = "warning"
 ALREADY_RECOVERED_NOTE = "The project had already recovered when this at-risk signal arrived"
 log = logging.getLogger(__name__)
 
@@ -53,9 +57,9 @@ log = logging.getLogger(__name__)
 async def on_project_at_risk(session: AsyncSession, event: Consumed[ProjectAtRisk]) -> None:
     """Open the project's at-risk alert (or refresh the one already open) and tell its manager."""
     payload = event.payload
-    signalled = await _record_project(session, payload, signal=_stamp(event))
+    signalled = await record_signal_project(session, payload, stamp=_stamp(event))
     project = signalled.project
-    notifier = await _notifier(session, project, payload)
+    notifier = await signal_notifier(session, project, payload)
     reasons = _reason_lines(payload.reasons)
     title = at_risk_title(payload.project_name, payload.rag)
     alert = new_alert(
@@ -71,7 +75,7 @@ async def on_project_at_risk(session: AsyncSession, event: Consumed[ProjectAtRis
         await _record_episode_already_over(session, event, alert, notifier, project)
         return
     alert = await on_escalation_ladder(
-        session, alert, portfolio_id=_routing_portfolio(project, payload)
+        session, alert, portfolio_id=routing_portfolio(project, payload)
     )
     alert_id, notify_manager = alert.id, True
     opened = await open_alert_unless_active(
@@ -124,20 +128,15 @@ async def on_project_at_risk(session: AsyncSession, event: Consumed[ProjectAtRis
 async def on_project_recovered(session: AsyncSession, event: Consumed[ProjectRecovered]) -> None:
     """Resolve the project's at-risk alert and tell its manager the project has recovered."""
     payload = event.payload
-    signalled = await _record_project(session, payload, signal=_stamp(event))
+    signalled = await record_signal_project(session, payload, stamp=_stamp(event))
     if not signalled.newest:
         # Sent before an at-risk signal that has already applied: that alert is current.
         _log_stale(event)
         return
     project = signalled.project
-    notifier = await _notifier(session, project, payload)
+    notifier = await signal_notifier(session, project, payload)
     resolved = await resolve_active_alerts(
-        session,
-        project_id=payload.project_id,
-        kind=AT_RISK,
-        note=recovery_note(payload.rag),
-        notifier=notifier,
-        portfolio_id=project.portfolio_id,
+        session, project, kind=AT_RISK, note=recovery_note(payload.rag), notifier=notifier
     )
     email = compose_recovery_email(
         HealthNotice(
@@ -163,50 +162,23 @@ async def on_project_recovered(session: AsyncSession, event: Consumed[ProjectRec
 async def on_report_overdue(session: AsyncSession, event: Consumed[ReportOverdue]) -> None:
     """Open one alert per project and missed period, and remind the manager to report."""
     payload = event.payload
-    project = (await _record_project(session, payload)).project
-    key = deduplication_key(REPORT_OVERDUE, payload.period)
-    known = await find_alert(
-        session, project_id=payload.project_id, deduplication_key=key, active_only=False
-    )
-    if known is not None:
-        return  # this period was already signalled: one alert, one reminder
     since = (
         f"No status report since {payload.last_report_at.isoformat()}"
         if payload.last_report_at
         else "No status report has been filed yet"
     )
-    reason = Reason(
-        code="report_overdue",
-        message=(
+    await alert_once_overdue(
+        session,
+        event,
+        kind=REPORT_OVERDUE,
+        key=deduplication_key(REPORT_OVERDUE, payload.period),
+        title=report_overdue_title(payload.project_name, payload.days_overdue),
+        reason=(
             f"{since}; the one due on {payload.due_date.isoformat()} is "
             f"{payload.days_overdue} days overdue."
         ),
-        metric="days_overdue",
-        value=payload.days_overdue,
-        threshold=0,
-    )
-    alert = new_alert(
-        payload,
-        kind=REPORT_OVERDUE,
-        deduplication_key=key,
-        severity=OVERDUE_SEVERITY,
-        title=report_overdue_title(payload.project_name, payload.days_overdue),
-        reasons=_reason_lines([reason]),
-        rag=None,
-    )
-    notifier = await _notifier(session, project, payload)
-    if not await open_alert_unless_active(
-        session, alert=alert, notifier=notifier, portfolio_id=project.portfolio_id
-    ):
-        return  # another replica opened this period's alert at the same moment
-    email = compose_overdue_email(
-        project_name=payload.project_name,
-        last_report_at=payload.last_report_at,
-        due_date=payload.due_date,
-        days_overdue=payload.days_overdue,
-    )
-    await _deliver_signal(
-        notifier, event, project, severity=OVERDUE_SEVERITY, alert_id=alert.id, email=email
+        reminder=compose_overdue_email(payload),
+        remind=payload.manager,
     )
 
 
@@ -230,12 +202,7 @@ async def _record_episode_already_over(
         session, alert=alert, notifier=notifier, portfolio_id=project.portfolio_id
     ):
         await resolve_active_alerts(
-            session,
-            project_id=project.id,
-            kind=AT_RISK,
-            note=ALREADY_RECOVERED_NOTE,
-            notifier=notifier,
-            portfolio_id=project.portfolio_id,
+            session, project, kind=AT_RISK, note=ALREADY_RECOVERED_NOTE, notifier=notifier
         )
 
 
@@ -248,36 +215,12 @@ def _log_stale(event: Consumed[ProjectAtRisk] | Consumed[ProjectRecovered]) -> N
     )
 
 
-async def _record_project(
-    session: AsyncSession, payload: HealthSignal, *, signal: HealthSignalStamp | None = None
-) -> SignalledProject:
-    # Intake's registry is the authority on ownership; the signal's own fields fill the gap
-    # until intake's project.created arrives.
-    return await record_signalled_project(session, project=project_told_by(payload), signal=signal)
-
-
 def _stamp(event: Consumed[ProjectAtRisk] | Consumed[ProjectRecovered]) -> HealthSignalStamp:
     # The report date and health version monitoring judged, then the time it sent the signal.
     payload = event.payload
     return HealthSignalStamp(
         as_of=payload.as_of, version=payload.health_version, sent_at=event.envelope.time
     )
-
-
-async def _notifier(
-    session: AsyncSession, project: ProjectRecord, payload: HealthSignal
-) -> Notifier:
-    # alert.* events are routed in the projection's portfolio, the signal in the known one.
-    return await Notifier.for_project(
-        session,
-        project_id=payload.project_id,
-        portfolio_ids=[project.portfolio_id, _routing_portfolio(project, payload)],
-    )
-
-
-def _routing_portfolio(project: ProjectRecord, payload: HealthSignal) -> str | None:
-    # The projection's portfolio when it knows one, else the signal's.
-    return project.portfolio_id if project.portfolio_id is not None else payload.portfolio_id
 
 
 async def _deliver_signal(
@@ -293,7 +236,7 @@ async def _deliver_signal(
     # The manager is e-mailed without any subscription; subscribers get what they asked for.
     await notifier.deliver(
         event.envelope,
-        portfolio_id=_routing_portfolio(project, event.payload),
+        portfolio_id=routing_portfolio(project, event.payload),
         severity=severity,
         alert_id=alert_id,
         email=email,

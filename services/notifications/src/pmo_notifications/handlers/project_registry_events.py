@@ -41,14 +41,7 @@ async def on_project_closed(session: AsyncSession, event: Consumed[ProjectClosed
     notifier = await Notifier.for_project(
         session, project_id=payload.project_id, portfolio_ids=[project.portfolio_id]
     )
-    await resolve_active_alerts(
-        session,
-        project_id=payload.project_id,
-        kind=None,
-        note=CLOSED_NOTE,
-        notifier=notifier,
-        portfolio_id=project.portfolio_id,
-    )
+    await resolve_active_alerts(session, project, kind=None, note=CLOSED_NOTE, notifier=notifier)
     await forward_event(
         session,
         event,

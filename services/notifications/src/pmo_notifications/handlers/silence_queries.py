@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pmo_common.problems import not_found
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db import silence_repository
 from pmo_notifications.db.silence_repository import list_silences
 from pmo_notifications.domain.silence_rules import SilenceRecord
+from pmo_notifications.handlers.problems import found
 
 # Page reads need nothing beyond the repository's query: served as they are.
 __all__ = ["get_silence", "list_silences"]
@@ -16,6 +16,4 @@ __all__ = ["get_silence", "list_silences"]
 async def get_silence(session: AsyncSession, *, silence_id: str) -> SilenceRecord:
     """The silence with this id; 404 when there is none."""
     silence = await silence_repository.get_silence(session, silence_id=silence_id)
-    if silence is None:
-        raise not_found("silence", silence_id)
-    return silence
+    return found(silence, "silence", silence_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pmo_common.db.unit_of_work import unit_of_work
-from pmo_common.problems import not_found
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db import subscription_repository
@@ -11,6 +10,7 @@ from pmo_notifications.db.projection_repository import get_project
 from pmo_notifications.db.subscription_repository import list_subscriptions
 from pmo_notifications.domain.project_projection import ProjectRecord
 from pmo_notifications.domain.subscription_matching import SubscriptionRecord
+from pmo_notifications.handlers.problems import found
 
 # Page reads need nothing beyond the repository's query: served as they are.
 __all__ = ["get_subscription", "list_subscriptions", "project_to_subscribe_to"]
@@ -21,9 +21,7 @@ async def get_subscription(session: AsyncSession, *, subscription_id: str) -> Su
     subscription = await subscription_repository.get_subscription(
         session, subscription_id=subscription_id
     )
-    if subscription is None:
-        raise not_found("subscription", subscription_id)
-    return subscription
+    return found(subscription, "subscription", subscription_id)
 
 
 async def project_to_subscribe_to(
