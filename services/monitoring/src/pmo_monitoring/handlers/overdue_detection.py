@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from datetime import UTC, date, datetime
 
 from pmo_common.db.unit_of_work import unit_of_work
 from pmo_common.events.catalog import REPORT_OVERDUE
 from pmo_common.events.payloads import ReportOverdue
-from pmo_common.messaging.waiting import sleep_or_stop
+from pmo_common.messaging.waiting import run_every
 from pmo_common.web.runtime import ServiceRuntime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,8 +20,6 @@ from pmo_monitoring.db.outbox import outbox
 from pmo_monitoring.domain.reporting_cadence import check_report_overdue
 from pmo_monitoring.handlers.health_assessment import thresholds_from, today_utc
 from pmo_monitoring.handlers.health_transitions import alert_subject
-
-log = logging.getLogger(__name__)
 
 
 async def announce_overdue_reports(
@@ -103,15 +100,10 @@ async def report_overdue_job(runtime: ServiceRuntime, stop: asyncio.Event) -> No
     """Look for missed reports every few minutes until the service stops (0: never)."""
     settings = runtime.settings
     interval = settings.overdue_check_seconds if isinstance(settings, MonitoringSettings) else 300.0
-    if interval <= 0:
-        log.info("the overdue report check is off in this process")
-        return
-    while not stop.is_set():
-        try:
-            count = await announce_overdue_reports(runtime.sessions, today=today_utc())
-            if count:
-                log.info("announced %d overdue status reports", count)
-        except Exception:
-            # A failed pass is retried on the next tick; each announcement committed alone.
-            log.exception("overdue report check failed")
-        await sleep_or_stop(stop, interval)
+    await run_every(
+        stop,
+        interval,
+        lambda: announce_overdue_reports(runtime.sessions, today=today_utc()),
+        what="overdue report check",
+        counted="overdue status reports announced",
+    )

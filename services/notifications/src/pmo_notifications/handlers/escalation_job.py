@@ -4,11 +4,10 @@ whose next step is due takes that one step (handlers/alert_escalation.py)."""
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Sequence
 from datetime import datetime
 
-from pmo_common.messaging.waiting import sleep_or_stop
+from pmo_common.messaging.waiting import run_every
 from pmo_common.web.runtime import ServiceRuntime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -17,7 +16,6 @@ from pmo_notifications.db.alert_ladder_repository import alerts_due_to_escalate
 from pmo_notifications.domain.clock import utc_now
 from pmo_notifications.handlers.alert_escalation import take_escalation_step
 
-log = logging.getLogger(__name__)
 # Alerts looked at per pass; more wait for the next pass, longest due first.
 ALERTS_PER_PASS = 200
 
@@ -44,18 +42,12 @@ async def run_escalation_job(runtime: ServiceRuntime, stop: asyncio.Event) -> No
     settings = runtime.settings
     if not isinstance(settings, NotificationsSettings):
         raise TypeError("the escalation job needs NotificationsSettings")
-    interval = settings.escalation_check_seconds
-    if interval <= 0:
-        log.info("the escalation ladder is off in this process")
-        return
-    while not stop.is_set():
-        try:
-            taken = await escalate_due_alerts(
-                runtime.sessions, now=utc_now(), pmo_emails=settings.pmo_emails
-            )
-            if taken:
-                log.info("took %d escalation steps", taken)
-        except Exception:
-            # A failed pass is retried on the next tick; each step committed alone.
-            log.exception("escalation check failed")
-        await sleep_or_stop(stop, interval)
+    await run_every(
+        stop,
+        settings.escalation_check_seconds,
+        lambda: escalate_due_alerts(
+            runtime.sessions, now=utc_now(), pmo_emails=settings.pmo_emails
+        ),
+        what="escalation ladder check",
+        counted="escalation steps taken",
+    )

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from datetime import UTC, date, datetime
 
 from pmo_common.db.unit_of_work import unit_of_work
 from pmo_common.events.catalog import ACTION_OVERDUE
-from pmo_common.messaging.waiting import sleep_or_stop
+from pmo_common.messaging.waiting import run_every
 from pmo_common.web.runtime import ServiceRuntime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,8 +20,6 @@ from pmo_standards.db.action_repository import (
 from pmo_standards.domain.interventions import overdue_days
 from pmo_standards.handlers.intervention_publishing import announce
 from pmo_standards.handlers.intervention_queries import load_intervention
-
-log = logging.getLogger(__name__)
 
 
 async def announce_overdue_actions(
@@ -78,15 +75,10 @@ async def action_overdue_job(runtime: ServiceRuntime, stop: asyncio.Event) -> No
     interval = (
         settings.action_overdue_check_seconds if isinstance(settings, StandardsSettings) else 60.0
     )
-    if interval <= 0:
-        log.info("the overdue action check is off in this process")
-        return
-    while not stop.is_set():
-        try:
-            count = await announce_overdue_actions(runtime.sessions, today=_today())
-            if count:
-                log.info("announced %d overdue recovery actions", count)
-        except Exception:
-            # A failed pass is retried on the next tick; each announcement committed alone.
-            log.exception("overdue action check failed")
-        await sleep_or_stop(stop, interval)
+    await run_every(
+        stop,
+        interval,
+        lambda: announce_overdue_actions(runtime.sessions, today=_today()),
+        what="overdue action check",
+        counted="overdue recovery actions announced",
+    )
