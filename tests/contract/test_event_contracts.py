@@ -16,6 +16,7 @@ from pmo_common.events.envelope import CloudEvent, build_event
 from pmo_common.events.payloads import EventPayload
 from pmo_common.messaging.topics import DEAD_LETTER_SUFFIX, all_topics, dead_letter_topic
 from pmo_common.observability import correlation_id_var, traceparent_var
+from pmo_stack.testkit.json_documents import references, resolve
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
@@ -418,9 +419,9 @@ def test_every_asyncapi_operation_and_reference_resolves() -> None:
         for reference in operation["messages"]:
             assert reference["$ref"].startswith(operation["channel"]["$ref"] + "/messages/")
             assert resolve(document, reference["$ref"]) in channel["messages"].values()
-    references = list(all_references(document))
-    assert references
-    for reference in references:
+    found = list(references(document))
+    assert found
+    for reference in found:
         resolve(document, reference)
 
 
@@ -448,25 +449,3 @@ def test_a_sample_envelope_validates_against_its_asyncapi_message(
     assert not validator.is_valid({**wire, "type": "some.other.event"})
     field, value = INVALID[spec.payload]
     assert not validator.is_valid({**wire, "data": {**wire["data"], field: value}})
-
-
-def resolve(document: dict[str, Any], reference: str) -> Any:
-    assert reference.startswith("#/"), f"external reference {reference}"
-    node: Any = document
-    for part in reference[2:].split("/"):
-        part = part.replace("~1", "/").replace("~0", "~")
-        assert part in node, f"{reference} does not resolve (no {part!r})"
-        node = node[part]
-    return node
-
-
-def all_references(node: Any) -> Any:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "$ref" and isinstance(value, str):
-                yield value
-            else:
-                yield from all_references(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from all_references(item)

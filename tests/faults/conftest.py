@@ -15,11 +15,10 @@ from typing import Any
 
 import httpx
 import pytest
-from pmo_stack.postgres_cluster import PostgresCluster
 from pmo_stack.testkit import RunningStack, StackStarter
 from pmo_stack.testkit.alert_load import AtRiskLoad
 from pmo_stack.testkit.fault_counts import Ledger
-from pmo_stack.testkit.fault_infrastructure import KillableBroker, fault_servers
+from pmo_stack.testkit.fault_infrastructure import FaultServers, fault_servers
 from pmo_stack.testkit.project_data import subscription_body
 from pmo_stack.testkit.stack_ledger import diagnosis
 from pmo_stack.testkit.told import WebhookTarget
@@ -60,9 +59,7 @@ def webhook_deadline() -> float:
 
 
 @pytest.fixture(scope="session")
-def servers(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[KillableBroker, PostgresCluster]]:
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultServers]:
     """This suite's own Kafka broker and PostgreSQL server (never external ones: the suite
     kills and stops them)."""
     with fault_servers(tmp_path_factory.mktemp("kafka")) as started:
@@ -70,27 +67,15 @@ def servers(
 
 
 @pytest.fixture(scope="session")
-def broker(servers: tuple[KillableBroker, PostgresCluster]) -> KillableBroker:
-    """The suite's Kafka broker."""
-    return servers[0]
-
-
-@pytest.fixture(scope="session")
-def kafka_bootstrap(broker: KillableBroker) -> str:
+def kafka_bootstrap(servers: FaultServers) -> str:
     """The kit's fixture, pointed at this suite's broker."""
-    return broker.bootstrap_servers
+    return servers.broker.bootstrap_servers
 
 
 @pytest.fixture(scope="session")
-def postgres(servers: tuple[KillableBroker, PostgresCluster]) -> PostgresCluster:
-    """The suite's PostgreSQL server."""
-    return servers[1]
-
-
-@pytest.fixture(scope="session")
-def postgres_cluster_url(postgres: PostgresCluster) -> str:
-    """The kit's fixture, pointed at this suite's server."""
-    return postgres.admin_url
+def postgres_cluster_url(servers: FaultServers) -> str:
+    """The kit's fixture, pointed at this suite's PostgreSQL server."""
+    return servers.postgres.admin_url
 
 
 @pytest.fixture(scope="session")

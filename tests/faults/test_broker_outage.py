@@ -8,13 +8,13 @@ from collections.abc import Callable
 import pytest
 from pmo_stack.testkit.alert_load import AtRiskLoad
 from pmo_stack.testkit.fault_counts import Ledger, assert_nothing_lost, settle_and_count
-from pmo_stack.testkit.fault_infrastructure import KillableBroker
+from pmo_stack.testkit.fault_infrastructure import FaultServers
 
 pytestmark = pytest.mark.faults
 
 
 async def test_the_broker_killed_and_restarted_mid_load_loses_nothing(
-    broker: KillableBroker,
+    servers: FaultServers,
     new_load: Callable[[str], AtRiskLoad],
     ledger_of: Callable[..., Ledger],
 ) -> None:
@@ -23,11 +23,11 @@ async def test_the_broker_killed_and_restarted_mid_load_loses_nothing(
 
     # The first half's recoveries are in flight; the second half's red reports are taken by
     # monitoring while no event can be published or consumed.
-    broker.kill()
+    servers.broker.kill()
     try:
         await load.turn_red(second)
     finally:
-        await asyncio.to_thread(broker.restart)
+        await asyncio.to_thread(servers.broker.restart)
     await load.recover(second)
 
     counts = await settle_and_count(ledger_of(load), load.scenario)

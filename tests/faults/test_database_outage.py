@@ -16,6 +16,7 @@ import pytest
 from pmo_stack.postgres_cluster import PostgresCluster
 from pmo_stack.testkit.alert_load import AtRiskLoad, red_report
 from pmo_stack.testkit.fault_counts import Ledger, assert_nothing_lost, settle_and_count
+from pmo_stack.testkit.fault_infrastructure import FaultServers
 
 pytestmark = pytest.mark.faults
 
@@ -24,7 +25,7 @@ PROBE_EVERY_SECONDS = 3.0
 
 
 async def test_postgres_stopped_for_30_seconds_mid_load_loses_nothing(
-    postgres: PostgresCluster,
+    servers: FaultServers,
     http: httpx.AsyncClient,
     new_load: Callable[[str], AtRiskLoad],
     ledger_of: Callable[..., Ledger],
@@ -33,7 +34,7 @@ async def test_postgres_stopped_for_30_seconds_mid_load_loses_nothing(
     second = await load.first_half_through()
 
     answers: Counter[str] = Counter()
-    await asyncio.to_thread(postgres.stop)
+    await asyncio.to_thread(servers.postgres.stop)
     stopped_at = time.monotonic()
     try:
         # A manager files a report while the database is away (the outage's length is the
@@ -48,7 +49,7 @@ async def test_postgres_stopped_for_30_seconds_mid_load_loses_nothing(
             answers[_described(answer)] += 1
             await asyncio.sleep(min(left, PROBE_EVERY_SECONDS))
     finally:
-        await asyncio.to_thread(_start, postgres)
+        await asyncio.to_thread(_start, servers.postgres)
 
     await load.turn_red(second)
     await load.recover(second)

@@ -29,6 +29,7 @@ from pmo_stack.testkit.kafka_records import (
     committed_offsets,
     create_test_topic,
     event_ids,
+    ids_on,
     itest_event_spec,
     produce_raw,
     read_all,
@@ -228,7 +229,7 @@ async def test_two_relays_on_one_database_publish_each_row_once(
     finally:
         await second_engine.dispose()
 
-    ids = event_ids(await read_all(kafka_bootstrap, topic))
+    ids = await ids_on(kafka_bootstrap, topic)
     duplicates = {i for i in ids if ids.count(i) > 1}
     assert not duplicates, f"{len(duplicates)} events were published more than once"
     assert sorted(ids) == sorted(e.id for e in events)
@@ -259,7 +260,7 @@ async def test_an_oversized_row_does_not_hold_back_the_rows_behind_it(
     assert row.published_at is None
     assert row.attempts >= 1
     assert "MessageSizeTooLarge" in row.last_error
-    ids = event_ids(await read_all(kafka_bootstrap, topic))
+    ids = await ids_on(kafka_bootstrap, topic)
     assert sorted(ids) == sorted([small_before.id, small_after.id])
 
 

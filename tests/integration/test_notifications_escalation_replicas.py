@@ -11,18 +11,14 @@ outbox (levels 1, 2, 1, 2) and four e-mails planned (sponsor, PMO desk, sponsor,
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
-from contextlib import AsyncExitStack
-from datetime import timedelta
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 from fastapi import FastAPI
-from pmo_common.db.engine import create_database_engine
 from pmo_common.events.envelope import CloudEvent
 from pmo_common.settings import DEVELOPMENT_JWT_SECRET
 from pmo_notifications.config import NotificationsSettings
@@ -33,65 +29,51 @@ from pmo_notifications.main import create_app
 from pmo_notifications.migrate import migrate
 from pmo_stack.smtp_sink import SmtpSink
 from pmo_stack.testkit import TokenFactory
+from pmo_stack.testkit.app_replicas import (
+    SharedDatabase,
+    database_fixture,
+    race,
+    replica_settings,
+    running_replicas,
+)
+from pmo_stack.testkit.in_process import asgi_client
 from pmo_stack.testkit.project_data import project_created_data
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 pytestmark = pytest.mark.integration
 
 ALERTS = 8
 ROUNDS = 6
-CALLS_PER_REPLICA = 2
 SPONSOR = "grace@example.com"
 PMO_DESK = "pmo-desk@example.com"
 ESCALATED = "alert.escalated"
 
 
-@pytest.fixture
-async def database_url(make_database: Callable[[str], str]) -> str:
-    """A fresh PostgreSQL database with notifications' migrations applied."""
-    url = make_database("notifications_escalation")
-    # Alembic runs through asyncio.run, so it needs a thread with no running event loop.
-    await asyncio.to_thread(migrate, url)
-    return url
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    """A separate engine for the test's own look into the shared database."""
-    engine = create_database_engine(database_url)
-    yield engine
-    await engine.dispose()
+database = database_fixture("notifications_escalation", migrate)
 
 
 @pytest.fixture
 async def replicas(
-    database_url: str, smtp_sink: SmtpSink, tmp_path: Path
+    database: SharedDatabase, smtp_sink: SmtpSink, tmp_path: Path
 ) -> AsyncIterator[list[FastAPI]]:
     """Two notifications apps with their lifespans (and ladder jobs) running on one database."""
-    apps: list[FastAPI] = []
-    async with AsyncExitStack() as stack:
-        for index in range(2):
-            settings = NotificationsSettings(
-                database_url=database_url,
-                kafka_enabled=False,
-                data_dir=tmp_path / f"replica-{index}",
-                smtp_host=smtp_sink.host,
-                smtp_port=smtp_sink.port,
-                escalation_check_seconds=0.2,
-                pmo_emails=(PMO_DESK,),
-            )
-            app = create_app(settings)
-            await stack.enter_async_context(app.router.lifespan_context(app))
-            apps.append(app)
+    settings = replica_settings(
+        NotificationsSettings,
+        database,
+        tmp_path,
+        smtp_host=smtp_sink.host,
+        smtp_port=smtp_sink.port,
+        escalation_check_seconds=0.2,
+        pmo_emails=(PMO_DESK,),
+    )
+    async with running_replicas(create_app, settings) as apps:
         yield apps
 
 
 async def _set_default_ladder(app: FastAPI) -> None:
     headers = TokenFactory(DEVELOPMENT_JWT_SECRET).headers("pmo_admin", "pmo@example.com")
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://notifications") as http:
-        listed = await http.get("/v1/escalation-policies", headers=headers)
+    async with asgi_client(app, "http://notifications", headers=headers) as http:
+        listed = await http.get("/v1/escalation-policies")
         [default] = [p for p in listed.json()["items"] if p["portfolio_id"] is None]
         body = {
             "name": "Default",
@@ -102,9 +84,7 @@ async def _set_default_ladder(app: FastAPI) -> None:
             ],
             "repeat": 1,
         }
-        answer = await http.put(
-            f"/v1/escalation-policies/{default['id']}", headers=headers, json=body
-        )
+        answer = await http.put(f"/v1/escalation-policies/{default['id']}", json=body)
     assert answer.status_code == 200, answer.text
 
 
@@ -133,13 +113,12 @@ async def _open_at_risk_alerts(app: FastAPI) -> set[str]:
     return project_ids
 
 
-async def _rows(engine: AsyncEngine, query: Any) -> list[Any]:
-    async with engine.connect() as connection:
-        return list((await connection.execute(query)).all())
+async def _escalate(app: FastAPI, *, now: datetime) -> None:
+    await escalate_due_alerts(app.state.runtime.sessions, now=now, pmo_emails=(PMO_DESK,))
 
 
 async def test_replicas_take_each_escalation_step_exactly_once(
-    replicas: list[FastAPI], engine: AsyncEngine
+    replicas: list[FastAPI], database: SharedDatabase
 ) -> None:
     await _set_default_ladder(replicas[0])
     project_ids = await _open_at_risk_alerts(replicas[0])
@@ -149,16 +128,9 @@ async def test_replicas_take_each_escalation_step_exactly_once(
     now = utc_now()
     for _round in range(ROUNDS):
         now += timedelta(seconds=5)
-        await asyncio.gather(
-            *(
-                escalate_due_alerts(app.state.runtime.sessions, now=now, pmo_emails=(PMO_DESK,))
-                for app in replicas
-                for _call in range(CALLS_PER_REPLICA)
-            )
-        )
+        await race(replicas, partial(_escalate, now=now))
 
-    climbed = await _rows(
-        engine,
+    climbed = await database.rows(
         select(
             alerts.c.project_id,
             alerts.c.escalation_level,
@@ -174,8 +146,7 @@ async def test_replicas_take_each_escalation_step_exactly_once(
     outbox = messaging.outbox
     escalated = [
         CloudEvent.model_validate_json(payload)
-        for (payload,) in await _rows(
-            engine,
+        for (payload,) in await database.rows(
             select(outbox.c.payload).where(outbox.c.topic == ESCALATED).order_by(outbox.c.id),
         )
     ]
@@ -184,8 +155,7 @@ async def test_replicas_take_each_escalation_step_exactly_once(
         levels.setdefault(event.data["project_id"], []).append(event.data["level"])
     assert levels == {project_id: [1, 2, 1, 2] for project_id in project_ids}
 
-    planned = await _rows(
-        engine,
+    planned = await database.rows(
         select(deliveries.c.project_id, deliveries.c.target).where(
             deliveries.c.event_type == ESCALATED, deliveries.c.attempt == 1
         ),

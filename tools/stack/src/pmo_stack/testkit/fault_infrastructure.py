@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from pmo_stack.kafka_broker import KafkaBroker, ensure_kafka_jars
@@ -32,6 +33,14 @@ class KillableBroker(KafkaBroker):
         """Start again on the same ports and data, and wait until it answers metadata."""
         self.start()
         self.wait_ready(timeout)
+
+
+@dataclass(frozen=True)
+class FaultServers:
+    """A fault suite's own servers: the broker it kills, the PostgreSQL server it stops."""
+
+    broker: KillableBroker
+    postgres: PostgresCluster
 
 
 def _two_distinct_ports() -> tuple[int, int]:
@@ -79,10 +88,10 @@ def stoppable_postgres() -> Iterator[PostgresCluster]:
 
 
 @contextmanager
-def fault_servers(kafka_dir: Path) -> Iterator[tuple[KillableBroker, PostgresCluster]]:
+def fault_servers(kafka_dir: Path) -> Iterator[FaultServers]:
     """A killable broker and a stoppable PostgreSQL server, started side by side."""
     with ExitStack() as started:
         with ThreadPoolExecutor(max_workers=2) as pool:
             broker = pool.submit(started.enter_context, killable_broker(kafka_dir))
             postgres = pool.submit(started.enter_context, stoppable_postgres())
-        yield broker.result(), postgres.result()
+        yield FaultServers(broker.result(), postgres.result())

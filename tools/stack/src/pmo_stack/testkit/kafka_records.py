@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -123,6 +125,22 @@ def event_ids(records: Sequence[ConsumerRecord[bytes, bytes]]) -> list[str]:
 async def ids_on(bootstrap: str, topic: str) -> list[str]:
     """The CloudEvent ids of every record now in the topic, in the order `read_all` reads them."""
     return event_ids(await read_all(bootstrap, topic))
+
+
+async def events_about(bootstrap: str, topic: str, project_ids: set[str]) -> list[CloudEvent]:
+    """Every CloudEvent now in the topic whose data is about one of the given projects."""
+    events = [CloudEvent.from_bytes(r.value or b"") for r in await read_all(bootstrap, topic)]
+    return [event for event in events if event.data.get("project_id") in project_ids]
+
+
+def assert_once_each(
+    events: Sequence[CloudEvent], key: Callable[[CloudEvent], Hashable], expected: set[Any]
+) -> None:
+    """One event for each `expected` key, and none besides: the proof of exactly once."""
+    per_key = Counter(key(event) for event in events)
+    assert set(per_key) == expected
+    more_than_once = {each: count for each, count in per_key.items() if count != 1}
+    assert not more_than_once, f"announced more than once: {more_than_once}"
 
 
 async def committed_offsets(bootstrap: str, group: str, topic: str) -> dict[int, int]:

@@ -16,6 +16,8 @@ from typing import Any
 import httpx
 from pmo_common.web.inputs import StrictInput
 
+from pmo_stack.testkit.json_documents import references
+
 __all__ = ["check_request_body_examples", "input_models", "refused_fields", "request_body_models"]
 
 
@@ -37,15 +39,7 @@ def input_models(schemas: ModuleType) -> dict[str, type[StrictInput]]:
 
 def _schema_refs(schema: Any) -> Iterator[str]:
     """The component names a schema refers to, however nested (`anyOf` for optional bodies)."""
-    if isinstance(schema, dict):
-        ref = schema.get("$ref")
-        if isinstance(ref, str):
-            yield ref.rsplit("/", 1)[-1]
-        for value in schema.values():
-            yield from _schema_refs(value)
-    elif isinstance(schema, list):
-        for item in schema:
-            yield from _schema_refs(item)
+    return (ref.rsplit("/", 1)[-1] for ref in references(schema))
 
 
 def request_body_models(document: Mapping[str, Any]) -> dict[str, str]:
