@@ -97,6 +97,25 @@ def database_url_field(*, validation_alias: str) -> Any:
     return Field(default="", validation_alias=AliasChoices(validation_alias, "database_url"))
 
 
+def check_interval_field(
+    field_name: str, *, validation_alias: str, default: float, checks: str
+) -> Any:
+    """How often a service's periodic check runs, in seconds; 0 turns it off in this process.
+
+    `checks` says what each pass looks for ("open recovery actions are checked for a passed
+    due date"); like `database_url_field`, the field's own name stays accepted too.
+    """
+    return Field(
+        default=default,
+        ge=0,
+        validation_alias=AliasChoices(validation_alias, field_name),
+        description=(
+            f"How often {checks}; 0 turns the check off in this process (the service tests do, "
+            "to call it themselves)"
+        ),
+    )
+
+
 def settings_reader(settings_class: type[S]) -> Callable[[], S]:
     """A service's `get_settings()`: its settings, read from the environment once."""
 

@@ -56,13 +56,9 @@ async def file_deliverable(
     async def file() -> DeliverableSubmissionOut:
         project = await find_project(once.session, project_id=project_id)
         ensure_can_file_deliverables(principal, project)
+        filed = body.filed_by(actor_name(principal), project_id=project.id)
         deliverable, compliance = await submit_deliverable(
-            once.session,
-            project=project,
-            gate=body.gate,
-            name=body.name,
-            url=body.url,
-            submitted_by=actor_name(principal),
+            once.session, project=project, filed=filed
         )
         return DeliverableSubmissionOut.of(deliverable, compliance)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
@@ -25,6 +26,7 @@ from pmo_standards.domain.interventions import (
     DecisionOutcome,
     ExceptionOption,
     ExceptionReport,
+    RecoveryAction,
 )
 
 Narrative = Annotated[StrippedText, Field(min_length=1, max_length=4000)]
@@ -138,6 +140,16 @@ class ActionIn(StrictInput):
     title: PlainName
     owner: EmailStr
     due_date: BoundedDate = Field(description="A past date is accepted: overdue at once")
+
+    def added_to(self, intervention_id: str, *, created_by: str) -> RecoveryAction:
+        """The action as `created_by` adds it to the case now (open, not yet done)."""
+        return RecoveryAction(
+            id=str(uuid.uuid4()),
+            intervention_id=intervention_id,
+            **self.model_dump(),
+            created_by=created_by,
+            created_at=datetime.now(UTC),
+        )
 
 
 class ActionPatchIn(StrictInput):

@@ -154,15 +154,9 @@ async def add_action(
 
     async def add() -> ActionOut:
         case = await _checked(once.session, principal, intervention_id, ensure_can_handle_actions)
-        action = await commands.add_action(
-            once.session,
-            intervention=case,
-            title=body.title,
-            owner=str(body.owner),
-            due_date=body.due_date,
-            created_by=actor_name(principal),
-        )
-        return ActionOut.model_validate(action)
+        action = body.added_to(case.id, created_by=actor_name(principal))
+        added = await commands.add_action(once.session, intervention=case, action=action)
+        return ActionOut.model_validate(added)
 
     return await once.run(body, add, location=_at_the_case(intervention_id))
 

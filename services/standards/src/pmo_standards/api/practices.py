@@ -12,7 +12,7 @@ from pmo_common.web.pagination import Page, PageDep
 
 from pmo_standards.api.access import AdminPrincipal, AnyRolePrincipal, actor_name
 from pmo_standards.api.schemas import PracticeIn, PracticeOut
-from pmo_standards.domain.practices import PracticeKind
+from pmo_standards.domain.practices import PracticeFilter, PracticeKind, search_needle
 from pmo_standards.handlers.practice_commands import add_practice
 from pmo_standards.handlers.practice_queries import find_practice, search_library
 
@@ -36,8 +36,10 @@ async def search(
     ] = None,
 ) -> Page[PracticeOut]:
     """Practices matching the filters, newest first."""
-    found = await search_library(session, query=q, methodology=methodology, kind=kind, page=page)
-    return PracticeOut.page_of(found, page)
+    # Folded like the text it is matched against, so the search ignores case in every alphabet.
+    needle = search_needle(q) if q else None
+    where = PracticeFilter(needle=needle, methodology=methodology, kind=kind)
+    return PracticeOut.page_of(await search_library(session, where=where, page=page), page)
 
 
 @router.get("/{practice_id}", summary="Read one best practice")
@@ -58,14 +60,7 @@ async def create(body: PracticeIn, principal: AdminPrincipal, once: OnceDep) -> 
     """Store the practice."""
 
     async def add() -> PracticeOut:
-        practice = await add_practice(
-            once.session,
-            title=body.title,
-            body=body.body,
-            tags=body.tags,
-            methodology=body.methodology,
-            created_by=actor_name(principal),
-        )
+        practice = await add_practice(once.session, practice=body.written_by(actor_name(principal)))
         return PracticeOut.model_validate(practice)
 
     return await once.run(body, add, location=lambda created: f"/v1/practices/{created.id}")

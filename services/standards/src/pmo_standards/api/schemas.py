@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pmo_common.web.inputs import (
@@ -25,7 +26,7 @@ from pmo_standards.domain.methodology import (
     THRESHOLD_KEYS,
     PublishedMethodology,
 )
-from pmo_standards.domain.practices import PracticeKind
+from pmo_standards.domain.practices import Practice, PracticeKind, normalise_tags
 
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Tag = Annotated[PlainName, Field(max_length=50)]
@@ -162,6 +163,15 @@ class DeliverableIn(StrictInput):
     name: PlainName
     gate: Identifier
     url: Link | None = None
+
+    def filed_by(self, submitted_by: str, *, project_id: str) -> SubmittedDeliverable:
+        """The deliverable as `submitted_by` files it for the project now (name as given)."""
+        return SubmittedDeliverable(
+            project_id=project_id,
+            **self.model_dump(),
+            submitted_by=submitted_by,
+            submitted_at=datetime.now(UTC),
+        )
 
 
 class DeliverableOut(OutputModel):
@@ -313,6 +323,16 @@ class PracticeIn(StrictInput):
     methodology: Identifier | None = Field(
         default=None, description="The methodology the practice belongs to, if any"
     )
+
+    def written_by(self, created_by: str) -> Practice:
+        """The practice as `created_by` adds it now, its tags normalised (so maybe fewer)."""
+        return Practice(
+            id=str(uuid.uuid4()),
+            **self.model_dump(exclude={"tags"}),
+            tags=normalise_tags(self.tags),
+            created_by=created_by,
+            created_at=datetime.now(UTC),
+        )
 
 
 class PracticeOut(OutputModel):

@@ -10,7 +10,7 @@ from sqlalchemy import RowMapping, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_standards.db.tables import practices
-from pmo_standards.domain.practices import Practice, search_text
+from pmo_standards.domain.practices import Practice, PracticeFilter, search_text
 
 # Every column but the derived `search_text` is a field of Practice.
 _PRACTICE_COLUMNS = [column for column in practices.c if column.name != "search_text"]
@@ -50,22 +50,17 @@ async def get_practice(session: AsyncSession, *, practice_id: str) -> Practice |
 
 
 async def search_practices(
-    session: AsyncSession,
-    *,
-    needle: str | None,
-    methodology: str | None,
-    kind: str | None = None,
-    page: PageRequest,
+    session: AsyncSession, *, where: PracticeFilter, page: PageRequest
 ) -> list[Practice]:
-    """A page of the practices whose folded text contains `needle`, newest first."""
+    """A page of the practices matching the filter, newest first."""
     query = matching(
         select(*_PRACTICE_COLUMNS),
-        (practices.c.methodology, methodology),
-        (practices.c.kind, kind),
+        (practices.c.methodology, where.methodology),
+        (practices.c.kind, where.kind),
     )
-    if needle:
+    if where.needle:
         # autoescape keeps '%' and '_' in a query literal on both SQLite and PostgreSQL.
-        query = query.where(practices.c.search_text.contains(needle, autoescape=True))
+        query = query.where(practices.c.search_text.contains(where.needle, autoescape=True))
     query = query.order_by(practices.c.created_at.desc(), practices.c.id)
     return await fetch_page(session, query, _practice_from, page)
 

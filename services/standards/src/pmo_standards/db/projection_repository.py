@@ -45,12 +45,11 @@ async def overwrite_project(session: AsyncSession, *, project: ProjectView, now:
     )
 
 
-async def fill_ownership(
-    session: AsyncSession, *, project_id: str, manager: str, methodology: str, now: datetime
-) -> None:
-    """Set the manager and methodology of a project known only from its closing event."""
+async def fill_ownership(session: AsyncSession, *, project: ProjectView, now: datetime) -> None:
+    """Set the manager and methodology of a project known only from its closing event, as an
+    older snapshot (`project`) tells them; the rest stays as the closing event left it."""
     await session.execute(
         update(projects)
-        .where(projects.c.id == project_id, projects.c.manager.is_(None))
-        .values(manager=manager, methodology=methodology, updated_at=now)
+        .where(projects.c.id == project.id, projects.c.manager.is_(None))
+        .values(manager=project.manager, methodology=project.methodology, updated_at=now)
     )

@@ -33,6 +33,18 @@ class Practice:
     reason_codes: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class PracticeFilter:
+    """Which entries a library search shows; None leaves a criterion out.
+
+    `needle`: text the entry's `search_text` must contain, already folded (`search_needle`).
+    """
+
+    needle: str | None = None
+    methodology: str | None = None
+    kind: PracticeKind | None = None
+
+
 def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:
     """Tags trimmed, lower-cased and de-duplicated, in the order first given."""
     seen: dict[str, None] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from pmo_common.db.unit_of_work import unit_of_work
@@ -46,30 +47,20 @@ def evaluated_payload(compliance: ProjectCompliance) -> ComplianceEvaluated:
 
 
 async def submit_deliverable(
-    session: AsyncSession,
-    *,
-    project: ProjectView,
-    gate: str,
-    name: str,
-    url: str | None,
-    submitted_by: str,
+    session: AsyncSession, *, project: ProjectView, filed: SubmittedDeliverable
 ) -> tuple[SubmittedDeliverable, ProjectCompliance]:
-    """File a deliverable for a gate, re-evaluate and publish project.compliance.evaluated."""
+    """File a deliverable for a gate under the name its methodology gives it, re-evaluate and
+    publish project.compliance.evaluated."""
     async with unit_of_work(session):
         _refuse_if_closed(project)
         methodology = await methodology_of(session, project=project)
         try:
-            canonical = required_deliverable(methodology.methodology, gate_key=gate, name=name)
+            canonical = required_deliverable(
+                methodology.methodology, gate_key=filed.gate, name=filed.name
+            )
         except RuleViolation as violation:
             raise invalid_fields(violation.issues, shown=5) from violation
-        deliverable = SubmittedDeliverable(
-            project_id=project.id,
-            gate=gate,
-            name=canonical,
-            url=url,
-            submitted_by=submitted_by,
-            submitted_at=datetime.now(UTC),
-        )
+        deliverable = replace(filed, name=canonical)
         await save_deliverable(session, deliverable=deliverable)
         compliance = await evaluate_compliance(session, project=project)
         await outbox.enqueue(

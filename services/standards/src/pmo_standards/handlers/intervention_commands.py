@@ -6,9 +6,8 @@ the unit of work its reads already began, refuses a closed case (409) and publis
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import asdict, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from pmo_common.db.unit_of_work import unit_of_work
 from pmo_common.events.catalog import EXCEPTION_DECIDED, EXCEPTION_REPORTED, INTERVENTION_ASSIGNED
@@ -118,26 +117,11 @@ async def decide(
 
 
 async def add_action(
-    session: AsyncSession,
-    *,
-    intervention: Intervention,
-    title: str,
-    owner: str,
-    due_date: date,
-    created_by: str,
+    session: AsyncSession, *, intervention: Intervention, action: RecoveryAction
 ) -> RecoveryAction:
-    """Add a recovery action; one due in the past is accepted (and overdue at once)."""
+    """Add a recovery action to the case; one due in the past is accepted (and overdue at once)."""
     async with unit_of_work(session):
         _refuse_if_closed(intervention)
-        action = RecoveryAction(
-            id=str(uuid.uuid4()),
-            intervention_id=intervention.id,
-            title=title,
-            owner=owner,
-            due_date=due_date,
-            created_by=created_by,
-            created_at=datetime.now(UTC),
-        )
         await insert_action(session, action=action)
     return action
 

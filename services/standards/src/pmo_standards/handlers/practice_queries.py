@@ -14,7 +14,7 @@ from pmo_standards.db.practice_repository import (
     search_practices,
 )
 from pmo_standards.domain.interventions import PracticeRef, ReasonNote
-from pmo_standards.domain.practices import Practice, PracticeKind, search_needle
+from pmo_standards.domain.practices import Practice, PracticeFilter
 from pmo_standards.domain.suggested_practices import rank_suggestions, topics_of
 
 
@@ -27,18 +27,10 @@ async def find_practice(session: AsyncSession, *, practice_id: str) -> Practice:
 
 
 async def search_library(
-    session: AsyncSession,
-    *,
-    query: str | None,
-    methodology: str | None,
-    kind: PracticeKind | None = None,
-    page: PageRequest,
+    session: AsyncSession, *, where: PracticeFilter, page: PageRequest
 ) -> list[Practice]:
-    """A page of the practices matching `query` (case-insensitive, over title, body and tags)."""
-    needle = search_needle(query) if query else None
-    return await search_practices(
-        session, needle=needle, methodology=methodology, kind=kind, page=page
-    )
+    """A page of the practices matching the filter (its text over title, body and tags)."""
+    return await search_practices(session, where=where, page=page)
 
 
 async def suggest_practices(

@@ -25,6 +25,9 @@ from pmo_standards.handlers.intervention_closing import STANDARDS, close_interve
 
 log = logging.getLogger(__name__)
 
+# What the projection keeps of a snapshot, besides its id.
+_KEPT = {"name", "manager", "methodology", "status", "version"}
+
 
 def _ignore_stale(what: str, stored: ProjectView, got: int) -> None:
     log.info(
@@ -37,14 +40,7 @@ def _ignore_stale(what: str, stored: ProjectView, got: int) -> None:
 async def on_project_snapshot(session: AsyncSession, event: Consumed[ProjectSnapshot]) -> None:
     """A project entered the registry (project.created) or changed (project.updated)."""
     snapshot = event.payload
-    incoming = ProjectView(
-        id=snapshot.project_id,
-        name=snapshot.name,
-        manager=snapshot.manager,
-        methodology=snapshot.methodology,
-        status=snapshot.status,
-        version=snapshot.version,
-    )
+    incoming = ProjectView(id=snapshot.project_id, **snapshot.model_dump(include=_KEPT))
     now = datetime.now(UTC)
     stored = await get_project(session, project_id=snapshot.project_id)
     if stored is None:
@@ -54,13 +50,7 @@ async def on_project_snapshot(session: AsyncSession, event: Consumed[ProjectSnap
     elif stored.manager is None:
         # Known only from a closing event so far: an older snapshot still tells us who manages
         # it and how, which no newer event has said.
-        await fill_ownership(
-            session,
-            project_id=stored.id,
-            manager=snapshot.manager,
-            methodology=snapshot.methodology,
-            now=now,
-        )
+        await fill_ownership(session, project=incoming, now=now)
     else:
         _ignore_stale("snapshot", stored, snapshot.version)
 
