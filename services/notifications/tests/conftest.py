@@ -38,8 +38,9 @@ from pmo_common.messaging.event_applier import EventApplier, Outcome
 from pmo_common.web.runtime import ServiceRuntime
 from pmo_notifications.config import NotificationsSettings
 from pmo_notifications.db.delivery_repository import (
+    AttemptEnd,
     claim_due_deliveries,
-    finish_attempt,
+    finish_attempts,
     insert_planned_deliveries,
 )
 from pmo_notifications.db.tables import messaging
@@ -459,15 +460,9 @@ class DeliveryLog:
     ) -> DeliveryRecord | None:
         """Record how a claimed attempt ended; None when the claim was lost."""
         async with self.sessions() as session, session.begin():
-            return await finish_attempt(
-                session,
-                delivery_id=delivery.id,
-                token=token,
-                status=status,
-                http_status=None,
-                error=None,
-                at=at,
-            )
+            end = AttemptEnd(delivery.id, token, status)
+            finished = await finish_attempts(session, ends=[end], at=at)
+        return finished[0] if finished else None
 
 
 @pytest.fixture

@@ -87,14 +87,27 @@ async def fetch_one(
     return None if row is None else _reader(into)(row)
 
 
+async def fetch_where(
+    session: AsyncSession,
+    table: Table,
+    row: ColumnElement[bool],
+    into: Into[R],
+    *,
+    for_update: bool = False,
+) -> R | None:
+    """The record of the table's `row` (a condition one row at most meets), or None;
+    `for_update` locks the row (PostgreSQL)."""
+    query = select(table).where(row)
+    if for_update:
+        query = query.with_for_update()
+    return await fetch_one(session, query, into)
+
+
 async def fetch_by_id(
     session: AsyncSession, table: Table, row_id: str, into: Into[R], *, for_update: bool = False
 ) -> R | None:
     """The record of the row with this id, or None; `for_update` locks the row (PostgreSQL)."""
-    query = select(table).where(table.c.id == row_id)
-    if for_update:
-        query = query.with_for_update()
-    return await fetch_one(session, query, into)
+    return await fetch_where(session, table, table.c.id == row_id, into, for_update=for_update)
 
 
 async def fetch_all(

@@ -45,32 +45,34 @@ class Baseline:
 BASELINE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Baseline))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Project(Baseline):
-    """A project of the registry: its baseline and where it stands."""
+    """A project of the registry: its baseline and where it stands (a new one: active, at its
+    first version, not closed)."""
 
     id: str
-    status: str
-    version: int
+    status: str = "active"
+    version: int = 1
     created_at: datetime
     updated_at: datetime
-    closed_at: datetime | None
-    close_reason: str | None
+    closed_at: datetime | None = None
+    close_reason: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ProjectRequest:
-    """A proposal for a new project; `proposal` is the project as the requester described it."""
+    """A proposal for a new project; `proposal` is the project as the requester described it
+    (a new one: a draft, nothing decided, no project yet)."""
 
     id: str
     title: str
     business_case: str | None
     requested_by: str
     proposal: Mapping[str, object]
-    status: str
-    decided_by: str | None
-    decision_comment: str | None
-    project_id: str | None
+    status: str = "draft"
+    decided_by: str | None = None
+    decision_comment: str | None = None
+    project_id: str | None = None
     created_at: datetime
     updated_at: datetime
 

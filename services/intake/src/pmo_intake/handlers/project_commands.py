@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from pmo_intake.db import project_repository as repo
 from pmo_intake.db.outbox import outbox
 from pmo_intake.domain.project_rules import RuleViolation, changed_fields, check_baseline
 from pmo_intake.domain.records import BASELINE_FIELDS, Baseline, Project
+from pmo_intake.handlers.new_records import new_updatable_record
 from pmo_intake.handlers.project_queries import get_project
 
 
@@ -63,17 +63,8 @@ async def register_project(session: AsyncSession, *, baseline: Baseline) -> Proj
     """Validate and add a project, publishing project.created with it."""
     async with unit_of_work(session):
         await _validate(session, baseline)
-        now = datetime.now(UTC)
-        project = Project(
-            **{name: getattr(baseline, name) for name in BASELINE_FIELDS},
-            id=str(uuid.uuid4()),
-            status="active",
-            version=1,
-            created_at=now,
-            updated_at=now,
-            closed_at=None,
-            close_reason=None,
-        )
+        baseline_fields = {name: getattr(baseline, name) for name in BASELINE_FIELDS}
+        project = new_updatable_record(Project, **baseline_fields)
         await repo.insert_project(session, project=project)
         payload = ProjectCreated.model_validate(_snapshot(project))
         await outbox.enqueue(session, PROJECT_CREATED, payload, subject=project.id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ from pmo_intake.db import request_repository as repo
 from pmo_intake.db.outbox import outbox
 from pmo_intake.domain.records import Baseline, ProjectRequest
 from pmo_intake.domain.request_lifecycle import RequestTransitionError, check_transition
+from pmo_intake.handlers.new_records import new_updatable_record
 from pmo_intake.handlers.project_commands import register_project
 
 
@@ -60,19 +60,12 @@ async def draft_request(
     requested_by: str,
 ) -> ProjectRequest:
     """Store a new draft request."""
-    now = datetime.now(UTC)
-    request = ProjectRequest(
-        id=str(uuid.uuid4()),
+    request = new_updatable_record(
+        ProjectRequest,
         title=title,
         business_case=business_case,
         requested_by=requested_by,
         proposal=proposal,
-        status="draft",
-        decided_by=None,
-        decision_comment=None,
-        project_id=None,
-        created_at=now,
-        updated_at=now,
     )
     async with unit_of_work(session):
         await repo.insert_request(session, request=request)

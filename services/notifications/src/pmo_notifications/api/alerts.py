@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pmo_common.auth.principal import Principal
 from pmo_common.web.app_factory import SessionDep
 from pmo_common.web.pagination import Page, PageDep
@@ -31,16 +31,26 @@ from pmo_notifications.handlers import alert_commands, alert_queries
 router = APIRouter(prefix="/v1", tags=["alerts"])
 
 
-async def _checked_alert(
-    session: AsyncSession,
-    principal: Principal,
-    alert_id: str,
+def _alert_checked_by(
     ensure_allowed: Callable[[Principal, ProjectRecord | None], None],
-) -> AlertRecord:
-    # The access checks are made against the alert's project, read along with the alert.
-    alert, project = await alert_queries.alert_and_project(session, alert_id=alert_id)
-    ensure_allowed(principal, project)
-    return alert
+) -> Callable[[str, Principal, AsyncSession], Awaitable[AlertRecord]]:
+    """Read the route's alert: 404 when there is none, 403 unless `ensure_allowed` lets the
+    caller at it; the access checks are made against the alert's project, read along with it."""
+
+    async def checked_alert(
+        alert_id: str, principal: AnyRolePrincipal, session: SessionDep
+    ) -> AlertRecord:
+        alert, project = await alert_queries.alert_and_project(session, alert_id=alert_id)
+        ensure_allowed(principal, project)
+        return alert
+
+    return checked_alert
+
+
+_readable_alert = _alert_checked_by(ensure_can_read_alert)
+_handleable_alert = _alert_checked_by(ensure_can_handle_alert)
+ReadableAlert = Annotated[AlertRecord, Depends(_readable_alert)]
+HandleableAlert = Annotated[AlertRecord, Depends(_handleable_alert)]
 
 
 @router.get("/alerts", summary="List alerts (a project manager sees their projects' only)")
@@ -86,22 +96,18 @@ async def inbox_route(
 
 
 @router.get("/alerts/{alert_id}", summary="Read one alert")
-async def get_alert_route(
-    alert_id: str, principal: AnyRolePrincipal, session: SessionDep
-) -> AlertOut:
+async def get_alert_route(alert: ReadableAlert) -> AlertOut:
     """One alert, if the caller may see its project."""
-    alert = await _checked_alert(session, principal, alert_id, ensure_can_read_alert)
     return AlertOut.model_validate(alert)
 
 
 @router.post("/alerts/{alert_id}/acknowledge", summary="Acknowledge an alert (409 if resolved)")
 async def acknowledge_alert_route(
-    alert_id: str, principal: AnyRolePrincipal, session: SessionDep
+    alert: HandleableAlert, principal: AnyRolePrincipal, session: SessionDep
 ) -> AlertOut:
     """Say someone is on it; acknowledging twice changes nothing."""
-    await _checked_alert(session, principal, alert_id, ensure_can_handle_alert)
     updated = await alert_commands.acknowledge_alert(
-        session, alert_id=alert_id, actor=actor_name(principal)
+        session, alert_id=alert.id, actor=actor_name(principal)
     )
     return AlertOut.model_validate(updated)
 
@@ -114,7 +120,9 @@ async def resolve_alert_route(
     body: AlertResolve | None = None,
 ) -> AlertOut:
     """Close the alert; resolving a resolved alert changes nothing."""
-    await _checked_alert(session, principal, alert_id, ensure_can_handle_alert)
+    # Checked here rather than as a dependency, which would run first: a malformed note answers
+    # 422 before the alert is looked up, as on every route with a body.
+    await _handleable_alert(alert_id, principal, session)
     updated = await alert_commands.resolve_alert(
         session, alert_id=alert_id, actor=actor_name(principal), note=body.note if body else None
     )

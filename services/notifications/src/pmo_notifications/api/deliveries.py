@@ -111,14 +111,7 @@ async def resend_deliveries_route(
     never re-sent. 422 naming the field when the range is empty or longer than 31 days, or when
     neither a subscription nor a channel is named.
     """
-    resent = await delivery_commands.resend_deliveries(
-        session,
-        selection=ResendSelection(
-            created_from=body.created_from,
-            created_to=body.created_to,
-            subscription_id=body.subscription_id,
-            channel=body.channel,
-            status=body.status,
-        ),
-    )
+    # The body names exactly the fields of a selection.
+    selection = ResendSelection(**body.model_dump())
+    resent = await delivery_commands.resend_deliveries(session, selection=selection)
     return DeliveriesResent(resent=resent)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
-from pmo_common.auth.principal import Principal
 from pmo_common.web.app_factory import SessionDep
 from pmo_common.web.idempotency import OnceDep
 from pmo_common.web.pagination import Page, PageDep
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.api.access import (
     AnyRolePrincipal,
@@ -32,7 +32,7 @@ router = APIRouter(prefix="/v1", tags=["subscriptions"])
 
 
 async def _own_subscription(
-    session: AsyncSession, principal: Principal, subscription_id: str
+    subscription_id: str, principal: AnyRolePrincipal, session: SessionDep
 ) -> SubscriptionRecord:
     # 404 when there is none, 403 when it is someone else's (and the caller is no PMO admin).
     subscription = await subscription_queries.get_subscription(
@@ -40,6 +40,9 @@ async def _own_subscription(
     )
     ensure_can_manage_subscription(principal, subscription)
     return subscription
+
+
+OwnSubscription = Annotated[SubscriptionRecord, Depends(_own_subscription)]
 
 
 @router.post(
@@ -105,19 +108,13 @@ async def list_subscriptions_route(
 
 
 @router.get("/subscriptions/{subscription_id}", summary="Read one subscription")
-async def get_subscription_route(
-    subscription_id: str, principal: AnyRolePrincipal, session: SessionDep
-) -> SubscriptionOut:
+async def get_subscription_route(subscription: OwnSubscription) -> SubscriptionOut:
     """One of the caller's subscriptions (any, for PMO admins)."""
-    subscription = await _own_subscription(session, principal, subscription_id)
     return SubscriptionOut.model_validate(subscription)
 
 
 @router.delete("/subscriptions/{subscription_id}", status_code=204, summary="Delete a subscription")
-async def delete_subscription_route(
-    subscription_id: str, principal: AnyRolePrincipal, session: SessionDep
-) -> Response:
+async def delete_subscription_route(subscription: OwnSubscription, session: SessionDep) -> Response:
     """Stop a subscription; deliveries already planned for it are skipped."""
-    await _own_subscription(session, principal, subscription_id)
-    await subscription_commands.delete_subscription(session, subscription_id=subscription_id)
+    await subscription_commands.delete_subscription(session, subscription_id=subscription.id)
     return Response(status_code=204)

@@ -129,22 +129,6 @@ class AttemptEnd:
     error: str | None = None
 
 
-async def finish_attempt(
-    session: AsyncSession,
-    *,
-    delivery_id: str,
-    token: str,
-    status: str,
-    http_status: int | None,
-    error: str | None,
-    at: datetime,
-) -> DeliveryRecord | None:
-    """Record an attempt's outcome; None when this replica's claim was lost meanwhile."""
-    end = AttemptEnd(delivery_id, token, status, http_status, error)
-    finished = await finish_attempts(session, ends=[end], at=at)
-    return finished[0] if finished else None
-
-
 async def finish_attempts(
     session: AsyncSession, *, ends: Sequence[AttemptEnd], at: datetime
 ) -> list[DeliveryRecord]:

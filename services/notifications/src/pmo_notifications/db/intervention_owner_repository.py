@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pmo_common.db.rows import fetch_one, insert_or_replace, values_of
-from sqlalchemy import select
+from pmo_common.db.rows import fetch_where, insert_or_replace, values_of
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db.tables import intervention_owners
@@ -15,10 +14,10 @@ async def get_intervention_owner(
     session: AsyncSession, *, project_id: str, for_update: bool = False
 ) -> InterventionOwner | None:
     """The project's latest known intervention (locked for the transaction when `for_update`)."""
-    query = select(intervention_owners).where(intervention_owners.c.project_id == project_id)
-    if for_update:
-        query = query.with_for_update()
-    return await fetch_one(session, query, InterventionOwner)
+    row = intervention_owners.c.project_id == project_id
+    return await fetch_where(
+        session, intervention_owners, row, InterventionOwner, for_update=for_update
+    )
 
 
 async def save_intervention_owner(
