@@ -216,6 +216,15 @@ SAMPLES: dict[type[EventPayload], dict[str, Any]] = {
         "due_date": "2025-04-10",
         "days_overdue": 2,
     },
+    payloads.ScenarioCommitted: {
+        "scenario_id": "s-1",
+        "portfolio_id": "pf-1",
+        "selected": ["r-2", "r-1"],
+        "total_score": 151.5,
+        "total_cost": 1800000.0,
+        "budget_cap": 2000000.0,
+        "committed_by": "pmo@example.org",
+    },
     payloads.InterventionClosed: {
         **_CASE,
         "close_reason": "recovered",
@@ -247,6 +256,7 @@ INVALID: dict[type[EventPayload], tuple[str, Any]] = {
     payloads.ExceptionDecided: ("outcome", "shrug"),
     payloads.ActionOverdue: ("days_overdue", -1),
     payloads.InterventionClosed: ("close_reason", "bored"),
+    payloads.ScenarioCommitted: ("selected", "r-1"),
 }
 
 SPECS = sorted(EVENT_CATALOG.values(), key=lambda spec: spec.type)

@@ -33,6 +33,7 @@ from pmo_common.events.payloads import (
     ProjectUpdated,
     ReportOverdue,
     RequestEvent,
+    ScenarioCommitted,
     StatusReported,
 )
 
@@ -60,6 +61,21 @@ REQUEST_APPROVED = EventSpec(
 )
 REQUEST_REJECTED = EventSpec(
     "intake.request.rejected", RequestEvent, "intake", "A request was rejected"
+)
+REQUEST_RECOMMENDED = EventSpec(
+    "intake.request.recommended",
+    RequestEvent,
+    "intake",
+    "A portfolio manager recommended a request for the PMO's decision",
+)
+REQUEST_RETURNED = EventSpec(
+    "intake.request.returned", RequestEvent, "intake", "A request was returned for rework"
+)
+SCENARIO_COMMITTED = EventSpec(
+    "intake.scenario.committed",
+    ScenarioCommitted,
+    "intake",
+    "A portfolio scenario was committed and its requests sent to the PMO's decision",
 )
 PROJECT_CREATED = EventSpec(
     "project.created", ProjectCreated, "intake", "A project entered the registry"
@@ -151,6 +167,9 @@ _SPECS: tuple[EventSpec[Any], ...] = (
     REQUEST_SUBMITTED,
     REQUEST_APPROVED,
     REQUEST_REJECTED,
+    REQUEST_RECOMMENDED,
+    REQUEST_RETURNED,
+    SCENARIO_COMMITTED,
     PROJECT_CREATED,
     PROJECT_UPDATED,
     PROJECT_CLOSED,

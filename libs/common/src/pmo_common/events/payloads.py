@@ -104,6 +104,9 @@ class RequestEvent(EventPayload):
     project_id: str | None = None
     decided_by: str | None = None
     comment: str | None = None
+    score: float | None = Field(
+        default=None, ge=0, le=100, description="The reviewers' weighted score, if scored"
+    )
 
 
 class PhaseGate(EventPayload):
@@ -357,3 +360,15 @@ class InterventionClosed(InterventionEvent):
     lesson_practice_id: str | None = Field(
         default=None, description="The library entry the case's lessons became, if any"
     )
+
+
+class ScenarioCommitted(EventPayload):
+    """A portfolio scenario was committed: its requests go to the PMO's decision, best first."""
+
+    scenario_id: str
+    portfolio_id: str
+    selected: list[str] = Field(description="The chosen request ids, in ranked order")
+    total_score: float
+    total_cost: float
+    budget_cap: float
+    committed_by: str
