@@ -5,9 +5,8 @@ Every refused request answers 422 naming the field, and the data stored before i
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -20,10 +19,8 @@ from pmo_intake.main import create_app
 from pmo_stack.testkit.openapi_checks import check_request_body_examples, refused_fields
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-AuthHeader = Callable[..., dict[str, str]]
-BodyBuilder = Callable[..., dict[str, Any]]
-OutboxEvents = Callable[[], Awaitable[list[tuple[str, dict[str, Any]]]]]
-NewProject = Callable[..., Awaitable[dict[str, Any]]]
+if TYPE_CHECKING:
+    from conftest import Intake
 
 
 async def listed(
@@ -98,43 +95,32 @@ OWNED = {
     ],
 )
 async def test_a_create_with_bad_input_is_refused_and_nothing_is_stored(
-    intake_client: httpx.AsyncClient,
-    auth_header: AuthHeader,
-    project_body: BodyBuilder,
-    request_body: BodyBuilder,
-    outbox_events: OutboxEvents,
-    path: str,
-    overrides: dict[str, Any],
-    field: str,
+    intake: Intake, path: str, overrides: dict[str, Any], field: str
 ) -> None:
     if path == PROJECTS:
-        body = project_body(**overrides)
+        body = intake.project_body(**overrides)
     elif path == REQUESTS:
-        body = request_body()
+        body = intake.request_body()
         for key, value in overrides.items():
             body[key] = {**body[key], **value} if isinstance(value, dict) else value
     else:
         body = {**OWNED[path], **overrides}
-    response = await intake_client.post(path, json=body, headers=auth_header())
+    response = await intake.client.post(path, json=body, headers=intake.auth_header())
     assert field in refused_fields(response)
-    assert await listed(intake_client, path, auth_header()) == []
-    assert await outbox_events() == []
+    assert await listed(intake.client, path, intake.auth_header()) == []
+    assert await intake.outbox_events() == []
 
 
-async def test_the_refused_date_is_named_in_the_problem(
-    intake_client: httpx.AsyncClient, auth_header: AuthHeader, project_body: BodyBuilder
-) -> None:
+async def test_the_refused_date_is_named_in_the_problem(intake: Intake) -> None:
     # The project of the issue: dated 9999-12-20 to 9999-12-31 (the forecast overflowed).
-    body = project_body(start_date="9999-12-20", end_date="9999-12-31", milestones=[])
-    response = await intake_client.post("/v1/projects", json=body, headers=auth_header())
+    body = intake.project_body(start_date="9999-12-20", end_date="9999-12-31", milestones=[])
+    response = await intake.client.post("/v1/projects", json=body, headers=intake.auth_header())
     assert set(refused_fields(response)) == {"body.start_date", "body.end_date"}
     assert "2200-12-31" in response.json()["detail"]
 
 
-async def test_sound_input_at_the_edges_is_accepted(
-    intake_client: httpx.AsyncClient, auth_header: AuthHeader, project_body: BodyBuilder
-) -> None:
-    body = project_body(
+async def test_sound_input_at_the_edges_is_accepted(intake: Intake) -> None:
+    body = intake.project_body(
         name="  Zürich \u200dHQ  ",  # surrounding spaces trimmed; joiners are allowed
         start_date="1900-01-01",
         end_date="2200-12-31",
@@ -142,42 +128,36 @@ async def test_sound_input_at_the_edges_is_accepted(
         milestones=[],
         external_ref="ERP-4711",
     )
-    response = await intake_client.post("/v1/projects", json=body, headers=auth_header())
+    response = await intake.client.post("/v1/projects", json=body, headers=intake.auth_header())
     assert response.status_code == 201, response.text
     assert response.json()["name"] == "Zürich \u200dHQ"
     assert response.json()["budget"] == 1.0
 
 
-async def test_free_text_keeps_its_line_breaks(
-    intake_client: httpx.AsyncClient, auth_header: AuthHeader
-) -> None:
+async def test_free_text_keeps_its_line_breaks(intake: Intake) -> None:
     description = "Sourcing,\nwarehousing\tand transport.\r\n"
-    response = await intake_client.post(
+    response = await intake.client.post(
         "/v1/portfolios",
         json={"name": "Supply", "owner": "o@example.com", "description": description},
-        headers=auth_header(),
+        headers=intake.auth_header(),
     )
     assert response.status_code == 201, response.text
     assert response.json()["description"] == description
 
 
-async def _new_project_and_url(
-    new_project: NewProject, **fields: Any
-) -> tuple[dict[str, Any], str]:
+async def _new_project_and_url(intake: Intake, **fields: Any) -> tuple[dict[str, Any], str]:
     """A new project and its URL."""
-    project = await new_project(**fields)
+    project = await intake.new_project(**fields)
     return project, f"/v1/projects/{project['id']}"
 
 
-async def test_close_reason_and_decision_comment_are_plain_text(
-    intake_client: httpx.AsyncClient, auth_header: AuthHeader, new_project: NewProject
-) -> None:
-    project, url = await _new_project_and_url(new_project)
-    refused = await intake_client.post(
-        f"{url}/close", json={"reason": "done\u202e"}, headers=auth_header()
+async def test_close_reason_and_decision_comment_are_plain_text(intake: Intake) -> None:
+    project, url = await _new_project_and_url(intake)
+    refused = await intake.client.post(
+        f"{url}/close", json={"reason": "done\u202e"}, headers=intake.auth_header()
     )
     assert refused_fields(refused) == ["body.reason"]
-    assert (await intake_client.get(url, headers=auth_header())).json() == project
+    assert (await intake.client.get(url, headers=intake.auth_header())).json() == project
 
 
 # --- PATCH with an explicit null ---------------------------------------------------------------
@@ -197,29 +177,23 @@ REFUSED_NULLS = (
 
 @pytest.mark.parametrize("field", REFUSED_NULLS)
 async def test_patch_refuses_null_for_a_field_that_needs_a_value(
-    intake_client: httpx.AsyncClient,
-    auth_header: AuthHeader,
-    new_project: NewProject,
-    outbox_events: OutboxEvents,
-    field: str,
+    intake: Intake, field: str
 ) -> None:
-    project, url = await _new_project_and_url(new_project, external_ref="ERP-1")
-    response = await intake_client.patch(url, json={field: None}, headers=auth_header())
+    project, url = await _new_project_and_url(intake, external_ref="ERP-1")
+    response = await intake.client.patch(url, json={field: None}, headers=intake.auth_header())
     assert refused_fields(response) == [f"body.{field}"]
     assert "null" in response.json()["errors"][0]["reason"]
-    assert (await intake_client.get(url, headers=auth_header())).json() == project
-    assert [topic for topic, _ in await outbox_events()] == ["project.created"]
+    assert (await intake.client.get(url, headers=intake.auth_header())).json() == project
+    assert [topic for topic, _ in await intake.outbox_events()] == ["project.created"]
 
 
-async def test_a_null_among_good_changes_refuses_the_whole_patch(
-    intake_client: httpx.AsyncClient, auth_header: AuthHeader, new_project: NewProject
-) -> None:
-    project, url = await _new_project_and_url(new_project)
-    response = await intake_client.patch(
-        url, json={"budget": 150000, "name": None}, headers=auth_header()
+async def test_a_null_among_good_changes_refuses_the_whole_patch(intake: Intake) -> None:
+    project, url = await _new_project_and_url(intake)
+    response = await intake.client.patch(
+        url, json={"budget": 150000, "name": None}, headers=intake.auth_header()
     )
     assert refused_fields(response) == ["body.name"]
-    assert (await intake_client.get(url, headers=auth_header())).json() == project
+    assert (await intake.client.get(url, headers=intake.auth_header())).json() == project
 
 
 @pytest.mark.parametrize(
@@ -236,82 +210,71 @@ async def test_a_null_among_good_changes_refuses_the_whole_patch(
     ],
 )
 async def test_patch_refuses_what_create_refuses(
-    intake_client: httpx.AsyncClient,
-    auth_header: AuthHeader,
-    new_project: NewProject,
-    body: dict[str, Any],
-    field: str,
+    intake: Intake, body: dict[str, Any], field: str
 ) -> None:
-    project, url = await _new_project_and_url(new_project)
-    response = await intake_client.patch(url, json=body, headers=auth_header())
+    project, url = await _new_project_and_url(intake)
+    response = await intake.client.patch(url, json=body, headers=intake.auth_header())
     assert field in refused_fields(response)
-    assert (await intake_client.get(url, headers=auth_header())).json() == project
+    assert (await intake.client.get(url, headers=intake.auth_header())).json() == project
 
 
-async def test_patch_clears_the_fields_that_may_be_empty(
-    intake_client: httpx.AsyncClient,
-    auth_header: AuthHeader,
-    new_project: NewProject,
-    outbox_events: OutboxEvents,
-) -> None:
-    portfolio = await intake_client.post(
-        "/v1/portfolios", json={"name": "Supply", "owner": "o@example.com"}, headers=auth_header()
+async def test_patch_clears_the_fields_that_may_be_empty(intake: Intake) -> None:
+    portfolio = await intake.client.post(
+        "/v1/portfolios",
+        json={"name": "Supply", "owner": "o@example.com"},
+        headers=intake.auth_header(),
     )
-    project = await new_project(portfolio_id=portfolio.json()["id"], external_ref="ERP-1")
+    project = await intake.new_project(portfolio_id=portfolio.json()["id"], external_ref="ERP-1")
     assert project["sponsor"] == "grace@example.com"
-    cleared = await intake_client.patch(
+    cleared = await intake.client.patch(
         f"/v1/projects/{project['id']}",
         json={"sponsor": None, "portfolio_id": None, "program_id": None, "external_ref": None},
-        headers=auth_header(),
+        headers=intake.auth_header(),
     )
     assert cleared.status_code == 200, cleared.text
     body = cleared.json()
     assert body["sponsor"] is None and body["portfolio_id"] is None
     assert body["external_ref"] is None and body["version"] == 2
     assert body["name"] == project["name"] and body["budget"] == project["budget"]
-    events = await outbox_events()
+    events = await intake.outbox_events()
     assert events[-1][1]["data"]["changed_fields"] == ["external_ref", "portfolio_id", "sponsor"]
 
 
 @pytest.mark.parametrize("field", ["title", "project"])
-async def test_request_patch_refuses_null_title_and_project(
-    intake_client: httpx.AsyncClient,
-    auth_header: AuthHeader,
-    request_body: BodyBuilder,
-    field: str,
-) -> None:
-    created = await intake_client.post("/v1/requests", json=request_body(), headers=auth_header())
+async def test_request_patch_refuses_null_title_and_project(intake: Intake, field: str) -> None:
+    created = await intake.client.post(
+        "/v1/requests", json=intake.request_body(), headers=intake.auth_header()
+    )
     url = f"/v1/requests/{created.json()['id']}"
-    response = await intake_client.patch(url, json={field: None}, headers=auth_header())
+    response = await intake.client.patch(url, json={field: None}, headers=intake.auth_header())
     assert refused_fields(response) == [f"body.{field}"]
-    assert (await intake_client.get(url, headers=auth_header())).json() == created.json()
+    assert (await intake.client.get(url, headers=intake.auth_header())).json() == created.json()
 
 
 async def test_approving_a_proposal_stored_before_the_rules_answers_422(
-    intake_client: httpx.AsyncClient,
-    auth_header: AuthHeader,
-    request_body: BodyBuilder,
-    intake_sessions: async_sessionmaker[AsyncSession],
+    intake: Intake, intake_sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     # A submitted request as stored before today's input rules, proposing a project dated in
     # 9999: submitted through the API, then its stored proposal rewritten as the old rules let it.
-    body = request_body()
-    created = await intake_client.post("/v1/requests", json=body, headers=auth_header())
+    body = intake.request_body()
+    created = await intake.client.post("/v1/requests", json=body, headers=intake.auth_header())
     request_id = created.json()["id"]
     url = f"/v1/requests/{request_id}"
-    assert (await intake_client.post(f"{url}/submit", headers=auth_header())).status_code == 200
+    assert (
+        await intake.client.post(f"{url}/submit", headers=intake.auth_header())
+    ).status_code == 200
     proposal = {**body["project"], "start_date": "9999-12-20", "end_date": "9999-12-31"}
     async with intake_sessions() as session, unit_of_work(session):
         stored = await request_repository.get_request(session, request_id=request_id)
         assert stored is not None
         legacy = replace(stored, proposal=proposal)
         await request_repository.update_request(session, request=legacy)
-    before = (await intake_client.get(url, headers=auth_header())).json()
+    before = (await intake.client.get(url, headers=intake.auth_header())).json()
     assert before["project"]["start_date"] == "9999-12-20"
-    response = await intake_client.post(f"{url}/approve", headers=auth_header())
+    response = await intake.client.post(f"{url}/approve", headers=intake.auth_header())
     assert set(refused_fields(response)) == {"project.start_date", "project.end_date"}
-    assert (await intake_client.get(url, headers=auth_header())).json() == before
-    assert await listed(intake_client, PROJECTS, auth_header()) == []
+    assert (await intake.client.get(url, headers=intake.auth_header())).json() == before
+    assert await listed(intake.client, PROJECTS, intake.auth_header()) == []
 
 
 # --- examples in the OpenAPI --------------------------------------------------------------------
@@ -343,25 +306,23 @@ def test_a_patch_documents_null_only_where_it_is_accepted(intake_openapi: dict[s
 
 
 async def test_the_documented_examples_are_accepted_by_the_api(
-    intake_client: httpx.AsyncClient,
-    auth_header: AuthHeader,
-    intake_openapi: dict[str, Any],
+    intake: Intake, intake_openapi: dict[str, Any]
 ) -> None:
     components = intake_openapi["components"]["schemas"]
-    admin = auth_header()
+    admin = intake.auth_header()
     for path, name in (
         ("/v1/portfolios", "PortfolioCreate"),
         ("/v1/programs", "ProgramCreate"),
         ("/v1/projects", "ProjectCreate"),
         ("/v1/requests", "RequestCreate"),
     ):
-        response = await intake_client.post(
+        response = await intake.client.post(
             path, json=components[name]["examples"][0], headers=admin
         )
         assert response.status_code == 201, (name, response.text)
-    project = (await listed(intake_client, PROJECTS, admin))[0]
+    project = (await listed(intake.client, PROJECTS, admin))[0]
     for example in components["ProjectPatch"]["examples"]:
-        patched = await intake_client.patch(
+        patched = await intake.client.patch(
             f"/v1/projects/{project['id']}", json=example, headers=admin
         )
         assert patched.status_code == 200, (example, patched.text)

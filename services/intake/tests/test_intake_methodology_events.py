@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
 from pmo_common.events.catalog import METHODOLOGY_PUBLISHED
 from pmo_common.events.envelope import CloudEvent, build_event
@@ -16,8 +14,9 @@ from pmo_intake.handlers.consumed_events import CONSUMED
 from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-AuthHeader = Callable[..., dict[str, str]]
-BodyBuilder = Callable[..., dict[str, Any]]
+if TYPE_CHECKING:
+    from conftest import Intake
+
 Sessions = async_sessionmaker[AsyncSession]
 
 
@@ -63,22 +62,18 @@ def test_intake_consumes_only_published_methodologies() -> None:
 
 
 async def test_a_published_methodology_is_accepted_for_projects_once(
-    intake_client: httpx.AsyncClient,
-    auth_header: AuthHeader,
-    project_body: BodyBuilder,
-    applier: EventApplier,
-    intake_sessions: Sessions,
+    intake: Intake, applier: EventApplier, intake_sessions: Sessions
 ) -> None:
-    before = await intake_client.post(
-        "/v1/projects", json=project_body(methodology="safe"), headers=auth_header()
+    before = await intake.client.post(
+        "/v1/projects", json=intake.project_body(methodology="safe"), headers=intake.auth_header()
     )
     assert before.status_code == 422
     assert "body.methodology" in [error["field"] for error in before.json()["errors"]]
 
     event = published(version=2)
     assert await applier.apply(event) == (Outcome.APPLIED, None)
-    after = await intake_client.post(
-        "/v1/projects", json=project_body(methodology="safe"), headers=auth_header()
+    after = await intake.client.post(
+        "/v1/projects", json=intake.project_body(methodology="safe"), headers=intake.auth_header()
     )
     assert after.status_code == 201, after.text
     assert after.json()["methodology"] == "safe"

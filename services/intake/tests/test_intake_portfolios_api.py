@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 
-AuthHeader = Callable[..., dict[str, str]]
-BodyBuilder = Callable[..., dict[str, Any]]
-OutboxEvents = Callable[[], Awaitable[list[tuple[str, dict[str, Any]]]]]
+if TYPE_CHECKING:
+    from conftest import Intake
+
 RESOURCES = ["/v1/portfolios", "/v1/programs"]
 UNKNOWN_ID = "00000000-0000-0000-0000-000000000000"
 
@@ -30,62 +29,55 @@ async def create(
 
 
 @pytest.mark.parametrize("path", RESOURCES)
-async def test_editors_create_and_every_caller_lists_by_name(
-    intake_client: httpx.AsyncClient,
-    auth_header: AuthHeader,
-    outbox_events: OutboxEvents,
-    path: str,
-) -> None:
-    zulu = await create(intake_client, path, auth_header(), name="Zulu", description="Last")
-    alpha = await create(intake_client, path, auth_header("portfolio_manager", "pm@example.com"))
+async def test_editors_create_and_every_caller_lists_by_name(intake: Intake, path: str) -> None:
+    zulu = await create(intake.client, path, intake.auth_header(), name="Zulu", description="Last")
+    alpha = await create(
+        intake.client, path, intake.auth_header("portfolio_manager", "pm@example.com")
+    )
     assert zulu["name"] == "Zulu"
     assert zulu["owner"] == "olga@example.com"
     assert zulu["description"] == "Last"
     assert alpha["description"] is None
     assert {"id", "created_at"} <= alpha.keys()
-    viewer = auth_header("viewer", "vic@example.com")
-    listed = (await intake_client.get(path, headers=viewer)).json()
+    viewer = intake.auth_header("viewer", "vic@example.com")
+    listed = (await intake.client.get(path, headers=viewer)).json()
     assert [item["name"] for item in listed["items"]] == ["Growth", "Zulu"]
     assert listed["items"][1] == zulu
     assert listed["next_offset"] is None
-    first_page = (await intake_client.get(path, params={"limit": 1}, headers=viewer)).json()
+    first_page = (await intake.client.get(path, params={"limit": 1}, headers=viewer)).json()
     assert [item["id"] for item in first_page["items"]] == [alpha["id"]]
     assert first_page["next_offset"] == 1
-    assert await outbox_events() == []
+    assert await intake.outbox_events() == []
 
 
 @pytest.mark.parametrize("path", RESOURCES)
-async def test_authentication_and_roles(
-    intake_client: httpx.AsyncClient, auth_header: AuthHeader, path: str
-) -> None:
-    assert (await intake_client.get(path)).status_code == 401
-    assert (await intake_client.post(path, json=body())).status_code == 401
+async def test_authentication_and_roles(intake: Intake, path: str) -> None:
+    assert (await intake.client.get(path)).status_code == 401
+    assert (await intake.client.post(path, json=body())).status_code == 401
     bad = {"Authorization": "Bearer not-a-jwt"}
-    assert (await intake_client.get(path, headers=bad)).status_code == 401
+    assert (await intake.client.get(path, headers=bad)).status_code == 401
     for role in ("project_manager", "viewer"):
-        refused = await intake_client.post(path, json=body(), headers=auth_header(role))
+        refused = await intake.client.post(path, json=body(), headers=intake.auth_header(role))
         assert refused.status_code == 403, role
         assert refused.json()["title"] == "Forbidden"
-    assert (await intake_client.get(path, headers=auth_header())).json()["items"] == []
+    assert (await intake.client.get(path, headers=intake.auth_header())).json()["items"] == []
 
 
 @pytest.mark.parametrize("path", RESOURCES)
-async def test_idempotency_key_replays_the_first_answer(
-    intake_client: httpx.AsyncClient, auth_header: AuthHeader, path: str
-) -> None:
-    headers = {**auth_header(), "Idempotency-Key": "growth-1"}
-    first = await intake_client.post(path, json=body(), headers=headers)
-    again = await intake_client.post(path, json=body(), headers=headers)
+async def test_idempotency_key_replays_the_first_answer(intake: Intake, path: str) -> None:
+    headers = {**intake.auth_header(), "Idempotency-Key": "growth-1"}
+    first = await intake.client.post(path, json=body(), headers=headers)
+    again = await intake.client.post(path, json=body(), headers=headers)
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
     assert again.headers["idempotent-replayed"] == "true"
     assert "idempotent-replayed" not in first.headers
-    other = await intake_client.post(path, json=body(description="More"), headers=headers)
+    other = await intake.client.post(path, json=body(description="More"), headers=headers)
     assert other.status_code == 422
     assert other.json()["errors"][0]["field"] == "header.Idempotency-Key"
-    without_key = await intake_client.post(path, json=body(), headers=auth_header())
+    without_key = await intake.client.post(path, json=body(), headers=intake.auth_header())
     assert without_key.status_code == 409
-    assert len((await intake_client.get(path, headers=headers)).json()["items"]) == 1
+    assert len((await intake.client.get(path, headers=headers)).json()["items"]) == 1
 
 
 @pytest.mark.parametrize("path", RESOURCES)
@@ -99,60 +91,52 @@ async def test_idempotency_key_replays_the_first_answer(
     ],
 )
 async def test_invalid_bodies_name_the_field(
-    intake_client: httpx.AsyncClient,
-    auth_header: AuthHeader,
-    path: str,
-    field: str,
-    fields: dict[str, Any],
+    intake: Intake, path: str, field: str, fields: dict[str, Any]
 ) -> None:
-    response = await intake_client.post(path, json=body(**fields), headers=auth_header())
+    response = await intake.client.post(path, json=body(**fields), headers=intake.auth_header())
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert field in [error["field"] for error in response.json()["errors"]]
 
 
 @pytest.mark.parametrize("path", RESOURCES)
-async def test_a_name_is_used_once(
-    intake_client: httpx.AsyncClient, auth_header: AuthHeader, path: str
-) -> None:
-    await create(intake_client, path, auth_header())
-    taken = await intake_client.post(path, json=body(owner="x@example.com"), headers=auth_header())
+async def test_a_name_is_used_once(intake: Intake, path: str) -> None:
+    await create(intake.client, path, intake.auth_header())
+    taken = await intake.client.post(
+        path, json=body(owner="x@example.com"), headers=intake.auth_header()
+    )
     assert taken.status_code == 409
     assert taken.json()["errors"] == [{"field": "body.name", "reason": "already used"}]
 
 
-async def test_programmes_belong_to_existing_portfolios(
-    intake_client: httpx.AsyncClient, auth_header: AuthHeader
-) -> None:
-    admin = auth_header()
-    portfolio = await create(intake_client, "/v1/portfolios", admin)
-    inside = await create(intake_client, "/v1/programs", admin, portfolio_id=portfolio["id"])
-    loose = await create(intake_client, "/v1/programs", admin, name="Loose")
+async def test_programmes_belong_to_existing_portfolios(intake: Intake) -> None:
+    admin = intake.auth_header()
+    portfolio = await create(intake.client, "/v1/portfolios", admin)
+    inside = await create(intake.client, "/v1/programs", admin, portfolio_id=portfolio["id"])
+    loose = await create(intake.client, "/v1/programs", admin, name="Loose")
     assert inside["portfolio_id"] == portfolio["id"]
     assert loose["portfolio_id"] is None
     for bad_id, reason in [(UNKNOWN_ID, "no portfolio with this id exists"), ("x", None)]:
-        refused = await intake_client.post(
+        refused = await intake.client.post(
             "/v1/programs", json=body(name="Other", portfolio_id=bad_id), headers=admin
         )
         assert refused.status_code == 422
         errors = refused.json()["errors"]
         assert errors[0]["field"] == "body.portfolio_id"
         assert reason is None or errors[0]["reason"] == reason
-    of_portfolio = await intake_client.get(
+    of_portfolio = await intake.client.get(
         "/v1/programs", params={"portfolio_id": portfolio["id"]}, headers=admin
     )
     assert [p["id"] for p in of_portfolio.json()["items"]] == [inside["id"]]
-    everything = await intake_client.get("/v1/programs", headers=admin)
+    everything = await intake.client.get("/v1/programs", headers=admin)
     assert [p["name"] for p in everything.json()["items"]] == ["Growth", "Loose"]
 
 
-async def test_projects_must_sit_in_their_programmes_portfolio(
-    intake_client: httpx.AsyncClient, auth_header: AuthHeader, project_body: BodyBuilder
-) -> None:
-    admin = auth_header()
-    portfolio = await create(intake_client, "/v1/portfolios", admin)
-    other = await create(intake_client, "/v1/portfolios", admin, name="Other")
-    program = await create(intake_client, "/v1/programs", admin, portfolio_id=portfolio["id"])
+async def test_projects_must_sit_in_their_programmes_portfolio(intake: Intake) -> None:
+    admin = intake.auth_header()
+    portfolio = await create(intake.client, "/v1/portfolios", admin)
+    other = await create(intake.client, "/v1/portfolios", admin, name="Other")
+    program = await create(intake.client, "/v1/programs", admin, portfolio_id=portfolio["id"])
     cases = [
         ({"portfolio_id": UNKNOWN_ID}, "body.portfolio_id", "no portfolio with this id exists"),
         ({"program_id": UNKNOWN_ID}, "body.program_id", "no programme with this id exists"),
@@ -163,18 +147,18 @@ async def test_projects_must_sit_in_their_programmes_portfolio(
         ),
     ]
     for overrides, field, reason in cases:
-        refused = await intake_client.post(
-            "/v1/projects", json=project_body(**overrides), headers=admin
+        refused = await intake.client.post(
+            "/v1/projects", json=intake.project_body(**overrides), headers=admin
         )
         assert refused.status_code == 422
         assert {"field": field, "reason": reason} in refused.json()["errors"]
-    placed = await intake_client.post(
+    placed = await intake.client.post(
         "/v1/projects",
-        json=project_body(program_id=program["id"], portfolio_id=portfolio["id"]),
+        json=intake.project_body(program_id=program["id"], portfolio_id=portfolio["id"]),
         headers=admin,
     )
     assert placed.status_code == 201, placed.text
-    listed = await intake_client.get(
+    listed = await intake.client.get(
         "/v1/projects", params={"program_id": program["id"]}, headers=admin
     )
     assert [p["id"] for p in listed.json()["items"]] == [placed.json()["id"]]

@@ -3,35 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
-import httpx
 import pytest
 
-AuthHeader = Callable[..., dict[str, str]]
-BodyBuilder = Callable[..., dict[str, Any]]
+if TYPE_CHECKING:
+    from conftest import Intake
+
 Draft = Callable[[dict[str, str]], Awaitable[str]]
-OutboxEvents = Callable[[], Awaitable[list[tuple[str, dict[str, Any]]]]]
 
 
 @pytest.fixture
-def ada(auth_header: AuthHeader) -> dict[str, str]:
-    return auth_header("project_manager", "ada@example.com")
+def ada(intake: Intake) -> dict[str, str]:
+    return intake.auth_header("project_manager", "ada@example.com")
 
 
 @pytest.fixture
-def bob(auth_header: AuthHeader) -> dict[str, str]:
-    return auth_header("project_manager", "bob@example.com")
+def bob(intake: Intake) -> dict[str, str]:
+    return intake.auth_header("project_manager", "bob@example.com")
 
 
 @pytest.fixture
-def draft(
-    intake_client: httpx.AsyncClient, request_body: BodyBuilder
-) -> Callable[[dict[str, str]], Awaitable[str]]:
+def draft(intake: Intake) -> Callable[[dict[str, str]], Awaitable[str]]:
     """Draft a request as the caller the headers name; its id."""
 
     async def create(headers: dict[str, str]) -> str:
-        response = await intake_client.post("/v1/requests", json=request_body(), headers=headers)
+        response = await intake.client.post(
+            "/v1/requests", json=intake.request_body(), headers=headers
+        )
         assert response.status_code == 201, response.text
         assert response.json()["status"] == "draft"
         return str(response.json()["id"])
@@ -40,34 +39,30 @@ def draft(
 
 
 async def test_request_is_approved_into_a_project(
-    intake_client: httpx.AsyncClient,
-    auth_header: AuthHeader,
-    ada: dict[str, str],
-    draft: Draft,
-    outbox_events: OutboxEvents,
+    intake: Intake, ada: dict[str, str], draft: Draft
 ) -> None:
-    admin = auth_header()
+    admin = intake.auth_header()
     request_id = await draft(ada)
 
-    too_early = await intake_client.post(f"/v1/requests/{request_id}/approve", headers=admin)
+    too_early = await intake.client.post(f"/v1/requests/{request_id}/approve", headers=admin)
     assert too_early.status_code == 409
 
-    submitted = await intake_client.post(f"/v1/requests/{request_id}/submit", headers=ada)
+    submitted = await intake.client.post(f"/v1/requests/{request_id}/submit", headers=ada)
     assert submitted.json()["status"] == "submitted"
 
-    by_manager = await intake_client.post(f"/v1/requests/{request_id}/approve", headers=ada)
+    by_manager = await intake.client.post(f"/v1/requests/{request_id}/approve", headers=ada)
     assert by_manager.status_code == 403
 
-    approved = await intake_client.post(
+    approved = await intake.client.post(
         f"/v1/requests/{request_id}/approve", json={"comment": "Go"}, headers=admin
     )
     assert approved.status_code == 200, approved.text
     project_id = approved.json()["project_id"]
     assert project_id
-    project = await intake_client.get(f"/v1/projects/{project_id}", headers=ada)
+    project = await intake.client.get(f"/v1/projects/{project_id}", headers=ada)
     assert project.json()["name"] == "CRM replacement"
     assert project.json()["milestones"] == [{"name": "Vendor chosen", "due_date": "2027-02-15"}]
-    events = await outbox_events()
+    events = await intake.outbox_events()
     assert [topic for topic, _ in events] == [
         "intake.request.submitted",
         "project.created",
@@ -78,67 +73,58 @@ async def test_request_is_approved_into_a_project(
 
 
 async def test_rejection_and_visibility(
-    intake_client: httpx.AsyncClient,
-    auth_header: AuthHeader,
-    request_body: BodyBuilder,
-    ada: dict[str, str],
-    bob: dict[str, str],
-    draft: Draft,
+    intake: Intake, ada: dict[str, str], bob: dict[str, str], draft: Draft
 ) -> None:
     request_id = await draft(ada)
-    assert (await intake_client.get(f"/v1/requests/{request_id}", headers=bob)).status_code == 403
-    assert (await intake_client.get("/v1/requests", headers=bob)).json()["items"] == []
-    await intake_client.post(f"/v1/requests/{request_id}/submit", headers=ada)
-    rejected = await intake_client.post(
-        f"/v1/requests/{request_id}/reject", json={"comment": "No budget"}, headers=auth_header()
+    assert (await intake.client.get(f"/v1/requests/{request_id}", headers=bob)).status_code == 403
+    assert (await intake.client.get("/v1/requests", headers=bob)).json()["items"] == []
+    await intake.client.post(f"/v1/requests/{request_id}/submit", headers=ada)
+    rejected = await intake.client.post(
+        f"/v1/requests/{request_id}/reject",
+        json={"comment": "No budget"},
+        headers=intake.auth_header(),
     )
     assert rejected.json()["status"] == "rejected"
     assert rejected.json()["decision_comment"] == "No budget"
-    viewer = await intake_client.post(
-        "/v1/requests", json=request_body(), headers=auth_header("viewer")
+    viewer = await intake.client.post(
+        "/v1/requests", json=intake.request_body(), headers=intake.auth_header("viewer")
     )
     assert viewer.status_code == 403
 
 
 async def test_only_the_requester_changes_a_draft(
-    intake_client: httpx.AsyncClient,
-    request_body: BodyBuilder,
-    ada: dict[str, str],
-    bob: dict[str, str],
-    draft: Draft,
+    intake: Intake, ada: dict[str, str], bob: dict[str, str], draft: Draft
 ) -> None:
     url = f"/v1/requests/{await draft(ada)}"
-    assert (await intake_client.patch(url, json={"title": "X"}, headers=bob)).status_code == 403
-    assert (await intake_client.post(f"{url}/submit", headers=bob)).status_code == 403
-    edited = await intake_client.patch(url, json={"business_case": None}, headers=ada)
+    assert (await intake.client.patch(url, json={"title": "X"}, headers=bob)).status_code == 403
+    assert (await intake.client.post(f"{url}/submit", headers=bob)).status_code == 403
+    edited = await intake.client.patch(url, json={"business_case": None}, headers=ada)
     assert edited.status_code == 200, edited.text
     assert edited.json()["business_case"] is None
     assert edited.json()["title"] == "New CRM"
-    stored = (await intake_client.get(url, headers=ada)).json()
+    stored = (await intake.client.get(url, headers=ada)).json()
     assert stored["business_case"] is None
-    proposal = request_body()["project"]
+    proposal = intake.request_body()["project"]
     assert {key: stored["project"][key] for key in proposal} == proposal
-    await intake_client.post(f"{url}/submit", headers=ada)
-    assert (await intake_client.patch(url, json={"title": "Y"}, headers=ada)).status_code == 409
-    missing = await intake_client.get("/v1/requests/0000", headers=ada)
+    await intake.client.post(f"{url}/submit", headers=ada)
+    assert (await intake.client.patch(url, json={"title": "Y"}, headers=ada)).status_code == 409
+    missing = await intake.client.get("/v1/requests/0000", headers=ada)
     assert missing.status_code == 404
 
 
-async def test_idempotency_key_covers_the_whole_body(
-    intake_client: httpx.AsyncClient, request_body: BodyBuilder, ada: dict[str, str]
-) -> None:
+async def test_idempotency_key_covers_the_whole_body(intake: Intake, ada: dict[str, str]) -> None:
     headers = {**ada, "Idempotency-Key": "crm-1"}
-    first = await intake_client.post("/v1/requests", json=request_body(), headers=headers)
-    again = await intake_client.post("/v1/requests", json=request_body(), headers=headers)
+    first = await intake.client.post("/v1/requests", json=intake.request_body(), headers=headers)
+    again = await intake.client.post("/v1/requests", json=intake.request_body(), headers=headers)
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
     assert again.headers["idempotent-replayed"] == "true"
-    other_case = await intake_client.post(
-        "/v1/requests", json=request_body(business_case="Another reason."), headers=headers
+    other_case = await intake.client.post(
+        "/v1/requests", json=intake.request_body(business_case="Another reason."), headers=headers
     )
     assert other_case.status_code == 422, other_case.text
     assert other_case.json()["errors"] == [
         {"field": "header.Idempotency-Key", "reason": "reused with another body"}
     ]
-    listed = await intake_client.get("/v1/requests", headers=headers)
+    listed = await intake.client.get("/v1/requests", headers=headers)
     assert [r["id"] for r in listed.json()["items"]] == [first.json()["id"]]

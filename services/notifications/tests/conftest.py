@@ -50,6 +50,7 @@ from pmo_notifications.main import create_app
 from pmo_notifications.migrate import migrate
 from pmo_stack.smtp_sink import SmtpSink
 from pmo_stack.testkit import eventually
+from pmo_stack.testkit.in_process import sqlite_settings
 from pmo_stack.webhook_receiver import WebhookReceiver
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -65,13 +66,11 @@ P = TypeVar("P", bound=EventPayload)
 def notifications_settings(tmp_path: Path, smtp_sink: SmtpSink) -> NotificationsSettings:
     """Settings on a fresh migrated SQLite file, Kafka off, private webhook targets allowed,
     and a delivery poll too slow to matter."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'notifications.db'}"
-    migrate(url)
-    return NotificationsSettings(
+    return sqlite_settings(
+        NotificationsSettings,
+        migrate,
+        tmp_path,
         environment="test",
-        database_url=url,
-        data_dir=tmp_path,
-        kafka_enabled=False,
         auth_jwt_secret=TEST_JWT_SECRET,
         smtp_host=smtp_sink.host,
         smtp_port=smtp_sink.port,
@@ -465,14 +464,30 @@ class DeliveryLog:
         return finished[0] if finished else None
 
 
+@dataclass(frozen=True)
+class DownReceiver:
+    """A webhook receiver that is down: nothing listens on its free port on 127.0.0.1, so
+    every send to `url` is refused, until `back()` starts a receiver there."""
+
+    port: int
+
+    @property
+    def url(self) -> str:
+        """The webhook URL a subscription points at."""
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    def back(self) -> WebhookReceiver:
+        """The receiver up again on the same port (stop it with `with` or `stop()`)."""
+        return WebhookReceiver("127.0.0.1", self.port)
+
+
 @pytest.fixture
-def down_receiver_port() -> int:
-    """A free port on 127.0.0.1 where nothing listens, as at a webhook receiver that is down
-    (every send is refused); `WebhookReceiver("127.0.0.1", port)` brings it back."""
+def down_receiver() -> DownReceiver:
+    """A webhook receiver that is down until the test brings it back (see `DownReceiver`)."""
     receiver = WebhookReceiver("127.0.0.1", 0)
     port = receiver.port
     receiver.stop()
-    return port
+    return DownReceiver(port)
 
 
 @pytest.fixture

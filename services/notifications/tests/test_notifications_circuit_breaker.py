@@ -146,9 +146,8 @@ async def test_deliveries_to_a_dead_target_wait_unattempted_while_a_live_one_kee
 
 
 async def test_when_a_probe_gets_through_what_waited_for_the_target_goes_at_once(
-    run_notifications: Any, notifications_payloads: Any, down_receiver_port: int
+    run_notifications: Any, notifications_payloads: Any, down_receiver: Any
 ) -> None:
-    url = f"http://127.0.0.1:{down_receiver_port}/hook"
     apollo, gemini = str(uuid.uuid4()), str(uuid.uuid4())
     # One refusal opens the circuit; the refused delivery's retry is planned 30 s later.
     async with run_notifications(
@@ -157,8 +156,10 @@ async def test_when_a_probe_gets_through_what_waited_for_the_target_goes_at_once
         circuit_failure_threshold=1,
         circuit_open_seconds=0.2,
     ) as notifications:
-        waiting = await notifications.subscribe_webhook(url, apollo, "project.at_risk")
-        await notifications.subscribe_webhook(url, gemini, "project.at_risk")
+        waiting = await notifications.subscribe_webhook(
+            down_receiver.url, apollo, "project.at_risk"
+        )
+        await notifications.subscribe_webhook(down_receiver.url, gemini, "project.at_risk")
         await notifications.apply("project.at_risk", notifications_payloads.at_risk(apollo))
 
         async def refused() -> Any:
@@ -166,7 +167,7 @@ async def test_when_a_probe_gets_through_what_waited_for_the_target_goes_at_once
             return rows if len(rows) == 2 else None
 
         first, retry = await eventually(refused, what="Apollo's refusal and its retry")
-        with WebhookReceiver("127.0.0.1", down_receiver_port) as receiver:
+        with down_receiver.back() as receiver:
             # Gemini's delivery is the probe: its success closes the circuit.
             await notifications.apply("project.at_risk", notifications_payloads.at_risk(gemini))
             delivered = await notifications.webhook_attempts_ending(waiting["id"], "delivered")

@@ -16,7 +16,6 @@ from typing import Any
 from pmo_notifications.domain.clock import utc_now
 from pmo_notifications.domain.delivery_schedule import DELIVERED, FAILED
 from pmo_stack.testkit import eventually
-from pmo_stack.webhook_receiver import WebhookReceiver
 
 HOOK = "https://hooks.example.com/pmo"
 
@@ -62,18 +61,17 @@ async def test_a_message_given_up_no_longer_holds_up_the_next_one(delivery_log: 
 
 
 async def test_a_later_message_of_a_project_is_not_sent_before_the_retry_of_an_earlier_one(
-    run_notifications: Any, notifications_payloads: Any, down_receiver_port: int
+    run_notifications: Any, notifications_payloads: Any, down_receiver: Any
 ) -> None:
-    url = f"http://127.0.0.1:{down_receiver_port}/hook"
     apollo, gemini = str(uuid.uuid4()), str(uuid.uuid4())
     # The first retry waits 2 s (5 s at scale 0.4): long after the receiver is back.
     async with run_notifications(
         delivery_backoff_seconds=0.4, delivery_give_up_after_seconds=600
     ) as notifications:
         subscription = await notifications.subscribe_webhook(
-            url, apollo, "project.at_risk", "project.recovered"
+            down_receiver.url, apollo, "project.at_risk", "project.recovered"
         )
-        await notifications.subscribe_webhook(url, gemini, "project.at_risk")
+        await notifications.subscribe_webhook(down_receiver.url, gemini, "project.at_risk")
         payloads = notifications_payloads
         await notifications.apply("project.at_risk", payloads.at_risk(apollo))
 
@@ -81,7 +79,7 @@ async def test_a_later_message_of_a_project_is_not_sent_before_the_retry_of_an_e
             return len(await notifications.webhook_attempts(subscription["id"])) == 2
 
         await eventually(refused_once, what="Apollo's first attempt refused, its retry planned")
-        with WebhookReceiver("127.0.0.1", down_receiver_port) as receiver:
+        with down_receiver.back() as receiver:
             await notifications.apply("project.recovered", payloads.recovered(apollo))
             await notifications.apply("project.at_risk", payloads.at_risk(gemini))
 
@@ -96,9 +94,8 @@ async def test_a_later_message_of_a_project_is_not_sent_before_the_retry_of_an_e
 
 
 async def test_a_target_back_from_an_outage_receives_what_it_missed_once_in_order(
-    run_notifications: Any, notifications_payloads: Any, down_receiver_port: int
+    run_notifications: Any, notifications_payloads: Any, down_receiver: Any
 ) -> None:
-    url = f"http://127.0.0.1:{down_receiver_port}/hook"
     projects = [str(uuid.uuid4()) for _ in range(3)]
     async with run_notifications(
         delivery_give_up_after_seconds=600,
@@ -107,7 +104,7 @@ async def test_a_target_back_from_an_outage_receives_what_it_missed_once_in_orde
     ) as notifications:
         for project_id in projects:
             await notifications.subscribe_webhook(
-                url, project_id, "project.at_risk", "project.recovered"
+                down_receiver.url, project_id, "project.at_risk", "project.recovered"
             )
         # Each project red, recovered and red again, one report a week, while the target is down.
         for week in range(3):
@@ -119,7 +116,7 @@ async def test_a_target_back_from_an_outage_receives_what_it_missed_once_in_orde
             return failed >= 2
 
         await eventually(circuit_opened, what="two failed attempts: the circuit is open")
-        with WebhookReceiver("127.0.0.1", down_receiver_port) as receiver:
+        with down_receiver.back() as receiver:
 
             async def all_nine() -> Any:
                 return len(receiver.requests) >= 9

@@ -14,20 +14,20 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from pmo_common.auth.tokens import mint_dev_token
 from pmo_common.events.envelope import CloudEvent
 from pmo_common.messaging.event_applier import Outcome
-from pmo_common.settings import DEVELOPMENT_JWT_SECRET
 from pmo_monitoring.config import MonitoringSettings
 from pmo_monitoring.db.tables import messaging
 from pmo_monitoring.main import create_app
 from pmo_monitoring.migrate import migrate
 from pmo_stack.testkit.in_process import asgi_client, running, sqlite_settings
+from pmo_stack.testkit.tokens import dev_auth_header
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 TODAY = datetime.now(UTC).date()
 MANAGER = "ada@example.com"
+BASE_URL = "http://monitoring"
 
 
 def days(offset: int) -> date:
@@ -43,27 +43,6 @@ def monitoring_settings(tmp_path: Path) -> MonitoringSettings:
     slip events into the outbox they inspect.
     """
     return sqlite_settings(MonitoringSettings, migrate, tmp_path, overdue_check_seconds=0)
-
-
-@pytest.fixture
-async def monitoring_app(monitoring_settings: MonitoringSettings) -> AsyncIterator[FastAPI]:
-    """The app with its lifespan running."""
-    async with running(create_app(monitoring_settings)) as app:
-        yield app
-
-
-@pytest.fixture
-async def client(monitoring_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client talking to the app in process."""
-    async with asgi_client(monitoring_app, "http://monitoring") as http:
-        yield http
-
-
-@pytest.fixture
-async def lenient_client(monitoring_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """A client that sees a crash as the 500 a caller gets, not as an exception in the test."""
-    async with asgi_client(monitoring_app, "http://monitoring", raise_app_exceptions=False) as http:
-        yield http
 
 
 def _project_data(project_id: str | None = None, **overrides: Any) -> dict[str, Any]:
@@ -118,12 +97,8 @@ class Monitoring:
     # Builders of a project.created payload and a status report body (overrides as keywords).
     project_data = staticmethod(_project_data)
     report_body = staticmethod(_report_body)
-
-    @staticmethod
-    def auth_header(role: str = "pmo_admin", email: str = "pmo@example.com") -> dict[str, str]:
-        """An Authorization header for a role and e-mail."""
-        token = mint_dev_token(secret=DEVELOPMENT_JWT_SECRET, sub=email, email=email, roles=[role])
-        return {"Authorization": f"Bearer {token}"}
+    # An Authorization header for a role and e-mail.
+    auth_header = staticmethod(dev_auth_header)
 
     async def deliver(
         self, event_type: str, data: dict[str, Any], *, event_id: str | None = None
@@ -213,10 +188,16 @@ class Monitoring:
 
 
 @pytest.fixture
-def monitoring(
-    monitoring_app: FastAPI, client: httpx.AsyncClient, monitoring_settings: MonitoringSettings
-) -> Monitoring:
-    """The service in process and the ways a test drives it (see `Monitoring`)."""
-    return Monitoring(
-        app=monitoring_app, client=client, database_url=monitoring_settings.database_url
-    )
+async def monitoring(monitoring_settings: MonitoringSettings) -> AsyncIterator[Monitoring]:
+    """The service in process, its lifespan running for the test, and the ways a test drives
+    it (see `Monitoring`)."""
+    app = create_app(monitoring_settings)
+    async with running(app), asgi_client(app, BASE_URL) as client:
+        yield Monitoring(app, client, monitoring_settings.database_url)
+
+
+@pytest.fixture
+async def lenient_client(monitoring: Monitoring) -> AsyncIterator[httpx.AsyncClient]:
+    """A client that sees a crash as the 500 a caller gets, not as an exception in the test."""
+    async with asgi_client(monitoring.app, BASE_URL, raise_app_exceptions=False) as http:
+        yield http

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from pmo_monitoring.api import schemas
 from pmo_stack.testkit.openapi_checks import check_request_body_examples, refused_fields
 
@@ -154,6 +153,6 @@ async def test_a_forecast_past_2200_is_null_with_a_reason_on_post_and_get(
     assert history.json()["items"][0]["forecast_end_date"] is None
 
 
-def test_every_request_body_documents_examples_its_model_accepts(monitoring_app: FastAPI) -> None:
-    bodies = check_request_body_examples(monitoring_app.openapi(), schemas)
+def test_every_request_body_documents_examples_its_model_accepts(monitoring: Monitoring) -> None:
+    bodies = check_request_body_examples(monitoring.app.openapi(), schemas)
     assert bodies, "the service has request bodies"

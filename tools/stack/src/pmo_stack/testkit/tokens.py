@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pmo_common.auth.tokens import mint_dev_token
+from pmo_common.settings import DEVELOPMENT_JWT_SECRET
 
 # Tokens a stack that checks issuer and audience must refuse with a 401, by what is wrong.
 FORGERIES = (
@@ -36,6 +37,12 @@ _WRONG_IN_ONE_CLAIM: dict[str, dict[str, Any]] = {
 def bearer(token: str) -> dict[str, str]:
     """The Authorization header carrying `token`."""
     return {"Authorization": f"Bearer {token}"}
+
+
+def dev_auth_header(role: str = "pmo_admin", email: str = "pmo@example.com") -> dict[str, str]:
+    """The Authorization header for one role and e-mail, signed with the development secret
+    (what an app in process on its default settings accepts)."""
+    return TokenFactory(DEVELOPMENT_JWT_SECRET).headers(role, email)
 
 
 def unsigned_token(claims: dict[str, Any]) -> str:
