@@ -91,6 +91,7 @@ deploy-check:
 
 bench: install
 	$(UV) run python -m bench
+	$(UV) run python -m bench.portfolio_selection
 
 # Each figure of the running stack beside its baseline, on PostgreSQL and SQLite (bench/README.md).
 .PHONY: bench-stack
