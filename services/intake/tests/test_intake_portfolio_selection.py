@@ -208,7 +208,7 @@ def test_must_include_is_chosen_with_its_requirements_and_must_exclude_never(
     [
         (
             {"budget_cap": 2_000_000, "must_include": frozenset({"r-1", "r-2"})},
-            "budget_cap",
+            "must_include",
             "must_include costs 2,300,000, over the budget cap of 2,000,000",
         ),
         (
@@ -217,7 +217,7 @@ def test_must_include_is_chosen_with_its_requirements_and_must_exclude_never(
                 "must_include": frozenset({"r-2"}),
                 "dependencies": (Dependency("r-2", "r-1"),),
             },
-            "budget_cap",
+            "must_include",
             "must_include with the requests it requires (r-1) costs 2,300,000, "
             "over the budget cap of 2,000,000",
         ),
@@ -274,7 +274,7 @@ def test_must_include_is_chosen_with_its_requirements_and_must_exclude_never(
         ),
         (
             {"must_include": frozenset({"r-1", "r-3"}), "capacity": {"engineering": 10}},
-            "capacity",
+            "must_include",
             "must_include needs 12 of engineering, over its capacity of 10",
         ),
         (

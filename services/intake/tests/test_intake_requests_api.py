@@ -81,7 +81,7 @@ async def test_rejection_and_visibility(
     await intake.client.post(f"/v1/requests/{request_id}/submit", headers=ada)
     rejected = await intake.client.post(
         f"/v1/requests/{request_id}/reject",
-        json={"comment": "No budget"},
+        json={"reason": "No budget"},
         headers=intake.auth_header(),
     )
     assert rejected.json()["status"] == "rejected"

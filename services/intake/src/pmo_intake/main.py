@@ -5,10 +5,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 from pmo_common.web.app_factory import create_service_app
 
+from pmo_intake.api.budgets import router as budgets_router
 from pmo_intake.api.portfolios import router as portfolios_router
 from pmo_intake.api.programs import router as programs_router
 from pmo_intake.api.projects import router as projects_router
+from pmo_intake.api.request_reviews import router as request_reviews_router
 from pmo_intake.api.requests import router as requests_router
+from pmo_intake.api.scenarios import router as scenarios_router
+from pmo_intake.api.scoring_models import router as scoring_models_router
 from pmo_intake.config import IntakeSettings, get_settings
 from pmo_intake.db.tables import messaging
 from pmo_intake.handlers.consumed_events import CONSUMED
@@ -19,9 +23,21 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     return create_service_app(
         settings=settings or get_settings(),
         tables=messaging,
-        routers=[projects_router, requests_router, portfolios_router, programs_router],
+        routers=[
+            projects_router,
+            requests_router,
+            request_reviews_router,
+            portfolios_router,
+            budgets_router,
+            scenarios_router,
+            programs_router,
+            scoring_models_router,
+        ],
         handlers=CONSUMED,
-        description="Project requests, portfolios, programmes and the project registry.",
+        description=(
+            "Project requests and their review (scoring, budget envelopes, scenarios), "
+            "portfolios, programmes and the project registry."
+        ),
     )
 
 

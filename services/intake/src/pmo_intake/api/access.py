@@ -16,6 +16,9 @@ Requester = Annotated[
     Principal, Depends(require_roles("pmo_admin", "portfolio_manager", "project_manager"))
 ]
 Admin = Annotated[Principal, Depends(require_roles("pmo_admin"))]
+# Who edits the registry reviews demand: scores requests, recommends or returns them, sets
+# budget envelopes and runs scenarios; deciding stays with PMO admins.
+Reviewer = RegistryEditor
 
 
 def ensure_can_read_project(principal: Principal, project: Project) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pmo_common.auth.dependencies import CurrentPrincipal
-from pmo_common.auth.principal import Principal
 from pmo_common.problems import ProblemException
 from pmo_common.web.app_factory import SessionDep
 from pmo_common.web.idempotency import OnceDep
@@ -24,34 +23,41 @@ from pmo_intake.api.access import (
     requester_filter,
     requester_name,
 )
+from pmo_intake.api.request_answers import answer, answer_after, request_for
 from pmo_intake.api.schemas import (
     ProjectCreate,
     RequestCreate,
     RequestDecision,
+    RequestDetailOut,
     RequestOut,
     RequestPatch,
+    RequestRejection,
 )
 from pmo_intake.domain.records import ProjectRequest
+from pmo_intake.domain.request_lifecycle import REQUEST_STATUSES
 from pmo_intake.handlers import request_commands, request_queries
 
 router = APIRouter(prefix="/v1/requests", tags=["requests"])
 
 
-@router.post("", status_code=201, response_model=RequestOut)
+_STATUS_PATTERN = f"^({'|'.join(REQUEST_STATUSES)})$"
+
+
+@router.post("", status_code=201, response_model=RequestDetailOut)
 async def create_request(body: RequestCreate, principal: Requester, once: OnceDep) -> JSONResponse:
     """Draft a project request."""
-    return await once.run(
-        body,
-        lambda: RequestOut.of_result(
-            request_commands.draft_request(
-                once.session,
-                title=body.title,
-                business_case=body.business_case,
-                proposal=body.project.model_dump(mode="json"),
-                requested_by=requester_name(principal),
-            )
-        ),
-    )
+
+    async def draft() -> RequestDetailOut:
+        request = await request_commands.draft_request(
+            once.session,
+            title=body.title,
+            business_case=body.business_case,
+            proposal=body.project.model_dump(mode="json"),
+            requested_by=requester_name(principal),
+        )
+        return await answer(once.session, request)
+
+    return await once.run(body, draft)
 
 
 @router.get("", response_model=Page[RequestOut])
@@ -59,91 +65,90 @@ async def list_requests(
     principal: CurrentPrincipal,
     session: SessionDep,
     page: PageDep,
-    status: Annotated[str | None, Query(pattern="^(draft|submitted|approved|rejected)$")] = None,
+    status: Annotated[str | None, Query(pattern=_STATUS_PATTERN)] = None,
+    portfolio_id: str | None = None,
+    sort: Annotated[
+        Literal["score", "-score"] | None,
+        Query(description="`-score`: best first; unscored requests come last either way"),
+    ] = None,
 ) -> Page[RequestOut]:
-    """Requests the caller may see; requesters see their own."""
+    """Requests the caller may see, newest first unless sorted; requesters see their own."""
     requests = await request_queries.list_requests(
-        session, requested_by=requester_filter(principal), status=status, page=page
+        session,
+        requested_by=requester_filter(principal),
+        status=status,
+        portfolio_id=portfolio_id,
+        sort=sort,
+        page=page,
     )
     return RequestOut.page_of(requests, page)
 
 
-# The routes below answer with the request record; their response model shapes it.
-
-
-@router.get("/{request_id}", response_model=RequestOut)
+@router.get("/{request_id}")
 async def read_request(
     request_id: str, principal: CurrentPrincipal, session: SessionDep
-) -> ProjectRequest:
-    """One request."""
-    return await _request_for(principal, session, request_id, ensure_can_read_request)
+) -> RequestDetailOut:
+    """One request, with its history."""
+    request = await request_for(principal, session, request_id, ensure_can_read_request)
+    return await answer(session, request)
 
 
-@router.patch("/{request_id}", response_model=RequestOut)
+@router.patch("/{request_id}")
 async def patch_request(
     request_id: str, body: RequestPatch, principal: Requester, session: SessionDep
-) -> ProjectRequest:
-    """Change a draft request (its requester or a PMO admin)."""
-    request = await _request_for(principal, session, request_id, ensure_can_change_request)
+) -> RequestDetailOut:
+    """Change a draft, or a request returned for rework (its requester or a PMO admin)."""
+    request = await request_for(principal, session, request_id, ensure_can_change_request)
     changes = body.model_dump(exclude_unset=True, exclude={"project"})
     if body.project is not None:
         changes["proposal"] = body.project.model_dump(mode="json")
-    return await request_commands.edit_request(session, request=request, changes=changes)
+    edited = await request_commands.edit_request(session, request=request, changes=changes)
+    return await answer(session, edited)
 
 
-@router.post("/{request_id}/submit", response_model=RequestOut)
+@router.post("/{request_id}/submit")
 async def submit_request(
     request_id: str, principal: Requester, session: SessionDep
-) -> ProjectRequest:
-    """Send a draft to the PMO for a decision."""
-    request = await _request_for(principal, session, request_id, ensure_can_submit_request)
-    return await request_commands.submit_request(session, request=request)
+) -> RequestDetailOut:
+    """Send a draft, or a reworked request, to review."""
+    request = await request_for(principal, session, request_id, ensure_can_submit_request)
+    submitted = await request_commands.submit_request(
+        session, request=request, actor=requester_name(principal)
+    )
+    return await answer(session, submitted)
 
 
-@router.post("/{request_id}/approve", response_model=RequestOut)
+@router.post("/{request_id}/approve")
 async def approve_request(
     request_id: str, principal: Admin, session: SessionDep, body: RequestDecision | None = None
-) -> ProjectRequest:
-    """Approve a submitted request: the proposed project enters the registry (PMO admins)."""
-    return await _decide(session, principal, request_id, body, approve=True)
-
-
-@router.post("/{request_id}/reject", response_model=RequestOut)
-async def reject_request(
-    request_id: str, principal: Admin, session: SessionDep, body: RequestDecision | None = None
-) -> ProjectRequest:
-    """Reject a submitted request (PMO admins)."""
-    return await _decide(session, principal, request_id, body, approve=False)
-
-
-async def _request_for(
-    principal: Principal,
-    session: SessionDep,
-    request_id: str,
-    ensure_allowed: Callable[[Principal, ProjectRequest], None],
-) -> ProjectRequest:
-    """The request at the path (404 when there is none), once the caller passes the check."""
-    request = await request_queries.get_request(session, request_id=request_id)
-    ensure_allowed(principal, request)
-    return request
-
-
-async def _decide(
-    session: SessionDep,
-    principal: Principal,
-    request_id: str,
-    body: RequestDecision | None,
-    *,
-    approve: bool,
-) -> ProjectRequest:
-    request = await request_queries.get_request(session, request_id=request_id)
-    proposal = _proposed_project(request) if approve else None
-    return await request_commands.decide_request(
+) -> RequestDetailOut:
+    """Approve a request under review: the proposed project enters the registry (PMO admins)."""
+    decide = partial(
+        request_commands.decide_request,
         session,
-        request=request,
-        baseline=proposal.baseline() if proposal is not None else None,
         decided_by=requester_name(principal),
         comment=body.comment if body else None,
+    )
+    return await answer_after(
+        session,
+        request_id,
+        lambda request: decide(request=request, baseline=_proposed_project(request).baseline()),
+    )
+
+
+@router.post("/{request_id}/reject")
+async def reject_request(
+    request_id: str, principal: Admin, session: SessionDep, body: RequestRejection
+) -> RequestDetailOut:
+    """Reject a request under review, saying why (PMO admins)."""
+    decide = partial(
+        request_commands.decide_request,
+        session,
+        decided_by=requester_name(principal),
+        comment=body.reason,
+    )
+    return await answer_after(
+        session, request_id, lambda request: decide(request=request, baseline=None)
     )
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Annotated, Any, ClassVar
+from typing import Any, ClassVar
 
 from pmo_common.contract import (
     DEFAULT_CURRENCY,
@@ -13,32 +14,43 @@ from pmo_common.contract import (
 )
 from pmo_common.web.inputs import (
     BoundedDate,
-    Number,
     PatchInput,
     PlainName,
-    PlainText,
     StrictInput,
     documented_examples,
 )
 from pmo_common.web.schemas import OutputModel
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+# Every request body is an input model of this module (ADR 0010): the demand ones re-exported.
+from pmo_intake.api.demand_schemas import BudgetIn as BudgetIn
+from pmo_intake.api.demand_schemas import CriterionIn as CriterionIn
+from pmo_intake.api.demand_schemas import CriterionScoreOut, TransitionOut
+from pmo_intake.api.demand_schemas import DependencyIn as DependencyIn
+from pmo_intake.api.demand_schemas import RequestRejection as RequestRejection
+from pmo_intake.api.demand_schemas import RequestReturn as RequestReturn
+from pmo_intake.api.demand_schemas import ScenarioIn as ScenarioIn
+from pmo_intake.api.demand_schemas import ScoresIn as ScoresIn
+from pmo_intake.api.demand_schemas import ScoringModelIn as ScoringModelIn
+from pmo_intake.api.field_types import (
+    Budget,
+    BusinessCase,
+    Currency,
+    Description,
+    ExternalRef,
+    Identifier,
+    MethodologyKey,
+    Note,
+    Percent,
+)
+from pmo_intake.domain.demand_records import RequestTransition
 from pmo_intake.domain.records import (
     BASELINE_FIELDS,
     Baseline,
     MilestonePlan,
     PlannedValuePoint,
+    ProjectRequest,
 )
-
-Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-Identifier = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F-]{36}$")]
-MethodologyKey = Annotated[str, Field(max_length=64)]
-Budget = Annotated[Number, Field(gt=0, le=1e13, description="Budget at completion (BAC)")]
-Percent = Annotated[Number, Field(ge=0, le=100)]
-ExternalRef = Annotated[PlainText, Field(max_length=100)]
-Note = Annotated[PlainText, Field(max_length=2000)]
-Description = Annotated[PlainText, Field(max_length=4000)]
-BusinessCase = Annotated[PlainText, Field(max_length=10000)]
 
 
 def _patch_schema(*examples: dict[str, Any]) -> ConfigDict:
@@ -247,6 +259,9 @@ class PortfolioCreate(StrictInput):
     name: PlainName
     owner: EmailStr
     description: Description | None = None
+    scoring_model_id: Identifier | None = Field(
+        default=None, description="The scoring model its requests are scored with"
+    )
 
 
 class PortfolioOut(OutputModel):
@@ -256,6 +271,7 @@ class PortfolioOut(OutputModel):
     name: str
     owner: str
     description: str | None
+    scoring_model_id: str | None
     created_at: datetime
 
 
@@ -344,5 +360,23 @@ class RequestOut(OutputModel):
     decided_by: str | None
     decision_comment: str | None
     project_id: str | None
+    portfolio_id: str | None
+    score: float | None = Field(description="0-100: the reviewers' weighted, normalised mean")
+    score_breakdown: list[CriterionScoreOut]
+    score_spread: float | None = Field(
+        description="The range (highest - lowest) of the reviewers' own scores"
+    )
     created_at: datetime
     updated_at: datetime
+
+
+class RequestDetailOut(RequestOut):
+    """A project request with its history (every step, oldest first)."""
+
+    history: list[TransitionOut] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, request: ProjectRequest, history: Sequence[RequestTransition]) -> RequestDetailOut:
+        """The answer about one request."""
+        steps = [TransitionOut.model_validate(step) for step in history]
+        return cls.model_validate(request).model_copy(update={"history": steps})

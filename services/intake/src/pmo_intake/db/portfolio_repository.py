@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pmo_common.db.rows import fetch_page, values_of
+from pmo_common.db.rows import fetch_by_id, fetch_page, values_of
 from pmo_common.web.pagination import PageRequest
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +26,11 @@ async def portfolio_exists(session: AsyncSession, *, portfolio_id: str) -> bool:
     """Whether the portfolio exists."""
     found = await session.scalar(select(portfolios.c.id).where(portfolios.c.id == portfolio_id))
     return found is not None
+
+
+async def get_portfolio(session: AsyncSession, *, portfolio_id: str) -> Portfolio | None:
+    """One portfolio, or None."""
+    return await fetch_by_id(session, portfolios, portfolio_id, Portfolio)
 
 
 async def list_portfolios(session: AsyncSession, *, page: PageRequest) -> list[Portfolio]:

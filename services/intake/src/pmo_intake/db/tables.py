@@ -1,4 +1,5 @@
-"""Intake's tables: the project registry, portfolios, programmes and known methodologies."""
+"""Intake's tables: the project registry, portfolios, programmes, known methodologies, and
+demand (requests, their scores and history, scoring models, budget envelopes, scenarios)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,18 @@ from typing import Any
 
 from pmo_common.db import email_column, id_column, json_column, timestamp_column, version_column
 from pmo_common.messaging.tables import messaging_tables
-from sqlalchemy import JSON, Column, Date, Float, MetaData, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
@@ -51,7 +63,7 @@ def _project_grouping(name: str, *columns: Column[Any]) -> Table:
     )
 
 
-portfolios = _project_grouping("portfolios")
+portfolios = _project_grouping("portfolios", Column("scoring_model_id", String(36), nullable=True))
 programs = _project_grouping(
     "programs", Column("portfolio_id", String(36), nullable=True, index=True)
 )
@@ -76,6 +88,91 @@ project_requests = Table(
     email_column("decided_by", nullable=True),
     Column("decision_comment", Text, nullable=True),
     Column("project_id", String(36), nullable=True),
+    Column("portfolio_id", String(36), nullable=True, index=True),
+    Column("score", Float, nullable=True, index=True),
+    Column("score_breakdown", JSON, nullable=False, default=list),
+    Column("score_spread", Float, nullable=True),
     timestamp_column("created_at"),
     timestamp_column("updated_at"),
+)
+
+# Every step of every request, in the order taken (the integer key keeps that order).
+request_transitions = Table(
+    "request_transitions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("request_id", String(36), nullable=False, index=True),
+    Column("action", String(20), nullable=False),
+    Column("from_status", String(20), nullable=True),
+    Column("to_status", String(20), nullable=False),
+    email_column("actor"),
+    Column("comment", Text, nullable=True),
+    timestamp_column("at"),
+)
+
+# The current version of each scoring model, and every version it had.
+scoring_models = Table(
+    "scoring_models",
+    metadata,
+    id_column(),
+    Column("name", String(200), nullable=False, unique=True),
+    json_column("criteria"),
+    version_column(),
+    timestamp_column("created_at"),
+    timestamp_column("updated_at"),
+)
+scoring_model_versions = Table(
+    "scoring_model_versions",
+    metadata,
+    id_column("model_id"),
+    Column("version", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    json_column("criteria"),
+    timestamp_column("created_at"),
+)
+
+# Each reviewer's own values for a request (one row per reviewer, replaced when they rescore).
+request_scores = Table(
+    "request_scores",
+    metadata,
+    id_column("request_id"),
+    email_column("reviewer", primary_key=True),
+    Column("model_id", String(36), nullable=False),
+    Column("model_version", Integer, nullable=False),
+    json_column("criteria"),
+    timestamp_column("scored_at"),
+)
+
+portfolio_budgets = Table(
+    "portfolio_budgets",
+    metadata,
+    id_column("portfolio_id"),
+    Column("year", Integer, primary_key=True),
+    Column("amount", Float, nullable=False),
+    email_column("updated_by"),
+    timestamp_column("updated_at"),
+)
+
+scenarios = Table(
+    "scenarios",
+    metadata,
+    id_column(),
+    Column("portfolio_id", String(36), nullable=False, index=True),
+    Column("budget_cap", Float, nullable=False),
+    json_column("capacity"),
+    json_column("demands"),
+    json_column("must_include"),
+    json_column("must_exclude"),
+    json_column("dependencies"),
+    json_column("selected"),
+    Column("total_score", Float, nullable=False),
+    Column("total_cost", Float, nullable=False),
+    Column("greedy_score", Float, nullable=False),
+    Column("optimal", Boolean, nullable=False),
+    json_column("frontier"),
+    Column("status", String(20), nullable=False),
+    email_column("created_by"),
+    timestamp_column("created_at"),
+    email_column("committed_by", nullable=True),
+    timestamp_column("committed_at", nullable=True),
 )

@@ -214,7 +214,8 @@ def _check_capacity(checked: _Checked) -> None:
                 if checked.forced
                 else f"the capacity of {name} is {_amount(cap)}, below zero"
             )
-            raise InfeasibleSelection("capacity", reason)
+            # What must be included is the conflict to name; a negative cap is the cap's fault.
+            raise InfeasibleSelection("must_include" if checked.forced else "capacity", reason)
 
 
 def _check_budget(checked: _Checked, budget: float) -> None:
@@ -226,7 +227,7 @@ def _check_budget(checked: _Checked, budget: float) -> None:
             if checked.forced
             else f"the budget cap of {_amount(budget)} is below zero"
         )
-        raise InfeasibleSelection("budget_cap", reason)
+        raise InfeasibleSelection("must_include" if checked.forced else "budget_cap", reason)
 
 
 def _forced_label(checked: _Checked) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 
 from pmo_intake.domain.records import (
@@ -12,16 +11,9 @@ from pmo_intake.domain.records import (
     MilestonePlan,
     PlannedValuePoint,
 )
+from pmo_intake.domain.rule_violations import RuleViolation as RuleViolation
 
 PROJECT_STATUSES = ("active", "closed")
-
-
-@dataclass(frozen=True, slots=True)
-class RuleViolation:
-    """A field that breaks a rule, and why, in plain words."""
-
-    field: str
-    reason: str
 
 
 def check_planned_value_profile(

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
+from pmo_intake.domain.scoring import CriterionScore
+
 
 @dataclass(frozen=True, slots=True)
 class MilestonePlan:
@@ -62,7 +64,8 @@ class Project(Baseline):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProjectRequest:
     """A proposal for a new project; `proposal` is the project as the requester described it
-    (a new one: a draft, nothing decided, no project yet)."""
+    (a new one: a draft, nothing decided, no project yet, not scored). `portfolio_id` is the
+    proposal's, kept apart so a portfolio's requests are found without reading every proposal."""
 
     id: str
     title: str
@@ -73,19 +76,24 @@ class ProjectRequest:
     decided_by: str | None = None
     decision_comment: str | None = None
     project_id: str | None = None
+    portfolio_id: str | None = None
+    score: float | None = None
+    score_breakdown: tuple[CriterionScore, ...] = ()
+    score_spread: float | None = None
     created_at: datetime
     updated_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
 class Portfolio:
-    """A portfolio of projects and programmes."""
+    """A portfolio of projects and programmes; its requests are scored with its scoring model."""
 
     id: str
     name: str
     owner: str
     description: str | None
     created_at: datetime
+    scoring_model_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

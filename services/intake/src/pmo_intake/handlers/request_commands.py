@@ -1,54 +1,36 @@
-"""Use cases of project requests: draft, submit, approve (creating the project), reject."""
+"""Use cases of project requests: draft and rework, submit, review (recommend or return) and
+decide (approve, creating the project, or reject)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pmo_common.db.unit_of_work import unit_of_work
 from pmo_common.events.catalog import (
     REQUEST_APPROVED,
+    REQUEST_RECOMMENDED,
     REQUEST_REJECTED,
+    REQUEST_RETURNED,
     REQUEST_SUBMITTED,
-    EventSpec,
 )
-from pmo_common.events.payloads import RequestEvent
-from pmo_common.problems import ProblemException
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_intake.db import request_repository as repo
-from pmo_intake.db.outbox import outbox
 from pmo_intake.domain.records import Baseline, ProjectRequest
-from pmo_intake.domain.request_lifecycle import RequestTransitionError, check_transition
 from pmo_intake.handlers.new_records import new_updatable_record
 from pmo_intake.handlers.project_commands import register_project
+from pmo_intake.handlers.request_moves import move_request, next_status, record_step
+from pmo_intake.handlers.request_scoring import rescored
+
+_REVIEW_EVENTS = {"recommend": REQUEST_RECOMMENDED, "return": REQUEST_RETURNED}
 
 
-def _check(action: str, request: ProjectRequest) -> None:
-    try:
-        check_transition(action, request.status)
-    except RequestTransitionError as exc:
-        raise ProblemException(409, "Request in the wrong state", str(exc)) from exc
-
-
-async def _store_and_publish(
-    session: AsyncSession, spec: EventSpec[RequestEvent], request: ProjectRequest
-) -> None:
-    await repo.update_request(session, request=request)
-    portfolio_id = request.proposal.get("portfolio_id")
-    payload = RequestEvent(
-        request_id=request.id,
-        title=request.title,
-        requested_by=request.requested_by,
-        status=request.status,
-        portfolio_id=portfolio_id if isinstance(portfolio_id, str) else None,
-        project_id=request.project_id,
-        decided_by=request.decided_by,
-        comment=request.decision_comment,
-    )
-    await outbox.enqueue(session, spec, payload, subject=request.project_id)
+def _portfolio_of(proposal: Mapping[str, object]) -> str | None:
+    portfolio_id = proposal.get("portfolio_id")
+    return portfolio_id if isinstance(portfolio_id, str) else None
 
 
 async def draft_request(
@@ -59,37 +41,68 @@ async def draft_request(
     proposal: Mapping[str, object],
     requested_by: str,
 ) -> ProjectRequest:
-    """Store a new draft request."""
+    """Store a new draft request (the first step of its history)."""
     request = new_updatable_record(
         ProjectRequest,
         title=title,
         business_case=business_case,
         requested_by=requested_by,
         proposal=proposal,
+        portfolio_id=_portfolio_of(proposal),
     )
     async with unit_of_work(session):
         await repo.insert_request(session, request=request)
+        await record_step(
+            session, request=request, action="draft", from_status=None, actor=requested_by
+        )
     return request
 
 
 async def edit_request(
     session: AsyncSession, *, request: ProjectRequest, changes: Mapping[str, Any]
 ) -> ProjectRequest:
-    """Change a draft request's title, business case or proposal."""
+    """Change a draft's or a returned request's title, business case or proposal."""
     async with unit_of_work(session):
-        _check("edit", request)
+        next_status("edit", request)
         edited = replace(request, **changes, updated_at=datetime.now(UTC))
+        if "proposal" in changes:
+            # Another portfolio scores with another model: the score follows the proposal.
+            edited = await rescored(
+                session, replace(edited, portfolio_id=_portfolio_of(edited.proposal))
+            )
         await repo.update_request(session, request=edited)
     return edited
 
 
-async def submit_request(session: AsyncSession, *, request: ProjectRequest) -> ProjectRequest:
-    """Send a draft to the PMO."""
+async def submit_request(
+    session: AsyncSession, *, request: ProjectRequest, actor: str
+) -> ProjectRequest:
+    """Send a draft, or a request reworked after its return, to review."""
     async with unit_of_work(session):
-        _check("submit", request)
-        submitted = replace(request, status="submitted", updated_at=datetime.now(UTC))
-        await _store_and_publish(session, REQUEST_SUBMITTED, submitted)
-    return submitted
+        return await move_request(
+            session, request=request, action="submit", actor=actor, event=REQUEST_SUBMITTED
+        )
+
+
+async def review_request(
+    session: AsyncSession,
+    *,
+    request: ProjectRequest,
+    action: Literal["recommend", "return"],
+    actor: str,
+    comment: str | None,
+) -> ProjectRequest:
+    """The portfolio's verdict: recommend the request for the PMO's decision, or return it to
+    its requester for rework."""
+    async with unit_of_work(session):
+        return await move_request(
+            session,
+            request=request,
+            action=action,
+            actor=actor,
+            comment=comment,
+            event=_REVIEW_EVENTS[action],
+        )
 
 
 async def decide_request(
@@ -101,21 +114,20 @@ async def decide_request(
     comment: str | None,
 ) -> ProjectRequest:
     """Approve by passing the baseline of the project to register, or reject by passing None."""
-    approve = baseline is not None
+    action = "approve" if baseline is not None else "reject"
     async with unit_of_work(session):
-        _check("approve" if approve else "reject", request)
+        next_status(action, request)  # before the project is registered
         project_id = None
         if baseline is not None:
             project_id = (await register_project(session, baseline=baseline)).id
-        decided = replace(
-            request,
-            status="approved" if approve else "rejected",
+        return await move_request(
+            session,
+            request=request,
+            action=action,
+            actor=decided_by,
+            comment=comment,
+            event=REQUEST_APPROVED if baseline is not None else REQUEST_REJECTED,
             decided_by=decided_by,
             decision_comment=comment,
             project_id=project_id,
-            updated_at=datetime.now(UTC),
         )
-        await _store_and_publish(
-            session, REQUEST_APPROVED if approve else REQUEST_REJECTED, decided
-        )
-    return decided

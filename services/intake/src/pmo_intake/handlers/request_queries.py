@@ -6,10 +6,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_intake.db import request_repository as repo
 from pmo_intake.db.request_repository import list_requests
+from pmo_intake.db.transition_repository import history_of
 from pmo_intake.domain.records import ProjectRequest
 from pmo_intake.handlers.problems import found
 
-__all__ = ["get_request", "list_requests"]
+__all__ = ["get_request", "history_of", "list_requests"]
 
 
 async def get_request(session: AsyncSession, *, request_id: str) -> ProjectRequest:

@@ -1,0 +1,58 @@
+"""Routes of the portfolio's review of requests: reviewers score, recommend or return them."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from fastapi import APIRouter
+from pmo_common.web.app_factory import SessionDep
+
+from pmo_intake.api.access import Reviewer, requester_name
+from pmo_intake.api.request_answers import answer, answer_after
+from pmo_intake.api.schemas import RequestDecision, RequestDetailOut, RequestReturn, ScoresIn
+from pmo_intake.handlers import request_commands, scoring_commands
+
+router = APIRouter(prefix="/v1/requests", tags=["requests"])
+
+
+@router.put("/{request_id}/scores")
+async def score_request(
+    request_id: str, body: ScoresIn, principal: Reviewer, session: SessionDep
+) -> RequestDetailOut:
+    """Record the caller's own scores, one value per criterion of the portfolio's scoring model
+    (portfolio managers and PMO admins); the first score opens the portfolio's review."""
+    scored = await scoring_commands.score_request(
+        session, request_id=request_id, reviewer=requester_name(principal), values=body.criteria
+    )
+    return await answer(session, scored)
+
+
+@router.post("/{request_id}/recommend")
+async def recommend_request(
+    request_id: str, principal: Reviewer, session: SessionDep, body: RequestDecision | None = None
+) -> RequestDetailOut:
+    """Recommend the request for the PMO's decision (portfolio managers and PMO admins)."""
+    review = partial(
+        request_commands.review_request,
+        session,
+        action="recommend",
+        actor=requester_name(principal),
+        comment=body.comment if body else None,
+    )
+    return await answer_after(session, request_id, lambda request: review(request=request))
+
+
+@router.post("/{request_id}/return")
+async def return_request(
+    request_id: str, body: RequestReturn, principal: Reviewer, session: SessionDep
+) -> RequestDetailOut:
+    """Return the request to its requester for rework, saying what to change (portfolio
+    managers and PMO admins); they may edit it and submit it again."""
+    review = partial(
+        request_commands.review_request,
+        session,
+        action="return",
+        actor=requester_name(principal),
+        comment=body.comment,
+    )
+    return await answer_after(session, request_id, lambda request: review(request=request))

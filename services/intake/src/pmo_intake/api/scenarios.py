@@ -1,0 +1,81 @@
+"""Routes of scenarios: the best selection of a portfolio's scored requests under a budget and
+capacity caps, stored, and committed to send its requests to the PMO's decision."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pmo_common.web.app_factory import SessionDep
+from pmo_common.web.idempotency import OnceDep
+from pmo_common.web.pagination import Page, PageDep
+
+from pmo_intake.api.access import Reviewer, requester_name
+from pmo_intake.api.demand_schemas import ScenarioOut
+from pmo_intake.api.schemas import ScenarioIn
+from pmo_intake.handlers import scenario_commands, scenario_queries
+
+router = APIRouter(prefix="/v1/portfolios/{portfolio_id}/scenarios", tags=["scenarios"])
+
+
+@router.post("", status_code=201, response_model=ScenarioOut)
+async def create_scenario(
+    portfolio_id: str, body: ScenarioIn, principal: Reviewer, once: OnceDep
+) -> JSONResponse:
+    """Select the requests of greatest total score within the caps (solved exactly), beside a
+    greedy pick and the efficient frontier; 422 naming the field when nothing can satisfy the
+    constraints (PMO admins and portfolio managers)."""
+
+    async def solve() -> ScenarioOut:
+        scenario = await scenario_commands.create_scenario(
+            once.session,
+            portfolio_id=portfolio_id,
+            budget_cap=body.budget_cap,
+            capacity=body.capacity,
+            demands=body.demands,
+            must_include=body.must_include,
+            must_exclude=body.must_exclude,
+            dependencies=body.requirements(),
+            actor=requester_name(principal),
+        )
+        return ScenarioOut.model_validate(scenario)
+
+    return await once.run(
+        body,
+        solve,
+        location=lambda scenario: f"/v1/portfolios/{portfolio_id}/scenarios/{scenario.id}",
+    )
+
+
+@router.get("")
+async def list_scenarios(
+    portfolio_id: str, _: Reviewer, session: SessionDep, page: PageDep
+) -> Page[ScenarioOut]:
+    """The portfolio's scenarios, newest first."""
+    scenarios = await scenario_queries.list_scenarios(session, portfolio_id=portfolio_id, page=page)
+    return ScenarioOut.page_of(scenarios, page)
+
+
+@router.get("/{scenario_id}")
+async def read_scenario(
+    portfolio_id: str, scenario_id: str, _: Reviewer, session: SessionDep
+) -> ScenarioOut:
+    """One scenario of the portfolio."""
+    scenario = await scenario_queries.get_scenario(
+        session, portfolio_id=portfolio_id, scenario_id=scenario_id
+    )
+    return ScenarioOut.model_validate(scenario)
+
+
+@router.post("/{scenario_id}/commit")
+async def commit_scenario(
+    portfolio_id: str, scenario_id: str, principal: Reviewer, session: SessionDep
+) -> ScenarioOut:
+    """Send the scenario's requests to the PMO's decision, best score first, and publish
+    intake.scenario.committed (409 when committed already or out of date)."""
+    scenario = await scenario_commands.commit_scenario(
+        session,
+        portfolio_id=portfolio_id,
+        scenario_id=scenario_id,
+        actor=requester_name(principal),
+    )
+    return ScenarioOut.model_validate(scenario)

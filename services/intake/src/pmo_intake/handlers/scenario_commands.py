@@ -1,0 +1,171 @@
+"""Use cases of scenarios: pick the best portfolio a budget can buy, and commit a pick (its
+requests go to the PMO's decision, best first)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from pmo_common.db.unit_of_work import unit_of_work
+from pmo_common.events.catalog import REQUEST_RECOMMENDED, SCENARIO_COMMITTED
+from pmo_common.events.payloads import ScenarioCommitted
+from pmo_common.problems import ProblemException, field_problem
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_intake.db import budget_repository, request_repository, scenario_repository
+from pmo_intake.db.outbox import outbox
+from pmo_intake.domain.demand_records import FrontierLevel, Scenario, ScenarioRequirement
+from pmo_intake.domain.portfolio_selection import (
+    Candidate,
+    Dependency,
+    InfeasibleSelection,
+    Selection,
+    SelectionProblem,
+    efficient_frontier,
+    greedy_selection,
+    select_portfolio,
+)
+from pmo_intake.domain.records import ProjectRequest
+from pmo_intake.domain.request_lifecycle import IN_REVIEW
+from pmo_intake.handlers.budget_commands import ensure_portfolio
+from pmo_intake.handlers.new_records import new_record
+from pmo_intake.handlers.request_moves import move_request
+from pmo_intake.handlers.scenario_queries import get_scenario
+
+MAX_CANDIDATES = 2000
+"""The best-scored requests a scenario considers; past this the rest are left out."""
+FRONTIER_LEVELS = 10
+
+
+async def create_scenario(
+    session: AsyncSession,
+    *,
+    portfolio_id: str,
+    budget_cap: float | None,
+    capacity: Mapping[str, float],
+    demands: Mapping[str, Mapping[str, float]],
+    must_include: Sequence[str],
+    must_exclude: Sequence[str],
+    dependencies: Sequence[ScenarioRequirement],
+    actor: str,
+) -> Scenario:
+    """Solve and store a scenario over the portfolio's scored requests under review; 422
+    naming the field when no selection meets the constraints."""
+    async with unit_of_work(session):
+        await ensure_portfolio(session, portfolio_id=portfolio_id)
+        if budget_cap is None:
+            budget_cap = await _envelope_left(session, portfolio_id=portfolio_id)
+        requests = await request_repository.scored_requests(
+            session, portfolio_id=portfolio_id, statuses=IN_REVIEW, limit=MAX_CANDIDATES
+        )
+        problem = SelectionProblem(
+            candidates=tuple(_candidate(request, demands) for request in requests),
+            budget_cap=budget_cap,
+            capacity=dict(capacity),
+            must_include=frozenset(must_include),
+            must_exclude=frozenset(must_exclude),
+            dependencies=tuple(Dependency(d.request_id, d.requires) for d in dependencies),
+        )
+        try:
+            # The solver holds the CPU for up to its time limit: off the event loop.
+            best, greedy, frontier = await asyncio.to_thread(_solve, problem)
+        except InfeasibleSelection as infeasible:
+            raise field_problem(f"body.{infeasible.field}", infeasible.reason) from infeasible
+        scenario = new_record(
+            Scenario,
+            portfolio_id=portfolio_id,
+            budget_cap=budget_cap,
+            capacity=dict(capacity),
+            demands={key: dict(amounts) for key, amounts in demands.items()},
+            must_include=tuple(must_include),
+            must_exclude=tuple(must_exclude),
+            dependencies=tuple(dependencies),
+            selected=best.selected,
+            total_score=best.total_score,
+            total_cost=best.total_cost,
+            greedy_score=greedy.total_score,
+            optimal=best.optimal,
+            frontier=frontier,
+            created_by=actor,
+        )
+        await scenario_repository.insert_scenario(session, scenario=scenario)
+    return scenario
+
+
+async def commit_scenario(
+    session: AsyncSession, *, portfolio_id: str, scenario_id: str, actor: str
+) -> Scenario:
+    """Send the scenario's requests to the PMO's decision in ranked order (409 when it was
+    committed already, or when one of its requests has left review since)."""
+    async with unit_of_work(session):
+        scenario = await get_scenario(
+            session, portfolio_id=portfolio_id, scenario_id=scenario_id, for_update=True
+        )
+        if scenario.status == "committed":
+            raise ProblemException(409, "Scenario committed", "This scenario is committed already.")
+        comment = f"Selected in scenario {scenario.id}"
+        for request_id in scenario.selected:
+            request = await _request_still_in_review(session, request_id)
+            if request.status != "pmo_decision":
+                await move_request(
+                    session,
+                    request=request,
+                    action="commit",
+                    actor=actor,
+                    comment=comment,
+                    event=REQUEST_RECOMMENDED,
+                )
+        committed = replace(
+            scenario, status="committed", committed_by=actor, committed_at=datetime.now(UTC)
+        )
+        await scenario_repository.update_scenario(session, scenario=committed)
+        payload = ScenarioCommitted(
+            scenario_id=scenario.id,
+            portfolio_id=portfolio_id,
+            selected=list(scenario.selected),
+            total_score=scenario.total_score,
+            total_cost=scenario.total_cost,
+            budget_cap=scenario.budget_cap,
+            committed_by=actor,
+        )
+        await outbox.enqueue(session, SCENARIO_COMMITTED, payload, subject=None)
+    return committed
+
+
+def _solve(problem: SelectionProblem) -> tuple[Selection, Selection, tuple[FrontierLevel, ...]]:
+    best = select_portfolio(problem)
+    greedy = greedy_selection(problem)
+    frontier = efficient_frontier(problem, levels=FRONTIER_LEVELS)
+    return best, greedy, tuple(FrontierLevel(budget=p.budget, score=p.score) for p in frontier)
+
+
+def _candidate(request: ProjectRequest, demands: Mapping[str, Mapping[str, float]]) -> Candidate:
+    # The cost of a request is the budget of the project it proposes.
+    budget = request.proposal.get("budget")
+    cost = float(budget) if isinstance(budget, int | float) else 0.0
+    return Candidate(request.id, request.score or 0.0, cost, dict(demands.get(request.id, {})))
+
+
+async def _envelope_left(session: AsyncSession, *, portfolio_id: str) -> float:
+    year = datetime.now(UTC).year
+    envelope = await budget_repository.get_envelope(session, portfolio_id=portfolio_id, year=year)
+    if envelope is None:
+        raise field_problem(
+            "body.budget_cap",
+            f"is required: the portfolio has no budget envelope for {year} to take it from",
+        )
+    return max(envelope.remaining, 0.0)
+
+
+async def _request_still_in_review(session: AsyncSession, request_id: str) -> ProjectRequest:
+    request = await request_repository.get_request(session, request_id=request_id, for_update=True)
+    if request is None or request.status not in IN_REVIEW:
+        state = "gone" if request is None else request.status
+        raise ProblemException(
+            409,
+            "Scenario out of date",
+            f"Request {request_id} is {state} now, no longer under review: run a new scenario.",
+        )
+    return request
