@@ -11,7 +11,7 @@ from pmo_common.web.schemas import OutputModel
 from pydantic import Field
 
 from pmo_intake.api.field_types import Amount, Identifier, Key, Reason
-from pmo_intake.domain.demand_records import ScenarioRequirement
+from pmo_intake.domain.portfolio_selection import Dependency
 from pmo_intake.domain.scoring import MAX_CRITERIA, Criterion
 
 MAX_SCENARIO_ITEMS = 2000
@@ -135,12 +135,9 @@ class ScenarioIn(StrictInput):
     must_exclude: list[Identifier] = Field(default_factory=list, max_length=MAX_SCENARIO_ITEMS)
     dependencies: list[DependencyIn] = Field(default_factory=list, max_length=MAX_SCENARIO_ITEMS)
 
-    def requirements(self) -> tuple[ScenarioRequirement, ...]:
+    def requirements(self) -> tuple[Dependency, ...]:
         """The dependencies as the domain states them."""
-        return tuple(
-            ScenarioRequirement(request_id=d.request_id, requires=d.requires)
-            for d in self.dependencies
-        )
+        return tuple(Dependency(d.request_id, d.requires) for d in self.dependencies)
 
 
 class CriterionOut(OutputModel):

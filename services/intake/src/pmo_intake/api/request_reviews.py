@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Literal
 
 from fastapi import APIRouter
+from pmo_common.auth.principal import Principal
 from pmo_common.web.app_factory import SessionDep
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_intake.api.access import Reviewer, requester_name
 from pmo_intake.api.request_answers import answer, answer_after
@@ -32,14 +35,8 @@ async def recommend_request(
     request_id: str, principal: Reviewer, session: SessionDep, body: RequestDecision | None = None
 ) -> RequestDetailOut:
     """Recommend the request for the PMO's decision (portfolio managers and PMO admins)."""
-    review = partial(
-        request_commands.review_request,
-        session,
-        action="recommend",
-        actor=requester_name(principal),
-        comment=body.comment if body else None,
-    )
-    return await answer_after(session, request_id, lambda request: review(request=request))
+    comment = body.comment if body else None
+    return await _review(session, request_id, "recommend", principal, comment)
 
 
 @router.post("/{request_id}/return")
@@ -48,11 +45,22 @@ async def return_request(
 ) -> RequestDetailOut:
     """Return the request to its requester for rework, saying what to change (portfolio
     managers and PMO admins); they may edit it and submit it again."""
+    return await _review(session, request_id, "return", principal, body.comment)
+
+
+async def _review(
+    session: AsyncSession,
+    request_id: str,
+    action: Literal["recommend", "return"],
+    principal: Principal,
+    comment: str | None,
+) -> RequestDetailOut:
+    """Record the caller's verdict on the request at the path and answer about it."""
     review = partial(
         request_commands.review_request,
         session,
-        action="return",
+        action=action,
         actor=requester_name(principal),
-        comment=body.comment,
+        comment=comment,
     )
     return await answer_after(session, request_id, lambda request: review(request=request))

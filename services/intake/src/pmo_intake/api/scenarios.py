@@ -29,11 +29,7 @@ async def create_scenario(
         scenario = await scenario_commands.create_scenario(
             once.session,
             portfolio_id=portfolio_id,
-            budget_cap=body.budget_cap,
-            capacity=body.capacity,
-            demands=body.demands,
-            must_include=body.must_include,
-            must_exclude=body.must_exclude,
+            **body.model_dump(exclude={"dependencies"}),
             dependencies=body.requirements(),
             actor=requester_name(principal),
         )

@@ -236,12 +236,7 @@ class ProjectOut(OutputModel):
     @classmethod
     def _profile_points(cls, value: object) -> object:
         if isinstance(value, tuple | list):
-            return [
-                {"date": p.on.isoformat(), "percent": p.percent}
-                if isinstance(p, PlannedValuePoint)
-                else p
-                for p in value
-            ]
+            return [p.as_json() if isinstance(p, PlannedValuePoint) else p for p in value]
         return value
 
 

@@ -30,10 +30,8 @@ def _project(row: RowMapping) -> Project:
 
 
 def _columns(project: Project) -> dict[str, Any]:
-    milestones = [{"name": m.name, "due_date": m.due_date.isoformat()} for m in project.milestones]
-    profile = [
-        {"date": p.on.isoformat(), "percent": p.percent} for p in project.planned_value_profile
-    ]
+    milestones = [milestone.as_json() for milestone in project.milestones]
+    profile = [point.as_json() for point in project.planned_value_profile]
     return values_of(project, milestones=milestones, planned_value_profile=profile)
 
 

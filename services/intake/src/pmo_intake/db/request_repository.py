@@ -8,7 +8,7 @@ from typing import Any
 
 from pmo_common.db.rows import (
     fetch_all,
-    fetch_one,
+    fetch_by_id,
     fetch_page,
     matching,
     record_from,
@@ -44,8 +44,7 @@ async def get_request(
     session: AsyncSession, *, request_id: str, for_update: bool = False
 ) -> ProjectRequest | None:
     """One request, or None; `for_update` locks it (PostgreSQL)."""
-    query = select(project_requests).where(project_requests.c.id == request_id)
-    return await fetch_one(session, query.with_for_update() if for_update else query, _request)
+    return await fetch_by_id(session, project_requests, request_id, _request, for_update=for_update)
 
 
 async def list_requests(

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from pmo_common.db.rows import fetch_by_id, fetch_page, record_from, update_by_id, values_of
+from pmo_common.db.rows import fetch_page, fetch_where, record_from, update_by_id, values_of
 from pmo_common.web.pagination import PageRequest
 from sqlalchemy import RowMapping, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_intake.db.tables import scenarios
-from pmo_intake.domain.demand_records import FrontierLevel, Scenario, ScenarioRequirement
+from pmo_intake.domain.demand_records import Scenario
+from pmo_intake.domain.portfolio_selection import Dependency, FrontierPoint
 
 
 def _scenario(row: RowMapping) -> Scenario:
@@ -20,9 +21,9 @@ def _scenario(row: RowMapping) -> Scenario:
         row,
         must_include=tuple(row["must_include"]),
         must_exclude=tuple(row["must_exclude"]),
-        dependencies=tuple(ScenarioRequirement(**item) for item in row["dependencies"]),
+        dependencies=tuple(Dependency(**item) for item in row["dependencies"]),
         selected=tuple(row["selected"]),
-        frontier=tuple(FrontierLevel(**item) for item in row["frontier"]),
+        frontier=tuple(FrontierPoint(**item) for item in row["frontier"]),
     )
 
 
@@ -50,10 +51,11 @@ async def update_scenario(session: AsyncSession, *, scenario: Scenario) -> None:
 
 
 async def get_scenario(
-    session: AsyncSession, *, scenario_id: str, for_update: bool = False
+    session: AsyncSession, *, portfolio_id: str, scenario_id: str, for_update: bool = False
 ) -> Scenario | None:
-    """One scenario, or None; `for_update` locks it (PostgreSQL)."""
-    return await fetch_by_id(session, scenarios, scenario_id, _scenario, for_update=for_update)
+    """One scenario of the portfolio, or None; `for_update` locks it (PostgreSQL)."""
+    row = (scenarios.c.id == scenario_id) & (scenarios.c.portfolio_id == portfolio_id)
+    return await fetch_where(session, scenarios, row, _scenario, for_update=for_update)
 
 
 async def list_scenarios(

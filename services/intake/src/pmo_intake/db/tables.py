@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from pmo_common.db import email_column, id_column, json_column, timestamp_column, version_column
+from pmo_common.db.columns import UUID_LENGTH
 from pmo_common.messaging.tables import messaging_tables
 from sqlalchemy import (
     JSON,
@@ -23,6 +24,12 @@ from sqlalchemy import (
 metadata = MetaData()
 messaging = messaging_tables(metadata)
 
+
+def _reference(name: str, *, nullable: bool = False, index: bool = False) -> Column[str]:
+    """The id of another record (a UUID), here or in another service."""
+    return Column(name, String(UUID_LENGTH), nullable=nullable, index=index)
+
+
 projects = Table(
     "projects",
     metadata,
@@ -37,8 +44,8 @@ projects = Table(
     Column("currency", String(3), nullable=False),
     json_column("milestones"),
     Column("planned_value_profile", JSON, nullable=False, default=list),
-    Column("portfolio_id", String(36), nullable=True, index=True),
-    Column("program_id", String(36), nullable=True, index=True),
+    _reference("portfolio_id", nullable=True, index=True),
+    _reference("program_id", nullable=True, index=True),
     Column("external_ref", String(100), nullable=True),
     Column("status", String(20), nullable=False, index=True),
     version_column(),
@@ -63,10 +70,8 @@ def _project_grouping(name: str, *columns: Column[Any]) -> Table:
     )
 
 
-portfolios = _project_grouping("portfolios", Column("scoring_model_id", String(36), nullable=True))
-programs = _project_grouping(
-    "programs", Column("portfolio_id", String(36), nullable=True, index=True)
-)
+portfolios = _project_grouping("portfolios", _reference("scoring_model_id", nullable=True))
+programs = _project_grouping("programs", _reference("portfolio_id", nullable=True, index=True))
 
 known_methodologies = Table(
     "known_methodologies",
@@ -87,8 +92,8 @@ project_requests = Table(
     Column("status", String(20), nullable=False, index=True),
     email_column("decided_by", nullable=True),
     Column("decision_comment", Text, nullable=True),
-    Column("project_id", String(36), nullable=True),
-    Column("portfolio_id", String(36), nullable=True, index=True),
+    _reference("project_id", nullable=True),
+    _reference("portfolio_id", nullable=True, index=True),
     Column("score", Float, nullable=True, index=True),
     Column("score_breakdown", JSON, nullable=False, default=list),
     Column("score_spread", Float, nullable=True),
@@ -101,7 +106,7 @@ request_transitions = Table(
     "request_transitions",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("request_id", String(36), nullable=False, index=True),
+    _reference("request_id", index=True),
     Column("action", String(20), nullable=False),
     Column("from_status", String(20), nullable=True),
     Column("to_status", String(20), nullable=False),
@@ -137,7 +142,7 @@ request_scores = Table(
     metadata,
     id_column("request_id"),
     email_column("reviewer", primary_key=True),
-    Column("model_id", String(36), nullable=False),
+    _reference("model_id"),
     Column("model_version", Integer, nullable=False),
     json_column("criteria"),
     timestamp_column("scored_at"),
@@ -157,7 +162,7 @@ scenarios = Table(
     "scenarios",
     metadata,
     id_column(),
-    Column("portfolio_id", String(36), nullable=False, index=True),
+    _reference("portfolio_id", index=True),
     Column("budget_cap", Float, nullable=False),
     json_column("capacity"),
     json_column("demands"),

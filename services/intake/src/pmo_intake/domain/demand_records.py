@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from pmo_intake.domain.portfolio_selection import Dependency, FrontierPoint
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RequestTransition:
@@ -51,22 +53,6 @@ class BudgetEnvelope:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ScenarioRequirement:
-    """Within a scenario, `request_id` may be chosen only if `requires` is chosen too."""
-
-    request_id: str
-    requires: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FrontierLevel:
-    """The best total score a budget buys."""
-
-    budget: float
-    score: float
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Scenario:
     """A stored what-if over a portfolio's scored requests: the constraints it was asked with
     and the selection that answers them (`selected` in ranked order, best score first)."""
@@ -78,13 +64,13 @@ class Scenario:
     demands: Mapping[str, Mapping[str, float]]
     must_include: tuple[str, ...]
     must_exclude: tuple[str, ...]
-    dependencies: tuple[ScenarioRequirement, ...]
+    dependencies: tuple[Dependency, ...]
     selected: tuple[str, ...]
     total_score: float
     total_cost: float
     greedy_score: float
     optimal: bool
-    frontier: tuple[FrontierLevel, ...]
+    frontier: tuple[FrontierPoint, ...]
     status: str = "proposed"
     created_by: str
     created_at: datetime

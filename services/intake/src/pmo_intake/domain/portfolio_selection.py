@@ -155,6 +155,24 @@ def efficient_frontier(problem: SelectionProblem, levels: int = 10) -> tuple[Fro
     return tuple(points)
 
 
+@dataclass(frozen=True, slots=True)
+class SelectionReport:
+    """What a scenario shows: the optimal selection, the greedy one and the efficient frontier."""
+
+    best: Selection
+    greedy: Selection
+    frontier: tuple[FrontierPoint, ...]
+
+
+def selection_report(problem: SelectionProblem, frontier_levels: int = 10) -> SelectionReport:
+    """The optimal selection, with the greedy selection and the frontier to judge it by."""
+    return SelectionReport(
+        best=select_portfolio(problem),
+        greedy=greedy_selection(problem),
+        frontier=efficient_frontier(problem, levels=frontier_levels),
+    )
+
+
 def _check_structure(problem: SelectionProblem) -> _Checked:
     """Every conflict that does not depend on the budget, told before solving."""
     by_id: dict[str, Candidate] = {}

@@ -16,6 +16,10 @@ class MilestonePlan:
     name: str
     due_date: date
 
+    def as_json(self) -> dict[str, object]:
+        """The milestone as the registry stores it and its events carry it."""
+        return {"name": self.name, "due_date": self.due_date.isoformat()}
+
 
 @dataclass(frozen=True, slots=True)
 class PlannedValuePoint:
@@ -23,6 +27,10 @@ class PlannedValuePoint:
 
     on: date
     percent: float
+
+    def as_json(self) -> dict[str, object]:
+        """The point as the registry stores it, its events carry it and the API shows it."""
+        return {"date": self.on.isoformat(), "percent": self.percent}
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,10 +50,8 @@ def _snapshot(project: Project) -> dict[str, Any]:
     return {
         "project_id": project.id,
         **{name: getattr(project, name) for name in BASELINE_FIELDS},
-        "milestones": [{"name": m.name, "due_date": m.due_date} for m in project.milestones],
-        "planned_value_profile": [
-            {"date": p.on, "percent": p.percent} for p in project.planned_value_profile
-        ],
+        "milestones": [milestone.as_json() for milestone in project.milestones],
+        "planned_value_profile": [point.as_json() for point in project.planned_value_profile],
         "status": project.status,
         "version": project.version,
     }

@@ -16,16 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_intake.db import budget_repository, request_repository, scenario_repository
 from pmo_intake.db.outbox import outbox
-from pmo_intake.domain.demand_records import FrontierLevel, Scenario, ScenarioRequirement
+from pmo_intake.domain.demand_records import Scenario
 from pmo_intake.domain.portfolio_selection import (
     Candidate,
     Dependency,
     InfeasibleSelection,
-    Selection,
     SelectionProblem,
-    efficient_frontier,
-    greedy_selection,
-    select_portfolio,
+    selection_report,
 )
 from pmo_intake.domain.records import ProjectRequest
 from pmo_intake.domain.request_lifecycle import IN_REVIEW
@@ -48,7 +45,7 @@ async def create_scenario(
     demands: Mapping[str, Mapping[str, float]],
     must_include: Sequence[str],
     must_exclude: Sequence[str],
-    dependencies: Sequence[ScenarioRequirement],
+    dependencies: Sequence[Dependency],
     actor: str,
 ) -> Scenario:
     """Solve and store a scenario over the portfolio's scored requests under review; 422
@@ -66,11 +63,11 @@ async def create_scenario(
             capacity=dict(capacity),
             must_include=frozenset(must_include),
             must_exclude=frozenset(must_exclude),
-            dependencies=tuple(Dependency(d.request_id, d.requires) for d in dependencies),
+            dependencies=tuple(dependencies),
         )
         try:
             # The solver holds the CPU for up to its time limit: off the event loop.
-            best, greedy, frontier = await asyncio.to_thread(_solve, problem)
+            report = await asyncio.to_thread(selection_report, problem, FRONTIER_LEVELS)
         except InfeasibleSelection as infeasible:
             raise field_problem(f"body.{infeasible.field}", infeasible.reason) from infeasible
         scenario = new_record(
@@ -82,12 +79,12 @@ async def create_scenario(
             must_include=tuple(must_include),
             must_exclude=tuple(must_exclude),
             dependencies=tuple(dependencies),
-            selected=best.selected,
-            total_score=best.total_score,
-            total_cost=best.total_cost,
-            greedy_score=greedy.total_score,
-            optimal=best.optimal,
-            frontier=frontier,
+            selected=report.best.selected,
+            total_score=report.best.total_score,
+            total_cost=report.best.total_cost,
+            greedy_score=report.greedy.total_score,
+            optimal=report.best.optimal,
+            frontier=report.frontier,
             created_by=actor,
         )
         await scenario_repository.insert_scenario(session, scenario=scenario)
@@ -132,13 +129,6 @@ async def commit_scenario(
         )
         await outbox.enqueue(session, SCENARIO_COMMITTED, payload, subject=None)
     return committed
-
-
-def _solve(problem: SelectionProblem) -> tuple[Selection, Selection, tuple[FrontierLevel, ...]]:
-    best = select_portfolio(problem)
-    greedy = greedy_selection(problem)
-    frontier = efficient_frontier(problem, levels=FRONTIER_LEVELS)
-    return best, greedy, tuple(FrontierLevel(budget=p.budget, score=p.score) for p in frontier)
 
 
 def _candidate(request: ProjectRequest, demands: Mapping[str, Mapping[str, float]]) -> Candidate:

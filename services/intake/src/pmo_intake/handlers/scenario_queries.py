@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pmo_common.problems import not_found
 from pmo_common.web.pagination import PageRequest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_intake.db import scenario_repository
 from pmo_intake.domain.demand_records import Scenario
+from pmo_intake.handlers.problems import found
 
 
 async def get_scenario(
@@ -15,11 +15,9 @@ async def get_scenario(
 ) -> Scenario:
     """One scenario of the portfolio (404 when the portfolio has none with this id)."""
     scenario = await scenario_repository.get_scenario(
-        session, scenario_id=scenario_id, for_update=for_update
+        session, portfolio_id=portfolio_id, scenario_id=scenario_id, for_update=for_update
     )
-    if scenario is None or scenario.portfolio_id != portfolio_id:
-        raise not_found("scenario", scenario_id)
-    return scenario
+    return found(scenario, "scenario", scenario_id)
 
 
 async def list_scenarios(

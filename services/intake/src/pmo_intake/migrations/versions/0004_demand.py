@@ -17,6 +17,16 @@ _requests = sa.table(
 )
 
 
+# Column shapes of this revision, frozen here (a migration must not change when the tables'
+# helpers do): they build the same columns as db/tables.py declares.
+def _id(name: str = "id") -> sa.Column[Any]:
+    return sa.Column(name, sa.String(36), primary_key=True)
+
+
+def _reference(name: str, *, nullable: bool = False, index: bool = False) -> sa.Column[Any]:
+    return sa.Column(name, sa.String(36), nullable=nullable, index=index)
+
+
 def _email(name: str, *, nullable: bool = False, primary_key: bool = False) -> sa.Column[Any]:
     return sa.Column(name, sa.String(320), nullable=nullable, primary_key=primary_key)
 
@@ -25,15 +35,21 @@ def _moment(name: str, *, nullable: bool = False) -> sa.Column[Any]:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 
+def _json(name: str) -> sa.Column[Any]:
+    return sa.Column(name, sa.JSON, nullable=False)
+
+
+def _required(type_: Any, *names: str) -> list[sa.Column[Any]]:
+    return [sa.Column(name, type_, nullable=False) for name in names]
+
+
 def upgrade() -> None:
     with op.batch_alter_table("portfolios") as batch:
         batch.add_column(sa.Column("scoring_model_id", sa.String(36), nullable=True))
     with op.batch_alter_table("project_requests") as batch:
         batch.add_column(sa.Column("portfolio_id", sa.String(36), nullable=True))
         batch.add_column(sa.Column("score", sa.Float, nullable=True))
-        batch.add_column(
-            sa.Column("score_breakdown", sa.JSON, nullable=False, server_default="[]")
-        )
+        batch.add_column(sa.Column("score_breakdown", sa.JSON, nullable=False, server_default="[]"))
         batch.add_column(sa.Column("score_spread", sa.Float, nullable=True))
         batch.create_index("ix_project_requests_portfolio_id", ["portfolio_id"])
         batch.create_index("ix_project_requests_score", ["score"])
@@ -41,7 +57,7 @@ def upgrade() -> None:
     op.create_table(
         "request_transitions",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("request_id", sa.String(36), nullable=False, index=True),
+        _reference("request_id", index=True),
         sa.Column("action", sa.String(20), nullable=False),
         sa.Column("from_status", sa.String(20), nullable=True),
         sa.Column("to_status", sa.String(20), nullable=False),
@@ -51,33 +67,33 @@ def upgrade() -> None:
     )
     op.create_table(
         "scoring_models",
-        sa.Column("id", sa.String(36), primary_key=True),
+        _id(),
         sa.Column("name", sa.String(200), nullable=False, unique=True),
-        sa.Column("criteria", sa.JSON, nullable=False),
+        _json("criteria"),
         sa.Column("version", sa.Integer, nullable=False),
         _moment("created_at"),
         _moment("updated_at"),
     )
     op.create_table(
         "scoring_model_versions",
-        sa.Column("model_id", sa.String(36), primary_key=True),
+        _id("model_id"),
         sa.Column("version", sa.Integer, primary_key=True),
         sa.Column("name", sa.String(200), nullable=False),
-        sa.Column("criteria", sa.JSON, nullable=False),
+        _json("criteria"),
         _moment("created_at"),
     )
     op.create_table(
         "request_scores",
-        sa.Column("request_id", sa.String(36), primary_key=True),
+        _id("request_id"),
         _email("reviewer", primary_key=True),
-        sa.Column("model_id", sa.String(36), nullable=False),
+        _reference("model_id"),
         sa.Column("model_version", sa.Integer, nullable=False),
-        sa.Column("criteria", sa.JSON, nullable=False),
+        _json("criteria"),
         _moment("scored_at"),
     )
     op.create_table(
         "portfolio_budgets",
-        sa.Column("portfolio_id", sa.String(36), primary_key=True),
+        _id("portfolio_id"),
         sa.Column("year", sa.Integer, primary_key=True),
         sa.Column("amount", sa.Float, nullable=False),
         _email("updated_by"),
@@ -85,19 +101,21 @@ def upgrade() -> None:
     )
     op.create_table(
         "scenarios",
-        sa.Column("id", sa.String(36), primary_key=True),
-        sa.Column("portfolio_id", sa.String(36), nullable=False, index=True),
+        _id(),
+        _reference("portfolio_id", index=True),
         sa.Column("budget_cap", sa.Float, nullable=False),
-        *(
-            sa.Column(name, sa.JSON, nullable=False)
-            for name in ("capacity", "demands", "must_include", "must_exclude", "dependencies")
+        *_required(
+            sa.JSON,
+            "capacity",
+            "demands",
+            "must_include",
+            "must_exclude",
+            "dependencies",
+            "selected",
         ),
-        sa.Column("selected", sa.JSON, nullable=False),
-        sa.Column("total_score", sa.Float, nullable=False),
-        sa.Column("total_cost", sa.Float, nullable=False),
-        sa.Column("greedy_score", sa.Float, nullable=False),
+        *_required(sa.Float, "total_score", "total_cost", "greedy_score"),
         sa.Column("optimal", sa.Boolean, nullable=False),
-        sa.Column("frontier", sa.JSON, nullable=False),
+        _json("frontier"),
         sa.Column("status", sa.String(20), nullable=False),
         _email("created_by"),
         _moment("created_at"),
@@ -114,9 +132,7 @@ def _copy_portfolios_out_of_proposals() -> None:
         portfolio_id = (row.proposal or {}).get("portfolio_id")
         if isinstance(portfolio_id, str):
             connection.execute(
-                _requests.update()
-                .where(_requests.c.id == row.id)
-                .values(portfolio_id=portfolio_id)
+                _requests.update().where(_requests.c.id == row.id).values(portfolio_id=portfolio_id)
             )
 
 
