@@ -9,19 +9,16 @@ down" lasts 300 * TIME_SCALE seconds.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 from pmo_stack.testkit import RunningStack, StackStarter
-from pmo_stack.testkit.alert_load import AtRiskLoad
-from pmo_stack.testkit.fault_counts import Ledger
 from pmo_stack.testkit.fault_infrastructure import FaultServers, fault_servers
+from pmo_stack.testkit.fault_kit import FaultKit
 from pmo_stack.testkit.project_data import subscription_body
-from pmo_stack.testkit.stack_ledger import diagnosis
-from pmo_stack.testkit.told import WebhookTarget
 from pmo_stack.webhook_receiver import WebhookReceiver
 
 TIME_SCALE = 0.02
@@ -130,29 +127,7 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def new_load(
-    stack: RunningStack, http: httpx.AsyncClient, kafka_bootstrap: str
-) -> Callable[[str], AtRiskLoad]:
-    """A scenario's load of projects on the shared stack: new_load("scenario name")."""
-
-    def load_named(scenario: str) -> AtRiskLoad:
-        load = AtRiskLoad(stack, http, scenario)
-
-        async def where_it_stopped() -> str:
-            return await diagnosis(http, load.urls, kafka_bootstrap, load.ids)
-
-        load.diagnose = where_it_stopped
-        return load
-
-    return load_named
-
-
-@pytest.fixture
-def ledger_of(stack: RunningStack, kafka_bootstrap: str) -> Callable[..., Ledger]:
-    """Where a load's outcome is counted: ledger_of(load, extra webhook targets by name)."""
-
-    def ledger(load: AtRiskLoad, **targets: WebhookTarget) -> Ledger:
-        ours = WebhookTarget(stack.webhooks, HOOK_PATH)
-        return Ledger(load, kafka_bootstrap, {"webhook": ours, **targets})
-
-    return ledger
+def faults(stack: RunningStack, http: httpx.AsyncClient, kafka_bootstrap: str) -> FaultKit:
+    """The shared stack, its broker, a scenario's own load (`faults.new_load("scenario")`) and
+    the ledger that counts it (`faults.ledger(load, extra webhook targets by name)`)."""
+    return FaultKit(stack, http, kafka_bootstrap, HOOK_PATH)

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 import pytest
-from pmo_stack.testkit.alert_load import AtRiskLoad
-from pmo_stack.testkit.fault_counts import Ledger, assert_nothing_lost, settle_and_count
+from pmo_stack.testkit.fault_counts import assert_nothing_lost, settle_and_count
 from pmo_stack.testkit.fault_infrastructure import FaultServers
+from pmo_stack.testkit.fault_kit import FaultKit
 
 pytestmark = pytest.mark.faults
 
 
 async def test_the_broker_killed_and_restarted_mid_load_loses_nothing(
-    servers: FaultServers,
-    new_load: Callable[[str], AtRiskLoad],
-    ledger_of: Callable[..., Ledger],
+    servers: FaultServers, faults: FaultKit
 ) -> None:
-    load = new_load("broker kill -9")
+    load = faults.new_load("broker kill -9")
     second = await load.first_half_through()
 
     # The first half's recoveries are in flight; the second half's red reports are taken by
@@ -30,5 +27,5 @@ async def test_the_broker_killed_and_restarted_mid_load_loses_nothing(
         await asyncio.to_thread(servers.broker.restart)
     await load.recover(second)
 
-    counts = await settle_and_count(ledger_of(load), load.scenario)
+    counts = await settle_and_count(faults.ledger(load), load.scenario)
     assert_nothing_lost(counts)

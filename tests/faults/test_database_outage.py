@@ -9,14 +9,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Callable
 
 import httpx
 import pytest
 from pmo_stack.postgres_cluster import PostgresCluster
-from pmo_stack.testkit.alert_load import AtRiskLoad, red_report
-from pmo_stack.testkit.fault_counts import Ledger, assert_nothing_lost, settle_and_count
+from pmo_stack.testkit.alert_load import red_report
+from pmo_stack.testkit.fault_counts import assert_nothing_lost, settle_and_count
 from pmo_stack.testkit.fault_infrastructure import FaultServers
+from pmo_stack.testkit.fault_kit import FaultKit
 
 pytestmark = pytest.mark.faults
 
@@ -25,12 +25,9 @@ PROBE_EVERY_SECONDS = 3.0
 
 
 async def test_postgres_stopped_for_30_seconds_mid_load_loses_nothing(
-    servers: FaultServers,
-    http: httpx.AsyncClient,
-    new_load: Callable[[str], AtRiskLoad],
-    ledger_of: Callable[..., Ledger],
+    servers: FaultServers, faults: FaultKit
 ) -> None:
-    load = new_load("postgres stopped 30s")
+    load = faults.new_load("postgres stopped 30s")
     second = await load.first_half_through()
 
     answers: Counter[str] = Counter()
@@ -41,7 +38,7 @@ async def test_postgres_stopped_for_30_seconds_mid_load_loses_nothing(
         # fault injected, not a wait for something to happen).
         probe = second[0]
         while (left := OUTAGE_SECONDS - (time.monotonic() - stopped_at)) > 0:
-            answer = await http.post(
+            answer = await faults.http.post(
                 load.url("monitoring", f"/v1/projects/{probe.id}/status-reports"),
                 headers=load.stack.tokens.headers("project_manager", probe.manager),
                 json=red_report(load.as_of),
@@ -53,7 +50,7 @@ async def test_postgres_stopped_for_30_seconds_mid_load_loses_nothing(
 
     await load.turn_red(second)
     await load.recover(second)
-    counts = await settle_and_count(ledger_of(load), load.scenario)
+    counts = await settle_and_count(faults.ledger(load), load.scenario)
     print(f"[fault] {load.scenario}: status reports filed during the outage: {dict(answers)}")
     assert_nothing_lost(counts)
     assert set(answers) == {"503 with Retry-After"}, answers

@@ -13,21 +13,20 @@ or webhook after their "recovered" one.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from pmo_common.messaging.topics import dead_letter_topic
 from pmo_stack.dlq_replay import replay_dead_letters
-from pmo_stack.testkit import RunningStack, eventually
-from pmo_stack.testkit.alert_load import AtRiskLoad
+from pmo_stack.testkit import eventually
 from pmo_stack.testkit.fault_counts import (
     Expected,
-    Ledger,
     assert_nothing_lost,
     settle_and_count,
 )
+from pmo_stack.testkit.fault_kit import FaultKit
 from pmo_stack.testkit.kafka_records import partitions_of
 from pmo_stack.testkit.stack_ledger import keyed_by, records_on
 from pmo_stack.testkit.told import RECOVERED, mails_told
@@ -91,36 +90,34 @@ async def _commit_past_everything(bootstrap: str, group: str, topic: str) -> Non
 
 
 async def test_dead_letters_replayed_after_a_recovery_reopen_nothing_and_tell_nothing_late(
-    stack: RunningStack,
-    kafka_bootstrap: str,
-    new_load: Callable[[str], AtRiskLoad],
-    ledger_of: Callable[..., Ledger],
+    faults: FaultKit,
 ) -> None:
-    load = new_load("dead letters replayed after recovery")
+    load = faults.new_load("dead letters replayed after recovery")
+    bootstrap = faults.kafka_bootstrap
     await load.register(load.projects)
     recovering = load.recovering
     recovered_ids = {p.id for p in recovering}
-    notifications = stack.stack.services["notifications"]
+    notifications = faults.stack.stack.services["notifications"]
 
     await asyncio.to_thread(notifications.stop)  # leaves its consumer group empty
     try:
         await load.turn_red(load.projects)
-        at_risk = await _published(kafka_bootstrap, AT_RISK_TOPIC, load.ids)
-        await _dead_letter(kafka_bootstrap, at_risk)
-        await _commit_past_everything(kafka_bootstrap, NOTIFICATIONS_GROUP, AT_RISK_TOPIC)
+        at_risk = await _published(bootstrap, AT_RISK_TOPIC, load.ids)
+        await _dead_letter(bootstrap, at_risk)
+        await _commit_past_everything(bootstrap, NOTIFICATIONS_GROUP, AT_RISK_TOPIC)
         await load.turn_green(recovering)
-        await _published(kafka_bootstrap, RECOVERED_TOPIC, recovered_ids)
+        await _published(bootstrap, RECOVERED_TOPIC, recovered_ids)
     finally:
         await asyncio.to_thread(notifications.restart)
 
     managers = {p.manager.lower(): p.id for p in load.projects}
 
     async def recoveries_told() -> bool:
-        return mails_told(stack.smtp, managers).projects(RECOVERED) >= recovered_ids
+        return mails_told(faults.stack.smtp, managers).projects(RECOVERED) >= recovered_ids
 
     await eventually(recoveries_told, within=120, what="the recovery e-mails")
 
-    summary = await replay_dead_letters(kafka_bootstrap, [AT_RISK_TOPIC])
+    summary = await replay_dead_letters(bootstrap, [AT_RISK_TOPIC])
     print(f"\n[fault] {load.scenario}: {summary.describe()}")
     assert summary.replayed == len(at_risk)
 
@@ -130,5 +127,5 @@ async def test_dead_letters_replayed_after_a_recovery_reopen_nothing_and_tell_no
         never_at_risk=frozenset(recovered_ids),
         dead_letters=len(at_risk),
     )
-    counts = await settle_and_count(ledger_of(load), load.scenario, expected)
+    counts = await settle_and_count(faults.ledger(load), load.scenario, expected)
     assert_nothing_lost(counts)

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 
 import pytest
-from pmo_stack.testkit import RunningStack
-from pmo_stack.testkit.alert_load import AtRiskLoad
-from pmo_stack.testkit.fault_counts import Ledger, assert_nothing_lost, settle_and_count
+from pmo_stack.testkit.fault_counts import assert_nothing_lost, settle_and_count
+from pmo_stack.testkit.fault_kit import FaultKit
 
 pytestmark = pytest.mark.faults
 
@@ -24,14 +22,10 @@ DOWN_SECONDS_UNCOMPRESSED = 5 * 60
 
 @pytest.mark.parametrize("receiver", ["webhook", "smtp"])
 async def test_a_receiver_down_five_minutes_gets_everything_once_when_back(
-    receiver: str,
-    stack: RunningStack,
-    time_scale: float,
-    new_load: Callable[[str], AtRiskLoad],
-    ledger_of: Callable[..., Ledger],
+    receiver: str, time_scale: float, faults: FaultKit
 ) -> None:
-    server = stack.webhooks if receiver == "webhook" else stack.smtp
-    load = new_load(f"{receiver} down 5 min")
+    server = faults.stack.webhooks if receiver == "webhook" else faults.stack.smtp
+    load = faults.new_load(f"{receiver} down 5 min")
     second = await load.first_half_through()
 
     server.stop()
@@ -45,5 +39,5 @@ async def test_a_receiver_down_five_minutes_gets_everything_once_when_back(
         server.start()
     await load.recover(second)
 
-    counts = await settle_and_count(ledger_of(load), load.scenario)
+    counts = await settle_and_count(faults.ledger(load), load.scenario)
     assert_nothing_lost(counts)

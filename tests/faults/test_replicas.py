@@ -8,12 +8,10 @@ survivor the deliveries the dead one had claimed once their lease runs out.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 import pytest
-from pmo_stack.testkit import RunningStack
-from pmo_stack.testkit.alert_load import AtRiskLoad
-from pmo_stack.testkit.fault_counts import Ledger, assert_nothing_lost, settle_and_count
+from pmo_stack.testkit.fault_counts import assert_nothing_lost, settle_and_count
+from pmo_stack.testkit.fault_kit import FaultKit
 from pmo_stack.testkit.replicas import replicas_of
 
 pytestmark = pytest.mark.faults
@@ -22,15 +20,13 @@ CONSUMING_SERVICES = ("monitoring", "notifications", "standards")
 
 
 async def test_two_replicas_of_each_consumer_one_killed_mid_load_lose_nothing(
-    stack: RunningStack,
-    new_load: Callable[[str], AtRiskLoad],
-    ledger_of: Callable[..., Ledger],
+    faults: FaultKit,
 ) -> None:
-    with replicas_of(stack, *CONSUMING_SERVICES) as replicas:
-        load = new_load("two replicas, one killed")
+    with replicas_of(faults.stack, *CONSUMING_SERVICES) as replicas:
+        load = faults.new_load("two replicas, one killed")
         second = await load.first_half_through()
 
-        originals = [stack.stack.services[service] for service in CONSUMING_SERVICES]
+        originals = [faults.stack.stack.services[service] for service in CONSUMING_SERVICES]
         for process in originals:
             process.kill()
         # Callers now reach the survivors, as a load balancer would.
@@ -38,7 +34,7 @@ async def test_two_replicas_of_each_consumer_one_killed_mid_load_lose_nothing(
         try:
             await load.turn_red(second)
             await load.recover(second)
-            counts = await settle_and_count(ledger_of(load), load.scenario)
+            counts = await settle_and_count(faults.ledger(load), load.scenario)
         finally:
             await asyncio.gather(*(asyncio.to_thread(p.restart) for p in originals))
     assert_nothing_lost(counts)

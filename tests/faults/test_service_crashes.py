@@ -8,26 +8,19 @@ green reports were filed; notifications and standards stay down while the second
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 import pytest
-from pmo_stack.testkit import RunningStack
-from pmo_stack.testkit.alert_load import AtRiskLoad
-from pmo_stack.testkit.fault_counts import Ledger, assert_nothing_lost, settle_and_count
+from pmo_stack.testkit.fault_counts import assert_nothing_lost, settle_and_count
+from pmo_stack.testkit.fault_kit import FaultKit
 
 pytestmark = pytest.mark.faults
 
 
 @pytest.mark.parametrize("service", ["intake", "monitoring", "standards", "notifications"])
-async def test_a_service_killed_mid_load_loses_nothing(
-    service: str,
-    stack: RunningStack,
-    new_load: Callable[[str], AtRiskLoad],
-    ledger_of: Callable[..., Ledger],
-) -> None:
-    load = new_load(f"kill -9 {service}")
+async def test_a_service_killed_mid_load_loses_nothing(service: str, faults: FaultKit) -> None:
+    load = faults.new_load(f"kill -9 {service}")
     first, second = load.halves()
-    process = stack.stack.services[service]
+    process = faults.stack.stack.services[service]
 
     if service == "intake":
         await load.create(first)
@@ -49,5 +42,5 @@ async def test_a_service_killed_mid_load_loses_nothing(
             await asyncio.to_thread(process.restart)
         await load.recover(second)
 
-    counts = await settle_and_count(ledger_of(load), load.scenario)
+    counts = await settle_and_count(faults.ledger(load), load.scenario)
     assert_nothing_lost(counts)

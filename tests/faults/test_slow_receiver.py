@@ -13,19 +13,19 @@ each under the id it was first sent with.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 import pytest
-from pmo_stack.testkit import RunningStack, eventually
+from pmo_stack.testkit import eventually
 from pmo_stack.testkit.alert_load import AtRiskLoad
 from pmo_stack.testkit.fault_counts import (
-    Ledger,
     assert_nothing_lost,
     settle_and_count,
     told_about,
 )
+from pmo_stack.testkit.fault_kit import FaultKit
 from pmo_stack.testkit.stack_ledger import at_risk_alerts
 from pmo_stack.testkit.told import AT_RISK, RECOVERED, Told, WebhookTarget
 from pmo_stack.webhook_receiver import WebhookReceiver
@@ -77,19 +77,16 @@ async def _run(load: AtRiskLoad) -> None:
 
 
 async def test_a_slow_receiver_delays_no_other_target_and_no_email(
-    stack: RunningStack,
-    slow_host: dict[str, WebhookTarget],
-    new_load: Callable[[str], AtRiskLoad],
-    ledger_of: Callable[..., Ledger],
+    faults: FaultKit, slow_host: dict[str, WebhookTarget]
 ) -> None:
     receiver = next(iter(slow_host.values())).receiver
-    baseline = new_load("slow receiver baseline")
+    baseline = faults.new_load("slow receiver baseline")
     await _run(baseline)
-    assert_nothing_lost(await settle_and_count(ledger_of(baseline, **slow_host), "baseline"))
+    assert_nothing_lost(await settle_and_count(faults.ledger(baseline, **slow_host), "baseline"))
 
     receiver.clear()
     receiver.trickle(SECONDS_PER_BYTE)
-    load = new_load("slow receiver")
+    load = faults.new_load("slow receiver")
     try:
         await _run(load)
 
@@ -109,7 +106,7 @@ async def test_a_slow_receiver_delays_no_other_target_and_no_email(
     finally:
         receiver.trickle(None)
 
-    counts = await settle_and_count(ledger_of(load, **slow_host), load.scenario)
+    counts = await settle_and_count(faults.ledger(load, **slow_host), load.scenario)
     usual, usual_p90 = _median_and_p90(await _delays(baseline))
     slowed, slowed_p90 = _median_and_p90(await _delays(load))
     print(

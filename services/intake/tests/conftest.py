@@ -94,6 +94,24 @@ class Intake:
         created: dict[str, Any] = response.json()
         return created
 
+    async def new_request(
+        self, headers: dict[str, str] | None = None, *, submit: bool = False, **overrides: Any
+    ) -> str:
+        """Draft a request as the caller `headers` name (a PMO admin by default), fields
+        overridden by keyword, and submit it when asked; its id."""
+        headers = headers or self.auth_header()
+        body = _request(**overrides)
+        created = await self.client.post("/v1/requests", json=body, headers=headers)
+        assert created.status_code == 201, created.text
+        assert created.json()["status"] == "draft"
+        request_id = str(created.json()["id"])
+        if submit:
+            url = f"/v1/requests/{request_id}/submit"
+            submitted = await self.client.post(url, headers=headers)
+            assert submitted.status_code == 200, submitted.text
+            assert submitted.json()["status"] == "submitted"
+        return request_id
+
     async def outbox_events(self) -> list[tuple[str, dict[str, Any]]]:
         """The outbox: (topic, CloudEvent as JSON) of every stored event, oldest first."""
         outbox = messaging.outbox
@@ -111,3 +129,22 @@ async def intake(
     it (see `Intake`)."""
     async with running_client(create_app(intake_settings), "http://intake") as client:
         yield Intake(client, intake_sessions)
+
+
+# The people the request tests act as; a PMO admin is `intake.auth_header()`.
+@pytest.fixture
+def ada(intake: Intake) -> dict[str, str]:
+    """A project manager: drafts and submits her own requests."""
+    return intake.auth_header("project_manager", "ada@example.com")
+
+
+@pytest.fixture
+def bob(intake: Intake) -> dict[str, str]:
+    """Another project manager: sees and changes none of Ada's requests."""
+    return intake.auth_header("project_manager", "bob@example.com")
+
+
+@pytest.fixture
+def pam(intake: Intake) -> dict[str, str]:
+    """A portfolio manager: reviews requests, decides none."""
+    return intake.auth_header("portfolio_manager", "pam@example.com")

@@ -41,16 +41,11 @@ class Desk:
 
     async def request(self, title: str, budget: float = 250000, submit: bool = True) -> str:
         """A request of the portfolio proposing a project of this budget; its id."""
-        project = {**self.intake.request_body()["project"], "budget": budget}
-        body = self.intake.request_body(title=title, project=project)
-        body["project"]["portfolio_id"] = self.portfolio_id
-        created = await self.intake.client.post("/v1/requests", json=body, headers=self.admin)
-        assert created.status_code == 201, created.text
-        request_id = str(created.json()["id"])
-        if submit:
-            url = f"/v1/requests/{request_id}/submit"
-            assert (await self.intake.client.post(url, headers=self.admin)).status_code == 200
-        return request_id
+        proposal = self.intake.request_body()["project"]
+        project = {**proposal, "budget": budget, "portfolio_id": self.portfolio_id}
+        return await self.intake.new_request(
+            self.admin, submit=submit, title=title, project=project
+        )
 
     async def score(self, request_id: str, values: dict[str, float], **headers: str) -> Any:
         answer = await self.intake.client.put(

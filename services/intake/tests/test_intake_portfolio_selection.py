@@ -75,15 +75,15 @@ GREEDY_TRAP = problem_of(
 
 
 def test_optimum_of_a_hand_worked_knapsack() -> None:
-    problem = problem_of(
-        Candidate("r-1", score=60, cost=10),
-        Candidate("r-2", score=50, cost=6),
-        Candidate("r-3", score=40, cost=6),
-        Candidate("r-4", score=5, cost=0),
-        budget_cap=12,
+    selection = select_portfolio(
+        problem_of(
+            Candidate("r-1", score=60, cost=10),
+            Candidate("r-2", score=50, cost=6),
+            Candidate("r-3", score=40, cost=6),
+            Candidate("r-4", score=5, cost=0),
+            budget_cap=12,
+        )
     )
-
-    selection = select_portfolio(problem)
 
     # r-2 + r-3 (90, cost 12) beats r-1 alone (60); r-4 is free.
     assert selection == Selection(
@@ -142,28 +142,24 @@ def test_capacity_caps_each_category_and_ignores_uncapped_ones(solve: Solver) ->
     assert selection.selected == ("r-1", "r-3")
 
 
+# r-x is worth taking only with r-y, which it requires and which scores next to nothing.
+UNLOCKS = problem_of(
+    Candidate("r-x", score=90, cost=5),
+    Candidate("r-y", score=1, cost=8),
+    Candidate("r-z", score=30, cost=5),
+    budget_cap=10,
+    dependencies=(Dependency("r-x", requires="r-y"),),
+)
+
+
 @BOTH_SOLVERS
 def test_a_request_is_chosen_only_with_what_it_requires(solve: Solver) -> None:
-    problem = problem_of(
-        Candidate("r-x", score=90, cost=5),
-        Candidate("r-y", score=1, cost=8),
-        Candidate("r-z", score=30, cost=5),
-        budget_cap=10,
-        dependencies=(Dependency("r-x", requires="r-y"),),
-    )
-
     # Without the dependency r-x + r-z (120) would be best; r-x + r-y is over the budget.
-    assert solve(problem).selected == ("r-z",)
+    assert solve(UNLOCKS).selected == ("r-z",)
 
 
 def test_the_optimum_takes_a_requirement_for_what_it_unlocks() -> None:
-    problem = problem_of(
-        Candidate("r-x", score=90, cost=5),
-        Candidate("r-y", score=1, cost=8),
-        Candidate("r-z", score=30, cost=5),
-        budget_cap=13,
-        dependencies=(Dependency("r-x", requires="r-y"),),
-    )
+    problem = replace(UNLOCKS, budget_cap=13)  # room for r-x + r-y
 
     # Greedy takes r-z then r-y by score per cost and has no room left for r-x.
     assert select_portfolio(problem).selected == ("r-x", "r-y")

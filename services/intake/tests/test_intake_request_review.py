@@ -5,32 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import pytest
 from pmo_stack.testkit.openapi_checks import refused_fields
 
 if TYPE_CHECKING:
     from conftest import Intake
-
-
-@pytest.fixture
-def ada(intake: Intake) -> dict[str, str]:
-    return intake.auth_header("project_manager", "ada@example.com")
-
-
-@pytest.fixture
-def pam(intake: Intake) -> dict[str, str]:
-    """A portfolio manager: reviews requests, decides none."""
-    return intake.auth_header("portfolio_manager", "pam@example.com")
-
-
-async def submitted(intake: Intake, headers: dict[str, str]) -> str:
-    """A request drafted and submitted by the caller; its id."""
-    created = await intake.client.post("/v1/requests", json=intake.request_body(), headers=headers)
-    assert created.status_code == 201, created.text
-    request_id = str(created.json()["id"])
-    answer = await intake.client.post(f"/v1/requests/{request_id}/submit", headers=headers)
-    assert answer.json()["status"] == "submitted", answer.text
-    return request_id
 
 
 def steps(request: dict[str, Any]) -> list[tuple[str, str | None, str, str]]:
@@ -40,7 +18,7 @@ def steps(request: dict[str, Any]) -> list[tuple[str, str | None, str, str]]:
 async def test_a_returned_request_is_reworked_and_submitted_again(
     intake: Intake, ada: dict[str, str], pam: dict[str, str]
 ) -> None:
-    url = f"/v1/requests/{await submitted(intake, ada)}"
+    url = f"/v1/requests/{await intake.new_request(ada, submit=True)}"
     no_comment = await intake.client.post(f"{url}/return", json={}, headers=pam)
     assert refused_fields(no_comment) == ["body.comment"]
     returned = await intake.client.post(
@@ -78,7 +56,7 @@ async def test_a_returned_request_is_reworked_and_submitted_again(
 async def test_a_portfolio_manager_reviews_but_does_not_decide(
     intake: Intake, ada: dict[str, str], pam: dict[str, str]
 ) -> None:
-    url = f"/v1/requests/{await submitted(intake, ada)}"
+    url = f"/v1/requests/{await intake.new_request(ada, submit=True)}"
     assert (await intake.client.post(f"{url}/recommend", headers=ada)).status_code == 403
     recommended = await intake.client.post(
         f"{url}/recommend", json={"comment": "Fund first."}, headers=pam
@@ -117,7 +95,7 @@ async def test_a_portfolio_manager_reviews_but_does_not_decide(
 
 
 async def test_a_rejection_states_its_reason(intake: Intake, ada: dict[str, str]) -> None:
-    url = f"/v1/requests/{await submitted(intake, ada)}"
+    url = f"/v1/requests/{await intake.new_request(ada, submit=True)}"
     rejected = await intake.client.post(
         f"{url}/reject",
         json={"reason": "Overlaps the ERP programme."},

@@ -4,7 +4,11 @@ examples."""
 from __future__ import annotations
 
 import pytest
-from pmo_intake.domain.request_lifecycle import RequestTransitionError, status_after
+from pmo_intake.domain.request_lifecycle import (
+    REQUEST_STATUSES,
+    RequestTransitionError,
+    status_after,
+)
 from pmo_intake.domain.scoring import (
     Criterion,
     check_criteria,
@@ -94,37 +98,43 @@ def test_scores_cover_every_criterion_within_its_scale() -> None:
     }
 
 
-@pytest.mark.parametrize(
-    ("action", "before", "after"),
-    [
-        ("submit", "draft", "submitted"),
-        ("submit", "returned", "submitted"),
-        ("score", "submitted", "portfolio_review"),
-        ("score", "pmo_decision", "pmo_decision"),
-        ("recommend", "portfolio_review", "pmo_decision"),
-        ("return", "pmo_decision", "returned"),
-        ("approve", "pmo_decision", "approved"),
-        ("reject", "portfolio_review", "rejected"),
-        ("commit", "portfolio_review", "pmo_decision"),
-        ("edit", "returned", "returned"),
-    ],
-)
-def test_the_steps_a_request_takes(action: str, before: str, after: str) -> None:
-    assert status_after(action, before) == after
+# Every step a request may take: (action, status before) -> status after. Any other action in
+# any status is refused (the test after this one tries them all).
+STEPS = {
+    ("edit", "draft"): "draft",
+    ("edit", "returned"): "returned",
+    ("submit", "draft"): "submitted",
+    ("submit", "returned"): "submitted",
+    # Scoring moves a submitted request into the portfolio's review, and leaves one past it.
+    ("score", "submitted"): "portfolio_review",
+    ("score", "portfolio_review"): "portfolio_review",
+    ("score", "pmo_decision"): "pmo_decision",
+    # The portfolio may recommend before scoring; the PMO may decide before a recommendation.
+    ("recommend", "submitted"): "pmo_decision",
+    ("recommend", "portfolio_review"): "pmo_decision",
+    ("return", "submitted"): "returned",
+    ("return", "portfolio_review"): "returned",
+    ("return", "pmo_decision"): "returned",
+    ("approve", "submitted"): "approved",
+    ("approve", "portfolio_review"): "approved",
+    ("approve", "pmo_decision"): "approved",
+    ("reject", "submitted"): "rejected",
+    ("reject", "portfolio_review"): "rejected",
+    ("reject", "pmo_decision"): "rejected",
+    ("commit", "submitted"): "pmo_decision",
+    ("commit", "portfolio_review"): "pmo_decision",
+    ("commit", "pmo_decision"): "pmo_decision",
+}
+ACTIONS = ("edit", "submit", "score", "recommend", "return", "approve", "reject", "commit")
+REFUSED = [(a, s) for a in ACTIONS for s in REQUEST_STATUSES if (a, s) not in STEPS]
 
 
-@pytest.mark.parametrize(
-    ("action", "status"),
-    [
-        ("edit", "submitted"),
-        ("submit", "portfolio_review"),
-        ("score", "returned"),
-        ("recommend", "pmo_decision"),
-        ("approve", "draft"),
-        ("reject", "approved"),
-        ("return", "rejected"),
-    ],
-)
+@pytest.mark.parametrize(("action", "before"), STEPS)
+def test_the_steps_a_request_takes(action: str, before: str) -> None:
+    assert status_after(action, before) == STEPS[action, before]
+
+
+@pytest.mark.parametrize(("action", "status"), REFUSED)
 def test_the_steps_a_request_cannot_take(action: str, status: str) -> None:
     with pytest.raises(RequestTransitionError, match=f"this one is {status}"):
         status_after(action, status)
