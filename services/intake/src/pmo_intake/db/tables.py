@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from pmo_common.db import email_column, id_column, json_column, timestamp_column, version_column
-from pmo_common.db.columns import UUID_LENGTH
+from pmo_common.db.columns import code_column, name_column, reference_column, text_column
 from pmo_common.messaging.tables import messaging_tables
 from sqlalchemy import (
     JSON,
@@ -18,41 +18,34 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    Text,
 )
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
 
-
-def _reference(name: str, *, nullable: bool = False, index: bool = False) -> Column[str]:
-    """The id of another record (a UUID), here or in another service."""
-    return Column(name, String(UUID_LENGTH), nullable=nullable, index=index)
-
-
 projects = Table(
     "projects",
     metadata,
     id_column(),
-    Column("name", String(200), nullable=False),
+    name_column(),
     email_column("manager", index=True),
     email_column("sponsor", nullable=True),
-    Column("methodology", String(64), nullable=False),
+    reference_column("methodology", length=64),
     Column("start_date", Date, nullable=False),
     Column("end_date", Date, nullable=False),
     Column("budget", Float, nullable=False),
     Column("currency", String(3), nullable=False),
     json_column("milestones"),
     Column("planned_value_profile", JSON, nullable=False, default=list),
-    _reference("portfolio_id", nullable=True, index=True),
-    _reference("program_id", nullable=True, index=True),
+    reference_column("portfolio_id", nullable=True, index=True),
+    reference_column("program_id", nullable=True, index=True),
     Column("external_ref", String(100), nullable=True),
-    Column("status", String(20), nullable=False, index=True),
+    code_column("status", index=True),
     version_column(),
     timestamp_column("created_at"),
     timestamp_column("updated_at"),
     timestamp_column("closed_at", nullable=True),
-    Column("close_reason", Text, nullable=True),
+    text_column("close_reason", nullable=True),
 )
 
 
@@ -62,22 +55,24 @@ def _project_grouping(name: str, *columns: Column[Any]) -> Table:
         name,
         metadata,
         id_column(),
-        Column("name", String(200), nullable=False, unique=True),
+        name_column(unique=True),
         *columns,
         email_column("owner"),
-        Column("description", Text, nullable=True),
+        text_column("description", nullable=True),
         timestamp_column("created_at"),
     )
 
 
-portfolios = _project_grouping("portfolios", _reference("scoring_model_id", nullable=True))
-programs = _project_grouping("programs", _reference("portfolio_id", nullable=True, index=True))
+portfolios = _project_grouping("portfolios", reference_column("scoring_model_id", nullable=True))
+programs = _project_grouping(
+    "programs", reference_column("portfolio_id", nullable=True, index=True)
+)
 
 known_methodologies = Table(
     "known_methodologies",
     metadata,
     id_column("key", length=64),
-    Column("name", String(200), nullable=False),
+    name_column(),
     version_column(),
 )
 
@@ -85,15 +80,15 @@ project_requests = Table(
     "project_requests",
     metadata,
     id_column(),
-    Column("title", String(200), nullable=False),
-    Column("business_case", Text, nullable=True),
+    name_column("title"),
+    text_column("business_case", nullable=True),
     email_column("requested_by", index=True),
     json_column("proposal"),
-    Column("status", String(20), nullable=False, index=True),
+    code_column("status", index=True),
     email_column("decided_by", nullable=True),
-    Column("decision_comment", Text, nullable=True),
-    _reference("project_id", nullable=True),
-    _reference("portfolio_id", nullable=True, index=True),
+    text_column("decision_comment", nullable=True),
+    reference_column("project_id", nullable=True),
+    reference_column("portfolio_id", nullable=True, index=True),
     Column("score", Float, nullable=True, index=True),
     Column("score_breakdown", JSON, nullable=False, default=list),
     Column("score_spread", Float, nullable=True),
@@ -106,12 +101,12 @@ request_transitions = Table(
     "request_transitions",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    _reference("request_id", index=True),
-    Column("action", String(20), nullable=False),
-    Column("from_status", String(20), nullable=True),
-    Column("to_status", String(20), nullable=False),
+    reference_column("request_id", index=True),
+    code_column("action"),
+    code_column("from_status", nullable=True),
+    code_column("to_status"),
     email_column("actor"),
-    Column("comment", Text, nullable=True),
+    text_column("comment", nullable=True),
     timestamp_column("at"),
 )
 
@@ -120,7 +115,7 @@ scoring_models = Table(
     "scoring_models",
     metadata,
     id_column(),
-    Column("name", String(200), nullable=False, unique=True),
+    name_column(unique=True),
     json_column("criteria"),
     version_column(),
     timestamp_column("created_at"),
@@ -131,7 +126,7 @@ scoring_model_versions = Table(
     metadata,
     id_column("model_id"),
     Column("version", Integer, primary_key=True),
-    Column("name", String(200), nullable=False),
+    name_column(),
     json_column("criteria"),
     timestamp_column("created_at"),
 )
@@ -142,7 +137,7 @@ request_scores = Table(
     metadata,
     id_column("request_id"),
     email_column("reviewer", primary_key=True),
-    _reference("model_id"),
+    reference_column("model_id"),
     Column("model_version", Integer, nullable=False),
     json_column("criteria"),
     timestamp_column("scored_at"),
@@ -162,7 +157,7 @@ scenarios = Table(
     "scenarios",
     metadata,
     id_column(),
-    _reference("portfolio_id", index=True),
+    reference_column("portfolio_id", index=True),
     Column("budget_cap", Float, nullable=False),
     json_column("capacity"),
     json_column("demands"),
@@ -175,7 +170,7 @@ scenarios = Table(
     Column("greedy_score", Float, nullable=False),
     Column("optimal", Boolean, nullable=False),
     json_column("frontier"),
-    Column("status", String(20), nullable=False),
+    code_column("status"),
     email_column("created_by"),
     timestamp_column("created_at"),
     email_column("committed_by", nullable=True),

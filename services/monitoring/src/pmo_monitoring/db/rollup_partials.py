@@ -48,19 +48,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.types import TypeEngine
 
-from pmo_monitoring.db.tables import ROLLED_UP_MONEY, project_figures, rollup_partials
+from pmo_monitoring.db.tables import (
+    ROLLED_UP_COUNTS,
+    ROLLED_UP_FIGURES,
+    ROLLED_UP_MONEY,
+    project_figures,
+    rollup_partials,
+)
 
 _CHANGED = "pmo_monitoring.rollup_partials.changed"
-COUNTS = (
-    "project_count",
-    "green",
-    "amber",
-    "red",
-    "unknown",
-    "reporting_count",
-    "eac_unknown_count",
-)
-"""The count columns of a partial; the money columns are ROLLED_UP_MONEY."""
 KEY_NAMES = ("portfolio_key", "program_key", "currency", "closed", "bucket")
 
 
@@ -171,7 +167,7 @@ class _Refresh:
             update=update(rollup_partials)
             # Joined to the sums by the key, so the UPDATE ... FROM reads as the join it is.
             .where(*(rollup_partials.c[name] == sums.c[name] for name in KEY_NAMES))
-            .values({name: sums.c[name] for name in (*COUNTS, *ROLLED_UP_MONEY)}),
+            .values({name: sums.c[name] for name in ROLLED_UP_FIGURES}),
             insert=insert(rollup_partials).from_select(names, recomputed),
         )
 
@@ -188,7 +184,7 @@ _LOCK_ON_POSTGRESQL = postgresql_insert(rollup_partials).on_conflict_do_update(
     index_elements=[rollup_partials.c[name] for name in KEY_NAMES],
     set_={"project_count": rollup_partials.c.project_count},
 )
-_EMPTY = {**dict.fromkeys(COUNTS, 0), **dict.fromkeys(ROLLED_UP_MONEY, 0.0)}
+_EMPTY = {**dict.fromkeys(ROLLED_UP_COUNTS, 0), **dict.fromkeys(ROLLED_UP_MONEY, 0.0)}
 
 
 def _refresh(session: Session, key: PartialKey) -> None:

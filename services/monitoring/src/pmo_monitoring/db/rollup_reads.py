@@ -14,14 +14,19 @@ from typing import Any
 from sqlalchemy import ColumnElement, RowMapping, Select, case, false, func, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_monitoring.db.rollup_partials import COUNTS, partial_sums
-from pmo_monitoring.db.tables import ROLLED_UP_MONEY, project_figures, rollup_partials
+from pmo_monitoring.db.rollup_partials import partial_sums
+from pmo_monitoring.db.tables import (
+    ROLLED_UP_FIGURES,
+    ROLLED_UP_MONEY,
+    STORED_RAGS,
+    project_figures,
+    rollup_partials,
+)
 from pmo_monitoring.domain.model import Rag
 from pmo_monitoring.domain.portfolio import CurrencySums, GroupSums, RagCounts
 from pmo_monitoring.domain.records import ReportCutoffs, RolledUpProject, RollUpScope
 
 _FIGURES = project_figures.c
-_RAGS = ("green", "amber", "red", "unknown")
 _PARTIALS = rollup_partials.c
 
 
@@ -69,7 +74,7 @@ def _sums_query(scope: RollUpScope) -> Select[Any]:
         )
         return select(*keys, *partial_sums()).where(*_scope_of_figures(scope)).group_by(*keys)
     partial_keys = (_PARTIALS.portfolio_key, _PARTIALS.program_key, _PARTIALS.currency)
-    added = (func.sum(_PARTIALS[name]).label(name) for name in (*COUNTS, *ROLLED_UP_MONEY))
+    added = (func.sum(_PARTIALS[name]).label(name) for name in ROLLED_UP_FIGURES)
     return (
         select(*partial_keys, *added)
         .where(*_scope_of_partials(scope))
@@ -82,7 +87,7 @@ def _group_sums(row: RowMapping) -> GroupSums:
     return GroupSums(
         portfolio_id=row["portfolio_key"] or None,
         program_id=row["program_key"] or None,
-        rag_counts=RagCounts(**{rag: int(row[rag]) for rag in _RAGS}),
+        rag_counts=RagCounts(**{rag: int(row[rag]) for rag in STORED_RAGS}),
         sums=CurrencySums(
             currency=row["currency"],
             project_count=int(row["reporting_count"]),

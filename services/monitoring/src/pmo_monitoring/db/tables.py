@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pmo_common.db import email_column, id_column, json_column, timestamp_column, version_column
+from pmo_common.db.columns import code_column, name_column, reference_column, text_column
 from pmo_common.messaging.tables import messaging_tables
 from sqlalchemy import (
     JSON,
@@ -17,7 +18,6 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Table,
-    Text,
     UniqueConstraint,
     text,
 )
@@ -30,10 +30,10 @@ monitored_projects = Table(
     "monitored_projects",
     metadata,
     id_column(),
-    Column("name", String(200), nullable=False),
+    name_column(),
     email_column("manager", index=True),
     email_column("sponsor", nullable=True),
-    Column("methodology", String(64), nullable=False, index=True),
+    reference_column("methodology", length=64, index=True),
     Column("start_date", Date, nullable=False),
     Column("end_date", Date, nullable=False),
     Column("budget", Float, nullable=False),
@@ -41,9 +41,9 @@ monitored_projects = Table(
     json_column("milestones"),
     # Cumulative planned percent of the budget by date ([{date, percent}]); [] = straight line.
     Column("planned_value_profile", JSON, nullable=False, server_default=text("'[]'")),
-    Column("portfolio_id", String(36), nullable=True, index=True),
-    Column("program_id", String(36), nullable=True, index=True),
-    Column("status", String(20), nullable=False, index=True),
+    reference_column("portfolio_id", nullable=True, index=True),
+    reference_column("program_id", nullable=True, index=True),
+    code_column("status", index=True),
     version_column(),
     timestamp_column("closed_at", nullable=True),
     timestamp_column("projected_at"),
@@ -54,7 +54,7 @@ methodology_thresholds = Table(
     "methodology_thresholds",
     metadata,
     id_column("key", length=64),
-    Column("name", String(200), nullable=False),
+    name_column(),
     version_column(),
     Column("report_cadence_days", Integer, nullable=False),
     json_column("thresholds"),
@@ -66,7 +66,7 @@ project_compliance = Table(
     "project_compliance",
     metadata,
     id_column("project_id"),
-    Column("methodology", String(64), nullable=False),
+    reference_column("methodology", length=64),
     Column("compliant", Boolean, nullable=False),
     Column("score", Float, nullable=False),
     json_column("findings"),
@@ -77,14 +77,14 @@ status_reports = Table(
     "status_reports",
     metadata,
     id_column(),
-    Column("project_id", String(36), nullable=False, index=True),
+    reference_column("project_id", index=True),
     Column("as_of", Date, nullable=False),
     Column("percent_complete", Float, nullable=False),
     Column("actual_cost", Float, nullable=False),
     json_column("milestones"),
     json_column("risks"),
-    Column("manager_rag", String(10), nullable=True),
-    Column("summary", Text, nullable=True),
+    code_column("manager_rag", length=10, nullable=True),
+    text_column("summary", nullable=True),
     email_column("reported_by"),
     Column("revision", Integer, nullable=False),
     timestamp_column("created_at"),
@@ -98,12 +98,12 @@ project_health = Table(
     "project_health",
     metadata,
     id_column("project_id"),
-    Column("rag", String(10), nullable=False, index=True),
+    code_column("rag", length=10, index=True),
     json_column("reasons"),
     json_column("metrics"),
     Column("as_of", Date, nullable=False),
     Column("last_report_at", Date, nullable=True),
-    Column("report_id", String(36), nullable=True),
+    reference_column("report_id", nullable=True),
     timestamp_column("assessed_at"),
     # One higher for every assessment stored, carried by the health events it causes, so a
     # consumer tells a stale event (a replay) from news; 0 for rows stored before versions.
@@ -111,7 +111,7 @@ project_health = Table(
     # The RAG this assessment replaced (null for a project's first): the upsert storing the
     # health sets it from the row it overwrites and returns it, so the transition is known
     # without reading the row first (health_repository.replace_health).
-    Column("previous_rag", String(10), nullable=True),
+    code_column("previous_rag", length=10, nullable=True),
 )
 
 # Each report judged as of its own as_of when it was filed (or corrected): the series of
@@ -120,9 +120,9 @@ health_snapshots = Table(
     "health_snapshots",
     metadata,
     id_column("report_id"),
-    Column("project_id", String(36), nullable=False),
+    reference_column("project_id"),
     Column("as_of", Date, nullable=False),
-    Column("rag", String(10), nullable=False),
+    code_column("rag", length=10),
     json_column("reasons"),
     json_column("metrics"),
     timestamp_column("assessed_at"),
@@ -145,6 +145,13 @@ overdue_announcements = Table(
 # column compares bytewise ("C"), whatever the database's own collation; SQLite always does.
 NAME_KEY = String(800).with_variant(String(800, collation="C"), "postgresql")
 ROLLED_UP_MONEY = ("ev", "pv", "ac", "bac", "eac")
+# The RAGs project_figures stores ("unknown" before any report), each counted in a partial.
+STORED_RAGS = ("green", "amber", "red", "unknown")
+# A partial's counts: its projects, those of each stored RAG, those reporting, and those of
+# the reporting ones whose EAC is unknown.
+ROLLED_UP_COUNTS = ("project_count", *STORED_RAGS, "reporting_count", "eac_unknown_count")
+# Every figure a partial holds: its counts, then its sums.
+ROLLED_UP_FIGURES = (*ROLLED_UP_COUNTS, *ROLLED_UP_MONEY)
 
 # Each project's current figures for the portfolio roll-up, one narrow row per projected
 # project: its registry side (name, owner, groups, status) written with monitored_projects,
@@ -155,20 +162,20 @@ project_figures = Table(
     "project_figures",
     metadata,
     id_column("project_id"),
-    Column("name", String(200), nullable=False),
+    name_column(),
     Column("name_key", NAME_KEY, nullable=False),  # name.casefold(): the listing's order
     email_column("manager"),
     email_column("manager_key", index=True),  # lower-cased: e-mails ignore case
-    Column("methodology", String(64), nullable=False),
+    reference_column("methodology", length=64),
     Column("currency", String(3), nullable=False),
-    Column("portfolio_id", String(36), nullable=True),
-    Column("program_id", String(36), nullable=True, index=True),
-    Column("status", String(20), nullable=False),
+    reference_column("portfolio_id", nullable=True),
+    reference_column("program_id", nullable=True, index=True),
+    code_column("status"),
     Column("closed", Boolean, nullable=False),
     # Spreads a large portfolio's projects over several rollup_partials rows (crc32 % 16), so
     # refreshing one row after a report reads a sixteenth of them.
     Column("bucket", SmallInteger, nullable=False),
-    Column("rag", String(10), nullable=False),  # as stored; "unknown" before any report
+    code_column("rag", length=10),  # as stored; "unknown" before any report
     Column("last_report_at", Date, nullable=True),
     # Day numbers (date.toordinal()) so that "overdue" is integer arithmetic on both
     # databases: start_day is the project's start, reference_day the last report's day,
@@ -192,17 +199,12 @@ project_figures = Table(
 rollup_partials = Table(
     "rollup_partials",
     metadata,
-    Column("portfolio_key", String(36), nullable=False),
-    Column("program_key", String(36), nullable=False),
+    reference_column("portfolio_key"),
+    reference_column("program_key"),
     Column("currency", String(3), nullable=False),
     Column("closed", Boolean, nullable=False),
     Column("bucket", SmallInteger, nullable=False),
-    *(
-        Column(name, Integer, nullable=False)
-        for name in ("project_count", "green", "amber", "red", "unknown")
-    ),
-    Column("reporting_count", Integer, nullable=False),
-    Column("eac_unknown_count", Integer, nullable=False),
+    *(Column(name, Integer, nullable=False) for name in ROLLED_UP_COUNTS),
     *(Column(name, Float, nullable=False) for name in ROLLED_UP_MONEY),
     PrimaryKeyConstraint("portfolio_key", "program_key", "currency", "closed", "bucket"),
 )

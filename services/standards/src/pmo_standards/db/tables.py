@@ -4,8 +4,9 @@ gate decisions, the best-practice library and the interventions in projects in d
 from __future__ import annotations
 
 from pmo_common.db import email_column, id_column, json_column, timestamp_column, version_column
+from pmo_common.db.columns import code_column, name_column, reference_column, text_column
 from pmo_common.messaging.tables import messaging_tables
-from sqlalchemy import Column, Date, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Date, Integer, MetaData, String, Table
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
@@ -15,8 +16,8 @@ methodologies = Table(
     "methodologies",
     metadata,
     id_column("key", length=64),
-    Column("name", String(200), nullable=False),
-    Column("description", Text, nullable=True),
+    name_column(),
+    text_column("description", nullable=True),
     version_column(),
     json_column("phases"),
     json_column("gates"),
@@ -43,10 +44,10 @@ projects = Table(
     "projects",
     metadata,
     id_column(length=64),
-    Column("name", String(200), nullable=False),
+    name_column(),
     email_column("manager", nullable=True, index=True),
-    Column("methodology", String(64), nullable=True),
-    Column("status", String(20), nullable=False),
+    reference_column("methodology", length=64, nullable=True),
+    code_column("status"),
     version_column(),
     timestamp_column("updated_at"),
 )
@@ -56,7 +57,7 @@ deliverables = Table(
     metadata,
     id_column("project_id", length=64),
     id_column("gate", length=64),
-    Column("name", String(200), primary_key=True),
+    name_column(primary_key=True),
     Column("url", String(2000), nullable=True),
     email_column("submitted_by"),
     timestamp_column("submitted_at"),
@@ -66,13 +67,13 @@ gate_decisions = Table(
     "gate_decisions",
     metadata,
     id_column(),
-    Column("project_id", String(64), nullable=False, index=True),
-    Column("gate", String(64), nullable=False),
-    Column("decision", String(20), nullable=False),
-    Column("comment", Text, nullable=True),
+    reference_column("project_id", length=64, index=True),
+    reference_column("gate", length=64),
+    code_column("decision"),
+    text_column("comment", nullable=True),
     email_column("decided_by"),
     timestamp_column("decided_at"),
-    Column("methodology", String(64), nullable=False),
+    reference_column("methodology", length=64),
     Column("methodology_version", Integer, nullable=False),
 )
 
@@ -80,16 +81,16 @@ practices = Table(
     "practices",
     metadata,
     id_column(),
-    Column("title", String(200), nullable=False),
-    Column("body", Text, nullable=False),
+    name_column("title"),
+    text_column("body"),
     json_column("tags"),
-    Column("methodology", String(64), nullable=True, index=True),
-    Column("search_text", Text, nullable=False),
+    reference_column("methodology", length=64, nullable=True, index=True),
+    text_column("search_text"),
     email_column("created_by"),
     timestamp_column("created_at", index=True),
     Column("kind", String(20), nullable=False, server_default="practice"),
     # Lessons only: the project whose intervention left it and the reasons it was red.
-    Column("project_id", String(64), nullable=True, index=True),
+    reference_column("project_id", length=64, nullable=True, index=True),
     json_column("reason_codes", nullable=True),
 )
 
@@ -97,18 +98,18 @@ interventions = Table(
     "interventions",
     metadata,
     id_column(),
-    Column("project_id", String(64), nullable=False, index=True),
+    reference_column("project_id", length=64, index=True),
     # The project id while the case is open, NULL once closed: unique, so a project has at most
     # one open case even if two consumers race (NULLs never collide on SQLite or PostgreSQL).
-    Column("open_for_project", String(64), nullable=True, unique=True, index=True),
-    Column("project_name", String(200), nullable=False),
+    reference_column("open_for_project", length=64, nullable=True, unique=True, index=True),
+    name_column("project_name"),
     email_column("manager"),
     email_column("sponsor", nullable=True),
-    Column("portfolio_id", String(64), nullable=True),
-    Column("status", String(10), nullable=False),
+    reference_column("portfolio_id", length=64, nullable=True),
+    code_column("status", length=10),
     timestamp_column("opened_at", index=True),
     timestamp_column("closed_at", nullable=True),
-    Column("close_reason", String(20), nullable=True),
+    code_column("close_reason", nullable=True),
     email_column("owner", nullable=True, index=True),
     json_column("reasons"),
     json_column("suggested_practices"),
@@ -116,18 +117,18 @@ interventions = Table(
     json_column("decision", nullable=True),
     timestamp_column("recovered_at", nullable=True),
     Column("health_version", Integer, nullable=True),
-    Column("lesson_practice_id", String(36), nullable=True),
+    reference_column("lesson_practice_id", nullable=True),
 )
 
 intervention_actions = Table(
     "intervention_actions",
     metadata,
     id_column(),
-    Column("intervention_id", String(36), nullable=False, index=True),
-    Column("title", String(200), nullable=False),
+    reference_column("intervention_id", index=True),
+    name_column("title"),
     email_column("owner"),
     Column("due_date", Date, nullable=False, index=True),
-    Column("status", String(10), nullable=False),
+    code_column("status", length=10),
     timestamp_column("done_at", nullable=True),
     email_column("created_by"),
     timestamp_column("created_at"),
