@@ -70,7 +70,7 @@ async def test_a_commit_that_never_answers_raises_once_its_bound_has_passed(
         commit_timeout_seconds=0.2,
     )
     stuck = CommitNeverAnswers()
-    step = transport._process_partition(stuck, PARTITION, [a_record()], asyncio.Event())
+    step = transport._apply_poll(stuck, {PARTITION: [a_record()]}, asyncio.Event())
     # Without the bound the step waits for ever; the outer deadline then cancels it and the
     # test fails with that deadline's TimeoutError, outside `pytest.raises`.
     async with asyncio.timeout(10):

@@ -23,7 +23,7 @@ from aiokafka.errors import KafkaError
 from pydantic import ValidationError
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from pmo_common.db.unit_of_work import unit_of_work
 from pmo_common.events.envelope import CloudEvent
@@ -94,6 +94,11 @@ async def _sleep(seconds: float) -> bool:
     return True
 
 
+def _task_key() -> int:
+    """Which applier call is running: the consumer applies each lane in a task of its own."""
+    return id(asyncio.current_task())
+
+
 def _what_failed(exc: BaseException) -> str:
     if is_database_outage(exc) or isinstance(exc, sa_exc.DBAPIError | asyncpg.PostgresError):
         return "the database"
@@ -147,8 +152,19 @@ class EventApplier:
     retry_backoff: float = 0.2
     outage_backoff: float = 0.2
     outage_backoff_max: float = 30.0
-    waiting: Waiting | None = field(default=None, init=False)
-    """Set while an infrastructure error holds the event in hand (for the readiness probe)."""
+    # The outage each task (one per lane of the consumer) is waiting out, by task.
+    _waits: dict[int, Waiting] = field(default_factory=dict, init=False)
+
+    @property
+    def waiting(self) -> Waiting | None:
+        """The oldest outage holding an event in hand, if any (for the readiness probe)."""
+        return min(self._waits.values(), key=lambda wait: wait.since, default=None)
+
+    @property
+    def single_writer(self) -> bool:
+        """Whether the database takes one writer at a time (SQLite): no batches side by side."""
+        bind = self.session_factory.kw.get("bind")
+        return not isinstance(bind, AsyncEngine) or bind.dialect.name == "sqlite"
 
     @property
     def event_types(self) -> list[str]:
@@ -189,7 +205,7 @@ class EventApplier:
             try:
                 applied = await self._apply_pending(pending, wait or _sleep)
             finally:
-                self.waiting = None
+                self._waits.pop(_task_key(), None)
             for item, result in zip(pending, applied, strict=True):
                 results[item.index] = result
         return results
@@ -217,7 +233,7 @@ class EventApplier:
             with _in_context_of(event):
                 return await self._apply_with_retries(event, wait or _sleep)
         finally:
-            self.waiting = None
+            self._waits.pop(_task_key(), None)
 
     async def _apply_with_retries(self, event: CloudEvent, wait: Wait) -> Result:
         attempt = 0  # failures of the event or handler itself, bounded by max_attempts
@@ -284,12 +300,13 @@ class EventApplier:
         self, exc: BaseException, outages: int, wait: Wait, extra: dict[str, Any]
     ) -> bool:
         """Back off after the `outages`-th infrastructure error in a row; False: give up."""
-        if self.waiting is None:
-            self.waiting = Waiting(_what_failed(exc), datetime.now(UTC), exc)
+        waiting = self._waits.setdefault(
+            _task_key(), Waiting(_what_failed(exc), datetime.now(UTC), exc)
+        )
         delay = min(self.outage_backoff * 2 ** (outages - 1), self.outage_backoff_max)
         log.warning(
             "waiting for %s (failure %d, retrying in %.1fs): %s: %s",
-            self.waiting.what,
+            waiting.what,
             outages,
             delay,
             type(exc).__name__,
@@ -299,10 +316,11 @@ class EventApplier:
         return await wait(delay)
 
     def _log_recovery(self, outages: int, what: str, extra: dict[str, Any]) -> None:
-        if self.waiting is not None:
+        waiting = self._waits.get(_task_key())
+        if waiting is not None:
             log.warning(
                 "%s is back after %d failed attempts; %s",
-                self.waiting.what,
+                waiting.what,
                 outages,
                 what,
                 extra=extra,

@@ -11,6 +11,11 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 
 log = logging.getLogger(__name__)
+# Buffered bytes per partition before a send waits for the batch ahead to be acknowledged.
+# aiokafka sends one produce request per broker at a time, and the default (16 KiB, a dozen
+# events) split one outbox pass of 200 rows into several acks=all round trips in a row, which
+# under load was most of the relay's time. Well below the broker's 1 MiB per batch.
+MAX_BATCH_BYTES = 512 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +53,7 @@ class KafkaPublisher:
                 acks="all",
                 enable_idempotence=True,
                 linger_ms=5,
+                max_batch_size=MAX_BATCH_BYTES,
                 request_timeout_ms=15000,
             )
             try:
