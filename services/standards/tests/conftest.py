@@ -320,20 +320,23 @@ class InterventionDesk:
             f"/v1/interventions/{case_id}/{what}", json=body, headers=headers or self.admin
         )
 
-    async def add_action(self, case_id: str, due: date, title: str = "Re-plan") -> str:
+    async def add_action(
+        self, case_id: str, due: date, title: str = "Re-plan", owner: str = "owner@corp.example"
+    ) -> str:
         answer = await self.post(
-            case_id,
-            "actions",
-            {"title": title, "owner": "owner@corp.example", "due_date": due.isoformat()},
+            case_id, "actions", {"title": title, "owner": owner, "due_date": due.isoformat()}
         )
         assert answer.status_code == 201, answer.text
         return str(answer.json()["id"])
 
-    async def finish(self, case_id: str, action_id: str) -> httpx.Response:
+    async def finish(
+        self, case_id: str, action_id: str, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        """Mark the action done (as the project's manager by default)."""
         return await self.client.patch(
             f"/v1/interventions/{case_id}/actions/{action_id}",
             json={"status": "done"},
-            headers=self.manager,
+            headers=headers or self.manager,
         )
 
 

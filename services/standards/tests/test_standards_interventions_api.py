@@ -13,10 +13,12 @@ if TYPE_CHECKING:
 
 ReportBody = Callable[..., dict[str, Any]]
 TODAY = datetime.now(UTC).date()
+ACTION = {"title": "Hire", "owner": "owner@corp.example", "due_date": "2030-01-01"}
 
 
-def option(key: str) -> dict[str, Any]:
-    return {"key": key, "description": key, "cost_impact": 1.0, "schedule_impact_days": 1}
+def option(key: str, **changes: Any) -> dict[str, Any]:
+    body = {"key": key, "description": key, "cost_impact": 1.0, "schedule_impact_days": 1}
+    return {**body, **changes}
 
 
 async def test_the_pmo_or_a_portfolio_manager_takes_the_case(
@@ -68,6 +70,17 @@ async def test_the_manager_files_one_exception_report(
         ({"options": [option(str(n)) for n in range(6)], "recommendation": "1"}, "body.options"),
         ({"options": [option("a"), option("a")], "recommendation": "a"}, "body.options"),
         ({"title": ""}, "body.title"),
+        ({"options": [option("a", cost_impact=10**30), option("b")]}, "body.options.0.cost_impact"),
+        ({"options": [option("a"), option("b", cost_impact=-2e15)]}, "body.options.1.cost_impact"),
+        (
+            {"options": [option("a", schedule_impact_days=36_501), option("b")]},
+            "body.options.0.schedule_impact_days",
+        ),
+        (
+            {"options": [option("a"), option("b", schedule_impact_days=-(10**30))]},
+            "body.options.1.schedule_impact_days",
+        ),
+        ({"options": [option("a", description="  "), option("b")]}, "body.options.0.description"),
         ({"budget": 5}, "body.budget"),
     ],
 )
@@ -166,6 +179,44 @@ async def test_recovery_actions_are_added_and_done(interventions: InterventionDe
         headers=interventions.manager,
     )
     assert reopen.status_code == 422
+
+
+async def test_an_actions_owner_marks_it_done_but_nobody_elses(
+    interventions: InterventionDesk,
+) -> None:
+    case = await interventions.open_case()
+    theirs = await interventions.add_action(case["id"], TODAY, owner="Owner@Corp.example")
+    someone_elses = await interventions.add_action(case["id"], TODAY, owner="else@corp.example")
+    the_owner = interventions.auth("viewer", email="owner@corp.example")
+    refused = [
+        await interventions.finish(case["id"], someone_elses, the_owner),
+        await interventions.finish(case["id"], "nope", the_owner),
+        await interventions.finish(
+            case["id"], theirs, interventions.auth("service", email="owner@corp.example")
+        ),
+        await interventions.finish(
+            case["id"], theirs, interventions.auth("viewer", email="else.who@corp.example")
+        ),
+        await interventions.post(case["id"], "actions", ACTION, the_owner),
+    ]
+    assert [answer.status_code for answer in refused] == [403] * 5
+    done = await interventions.finish(case["id"], theirs, the_owner)
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "done"
+    statuses = {a["id"]: a["status"] for a in (await interventions.case(case["id"]))["actions"]}
+    assert statuses == {theirs: "done", someone_elses: "open"}
+
+
+async def test_a_case_holds_at_most_100_actions(
+    interventions: InterventionDesk, standards_problem: Callable[..., dict[str, Any]]
+) -> None:
+    case = await interventions.open_case()
+    for _ in range(100):
+        await interventions.add_action(case["id"], TODAY)
+    refused = await interventions.post(case["id"], "actions", ACTION)
+    problem = standards_problem(refused, 409)
+    assert "already has 100 actions" in problem["detail"]
+    assert len((await interventions.case(case["id"]))["actions"]) == 100
 
 
 @pytest.mark.parametrize("what", ["exception-report", "actions"])

@@ -57,6 +57,17 @@ async def test_red_again_before_the_last_action_undoes_the_recovery(
     assert (await interventions.case(case["id"]))["status"] == "open"
 
 
+async def test_an_unversioned_red_keeps_the_version_so_a_stale_recovery_is_ignored(
+    interventions: InterventionDesk,
+) -> None:
+    case = await interventions.open_case(health_version=5)
+    assert await interventions.signal(case["project_id"], health_version=None) == ["applied"]
+    await interventions.signal(case["project_id"], event_type="project.recovered", health_version=3)
+    assert (await interventions.case(case["id"]))["status"] == "open"  # v3 is older than v5
+    await interventions.signal(case["project_id"], event_type="project.recovered", health_version=6)
+    assert (await interventions.case(case["id"]))["close_reason"] == "recovered"
+
+
 async def test_the_projects_closure_closes_it_and_writes_then_answer_409(
     interventions: InterventionDesk, standards_closed_event: Any, report_body: ReportBody
 ) -> None:

@@ -69,13 +69,33 @@ def ensure_can_report_exception(principal: Principal, case: Intervention) -> Non
     )
 
 
+def _records_actions(principal: Principal, case: Intervention) -> bool:
+    return principal.has_any_role("pmo_admin", "portfolio_manager") or _is_the_manager(
+        principal, case.manager
+    )
+
+
 def ensure_can_handle_actions(principal: Principal, case: Intervention) -> None:
     """The project's manager, a PMO admin or a portfolio manager records recovery actions."""
-    if principal.has_any_role("pmo_admin", "portfolio_manager") or _is_the_manager(
-        principal, case.manager
-    ):
+    if _records_actions(principal, case):
         return
     raise forbid(
         f"Only the manager of project {case.project_id}, a portfolio manager or a PMO admin may "
         "record its recovery actions."
+    )
+
+
+def ensure_can_complete_action(principal: Principal, case: Intervention, action_id: str) -> None:
+    """Who records actions marks any done; an action's owner marks their own done too, as the
+    overdue reminder asks them to (a person: a service token is nobody's owner)."""
+    if _records_actions(principal, case):
+        return
+    owns_it = any(
+        action.id == action_id and principal.manages(action.owner) for action in case.actions
+    )
+    if owns_it and not principal.has_any_role("service"):
+        return
+    raise forbid(
+        f"Only the action's owner, the manager of project {case.project_id}, a portfolio "
+        "manager or a PMO admin may mark a recovery action done."
     )

@@ -19,7 +19,9 @@ from pydantic import EmailStr, Field
 
 from pmo_standards.api.schemas import Description, Identifier, StrippedText
 from pmo_standards.domain.interventions import (
+    MAX_COST_IMPACT,
     MAX_OPTIONS,
+    MAX_SCHEDULE_IMPACT_DAYS,
     MIN_OPTIONS,
     BoardDecision,
     CloseReason,
@@ -61,9 +63,17 @@ class ExceptionOptionIn(StrictInput):
     model_config = documented_examples(OPTION_EXAMPLES[0])
 
     key: Identifier = Field(description="Unique within the report; the board approves by key")
-    description: Description
-    cost_impact: Number = Field(description="Change to the budget, in the project's currency")
-    schedule_impact_days: WholeNumber = Field(description="Days the end date moves (may be < 0)")
+    description: Narrative
+    cost_impact: Number = Field(
+        ge=-MAX_COST_IMPACT,
+        le=MAX_COST_IMPACT,
+        description="Change to the budget, in the project's currency",
+    )
+    schedule_impact_days: WholeNumber = Field(
+        ge=-MAX_SCHEDULE_IMPACT_DAYS,
+        le=MAX_SCHEDULE_IMPACT_DAYS,
+        description="Days the end date moves (may be < 0)",
+    )
 
 
 class ExceptionReportIn(StrictInput):

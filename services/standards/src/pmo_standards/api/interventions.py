@@ -17,6 +17,7 @@ from pmo_standards.api.access import (
     AnyRolePrincipal,
     BoardPrincipal,
     actor_name,
+    ensure_can_complete_action,
     ensure_can_handle_actions,
     ensure_can_read_intervention,
     ensure_can_report_exception,
@@ -145,7 +146,7 @@ async def decide(
     status_code=201,
     response_model=ActionOut,
     summary="Add a recovery action (the project's manager, portfolio managers, PMO admins)",
-    responses=_CLOSED,
+    responses={409: {"description": "The case is closed or already holds its most actions"}},
 )
 async def add_action(
     intervention_id: str, body: ActionIn, principal: AnyRolePrincipal, once: OnceDep
@@ -163,7 +164,7 @@ async def add_action(
 
 @router.patch(
     "/{intervention_id}/actions/{action_id}",
-    summary="Mark a recovery action done",
+    summary="Mark a recovery action done (its owner, or who may add actions)",
     responses=_CLOSED,
 )
 async def update_action(
@@ -174,7 +175,11 @@ async def update_action(
     session: SessionDep,
 ) -> ActionOut:
     """Mark it done; the last one done closes the case of a project that has recovered."""
-    case = await _checked(session, principal, intervention_id, ensure_can_handle_actions)
+
+    def may_complete(principal: Principal, case: Intervention) -> None:
+        ensure_can_complete_action(principal, case, action_id)
+
+    case = await _checked(session, principal, intervention_id, may_complete)
     done = await commands.complete_action(
         session, intervention=case, action_id=action_id, actor=actor_name(principal)
     )

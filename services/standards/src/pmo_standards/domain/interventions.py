@@ -18,6 +18,11 @@ ACTION_OPEN = "open"
 ACTION_DONE = "done"
 MIN_OPTIONS = 2
 MAX_OPTIONS = 5
+# Every list of cases shows each case's actions whole: a bound keeps a page's size bounded too.
+MAX_ACTIONS_PER_CASE = 100
+# Option impacts: a century either way, and more money than any project has (but not 10**30).
+MAX_SCHEDULE_IMPACT_DAYS = 36_500
+MAX_COST_IMPACT = 1e15
 
 CloseReason = Literal["recovered", "project_closed", "premature_close"]
 DecisionOutcome = Literal["approve_option", "exception_plan_required", "premature_close"]
@@ -163,6 +168,12 @@ def opens_intervention(rag: str) -> bool:
 def is_newer_health(incoming: int | None, stored: int | None) -> bool:
     """Whether a health event may change the case (a late or replayed one may not)."""
     return incoming is None or stored is None or incoming > stored
+
+
+def kept_health_version(incoming: int | None, stored: int | None) -> int | None:
+    """The version a case keeps after a health event: an unversioned one does not erase it,
+    else a stale event could pass `is_newer_health` afterwards."""
+    return stored if incoming is None else incoming
 
 
 @dataclass(frozen=True, slots=True)

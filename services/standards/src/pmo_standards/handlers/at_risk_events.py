@@ -34,6 +34,7 @@ from pmo_standards.domain.interventions import (
     Intervention,
     ReasonNote,
     is_newer_health,
+    kept_health_version,
     opens_intervention,
 )
 from pmo_standards.handlers.intervention_closing import STANDARDS, close_if_recovered_and_done
@@ -63,7 +64,7 @@ async def on_project_at_risk(session: AsyncSession, event: Consumed[ProjectAtRis
             refreshed = replace(
                 case,
                 reasons=reasons,
-                health_version=risk.health_version,
+                health_version=kept_health_version(risk.health_version, case.health_version),
                 recovered_at=None,
                 **project_facts(risk),
             )
@@ -111,7 +112,7 @@ async def on_project_recovered(session: AsyncSession, event: Consumed[ProjectRec
     case = replace(
         case,
         recovered_at=case.recovered_at or now,
-        health_version=recovered.health_version or case.health_version,
+        health_version=kept_health_version(recovered.health_version, case.health_version),
     )
     closed = await close_if_recovered_and_done(
         session, intervention=case, closed_by=STANDARDS, now=now

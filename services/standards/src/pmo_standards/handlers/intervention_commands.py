@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmo_standards.db.action_repository import get_action, insert_action, mark_action_done
 from pmo_standards.domain.interventions import (
     ACTION_DONE,
+    MAX_ACTIONS_PER_CASE,
     BoardDecision,
     ExceptionReport,
     Intervention,
@@ -119,9 +120,18 @@ async def decide(
 async def add_action(
     session: AsyncSession, *, intervention: Intervention, action: RecoveryAction
 ) -> RecoveryAction:
-    """Add a recovery action to the case; one due in the past is accepted (and overdue at once)."""
+    """Add a recovery action to the case; one due in the past is accepted (and overdue at once).
+    A case holds at most MAX_ACTIONS_PER_CASE actions (409 beyond): the route locked the case,
+    so two adds cannot both pass the count."""
     async with unit_of_work(session):
         _refuse_if_closed(intervention)
+        if len(intervention.actions) >= MAX_ACTIONS_PER_CASE:
+            raise ProblemException(
+                409,
+                "Too many recovery actions",
+                f"Intervention {intervention.id} already has {MAX_ACTIONS_PER_CASE} actions, "
+                "the most a case may hold; mark some done or re-plan within them.",
+            )
         await insert_action(session, action=action)
     return action
 
