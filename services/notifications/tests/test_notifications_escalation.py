@@ -8,12 +8,14 @@ the test that proves it runs. E-mails go through the real delivery job to a real
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from pmo_notifications.handlers import escalation_job
 from pmo_notifications.handlers.escalation_job import escalate_due_alerts
 from pmo_stack.testkit import eventually
 
@@ -129,6 +131,10 @@ async def test_an_unacknowledged_alert_tells_the_sponsor_then_the_pmo(
     assert "level 1 of 2" in text
     assert "Cost performance index 0.82 is below the red threshold 0.90" in text
     assert f"Acknowledge the alert (id {alert['id']})" in text
+    # The manager may be among those told: the e-mail names them without sending them to
+    # themselves.
+    assert f"Make sure someone is taking care of it; the project manager is {MANAGER}." in text
+    assert "contact the project manager" not in text
 
     second = first + timedelta(seconds=121)
     assert await ladder.climb_at(second - timedelta(seconds=2)) == 0
@@ -307,6 +313,34 @@ async def test_webhook_subscribers_of_alert_escalated_receive_each_step(
     event = json.loads(request.body)
     assert (event["type"], event["subject"]) == ("alert.escalated", project_id)
     assert (event["data"]["level"], event["data"]["notified"]) == (1, [SPONSOR])
+
+
+def start_up_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name == escalation_job.__name__ and record.levelno == logging.WARNING
+    ]
+
+
+async def test_start_up_warns_when_the_pmo_level_would_tell_nobody(
+    notifications: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert notifications.runtime.settings.pmo_emails == ()
+    with caplog.at_level(logging.WARNING, logger=escalation_job.__name__):
+        await escalation_job.warn_of_pmo_levels_telling_nobody(notifications.runtime)
+    [warning] = start_up_warnings(caplog)
+    # The seeded default tells the PMO at its second level.
+    assert '"Default"' in warning
+    assert "PMO_NOTIFICATIONS_PMO_EMAILS is empty: that level will e-mail nobody" in warning
+
+
+async def test_start_up_is_quiet_when_the_pmo_has_addresses(
+    ladder: Ladder, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger=escalation_job.__name__):
+        await escalation_job.warn_of_pmo_levels_telling_nobody(ladder.harness.runtime)
+    assert start_up_warnings(caplog) == []
 
 
 async def test_the_running_service_climbs_by_itself(

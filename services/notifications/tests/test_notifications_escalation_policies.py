@@ -157,3 +157,34 @@ async def test_who_may_read_and_change_policies(notifications: Any) -> None:
     assert (
         await client.delete(f"{URL}/{created.json()['id']}", headers=manager)
     ).status_code == 204
+
+
+async def test_only_a_pmo_admin_names_addresses_outside_the_allowed_domains(
+    run_notifications: Any,
+) -> None:
+    # As for e-mail subscriptions (ADR 0010): a policy must not mail alerts outside the company.
+    async with run_notifications(allowed_email_domains=("corp.example",)) as harness:
+        client = harness.client
+        manager = harness.auth("portfolio_manager", "pm@corp.example")
+        levels = [
+            {"after_seconds": 60, "notify": ["sponsor", "desk@corp.example"]},
+            {"after_seconds": 60, "notify": ["pmo", "attacker@evil.example"]},
+        ]
+        body = policy_body(levels=levels)
+        refused = await client.post(URL, headers=manager, json=body)
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        [error] = refused.json()["errors"]
+        assert error["field"] == "body.levels.1.notify.1"
+        assert "corp.example (not evil.example)" in error["reason"]
+
+        within = policy_body(body["portfolio_id"], levels=levels[:1])
+        created = await client.post(URL, headers=manager, json=within)
+        assert created.status_code == 201, created.text
+        policy_url = f"{URL}/{created.json()['id']}"
+        changed = await client.put(policy_url, headers=manager, json=body)
+        assert changed.status_code == 422, changed.text
+        assert [e["field"] for e in changed.json()["errors"]] == ["body.levels.1.notify.1"]
+
+        admin = harness.auth()
+        assert (await client.put(policy_url, headers=admin, json=body)).status_code == 200

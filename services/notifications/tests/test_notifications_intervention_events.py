@@ -4,6 +4,7 @@ owner by e-mail (through the real SMTP server)."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from pmo_common.events.envelope import CloudEvent
@@ -54,6 +55,9 @@ async def test_an_overdue_action_opens_one_alert_and_reminds_its_owner(
     )
     assert "Hire a second integration team" in alert["title"]
     assert alert["reasons"][0]["code"] == "action_overdue"
+    assert alert["reasons"][0]["message"].startswith(
+        'Recovery action "Hire a second integration team" (owner grace@example.com)'
+    )
     assert alert["next_escalation_at"] is None  # only at-risk alerts climb a ladder
     mail = await smtp_sink.wait_for(lambda m: m["To"] == ACTION_OWNER)
     assert mail["Subject"] == (
@@ -62,7 +66,7 @@ async def test_an_overdue_action_opens_one_alert_and_reminds_its_owner(
     text = body_of(mail)
     assert "was due on 2026-03-10 and is 3 days overdue. You are its owner." in text
     assert "the project manager (ada@example.com)" in text
-    assert "mark it done" in text
+    assert "When it is done, mark it done on the project's intervention in the PMO tool." in text
     raised = await notifications.outbox_events("alert.raised")
     assert [e.data["kind"] for e in raised if e.data["project_id"] == project_id] == [
         "action_overdue"
@@ -75,6 +79,37 @@ async def test_an_overdue_action_opens_one_alert_and_reminds_its_owner(
     await notifications.apply("intervention.action_overdue", later)
     assert len(await alerts_of(notifications, project_id)) == 1
     assert await reminders_planned(notifications, project_id) == [ACTION_OWNER]
+
+
+async def test_closing_the_intervention_resolves_its_overdue_action_alerts(
+    notifications: Any, notifications_payloads: Any
+) -> None:
+    project_id = str(uuid.uuid4())
+    payloads = notifications_payloads
+    await notifications.apply("project.at_risk", payloads.at_risk(project_id))
+    await notifications.apply("intervention.opened", payloads.opened(project_id))
+    for action_id in ("a-1", "a-2"):
+        await notifications.apply(
+            "intervention.action_overdue", payloads.action_overdue(project_id, action_id=action_id)
+        )
+    # The close of an older case of the project, told late, leaves the current case's alerts.
+    long_ago = datetime(2026, 1, 5, tzinfo=UTC)
+    older = payloads.closed(project_id, intervention_id="iv-older", closed_at=long_ago)
+    await notifications.apply("intervention.closed", older)
+    assert sorted(a["status"] for a in await alerts_of(notifications, project_id)) == ["open"] * 3
+
+    await notifications.apply("intervention.closed", payloads.closed(project_id))
+    by_kind = sorted(
+        (a["kind"], a["status"], a["resolved_by"], a["resolution_note"])
+        for a in await alerts_of(notifications, project_id)
+    )
+    assert by_kind == [
+        ("action_overdue", "resolved", "system", "The intervention was closed"),
+        ("action_overdue", "resolved", "system", "The intervention was closed"),
+        ("at_risk", "open", None, None),  # the project itself is still at risk
+    ]
+    resolved = await notifications.outbox_events("alert.resolved")
+    assert sum(e.data["project_id"] == project_id for e in resolved) == 2
 
 
 async def test_each_overdue_action_has_its_own_alert(

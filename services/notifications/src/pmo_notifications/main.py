@@ -14,7 +14,10 @@ from pmo_notifications.config import NotificationsSettings, get_settings
 from pmo_notifications.db.tables import messaging
 from pmo_notifications.handlers.consumed_events import CONSUMED
 from pmo_notifications.handlers.delivery_dispatcher import run_delivery_job
-from pmo_notifications.handlers.escalation_job import run_escalation_job
+from pmo_notifications.handlers.escalation_job import (
+    run_escalation_job,
+    warn_of_pmo_levels_telling_nobody,
+)
 
 
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
@@ -31,6 +34,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         ],
         handlers=CONSUMED,
         jobs=[run_delivery_job, run_escalation_job],
+        on_startup=warn_of_pmo_levels_telling_nobody,
         description="Alerts on projects at risk, escalation of unacknowledged ones, "
         "subscriptions, silences and signed delivery of e-mails and webhooks.",
     )

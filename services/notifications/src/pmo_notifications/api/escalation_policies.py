@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
+from pmo_common.auth.principal import Principal
 from pmo_common.web.app_factory import SessionDep
 from pmo_common.web.idempotency import OnceDep
 from pmo_common.web.pagination import Page, PageDep
@@ -12,11 +13,14 @@ from pmo_notifications.api.access import (
     PolicyReaderPrincipal,
     PortfolioPrincipal,
     ensure_can_manage_policy,
+    limited_to_allowed_email_domains,
 )
+from pmo_notifications.api.dependencies import SettingsDep
 from pmo_notifications.api.schemas import (
     EscalationPolicyIn,
     EscalationPolicyOut,
 )
+from pmo_notifications.config import NotificationsSettings
 from pmo_notifications.domain.escalation_ladder import EscalationLevel, EscalationPolicy
 from pmo_notifications.handlers import escalation_policy_commands as commands
 from pmo_notifications.handlers import escalation_policy_queries as queries
@@ -24,8 +28,11 @@ from pmo_notifications.handlers import escalation_policy_queries as queries
 router = APIRouter(prefix="/v1", tags=["escalation policies"])
 
 
-def _policy(body: EscalationPolicyIn) -> EscalationPolicy:
-    return commands.new_policy(
+def _policy(
+    body: EscalationPolicyIn, principal: Principal, settings: NotificationsSettings
+) -> EscalationPolicy:
+    # Addresses named outright follow the same allow-list as e-mail subscriptions.
+    policy = commands.new_policy(
         name=body.name,
         portfolio_id=body.portfolio_id,
         levels=[
@@ -34,6 +41,16 @@ def _policy(body: EscalationPolicyIn) -> EscalationPolicy:
         ],
         repeat=body.repeat,
     )
+    if limited_to_allowed_email_domains(principal):
+        commands.ensure_addresses_allowed(policy, settings.allowed_email_domains)
+    return policy
+
+
+def _may_change(principal: Principal) -> commands.PolicyCheck:
+    def check(known: EscalationPolicy) -> None:
+        ensure_can_manage_policy(principal, portfolio_id=known.portfolio_id)
+
+    return check
 
 
 @router.post(
@@ -43,11 +60,17 @@ def _policy(body: EscalationPolicyIn) -> EscalationPolicy:
     summary="Create the escalation policy of a portfolio, or the default one (409 if it has one)",
 )
 async def create_policy_route(
-    body: EscalationPolicyIn, principal: PortfolioPrincipal, session: SessionDep, once: OnceDep
+    body: EscalationPolicyIn,
+    principal: PortfolioPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    once: OnceDep,
 ) -> JSONResponse:
-    """PMO admins create any policy; portfolio managers those of a portfolio."""
+    """PMO admins create any policy; portfolio managers those of a portfolio, naming e-mail
+    addresses only in the domains PMO_NOTIFICATIONS_ALLOWED_EMAIL_DOMAINS lists (422 naming
+    `body.levels.N.notify.M`)."""
     ensure_can_manage_policy(principal, portfolio_id=body.portfolio_id)
-    policy = _policy(body)
+    policy = _policy(body, principal, settings)
     return await once.run(
         body,
         lambda: EscalationPolicyOut.of_result(commands.create_policy(session, policy=policy)),
@@ -76,13 +99,21 @@ async def get_policy_route(
 
 @router.put("/escalation-policies/{policy_id}", summary="Replace an escalation policy")
 async def replace_policy_route(
-    policy_id: str, body: EscalationPolicyIn, principal: PortfolioPrincipal, session: SessionDep
+    policy_id: str,
+    body: EscalationPolicyIn,
+    principal: PortfolioPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> EscalationPolicyOut:
-    """Replace the whole policy; alerts climbing it follow the new levels from their next step."""
-    known = await queries.get_policy(session, policy_id=policy_id)
-    ensure_can_manage_policy(principal, portfolio_id=known.portfolio_id)
+    """Replace the whole policy; alerts climbing it follow the new levels from their next step.
+    The same rules as creating apply to the new content, and to the policy it replaces."""
     ensure_can_manage_policy(principal, portfolio_id=body.portfolio_id)
-    updated = await commands.replace_policy(session, policy_id=policy_id, content=_policy(body))
+    updated = await commands.replace_policy(
+        session,
+        policy_id=policy_id,
+        content=_policy(body, principal, settings),
+        may_change=_may_change(principal),
+    )
     return EscalationPolicyOut.model_validate(updated)
 
 
@@ -94,7 +125,5 @@ async def delete_policy_route(
 ) -> Response:
     """Delete a policy: alerts climbing it stop; deleting the default leaves only portfolios
     with a policy of their own escalating."""
-    known = await queries.get_policy(session, policy_id=policy_id)
-    ensure_can_manage_policy(principal, portfolio_id=known.portfolio_id)
-    await commands.delete_policy(session, policy_id=policy_id)
+    await commands.delete_policy(session, policy_id=policy_id, may_change=_may_change(principal))
     return Response(status_code=204)

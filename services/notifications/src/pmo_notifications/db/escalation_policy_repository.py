@@ -49,9 +49,13 @@ async def delete_policy(session: AsyncSession, *, policy_id: str) -> None:
     await session.execute(delete(escalation_policies).where(escalation_policies.c.id == policy_id))
 
 
-async def get_policy(session: AsyncSession, *, policy_id: str) -> EscalationPolicy | None:
-    """The policy with this id, if any."""
-    return await fetch_by_id(session, escalation_policies, policy_id, _record)
+async def get_policy(
+    session: AsyncSession, *, policy_id: str, for_update: bool = False
+) -> EscalationPolicy | None:
+    """The policy with this id, if any (locked for the transaction when `for_update`)."""
+    return await fetch_by_id(
+        session, escalation_policies, policy_id, _record, for_update=for_update
+    )
 
 
 async def policy_of_scope(

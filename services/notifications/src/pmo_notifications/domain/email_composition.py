@@ -165,7 +165,8 @@ class EscalationNotice:
 def compose_escalation_email(notice: EscalationNotice) -> ComposedEmail:
     """The e-mail telling the next people on the ladder that nobody has taken an alert on."""
     again = f", round {notice.round + 1}" if notice.round else ""
-    manager = f" ({notice.manager})" if notice.manager else ""
+    # Said the same to everyone told, the manager included: no "contact the manager" to them.
+    manager = f"; the project manager is {notice.manager}" if notice.manager else ""
     return _email(
         f"Escalation level {notice.level}: {notice.title}, unacknowledged for "
         f"{notice.unacknowledged_for}",
@@ -177,7 +178,7 @@ def compose_escalation_email(notice: EscalationNotice) -> ComposedEmail:
             "",
             *_reason_section(notice.reasons, "Why:"),
             *_next_steps(
-                f"Check that someone is on it: contact the project manager{manager}.",
+                f"Make sure someone is taking care of it{manager}.",
                 f"Acknowledge the alert (id {notice.alert_id}) in the PMO tool: that stops the "
                 "escalation. Resolve it once the project is back on track.",
             ),
@@ -216,7 +217,7 @@ def compose_action_overdue_email(action: OverdueAction) -> ComposedEmail:
             "overdue. You are its owner.",
             "",
             *_next_steps(
-                "Finish the action and mark it done in the PMO tool.",
+                "When it is done, mark it done on the project's intervention in the PMO tool.",
                 "If it cannot be done as planned, say so now"
                 + (f" to {people}" if people else "")
                 + " so the recovery plan can be changed.",

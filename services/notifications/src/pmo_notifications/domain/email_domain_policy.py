@@ -38,6 +38,14 @@ def email_domain_allowed(domain: str, allowed: Collection[str]) -> bool:
     return False
 
 
+def outside_allowed_domains(domain: str | None, allowed: Collection[str]) -> str | None:
+    """Why mail to `domain` is refused (`may only go to addresses at example.com (not
+    evil.example)`), or None when it is within the allow-list or no mail domain applies."""
+    if domain is None or email_domain_allowed(domain, allowed):
+        return None
+    return f"may only go to addresses at {allowed_domains_phrase(allowed)} (not {domain})"
+
+
 def allowed_domains_phrase(allowed: Collection[str]) -> str:
     """The allow-list as people read it: `example.com or *.example.org`."""
     entries = list(allowed)

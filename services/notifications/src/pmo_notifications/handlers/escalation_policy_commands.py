@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 
 from pmo_common.db.unit_of_work import unit_of_work
-from pmo_common.problems import ProblemException
+from pmo_common.problems import ProblemException, raise_if_invalid
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_notifications.channels.email_channel import EmailChannel
 from pmo_notifications.db import escalation_policy_repository as policies
 from pmo_notifications.domain.clock import utc_now
-from pmo_notifications.domain.escalation_ladder import EscalationLevel, EscalationPolicy
+from pmo_notifications.domain.email_domain_policy import outside_allowed_domains
+from pmo_notifications.domain.escalation_ladder import (
+    RECIPIENT_KEYWORDS,
+    EscalationLevel,
+    EscalationPolicy,
+)
+from pmo_notifications.domain.rule_violation import RuleViolation
 from pmo_notifications.handlers.escalation_policy_queries import get_policy
+
+# The caller's permission check on the stored policy (403 when refused), run with its row locked.
+PolicyCheck = Callable[[EscalationPolicy], None]
 
 
 def new_policy(
@@ -33,6 +43,26 @@ def new_policy(
     )
 
 
+def ensure_addresses_allowed(policy: EscalationPolicy, allowed: Collection[str]) -> None:
+    """422 naming `body.levels.N.notify.M` for each e-mail address outside the allowed domains
+    (PMO_NOTIFICATIONS_ALLOWED_EMAIL_DOMAINS, which binds everyone but PMO admins, as for
+    subscriptions: ADR 0010). Keywords name the project's own people and are not checked."""
+    violations = []
+    for n, level in enumerate(policy.levels):
+        for m, entry in enumerate(level.notify):
+            if entry in RECIPIENT_KEYWORDS:
+                continue
+            refusal = outside_allowed_domains(EmailChannel.email_domain(entry), allowed)
+            if refusal is not None:
+                violations.append(
+                    RuleViolation(
+                        f"levels.{n}.notify.{m}",
+                        f"escalation e-mails {refusal}; a PMO admin may name other addresses",
+                    )
+                )
+    raise_if_invalid(violations)
+
+
 async def create_policy(session: AsyncSession, *, policy: EscalationPolicy) -> EscalationPolicy:
     """Store a new policy; 409 when its portfolio (or the default) already has one."""
     async with unit_of_work(session):
@@ -45,12 +75,13 @@ async def create_policy(session: AsyncSession, *, policy: EscalationPolicy) -> E
 
 
 async def replace_policy(
-    session: AsyncSession, *, policy_id: str, content: EscalationPolicy
+    session: AsyncSession, *, policy_id: str, content: EscalationPolicy, may_change: PolicyCheck
 ) -> EscalationPolicy:
-    """Replace a policy's content (404 when there is none, 409 when it moves to a portfolio that
-    has one). Alerts already climbing it follow the new levels from their next step."""
+    """Replace a policy's content (404 when there is none, `may_change`'s refusal, 409 when it
+    moves to a portfolio that has one). Alerts already climbing it follow the new levels from
+    their next step."""
     async with unit_of_work(session):
-        known = await get_policy(session, policy_id=policy_id)
+        known = await _policy_to_change(session, policy_id, may_change)
         updated = replace(content, id=known.id, created_at=known.created_at, updated_at=utc_now())
         await _ensure_scope_free(session, updated)
         try:
@@ -60,11 +91,22 @@ async def replace_policy(
     return updated
 
 
-async def delete_policy(session: AsyncSession, *, policy_id: str) -> None:
-    """Delete a policy (404 when there is none); alerts climbing it stop at their next step."""
+async def delete_policy(session: AsyncSession, *, policy_id: str, may_change: PolicyCheck) -> None:
+    """Delete a policy (404 when there is none, `may_change`'s refusal); alerts climbing it stop
+    at their next step."""
     async with unit_of_work(session):
-        await get_policy(session, policy_id=policy_id)
+        await _policy_to_change(session, policy_id, may_change)
         await policies.delete_policy(session, policy_id=policy_id)
+
+
+async def _policy_to_change(
+    session: AsyncSession, policy_id: str, may_change: PolicyCheck
+) -> EscalationPolicy:
+    # Read locked and checked in the transaction that writes: a concurrent PUT turning this
+    # policy into (or out of) the default cannot slip between the check and the write.
+    known = await get_policy(session, policy_id=policy_id, for_update=True)
+    may_change(known)
+    return known
 
 
 async def _ensure_scope_free(session: AsyncSession, policy: EscalationPolicy) -> None:

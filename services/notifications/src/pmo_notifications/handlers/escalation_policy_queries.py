@@ -13,7 +13,12 @@ from pmo_notifications.handlers.problems import found
 __all__ = ["get_policy", "list_policies"]
 
 
-async def get_policy(session: AsyncSession, *, policy_id: str) -> EscalationPolicy:
-    """The policy with this id; 404 when there is none."""
-    policy = await escalation_policy_repository.get_policy(session, policy_id=policy_id)
+async def get_policy(
+    session: AsyncSession, *, policy_id: str, for_update: bool = False
+) -> EscalationPolicy:
+    """The policy with this id (locked for the transaction when `for_update`); 404 when there
+    is none."""
+    policy = await escalation_policy_repository.get_policy(
+        session, policy_id=policy_id, for_update=for_update
+    )
     return found(policy, "escalation policy", policy_id)

@@ -18,6 +18,7 @@ from pmo_notifications.db.intervention_owner_repository import (
     get_intervention_owner,
     save_intervention_owner,
 )
+from pmo_notifications.db.projection_repository import get_project
 from pmo_notifications.domain.alert_rules import (
     ACTION_OVERDUE,
     action_overdue_key,
@@ -25,7 +26,11 @@ from pmo_notifications.domain.alert_rules import (
 )
 from pmo_notifications.domain.email_composition import compose_action_overdue_email
 from pmo_notifications.domain.intervention_owners import InterventionFact, owner_after
+from pmo_notifications.handlers.alert_commands import resolve_active_alerts
+from pmo_notifications.handlers.notification_routing import Notifier
 from pmo_notifications.handlers.overdue_alerts import alert_once_overdue
+
+CLOSED_NOTE = "The intervention was closed"
 
 
 async def on_intervention_opened(
@@ -45,20 +50,36 @@ async def on_intervention_assigned(
 async def on_intervention_closed(
     session: AsyncSession, event: Consumed[InterventionClosed]
 ) -> None:
-    """Forget the owner: a closed case's consultant is no longer escalated to."""
-    await _record_fact(session, event.payload, at=event.payload.closed_at, closed=True)
+    """Forget the owner (a closed case's consultant is no longer escalated to) and resolve the
+    project's overdue-action alerts: the case's recovery actions are nobody's to do any more."""
+    payload = event.payload
+    if not await _record_fact(session, payload, at=payload.closed_at, closed=True):
+        return  # an older case's close, or this one's again: the current case's alerts stay
+    project = await get_project(session, project_id=payload.project_id)
+    if project is None:
+        return  # never signalled here, so no alert of it is open
+    notifier = await Notifier.for_project(
+        session, project_id=project.id, portfolio_ids=[project.portfolio_id]
+    )
+    await resolve_active_alerts(
+        session, project, kind=ACTION_OVERDUE, note=CLOSED_NOTE, notifier=notifier
+    )
+    await notifier.flush()
 
 
 async def _record_fact(
     session: AsyncSession, payload: InterventionEvent, *, at: datetime, closed: bool = False
-) -> None:
+) -> bool:
+    # Whether the fact changed what is known of the project's case.
     fact = InterventionFact(
         payload.project_id, payload.intervention_id, payload.owner, closed=closed, at=at
     )
     current = await get_intervention_owner(session, project_id=payload.project_id, for_update=True)
     changed = owner_after(current, fact)
-    if changed is not None:
-        await save_intervention_owner(session, record=changed, exists=current is not None)
+    if changed is None:
+        return False
+    await save_intervention_owner(session, record=changed, exists=current is not None)
+    return True
 
 
 async def on_action_overdue(session: AsyncSession, event: Consumed[ActionOverdue]) -> None:
@@ -72,7 +93,7 @@ async def on_action_overdue(session: AsyncSession, event: Consumed[ActionOverdue
         key=action_overdue_key(payload.action_id),
         title=action_overdue_title(payload.project_name, payload.title, payload.days_overdue),
         reason=(
-            f"Recovery action {payload.title!r} (owner {payload.action_owner}) was due on "
+            f'Recovery action "{payload.title}" (owner {payload.action_owner}) was due on '
             f"{payload.due_date.isoformat()} and is {payload.days_overdue} {unit} overdue."
         ),
         reminder=compose_action_overdue_email(payload),

@@ -16,10 +16,7 @@ from pmo_notifications.config import NotificationsSettings
 from pmo_notifications.db import subscription_repository
 from pmo_notifications.domain.address_policy import TargetRefused
 from pmo_notifications.domain.clock import utc_now
-from pmo_notifications.domain.email_domain_policy import (
-    allowed_domains_phrase,
-    email_domain_allowed,
-)
+from pmo_notifications.domain.email_domain_policy import outside_allowed_domains
 from pmo_notifications.domain.subscription_matching import (
     SubscriptionRecord,
     event_type_violations,
@@ -68,13 +65,12 @@ async def vet_subscription(
 def _ensure_email_domain_allowed(domain: str | None, allowed: tuple[str, ...]) -> None:
     # 422 like every other refused target: the request is the caller's to correct (another
     # address), and the field at fault is named; who the caller is only picks the policy.
-    if domain is None or email_domain_allowed(domain, allowed):
-        return
-    raise field_problem(
-        "target",
-        f"e-mail subscriptions may only go to addresses at {allowed_domains_phrase(allowed)} "
-        f"(not {domain}); a PMO admin may subscribe other addresses",
-    )
+    refusal = outside_allowed_domains(domain, allowed)
+    if refusal is not None:
+        raise field_problem(
+            "target",
+            f"e-mail subscriptions {refusal}; a PMO admin may subscribe other addresses",
+        )
 
 
 async def create_subscription(
