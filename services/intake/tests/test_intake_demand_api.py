@@ -9,7 +9,9 @@ from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from pmo_intake.db.tables import project_requests
 from pmo_stack.testkit.openapi_checks import refused_fields
+from sqlalchemy import update
 
 if TYPE_CHECKING:
     from conftest import Intake
@@ -314,3 +316,65 @@ async def test_a_scenario_takes_its_budget_from_the_envelope(intake: Intake) -> 
     assert answer.json()["total_score"] == 62
     viewer = intake.auth_header("viewer", "vic@example.com")
     assert (await intake.client.post(url, json={}, headers=viewer)).status_code == 403
+
+
+async def test_a_commit_moves_no_request_that_left_the_portfolio(intake: Intake) -> None:
+    desk = await desk_with(intake, PLAIN_SCORE)
+    request_id = await desk.request("A", budget=50000)
+    assert (await desk.score(request_id, {"score": 60})).status_code == 200
+    url = f"/v1/portfolios/{desk.portfolio_id}/scenarios"
+    scenario = await intake.client.post(url, json={"budget_cap": 100000}, headers=desk.pam)
+    assert scenario.json()["selected"] == [request_id]
+    other = await intake.client.post(
+        "/v1/portfolios",
+        json={"name": "Other", "owner": "olga@example.com", "scoring_model_id": desk.model_id},
+        headers=desk.admin,
+    )
+    request_url = f"/v1/requests/{request_id}"
+    returned = await intake.client.post(
+        f"{request_url}/return", json={"comment": "Belongs elsewhere"}, headers=desk.pam
+    )
+    assert returned.status_code == 200, returned.text
+    project = {**intake.request_body()["project"], "portfolio_id": other.json()["id"]}
+    patched = await intake.client.patch(request_url, json={"project": project}, headers=desk.admin)
+    assert patched.status_code == 200, patched.text
+    await intake.client.post(f"{request_url}/submit", headers=desk.admin)
+
+    commit = await intake.client.post(f"{url}/{scenario.json()['id']}/commit", headers=desk.pam)
+    assert commit.status_code == 409, commit.text
+    assert "the scenario is out of date" in commit.json()["detail"]
+    moved = await intake.client.get(request_url, headers=desk.admin)
+    assert moved.json()["status"] == "submitted"
+    assert moved.json()["history"][-1]["action"] == "submit"
+    stored = await intake.client.get(f"{url}/{scenario.json()['id']}", headers=desk.pam)
+    assert stored.json()["status"] == "proposed"
+
+
+async def test_a_reviewer_is_one_whatever_the_case_of_their_e_mail(intake: Intake) -> None:
+    desk = await desk_with(intake, PLAIN_SCORE)
+    request_id = await desk.request("A")
+    shouting = intake.auth_header("portfolio_manager", "PAM@example.com")
+    assert (await desk.score(request_id, {"score": 20}, **shouting)).status_code == 200
+    answer = await desk.score(request_id, {"score": 80})
+    assert answer.json()["score"] == pytest.approx(80)  # pam@ replaced PAM@'s 20, no mean
+
+
+async def test_an_approval_of_a_decided_request_answers_409_before_checking_its_proposal(
+    intake: Intake,
+) -> None:
+    request_id = await intake.new_request(submit=True)
+    url = f"/v1/requests/{request_id}"
+    rejected = await intake.client.post(
+        f"{url}/reject", json={"reason": "Out of scope"}, headers=intake.auth_header()
+    )
+    assert rejected.status_code == 200, rejected.text
+    # A proposal no longer valid under today's rules (as stored before they tightened).
+    async with intake.sessions() as session:
+        await session.execute(
+            update(project_requests)
+            .where(project_requests.c.id == request_id)
+            .values(proposal={"name": ""})
+        )
+        await session.commit()
+    approve = await intake.client.post(f"{url}/approve", headers=intake.auth_header())
+    assert approve.status_code == 409, approve.text

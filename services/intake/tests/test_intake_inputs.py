@@ -157,6 +157,13 @@ async def test_close_reason_and_decision_comment_are_plain_text(intake: Intake) 
         f"{url}/close", json={"reason": "done\u202e"}, headers=intake.auth_header()
     )
     assert refused_fields(refused) == ["body.reason"]
+    request_id = await intake.new_request(submit=True)
+    blank = await intake.client.post(
+        f"/v1/requests/{request_id}/reject",
+        json={"reason": " \n\t "},
+        headers=intake.auth_header(),
+    )
+    assert refused_fields(blank) == ["body.reason"]
     assert (await intake.client.get(url, headers=intake.auth_header())).json() == project
 
 

@@ -440,3 +440,9 @@ def _best_per_budget(subsets: list[tuple[float, float]], cap: float) -> list[tup
         b: [score for cost, score in subsets if cost <= b] for b in budgets
     }
     return [(b, max(scores)) for b, scores in found.items() if scores]
+
+
+def test_no_candidates_is_the_optimal_empty_selection() -> None:
+    chosen = select_portfolio(problem_of(budget_cap=1000))
+    assert chosen.selected == ()
+    assert chosen.optimal is True

@@ -17,7 +17,7 @@ ExternalRef = Annotated[PlainText, Field(max_length=100)]
 Note = Annotated[PlainText, Field(max_length=2000)]
 Description = Annotated[PlainText, Field(max_length=4000)]
 BusinessCase = Annotated[PlainText, Field(max_length=10000)]
-Reason = Annotated[PlainText, Field(min_length=1, max_length=4000)]
-"""Why a decision was taken: required where it is asked for, so never empty."""
+Reason = Annotated[PlainText, StringConstraints(min_length=1, max_length=4000, pattern=r"\S")]
+"""Why a decision was taken: required where it is asked for, so never empty nor blank."""
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 """A machine name (a criterion, a resource category): lower case, digits and underscores."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from pmo_common.auth.principal import Principal
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,13 +28,3 @@ async def answer(session: AsyncSession, request: ProjectRequest) -> RequestDetai
     """The request as it now stands, with its history."""
     history = await request_queries.history_of(session, request_id=request.id)
     return RequestDetailOut.of(request, history)
-
-
-async def answer_after(
-    session: AsyncSession,
-    request_id: str,
-    step: Callable[[ProjectRequest], Awaitable[ProjectRequest]],
-) -> RequestDetailOut:
-    """Take a step on the request at the path (404 when there is none) and answer about it."""
-    request = await request_queries.get_request(session, request_id=request_id)
-    return await answer(session, await step(request))

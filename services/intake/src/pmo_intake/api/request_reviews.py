@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Literal
 
 from fastapi import APIRouter
@@ -11,7 +10,7 @@ from pmo_common.web.app_factory import SessionDep
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_intake.api.access import Reviewer, requester_name
-from pmo_intake.api.request_answers import answer, answer_after
+from pmo_intake.api.request_answers import answer
 from pmo_intake.api.schemas import RequestDecision, RequestDetailOut, RequestReturn, ScoresIn
 from pmo_intake.handlers import request_commands, scoring_commands
 
@@ -25,7 +24,10 @@ async def score_request(
     """Record the caller's own scores, one value per criterion of the portfolio's scoring model
     (portfolio managers and PMO admins); the first score opens the portfolio's review."""
     scored = await scoring_commands.score_request(
-        session, request_id=request_id, reviewer=requester_name(principal), values=body.criteria
+        session,
+        request_id=request_id,
+        reviewer=requester_name(principal).lower(),
+        values=body.criteria,
     )
     return await answer(session, scored)
 
@@ -56,11 +58,11 @@ async def _review(
     comment: str | None,
 ) -> RequestDetailOut:
     """Record the caller's verdict on the request at the path and answer about it."""
-    review = partial(
-        request_commands.review_request,
+    reviewed = await request_commands.review_request(
         session,
+        request_id=request_id,
         action=action,
         actor=requester_name(principal),
         comment=comment,
     )
-    return await answer_after(session, request_id, lambda request: review(request=request))
+    return await answer(session, reviewed)

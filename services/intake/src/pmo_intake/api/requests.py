@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -23,7 +22,7 @@ from pmo_intake.api.access import (
     requester_filter,
     requester_name,
 )
-from pmo_intake.api.request_answers import answer, answer_after, request_for
+from pmo_intake.api.request_answers import answer, request_for
 from pmo_intake.api.schemas import (
     ProjectCreate,
     RequestCreate,
@@ -102,7 +101,7 @@ async def patch_request(
     changes = body.model_dump(exclude_unset=True, exclude={"project"})
     if body.project is not None:
         changes["proposal"] = body.project.model_dump(mode="json")
-    edited = await request_commands.edit_request(session, request=request, changes=changes)
+    edited = await request_commands.edit_request(session, request_id=request.id, changes=changes)
     return await answer(session, edited)
 
 
@@ -113,7 +112,7 @@ async def submit_request(
     """Send a draft, or a reworked request, to review."""
     request = await request_for(principal, session, request_id, ensure_can_submit_request)
     submitted = await request_commands.submit_request(
-        session, request=request, actor=requester_name(principal)
+        session, request_id=request.id, actor=requester_name(principal)
     )
     return await answer(session, submitted)
 
@@ -123,17 +122,14 @@ async def approve_request(
     request_id: str, principal: Admin, session: SessionDep, body: RequestDecision | None = None
 ) -> RequestDetailOut:
     """Approve a request under review: the proposed project enters the registry (PMO admins)."""
-    decide = partial(
-        request_commands.decide_request,
+    approved = await request_commands.decide_request(
         session,
+        request_id=request_id,
+        baseline_of=lambda request: _proposed_project(request).baseline(),
         decided_by=requester_name(principal),
         comment=body.comment if body else None,
     )
-    return await answer_after(
-        session,
-        request_id,
-        lambda request: decide(request=request, baseline=_proposed_project(request).baseline()),
-    )
+    return await answer(session, approved)
 
 
 @router.post("/{request_id}/reject")
@@ -141,15 +137,14 @@ async def reject_request(
     request_id: str, principal: Admin, session: SessionDep, body: RequestRejection
 ) -> RequestDetailOut:
     """Reject a request under review, saying why (PMO admins)."""
-    decide = partial(
-        request_commands.decide_request,
+    rejected = await request_commands.decide_request(
         session,
+        request_id=request_id,
+        baseline_of=None,
         decided_by=requester_name(principal),
         comment=body.reason,
     )
-    return await answer_after(
-        session, request_id, lambda request: decide(request=request, baseline=None)
-    )
+    return await answer(session, rejected)
 
 
 def _proposed_project(request: ProjectRequest) -> ProjectCreate:

@@ -91,6 +91,10 @@ def select_portfolio(problem: SelectionProblem) -> Selection:
     """The selection of greatest total score, solved as a 0/1 integer programme."""
     checked = _check_structure(problem)
     _check_budget(checked, problem.budget_cap)
+    if not checked.by_id:
+        # Nothing to choose from: the empty selection is the optimum (HiGHS would call an empty
+        # model unsolved, not optimal).
+        return _selection((), checked.by_id, optimal=True)
     chosen, optimal = _PortfolioModel(checked).solve(problem.budget_cap)
     if optimal and chosen is not None:
         return _selection(chosen, checked.by_id, optimal=True)

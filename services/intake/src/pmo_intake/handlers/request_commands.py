@@ -3,7 +3,7 @@ decide (approve, creating the project, or reject)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -22,7 +22,12 @@ from pmo_intake.db import request_repository as repo
 from pmo_intake.domain.records import Baseline, ProjectRequest
 from pmo_intake.handlers.new_records import new_updatable_record
 from pmo_intake.handlers.project_commands import register_project
-from pmo_intake.handlers.request_moves import move_request, next_status, record_step
+from pmo_intake.handlers.request_moves import (
+    locked_request,
+    move_request,
+    next_status,
+    record_step,
+)
 from pmo_intake.handlers.request_scoring import rescored
 
 _REVIEW_EVENTS = {"recommend": REQUEST_RECOMMENDED, "return": REQUEST_RETURNED}
@@ -59,10 +64,11 @@ async def draft_request(
 
 
 async def edit_request(
-    session: AsyncSession, *, request: ProjectRequest, changes: Mapping[str, Any]
+    session: AsyncSession, *, request_id: str, changes: Mapping[str, Any]
 ) -> ProjectRequest:
     """Change a draft's or a returned request's title, business case or proposal."""
     async with unit_of_work(session):
+        request = await locked_request(session, request_id)
         next_status("edit", request)
         edited = replace(request, **changes, updated_at=datetime.now(UTC))
         if "proposal" in changes:
@@ -74,20 +80,22 @@ async def edit_request(
     return edited
 
 
-async def submit_request(
-    session: AsyncSession, *, request: ProjectRequest, actor: str
-) -> ProjectRequest:
+async def submit_request(session: AsyncSession, *, request_id: str, actor: str) -> ProjectRequest:
     """Send a draft, or a request reworked after its return, to review."""
     async with unit_of_work(session):
         return await move_request(
-            session, request=request, action="submit", actor=actor, event=REQUEST_SUBMITTED
+            session,
+            request=await locked_request(session, request_id),
+            action="submit",
+            actor=actor,
+            event=REQUEST_SUBMITTED,
         )
 
 
 async def review_request(
     session: AsyncSession,
     *,
-    request: ProjectRequest,
+    request_id: str,
     action: Literal["recommend", "return"],
     actor: str,
     comment: str | None,
@@ -97,7 +105,7 @@ async def review_request(
     async with unit_of_work(session):
         return await move_request(
             session,
-            request=request,
+            request=await locked_request(session, request_id),
             action=action,
             actor=actor,
             comment=comment,
@@ -108,25 +116,28 @@ async def review_request(
 async def decide_request(
     session: AsyncSession,
     *,
-    request: ProjectRequest,
-    baseline: Baseline | None,
+    request_id: str,
+    baseline_of: Callable[[ProjectRequest], Baseline] | None,
     decided_by: str,
     comment: str | None,
 ) -> ProjectRequest:
-    """Approve by passing the baseline of the project to register, or reject by passing None."""
-    action = "approve" if baseline is not None else "reject"
+    """Approve by passing how to read the baseline of the project to register off the request
+    (it may answer 422), or reject by passing None."""
+    action = "approve" if baseline_of is not None else "reject"
     async with unit_of_work(session):
-        next_status(action, request)  # before the project is registered
+        request = await locked_request(session, request_id)
+        # The state first (409), on the locked row: then the proposal (422), then the project.
+        next_status(action, request)
         project_id = None
-        if baseline is not None:
-            project_id = (await register_project(session, baseline=baseline)).id
+        if baseline_of is not None:
+            project_id = (await register_project(session, baseline=baseline_of(request))).id
         return await move_request(
             session,
             request=request,
             action=action,
             actor=decided_by,
             comment=comment,
-            event=REQUEST_APPROVED if baseline is not None else REQUEST_REJECTED,
+            event=REQUEST_APPROVED if baseline_of is not None else REQUEST_REJECTED,
             decided_by=decided_by,
             decision_comment=comment,
             project_id=project_id,

@@ -17,6 +17,14 @@ from pmo_intake.db.outbox import outbox
 from pmo_intake.domain.demand_records import RequestTransition
 from pmo_intake.domain.records import ProjectRequest
 from pmo_intake.domain.request_lifecycle import RequestTransitionError, status_after
+from pmo_intake.handlers.problems import found
+
+
+async def locked_request(session: AsyncSession, request_id: str) -> ProjectRequest:
+    """The request, locked until the unit of work ends (404 when there is none): a step checks
+    the state it moves from on this row, so two racing steps cannot both pass the check."""
+    row = await request_repository.get_request(session, request_id=request_id, for_update=True)
+    return found(row, "request", request_id)
 
 
 def next_status(action: str, request: ProjectRequest) -> str:

@@ -104,7 +104,7 @@ async def commit_scenario(
             raise ProblemException(409, "Scenario committed", "This scenario is committed already.")
         comment = f"Selected in scenario {scenario.id}"
         for request_id in scenario.selected:
-            request = await _request_still_in_review(session, request_id)
+            request = await _request_still_in_review(session, request_id, scenario.portfolio_id)
             if request.status != "pmo_decision":
                 await move_request(
                     session,
@@ -149,13 +149,21 @@ async def _envelope_left(session: AsyncSession, *, portfolio_id: str) -> float:
     return max(envelope.remaining, 0.0)
 
 
-async def _request_still_in_review(session: AsyncSession, request_id: str) -> ProjectRequest:
+async def _request_still_in_review(
+    session: AsyncSession, request_id: str, portfolio_id: str
+) -> ProjectRequest:
+    # A request may have been returned, moved to another portfolio and resubmitted since the
+    # scenario was solved: under review again, but no longer this portfolio's to commit.
     request = await request_repository.get_request(session, request_id=request_id, for_update=True)
     if request is None or request.status not in IN_REVIEW:
         state = "gone" if request is None else request.status
-        raise ProblemException(
-            409,
-            "Scenario out of date",
-            f"Request {request_id} is {state} now, no longer under review: run a new scenario.",
-        )
+        raise _out_of_date(f"Request {request_id} is {state} now, no longer under review")
+    if request.portfolio_id != portfolio_id:
+        raise _out_of_date(f"Request {request_id} has moved to another portfolio")
     return request
+
+
+def _out_of_date(why: str) -> ProblemException:
+    return ProblemException(
+        409, "Scenario out of date", f"the scenario is out of date: {why}; run a new scenario."
+    )
