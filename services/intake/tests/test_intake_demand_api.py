@@ -3,15 +3,22 @@ envelopes, and scenarios that pick the best portfolio a budget can buy."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from pmo_intake.api.demand_schemas import MAX_CATEGORIES
+from pmo_intake.db import request_repository, scoring_model_repository
 from pmo_intake.db.tables import project_requests
+from pmo_intake.domain.portfolio_selection import SelectionReport, selection_report
+from pmo_intake.handlers import scenario_commands
 from pmo_stack.testkit.openapi_checks import refused_fields
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 if TYPE_CHECKING:
     from conftest import Intake
@@ -378,3 +385,106 @@ async def test_an_approval_of_a_decided_request_answers_409_before_checking_its_
         await session.commit()
     approve = await intake.client.post(f"{url}/approve", headers=intake.auth_header())
     assert approve.status_code == 409, approve.text
+
+
+@pytest.fixture
+def solver_slots_taken() -> Iterator[None]:
+    """Every solver slot of the process held, as by concurrent solves."""
+    for _ in range(scenario_commands.MAX_CONCURRENT_SOLVES):
+        assert scenario_commands.SOLVER_SLOTS.acquire(blocking=False)
+    yield
+    for _ in range(scenario_commands.MAX_CONCURRENT_SOLVES):
+        scenario_commands.SOLVER_SLOTS.release()
+
+
+@pytest.mark.usefixtures("solver_slots_taken")
+async def test_a_scenario_answers_503_while_every_solver_slot_is_taken(intake: Intake) -> None:
+    desk = await desk_with(intake, PLAIN_SCORE)
+    url = f"/v1/portfolios/{desk.portfolio_id}/scenarios"
+
+    answer = await intake.client.post(url, json={"budget_cap": 1000}, headers=desk.pam)
+
+    assert answer.status_code == 503, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert answer.headers["Retry-After"] == str(scenario_commands.SOLVE_RETRY_AFTER_SECONDS)
+    listed = await intake.client.get(url, headers=desk.pam)
+    assert listed.json()["items"] == []
+
+
+async def test_a_scenario_is_solved_with_no_transaction_open(
+    intake: Intake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk = await desk_with(intake, PLAIN_SCORE)
+    await desk.score(await desk.request("A", budget=50000), {"score": 60})
+    sessions: list[AsyncSession] = []
+    open_while_solving: list[bool] = []
+    read_candidates = request_repository.scored_requests
+
+    async def reading(session: AsyncSession, **query: Any) -> Any:
+        sessions.append(session)
+        return await read_candidates(session, **query)
+
+    def solving(*args: Any) -> SelectionReport:
+        open_while_solving.append(sessions[0].in_transaction())
+        return selection_report(*args)
+
+    monkeypatch.setattr(request_repository, "scored_requests", reading)
+    monkeypatch.setattr(scenario_commands, "selection_report", solving)
+    url = f"/v1/portfolios/{desk.portfolio_id}/scenarios"
+
+    answer = await intake.client.post(url, json={"budget_cap": 100000}, headers=desk.pam)
+
+    assert answer.status_code == 201, answer.text
+    assert open_while_solving == [False]
+    assert answer.json()["optimal"] is True
+
+
+async def test_two_first_puts_of_an_envelope_at_once_both_succeed(desk: Desk) -> None:
+    client, url = desk.intake.client, f"/v1/portfolios/{desk.portfolio_id}/budgets/2028"
+
+    answers = await asyncio.gather(
+        *(client.put(url, json={"amount": amount}, headers=desk.pam) for amount in (10, 20))
+    )
+
+    assert [answer.status_code for answer in answers] == [200, 200], [a.text for a in answers]
+    assert (await client.get(url, headers=desk.pam)).json()["amount"] in (10, 20)
+
+
+async def test_a_scoring_model_name_taken_concurrently_answers_409(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The other request's model committed after this one checked the name: only the unique
+    # index sees the clash.
+    async def not_taken_yet(session: AsyncSession, **query: Any) -> bool:
+        return False
+
+    monkeypatch.setattr(scoring_model_repository, "name_taken", not_taken_yet)
+
+    answer = await desk.intake.client.post(
+        "/v1/scoring-models", json={"name": "Growth", "criteria": CRITERIA}, headers=desk.admin
+    )
+
+    assert answer.status_code == 409, answer.text
+    assert answer.json()["errors"] == [{"field": "body.name", "reason": "already used"}]
+
+
+async def test_a_demand_of_a_category_with_no_capacity_is_refused(intake: Intake) -> None:
+    desk = await desk_with(intake, PLAIN_SCORE)
+    request_id = await desk.request("A", budget=50000)
+    url = f"/v1/portfolios/{desk.portfolio_id}/scenarios"
+    body = {"budget_cap": 100000, "capacity": {"engineers": 5}}
+
+    mistyped = {request_id: {"engineers": 2, "enginers": 2}}
+    answer = await intake.client.post(url, json={**body, "demands": mistyped}, headers=desk.pam)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["errors"] == [
+        {
+            "field": f"body.demands.{request_id}.enginers",
+            "reason": "no capacity is set for this category",
+        }
+    ]
+
+    many = {request_id: {f"c{n}": 1 for n in range(MAX_CATEGORIES + 1)}}
+    answer = await intake.client.post(url, json={**body, "demands": many}, headers=desk.pam)
+    assert answer.status_code == 422, answer.text
+    assert [e["field"] for e in answer.json()["errors"]] == [f"body.demands.{request_id}"]

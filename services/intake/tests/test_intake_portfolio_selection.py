@@ -22,6 +22,7 @@ from pmo_intake.domain.portfolio_selection import (
     efficient_frontier,
     greedy_selection,
     select_portfolio,
+    selection_report,
 )
 
 Solver = Callable[[SelectionProblem], Selection]
@@ -307,19 +308,37 @@ def test_a_candidate_given_twice_is_refused() -> None:
     assert raised.value.reason == "r-1 is a candidate twice"
 
 
-def test_a_solve_out_of_time_returns_its_best_unproven(monkeypatch: pytest.MonkeyPatch) -> None:
+def hard_problem() -> SelectionProblem:
+    """400 candidates under a budget and a capacity: more than HiGHS proves in no time."""
     rng = random.Random(3)
     candidates = [
         Candidate(f"r-{n}", rng.uniform(0, 100), rng.randint(1, 100), {"dev": rng.randint(1, 9)})
         for n in range(400)
     ]
-    problem = problem_of(*candidates, budget_cap=5_000, capacity={"dev": 500})
-    monkeypatch.setattr(portfolio_selection, "SOLVE_TIME_LIMIT_SECONDS", 0.0)
+    return problem_of(*candidates, budget_cap=5_000, capacity={"dev": 500})
+
+
+def test_a_solve_out_of_time_returns_its_best_unproven(monkeypatch: pytest.MonkeyPatch) -> None:
+    problem = hard_problem()
+    monkeypatch.setattr(portfolio_selection, "REPORT_DEADLINE_SECONDS", 0.0)
 
     selection = select_portfolio(problem)
 
     assert not selection.optimal
     assert feasible(problem, selection.selected, problem.budget_cap)
+
+
+def test_a_report_past_its_deadline_leaves_out_the_frontier_levels_not_reached(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = hard_problem()
+    monkeypatch.setattr(portfolio_selection, "REPORT_DEADLINE_SECONDS", 1e-6)
+
+    report = selection_report(problem, frontier_levels=10)
+
+    assert report.frontier == ()
+    assert not report.best.optimal
+    assert feasible(problem, report.best.selected, problem.budget_cap)
 
 
 def test_frontier_runs_from_a_tenth_to_one_and_a_half_times_the_cap() -> None:

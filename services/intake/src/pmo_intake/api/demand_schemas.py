@@ -128,8 +128,12 @@ class ScenarioIn(StrictInput):
         description="Defaults to what this year's budget envelope of the portfolio has left",
     )
     capacity: dict[Key, Quantity] = Field(default_factory=dict, max_length=MAX_CATEGORIES)
-    demands: dict[Identifier, dict[Key, Quantity]] = Field(
-        default_factory=dict, max_length=MAX_SCENARIO_ITEMS
+    demands: dict[Identifier, Annotated[dict[Key, Quantity], Field(max_length=MAX_CATEGORIES)]] = (
+        Field(
+            default_factory=dict,
+            max_length=MAX_SCENARIO_ITEMS,
+            description="Per request, its demand of categories `capacity` caps (422 for others)",
+        )
     )
     must_include: list[Identifier] = Field(default_factory=list, max_length=MAX_SCENARIO_ITEMS)
     must_exclude: list[Identifier] = Field(default_factory=list, max_length=MAX_SCENARIO_ITEMS)

@@ -23,21 +23,26 @@ async def create_scenario(
 ) -> JSONResponse:
     """Select the requests of greatest total score within the caps (solved exactly), beside a
     greedy pick and the efficient frontier; 422 naming the field when nothing can satisfy the
-    constraints (PMO admins and portfolio managers)."""
+    constraints, 503 with Retry-After while the service runs as many solves as it may (PMO
+    admins and portfolio managers)."""
 
-    async def solve() -> ScenarioOut:
-        scenario = await scenario_commands.create_scenario(
-            once.session,
-            portfolio_id=portfolio_id,
-            **body.model_dump(exclude={"dependencies"}),
-            dependencies=body.requirements(),
-            actor=requester_name(principal),
-        )
-        return ScenarioOut.model_validate(scenario)
+    # Solved before the idempotency helper's unit of work opens: no transaction is held while
+    # the solver runs. A retried key solves again, but replays the first answer, stored once.
+    solved = await scenario_commands.solve_scenario(
+        once.session,
+        portfolio_id=portfolio_id,
+        **body.model_dump(exclude={"dependencies"}),
+        dependencies=body.requirements(),
+        actor=requester_name(principal),
+    )
+
+    async def store() -> ScenarioOut:
+        stored = await scenario_commands.store_scenario(once.session, scenario=solved)
+        return ScenarioOut.model_validate(stored)
 
     return await once.run(
         body,
-        solve,
+        store,
         location=lambda scenario: f"/v1/portfolios/{portfolio_id}/scenarios/{scenario.id}",
     )
 

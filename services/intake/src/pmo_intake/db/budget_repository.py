@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
-from pmo_common.db.rows import fetch_where, insert_or_replace, record_from
-from sqlalchemy import ColumnElement, RowMapping, func, select
+from pmo_common.db.rows import fetch_where, record_from
+from sqlalchemy import ColumnElement, RowMapping, Table, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_intake.db.tables import portfolio_budgets, projects
@@ -43,10 +47,22 @@ async def get_envelope(
     return replace(envelope, committed=committed)
 
 
+def _upsert(insert_: Callable[[Table], Any]) -> Any:
+    statement = insert_(portfolio_budgets)
+    replaced = ("amount", "updated_by", "updated_at")
+    return statement.on_conflict_do_update(
+        index_elements=[portfolio_budgets.c.portfolio_id, portfolio_budgets.c.year],
+        set_={name: statement.excluded[name] for name in replaced},
+    )
+
+
+# One statement, not a read then an insert: two first PUTs of an envelope at once would both
+# read "none" and the second insert would break the primary key.
+_UPSERT = {"postgresql": _upsert(postgresql_insert), "sqlite": _upsert(sqlite_insert)}
+
+
 async def set_envelope(session: AsyncSession, *, envelope: BudgetEnvelope) -> None:
     """Store the amount of the portfolio's envelope for the year (replacing an earlier one)."""
-    row = _row(envelope.portfolio_id, envelope.year)
-    exists = await session.scalar(select(portfolio_budgets.c.year).where(row))
     values = {
         "portfolio_id": envelope.portfolio_id,
         "year": envelope.year,
@@ -54,4 +70,5 @@ async def set_envelope(session: AsyncSession, *, envelope: BudgetEnvelope) -> No
         "updated_by": envelope.updated_by,
         "updated_at": envelope.updated_at,
     }
-    await insert_or_replace(session, portfolio_budgets, values, row=row, exists=exists is not None)
+    dialect = session.get_bind().dialect.name
+    await session.execute(_UPSERT[dialect], values)

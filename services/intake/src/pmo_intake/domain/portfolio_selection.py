@@ -9,14 +9,18 @@ solving, so the caller can name the field and the request ids in its answer.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import highspy
 
-# A selection is a business decision, not a real-time answer: the solver may take its time to
-# prove the optimum, but a request must not hang. Past this it returns its best with optimal=False.
-SOLVE_TIME_LIMIT_SECONDS = 30.0
+# A selection is a business decision, not a real-time answer, but a scenario is asked for over
+# HTTP: its whole report (best solve and frontier) must end within this. A solve out of time
+# returns its best with optimal=False; frontier levels not reached in time are left out.
+REPORT_DEADLINE_SECONDS = 20.0
+BEST_SOLVE_SHARE = 0.6
+"""The part of the deadline the best solve may take; the frontier levels share the rest."""
 _CHOSEN = 0.5  # a binary column above this counts as selected (solver values are 0 or 1 +- tol)
 
 
@@ -87,15 +91,18 @@ class _Checked:
     forced: frozenset[str]  # must_include and everything it requires, transitively
 
 
-def select_portfolio(problem: SelectionProblem) -> Selection:
-    """The selection of greatest total score, solved as a 0/1 integer programme."""
+def select_portfolio(problem: SelectionProblem, time_limit: float | None = None) -> Selection:
+    """The selection of greatest total score, solved as a 0/1 integer programme within
+    `time_limit` seconds (by default the best solve's share of the report's deadline)."""
+    if time_limit is None:
+        time_limit = REPORT_DEADLINE_SECONDS * BEST_SOLVE_SHARE
     checked = _check_structure(problem)
     _check_budget(checked, problem.budget_cap)
     if not checked.by_id:
         # Nothing to choose from: the empty selection is the optimum (HiGHS would call an empty
         # model unsolved, not optimal).
         return _selection((), checked.by_id, optimal=True)
-    chosen, optimal = _PortfolioModel(checked).solve(problem.budget_cap)
+    chosen, optimal = _PortfolioModel(checked).solve(problem.budget_cap, time_limit)
     if optimal and chosen is not None:
         return _selection(chosen, checked.by_id, optimal=True)
     # Out of time: the solver's best so far, unless the greedy selection beats it.
@@ -133,21 +140,31 @@ def greedy_selection(problem: SelectionProblem) -> Selection:
     return _selection(chosen, checked.by_id, optimal=False)
 
 
-def efficient_frontier(problem: SelectionProblem, levels: int = 10) -> tuple[FrontierPoint, ...]:
-    """The best score at `levels` budgets evenly from 10 % to 150 % of the budget cap."""
+def efficient_frontier(
+    problem: SelectionProblem, levels: int = 10, deadline: float | None = None
+) -> tuple[FrontierPoint, ...]:
+    """The best score at `levels` budgets evenly from 10 % to 150 % of the budget cap.
+
+    With a `deadline` (a time.monotonic() instant) the levels share the time left before it,
+    each up to an even part of it; levels not reached by then are left out."""
     if levels < 2:
         raise ValueError("levels must be at least 2")
     checked = _check_structure(problem)
     model = _PortfolioModel(checked)
     points: list[FrontierPoint] = []
     best: frozenset[str] | None = None
+    if deadline is None:
+        deadline = time.monotonic() + REPORT_DEADLINE_SECONDS
     for level in range(levels):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
         budget = problem.budget_cap * (0.1 + 1.4 * level / (levels - 1))
         try:
             _check_budget(checked, budget)
         except InfeasibleSelection:
             continue  # below what must_include costs: no point at this budget
-        chosen, _ = model.solve(budget)
+        chosen, _ = model.solve(budget, remaining / (levels - level))
         if chosen is None:
             continue
         # The best selection of a smaller budget fits this one too: where the solver's pick
@@ -169,11 +186,13 @@ class SelectionReport:
 
 
 def selection_report(problem: SelectionProblem, frontier_levels: int = 10) -> SelectionReport:
-    """The optimal selection, with the greedy selection and the frontier to judge it by."""
+    """The optimal selection, with the greedy selection and the frontier to judge it by, all
+    within REPORT_DEADLINE_SECONDS (`best.optimal` tells whether the optimum was proven)."""
+    deadline = time.monotonic() + REPORT_DEADLINE_SECONDS
     return SelectionReport(
-        best=select_portfolio(problem),
+        best=select_portfolio(problem, REPORT_DEADLINE_SECONDS * BEST_SOLVE_SHARE),
         greedy=greedy_selection(problem),
-        frontier=efficient_frontier(problem, levels=frontier_levels),
+        frontier=efficient_frontier(problem, levels=frontier_levels, deadline=deadline),
     )
 
 
@@ -270,7 +289,7 @@ class _PortfolioModel:
         self._checked = checked
         self._model = self._lp()
 
-    def solve(self, budget: float) -> tuple[frozenset[str] | None, bool]:
+    def solve(self, budget: float, time_limit: float) -> tuple[frozenset[str] | None, bool]:
         """The ids chosen at this budget (None when the solver found none) and if proven optimal."""
         # A fresh solver per budget: HiGHS 1.16 given the previous level's selection as a start
         # reported the better optimum but returned the start's columns, so no warm start.
@@ -281,7 +300,7 @@ class _PortfolioModel:
             ("output_flag", False),
             ("mip_rel_gap", 0.0),
             ("mip_abs_gap", 0.0),
-            ("time_limit", SOLVE_TIME_LIMIT_SECONDS),
+            ("time_limit", time_limit),
         ):
             highs.setOptionValue(option, value)
         highs.passModel(self._model)

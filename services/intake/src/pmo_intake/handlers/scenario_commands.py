@@ -1,9 +1,13 @@
 """Use cases of scenarios: pick the best portfolio a budget can buy, and commit a pick (its
-requests go to the PMO's decision, best first)."""
+requests go to the PMO's decision, best first).
+
+A scenario is read, solved and stored in three steps: the solve (seconds, up to the report's
+deadline) runs in a worker thread between two units of work, never inside a transaction."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -22,6 +26,7 @@ from pmo_intake.domain.portfolio_selection import (
     Dependency,
     InfeasibleSelection,
     SelectionProblem,
+    SelectionReport,
     selection_report,
 )
 from pmo_intake.domain.records import ProjectRequest
@@ -34,9 +39,14 @@ from pmo_intake.handlers.scenario_queries import get_scenario
 MAX_CANDIDATES = 2000
 """The best-scored requests a scenario considers; past this the rest are left out."""
 FRONTIER_LEVELS = 10
+MAX_CONCURRENT_SOLVES = 2
+"""Solves one process runs at once: each holds a worker thread and a core for seconds."""
+SOLVE_RETRY_AFTER_SECONDS = 10
+# A threading semaphore, not an asyncio one: taken without waiting, from any event loop.
+SOLVER_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_SOLVES)
 
 
-async def create_scenario(
+async def solve_scenario(
     session: AsyncSession,
     *,
     portfolio_id: str,
@@ -48,8 +58,11 @@ async def create_scenario(
     dependencies: Sequence[Dependency],
     actor: str,
 ) -> Scenario:
-    """Solve and store a scenario over the portfolio's scored requests under review; 422
-    naming the field when no selection meets the constraints."""
+    """Solve a scenario over the portfolio's scored requests under review (not stored yet:
+    `store_scenario` does); 422 naming the field when no selection meets the constraints, 503
+    when the process runs as many solves as it may."""
+    _check_demands(demands, capacity)
+    # Candidates read in a unit of work of their own: no transaction stays open while solving.
     async with unit_of_work(session):
         await ensure_portfolio(session, portfolio_id=portfolio_id)
         if budget_cap is None:
@@ -57,38 +70,56 @@ async def create_scenario(
         requests = await request_repository.scored_requests(
             session, portfolio_id=portfolio_id, statuses=IN_REVIEW, limit=MAX_CANDIDATES
         )
-        problem = SelectionProblem(
-            candidates=tuple(_candidate(request, demands) for request in requests),
-            budget_cap=budget_cap,
-            capacity=dict(capacity),
-            must_include=frozenset(must_include),
-            must_exclude=frozenset(must_exclude),
-            dependencies=tuple(dependencies),
-        )
-        try:
-            # The solver holds the CPU for up to its time limit: off the event loop.
-            report = await asyncio.to_thread(selection_report, problem, FRONTIER_LEVELS)
-        except InfeasibleSelection as infeasible:
-            raise field_problem(f"body.{infeasible.field}", infeasible.reason) from infeasible
-        scenario = new_record(
-            Scenario,
-            portfolio_id=portfolio_id,
-            budget_cap=budget_cap,
-            capacity=dict(capacity),
-            demands={key: dict(amounts) for key, amounts in demands.items()},
-            must_include=tuple(must_include),
-            must_exclude=tuple(must_exclude),
-            dependencies=tuple(dependencies),
-            selected=report.best.selected,
-            total_score=report.best.total_score,
-            total_cost=report.best.total_cost,
-            greedy_score=report.greedy.total_score,
-            optimal=report.best.optimal,
-            frontier=report.frontier,
-            created_by=actor,
-        )
+    problem = SelectionProblem(
+        candidates=tuple(_candidate(request, demands) for request in requests),
+        budget_cap=budget_cap,
+        capacity=dict(capacity),
+        must_include=frozenset(must_include),
+        must_exclude=frozenset(must_exclude),
+        dependencies=tuple(dependencies),
+    )
+    report = await _report_of(problem)
+    return new_record(
+        Scenario,
+        portfolio_id=portfolio_id,
+        budget_cap=budget_cap,
+        capacity=dict(capacity),
+        demands={key: dict(amounts) for key, amounts in demands.items()},
+        must_include=tuple(must_include),
+        must_exclude=tuple(must_exclude),
+        dependencies=tuple(dependencies),
+        selected=report.best.selected,
+        total_score=report.best.total_score,
+        total_cost=report.best.total_cost,
+        greedy_score=report.greedy.total_score,
+        optimal=report.best.optimal,
+        frontier=report.frontier,
+        created_by=actor,
+    )
+
+
+async def store_scenario(session: AsyncSession, *, scenario: Scenario) -> Scenario:
+    """Store a solved scenario."""
+    async with unit_of_work(session):
         await scenario_repository.insert_scenario(session, scenario=scenario)
     return scenario
+
+
+async def _report_of(problem: SelectionProblem) -> SelectionReport:
+    if not SOLVER_SLOTS.acquire(blocking=False):
+        raise ProblemException(
+            503,
+            "Service Unavailable",
+            "The service is solving as many scenarios as it can at the moment. Try again shortly.",
+            headers={"Retry-After": str(SOLVE_RETRY_AFTER_SECONDS)},
+        )
+    try:
+        # The solver holds the CPU up to the report's deadline: off the event loop.
+        return await asyncio.to_thread(selection_report, problem, FRONTIER_LEVELS)
+    except InfeasibleSelection as infeasible:
+        raise field_problem(f"body.{infeasible.field}", infeasible.reason) from infeasible
+    finally:
+        SOLVER_SLOTS.release()
 
 
 async def commit_scenario(
@@ -129,6 +160,17 @@ async def commit_scenario(
         )
         await outbox.enqueue(session, SCENARIO_COMMITTED, payload, subject=None)
     return committed
+
+
+def _check_demands(
+    demands: Mapping[str, Mapping[str, float]], capacity: Mapping[str, float]
+) -> None:
+    # A demand of a category with no cap would constrain nothing: the caller has mistyped it.
+    for request_id, amounts in sorted(demands.items()):
+        for category in sorted(amounts.keys() - capacity.keys()):
+            raise field_problem(
+                f"body.demands.{request_id}.{category}", "no capacity is set for this category"
+            )
 
 
 def _candidate(request: ProjectRequest, demands: Mapping[str, Mapping[str, float]]) -> Candidate:

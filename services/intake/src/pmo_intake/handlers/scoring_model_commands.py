@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from pmo_common.db.unit_of_work import unit_of_work
 from pmo_common.problems import raise_if_invalid
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_intake.db import request_repository
@@ -32,7 +33,11 @@ async def create_model(
         if await repo.name_taken(session, name=name):
             raise name_taken(name)
         model = new_updatable_record(ScoringModel, name=name, criteria=tuple(criteria))
-        await repo.insert_model(session, model=model)
+        try:
+            await repo.insert_model(session, model=model)
+        except IntegrityError as taken:
+            # Another request took the name after the check above: the unique index tells.
+            raise name_taken(name) from taken
     return model
 
 
