@@ -439,6 +439,30 @@ async def test_a_scenario_is_solved_with_no_transaction_open(
     assert answer.json()["optimal"] is True
 
 
+async def test_a_retried_scenario_replays_its_answer_without_solving_again(
+    intake: Intake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk = await desk_with(intake, PLAIN_SCORE)
+    await desk.score(await desk.request("A", budget=50000), {"score": 60})
+    solves: list[int] = []
+
+    def solving(*args: Any) -> SelectionReport:
+        solves.append(1)
+        return selection_report(*args)
+
+    monkeypatch.setattr(scenario_commands, "selection_report", solving)
+    url = f"/v1/portfolios/{desk.portfolio_id}/scenarios"
+    keyed = {**desk.pam, "Idempotency-Key": "scenario-1"}
+
+    first = await intake.client.post(url, json={"budget_cap": 100000}, headers=keyed)
+    retry = await intake.client.post(url, json={"budget_cap": 100000}, headers=keyed)
+
+    assert first.status_code == retry.status_code == 201, retry.text
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    assert retry.json() == first.json()
+    assert solves == [1]
+
+
 async def test_two_first_puts_of_an_envelope_at_once_both_succeed(desk: Desk) -> None:
     client, url = desk.intake.client, f"/v1/portfolios/{desk.portfolio_id}/budgets/2028"
 

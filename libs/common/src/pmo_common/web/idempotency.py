@@ -154,12 +154,8 @@ class CreateOnce:
         status_code: int = 201,
     ) -> JSONResponse:
         """Replay the stored answer, or create inside one unit of work and remember the answer."""
-        tables: MessagingTables = self.request.app.state.runtime.tables
-        request_hash = fingerprint(
-            body.model_dump(mode="json") if body is not None else None,
-            method=self.request.method,
-            path=self.request.url.path,
-        )
+        tables = self._tables()
+        request_hash = self._fingerprint(body)
         async with unit_of_work(self.session):
             replayed = await replay(self.session, tables, self.principal, self.key, request_hash)
             if replayed is not None:
@@ -177,6 +173,29 @@ class CreateOnce:
             )
         headers = {"Location": location(created)} if location is not None else None
         return JSONResponse(answer, status_code=status_code, headers=headers)
+
+    async def stored_answer(self, body: BaseModel | None) -> JSONResponse | None:
+        """The answer stored for a retry of this request, read in a unit of work of its own.
+
+        For a route that does expensive work before `run` (outside any transaction): a retry
+        gets its stored answer without that work being done again. `run` still checks, for
+        the first request racing its retry.
+        """
+        async with unit_of_work(self.session):
+            return await replay(
+                self.session, self._tables(), self.principal, self.key, self._fingerprint(body)
+            )
+
+    def _tables(self) -> MessagingTables:
+        tables: MessagingTables = self.request.app.state.runtime.tables
+        return tables
+
+    def _fingerprint(self, body: BaseModel | None) -> str:
+        return fingerprint(
+            body.model_dump(mode="json") if body is not None else None,
+            method=self.request.method,
+            path=self.request.url.path,
+        )
 
 
 async def _create_once(

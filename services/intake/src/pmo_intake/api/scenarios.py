@@ -27,7 +27,10 @@ async def create_scenario(
     admins and portfolio managers)."""
 
     # Solved before the idempotency helper's unit of work opens: no transaction is held while
-    # the solver runs. A retried key solves again, but replays the first answer, stored once.
+    # the solver runs. A retry with the same key gets the stored answer without a new solve.
+    retried = await once.stored_answer(body)
+    if retried is not None:
+        return retried
     solved = await scenario_commands.solve_scenario(
         once.session,
         portfolio_id=portfolio_id,
