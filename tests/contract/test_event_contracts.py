@@ -70,6 +70,13 @@ _DELIVERY = {
     "target": "https://hooks.example.org/pmo",
     "attempt": 1,
 }
+_SUBJECT = {
+    "project_id": "p-1",
+    "project_name": "Apollo",
+    "manager": "ann@example.org",
+    "sponsor": "sam@example.org",
+    "portfolio_id": "pf-1",
+}
 _CASE = {
     "project_id": "p-1",
     "project_name": "Apollo",
@@ -216,6 +223,38 @@ SAMPLES: dict[type[EventPayload], dict[str, Any]] = {
         "due_date": "2025-04-10",
         "days_overdue": 2,
     },
+    payloads.EarlyWarning: {
+        **_SUBJECT,
+        "code": "trend_warning",
+        "metric": "cpi",
+        "forecast_crossing_date": "2025-06-01",
+        "message": "At this trend CPI falls below 0.90 in about 6 weeks.",
+        "value": 41.0,
+        "threshold": 84.0,
+        "as_of": "2025-04-19",
+        "health_version": 3,
+    },
+    payloads.EarlyWarningCleared: {
+        **_SUBJECT,
+        "code": "trend_warning",
+        "metric": "cpi",
+        "as_of": "2025-05-03",
+        "health_version": 4,
+    },
+    payloads.AlertSeverityChanged: {**_ALERT, "previous_severity": "warning"},
+    payloads.ActionAdded: {
+        **_CASE,
+        "action_id": "ac-1",
+        "title": "Hire a second tester",
+        "action_owner": "ann@example.org",
+        "due_date": "2025-04-10",
+    },
+    payloads.ActionDone: {**_CASE, "action_id": "ac-1", "done_at": "2025-04-09T16:00:00Z"},
+    payloads.PortfolioEvent: {
+        "portfolio_id": "pf-1",
+        "name": "Digital",
+        "owner": "olga@example.org",
+    },
     payloads.ScenarioCommitted: {
         "scenario_id": "s-1",
         "portfolio_id": "pf-1",
@@ -257,6 +296,12 @@ INVALID: dict[type[EventPayload], tuple[str, Any]] = {
     payloads.ActionOverdue: ("days_overdue", -1),
     payloads.InterventionClosed: ("close_reason", "bored"),
     payloads.ScenarioCommitted: ("selected", "r-1"),
+    payloads.EarlyWarning: ("code", "hunch"),
+    payloads.EarlyWarningCleared: ("as_of", "soon"),
+    payloads.AlertSeverityChanged: ("previous_severity", "apocalyptic"),
+    payloads.ActionAdded: ("due_date", "whenever"),
+    payloads.ActionDone: ("done_at", None),
+    payloads.PortfolioEvent: ("owner", None),
 }
 
 SPECS = sorted(EVENT_CATALOG.values(), key=lambda spec: spec.type)

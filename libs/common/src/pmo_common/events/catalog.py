@@ -12,11 +12,16 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from pmo_common.events.payloads import (
+    ActionAdded,
+    ActionDone,
     ActionOverdue,
     AlertEscalated,
     AlertEvent,
+    AlertSeverityChanged,
     ComplianceEvaluated,
     DeliveryEvent,
+    EarlyWarning,
+    EarlyWarningCleared,
     EventPayload,
     ExceptionDecided,
     ExceptionReported,
@@ -26,6 +31,7 @@ from pmo_common.events.payloads import (
     InterventionClosed,
     InterventionOpened,
     MethodologyPublished,
+    PortfolioEvent,
     ProjectAtRisk,
     ProjectClosed,
     ProjectCreated,
@@ -77,6 +83,9 @@ SCENARIO_COMMITTED = EventSpec(
     "intake",
     "A portfolio scenario was committed and its requests sent to the PMO's decision",
 )
+PORTFOLIO_CREATED = EventSpec(
+    "intake.portfolio.created", PortfolioEvent, "intake", "A portfolio was created"
+)
 PROJECT_CREATED = EventSpec(
     "project.created", ProjectCreated, "intake", "A project entered the registry"
 )
@@ -112,11 +121,29 @@ PROJECT_RECOVERED = EventSpec(
 REPORT_OVERDUE = EventSpec(
     "project.report_overdue", ReportOverdue, "monitoring", "A status report is overdue"
 )
+EARLY_WARNING = EventSpec(
+    "project.early_warning",
+    EarlyWarning,
+    "monitoring",
+    "A forecast says a threshold will be crossed soon (once per warning episode)",
+)
+EARLY_WARNING_CLEARED = EventSpec(
+    "project.early_warning_cleared",
+    EarlyWarningCleared,
+    "monitoring",
+    "A warning episode ended: the latest report no longer shows it",
+)
 ALERT_RAISED = EventSpec("alert.raised", AlertEvent, "notifications", "An alert was opened")
 ALERT_ACKNOWLEDGED = EventSpec(
     "alert.acknowledged", AlertEvent, "notifications", "An alert was acknowledged"
 )
 ALERT_RESOLVED = EventSpec("alert.resolved", AlertEvent, "notifications", "An alert was resolved")
+ALERT_SEVERITY_CHANGED = EventSpec(
+    "alert.severity_changed",
+    AlertSeverityChanged,
+    "notifications",
+    "An open alert was raised or lowered with its project's condition",
+)
 ALERT_ESCALATED = EventSpec(
     "alert.escalated",
     AlertEscalated,
@@ -153,6 +180,12 @@ ACTION_OVERDUE = EventSpec(
     "standards",
     "A recovery action passed its due date",
 )
+ACTION_ADDED = EventSpec(
+    "intervention.action_added", ActionAdded, "standards", "A recovery action was agreed"
+)
+ACTION_DONE = EventSpec(
+    "intervention.action_done", ActionDone, "standards", "A recovery action was done"
+)
 INTERVENTION_CLOSED = EventSpec(
     "intervention.closed", InterventionClosed, "standards", "An intervention was closed"
 )
@@ -170,6 +203,7 @@ _SPECS: tuple[EventSpec[Any], ...] = (
     REQUEST_RECOMMENDED,
     REQUEST_RETURNED,
     SCENARIO_COMMITTED,
+    PORTFOLIO_CREATED,
     PROJECT_CREATED,
     PROJECT_UPDATED,
     PROJECT_CLOSED,
@@ -181,15 +215,20 @@ _SPECS: tuple[EventSpec[Any], ...] = (
     PROJECT_AT_RISK,
     PROJECT_RECOVERED,
     REPORT_OVERDUE,
+    EARLY_WARNING,
+    EARLY_WARNING_CLEARED,
     ALERT_RAISED,
     ALERT_ACKNOWLEDGED,
     ALERT_RESOLVED,
     ALERT_ESCALATED,
+    ALERT_SEVERITY_CHANGED,
     INTERVENTION_OPENED,
     INTERVENTION_ASSIGNED,
     EXCEPTION_REPORTED,
     EXCEPTION_DECIDED,
     ACTION_OVERDUE,
+    ACTION_ADDED,
+    ACTION_DONE,
     INTERVENTION_CLOSED,
     NOTIFICATION_DELIVERED,
     NOTIFICATION_FAILED,

@@ -207,6 +207,10 @@ class HealthChanged(EventPayload):
     metrics: HealthMetrics
     as_of: date
     health_version: HealthVersion = None
+    # Who notifications tells of the change (added in a later minor: older events lack them).
+    manager: str | None = None
+    sponsor: str | None = None
+    portfolio_id: str | None = None
 
 
 class ProjectAlertSubject(EventPayload):
@@ -250,6 +254,35 @@ class ReportOverdue(ProjectAlertSubject):
     period: int = Field(description="Index of the missed reporting period, for de-duplication")
 
 
+class EarlyWarning(ProjectAlertSubject):
+    """A forecast says a threshold will be crossed soon, or the budget needs a miracle.
+
+    Published once per warning episode (per project and metric): from the report that first
+    shows the warning until the report that no longer does (`project.early_warning_cleared`).
+    """
+
+    code: Literal["trend_warning", "optimism_warning"]
+    metric: str = Field(description="The index the warning is about: cpi, spi_t or tcpi")
+    forecast_crossing_date: date | None = Field(
+        default=None,
+        description="When the trend crosses the red threshold; null for the optimism check",
+    )
+    message: str
+    value: float | None = None
+    threshold: float | None = None
+    as_of: date
+    health_version: HealthVersion = None
+
+
+class EarlyWarningCleared(ProjectAlertSubject):
+    """A warning episode ended: the latest report no longer shows the warning."""
+
+    code: Literal["trend_warning", "optimism_warning"]
+    metric: str
+    as_of: date
+    health_version: HealthVersion = None
+
+
 class AlertEvent(EventPayload):
     """An alert changed state in notifications."""
 
@@ -268,7 +301,7 @@ class DeliveryEvent(EventPayload):
     delivery_id: str
     alert_id: str | None = None
     project_id: str | None = None
-    channel: Literal["email", "webhook", "inbox"]
+    channel: Literal["email", "webhook", "inbox", "slack", "teams"]
     target: str
     attempt: int
     error: str | None = None
@@ -282,6 +315,12 @@ class AlertEscalated(AlertEvent):
     next_escalation_at: datetime | None = Field(
         default=None, description="When the next step is due; null at the top of the ladder"
     )
+
+
+class AlertSeverityChanged(AlertEvent):
+    """An open alert's severity followed its project's condition (one alert, raised or lowered)."""
+
+    previous_severity: Severity
 
 
 class PracticeReference(EventPayload):
@@ -352,6 +391,22 @@ class ActionOverdue(InterventionEvent):
     days_overdue: int = Field(ge=0)
 
 
+class ActionAdded(InterventionEvent):
+    """A recovery action was agreed on an intervention."""
+
+    action_id: str
+    title: str
+    action_owner: str
+    due_date: date
+
+
+class ActionDone(InterventionEvent):
+    """A recovery action was marked done."""
+
+    action_id: str
+    done_at: datetime
+
+
 class InterventionClosed(InterventionEvent):
     """An intervention ended: the project recovered, was closed, or the board closed it early."""
 
@@ -360,6 +415,14 @@ class InterventionClosed(InterventionEvent):
     lesson_practice_id: str | None = Field(
         default=None, description="The library entry the case's lessons became, if any"
     )
+
+
+class PortfolioEvent(EventPayload):
+    """A portfolio of the registry and the person who manages it."""
+
+    portfolio_id: str
+    name: str
+    owner: str = Field(description="The portfolio manager's e-mail address")
 
 
 class ScenarioCommitted(EventPayload):
