@@ -194,6 +194,12 @@ class StatusReported(EventPayload):
     percent_complete: float
     actual_cost: float
     manager_rag: Literal["green", "amber", "red"] | None = None
+    # The health this report left the project in (added in a later minor: older events lack
+    # them), so a consumer keeps the latest figures without waiting for a change of colour.
+    rag: Rag | None = None
+    reasons: list[Reason] = Field(default_factory=list)
+    metrics: HealthMetrics | None = None
+    health_version: HealthVersion = None
 
 
 class HealthChanged(EventPayload):
