@@ -47,7 +47,9 @@ async def test_editors_create_and_every_caller_lists_by_name(intake: Intake, pat
     first_page = (await intake.client.get(path, params={"limit": 1}, headers=viewer)).json()
     assert [item["id"] for item in first_page["items"]] == [alpha["id"]]
     assert first_page["next_offset"] == 1
-    assert await intake.outbox_events() == []
+    # A programme is not announced; a portfolio is (see the test of intake.portfolio.created).
+    announced = [topic for topic, _ in await intake.outbox_events()]
+    assert announced == (["intake.portfolio.created"] * 2 if path == "/v1/portfolios" else [])
 
 
 @pytest.mark.parametrize("path", RESOURCES)
@@ -78,6 +80,25 @@ async def test_idempotency_key_replays_the_first_answer(intake: Intake, path: st
     without_key = await intake.client.post(path, json=body(), headers=intake.auth_header())
     assert without_key.status_code == 409
     assert len((await intake.client.get(path, headers=headers)).json()["items"]) == 1
+
+
+async def test_a_new_portfolio_is_announced_once_with_its_manager(intake: Intake) -> None:
+    headers = {**intake.auth_header(), "Idempotency-Key": "growth-once"}
+    created = await create(intake.client, "/v1/portfolios", headers)
+    replayed = await intake.client.post("/v1/portfolios", json=body(), headers=headers)
+    assert replayed.headers["idempotent-replayed"] == "true"
+    taken = await intake.client.post("/v1/portfolios", json=body(), headers=intake.auth_header())
+    assert taken.status_code == 409
+
+    ((topic, event),) = await intake.outbox_events()
+    assert topic == event["type"] == "intake.portfolio.created"
+    # No project to key it by: the key (the subject) is the portfolio.
+    assert event["subject"] == created["id"]
+    assert event["data"] == {
+        "portfolio_id": created["id"],
+        "name": "Growth",
+        "owner": "olga@example.com",
+    }
 
 
 @pytest.mark.parametrize("path", RESOURCES)

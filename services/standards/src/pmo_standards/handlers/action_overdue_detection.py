@@ -18,7 +18,7 @@ from pmo_standards.db.action_repository import (
     overdue_action_ids,
 )
 from pmo_standards.domain.interventions import overdue_days
-from pmo_standards.handlers.intervention_publishing import announce
+from pmo_standards.handlers.intervention_publishing import action_facts, announce
 from pmo_standards.handlers.intervention_queries import load_intervention
 
 
@@ -56,10 +56,7 @@ async def announce_if_overdue(session: AsyncSession, *, action_id: str, today: d
             session,
             ACTION_OVERDUE,
             case,
-            action_id=action.id,
-            title=action.title,
-            action_owner=action.owner,
-            due_date=action.due_date,
+            **action_facts(action),
             days_overdue=overdue_days(action.due_date, today),
         )
         return True

@@ -10,7 +10,13 @@ from dataclasses import asdict, replace
 from datetime import UTC, datetime
 
 from pmo_common.db.unit_of_work import unit_of_work
-from pmo_common.events.catalog import EXCEPTION_DECIDED, EXCEPTION_REPORTED, INTERVENTION_ASSIGNED
+from pmo_common.events.catalog import (
+    ACTION_ADDED,
+    EXCEPTION_DECIDED,
+    EXCEPTION_REPORTED,
+    INTERVENTION_ASSIGNED,
+)
+from pmo_common.events.catalog import ACTION_DONE as ACTION_DONE_EVENT  # not the status
 from pmo_common.events.payloads import ExceptionOption as OptionPayload
 from pmo_common.problems import ProblemException, not_found, raise_if_invalid
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +36,11 @@ from pmo_standards.handlers.intervention_closing import (
     close_if_recovered_and_done,
     close_intervention,
 )
-from pmo_standards.handlers.intervention_publishing import save_and_announce
+from pmo_standards.handlers.intervention_publishing import (
+    action_facts,
+    announce,
+    save_and_announce,
+)
 
 
 def _refuse_if_closed(intervention: Intervention) -> None:
@@ -120,7 +130,8 @@ async def decide(
 async def add_action(
     session: AsyncSession, *, intervention: Intervention, action: RecoveryAction
 ) -> RecoveryAction:
-    """Add a recovery action to the case; one due in the past is accepted (and overdue at once).
+    """Add a recovery action to the case and publish intervention.action_added; one due in the
+    past is accepted (and overdue at once).
     A case holds at most MAX_ACTIONS_PER_CASE actions (409 beyond): the route locked the case,
     so two adds cannot both pass the count."""
     async with unit_of_work(session):
@@ -133,13 +144,15 @@ async def add_action(
                 "the most a case may hold; mark some done or re-plan within them.",
             )
         await insert_action(session, action=action)
+        await announce(session, ACTION_ADDED, intervention, **action_facts(action))
     return action
 
 
 async def complete_action(
     session: AsyncSession, *, intervention: Intervention, action_id: str, actor: str
 ) -> RecoveryAction:
-    """Mark an action done (again: no change); the last one done closes a recovered case."""
+    """Mark an action done and publish intervention.action_done (again: no change, no event);
+    the last one done closes a recovered case."""
     async with unit_of_work(session):
         _refuse_if_closed(intervention)
         action = await get_action(session, intervention_id=intervention.id, action_id=action_id)
@@ -149,6 +162,7 @@ async def complete_action(
             return action
         now = datetime.now(UTC)
         await mark_action_done(session, action_id=action.id, done_at=now)
+        await announce(session, ACTION_DONE_EVENT, intervention, action_id=action.id, done_at=now)
         done = replace(action, status=ACTION_DONE, done_at=now)
         actions = tuple(done if a.id == done.id else a for a in intervention.actions)
         await close_if_recovered_and_done(

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_standards.db.intervention_repository import save_intervention
 from pmo_standards.db.outbox import outbox
-from pmo_standards.domain.interventions import Intervention
+from pmo_standards.domain.interventions import Intervention, RecoveryAction
 
 P = TypeVar("P", bound=InterventionEvent)
 
@@ -22,6 +22,16 @@ _PROJECT_FACTS = ("project_id", "project_name", "manager", "sponsor", "portfolio
 def project_facts(source: Intervention | ProjectAlertSubject) -> dict[str, Any]:
     """The project's id, name, manager, sponsor and portfolio, as a case or an event tells them."""
     return {name: getattr(source, name) for name in _PROJECT_FACTS}
+
+
+def action_facts(action: RecoveryAction) -> dict[str, Any]:
+    """What the events about one recovery action say of it: id, title, owner and due date."""
+    return {
+        "action_id": action.id,
+        "title": action.title,
+        "action_owner": action.owner,
+        "due_date": action.due_date,
+    }
 
 
 async def announce(
