@@ -2,12 +2,15 @@
 
 0003 adds the health version: a health stored before it is version 0, so the first assessment
 stored after the upgrade is version 1. 0005 adds the column the upsert keeps the replaced RAG in
-(null on a health stored before it). Each downgrade takes its column away and keeps the rows.
+(null on a health stored before it), 0006 the one it keeps the replaced reasons in: a health
+stored before it hands its reasons back to the first assessment stored after, so an early
+warning it showed counts as under way. Each downgrade takes its column away and keeps the rows.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +19,7 @@ from alembic import command
 from pmo_common.db.engine import create_database_engine, create_session_factory
 from pmo_common.db.migrations import alembic_config
 from pmo_monitoring.db import health_repository as healths
-from pmo_monitoring.domain.records import StoredHealth
+from pmo_monitoring.domain.records import RecordedHealth, StoredHealth
 from pmo_monitoring.migrate import MIGRATIONS, migrate
 from pmo_stack.testkit.old_schema import sqlite_at_revision
 from sqlalchemy import Engine, column, insert, inspect, table, text
@@ -53,12 +56,12 @@ def downgraded(url: str, engine: Engine, revision: str) -> tuple[list[tuple[Any,
     return [tuple(row) for row in kept], columns
 
 
-async def store_a_new_assessment(url: str) -> int:
-    """Store a new health over p-1's, as an assessment would; returns its version."""
+async def store_a_new_assessment(url: str) -> RecordedHealth:
+    """Store a new health over p-1's, as an assessment would; what the upsert answered."""
     engine = create_database_engine(url)
     try:
         async with create_session_factory(engine)() as session, session.begin():
-            _, version = await healths.replace_health(
+            return await healths.replace_health(
                 session,
                 health=StoredHealth(
                     project_id="p-1",
@@ -71,7 +74,6 @@ async def store_a_new_assessment(url: str) -> int:
                     assessed_at=datetime.now(UTC),
                 ),
             )
-            return version
     finally:
         await engine.dispose()
 
@@ -86,7 +88,7 @@ def test_migration_0003_starts_stored_healths_at_0_and_its_downgrade_keeps_them(
         assert connection.scalar(text("SELECT health_version FROM project_health")) == 0
 
     # The migrations run their own event loop, so this test is synchronous.
-    assert asyncio.run(store_a_new_assessment(url)) == 1
+    assert asyncio.run(store_a_new_assessment(url)).version == 1
 
     kept, columns = downgraded(url, engine, "0002")
     assert kept == [("p-1", "green")]
@@ -106,3 +108,21 @@ def test_migration_0005_adds_the_replaced_rag_and_its_downgrade_keeps_the_rows(
     kept, columns = downgraded(url, engine, "0004")
     assert kept == [("p-1", "red")]
     assert "previous_rag" not in columns
+
+
+def test_migration_0006_hands_the_reasons_stored_before_it_to_the_next_assessment(
+    tmp_path: Path,
+) -> None:
+    warned = [{"code": "optimism_warning", "metric": "tcpi", "message": "TCPI 1.2", "rag": "amber"}]
+    url, engine = health_stored_at(tmp_path, "0005", reasons=json.dumps(warned), health_version=2)
+
+    migrate(url)
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT previous_reasons FROM project_health")) is None
+    recorded = asyncio.run(store_a_new_assessment(url))
+    assert (recorded.previous_rag, recorded.version) == ("red", 3)
+    assert recorded.previous_reasons == tuple(warned)
+
+    kept, columns = downgraded(url, engine, "0005")
+    assert kept == [("p-1", "green")]
+    assert "previous_reasons" not in columns

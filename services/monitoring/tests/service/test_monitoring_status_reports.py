@@ -36,6 +36,7 @@ async def test_red_report_publishes_reported_changed_and_at_risk(monitoring: Mon
         "project.status_reported",
         "project.health_changed",
         "project.at_risk",
+        "project.early_warning",  # TCPI 1.2, far above the CPI of 0.8 achieved
     ]
     for _, envelope in events:
         assert envelope["subject"] == project["project_id"]
@@ -90,8 +91,13 @@ async def test_staying_red_publishes_no_second_at_risk_and_recovery_is_published
     healthy = await monitoring.file_report(project_id, monitoring.report_body())
     assert healthy["health"]["rag"] == "green"
     topics = await monitoring.topics()
-    assert topics[-3:] == ["project.status_reported", "project.health_changed", "project.recovered"]
-    recovered = (await monitoring.outbox())[-1][1]["data"]
+    assert topics[-4:] == [
+        "project.status_reported",
+        "project.health_changed",
+        "project.recovered",
+        "project.early_warning_cleared",  # on budget again: TCPI 1.0
+    ]
+    recovered = (await monitoring.outbox())[-2][1]["data"]
     assert (recovered["previous_rag"], recovered["rag"]) == ("red", "green")
     assert recovered["manager"] == MANAGER
 

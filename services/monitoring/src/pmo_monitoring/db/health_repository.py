@@ -14,8 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_monitoring.db import project_figures as figures
 from pmo_monitoring.db.tables import health_snapshots, project_health
-from pmo_monitoring.domain.model import Rag
-from pmo_monitoring.domain.records import StoredHealth, as_rag
+from pmo_monitoring.domain.records import RecordedHealth, StoredHealth, as_rag
 
 
 def health_from_row(row: RowLike) -> StoredHealth:
@@ -43,7 +42,7 @@ def _without(values: dict[str, Any], *names: str) -> dict[str, Any]:
 _REPLACED_COLUMNS = [
     column.name
     for column in project_health.columns
-    if column.name not in ("project_id", "previous_rag", "health_version")
+    if column.name not in ("project_id", "previous_rag", "previous_reasons", "health_version")
 ]
 
 
@@ -54,12 +53,17 @@ def _replace_health(insert_: Callable[[Table], Any]) -> Any:
         index_elements=[project_health.c.project_id],
         set_={
             **{name: offered[name] for name in _REPLACED_COLUMNS},
-            # SET reads the row it overwrites: its RAG becomes previous_rag, which RETURNING
-            # hands back, and its version counts one up.
+            # SET reads the row it overwrites: its RAG and reasons become previous_rag and
+            # previous_reasons, which RETURNING hands back, and its version counts one up.
             "previous_rag": project_health.c.rag,
+            "previous_reasons": project_health.c.reasons,
             "health_version": project_health.c.health_version + 1,
         },
-    ).returning(project_health.c.previous_rag, project_health.c.health_version)
+    ).returning(
+        project_health.c.previous_rag,
+        project_health.c.previous_reasons,
+        project_health.c.health_version,
+    )
 
 
 # Built once: every report filed stores a health (rows.py on prebuilt statements).
@@ -74,21 +78,27 @@ _DELETE_POINT = delete(health_snapshots).where(
 )
 
 
-async def replace_health(session: AsyncSession, *, health: StoredHealth) -> tuple[Rag | None, int]:
+async def replace_health(session: AsyncSession, *, health: StoredHealth) -> RecordedHealth:
     """Store a project's health over its previous one (or as its first, when it has none).
 
-    Returns the RAG it replaced (None for a first health), which the transition is decided
-    against, and its new health version. One upsert does both, in the statement that writes,
-    so of two writers on one project (SQLite has no row lock; on PostgreSQL the later upsert
-    waits for the earlier one's row) the later gets the RAG and version the earlier stored:
-    they never decide their transitions against the same RAG. The project's figures for the
-    roll-up change with it.
+    Answers the RAG and reasons it replaced (None and () for a first health), which the
+    transition and the early-warning episodes are decided against, and its new health
+    version. One upsert does it all, in the statement that writes, so of two writers on one
+    project (SQLite has no row lock; on PostgreSQL the later upsert waits for the earlier
+    one's row) the later gets what the earlier stored: they never decide their events against
+    the same health. The project's figures for the roll-up change with it.
     """
     await figures.update_health_side(session, health=health)
-    values = {**_values(health), "previous_rag": None, "health_version": 1}
+    first = {"previous_rag": None, "previous_reasons": None, "health_version": 1}
+    values = {**_values(health), **first}
     statement = _REPLACE_HEALTH[session.get_bind().dialect.name]
-    previous, version = (await session.execute(statement, values)).one()
-    return (as_rag(previous) if previous is not None else None), int(version)
+    previous, previous_reasons, version = (await session.execute(statement, values)).one()
+    return RecordedHealth(
+        health=health,
+        previous_rag=as_rag(previous) if previous is not None else None,
+        previous_reasons=tuple(previous_reasons or ()),
+        version=int(version),
+    )
 
 
 async def save_point(session: AsyncSession, *, point: StoredHealth, replaces: bool) -> None:

@@ -112,6 +112,9 @@ project_health = Table(
     # health sets it from the row it overwrites and returns it, so the transition is known
     # without reading the row first (health_repository.replace_health).
     code_column("previous_rag", length=10, nullable=True),
+    # The reasons this assessment replaced (null for a project's first), set and returned the
+    # same way: the early warnings they show against the new ones start and end episodes.
+    json_column("previous_reasons", nullable=True),
 )
 
 # Each report judged as of its own as_of when it was filed (or corrected): the series of

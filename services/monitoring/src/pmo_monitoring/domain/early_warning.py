@@ -20,9 +20,13 @@ from pmo_monitoring.domain.trend import (
     DEFAULT_TREND_WINDOW,
     IndexTrend,
     TrendAnalysis,
+    TrendedIndex,
 )
 
 _LABELS = {"cpi": "CPI", "spi_t": "SPI(t)"}
+
+DAYS_TO_RED = "_days_to_red"
+"""The suffix of a trend warning's metric: `cpi_days_to_red` counts the days CPI has left."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +71,17 @@ def trend_warnings(
 ) -> list[Reason]:
     """A warning per declining index forecast to fall below red within the horizon."""
     reasons: list[Reason] = []
-    for index, red in ((trend.cpi, thresholds.cpi_red), (trend.spi_t, thresholds.spi_red)):
+    for index in (trend.cpi, trend.spi_t):
         if index.direction == "declining":  # the rest are never warned about
-            reason = _trend_warning(index, red, settings)
+            reason = _trend_warning(index, red_threshold(index.metric, thresholds), settings)
             if reason is not None:
                 reasons.append(reason)
     return reasons
+
+
+def red_threshold(metric: TrendedIndex, thresholds: Thresholds) -> float:
+    """The red threshold a trend of `metric` is forecast to cross (SPI's for SPI(t))."""
+    return thresholds.cpi_red if metric == "cpi" else thresholds.spi_red
 
 
 def optimism_warning(
@@ -131,7 +140,7 @@ def _trend_warning(trend: IndexTrend, red: float, settings: EarlyWarningSettings
             f"At this trend {label} falls below {red:.2f} {_when(days)}. It is {latest:.2f} "
             f"now and has lost {per_month:.2f} a month over the last {trend.points} reports."
         ),
-        metric=f"{trend.metric}_days_to_red",
+        metric=f"{trend.metric}{DAYS_TO_RED}",
         value=days,
         threshold=float(settings.horizon_days),
         rag="amber",

@@ -161,6 +161,17 @@ class StoredHealth:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordedHealth:
+    """A project's health just stored, with the RAG and reasons it replaced (None and () for
+    a first) and its version, which every event the health causes carries."""
+
+    health: StoredHealth
+    previous_rag: Rag | None
+    previous_reasons: tuple[Mapping[str, Any], ...]
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
 class ReportWithPoint:
     """A stored report and its stored point of the history (None: filed before points)."""
 

@@ -21,6 +21,7 @@ from pmo_monitoring.domain.records import (
     Methodology,
     MonitoredProject,
     ProjectContext,
+    RecordedHealth,
     ReportWithPoint,
     StoredHealth,
     StoredReport,
@@ -29,6 +30,7 @@ from pmo_monitoring.domain.records import (
 )
 from pmo_monitoring.domain.transitions import decide_transition
 from pmo_monitoring.domain.trend import trend_points
+from pmo_monitoring.handlers.early_warning_publishing import publish_early_warnings
 from pmo_monitoring.handlers.health_transitions import publish_transition
 
 log = logging.getLogger(__name__)
@@ -145,43 +147,52 @@ async def assess_project(
     return ProjectAssessment(judged.today, in_use, latest)
 
 
-async def record_health(
+async def store_health(
     session: AsyncSession, project: MonitoredProject, judged: ProjectAssessment
-) -> None:
-    """Store a project's assessment and publish the transition it makes (nothing before a report).
+) -> RecordedHealth | None:
+    """Store a project's assessment over its previous one (nothing before a report).
 
     The stored RAG is what transitions are decided against, so it changes only here, in
-    the same transaction as the events it causes; the statement that stores the health
-    answers the RAG it replaced and the new health version, which the events carry.
+    the same transaction as the events it causes (`publish_health`); the statement that
+    stores the health answers the RAG and reasons it replaced and the new health version.
     """
     latest = judged.latest_report
     if latest is None:
-        return
-    assessment = judged.assessment
-    reasons = reason_records(assessment.reasons)
-    metrics = metrics_record(assessment.metrics)
-    previous_rag, version = await healths.replace_health(
-        session,
-        health=StoredHealth(
-            project_id=project.id,
-            rag=assessment.rag,
-            reasons=tuple(reasons),
-            metrics=metrics,
-            as_of=assessment.as_of,
-            last_report_at=latest.as_of,
-            report_id=latest.id,
-            assessed_at=datetime.now(UTC),
-        ),
-    )
+        return None
+    health = stored_health(project, latest, judged.assessment)
+    return await healths.replace_health(session, health=health)
+
+
+async def publish_health(
+    session: AsyncSession,
+    project: MonitoredProject,
+    judged: ProjectAssessment,
+    recorded: RecordedHealth,
+) -> None:
+    """Publish what a stored health changed: its transition, then its early-warning episodes."""
     await publish_transition(
         session,
         project=project,
-        assessment=assessment,
-        transition=decide_transition(previous_rag, assessment.rag),
-        reasons=reasons,
-        metrics=metrics,
-        health_version=version,
+        transition=decide_transition(recorded.previous_rag, recorded.health.rag),
+        recorded=recorded,
     )
+    await publish_early_warnings(
+        session,
+        project=project,
+        assessment=judged.assessment,
+        thresholds=judged.thresholds.thresholds,
+        recorded=recorded,
+    )
+
+
+async def record_health(
+    session: AsyncSession, project: MonitoredProject, judged: ProjectAssessment
+) -> RecordedHealth | None:
+    """Store a project's assessment and publish what it changed (nothing before a report)."""
+    recorded = await store_health(session, project, judged)
+    if recorded is not None:
+        await publish_health(session, project, judged, recorded)
+    return recorded
 
 
 async def reassess_and_publish(
@@ -193,10 +204,11 @@ async def reassess_and_publish(
     return judged
 
 
-def history_point(
+def stored_health(
     project: MonitoredProject, report: StoredReport, assessment: HealthAssessment
 ) -> StoredHealth:
-    """A report judged as of its own as_of, as stored for the health history."""
+    """A report's assessment as stored: judged as of its own as_of, its point of the health
+    history; judged as of today (when it is the latest), the project's health."""
     return StoredHealth(
         project_id=project.id,
         rag=assessment.rag,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pmo_common.events.catalog import HEALTH_CHANGED, PROJECT_AT_RISK, PROJECT_RECOVERED
@@ -16,8 +15,7 @@ from pmo_common.events.payloads import Reason as ReasonPayload
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_monitoring.db.outbox import outbox
-from pmo_monitoring.domain.health_rules import HealthAssessment
-from pmo_monitoring.domain.records import MonitoredProject
+from pmo_monitoring.domain.records import MonitoredProject, RecordedHealth
 from pmo_monitoring.domain.transitions import Transition
 
 
@@ -33,15 +31,24 @@ def alert_subject(project: MonitoredProject) -> dict[str, Any]:
     }
 
 
+def published_health(recorded: RecordedHealth) -> dict[str, Any]:
+    """What every event caused by a stored health says of it (`as_of` is the health's)."""
+    health = recorded.health
+    return {
+        "rag": health.rag,
+        "reasons": [ReasonPayload.model_validate(reason) for reason in health.reasons],
+        "metrics": HealthMetrics.model_validate(health.metrics),
+        "as_of": health.as_of,
+        "health_version": recorded.version,
+    }
+
+
 async def publish_transition(
     session: AsyncSession,
     *,
     project: MonitoredProject,
-    assessment: HealthAssessment,
     transition: Transition,
-    reasons: Sequence[Mapping[str, Any]],
-    metrics: Mapping[str, Any],
-    health_version: int,
+    recorded: RecordedHealth,
 ) -> None:
     """Write the transition's events to the outbox, health_changed first.
 
@@ -50,19 +57,11 @@ async def publish_transition(
     """
     if not transition.event_types:
         return  # the usual report: the same colour, so no event and no payload to build
-    named = {"project_id": project.id, "project_name": project.name}
     owner = alert_subject(project)
-    # What every event of the transition says of the new health.
-    health = {
-        "rag": transition.new_rag,
-        "reasons": [ReasonPayload.model_validate(reason) for reason in reasons],
-        "metrics": HealthMetrics.model_validate(metrics),
-        "as_of": assessment.as_of,
-        "health_version": health_version,
-    }
+    health = published_health(recorded)
     if transition.health_changed:
         changed = HealthChanged.model_validate(
-            {**named, "previous_rag": transition.previous_rag, **health}
+            {**owner, "previous_rag": transition.previous_rag, **health}
         )
         await outbox.enqueue(session, HEALTH_CHANGED, changed, subject=project.id)
     if transition.at_risk:

@@ -30,11 +30,13 @@ from pmo_monitoring.handlers.health_assessment import (
     ProjectAssessment,
     assess_project,
     earlier_reports,
-    history_point,
     judge_report,
-    record_health,
+    publish_health,
+    store_health,
+    stored_health,
     thresholds_from,
 )
+from pmo_monitoring.handlers.health_transitions import published_health
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,18 +155,19 @@ async def _judge_and_publish(
     newest_before: date | None,
     today: date,
 ) -> FiledReport:
-    """After the stored report: its event, its point of the history and the project's health."""
+    """After the stored report: its point of the history, the project's health, the events.
+
+    `project.status_reported` comes first and carries the health the report left the project
+    in (for a back-dated report, its newest report's, judged again); then whatever that
+    health changed (`publish_health`).
+    """
     project = context.project
     in_use = thresholds_from(context.methodology)
     as_of = report.as_of
-    # The event carries the report's figures under their own names (the rest is ignored).
-    reported = StatusReported.model_validate({**fields_of(report), "report_id": report.id})
-    await outbox.enqueue(session, STATUS_REPORTED, reported, subject=project.id)
-
     judged = await judge_report(
         session, project, report, in_use.thresholds, earlier=earlier, today=today
     )
-    point = history_point(project, report, judged.on_its_date)
+    point = stored_health(project, report, judged.on_its_date)
     await healths.save_point(session, point=point, replaces=replaced)
     if newest_before is None or newest_before <= as_of:
         health = ProjectAssessment(judged.today, in_use, report)
@@ -172,7 +175,16 @@ async def _judge_and_publish(
         # Back-dated: the project's health is still that of its newest report, judged
         # again now that this one is part of the history before it.
         health = await assess_project(session, context, today=today)
-    await record_health(session, project, health)
+    recorded = await store_health(session, project, health)
+    if recorded is None:  # pragma: no cover - the report just stored is there to judge
+        raise RuntimeError(f"project {project.id} has no report to judge")
+    # The event carries the health the report left, then the report's figures under their
+    # own names (the rest is ignored): its as_of is the report's, not the health's.
+    reported = StatusReported.model_validate(
+        {**published_health(recorded), **fields_of(report), "report_id": report.id}
+    )
+    await outbox.enqueue(session, STATUS_REPORTED, reported, subject=project.id)
+    await publish_health(session, project, health, recorded)
     return FiledReport(report=report, replaced=replaced, health=health)
 
 
