@@ -20,6 +20,10 @@ E2E_ENVIRONMENT = {
     "PMO_NOTIFICATIONS_ESCALATION_CHECK_SECONDS": "1",
     "PMO_NOTIFICATIONS_PMO_EMAILS": "pmo-desk@example.com",
     "PMO_STANDARDS_ACTION_OVERDUE_CHECK_SECONDS": "1",
+    # The signals story: a never-reported project is found overdue within a second.
+    "PMO_MONITORING_OVERDUE_CHECK_SECONDS": "1",
+    # Digests are previewed, not sent: a digest e-mail would blur the counts of e-mails.
+    "PMO_NOTIFICATIONS_DIGEST_CHECK_SECONDS": "0",
 }
 
 

@@ -126,7 +126,10 @@ async def test_at_risk_project_reaches_its_manager_exactly_once(
             f"{notifications}/v1/alerts", headers=manager, params={"project_id": project_id}
         )
         items = answer.json()["items"] if answer.status_code == 200 else []
-        return items[0] if items else None
+        # The never-reported project may have a report_overdue alert, and its at-risk alert may
+        # have opened as a warning while amber (overdue): this one is raised to critical.
+        at_risk = [a for a in items if a["kind"] == "at_risk" and a["severity"] == "critical"]
+        return at_risk[0] if at_risk else None
 
     alert = await eventually(open_alert, what="the alert to open")
     assert alert["status"] == "open"
@@ -175,7 +178,7 @@ async def test_at_risk_project_reaches_its_manager_exactly_once(
     alerts = await http.get(
         f"{notifications}/v1/alerts", headers=admin, params={"project_id": project_id}
     )
-    assert len(alerts.json()["items"]) == 1
+    assert [a["kind"] for a in alerts.json()["items"]].count("at_risk") == 1
     assert len(webhooks_of(running_stack, "project.at_risk", project_id)) == 1
     assert len(mails_to(running_stack, MANAGER, "risk")) == 1
 

@@ -50,6 +50,7 @@ from pmo_notifications.main import create_app
 from pmo_notifications.migrate import migrate
 from pmo_stack.smtp_sink import SmtpSink
 from pmo_stack.testkit import eventually
+from pmo_stack.testkit.chat_schemas import ChatSchemas
 from pmo_stack.testkit.in_process import sqlite_settings
 from pmo_stack.webhook_receiver import WebhookReceiver
 from sqlalchemy import select
@@ -507,3 +508,9 @@ async def delivery_log(tmp_path: Path) -> AsyncIterator[DeliveryLog]:
         yield DeliveryLog(create_session_factory(engine))
     finally:
         await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def chat_schemas() -> ChatSchemas:
+    """The validators of chat messages (each schema checked against its own draft first)."""
+    return ChatSchemas.load()

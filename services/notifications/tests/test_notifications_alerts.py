@@ -27,7 +27,7 @@ async def raised_alert_id(notifications: Any, payloads: Any, **at_risk: Any) -> 
     return alert_id
 
 
-async def test_two_at_risk_events_keep_one_alert_and_recovery_resolves_it(
+async def test_two_at_risk_events_keep_one_alert_and_recovery_follows_the_colour(
     notifications: Any, notifications_payloads: Any
 ) -> None:
     project_id = new_project_id()
@@ -45,18 +45,33 @@ async def test_two_at_risk_events_keep_one_alert_and_recovery_resolves_it(
     assert alert["status"] == "open"
     assert alert["kind"] == "at_risk"
     assert alert["severity"] == "critical"
+    assert [(c["from"], c["to"]) for c in alert["severity_changes"]] == [("warning", "critical")]
     assert alert["title"] == "Project Apollo is at risk (red)"
     assert alert["reasons"][0]["code"] == "cpi_below_threshold"
     assert alert["reasons"][0]["value"] == 0.82
 
+    # Red to amber: the same alert, lowered to a warning and still open.
     await notifications.apply("project.recovered", payloads.recovered(project_id, rag="amber"))
+    read = await notifications.client.get(f"/v1/alerts/{alert['id']}", headers=notifications.auth())
+    lowered = read.json()
+    assert (lowered["status"], lowered["severity"]) == ("open", "warning")
+    assert lowered["title"] == "Project Apollo is at risk (amber)"
+
+    # Green resolves it.
+    green = payloads.recovered(project_id, rag="green", as_of=date(2026, 3, 12))
+    await notifications.apply("project.recovered", green)
     read = await notifications.client.get(f"/v1/alerts/{alert['id']}", headers=notifications.auth())
     resolved = read.json()
     assert resolved["status"] == "resolved"
     assert resolved["resolved_by"] == "system"
-    assert resolved["resolution_note"] == "Project recovered to amber"
+    assert resolved["resolution_note"] == "Project recovered to green"
     assert resolved["resolved_at"] is not None
-    assert await notifications.outbox_types("alert.") == ["alert.raised", "alert.resolved"]
+    assert await notifications.outbox_types("alert.") == [
+        "alert.raised",
+        "alert.severity_changed",
+        "alert.severity_changed",
+        "alert.resolved",
+    ]
     raised = (await notifications.outbox_events("alert.raised"))[0]
     assert raised.subject == project_id
     assert raised.data["alert_id"] == alert["id"]
@@ -79,7 +94,7 @@ async def test_a_redelivered_event_changes_nothing(
     assert await notifications.outbox_types("alert.") == ["alert.raised"]
 
 
-async def test_report_overdue_opens_one_alert_per_period(
+async def test_report_overdue_keeps_one_alert_per_project(
     notifications: Any, notifications_payloads: Any
 ) -> None:
     project_id = new_project_id()
@@ -96,7 +111,7 @@ async def test_report_overdue_opens_one_alert_per_period(
         "/v1/alerts", headers=notifications.auth(), params={"project_id": project_id}
     )
     items = listed.json()["items"]
-    assert len(items) == 2
+    assert len(items) == 1
     assert {item["kind"] for item in items} == {"report_overdue"}
     assert {item["severity"] for item in items} == {"warning"}
     assert "overdue" in items[0]["title"]

@@ -26,6 +26,7 @@ from pmo_notifications.domain.alert_lifecycle import (
 from pmo_notifications.domain.alert_rules import (
     at_risk_title,
     deduplication_key,
+    item_key,
     recovery_note,
     should_notify_again,
 )
@@ -172,9 +173,11 @@ def test_alert_wording_and_keys() -> None:
     assert at_risk_title("Apollo", "red") == "Project Apollo is at risk (red)"
     assert recovery_note("amber") == "Project recovered to amber"
     assert deduplication_key("at_risk") == "at_risk"
-    assert deduplication_key("report_overdue", 4) == "report_overdue:4"
+    # One open alert per project and kind: a missed period is an item of it, not a key.
+    assert deduplication_key("report_overdue") == "report_overdue"
+    assert item_key("report_overdue", 4) == "report_overdue:4"
     with pytest.raises(ValueError):
-        deduplication_key("report_overdue")
+        deduplication_key("overdue")
     assert should_notify_again("warning", "critical")
     assert not should_notify_again("critical", "critical")
 

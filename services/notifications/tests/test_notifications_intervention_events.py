@@ -96,7 +96,7 @@ async def test_closing_the_intervention_resolves_its_overdue_action_alerts(
     long_ago = datetime(2026, 1, 5, tzinfo=UTC)
     older = payloads.closed(project_id, intervention_id="iv-older", closed_at=long_ago)
     await notifications.apply("intervention.closed", older)
-    assert sorted(a["status"] for a in await alerts_of(notifications, project_id)) == ["open"] * 3
+    assert sorted(a["status"] for a in await alerts_of(notifications, project_id)) == ["open"] * 2
 
     await notifications.apply("intervention.closed", payloads.closed(project_id))
     by_kind = sorted(
@@ -105,14 +105,13 @@ async def test_closing_the_intervention_resolves_its_overdue_action_alerts(
     )
     assert by_kind == [
         ("action_overdue", "resolved", "system", "The intervention was closed"),
-        ("action_overdue", "resolved", "system", "The intervention was closed"),
         ("at_risk", "open", None, None),  # the project itself is still at risk
     ]
     resolved = await notifications.outbox_events("alert.resolved")
-    assert sum(e.data["project_id"] == project_id for e in resolved) == 2
+    assert sum(e.data["project_id"] == project_id for e in resolved) == 1
 
 
-async def test_each_overdue_action_has_its_own_alert(
+async def test_overdue_actions_share_the_projects_one_alert_and_each_owner_is_reminded(
     notifications: Any, notifications_payloads: Any
 ) -> None:
     project_id = str(uuid.uuid4())
@@ -121,8 +120,10 @@ async def test_each_overdue_action_has_its_own_alert(
             "intervention.action_overdue",
             notifications_payloads.action_overdue(project_id, action_id=action_id, title=title),
         )
-    alerts = await alerts_of(notifications, project_id)
-    assert sorted(alert["kind"] for alert in alerts) == ["action_overdue"] * 2
+    (alert,) = await alerts_of(notifications, project_id)
+    assert alert["kind"] == "action_overdue"
+    assert alert["title"] == "Project Apollo: 2 recovery actions overdue"
+    assert ["Re-plan" in r["message"] for r in alert["reasons"]] == [True, False]
     assert await reminders_planned(notifications, project_id) == [ACTION_OWNER] * 2
 
 

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -105,11 +106,11 @@ async def test_a_repeated_at_risk_event_refreshes_the_alert_in_few_statements(
     consumer: Consumer, notifications_payloads: Any
 ) -> None:
     project_id = str(uuid.uuid4())
-    first = notifications_payloads.at_risk(project_id, severity="warning")
+    first = notifications_payloads.at_risk(project_id)
     await consumer.applier.apply(
         CloudEvent(source="/t", type="project.at_risk", data=first.model_dump(mode="json"))
     )
-    again = notifications_payloads.at_risk(project_id, severity="critical")
+    again = notifications_payloads.at_risk(project_id, as_of=date(2026, 3, 9))
     with consumer.counting() as statements:
         outcome, _ = await consumer.applier.apply(
             CloudEvent(source="/t", type="project.at_risk", data=again.model_dump(mode="json"))

@@ -40,8 +40,9 @@ def at_risk_signal(payloads: Any, project_id: str, *, seconds: int, **changes: A
 
 
 def recovered_signal(payloads: Any, project_id: str, *, seconds: int, **changes: Any) -> CloudEvent:
-    """project.recovered for the project, sent `seconds` after SENT (of REPORT unless changed)."""
-    payload = payloads.recovered(project_id, **({"as_of": REPORT} | changes))
+    """project.recovered for the project back to green, sent `seconds` after SENT (of REPORT
+    unless changed): green resolves the at-risk alert (amber would keep it as a warning)."""
+    payload = payloads.recovered(project_id, **({"as_of": REPORT, "rag": "green"} | changes))
     return signal("project.recovered", payload, SENT + timedelta(seconds=seconds))
 
 

@@ -170,7 +170,11 @@ UNROUTABLE = {"event_types": ["project.at_risk", "project.exploded", "notificati
         (UNROUTABLE, ["event_types.1", "event_types.2"], "not an event type of the catalog"),
         ({"target": "not-an-address"}, ["target"], "not a valid e-mail address"),
         ({"severity": "critical"}, ["body.severity"], "Extra inputs are not permitted"),
-        ({"channel": "sms", "target": "+33"}, ["body.channel"], "Input should be 'email' or"),
+        (
+            {"channel": "sms", "target": "+33"},
+            ["body.channel"],
+            "Input should be 'email', 'webhook'",
+        ),
     ],
 )
 async def test_subscription_validation_names_each_field(

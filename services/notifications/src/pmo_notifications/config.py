@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, ClassVar, Self
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
 from pmo_common.settings import ServiceSettings, database_url_field, settings_reader
@@ -87,6 +89,25 @@ class NotificationsSettings(ServiceSettings):
     pmo_emails: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(), validation_alias="PMO_NOTIFICATIONS_PMO_EMAILS"
     )
+    # How often each replica looks for groups of deliveries that are due (ADR 0017): a group
+    # goes out at most this long after its wait ends (0 turns the group job off in this process).
+    group_check_seconds: float = Field(
+        default=1.0, ge=0, le=3600, validation_alias="PMO_NOTIFICATIONS_GROUP_CHECK_SECONDS"
+    )
+    # Where people reach this service (`https://pmo.example.com/notifications`): Slack and Teams
+    # messages link back to the alert under it (ADR 0019); unset, they carry no link.
+    public_url: str | None = Field(default=None, validation_alias="PMO_NOTIFICATIONS_PUBLIC_URL")
+
+    # Digests (ADR 0018): daily (and on Mondays weekly) at this local hour of `timezone` (an
+    # IANA name, also the zone the digests show times in), checked every
+    # `digest_check_seconds` by each replica (0 turns digests off in this process).
+    digest_hour: int = Field(
+        default=7, ge=0, le=23, validation_alias="PMO_NOTIFICATIONS_DIGEST_HOUR"
+    )
+    timezone: str = Field(default="UTC", validation_alias="PMO_NOTIFICATIONS_TIMEZONE")
+    digest_check_seconds: float = Field(
+        default=60.0, ge=0, le=3600, validation_alias="PMO_NOTIFICATIONS_DIGEST_CHECK_SECONDS"
+    )
 
     @property
     def delivery_claim_lease_seconds(self) -> float:
@@ -103,6 +124,25 @@ class NotificationsSettings(ServiceSettings):
                 "and PMO_SMTP_TIMEOUT_SECONDS"
             )
         return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The configured time zone (validated when the settings were read)."""
+        return ZoneInfo(self.timezone)
+
+    @field_validator("timezone")
+    @classmethod
+    def _iana_zone(cls, value: str) -> str:
+        """A name zoneinfo knows (`Europe/Paris`, `UTC`); refuses anything else by name."""
+        name = value.strip()
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+            raise ValueError(
+                f"PMO_NOTIFICATIONS_TIMEZONE: {value!r} is not an IANA time zone name "
+                "(for example Europe/Paris, America/New_York or UTC)"
+            ) from exc
+        return name
 
     @field_validator("pmo_emails", mode="before")
     @classmethod
@@ -146,6 +186,23 @@ class NotificationsSettings(ServiceSettings):
             if entry not in entries:
                 entries.append(entry)
         return tuple(entries)
+
+    @field_validator("public_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        """An absolute http(s) URL without query or fragment, kept without its trailing slash
+        (links append `/v1/...`); empty means unset."""
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(
+                f"PMO_NOTIFICATIONS_PUBLIC_URL: {value!r} is not an absolute http(s) URL "
+                "(for example https://pmo.example.com/notifications)"
+            )
+        if parts.query or parts.fragment:
+            raise ValueError("PMO_NOTIFICATIONS_PUBLIC_URL must have no query or fragment")
+        return value.strip().rstrip("/")
 
 
 get_settings = settings_reader(NotificationsSettings)

@@ -21,34 +21,33 @@ from pmo_notifications.api.schemas import (
     DeliveryStatusName,
     ReferenceId,
 )
-from pmo_notifications.domain.address_policy import TargetRefused, parse_webhook_url
+from pmo_notifications.channels.email_channel import EMAIL
+from pmo_notifications.domain.address_policy import url_without_secrets
 from pmo_notifications.domain.bulk_resend import ResendSelection
+from pmo_notifications.domain.delivery_grouping import GROUPED
 from pmo_notifications.domain.delivery_schedule import DeliveryRecord
 from pmo_notifications.handlers import delivery_commands
 from pmo_notifications.handlers.delivery_queries import list_deliveries
+from pmo_notifications.handlers.group_queries import grouped_into
 
 router = APIRouter(prefix="/v1", tags=["deliveries"])
 
 
 def shown_target(delivery: DeliveryRecord, *, in_full: bool) -> str:
-    """The target as the caller may see it.
-
-    Webhook URLs often embed a token in their path, so only PMO admins see more than the
-    scheme and host of someone else's endpoint.
-    """
-    if in_full or delivery.channel != "webhook":
+    """The target as the caller may see it: an e-mail address, or a URL target's scheme and host
+    only (its path may be a token) unless the caller is a PMO admin."""
+    if in_full or delivery.channel == EMAIL:
         return delivery.target
-    try:
-        target = parse_webhook_url(delivery.target)
-    except TargetRefused:
-        return "(hidden)"
-    return f"{target.scheme}://{target.host_header}/..."
+    return url_without_secrets(delivery.target)
 
 
-def delivery_out(delivery: DeliveryRecord, *, in_full: bool) -> DeliveryOut:
-    """The API view of one attempt, its target shown as the caller may see it."""
+def delivery_out(
+    delivery: DeliveryRecord, *, in_full: bool, group_message_id: str | None = None
+) -> DeliveryOut:
+    """The API view of one attempt, its target shown as the caller may see it (and, for an
+    event that went out in its group's delivery, that delivery's message id)."""
     shown = replace(delivery, target=shown_target(delivery, in_full=in_full))
-    return DeliveryOut.model_validate(shown)
+    return DeliveryOut.model_validate(shown).model_copy(update={"grouped_into": group_message_id})
 
 
 @router.get("/deliveries", summary="List delivery attempts (others than admins: their projects')")
@@ -61,7 +60,11 @@ async def list_deliveries_route(
     status: DeliveryStatusName | None = None,
     channel: Channel | None = None,
 ) -> Page[DeliveryOut]:
-    """A page of attempts, newest first, filtered by alert, project, status and channel."""
+    """A page of attempts, newest first, filtered by alert, project, status and channel.
+
+    An event delivered to a subscription that groups its deliveries (ADR 0017) is `grouped`:
+    `grouped_into` names the message id of its group's one delivery once the group went out.
+    """
     everything = sees_all_deliveries(principal)
     records = await list_deliveries(
         session,
@@ -72,7 +75,16 @@ async def list_deliveries_route(
         channel=channel,
         page=page,
     )
-    return make_page([delivery_out(record, in_full=everything) for record in records], page)
+    groups = await grouped_into(
+        session, delivery_ids=[record.id for record in records if record.status == GROUPED]
+    )
+    return make_page(
+        [
+            delivery_out(record, in_full=everything, group_message_id=groups.get(record.id))
+            for record in records
+        ],
+        page,
+    )
 
 
 @router.post(

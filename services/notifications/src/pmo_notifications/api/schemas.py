@@ -23,6 +23,7 @@ from pmo_common.web.inputs import (
 from pmo_common.web.schemas import OutputModel
 from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 
+from pmo_notifications.domain.delivery_grouping import MAX_GROUP_SECONDS
 from pmo_notifications.domain.escalation_ladder import (
     MAX_AFTER_SECONDS,
     MAX_LEVELS,
@@ -30,10 +31,10 @@ from pmo_notifications.domain.escalation_ladder import (
     RECIPIENT_KEYWORDS,
 )
 
-Channel = Literal["email", "webhook"]
+Channel = Literal["email", "webhook", "slack", "teams"]
 SeverityName = Literal["info", "warning", "critical"]
 AlertStatusName = Literal["open", "acknowledged", "resolved"]
-DeliveryStatusName = Literal["pending", "delivered", "retrying", "failed", "skipped"]
+DeliveryStatusName = Literal["pending", "delivered", "retrying", "failed", "skipped", "grouped"]
 ReferenceId = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^\S+$")
 ]
@@ -82,6 +83,14 @@ class ReasonOut(OutputModel):
     threshold: float | str | None = None
 
 
+class SeverityChangeOut(OutputModel):
+    """One raise or lowering of an alert's severity as its project's condition moved."""
+
+    at: datetime
+    from_: SeverityName = Field(validation_alias="previous", serialization_alias="from")
+    to: SeverityName = Field(validation_alias="current")
+
+
 class AlertOut(OutputModel):
     """An alert about one project."""
 
@@ -107,6 +116,10 @@ class AlertOut(OutputModel):
     next_escalation_at: datetime | None = Field(
         description="When the next escalation step is due; null when none is (acknowledged, "
         "resolved, at the top of the ladder, or no policy applies)"
+    )
+    severity_changes: list[SeverityChangeOut] = Field(
+        description="Each raise or lowering of the severity, oldest first; the alert keeps its "
+        "id (an at-risk alert is a warning while amber, critical while red)"
     )
 
 
@@ -138,6 +151,14 @@ class SubscriptionCreate(StrictInput):
             "project_id": "3f2a9c1e-apollo",
             "min_severity": "critical",
         },
+        {
+            "channel": "webhook",
+            "target": "https://hooks.example.com/pmo/portfolio-digest",
+            "event_types": ["project.at_risk", "alert.raised"],
+            "portfolio_id": "pf-digital",
+            "group_wait_seconds": 30,
+            "group_interval_seconds": 300,
+        },
     )
 
     channel: Channel
@@ -149,6 +170,22 @@ class SubscriptionCreate(StrictInput):
     portfolio_id: ReferenceId | None = None
     project_id: ReferenceId | None = None
     min_severity: SeverityName = "info"
+    group_wait_seconds: WholeNumber = Field(
+        default=0,
+        ge=0,
+        le=MAX_GROUP_SECONDS,
+        description="0: each event is delivered at once. Above 0: the events of one portfolio "
+        "go out together, as one delivery (a `pmo.alert.group` CloudEvent, or one summary "
+        "e-mail); the first event of a group waits this long for others to join it",
+    )
+    group_interval_seconds: WholeNumber = Field(
+        default=0,
+        ge=0,
+        le=MAX_GROUP_SECONDS,
+        description="Once a group went out, the events that follow wait until this long after "
+        "that delivery (0: they start a new group, which waits group_wait_seconds). Needs "
+        "group_wait_seconds above 0",
+    )
 
 
 class SubscriptionOut(OutputModel):
@@ -162,6 +199,8 @@ class SubscriptionOut(OutputModel):
     portfolio_id: str | None
     project_id: str | None
     min_severity: SeverityName
+    group_wait_seconds: int = Field(description="0: not grouped")
+    group_interval_seconds: int
     created_at: datetime
 
 
@@ -235,6 +274,11 @@ class DeliveryOut(OutputModel):
     next_attempt_at: datetime
     attempted_at: datetime | None
     completed_at: datetime | None
+    grouped_into: str | None = Field(
+        default=None,
+        description="For a `grouped` delivery: the `message_id` of its group's one delivery "
+        "once the group went out (null while it waits, until `next_attempt_at` at the latest)",
+    )
 
 
 class DeliveryResend(StrictInput):

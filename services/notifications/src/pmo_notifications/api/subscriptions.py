@@ -25,7 +25,7 @@ from pmo_notifications.api.schemas import (
     SubscriptionCreated,
     SubscriptionOut,
 )
-from pmo_notifications.domain.subscription_matching import SubscriptionRecord
+from pmo_notifications.domain.delivery_grouping import GroupableSubscription, GroupingWindow
 from pmo_notifications.handlers import subscription_commands, subscription_queries
 
 router = APIRouter(prefix="/v1", tags=["subscriptions"])
@@ -33,7 +33,7 @@ router = APIRouter(prefix="/v1", tags=["subscriptions"])
 
 async def _own_subscription(
     subscription_id: str, principal: AnyRolePrincipal, session: SessionDep
-) -> SubscriptionRecord:
+) -> GroupableSubscription:
     # 404 when there is none, 403 when it is someone else's (and the caller is no PMO admin).
     subscription = await subscription_queries.get_subscription(
         session, subscription_id=subscription_id
@@ -42,14 +42,15 @@ async def _own_subscription(
     return subscription
 
 
-OwnSubscription = Annotated[SubscriptionRecord, Depends(_own_subscription)]
+OwnSubscription = Annotated[GroupableSubscription, Depends(_own_subscription)]
 
 
 @router.post(
     "/subscriptions",
     status_code=201,
     response_model=SubscriptionCreated,
-    summary="Subscribe to events by e-mail or webhook (a webhook's secret is shown only here)",
+    summary="Subscribe to events by e-mail or webhook (a webhook's secret is shown only here), "
+    "each event at once or grouped per portfolio",
 )
 async def create_subscription_route(
     body: SubscriptionCreate,
@@ -60,7 +61,9 @@ async def create_subscription_route(
 ) -> JSONResponse:
     """Create a subscription; PMO admins and portfolio managers to anything, project managers
     only to a project they manage. Others than PMO admins subscribe e-mail addresses only in
-    the domains PMO_NOTIFICATIONS_ALLOWED_EMAIL_DOMAINS lists (422 naming `target`)."""
+    the domains PMO_NOTIFICATIONS_ALLOWED_EMAIL_DOMAINS lists (422 naming `target`).
+    With `group_wait_seconds` above 0 the events of one portfolio go out together (ADR 0017);
+    `group_interval_seconds` without a wait is refused (422 naming it)."""
     project = await subscription_queries.project_to_subscribe_to(
         session, project_id=body.project_id
     )
@@ -71,6 +74,7 @@ async def create_subscription_route(
         target=body.target,
         event_types=body.event_types,
         limit_email_domains=limited_to_allowed_email_domains(principal),
+        window=GroupingWindow(body.group_wait_seconds, body.group_interval_seconds),
     )
 
     async def create() -> SubscriptionCreated:

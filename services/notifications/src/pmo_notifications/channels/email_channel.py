@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import smtplib
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -20,8 +21,29 @@ EMAIL = "email"
 SMTP_SERVER = "smtp-server"
 
 
+# A delivery's payload is the e-mail's text as is; one with an HTML alternative (a digest) is
+# stored as this marker line and a JSON object of both parts, so every other e-mail (and every
+# payload stored before) reads as it always did.
+_ALTERNATIVE_MARKER = "pmo-email-alternative/1\n"
+
+
+def stored_body(text: str, html: str | None) -> str:
+    """The payload a delivery stores for an e-mail of this text and optional HTML."""
+    if html is None:
+        return text
+    return _ALTERNATIVE_MARKER + json.dumps({"text": text, "html": html})
+
+
+def stored_parts(payload: str) -> tuple[str, str | None]:
+    """The text and the HTML (None for a plain e-mail) a stored payload holds."""
+    if not payload.startswith(_ALTERNATIVE_MARKER):
+        return payload, None
+    parts = json.loads(payload.removeprefix(_ALTERNATIVE_MARKER))
+    return str(parts["text"]), str(parts["html"])
+
+
 class EmailChannel:
-    """Sends plain-text e-mails through one SMTP server."""
+    """Sends e-mails (plain text, or text with an HTML alternative) through one SMTP server."""
 
     signs_messages = False
 
@@ -58,8 +80,9 @@ class EmailChannel:
 
     @classmethod
     def message_for(cls, notification: RoutedNotification) -> DeliveryMessage:
-        """The e-mail composed for the reader."""
-        return DeliveryMessage(subject=notification.email.subject, body=notification.email.body)
+        """The e-mail composed for the reader (its HTML alternative too, if it has one)."""
+        email = notification.email
+        return DeliveryMessage(subject=email.subject, body=stored_body(email.body, email.html))
 
     @classmethod
     def recipient_key(cls, target: str) -> str:
@@ -103,7 +126,11 @@ class EmailChannel:
         mail["Date"] = formatdate(usegmt=True)
         # The same id on every retry lets mail systems recognise a duplicate.
         mail["Message-ID"] = f"<{message.message_id}@pmo-notifications>"
-        mail.set_content(message.body)
+        text, html = stored_parts(message.body)
+        mail.set_content(text)
+        if html is not None:
+            # multipart/alternative: clients show the last part they can render, the HTML.
+            mail.add_alternative(html, subtype="html")
         conversation = SmtpConversation(self._server, deadline=self._timeout)
         try:
             await conversation.run(mail)

@@ -13,12 +13,16 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 
 from pmo_notifications.channels.channel import Channel
 from pmo_notifications.channels.email_channel import EMAIL, EmailChannel
+from pmo_notifications.channels.slack_channel import SLACK, SlackChannel
+from pmo_notifications.channels.teams_channel import TEAMS, TeamsChannel
 from pmo_notifications.channels.webhook_channel import WEBHOOK, WebhookChannel
 from pmo_notifications.config import NotificationsSettings
 
 CHANNELS: Mapping[str, type[Channel]] = {
     EMAIL: EmailChannel,
     WEBHOOK: WebhookChannel,
+    SLACK: SlackChannel,
+    TEAMS: TeamsChannel,
 }
 
 

@@ -23,18 +23,37 @@ from sqlalchemy.sql.base import Executable
 
 from pmo_notifications.db.projection_repository import projects_led_by
 from pmo_notifications.db.tables import ACTIVE_ALERT, alerts
-from pmo_notifications.domain.alert_lifecycle import ACTIVE_STATUSES, AlertRecord, AlertState
+from pmo_notifications.domain.alert_lifecycle import (
+    ACTIVE_STATUSES,
+    AlertRecord,
+    AlertState,
+    SeverityChange,
+)
+from pmo_notifications.domain.clock import in_utc
 from pmo_notifications.domain.reason_line import ReasonLine
 
 
 def _record(row: RowMapping) -> AlertRecord:
     reasons = tuple(ReasonLine(**reason) for reason in row["reasons"])
-    return record_from(AlertRecord, row, reasons=reasons)
+    changes = tuple(
+        SeverityChange(datetime.fromisoformat(change["at"]), change["from"], change["to"])
+        for change in row["severity_changes"] or ()
+    )
+    return record_from(AlertRecord, row, reasons=reasons, severity_changes=changes)
 
 
 def _values(alert: AlertRecord) -> dict[str, Any]:
-    # JSON wants a list; each reason is stored as the dict monitoring sent.
-    return values_of(alert, reasons=[values_of(reason) for reason in alert.reasons])
+    # JSON wants lists; each reason is stored as the dict monitoring sent, each severity change
+    # as {at, from, to} (the shape AlertOut lists).
+    return values_of(
+        alert,
+        reasons=[values_of(reason) for reason in alert.reasons],
+        severity_changes=[
+            {"at": in_utc(change.at).isoformat(), "from": change.previous, "to": change.current}
+            for change in alert.severity_changes
+        ]
+        or None,
+    )
 
 
 async def get_alert(
@@ -93,29 +112,29 @@ def _insert_unless_active(dialect_name: str) -> Executable:
     return statement
 
 
-async def refresh_alert_signal(
-    session: AsyncSession,
-    *,
-    alert_id: str,
-    project_name: str,
-    severity: str,
-    title: str,
-    reasons: tuple[ReasonLine, ...],
-    rag: str | None,
-    last_event_at: datetime,
+# What a newer signal changes on an active alert: what it says and its severity. Its lifecycle
+# (status, who acknowledged) is the people's, not the signal's.
+_SIGNAL_FIELDS = ("project_name", "severity", "title", "reasons", "rag", "last_event_at")
+# What a change of severity changes besides: its history, and the escalation ladder (a raise to
+# critical starts it, a lowering stops it). Written only then, so a repeated signal never
+# overwrites a step the ladder job took meanwhile.
+_SEVERITY_FIELDS = (
+    "severity_changes",
+    "escalation_policy_id",
+    "escalation_level",
+    "escalation_repeats",
+    "next_escalation_at",
+)
+
+
+async def save_alert_signal(
+    session: AsyncSession, *, alert: AlertRecord, severity_changed: bool
 ) -> None:
-    """Update an active alert with a repeated signal's reasons, severity and time."""
+    """Store what a newer signal changed on an active alert (read locked in this transaction)."""
+    values = _values(alert)
+    names = _SIGNAL_FIELDS + (_SEVERITY_FIELDS if severity_changed else ())
     await session.execute(
-        update(alerts)
-        .where(alerts.c.id == alert_id)
-        .values(
-            project_name=project_name,
-            severity=severity,
-            title=title,
-            reasons=[values_of(reason) for reason in reasons],
-            rag=rag,
-            last_event_at=last_event_at,
-        )
+        update(alerts).where(alerts.c.id == alert.id).values({name: values[name] for name in names})
     )
 
 

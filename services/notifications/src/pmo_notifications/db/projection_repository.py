@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, replace
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
 from pmo_common.db.rows import (
     as_utc,
+    fetch_all,
     fetch_by_id,
     insert_or_replace,
     record_from,
@@ -15,12 +19,14 @@ from pmo_common.db.rows import (
 )
 from sqlalchemy import (
     ColumnElement,
+    RowMapping,
     Select,
     Tuple,
     and_,
     case,
     func,
     insert,
+    literal,
     or_,
     select,
     tuple_,
@@ -30,29 +36,63 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.base import Executable, ReadOnlyColumnCollection
 
-from pmo_notifications.db.tables import projects
+from pmo_notifications.db.tables import health_changes, projects
 from pmo_notifications.domain.clock import utc_now
 from pmo_notifications.domain.project_projection import (
     CLOSED,
+    HEALTH_FIELDS,
+    HealthChange,
     HealthSignalStamp,
+    LatestHealth,
     ProjectRecord,
     normalised_email,
 )
+from pmo_notifications.domain.reason_line import ReasonLine
+
+
+def project_record(row: RowMapping) -> ProjectRecord:
+    """The record of a `projects` row (its reasons stored as JSON objects)."""
+    reasons = tuple(ReasonLine(**reason) for reason in row["reasons"] or ())
+    return record_from(ProjectRecord, row, reasons=reasons)
 
 
 async def get_project(session: AsyncSession, *, project_id: str) -> ProjectRecord | None:
     """The known project with this id, if any."""
-    return await fetch_by_id(session, projects, project_id, ProjectRecord)
+    return await fetch_by_id(session, projects, project_id, project_record)
+
+
+async def list_projects(
+    session: AsyncSession,
+    *,
+    led_by: str | None = None,
+    portfolio_ids: Collection[str] | None = None,
+    project_ids: Collection[str] | None = None,
+    include_closed: bool = False,
+) -> list[ProjectRecord]:
+    """The known projects, by name: those `led_by` manages or sponsors, in `portfolio_ids`,
+    among `project_ids` (each filter only when given), closed ones only if asked."""
+    query = select(projects)
+    if led_by is not None:
+        query = query.where(projects.c.id.in_(projects_led_by(led_by)))
+    if portfolio_ids is not None:
+        query = query.where(projects.c.portfolio_id.in_(list(portfolio_ids)))
+    if project_ids is not None:
+        query = query.where(projects.c.id.in_(list(project_ids)))
+    if not include_closed:
+        query = query.where(projects.c.status != CLOSED)
+    return await fetch_all(session, query.order_by(projects.c.name, projects.c.id), project_record)
 
 
 def _stored_values(project: ProjectRecord) -> dict[str, Any]:
-    # E-mails are compared lower-cased, so they are stored that way.
-    return values_of(
+    # E-mails are compared lower-cased, so they are stored that way. The health fields are
+    # monitoring's: intake's versions never overwrite them.
+    values = values_of(
         project,
         manager=normalised_email(project.manager),
         sponsor=normalised_email(project.sponsor),
         updated_at=utc_now(),
     )
+    return {name: value for name, value in values.items() if name not in HEALTH_FIELDS}
 
 
 async def apply_project_version(session: AsyncSession, *, project: ProjectRecord) -> bool:
@@ -107,7 +147,7 @@ async def record_signalled_project(
         and row["health_signal_at"] is not None
         and as_utc(row["health_signal_at"]) == as_utc(signal.sent_at)
     )
-    return SignalledProject(record_from(ProjectRecord, row), newest)
+    return SignalledProject(project_record(row), newest)
 
 
 # The health-signal columns an at-risk or recovered signal offers.
@@ -173,7 +213,7 @@ async def close_project(
             status=CLOSED,
             version=version,
         )
-        await session.execute(insert(projects).values(**values_of(closed), updated_at=at))
+        await session.execute(insert(projects).values(**_stored_values(closed)))
         return closed
     await session.execute(
         update(projects)
@@ -189,3 +229,90 @@ def projects_led_by(email: str | None) -> Select[tuple[str]]:
     return select(projects.c.id).where(
         or_(projects.c.manager == address, projects.c.sponsor == address)
     )
+
+
+async def record_latest_health(
+    session: AsyncSession,
+    *,
+    project_id: str,
+    health: LatestHealth | None,
+    report_as_of: date | None = None,
+) -> bool:
+    """Keep a known project's latest health and newest report date (an unknown project is left
+    for intake's project.created: these events do not say who leads it); whether `health` is
+    the latest known (True also for an unknown project, or without `health`).
+
+    The health is kept unless the stored one is newer by (as_of, health_version), a missing
+    version counting as 0; an equal stamp is the same assessment told by another event, so
+    writing it again changes nothing. One statement, whatever arrives first.
+    """
+    values: dict[str, Any] = {}
+    if health is not None:
+        stored = tuple_(projects.c.rag_as_of, func.coalesce(projects.c.rag_version, 0))
+        offered = tuple_(
+            literal(health.as_of, projects.c.rag_as_of.type),
+            literal(health.health_version or 0, projects.c.rag_version.type),
+        )
+        newer = or_(projects.c.rag_as_of.is_(None), offered >= stored)
+        told = {
+            "rag": health.rag,
+            "reasons": [values_of(reason) for reason in health.reasons],
+            "metrics": health.metrics,
+            "rag_as_of": health.as_of,
+            "rag_version": health.health_version,
+        }
+        values |= {
+            # Typed as their columns, so JSON values bind as JSON inside the CASE.
+            name: case((newer, literal(value, projects.c[name].type)), else_=projects.c[name])
+            for name, value in told.items()
+        }
+    if report_as_of is not None:
+        report = literal(report_as_of, projects.c.last_report_at.type)
+        later = or_(projects.c.last_report_at.is_(None), projects.c.last_report_at < report)
+        values["last_report_at"] = case((later, report), else_=projects.c.last_report_at)
+    if not values:
+        return True
+    rows = await session.execute(
+        update(projects)
+        .where(projects.c.id == project_id)
+        .values(values)
+        .returning(projects.c.rag_as_of, projects.c.rag_version)
+    )
+    kept = rows.first()
+    if kept is None or health is None:
+        return True
+    return (kept.rag_as_of, kept.rag_version or 0) == (health.as_of, health.health_version or 0)
+
+
+async def record_health_change(session: AsyncSession, *, change: HealthChange) -> None:
+    """Keep one change of colour (a replay of the same health version adds nothing)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    values = values_of(
+        change, reason_codes=list(change.reason_codes), changed_at=as_utc(change.changed_at)
+    )
+    await session.execute(
+        dialect.insert(health_changes)
+        .values(id=str(uuid.uuid4()), **values)
+        .on_conflict_do_nothing(index_elements=["project_id", "health_version"])
+    )
+
+
+async def health_changes_since(
+    session: AsyncSession, project_ids: Collection[str], since: datetime
+) -> list[HealthChange]:
+    """The changes of colour of these projects announced at or after `since`, oldest first."""
+    if not project_ids:
+        return []
+    query = (
+        select(health_changes)
+        .where(
+            health_changes.c.project_id.in_(list(project_ids)),
+            health_changes.c.changed_at >= since,
+        )
+        .order_by(health_changes.c.changed_at, health_changes.c.project_id)
+    )
+    return await fetch_all(session, query, _health_change)
+
+
+def _health_change(row: RowMapping) -> HealthChange:
+    return record_from(HealthChange, row, reason_codes=tuple(row["reason_codes"]))

@@ -11,11 +11,13 @@ from sqlalchemy import RowMapping, Select, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db.tables import subscriptions
+from pmo_notifications.domain.delivery_grouping import GroupableSubscription
 from pmo_notifications.domain.subscription_matching import SubscriptionRecord
 
 
-def _record(row: RowMapping) -> SubscriptionRecord:
-    return record_from(SubscriptionRecord, row, event_types=tuple(row["event_types"]))
+def _record(row: RowMapping) -> GroupableSubscription:
+    # Every subscription is read with its grouping window (both 0 when it does not group).
+    return record_from(GroupableSubscription, row, event_types=tuple(row["event_types"]))
 
 
 async def insert_subscription(session: AsyncSession, *, subscription: SubscriptionRecord) -> None:
@@ -29,7 +31,7 @@ async def insert_subscription(session: AsyncSession, *, subscription: Subscripti
 
 async def get_subscription(
     session: AsyncSession, *, subscription_id: str, include_deleted: bool = False
-) -> SubscriptionRecord | None:
+) -> GroupableSubscription | None:
     """The subscription with this id (deleted ones only when asked)."""
     query = select(subscriptions).where(subscriptions.c.id == subscription_id)
     if not include_deleted:
@@ -60,7 +62,7 @@ async def list_subscriptions(
     channel: str | None,
     project_id: str | None,
     page: PageRequest,
-) -> list[SubscriptionRecord]:
+) -> list[GroupableSubscription]:
     """A page of live subscriptions, oldest first (only `owner`'s when given)."""
     query = matching(
         select(subscriptions).where(subscriptions.c.deleted_at.is_(None)),

@@ -41,6 +41,33 @@ projects = Table(
     # signals are ordered by (as_of, version, sent time), a missing version before any other.
     Column("health_as_of", Date, nullable=True),
     Column("health_version", Integer, nullable=True),
+    # The project's latest health as monitoring last told it (health_changed, status_reported;
+    # see migration 0006): the colour, its reasons and figures, and the report date and health
+    # version they come from, by which a late event is told from news.
+    code_column("rag", nullable=True),
+    json_column("reasons", nullable=True),
+    json_column("metrics", nullable=True),
+    Column("rag_as_of", Date, nullable=True),
+    Column("rag_version", Integer, nullable=True),
+    # The report date of the newest status report filed (None before the first one).
+    Column("last_report_at", Date, nullable=True),
+)
+
+# Every change of a project's colour monitoring announced (project.health_changed), kept for the
+# digests' "what changed since"; one row per health version (a replay adds none).
+health_changes = Table(
+    "health_changes",
+    metadata,
+    id_column(),
+    reference_column("project_id", length=64),
+    code_column("previous_rag", nullable=True),
+    code_column("rag"),
+    Column("as_of", Date, nullable=False),
+    Column("health_version", Integer, nullable=True),
+    timestamp_column("changed_at"),
+    json_column("reason_codes"),
+    Index("ix_health_changes_project_changed", "project_id", "changed_at"),
+    Index("ux_health_changes_version", "project_id", "health_version", unique=True),
 )
 
 ACTIVE_ALERT = "status <> 'resolved'"
@@ -71,6 +98,9 @@ alerts = Table(
     Column("escalation_level", Integer, nullable=False, server_default=text("0")),
     Column("escalation_repeats", Integer, nullable=False, server_default=text("0")),
     timestamp_column("next_escalation_at", nullable=True, index=True),
+    # Each raise or lowering of the alert's severity, [{at, from, to}] oldest first (see
+    # migration 0006; None on alerts never changed).
+    json_column("severity_changes", nullable=True),
     # One active alert per project and key, even if two replicas race on the same signal.
     Index(
         "ux_alerts_one_active",
@@ -80,6 +110,26 @@ alerts = Table(
         sqlite_where=text(ACTIVE_ALERT),
         postgresql_where=text(ACTIVE_ALERT),
     ),
+)
+
+# The items an alert of several is made of, each remembered once per project (see migration
+# 0006): a missed reporting period (`report_overdue:<period>`), an overdue recovery action
+# (`action_overdue:<action id>`), a metric's early warning (`early_warning:<metric>`). The key
+# keeps a period or an action from being alerted twice, even after its alert was resolved; an
+# early warning's report date and health version order its episode's start and end.
+alert_items = Table(
+    "alert_items",
+    metadata,
+    Column("project_id", String(64), primary_key=True),
+    Column("item_key", String(120), primary_key=True),
+    reference_column("alert_id", nullable=True, index=True),
+    Column("active", Boolean, nullable=False),
+    # The reason line the item adds to its alert while active.
+    json_column("reason", nullable=True),
+    Column("period", Integer, nullable=True),
+    Column("as_of", Date, nullable=True),
+    Column("health_version", Integer, nullable=True),
+    timestamp_column("signalled_at"),
 )
 
 subscriptions = Table(
@@ -98,6 +148,9 @@ subscriptions = Table(
     Column("secret", String(200), nullable=True),
     timestamp_column("created_at"),
     timestamp_column("deleted_at", nullable=True, index=True),
+    # Grouping (see migration 0007, ADR 0017): 0 = each delivery at once.
+    Column("group_wait_seconds", Integer, nullable=False, server_default=text("0")),
+    Column("group_interval_seconds", Integer, nullable=False, server_default=text("0")),
 )
 
 silences = Table(
@@ -112,6 +165,8 @@ silences = Table(
     email_column("created_by"),
     timestamp_column("created_at"),
 )
+
+WAITING_IN_GROUP = "status = 'grouped' AND grouped_into IS NULL"
 
 # One row per delivery attempt; a failed attempt that will be retried is followed by a new
 # row with the same message_id (the webhook-id), so the history of every try stays visible.
@@ -142,8 +197,34 @@ deliveries = Table(
     timestamp_column("claimed_until", nullable=True),
     timestamp_column("attempted_at", nullable=True),
     timestamp_column("completed_at", nullable=True),
+    # An event's delivery waiting in its group (status `grouped`, see migration 0007): the group,
+    # and once the group went out, the message id of the group's one delivery.
+    reference_column("group_id", nullable=True),
+    Column("grouped_into", String(64), nullable=True),
     Index("ix_deliveries_due", "status", "next_attempt_at"),
     Index("ix_deliveries_project_queue", "project_id", "status", "planned_at"),
+    # The events still waiting in their groups: few at any time, read by the group job each pass.
+    Index(
+        "ix_deliveries_waiting_in_group",
+        "group_id",
+        "next_attempt_at",
+        sqlite_where=text(WAITING_IN_GROUP),
+        postgresql_where=text(WAITING_IN_GROUP),
+    ),
+)
+
+# Each group of a subscription's events of one portfolio (ADR 0017), its id derived from that
+# key: when it last went out, and the earliest it may go out again (group_interval_seconds).
+delivery_groups = Table(
+    "delivery_groups",
+    metadata,
+    id_column(),
+    reference_column("subscription_id", index=True),
+    reference_column("portfolio_id", length=64, nullable=True),
+    timestamp_column("created_at"),
+    timestamp_column("last_sent_at", nullable=True),
+    timestamp_column("next_send_at", nullable=True),
+    Column("sends", Integer, nullable=False, server_default=text("0")),
 )
 
 # The policy of a portfolio is keyed by its id; the default policy by DEFAULT_POLICY_SCOPE (no
@@ -173,4 +254,46 @@ intervention_owners = Table(
     email_column("owner", nullable=True),
     Column("closed", Boolean, nullable=False),
     timestamp_column("changed_at"),
+)
+
+# The digests' projections and claims (ADR 0018, migration 0008). Portfolios and their managers
+# as intake's intake.portfolio.created tells them (e-mails lower-cased, as compared).
+portfolios = Table(
+    "portfolios",
+    metadata,
+    id_column(length=64),
+    name_column(),
+    email_column("owner", index=True),
+    timestamp_column("updated_at"),
+)
+
+# Standards' recovery actions as the daily digest lists them (intervention.action_added,
+# _overdue and _done, in any order: a done action stays done, whatever arrives after). An
+# action of a case that was closed (intervention_owners) is nobody's to do any more.
+intervention_actions = Table(
+    "intervention_actions",
+    metadata,
+    id_column("action_id", length=64),
+    reference_column("project_id", length=64, index=True),
+    reference_column("intervention_id", length=64),
+    Column("title", String(400), nullable=True),
+    email_column("owner", nullable=True),
+    Column("due_date", Date, nullable=True),
+    timestamp_column("done_at", nullable=True),
+    timestamp_column("updated_at"),
+)
+
+# One row per recipient and period: claimed by the replica that plans the digest's e-mail, in
+# the same transaction, so one digest goes out per recipient and period across replicas.
+digests_sent = Table(
+    "digests_sent",
+    metadata,
+    id_column(),
+    email_column("recipient"),
+    code_column("period"),
+    Column("period_key", String(16), nullable=False),
+    timestamp_column("sent_at"),
+    # Nothing to report: no e-mail went out, but the period is done for the recipient.
+    Column("nothing_to_report", Boolean, nullable=False),
+    Index("ux_digests_sent_once", "recipient", "period", "period_key", unique=True),
 )

@@ -41,6 +41,20 @@ class WebhookTarget:
         return f"{self.scheme}://{literal}:{self.port}{self.path}"
 
 
+def url_without_secrets(url: str) -> str:
+    """A URL target as others than PMO admins see it: scheme and host only.
+
+    Webhook, Slack and Teams URLs often carry their credential in the path or query (a Slack
+    incoming webhook is nothing but its path), so neither the delivery log nor the delivery
+    events show more of them.
+    """
+    try:
+        target = parse_webhook_url(url)
+    except TargetRefused:
+        return "(hidden)"
+    return f"{target.scheme}://{target.host_header}/..."
+
+
 def parse_webhook_url(url: str) -> WebhookTarget:
     """Parse a webhook URL, refusing other schemes, credentials and malformed hosts."""
     if any(ch.isspace() or ord(ch) < 0x20 for ch in url):

@@ -17,6 +17,15 @@ ACTIVE_STATUSES: tuple[str, ...] = (OPEN, ACKNOWLEDGED)
 SYSTEM_ACTOR = "system"
 
 
+@dataclass(frozen=True, slots=True)
+class SeverityChange:
+    """One raise or lowering of an alert's severity, as its project's condition moved."""
+
+    at: datetime
+    previous: str
+    current: str
+
+
 class AlertTransitionRefused(Refusal):
     """The requested change is not allowed from the alert's current status."""
 
@@ -102,6 +111,8 @@ class AlertRecord:
     escalation_level: int = 0
     escalation_repeats: int = 0
     next_escalation_at: datetime | None = None
+    # Each raise or lowering of the severity, oldest first (the alert keeps its id throughout).
+    severity_changes: tuple[SeverityChange, ...] = ()
 
     @property
     def state(self) -> AlertState:

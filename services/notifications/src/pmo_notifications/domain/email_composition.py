@@ -11,6 +11,7 @@ from pmo_notifications.domain.reason_line import ReasonLine
 
 __all__ = [
     "ComposedEmail",
+    "EarlyWarningNotice",
     "EscalationNotice",
     "HealthNotice",
     "OverdueAction",
@@ -19,10 +20,14 @@ __all__ = [
     "compose_action_overdue_email",
     "compose_alert_change_email",
     "compose_at_risk_email",
+    "compose_early_warning_cleared_email",
+    "compose_early_warning_email",
     "compose_escalation_email",
     "compose_event_email",
+    "compose_health_change_email",
     "compose_overdue_email",
     "compose_recovery_email",
+    "compose_severity_change_email",
 ]
 SUBJECT_PREFIX = "[PMO]"
 _SIGNATURE = (
@@ -59,10 +64,12 @@ class HealthNotice:
 
 @dataclass(frozen=True, slots=True)
 class ComposedEmail:
-    """Subject and plain-text body of one e-mail."""
+    """Subject and plain-text body of one e-mail, and an HTML alternative where it has one (the
+    digests: sent as multipart/alternative, the text first)."""
 
     subject: str
     body: str
+    html: str | None = None
 
 
 def compose_at_risk_email(notice: HealthNotice) -> ComposedEmail:
@@ -87,15 +94,18 @@ def compose_at_risk_email(notice: HealthNotice) -> ComposedEmail:
 
 
 def compose_recovery_email(notice: HealthNotice) -> ComposedEmail:
-    """The e-mail telling a project manager their project has recovered."""
+    """The e-mail telling a project manager their project has recovered (from red)."""
     was = f" (it was {notice.previous_rag})" if notice.previous_rag else ""
+    # The at-risk alert follows the colour: resolved at green, a warning while amber.
+    alert = (
+        "The at-risk alert has been lowered to a warning while the project is amber."
+        if notice.rag == "amber"
+        else "The at-risk alert has been resolved automatically."
+    )
     return _health_email(
         notice,
         subject="has recovered",
-        news=[
-            f"has recovered: it is now {notice.rag.upper()}{was}",
-            "The at-risk alert has been resolved automatically.",
-        ],
+        news=[f"has recovered: it is now {notice.rag.upper()}{was}", alert],
         reasons_heading="Still worth watching:",
         steps=[
             "Keep reporting on the usual cadence so the recovery is confirmed.",
@@ -144,6 +154,72 @@ def compose_alert_change_email(
     if note:
         lines.append(f"Note: {note}")
     return _email(f"Alert {status}: {title}", lines)
+
+
+def compose_severity_change_email(*, title: str, previous: str, current: str) -> ComposedEmail:
+    """The e-mail telling a subscriber that an alert was raised or lowered with its project."""
+    moved = "raised" if current == "critical" else "lowered"
+    return _email(
+        f"Alert {moved} to {current}: {title}",
+        [f"Alert: {title}", f"Severity: {moved} from {previous} to {current}."],
+    )
+
+
+def compose_health_change_email(notice: HealthNotice) -> ComposedEmail:
+    """The e-mail telling a subscriber that a project's colour changed."""
+    was = f" (it was {notice.previous_rag})" if notice.previous_rag else ""
+    return _health_email(
+        notice,
+        subject="changed colour",
+        news=[f"is now {notice.rag.upper()}{was}"],
+        reasons_heading="Why:",
+        steps=["Open the project in the PMO tool for its latest status report and trend."],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class EarlyWarningNotice:
+    """A forecast warning about one index of a project (project.early_warning)."""
+
+    project_name: str
+    metric: str
+    message: str
+    as_of: date
+    forecast_crossing_date: date | None = None
+
+
+def compose_early_warning_email(notice: EarlyWarningNotice) -> ComposedEmail:
+    """The e-mail telling a subscriber that a project's forecast warns of trouble ahead."""
+    crossing = (
+        [f"At this trend it crosses the red threshold on {notice.forecast_crossing_date}."]
+        if notice.forecast_crossing_date
+        else []
+    )
+    return _email(
+        f"Early warning on {notice.metric} for project {notice.project_name}",
+        [
+            f"Project {notice.project_name}, as of {notice.as_of.isoformat()}: {notice.message}",
+            *crossing,
+            "",
+            *_next_steps(
+                "Check the forecast against your plan: what would change the trend?",
+                "Agree the corrective action with your team before the threshold is crossed.",
+            ),
+        ],
+    )
+
+
+def compose_early_warning_cleared_email(
+    *, project_name: str, metric: str, as_of: date
+) -> ComposedEmail:
+    """The e-mail telling a subscriber that a project's early warning no longer holds."""
+    return _email(
+        f"Early warning on {metric} cleared for project {project_name}",
+        [
+            f"Project {project_name}, as of {as_of.isoformat()}: the latest status report no "
+            f"longer shows the early warning on {metric}."
+        ],
+    )
 
 
 @dataclass(frozen=True, slots=True)

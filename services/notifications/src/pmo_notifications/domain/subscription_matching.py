@@ -14,12 +14,16 @@ ALERT_EVENT_TYPES: tuple[str, ...] = (
     "alert.acknowledged",
     "alert.resolved",
     "alert.escalated",
+    "alert.severity_changed",
 )
 DELIVERY_EVENT_TYPES: tuple[str, ...] = ("notification.delivered", "notification.failed")
 CONSUMED_EVENT_TYPES: tuple[str, ...] = (
     "project.at_risk",
     "project.recovered",
     "project.report_overdue",
+    "project.health_changed",
+    "project.early_warning",
+    "project.early_warning_cleared",
     "project.created",
     "project.updated",
     "project.closed",
@@ -31,8 +35,17 @@ CONSUMED_EVENT_TYPES: tuple[str, ...] = (
 )
 ROUTABLE_EVENT_TYPES: frozenset[str] = frozenset(CONSUMED_EVENT_TYPES + ALERT_EVENT_TYPES)
 # Events that carry no severity of their own are routed as this one; an overdue report is
-# something to act on, so it counts as a warning.
-_DEFAULT_SEVERITY = {"project.report_overdue": "warning", "intervention.action_overdue": "warning"}
+# something to act on, so it counts as a warning, as does an early warning and its end (whoever
+# heard of the warning hears it cleared).
+_DEFAULT_SEVERITY = {
+    "project.report_overdue": "warning",
+    "intervention.action_overdue": "warning",
+    "project.early_warning": "warning",
+    "project.early_warning_cleared": "warning",
+}
+# A change of colour is routed as the at-risk alert of that colour is: red critical, amber a
+# warning, green and unknown info.
+_HEALTH_SEVERITY = {"red": "critical", "amber": "warning"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +109,11 @@ def in_scope(
 def routing_severity(event_type: str, declared: str | None = None) -> str:
     """The severity an event is routed with: its own, else the type's default, else info."""
     return declared or _DEFAULT_SEVERITY.get(event_type, "info")
+
+
+def health_routing_severity(rag: str) -> str:
+    """The severity a project.health_changed into `rag` is routed with."""
+    return _HEALTH_SEVERITY.get(rag, "info")
 
 
 def subscription_matches(rule: RoutingRule, facts: EventFacts) -> bool:

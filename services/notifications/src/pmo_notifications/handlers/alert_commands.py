@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Protocol
 
 from pmo_common.db.unit_of_work import unit_of_work
 from pmo_common.events.catalog import ALERT_ACKNOWLEDGED, ALERT_RAISED, ALERT_RESOLVED, EventSpec
@@ -31,7 +32,6 @@ from pmo_notifications.domain.project_projection import ProjectRecord
 from pmo_notifications.domain.reason_line import ReasonLine
 from pmo_notifications.handlers.notification_routing import EventToRoute, Notifier
 from pmo_notifications.handlers.problems import found
-from pmo_notifications.handlers.project_facts import AlertSubject
 
 _EVENT_FOR_STATUS: dict[str, EventSpec[AlertEvent]] = {
     "open": ALERT_RAISED,
@@ -40,8 +40,18 @@ _EVENT_FOR_STATUS: dict[str, EventSpec[AlertEvent]] = {
 }
 
 
+class NamedProject(Protocol):
+    """What an alert-opening signal says of its project (every monitoring and standards event)."""
+
+    @property
+    def project_id(self) -> str: ...
+
+    @property
+    def project_name(self) -> str: ...
+
+
 def new_alert(
-    signal: AlertSubject,
+    signal: NamedProject,
     *,
     kind: str,
     deduplication_key: str,

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from pmo_common.events.catalog import (
+    ACTION_ADDED,
+    ACTION_DONE,
     ACTION_OVERDUE,
+    EARLY_WARNING,
+    EARLY_WARNING_CLEARED,
     GATE_DECIDED,
+    HEALTH_CHANGED,
     INTERVENTION_ASSIGNED,
     INTERVENTION_CLOSED,
     INTERVENTION_OPENED,
+    PORTFOLIO_CREATED,
     PROJECT_AT_RISK,
     PROJECT_CLOSED,
     PROJECT_CREATED,
@@ -17,9 +23,19 @@ from pmo_common.events.catalog import (
     REQUEST_APPROVED,
     REQUEST_REJECTED,
     REQUEST_SUBMITTED,
+    STATUS_REPORTED,
 )
 from pmo_common.messaging.consumed_events import ConsumedEvents
 
+from pmo_notifications.handlers.digest_events import (
+    on_action_added,
+    on_action_done,
+    on_portfolio_created,
+)
+from pmo_notifications.handlers.early_warning_events import (
+    on_early_warning,
+    on_early_warning_cleared,
+)
 from pmo_notifications.handlers.gate_events import on_gate_decided
 from pmo_notifications.handlers.intervention_events import (
     on_action_overdue,
@@ -27,10 +43,11 @@ from pmo_notifications.handlers.intervention_events import (
     on_intervention_closed,
     on_intervention_opened,
 )
+from pmo_notifications.handlers.overdue_alerts import on_report_overdue, on_status_reported
 from pmo_notifications.handlers.project_health_events import (
+    on_health_changed,
     on_project_at_risk,
     on_project_recovered,
-    on_report_overdue,
 )
 from pmo_notifications.handlers.project_registry_events import (
     on_project_closed,
@@ -51,6 +68,10 @@ CONSUMED = (
     .add(PROJECT_AT_RISK, on_project_at_risk)
     .add(PROJECT_RECOVERED, on_project_recovered)
     .add(REPORT_OVERDUE, on_report_overdue)
+    .add(HEALTH_CHANGED, on_health_changed)
+    .add(STATUS_REPORTED, on_status_reported)
+    .add(EARLY_WARNING, on_early_warning)
+    .add(EARLY_WARNING_CLEARED, on_early_warning_cleared)
     .add(GATE_DECIDED, on_gate_decided)
     .add(REQUEST_SUBMITTED, on_request_submitted)
     .add(REQUEST_APPROVED, on_request_approved)
@@ -59,4 +80,7 @@ CONSUMED = (
     .add(INTERVENTION_ASSIGNED, on_intervention_assigned)
     .add(INTERVENTION_CLOSED, on_intervention_closed)
     .add(ACTION_OVERDUE, on_action_overdue)
+    .add(ACTION_ADDED, on_action_added)
+    .add(ACTION_DONE, on_action_done)
+    .add(PORTFOLIO_CREATED, on_portfolio_created)
 )

@@ -19,6 +19,7 @@ from pmo_common.events.catalog import NOTIFICATION_DELIVERED, NOTIFICATION_FAILE
 from pmo_common.events.payloads import DeliveryEvent
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pmo_notifications.channels.email_channel import EMAIL
 from pmo_notifications.config import NotificationsSettings
 from pmo_notifications.db.delivery_repository import (
     AttemptEnd,
@@ -27,6 +28,7 @@ from pmo_notifications.db.delivery_repository import (
     message_attempts,
 )
 from pmo_notifications.db.outbox import outbox
+from pmo_notifications.domain.address_policy import url_without_secrets
 from pmo_notifications.domain.clock import utc_now
 from pmo_notifications.domain.delivery_schedule import (
     DELIVERED,
@@ -42,6 +44,7 @@ from pmo_notifications.domain.sending import SendOutcome
 from pmo_notifications.handlers.delivery_signal import delivery_signal
 from pmo_notifications.handlers.group_commit import GroupCommit
 
+DeliveryChannel = Literal["email", "webhook", "inbox", "slack", "teams"]
 log = logging.getLogger(__name__)
 # Outcomes recorded in one transaction at most (a backlog is written in several).
 MAX_OUTCOMES_PER_TRANSACTION = 100
@@ -172,8 +175,13 @@ async def _announce(session: AsyncSession, finished: DeliveryRecord, *, delivere
             delivery_id=finished.id,
             alert_id=finished.alert_id,
             project_id=finished.project_id,
-            channel=cast(Literal["email", "webhook"], finished.channel),
-            target=finished.target,
+            channel=cast(DeliveryChannel, finished.channel),
+            # Whoever reads the topic sees an e-mail address, or a URL's scheme and host only.
+            target=(
+                finished.target
+                if finished.channel == EMAIL
+                else url_without_secrets(finished.target)
+            ),
             attempt=finished.attempt,
             error=finished.error,
         ),

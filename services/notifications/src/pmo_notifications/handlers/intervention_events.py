@@ -27,6 +27,7 @@ from pmo_notifications.domain.alert_rules import (
 from pmo_notifications.domain.email_composition import compose_action_overdue_email
 from pmo_notifications.domain.intervention_owners import InterventionFact, owner_after
 from pmo_notifications.handlers.alert_commands import resolve_active_alerts
+from pmo_notifications.handlers.digest_events import remember_action
 from pmo_notifications.handlers.notification_routing import Notifier
 from pmo_notifications.handlers.overdue_alerts import alert_once_overdue
 
@@ -83,8 +84,10 @@ async def _record_fact(
 
 
 async def on_action_overdue(session: AsyncSession, event: Consumed[ActionOverdue]) -> None:
-    """Open one alert per overdue recovery action and remind the action's owner."""
+    """Open one alert per overdue recovery action and remind the action's owner; the daily
+    digest lists the action (also when its intervention.action_added never reached us)."""
     payload = event.payload
+    await remember_action(session, payload)
     unit = "day" if payload.days_overdue == 1 else "days"
     await alert_once_overdue(
         session,

@@ -3,7 +3,8 @@
 A use case opens one `Notifier` per project it touches: the silences and subscriptions that may
 concern the project are read once (once per transaction: handlers/routing_facts.py), every event
 the use case causes (the consumed signal, the alert.* events it announces) is planned against
-them, and `flush` records all the deliveries in one statement.
+them, and `flush` records all the deliveries in one statement. A delivery to a subscription that
+groups its deliveries (ADR 0017) joins its group instead of going out on its own.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from pmo_notifications.channels.channel import RoutedNotification
 from pmo_notifications.channels.email_channel import EMAIL
 from pmo_notifications.channels.registry import channel_kind
 from pmo_notifications.db.delivery_repository import insert_planned_deliveries
+from pmo_notifications.domain.alert_group import GroupedAlert, event_project_name, event_title
 from pmo_notifications.domain.clock import utc_now
+from pmo_notifications.domain.delivery_grouping import GROUPED, grouping_window
 from pmo_notifications.domain.delivery_schedule import PENDING, SKIPPED, PlannedDelivery
 from pmo_notifications.domain.email_composition import ComposedEmail
 from pmo_notifications.domain.silence_rules import SilenceRecord, covering_silence
@@ -31,6 +34,7 @@ from pmo_notifications.domain.subscription_matching import (
 )
 from pmo_notifications.domain.webhook_signature import new_message_id
 from pmo_notifications.handlers.delivery_signal import mark_deliveries_planned
+from pmo_notifications.handlers.group_joining import GroupMember, join_groups
 from pmo_notifications.handlers.routing_facts import routing_facts
 
 log = logging.getLogger(__name__)
@@ -66,6 +70,7 @@ class Notifier:
     silences: Sequence[SilenceRecord]
     subscriptions: Sequence[SubscriptionRecord]
     planned: list[PlannedDelivery] = field(default_factory=list)
+    grouped: list[GroupMember] = field(default_factory=list)
 
     @classmethod
     async def for_project(
@@ -85,8 +90,8 @@ class Notifier:
         """Plan one event's deliveries: the people owed an e-mail, then matching subscriptions.
 
         A silence covering the project still records each delivery, as skipped, so the log
-        shows who would have been told. One event reaches one recipient once, as its channel
-        compares targets.
+        shows who would have been told (a silenced event joins no group). One event reaches one
+        recipient once, as its channel compares targets.
         """
         silence = covering_silence(
             self.silences, project_id=self.project_id, portfolio_id=route.portfolio_id, at=self.now
@@ -95,9 +100,10 @@ class Notifier:
         event_json = route.event.to_bytes().decode()
 
         def plan(
-            channel: str, target: str, subscription_id: str | None, email: ComposedEmail
+            channel: str, target: str, subscription: SubscriptionRecord | None, email: ComposedEmail
         ) -> None:
             # The channel says who the target is and what the delivery carries over it.
+            subscription_id = subscription.id if subscription is not None else None
             try:
                 kind = channel_kind(channel)
             except KeyError:
@@ -109,22 +115,39 @@ class Notifier:
             if key in seen:
                 return
             seen.add(key)
-            message = kind.message_for(RoutedNotification(event_json=event_json, email=email))
-            self.planned.append(
-                PlannedDelivery(
-                    event_id=route.event.id,
-                    event_type=route.event.type,
-                    alert_id=route.alert_id,
-                    project_id=self.project_id,
-                    subscription_id=subscription_id,
-                    channel=channel,
-                    target=target,
-                    subject=message.subject,
-                    payload=message.body,
-                    status=SKIPPED if silence else PENDING,
-                    error=SILENCED if silence else None,
-                )
+            # A grouping subscription's delivery waits in its group, which lists the event.
+            joins = (
+                subscription is not None and not silence and grouping_window(subscription).groups
             )
+            grouping = subscription if joins else None
+            if grouping is not None:
+                subject, payload = None, self._grouped_alert(route).to_json()
+                status, error = GROUPED, None
+            else:
+                message = kind.message_for(RoutedNotification(event_json=event_json, email=email))
+                subject, payload = message.subject, message.body
+                status, error = (SKIPPED, SILENCED) if silence else (PENDING, None)
+            delivery = PlannedDelivery(
+                event_id=route.event.id,
+                event_type=route.event.type,
+                alert_id=route.alert_id,
+                project_id=self.project_id,
+                subscription_id=subscription_id,
+                channel=channel,
+                target=target,
+                subject=subject,
+                payload=payload,
+                status=status,
+                error=error,
+            )
+            if grouping is not None:
+                self.grouped.append(
+                    GroupMember(
+                        delivery, grouping.id, route.portfolio_id, grouping_window(grouping)
+                    )
+                )
+            else:
+                self.planned.append(delivery)
 
         for owed in direct:
             if owed.to:
@@ -140,9 +163,24 @@ class Notifier:
                 plan(
                     subscription.channel,
                     subscription.target,
-                    subscription.id,
+                    subscription,
                     route.subscriber_email,
                 )
+
+    def _grouped_alert(self, route: EventToRoute) -> GroupedAlert:
+        """The event as its group's delivery lists it."""
+        data = route.event.data
+        return GroupedAlert(
+            event_id=route.event.id,
+            type=route.event.type,
+            time=route.event.time.isoformat(),
+            project_id=self.project_id,
+            project_name=event_project_name(data),
+            alert_id=route.alert_id,
+            severity=route.severity,
+            title=event_title(data, route.subscriber_email.subject),
+            data=data,
+        )
 
     async def deliver(
         self,
@@ -163,7 +201,10 @@ class Notifier:
         await self.flush()
 
     async def flush(self) -> list[PlannedDelivery]:
-        """Record every planned delivery in the caller's transaction; returns what was planned."""
+        """Record every planned delivery in the caller's transaction, and the grouped ones in
+        their groups; returns what was planned to go out on its own."""
+        grouped, self.grouped = self.grouped, []
+        await join_groups(self.session, members=grouped, now=self.now)
         planned, self.planned = self.planned, []
         await insert_planned_deliveries(
             self.session,

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from pmo_common.events.payloads import (
+    ActionDone,
     ActionOverdue,
+    EarlyWarning,
+    EarlyWarningCleared,
     ProjectAtRisk,
     ProjectRecovered,
     ProjectSnapshot,
@@ -14,8 +17,9 @@ from pmo_notifications.domain.project_projection import ACTIVE, SIGNALLED_VERSIO
 
 # Monitoring's signals about a project's health; each names the project and who leads it.
 HealthSignal = ProjectAtRisk | ProjectRecovered | ReportOverdue
-# Every consumed event that may open an alert: each names the project and who leads it.
-AlertSubject = HealthSignal | ActionOverdue
+# Every consumed event that may open, change or resolve an alert: each names the project and
+# who leads it.
+AlertSubject = HealthSignal | EarlyWarning | EarlyWarningCleared | ActionOverdue | ActionDone
 
 
 def project_told_by(payload: ProjectSnapshot | AlertSubject) -> ProjectRecord:

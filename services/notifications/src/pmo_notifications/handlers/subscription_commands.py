@@ -16,11 +16,13 @@ from pmo_notifications.config import NotificationsSettings
 from pmo_notifications.db import subscription_repository
 from pmo_notifications.domain.address_policy import TargetRefused
 from pmo_notifications.domain.clock import utc_now
-from pmo_notifications.domain.email_domain_policy import outside_allowed_domains
-from pmo_notifications.domain.subscription_matching import (
-    SubscriptionRecord,
-    event_type_violations,
+from pmo_notifications.domain.delivery_grouping import (
+    GroupableSubscription,
+    GroupingWindow,
+    grouping_violations,
 )
+from pmo_notifications.domain.email_domain_policy import outside_allowed_domains
+from pmo_notifications.domain.subscription_matching import event_type_violations
 from pmo_notifications.domain.webhook_signature import new_webhook_secret
 
 
@@ -32,6 +34,7 @@ class VettedSubscription:
     target: str
     event_types: tuple[str, ...]
     signed: bool
+    window: GroupingWindow
 
 
 async def vet_subscription(
@@ -41,12 +44,20 @@ async def vet_subscription(
     target: str,
     event_types: Sequence[str],
     limit_email_domains: bool,
+    window: GroupingWindow,
 ) -> VettedSubscription:
     """The event types without repeats and the target in canonical form; 422 naming each
-    event type that cannot be routed, or `target` when its channel refuses it or (with
-    `limit_email_domains`) its e-mail domain is outside PMO_NOTIFICATIONS_ALLOWED_EMAIL_DOMAINS."""
+    event type that cannot be routed, a grouping wait out of bounds (or an interval without a
+    wait), or `target` when its channel refuses it or (with `limit_email_domains`) its e-mail
+    domain is outside PMO_NOTIFICATIONS_ALLOWED_EMAIL_DOMAINS."""
     # Notifications has always named these fields without the `body.` prefix.
-    raise_if_invalid(event_type_violations(event_types, EVENT_CATALOG.keys()), location=None)
+    raise_if_invalid(
+        [
+            *event_type_violations(event_types, EVENT_CATALOG.keys()),
+            *grouping_violations(window),
+        ],
+        location=None,
+    )
     over = channel_named(channel, settings)
     try:
         canonical = await over.checked_target(target.strip())
@@ -59,6 +70,7 @@ async def vet_subscription(
         target=canonical,
         event_types=tuple(dict.fromkeys(event_types)),
         signed=over.signs_messages,
+        window=window,
     )
 
 
@@ -82,9 +94,9 @@ async def create_subscription(
     project_id: str | None,
     portfolio_id: str | None,
     min_severity: str,
-) -> SubscriptionRecord:
+) -> GroupableSubscription:
     """Store a subscription; one on a signing channel gets a fresh signing secret."""
-    subscription = SubscriptionRecord(
+    subscription = GroupableSubscription(
         id=str(uuid.uuid4()),
         owner=owner,
         owner_email=owner_email,
@@ -96,6 +108,8 @@ async def create_subscription(
         min_severity=min_severity,
         secret=new_webhook_secret() if vetted.signed else None,
         created_at=utc_now(),
+        group_wait_seconds=vetted.window.wait_seconds,
+        group_interval_seconds=vetted.window.interval_seconds,
     )
     async with unit_of_work(session):
         await subscription_repository.insert_subscription(session, subscription=subscription)

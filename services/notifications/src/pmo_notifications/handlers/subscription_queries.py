@@ -8,15 +8,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmo_notifications.db import subscription_repository
 from pmo_notifications.db.projection_repository import get_project
 from pmo_notifications.db.subscription_repository import list_subscriptions
+from pmo_notifications.domain.delivery_grouping import GroupableSubscription
 from pmo_notifications.domain.project_projection import ProjectRecord
-from pmo_notifications.domain.subscription_matching import SubscriptionRecord
 from pmo_notifications.handlers.problems import found
 
 # Page reads need nothing beyond the repository's query: served as they are.
 __all__ = ["get_subscription", "list_subscriptions", "project_to_subscribe_to"]
 
 
-async def get_subscription(session: AsyncSession, *, subscription_id: str) -> SubscriptionRecord:
+async def get_subscription(session: AsyncSession, *, subscription_id: str) -> GroupableSubscription:
     """The live subscription with this id; 404 when there is none."""
     subscription = await subscription_repository.get_subscription(
         session, subscription_id=subscription_id
