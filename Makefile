@@ -11,14 +11,14 @@ SERVICES := $(notdir $(wildcard services/*))
 UNIT_SUITES := libs/common/tests $(foreach s,$(SERVICES),services/$(s)/tests)
 # Each suite is type-checked on its own: their conftest modules share one name.
 TEST_SUITES := $(UNIT_SUITES) tests/contract tests/integration tests/e2e tests/api tests/security \
-	tests/faults
+	tests/faults tests/browser
 SOURCES := libs/common/src $(foreach s,$(SERVICES),services/$(s)/src) tools/stack/src bench
 # Coverage of the code under test, gathered over the unit and integration suites and printed
 # at the end of `make test` (a report to read, no threshold to game).
 COVERAGE := --cov=pmo_common $(foreach s,$(SERVICES),--cov=pmo_$(s)) --cov-report=
 
 .PHONY: help install run token test lint format test-unit test-integration test-e2e test-api test-security \
-	test-faults \
+	test-faults test-browser screenshots \
 	coverage-report \
 	schemas schemas-check deploy-check bench clean
 
@@ -26,6 +26,7 @@ help:
 	@echo "make run          start Kafka, the four services and an SMTP sink (Ctrl-C stops all)"
 	@echo "make test         lint, unit suites, then integration and end-to-end suites"
 	@echo "make test-faults  kill, stop and slow the stack's parts under load; count what was lost"
+	@echo "make screenshots  the dashboard in headless Chromium, writing docs/screenshots/*.png"
 	@echo "make token ROLE=project_manager EMAIL=ada@example.com   mint a development token"
 	@echo "make lint | format | schemas | deploy-check | bench | clean"
 	@echo "make bench-stack  the four services on Kafka, PostgreSQL and SQLite, beside baselines (<10 min)"
@@ -43,7 +44,8 @@ run: install
 token: install
 	@$(UV) run python -m pmo_stack token --role "$(ROLE)" --email "$(EMAIL)"
 
-test: install lint test-unit test-integration test-e2e test-api test-security test-faults coverage-report
+test: install lint test-unit test-integration test-e2e test-api test-security test-faults test-browser \
+	coverage-report
 
 lint: install
 	$(UV) run ruff check .
@@ -82,6 +84,24 @@ test-security: install
 # slow, replicas, dead-letter replay); prints one line of counts per scenario (tests/faults).
 test-faults: install
 	$(PYTEST) -q -s tests/faults
+
+# The web view (/ui/ of monitoring) in Debian's headless Chromium, driven by Selenium through
+# Debian's chromedriver, checked with axe-core (pinned, fetched by npm into the cache); each page's
+# screenshot lands in tests/browser/artefacts/ (docs/adr/0020-web-view.md).
+AXE_CORE_VERSION := 4.11.1
+AXE_CORE_DIR := $(or $(PMO_CACHE_DIR),.cache)/axe-core-$(AXE_CORE_VERSION)
+AXE_CORE_JS := $(AXE_CORE_DIR)/node_modules/axe-core/axe.min.js
+
+$(AXE_CORE_JS):
+	npm install --prefix $(AXE_CORE_DIR) --no-save --no-package-lock --no-audit --no-fund \
+		--ignore-scripts axe-core@$(AXE_CORE_VERSION)
+
+test-browser: install $(AXE_CORE_JS)
+	PMO_TEST_AXE_CORE=$(AXE_CORE_JS) $(PYTEST) -q tests/browser
+
+# The same run, also writing the README's screenshots (docs/screenshots/portfolio.png, project.png).
+screenshots: install $(AXE_CORE_JS)
+	PMO_TEST_AXE_CORE=$(AXE_CORE_JS) PMO_WRITE_SCREENSHOTS=1 $(PYTEST) -q tests/browser
 
 schemas: install
 	$(UV) run python -m pmo_common.events.schema_export --write

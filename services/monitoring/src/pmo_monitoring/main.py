@@ -11,6 +11,7 @@ from pmo_monitoring.config import MonitoringSettings, get_settings
 from pmo_monitoring.db.tables import messaging
 from pmo_monitoring.handlers.consumed_events import CONSUMED
 from pmo_monitoring.handlers.overdue_detection import report_overdue_job
+from pmo_monitoring.ui.router import router as ui_router
 
 
 def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
@@ -18,7 +19,7 @@ def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
     return create_service_app(
         settings=settings or get_settings(),
         tables=messaging,
-        routers=[status_reports_router, health_router],
+        routers=[status_reports_router, health_router, ui_router],
         handlers=CONSUMED,
         jobs=[report_overdue_job],
         description=(

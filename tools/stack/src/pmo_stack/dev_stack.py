@@ -183,6 +183,7 @@ def _print_banner(config: DevConfig, stack: Stack, environ: Mapping[str, str]) -
         mail = f"SMTP server {config.external_smtp[0]}:{config.external_smtp[1]}"
     lines = ["", "PMO stack is up:"]
     lines += [f"  {name:<14} {url}  (docs: {url}/docs)" for name, url in stack.urls.items()]
+    lines.append(f"  dashboard      {stack.urls['monitoring']}/ui/  (sign in with the token below)")
     lines += [
         f"  kafka          {config.service_env['PMO_KAFKA_BOOTSTRAP_SERVERS']}",
         f"  e-mail         {mail}",
