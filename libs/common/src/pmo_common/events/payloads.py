@@ -164,6 +164,9 @@ class Reason(EventPayload):
     metric: str | None = None
     value: float | str | None = None
     threshold: float | str | None = None
+    # The message in every language the product speaks, by language code ("en", "fr"); added
+    # in a later minor, so older events have only `message` (English).
+    messages: dict[str, str] = Field(default_factory=dict)
 
 
 class HealthMetrics(EventPayload):
