@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,3 +14,5 @@ class ReasonLine:
     metric: str | None = None
     value: float | str | None = None
     threshold: float | str | None = None
+    # The message in each language monitoring wrote it in, by language code (may be empty).
+    messages: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
