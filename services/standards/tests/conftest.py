@@ -221,7 +221,15 @@ def standards_health_event() -> Callable[..., CloudEvent]:
             "portfolio_id": "portfolio-1",
             "reasons": reasons
             if reasons is not None
-            else [{"code": "cpi_below_threshold", "message": "CPI 0.80", "metric": "cpi"}],
+            else [
+                {
+                    "code": "cpi_below_threshold",
+                    "message": "CPI 0.80",
+                    "metric": "cpi",
+                    # Monitoring words each reason in every language (Reason.messages).
+                    "messages": {"en": "CPI 0.80", "fr": "CPI 0,80"},
+                }
+            ],
             "metrics": HealthMetrics(cpi=0.8),
             "as_of": date(2026, 3, 2),
             "health_version": health_version,

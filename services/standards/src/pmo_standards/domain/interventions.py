@@ -8,7 +8,7 @@ done (in either order), when the project is closed, or when the board closes it 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
@@ -37,6 +37,8 @@ class ReasonNote:
     metric: str | None = None
     value: float | str | None = None
     threshold: float | str | None = None
+    # The message in each language monitoring wrote it in, by language code (may be empty).
+    messages: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
