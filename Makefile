@@ -120,3 +120,35 @@ bench-stack: install
 
 clean:
 	rm -rf .data .pytest_cache .mypy_cache .ruff_cache .coverage
+
+# Gettext catalogs (docs/adr/0022-languages.md). i18n-extract writes each service's messages.pot
+# from its code and templates; i18n-update merges it into every language's .po (new messages
+# come in untranslated, and the completeness test fails until someone translates them).
+MONITORING_PKG := services/monitoring/src/pmo_monitoring
+.PHONY: i18n-extract i18n-update i18n-extract-monitoring i18n-update-monitoring
+i18n-extract: i18n-extract-monitoring
+i18n-update: i18n-update-monitoring
+
+i18n-extract-monitoring: install
+	$(UV) run pybabel extract -F $(MONITORING_PKG)/babel.cfg --no-location --sort-output \
+		--width 100 --project "PMO monitoring" --copyright-holder "PMO maintainers" \
+		-o $(MONITORING_PKG)/locale/messages.pot $(MONITORING_PKG)
+
+i18n-update-monitoring: i18n-extract-monitoring
+	$(UV) run pybabel update -D messages -i $(MONITORING_PKG)/locale/messages.pot \
+		-d $(MONITORING_PKG)/locale --width 100 --no-fuzzy-matching --ignore-obsolete
+
+# Notifications' e-mails, digests and chat messages (docs/adr/0023-messages-in-the-reader-language.md).
+NOTIFICATIONS_PKG := services/notifications/src/pmo_notifications
+.PHONY: i18n-extract-notifications i18n-update-notifications
+i18n-extract: i18n-extract-notifications
+i18n-update: i18n-update-notifications
+
+i18n-extract-notifications: install
+	$(UV) run pybabel extract --no-location --sort-output \
+		--width 100 --project "PMO notifications" --copyright-holder "PMO maintainers" \
+		-o $(NOTIFICATIONS_PKG)/locale/messages.pot $(NOTIFICATIONS_PKG)
+
+i18n-update-notifications: i18n-extract-notifications
+	$(UV) run pybabel update -D messages -i $(NOTIFICATIONS_PKG)/locale/messages.pot \
+		-d $(NOTIFICATIONS_PKG)/locale --width 100 --no-fuzzy-matching --ignore-obsolete

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from typing import ClassVar
+from urllib.parse import urlsplit
 
+from pmo_common.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from pmo_common.settings import (
     ServiceSettings,
     check_interval_field,
     database_url_field,
     settings_reader,
 )
+from pydantic import AliasChoices, Field, ValidationInfo, field_validator
 
 
 class MonitoringSettings(ServiceSettings):
@@ -23,6 +26,52 @@ class MonitoringSettings(ServiceSettings):
         default=300.0,
         checks="projects are checked for a missed status report",
     )
+    default_locale: str = Field(
+        default=DEFAULT_LOCALE,
+        validation_alias=AliasChoices("PMO_DEFAULT_LOCALE", "default_locale"),
+        description=(
+            "The language of the API's messages and of the web view when a request has no "
+            f"Accept-Language it can answer: one of {', '.join(SUPPORTED_LOCALES)}"
+        ),
+    )
+
+    @field_validator("default_locale")
+    @classmethod
+    def _a_language_monitoring_speaks(cls, value: str) -> str:
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError(
+                f"PMO_DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}, got {value!r}"
+            )
+        return value
+
+    # Where people reach notifications and standards (`https://pmo.example.com/notifications`):
+    # a project's page links its open alert to `…/v1/alerts/{id}` and its open intervention to
+    # `…/v1/interventions/{id}` under them; unset, it shows their ids without a link.
+    notifications_url: str | None = Field(
+        default=None, validation_alias="PMO_MONITORING_NOTIFICATIONS_URL"
+    )
+    standards_url: str | None = Field(default=None, validation_alias="PMO_MONITORING_STANDARDS_URL")
+
+    @field_validator("notifications_url", "standards_url")
+    @classmethod
+    def _link_base(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """An absolute http(s) URL without query or fragment, kept without its trailing slash;
+        empty means unset."""
+        if value is None or not value.strip():
+            return None
+        base = value.strip().rstrip("/")
+        parts = urlsplit(base)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.netloc
+            or parts.query
+            or parts.fragment
+        ):
+            raise ValueError(
+                f"PMO_MONITORING_{str(info.field_name).upper()}: {value!r} is not an absolute "
+                "http(s) URL without query or fragment (e.g. https://pmo.example.com/standards)"
+            )
+        return base
 
 
 get_settings = settings_reader(MonitoringSettings)

@@ -5,14 +5,16 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import JSONResponse
 from pmo_common.auth.dependencies import CurrentPrincipal
 from pmo_common.web.app_factory import SessionDep
+from pmo_common.web.exports import JSON, NegotiatedMediaType, export_openapi
 from pmo_common.web.idempotency import OnceDep
 from pmo_common.web.pagination import Page, PageDep
 
 from pmo_intake.api.access import RegistryEditor, ensure_can_read_project, manager_filter
+from pmo_intake.api.project_export import project_export
 from pmo_intake.api.schemas import ProjectClose, ProjectCreate, ProjectOut, ProjectPatch
 from pmo_intake.domain.records import Project
 from pmo_intake.handlers import project_commands, project_queries
@@ -31,17 +33,35 @@ async def create_project(body: ProjectCreate, _: RegistryEditor, once: OnceDep) 
     )
 
 
-@router.get("", response_model=Page[ProjectOut])
+@router.get(
+    "",
+    response_model=Page[ProjectOut],
+    responses=export_openapi("the matching projects (the items' single values), one row each"),
+)
 async def list_projects(
     principal: CurrentPrincipal,
+    answer_as: NegotiatedMediaType,
     session: SessionDep,
     page: PageDep,
     status_filter: Annotated[str | None, Query(alias="status", pattern="^(active|closed)$")] = None,
     manager: Annotated[str | None, Query(max_length=320)] = None,
     portfolio_id: Annotated[str | None, Query(max_length=36)] = None,
     program_id: Annotated[str | None, Query(max_length=36)] = None,
-) -> Page[ProjectOut]:
-    """Projects the caller may see; project managers see their own."""
+) -> Page[ProjectOut] | Response:
+    """Projects the caller may see; project managers see their own.
+
+    `Accept: text/csv` or the XLSX media type answers every matching project as a file
+    instead (same filters; `limit` and `offset` do not apply), see docs/adr/0021.
+    """
+    if answer_as != JSON:
+        return await project_export(
+            session,
+            media_type=answer_as,
+            manager=manager_filter(principal) or manager,
+            status=status_filter,
+            portfolio_id=portfolio_id,
+            program_id=program_id,
+        )
     projects = await project_queries.list_projects(
         session,
         manager=manager_filter(principal) or manager,

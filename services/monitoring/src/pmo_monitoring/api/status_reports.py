@@ -10,6 +10,7 @@ from pmo_common.web.idempotency import OnceDep
 from pmo_common.web.pagination import Page, PageDep
 
 from pmo_monitoring.api.access import ensure_can_read, ensure_can_report
+from pmo_monitoring.api.languages import AnswerLanguage, name_language
 from pmo_monitoring.api.schemas import FiledReportOut, StatusReportIn, StatusReportOut
 from pmo_monitoring.domain.copying import fields_of
 from pmo_monitoring.domain.model import MilestoneStatus, Risk, StatusReport
@@ -17,6 +18,7 @@ from pmo_monitoring.handlers import report_commands, report_queries
 from pmo_monitoring.handlers.health_assessment import today_utc
 from pmo_monitoring.handlers.health_queries import health_view
 from pmo_monitoring.handlers.project_queries import load_project
+from pmo_monitoring.languages import in_language
 
 router = APIRouter(prefix="/v1/projects/{project_id}/status-reports", tags=["status reports"])
 
@@ -45,8 +47,12 @@ async def file_status_report(
     principal: CurrentPrincipal,
     session: SessionDep,
     once: OnceDep,
+    language: AnswerLanguage,
 ) -> JSONResponse:
-    """File a status report; one for an as_of already reported replaces it (same id)."""
+    """File a status report; one for an as_of already reported replaces it (same id).
+
+    The health in the answer speaks the language Accept-Language asks for.
+    """
 
     async def file() -> FiledReportOut:
         # The lock serialises reports on one project, so each sees the previous one's RAG.
@@ -64,13 +70,17 @@ async def file_status_report(
                 # Its milestones and risks are records: the answer reads their attributes.
                 **fields_of(filed.report),
                 "replaced": filed.replaced,
-                "health": health_view(context, filed.health),
+                "health": in_language(health_view(context, filed.health), language),
             }
         )
 
-    return await once.run(
+    answer = await once.run(
         body, file, location=lambda filed: f"/v1/projects/{project_id}/status-reports/{filed.id}"
     )
+    # A retry with the same Idempotency-Key replays the first answer (same client, same
+    # headers), so the language named is the one it was written in.
+    name_language(answer, language.code)
+    return answer
 
 
 @router.get("", response_model=Page[StatusReportOut])

@@ -211,3 +211,18 @@ rollup_partials = Table(
     *(Column(name, Float, nullable=False) for name in ROLLED_UP_MONEY),
     PrimaryKeyConstraint("portfolio_key", "program_key", "currency", "closed", "bucket"),
 )
+
+# The alerts (notifications) and interventions (standards) about each project, by id, from
+# their events: open until their closing event. A closing event that overtakes its opening one
+# (they travel on different topics) is kept as a closed row, so the late opening stays closed.
+follow_ups = Table(
+    "follow_ups",
+    metadata,
+    code_column("kind"),
+    reference_column("item_id"),
+    reference_column("project_id", index=True),
+    text_column("title", nullable=True),
+    timestamp_column("recorded_at"),
+    timestamp_column("closed_at", nullable=True),
+    PrimaryKeyConstraint("kind", "item_id"),
+)

@@ -13,10 +13,14 @@ from __future__ import annotations
 import math
 from datetime import date
 
+from pmo_monitoring.domain.phrases import Day, phrase
+
 LATEST_FORECAST_DATE = date(2200, 12, 31)
 """The last date monitoring forecasts; later ones are reported as not computable."""
 
-BEYOND_HORIZON = f"after {LATEST_FORECAST_DATE.isoformat()}, the last date monitoring forecasts"
+BEYOND_HORIZON = phrase(
+    "after {latest}, the last date monitoring forecasts", latest=Day(LATEST_FORECAST_DATE)
+)
 """Words for a date that would fall past `LATEST_FORECAST_DATE` (or off the calendar)."""
 
 

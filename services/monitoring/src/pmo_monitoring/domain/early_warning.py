@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from pmo_monitoring.domain.hysteresis import is_above, is_below
 from pmo_monitoring.domain.model import Thresholds
+from pmo_monitoring.domain.phrases import Index, Phrase, phrase, plural_phrase
 from pmo_monitoring.domain.reasons import Reason, ReasonCode
 from pmo_monitoring.domain.trend import (
     DEFAULT_DEAD_BAND,
@@ -103,14 +104,18 @@ def optimism_warning(
     if not is_above(tcpi, limit):
         return None
     if cpi is not None and is_above(tcpi, cpi + settings.tcpi_cpi_gap):
-        message = (
-            f"Finishing on budget needs a cost performance of {tcpi:.2f} from now on, far "
-            f"above the {cpi:.2f} achieved so far."
+        message = phrase(
+            "Finishing on budget needs a cost performance of {tcpi} from now on, far above "
+            "the {cpi} achieved so far.",
+            tcpi=Index(tcpi),
+            cpi=Index(cpi),
         )
     else:
-        message = (
-            f"Finishing on budget needs a cost performance of {tcpi:.2f} from now on; above "
-            f"{settings.tcpi_limit:.2f} is rarely sustained, so the budget is unlikely to hold."
+        message = phrase(
+            "Finishing on budget needs a cost performance of {tcpi} from now on; above "
+            "{limit} is rarely sustained, so the budget is unlikely to hold.",
+            tcpi=Index(tcpi),
+            limit=Index(settings.tcpi_limit),
         )
     return Reason(
         code=ReasonCode.OPTIMISM_WARNING,
@@ -136,9 +141,17 @@ def _trend_warning(trend: IndexTrend, red: float, settings: EarlyWarningSettings
     per_month = -(trend.slope_per_30_days or 0.0)
     return Reason(
         code=ReasonCode.TREND_WARNING,
-        message=(
-            f"At this trend {label} falls below {red:.2f} {_when(days)}. It is {latest:.2f} "
-            f"now and has lost {per_month:.2f} a month over the last {trend.points} reports."
+        message=plural_phrase(
+            "At this trend {label} falls below {red} {when}. It is {latest} now and has lost "
+            "{per_month} a month over the last report.",
+            "At this trend {label} falls below {red} {when}. It is {latest} now and has lost "
+            "{per_month} a month over the last {count} reports.",
+            trend.points,
+            label=label,
+            red=Index(red),
+            when=_when(days),
+            latest=Index(latest),
+            per_month=Index(per_month),
         ),
         metric=f"{trend.metric}{DAYS_TO_RED}",
         value=days,
@@ -147,8 +160,8 @@ def _trend_warning(trend: IndexTrend, red: float, settings: EarlyWarningSettings
     )
 
 
-def _when(days: float) -> str:
+def _when(days: float) -> Phrase:
     weeks = round(days / 7)
     if weeks < 1:
-        return "within a week"
-    return "in about 1 week" if weeks == 1 else f"in about {weeks} weeks"
+        return phrase("within a week")
+    return plural_phrase("in about {count} week", "in about {count} weeks", weeks)

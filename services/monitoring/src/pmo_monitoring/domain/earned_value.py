@@ -32,6 +32,7 @@ from pmo_monitoring.domain.earned_schedule import (
 )
 from pmo_monitoring.domain.forecasts import forecast_figures
 from pmo_monitoring.domain.model import ProjectBaseline, StatusReport
+from pmo_monitoring.domain.phrases import Day, phrase
 from pmo_monitoring.domain.planned_value import (
     PlannedValueCurve,
     planned_duration_days,
@@ -169,9 +170,11 @@ class EarnedValueBasis:
         curve = planned_value_curve(baseline)
         no_schedule = None
         if duration <= 0:
-            no_schedule = "Earned schedule cannot be computed: the planned duration is zero days."
+            no_schedule = phrase(
+                "Earned schedule cannot be computed: the planned duration is zero days."
+            )
         elif baseline.budget == 0:
-            no_schedule = "Earned schedule cannot be computed: the budget is zero."
+            no_schedule = phrase("Earned schedule cannot be computed: the budget is zero.")
         return cls(
             start_date=baseline.start_date,
             bac=baseline.budget,
@@ -193,22 +196,35 @@ class EarnedValueBasis:
 
         cpi = ratio_or_none(ev, ac)
         if cpi is None:
-            why = "no actual cost is recorded yet" if ac == 0 else "the actual cost is too small"
-            notes.append(f"CPI, EAC, ETC and VAC cannot be computed: {why}.")
+            why = (
+                phrase("no actual cost is recorded yet")
+                if ac == 0
+                else phrase("the actual cost is too small")
+            )
+            notes.append(phrase("CPI, EAC, ETC and VAC cannot be computed: {why}.", why=why))
         spi = ratio_or_none(ev, pv)
         if spi is None:
-            notes.append(f"SPI cannot be computed: no work was planned by {report.as_of}.")
+            notes.append(
+                phrase(
+                    "SPI cannot be computed: no work was planned by {day}.",
+                    day=Day(report.as_of),
+                )
+            )
         forecast_notes: list[str] = []
         forecasts = forecast_figures(bac, ev, ac, cpi, spi, forecast_notes)
         eac = forecasts[0]  # BAC / CPI, the primary EAC
         if cpi is not None and eac is None:
             notes.append(
-                "EAC, ETC and VAC cannot be computed: nothing is earned yet, so cost performance "
-                "is zero."
+                phrase(
+                    "EAC, ETC and VAC cannot be computed: nothing is earned yet, so cost "
+                    "performance is zero."
+                )
             )
         tcpi = forecasts[6]  # TCPI to BAC, the primary TCPI
         if tcpi is None:
-            notes.append("TCPI cannot be computed: the actual cost has used the whole budget.")
+            notes.append(
+                phrase("TCPI cannot be computed: the actual cost has used the whole budget.")
+            )
         notes.extend(forecast_notes)
 
         duration = self.duration
@@ -221,12 +237,16 @@ class EarnedValueBasis:
             es = self.earned_schedule(ev)
             spi_t = ratio_or_none(es, float(at)) if at > 0 else None
             if spi_t is None:
-                notes.append("SPI(t) cannot be computed: the report is not dated after the start.")
+                notes.append(
+                    phrase("SPI(t) cannot be computed: the report is not dated after the start.")
+                )
             tspi = to_complete_schedule_performance_index(es, at, duration)
             if tspi is None and at >= duration:
                 notes.append(
-                    "TSPI cannot be computed: the planned end date has passed, so no planned "
-                    "time remains for the rest of the work."
+                    phrase(
+                        "TSPI cannot be computed: the planned end date has passed, so no "
+                        "planned time remains for the rest of the work."
+                    )
                 )
         ieac_t = independent_duration_days(duration, spi_t)
         if spi_t is not None and report.percent_complete >= 100:
@@ -277,12 +297,14 @@ class EarnedValueBasis:
         if spi_t is None:
             return None
         if ieac_t is None:
-            notes.append("No forecast end date: nothing has been earned yet.")
+            notes.append(phrase("No forecast end date: nothing has been earned yet."))
             return None
         end = days_after_within(self.start_date, ieac_t, self.forecast_offsets)
         if end is None:
             notes.append(
-                "No forecast end date: at the current pace the project would finish "
-                f"{BEYOND_HORIZON}."
+                phrase(
+                    "No forecast end date: at the current pace the project would finish {beyond}.",
+                    beyond=BEYOND_HORIZON,
+                )
             )
         return end

@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 from pmo_monitoring.domain.copying import fields_of
+from pmo_monitoring.domain.phrases import phrase
 from pmo_monitoring.domain.ratios import ratio_or_none
 from pmo_monitoring.domain.value_records import value_record
 
@@ -80,13 +81,19 @@ def forecast_figures(
     efficiency = None if cpi is None or spi is None else cpi * spi
     composite_etc = None if efficiency is None else ratio_or_none(remaining, efficiency)
     if composite_etc is None and eac_cpi is not None:
-        why = "SPI is not known yet" if spi is None else "cost and schedule performance are too low"
-        notes.append(f"The composite EAC (using CPI x SPI) cannot be computed: {why}.")
+        why = (
+            phrase("SPI is not known yet")
+            if spi is None
+            else phrase("cost and schedule performance are too low")
+        )
+        notes.append(
+            phrase("The composite EAC (using CPI x SPI) cannot be computed: {why}.", why=why)
+        )
     tcpi_eac = None
     if eac_cpi is not None:
         tcpi_eac = to_complete_performance_index(bac=bac, ev=ev, ac=ac, target=eac_cpi)
         if tcpi_eac is None:
-            notes.append("TCPI to EAC cannot be computed: the work is complete.")
+            notes.append(phrase("TCPI to EAC cannot be computed: the work is complete."))
     return (
         eac_cpi,
         ac + remaining,

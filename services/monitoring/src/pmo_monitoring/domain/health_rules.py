@@ -16,6 +16,7 @@ from pmo_monitoring.domain.early_warning import DEFAULT_EARLY_WARNING, EarlyWarn
 from pmo_monitoring.domain.hysteresis import DEFAULT_MARGINS, HysteresisMargins
 from pmo_monitoring.domain.milestone_slippage import milestone_slippage
 from pmo_monitoring.domain.model import ProjectBaseline, StatusReport, Thresholds
+from pmo_monitoring.domain.phrases import phrase
 from pmo_monitoring.domain.reasons import Reason, worst_rag
 from pmo_monitoring.domain.report_judge import (
     ReportJudge,
@@ -37,7 +38,7 @@ __all__ = [
     "report_overdue_reason",
 ]
 
-NO_REPORT_NOTE = "No status report has been received yet, so progress cannot be judged."
+NO_REPORT_NOTE = phrase("No status report has been received yet, so progress cannot be judged.")
 
 
 def assess_health(

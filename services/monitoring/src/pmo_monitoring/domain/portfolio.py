@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from pmo_monitoring.domain.earned_value import ratio_or_none
 from pmo_monitoring.domain.health_rules import HealthAssessment
 from pmo_monitoring.domain.model import DEFAULT_THRESHOLDS, ProjectBaseline, Rag, Thresholds
+from pmo_monitoring.domain.phrases import phrase
 from pmo_monitoring.domain.reasons import Reason, most_severe_first, worst_rag
 from pmo_monitoring.domain.signal_reasons import SignalJudge
 
@@ -253,17 +254,26 @@ def roll_up_sums(
     notes: list[str] = []
     if any(item.eac_unknown_count for item in per_currency):
         notes.append(
-            "Projects whose forecast cost cannot be computed yet count at their budget in EAC."
+            phrase(
+                "Projects whose forecast cost cannot be computed yet count at their budget in EAC."
+            )
         )
     if len(per_currency) > 1:
-        currencies = ", ".join(item.currency for item in per_currency)
         notes.append(
-            f"Projects report in {currencies}; totals are given per currency "
-            "because amounts in different currencies are not added up."
+            phrase(
+                "Projects report in {currencies}; totals are given per currency because "
+                "amounts in different currencies are not added up.",
+                currencies=", ".join(item.currency for item in per_currency),
+            )
         )
     totals = tuple(_currency_totals(item, thresholds) for item in per_currency)
     reasons = most_severe_first(
-        replace(reason, message=f"Projects in {total.currency}: {reason.message}")
+        replace(
+            reason,
+            message=phrase(
+                "Projects in {currency}: {reason}", currency=total.currency, reason=reason.message
+            ),
+        )
         if len(totals) > 1
         else reason
         for total in totals

@@ -26,6 +26,7 @@ from pmo_monitoring.domain.model import (
     SignalRag,
     StatusReport,
 )
+from pmo_monitoring.domain.phrases import ENGLISH, Language, worded
 from pmo_monitoring.domain.reasons import Reason
 
 CLOSED = "closed"
@@ -183,11 +184,16 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, METRIC_DECIMALS)
 
 
-def reason_record(reason: Reason) -> dict[str, Any]:
-    """A reason as stored and answered: the event's fields plus the signal's own rag."""
+def reason_record(reason: Reason, languages: Iterable[Language] = (ENGLISH,)) -> dict[str, Any]:
+    """A reason as stored and answered: the event's fields plus the signal's own rag.
+
+    `message` is the English phrase (the contract); `messages` says it in each of
+    `languages`, from the same facts.
+    """
     return {
         "code": str(reason.code),
         "message": reason.message,
+        "messages": {language.code: worded(reason.message, language) for language in languages},
         "metric": reason.metric,
         "value": _rounded(reason.value),
         "threshold": _rounded(reason.threshold),
@@ -195,9 +201,12 @@ def reason_record(reason: Reason) -> dict[str, Any]:
     }
 
 
-def reason_records(reasons: Iterable[Reason]) -> list[dict[str, Any]]:
-    """Each reason as `reason_record` writes it."""
-    return [reason_record(reason) for reason in reasons]
+def reason_records(
+    reasons: Iterable[Reason], languages: Iterable[Language] = (ENGLISH,)
+) -> list[dict[str, Any]]:
+    """Each reason as `reason_record` writes it, in each of `languages`."""
+    spoken = tuple(languages)
+    return [reason_record(reason, spoken) for reason in reasons]
 
 
 def metrics_record(metrics: EarnedValueMetrics | None) -> dict[str, Any]:

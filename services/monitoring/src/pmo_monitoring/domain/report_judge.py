@@ -20,13 +20,14 @@ from pmo_monitoring.domain.earned_value import EarnedValueBasis, EarnedValueMetr
 from pmo_monitoring.domain.hysteresis import HysteresisMargins
 from pmo_monitoring.domain.milestone_slippage import MilestonePlan, MilestoneSlippage
 from pmo_monitoring.domain.model import ProjectBaseline, SignalRag, StatusReport, Thresholds
+from pmo_monitoring.domain.phrases import Day, phrase
 from pmo_monitoring.domain.reasons import Reason, ReasonCode, most_severe_first
 from pmo_monitoring.domain.reporting_cadence import OverdueReport, check_report_overdue
 from pmo_monitoring.domain.risk_exposure import RiskExposure, risk_exposure
 from pmo_monitoring.domain.signal_reasons import SignalRules
 from pmo_monitoring.domain.trend import Indices, TrendAnalysis, analyse_trend
 from pmo_monitoring.domain.value_records import value_record
-from pmo_monitoring.domain.wording import days
+from pmo_monitoring.domain.wording import colour, days
 
 _SUMMARY_LIMIT = 200
 
@@ -156,19 +157,24 @@ def late_milestone_reasons(slippage: MilestoneSlippage, thresholds: Thresholds) 
         if days_late <= 0:
             continue
         rag: SignalRag = "red" if days_late > red_after else "amber"
-        forecast = ""
+        forecast: str = ""
         if slip.forecast_date is not None:
-            forecast = f" (now forecast for {slip.forecast_date})"
+            forecast = phrase(" (now forecast for {forecast})", forecast=Day(slip.forecast_date))
         if rag == "red":
-            rule = f"red beyond {days(red_after)} late"
+            rule = phrase("red beyond {limit} late", limit=days(red_after))
         else:
-            rule = f"amber when late, red beyond {days(red_after)} late"
+            rule = phrase("amber when late, red beyond {limit} late", limit=days(red_after))
         reasons.append(
             Reason(
                 code=ReasonCode.MILESTONE_OVERDUE,
-                message=(
-                    f'Milestone "{slip.name}" was due on {slip.due_date} and is '
-                    f"{days(days_late)} late without being reported done{forecast}; {rule}."
+                message=phrase(
+                    'Milestone "{name}" was due on {due} and is {late} late without being '
+                    "reported done{forecast}; {rule}.",
+                    name=slip.name,
+                    due=Day(slip.due_date),
+                    late=days(days_late),
+                    forecast=forecast,
+                    rule=rule,
                 ),
                 metric="milestone_days_late",
                 value=float(days_late),
@@ -182,21 +188,24 @@ def late_milestone_reasons(slippage: MilestoneSlippage, thresholds: Thresholds) 
 def report_overdue_reason(overdue: OverdueReport, thresholds: Thresholds) -> Reason:
     """The amber reason for a missed status report."""
     if overdue.last_report_at is None:
-        since = (
-            "No status report since the project started "
-            f"({days(overdue.days_since_last_report)} ago)"
+        since = phrase(
+            "No status report since the project started ({elapsed} ago)",
+            elapsed=days(overdue.days_since_last_report),
         )
     else:
-        since = (
-            f"No status report for {days(overdue.days_since_last_report)} "
-            f"(the last one is dated {overdue.last_report_at})"
+        since = phrase(
+            "No status report for {elapsed} (the last one is dated {last})",
+            elapsed=days(overdue.days_since_last_report),
+            last=Day(overdue.last_report_at),
         )
     allowed = thresholds.report_cadence_days + thresholds.report_grace_days
     return Reason(
         code=ReasonCode.REPORT_OVERDUE,
-        message=(
-            f"{since}; one is expected every {days(thresholds.report_cadence_days)}, "
-            f"with {days(thresholds.report_grace_days)} of grace."
+        message=phrase(
+            "{since}; one is expected every {cadence}, with {grace} of grace.",
+            since=since,
+            cadence=days(thresholds.report_cadence_days),
+            grace=days(thresholds.report_grace_days),
         ),
         metric="days_since_last_report",
         value=float(overdue.days_since_last_report),
@@ -212,11 +221,18 @@ def _manager_reasons(report: StatusReport) -> list[Reason]:
     summary = (report.summary or "").strip()
     if len(summary) > _SUMMARY_LIMIT:
         summary = summary[: _SUMMARY_LIMIT - 3].rstrip() + "..."
-    said = f': "{summary}"' if summary else ""
+    if summary:
+        message = phrase(
+            'The project manager rates the project {colour}: "{summary}".',
+            colour=colour(rag),
+            summary=summary,
+        )
+    else:
+        message = phrase("The project manager rates the project {colour}.", colour=colour(rag))
     return [
         Reason(
             code=ReasonCode.MANAGER_FLAGGED,
-            message=f"The project manager rates the project {rag}{said}.",
+            message=message,
             metric="manager_rag",
             value=None,
             threshold=None,

@@ -6,10 +6,12 @@ from datetime import date, timedelta
 
 from pmo_monitoring.domain.calendar_bounds import BEYOND_HORIZON, days_after
 from pmo_monitoring.domain.model import Thresholds
+from pmo_monitoring.domain.phrases import phrase
 from pmo_monitoring.domain.value_records import value_record
 
-NO_NEXT_REPORT_DUE = (
-    f"The next status report's due date cannot be given: it would fall {BEYOND_HORIZON}."
+NO_NEXT_REPORT_DUE = phrase(
+    "The next status report's due date cannot be given: it would fall {beyond}.",
+    beyond=BEYOND_HORIZON,
 )
 
 

@@ -14,9 +14,10 @@ from typing import Protocol
 from pmo_monitoring.domain.earned_value import EarnedValueMetrics
 from pmo_monitoring.domain.hysteresis import DEFAULT_MARGINS, Band, HysteresisMargins, Judged
 from pmo_monitoring.domain.model import ProjectBaseline, Thresholds
+from pmo_monitoring.domain.phrases import Day, Index, Money, Percent, Phrase, phrase
 from pmo_monitoring.domain.reasons import Reason, ReasonCode
 from pmo_monitoring.domain.value_records import value_record
-from pmo_monitoring.domain.wording import days, money
+from pmo_monitoring.domain.wording import days
 
 
 class PerformanceFigures(Protocol):
@@ -119,9 +120,11 @@ class SignalRules:
         if cpi is not None:
             judged = self.cpi.judge(cpi, previous.get(_CPI.code))
             if judged is not None:
-                finding = (
-                    f"Cost performance {cpi:.2f}: each {currency} spent has earned "
-                    f"{cpi:.2f} {currency} of planned work"
+                finding = phrase(
+                    "Cost performance {cpi}: each {currency} spent has earned {cpi} "
+                    "{currency} of planned work",
+                    cpi=Index(cpi),
+                    currency=currency,
                 )
                 reasons.append(_index_reason(_CPI, cpi, judged, finding))
         if eac is not None:
@@ -131,9 +134,11 @@ class SignalRules:
         if spi is not None:
             judged = self.spi.judge(spi, previous.get(_SPI.code))
             if judged is not None:
-                finding = (
-                    f"Schedule performance {spi:.2f}: the work done is worth {spi:.0%} of "
-                    "the work planned by now"
+                finding = phrase(
+                    "Schedule performance {spi}: the work done is worth {share} of the work "
+                    "planned by now",
+                    spi=Index(spi),
+                    share=Percent(spi),
                 )
                 reasons.append(_index_reason(_SPI, spi, judged, finding))
         return reasons
@@ -148,16 +153,21 @@ class SignalRules:
         judged = self.spi_t.judge(spi_t, previous.get(_SPI_T.code))
         if judged is None:
             return []
-        forecast = ""
+        forecast: str = ""
         if metrics.forecast_end_date is not None:
-            forecast = (
-                f"; at this pace it finishes on {metrics.forecast_end_date} "
-                f"instead of {baseline.end_date}"
+            forecast = phrase(
+                "; at this pace it finishes on {forecast} instead of {planned_end}",
+                forecast=Day(metrics.forecast_end_date),
+                planned_end=Day(baseline.end_date),
             )
-        finding = (
-            f"Time-based schedule performance {spi_t:.2f}: after {days(metrics.at)} the "
-            f"project has done the work planned for its first {days(round(es))} "
-            f"({days(round(metrics.at - es))} behind){forecast}"
+        finding = phrase(
+            "Time-based schedule performance {spi_t}: after {elapsed} the project has done "
+            "the work planned for its first {earned} ({behind} behind){forecast}",
+            spi_t=Index(spi_t),
+            elapsed=days(metrics.at),
+            earned=days(round(es)),
+            behind=days(round(metrics.at - es)),
+            forecast=forecast,
         )
         return [_index_reason(_SPI_T, spi_t, judged, finding)]
 
@@ -165,20 +175,54 @@ class SignalRules:
         thresholds, margins, bac = self.thresholds, self.margins, self.bac
         rag, limit, held = judged
         ratio = thresholds.eac_red_ratio if rag == "red" else thresholds.eac_amber_ratio
-        over = f" is {(eac - bac) / bac:.1%} over" if bac > 0 else " exceeds"
         if held:
-            rule = (
-                f"still {rag} as at the last assessment, until it falls to {money(limit)} "
-                f"{currency} ({ratio - margins.eac_ratio - 1:.0%} over budget)"
+            over_limit = Percent(ratio - margins.eac_ratio - 1)
+            if rag == "red":
+                rule = phrase(
+                    "still red as at the last assessment, until it falls to {limit} "
+                    "({over} over budget)",
+                    limit=Money(limit, currency),
+                    over=over_limit,
+                )
+            else:
+                rule = phrase(
+                    "still amber as at the last assessment, until it falls to {limit} "
+                    "({over} over budget)",
+                    limit=Money(limit, currency),
+                    over=over_limit,
+                )
+        elif rag == "red":
+            rule = phrase(
+                "red above {limit} ({over} over budget)",
+                limit=Money(limit, currency),
+                over=Percent(ratio - 1),
             )
         else:
-            rule = f"{rag} above {money(limit)} {currency} ({ratio - 1:.0%} over budget)"
+            rule = phrase(
+                "amber above {limit} ({over} over budget)",
+                limit=Money(limit, currency),
+                over=Percent(ratio - 1),
+            )
+        if bac > 0:
+            message = phrase(
+                "Forecast cost at completion {eac} is {over} over the {bac} budget at the "
+                "current cost performance; {rule}.",
+                eac=Money(eac, currency),
+                over=Percent((eac - bac) / bac, 1),
+                bac=Money(bac, currency),
+                rule=rule,
+            )
+        else:
+            message = phrase(
+                "Forecast cost at completion {eac} exceeds the {bac} budget at the current "
+                "cost performance; {rule}.",
+                eac=Money(eac, currency),
+                bac=Money(bac, currency),
+                rule=rule,
+            )
         return Reason(
             code=ReasonCode.EAC_OVER_BUDGET,
-            message=(
-                f"Forecast cost at completion {money(eac)} {currency}{over} the "
-                f"{money(bac)} {currency} budget at the current cost performance; {rule}."
-            ),
+            message=message,
             metric="eac",
             value=eac,
             threshold=limit,
@@ -186,16 +230,29 @@ class SignalRules:
         )
 
 
-def _index_reason(index: _Index, value: float, judged: Judged, finding: str) -> Reason:
+def _index_rule(rag: str, limit: float, *, held: bool) -> Phrase:
+    """Why an index has its colour: the limit it is below, or the one it must reach again."""
+    if held and rag == "red":
+        return phrase(
+            "still red as at the last assessment, until it reaches {limit}", limit=Index(limit)
+        )
+    if held:
+        return phrase(
+            "still amber as at the last assessment, until it reaches {limit}", limit=Index(limit)
+        )
+    if rag == "red":
+        return phrase("red below {limit}", limit=Index(limit))
+    return phrase("amber below {limit}", limit=Index(limit))
+
+
+def _index_reason(index: _Index, value: float, judged: Judged, finding: Phrase) -> Reason:
     """The reason of an index judged amber or red: `finding`, then the rule."""
     rag, limit, held = judged
-    if held:
-        rule = f"still {rag} as at the last assessment, until it reaches {limit:.2f}"
-    else:
-        rule = f"{rag} below {limit:.2f}"
     return Reason(
         code=index.code,
-        message=f"{finding}; {rule}.",
+        message=phrase(
+            "{finding}; {rule}.", finding=finding, rule=_index_rule(rag, limit, held=held)
+        ),
         metric=index.metric,
         value=value,
         threshold=limit,

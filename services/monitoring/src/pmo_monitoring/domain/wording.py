@@ -1,13 +1,16 @@
-"""How figures read in reasons: money without cents above 1,000, day counts in words."""
+"""Words several reasons share: a count of days, and a signal's colour."""
 
 from __future__ import annotations
 
-
-def money(amount: float) -> str:
-    """An amount with thousands separators, cents only below 1,000."""
-    return f"{amount:,.0f}" if abs(amount) >= 1000 else f"{amount:,.2f}"
+from pmo_monitoring.domain.model import SignalRag
+from pmo_monitoring.domain.phrases import Phrase, phrase, plural_phrase
 
 
-def days(count: int) -> str:
+def days(count: int) -> Phrase:
     """'1 day' or 'N days'."""
-    return "1 day" if count == 1 else f"{count} days"
+    return plural_phrase("{count} day", "{count} days", count)
+
+
+def colour(rag: SignalRag) -> Phrase:
+    """A signal's colour as a word in a sentence ('red', 'amber')."""
+    return phrase("red") if rag == "red" else phrase("amber")

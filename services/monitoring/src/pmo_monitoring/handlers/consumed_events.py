@@ -1,9 +1,14 @@
-"""The one list of what monitoring consumes: intake's registry and standards' publications."""
+"""The one list of what monitoring consumes: intake's registry, standards' publications and
+interventions, notifications' alerts."""
 
 from __future__ import annotations
 
 from pmo_common.events.catalog import (
+    ALERT_RAISED,
+    ALERT_RESOLVED,
     COMPLIANCE_EVALUATED,
+    INTERVENTION_CLOSED,
+    INTERVENTION_OPENED,
     METHODOLOGY_PUBLISHED,
     PROJECT_CLOSED,
     PROJECT_CREATED,
@@ -12,6 +17,12 @@ from pmo_common.events.catalog import (
 from pmo_common.messaging.consumed_events import ConsumedEvents
 
 from pmo_monitoring.handlers.compliance_events import on_compliance_evaluated
+from pmo_monitoring.handlers.follow_up_events import (
+    on_alert_raised,
+    on_alert_resolved,
+    on_intervention_closed,
+    on_intervention_opened,
+)
 from pmo_monitoring.handlers.methodology_events import on_methodology_published
 from pmo_monitoring.handlers.project_events import (
     on_project_closed,
@@ -26,4 +37,8 @@ CONSUMED = (
     .add(PROJECT_CLOSED, on_project_closed)
     .add(METHODOLOGY_PUBLISHED, on_methodology_published)
     .add(COMPLIANCE_EVALUATED, on_compliance_evaluated)
+    .add(ALERT_RAISED, on_alert_raised)
+    .add(ALERT_RESOLVED, on_alert_resolved)
+    .add(INTERVENTION_OPENED, on_intervention_opened)
+    .add(INTERVENTION_CLOSED, on_intervention_closed)
 )

@@ -32,6 +32,7 @@ from pmo_monitoring.domain.transitions import decide_transition
 from pmo_monitoring.domain.trend import trend_points
 from pmo_monitoring.handlers.early_warning_publishing import publish_early_warnings
 from pmo_monitoring.handlers.health_transitions import publish_transition
+from pmo_monitoring.languages import spoken_languages
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +213,7 @@ def stored_health(
     return StoredHealth(
         project_id=project.id,
         rag=assessment.rag,
-        reasons=tuple(reason_records(assessment.reasons)),
+        reasons=tuple(reason_records(assessment.reasons, spoken_languages())),
         metrics=metrics_record(assessment.metrics),
         as_of=report.as_of,
         last_report_at=report.as_of,

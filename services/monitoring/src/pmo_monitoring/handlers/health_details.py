@@ -12,13 +12,15 @@ from typing import Any
 from pmo_monitoring.domain.earned_value import METRIC_DECIMALS, EarnedValueMetrics
 from pmo_monitoring.domain.health_rules import HealthAssessment
 from pmo_monitoring.domain.milestone_slippage import MilestoneSlippage
+from pmo_monitoring.domain.phrases import Day, Index, phrase
 from pmo_monitoring.domain.reasons import ADVISORY_CODES
 from pmo_monitoring.domain.records import reason_record
 from pmo_monitoring.domain.risk_exposure import RiskExposure
 from pmo_monitoring.domain.trend import IndexTrend, TrendAnalysis
 from pmo_monitoring.domain.wording import days
+from pmo_monitoring.languages import spoken_languages
 
-NO_REPORT_FORECAST = "No forecast yet: no status report has been received."
+NO_REPORT_FORECAST = phrase("No forecast yet: no status report has been received.")
 
 
 def _rounded(value: float | None) -> float | None:
@@ -121,7 +123,9 @@ def trend_record(assessment: HealthAssessment) -> dict[str, Any] | None:
     if trend is None:
         return None
     warnings = [
-        reason_record(reason) for reason in assessment.reasons if reason.code in ADVISORY_CODES
+        reason_record(reason, spoken_languages())
+        for reason in assessment.reasons
+        if reason.code in ADVISORY_CODES
     ]
     return {
         "as_of": trend.as_of,
@@ -144,16 +148,38 @@ def forecast_record(metrics: EarnedValueMetrics | None, planned_end: date) -> di
         return _forecast(None, planned_end, None, _why_no_forecast(metrics))
     slip = (forecast - planned_end).days
     if slip > 0:
-        relation = f"{days(slip)} after its planned end on {planned_end}"
+        relation = phrase(
+            "{slip} after its planned end on {planned_end}",
+            slip=days(slip),
+            planned_end=Day(planned_end),
+        )
     elif slip < 0:
-        relation = f"{days(-slip)} before its planned end on {planned_end}"
+        relation = phrase(
+            "{slip} before its planned end on {planned_end}",
+            slip=days(-slip),
+            planned_end=Day(planned_end),
+        )
     else:
-        relation = "on its planned end date"
+        relation = phrase("on its planned end date")
     if metrics.bac > 0 and metrics.ev >= metrics.bac:
-        message = f"The work was reported complete on {forecast}, {relation}."
+        message = phrase(
+            "The work was reported complete on {forecast}, {relation}.",
+            forecast=Day(forecast),
+            relation=relation,
+        )
+    elif metrics.spi_t is not None:
+        message = phrase(
+            "At the current pace (SPI(t) {spi_t}) the project finishes on {forecast}, {relation}.",
+            spi_t=Index(metrics.spi_t),
+            forecast=Day(forecast),
+            relation=relation,
+        )
     else:
-        pace = f" (SPI(t) {metrics.spi_t:.2f})" if metrics.spi_t is not None else ""
-        message = f"At the current pace{pace} the project finishes on {forecast}, {relation}."
+        message = phrase(
+            "At the current pace the project finishes on {forecast}, {relation}.",
+            forecast=Day(forecast),
+            relation=relation,
+        )
     return _forecast(forecast, planned_end, slip, message)
 
 
@@ -171,6 +197,6 @@ def _forecast(
 def _why_no_forecast(metrics: EarnedValueMetrics) -> str:
     for prefix in ("No forecast end date", "SPI(t) cannot", "Earned schedule cannot"):
         for note in metrics.notes:
-            if note.startswith(prefix):
+            if note.startswith(prefix):  # the English text of a phrase
                 return note
-    return "No forecast end date: the schedule performance cannot be computed yet."
+    return phrase("No forecast end date: the schedule performance cannot be computed yet.")

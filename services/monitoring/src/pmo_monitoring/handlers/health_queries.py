@@ -23,6 +23,7 @@ from pmo_monitoring.handlers.health_assessment import (
     thresholds_from,
 )
 from pmo_monitoring.handlers.health_details import health_details
+from pmo_monitoring.languages import spoken_languages
 
 
 async def project_health(
@@ -50,7 +51,7 @@ def health_view(context: ProjectContext, judged: ProjectAssessment) -> dict[str,
         "rag": assessment.rag,
         "at_risk": assessment.at_risk,
         "metrics": metrics_record(assessment.metrics),
-        "reasons": reason_records(assessment.reasons),
+        "reasons": reason_records(assessment.reasons, spoken_languages()),
         "notes": notes,
         "as_of": assessment.as_of,
         "last_report_at": last_report_at,

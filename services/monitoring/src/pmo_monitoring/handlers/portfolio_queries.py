@@ -28,8 +28,9 @@ from pmo_monitoring.domain.portfolio import (
     roll_up_sums,
 )
 from pmo_monitoring.domain.reasons import rag_rank
-from pmo_monitoring.domain.records import Methodology, ReportCutoffs, RollUpScope, reason_record
+from pmo_monitoring.domain.records import Methodology, ReportCutoffs, RollUpScope, reason_records
 from pmo_monitoring.handlers.health_assessment import thresholds_from
+from pmo_monitoring.languages import spoken_languages
 
 GroupBy = Literal["portfolio", "program"]
 Pair = tuple[str | None, str | None]
@@ -60,7 +61,7 @@ def _totals_record(totals: CurrencyTotals) -> dict[str, Any]:
         "project_count": totals.project_count,
         **{name: _money(getattr(totals, name)) for name in money},
         "rag": totals.rag,
-        "reasons": [reason_record(reason) for reason in totals.reasons],
+        "reasons": reason_records(totals.reasons, spoken_languages()),
     }
 
 
@@ -79,7 +80,7 @@ def roll_up_record(rolled: PortfolioHealth) -> dict[str, Any]:
             for name in ("ev", "pv", "ac", "bac", "eac", "cpi", "spi")
         },
         "totals": [_totals_record(totals) for totals in rolled.totals],
-        "reasons": [reason_record(reason) for reason in rolled.reasons],
+        "reasons": reason_records(rolled.reasons, spoken_languages()),
         "notes": list(rolled.notes),
     }
 

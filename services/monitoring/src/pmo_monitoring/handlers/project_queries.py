@@ -6,6 +6,7 @@ from pmo_common.problems import ProblemException
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_monitoring.db import projection_repository as projections
+from pmo_monitoring.domain.phrases import phrase
 from pmo_monitoring.domain.records import ProjectContext
 
 
@@ -13,9 +14,12 @@ def unheard_of(project_id: str) -> ProblemException:
     """The 404 for a project intake has not (yet) told monitoring about."""
     return ProblemException(
         404,
-        "Project not found",
-        f"Monitoring has not heard of project {project_id} yet. If it was just created in "
-        "intake, retry in a few seconds.",
+        phrase("Project not found"),
+        phrase(
+            "Monitoring has not heard of project {project_id} yet. If it was just created in "
+            "intake, retry in a few seconds.",
+            project_id=project_id,
+        ),
     )
 
 

@@ -1,32 +1,95 @@
-"""Links from a project's page to its open alert (notifications) and intervention (standards).
+"""Links from a project's page to its open alerts (notifications) and interventions (standards).
 
-HOOK, not yet wired: monitoring hears of neither today. Their ids travel in notifications'
-`alert.*` and standards' `intervention.*` events, which monitoring does not consume; keeping a
-projection of them (a consumer, a table, a migration) is a change of its own. Until then
-`follow_up_links` answers no links and the page shows none. To wire it: store the open alert
-and intervention id per project from those events, look them up here, and set the base URLs
-of the two services' pages or APIs (e.g. a PMO_MONITORING_UI_LINK_BASE_URL setting).
+Monitoring learns their ids from `alert.raised` / `alert.resolved` and `intervention.opened` /
+`intervention.closed` (handlers/follow_up_events.py). A link goes to the owning service's API
+under its base URL (PMO_MONITORING_NOTIFICATIONS_URL, PMO_MONITORING_STANDARDS_URL, behind the
+same auth proxy as the view); without that setting the page shows the id as text, no link.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends
+from pmo_common.web.app_factory import RuntimeDep
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_monitoring.config import MonitoringSettings
+from pmo_monitoring.domain.follow_ups import ALERT, INTERVENTION, FollowUpKind
+from pmo_monitoring.handlers.follow_up_queries import FollowUp, open_follow_ups
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpAddresses:
+    """Where alerts and interventions are read: the two services' base URLs (None: unset)."""
+
+    notifications_url: str | None = None
+    standards_url: str | None = None
+
+    def url_of(self, follow_up: FollowUp) -> str | None:
+        """The follow-up's address in its service's API, when that service's URL is set."""
+        if follow_up.kind == ALERT:
+            base, path = self.notifications_url, "/v1/alerts/"
+        else:
+            base, path = self.standards_url, "/v1/interventions/"
+        return None if base is None else f"{base}{path}{follow_up.item_id}"
+
+
+def follow_up_addresses(runtime: RuntimeDep) -> FollowUpAddresses:
+    """The addresses the running app's settings give (a route dependency)."""
+    settings = runtime.settings
+    if not isinstance(settings, MonitoringSettings):
+        return FollowUpAddresses()
+    return FollowUpAddresses(settings.notifications_url, settings.standards_url)
+
+
+FollowUpAddressesDep = Annotated[FollowUpAddresses, Depends(follow_up_addresses)]
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpLink:
+    """One open alert or intervention: its id, an alert's title, and its URL if known."""
+
+    item_id: str
+    title: str | None
+    url: str | None
 
 
 @dataclass(frozen=True, slots=True)
 class FollowUpLinks:
-    """Where to follow a project up: its open alert and intervention (None: none known)."""
+    """Where to follow a project up: its open alerts and interventions, first opened first."""
 
-    alert_url: str | None = None
-    intervention_url: str | None = None
+    alerts: tuple[FollowUpLink, ...] = ()
+    interventions: tuple[FollowUpLink, ...] = ()
 
     @property
     def any(self) -> bool:
-        """Whether there is a link to show."""
-        return self.alert_url is not None or self.intervention_url is not None
+        """Whether there is a follow-up to show."""
+        return bool(self.alerts or self.interventions)
+
+    @property
+    def alert_url(self) -> str | None:
+        """The first open alert's URL (None: no alert, or no notifications URL set)."""
+        return next((alert.url for alert in self.alerts), None)
+
+    @property
+    def intervention_url(self) -> str | None:
+        """The first open intervention's URL (None: none, or no standards URL set)."""
+        return next((case.url for case in self.interventions), None)
 
 
-def follow_up_links(project_id: str) -> FollowUpLinks:
-    """The project's follow-up links; none until monitoring hears of alerts and interventions."""
-    del project_id  # the hook's key, once the ids are kept
-    return FollowUpLinks()
+async def project_follow_ups(
+    session: AsyncSession, project_id: str, addresses: FollowUpAddresses
+) -> FollowUpLinks:
+    """The project's open alerts and interventions, linked where their service's URL is set."""
+    found = await open_follow_ups(session, project_id=project_id)
+
+    def links(kind: FollowUpKind) -> tuple[FollowUpLink, ...]:
+        return tuple(
+            FollowUpLink(item.item_id, item.title, addresses.url_of(item))
+            for item in found
+            if item.kind == kind
+        )
+
+    return FollowUpLinks(alerts=links(ALERT), interventions=links(INTERVENTION))

@@ -1,4 +1,5 @@
-"""The view's pages: the portfolio (GET /ui/) and a project (GET /ui/projects/{id})."""
+"""The view's pages: the portfolio (GET /ui/), a project (GET /ui/projects/{id}) and the
+glossary (GET /ui/glossary)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from fastapi.responses import HTMLResponse
 from pmo_common.web.app_factory import SessionDep
 from pmo_common.web.pagination import MAX_OFFSET, PageRequest
 
+from pmo_monitoring.handlers.glossary_queries import glossary_view
 from pmo_monitoring.handlers.health_assessment import today_utc
+from pmo_monitoring.ui.follow_up_links import FollowUpAddressesDep
 from pmo_monitoring.ui.page_route import PageRoute
 from pmo_monitoring.ui.page_session import PagePrincipal
 from pmo_monitoring.ui.portfolio_page import portfolio_page
 from pmo_monitoring.ui.project_page import project_page
 from pmo_monitoring.ui.rendering import UI_PREFIX, render_page
+from pmo_monitoring.ui.translation import said
 
 PROJECTS_PER_PAGE = 100
 STYLESHEET = (files("pmo_monitoring.ui") / "static" / "dashboard.css").read_bytes()
@@ -49,11 +53,30 @@ async def portfolio(
 
 @router.get("/projects/{project_id}", response_class=HTMLResponse)
 async def project(
-    request: Request, project_id: str, principal: PagePrincipal, session: SessionDep
+    request: Request,
+    project_id: str,
+    principal: PagePrincipal,
+    session: SessionDep,
+    addresses: FollowUpAddressesDep,
 ) -> Response:
     """One project: RAG and reasons, S-curve, index trend, forecast and latest report."""
-    content = await project_page(session, principal, project_id=project_id, today=today_utc())
+    content = await project_page(
+        session, principal, project_id=project_id, today=today_utc(), addresses=addresses
+    )
     return render_page(request, "project.html", content)
+
+
+@router.get("/glossary", response_class=HTMLResponse)
+async def glossary(
+    request: Request,
+    principal: PagePrincipal,
+    session: SessionDep,
+    methodology: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+) -> Response:
+    """How every metric and signal is computed: GET /v1/glossary's content as a page, with the
+    thresholds of `methodology` when given (the project page links with its own)."""
+    content = said(await glossary_view(session, methodology=methodology))
+    return render_page(request, "glossary.html", {"glossary": content})
 
 
 @router.get("/static/dashboard.css")

@@ -19,16 +19,20 @@ from pmo_common.web.pagination import PageRequest, make_page
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_monitoring.api.access import manager_filter
-from pmo_monitoring.db import projection_repository as projections
-from pmo_monitoring.db import rollup_reads as rollups
 from pmo_monitoring.domain.model import Rag
 from pmo_monitoring.domain.rag_as_of_today import rag_as_of_today
-from pmo_monitoring.domain.records import Methodology, RollUpScope
+from pmo_monitoring.domain.records import Methodology
 from pmo_monitoring.domain.reporting_cadence import check_report_overdue
 from pmo_monitoring.handlers.health_assessment import thresholds_from
+from pmo_monitoring.handlers.portfolio_page_queries import (
+    ProjectTimeline,
+    all_methodologies,
+    group_choices,
+    project_timelines,
+)
 from pmo_monitoring.handlers.portfolio_queries import portfolio_health
-from pmo_monitoring.ui.portfolio_reads import ProjectTimeline, project_timelines
 from pmo_monitoring.ui.signal_cells import Cell, shown_signals, signal_cells
+from pmo_monitoring.ui.translation import said
 
 WEEK = timedelta(days=7)
 
@@ -123,13 +127,8 @@ async def _filters(
     session: AsyncSession, manager: str | None, portfolio_id: str | None, program_id: str | None
 ) -> Filters:
     """The choices come from the roll-up's own groups of the caller's open projects."""
-    groups = await rollups.group_sums(session, scope=RollUpScope(manager, None, None, False))
-    return Filters(
-        portfolio_id=portfolio_id,
-        program_id=program_id,
-        portfolios=tuple(sorted({g.portfolio_id for g in groups if g.portfolio_id is not None})),
-        programs=tuple(sorted({g.program_id for g in groups if g.program_id is not None})),
-    )
+    choices = await group_choices(session, manager=manager)
+    return Filters(portfolio_id, program_id, choices.portfolios, choices.programs)
 
 
 async def portfolio_page(
@@ -157,7 +156,7 @@ async def portfolio_page(
     timelines = await project_timelines(
         session, [item["project_id"] for item in listed.items], week_ago=week_ago
     )
-    methodologies = await projections.all_methodologies(session)
+    methodologies = await all_methodologies(session)
     rows = [
         _row(item, timelines.get(item["project_id"]), methodologies, today) for item in listed.items
     ]
@@ -168,7 +167,7 @@ async def portfolio_page(
         and (before := rag_a_week_ago(timeline, methodologies, week_ago)) != row.rag
     ]
     return {
-        "figures": view,
+        "figures": said(view),
         "rows": rows,
         "signals": shown_signals(row.cells for row in rows),
         "changes": changes,

@@ -26,7 +26,7 @@ from pmo_monitoring.ui.charts import (
     compact_money,
     draw,
 )
-from pmo_monitoring.ui.formatting import index, money
+from pmo_monitoring.ui.formatting import day, index, money
 from pmo_monitoring.ui.translation import _
 
 INDEX_FLOOR, INDEX_CEILING = 0.0, 2.0
@@ -70,7 +70,7 @@ def s_curve(
             "As of {as_of}: earned value {ev}, planned value {pv}, actual cost {ac}; "
             "budget at completion {bac}."
         ).format(
-            as_of=health.last_report_at,
+            as_of=day(health.last_report_at),
             ev=money(metrics.ev, currency),
             pv=money(metrics.pv, currency),
             ac=money(metrics.ac, currency),

@@ -19,8 +19,9 @@ from pmo_monitoring.domain.records import ProjectContext
 from pmo_monitoring.handlers.health_queries import health_history, project_health
 from pmo_monitoring.handlers.project_queries import load_project
 from pmo_monitoring.handlers.report_queries import get_report
-from pmo_monitoring.ui.follow_up_links import follow_up_links
+from pmo_monitoring.ui.follow_up_links import FollowUpAddresses, project_follow_ups
 from pmo_monitoring.ui.project_charts import index_trend, s_curve
+from pmo_monitoring.ui.translation import said
 
 HISTORY_PAGES = 5
 """At most this many pages of MAX_PAGE_SIZE points (years of weekly reports) are drawn."""
@@ -39,12 +40,17 @@ async def _history(session: AsyncSession, context: ProjectContext) -> list[Healt
 
 
 async def project_page(
-    session: AsyncSession, principal: Principal, *, project_id: str, today: date
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    project_id: str,
+    today: date,
+    addresses: FollowUpAddresses,
 ) -> dict[str, Any]:
     """Everything the project template shows; 404 for an unknown project, 403 for another's."""
     context = await load_project(session, project_id=project_id)
     ensure_can_read(principal, context.project)
-    health = HealthOut.model_validate(await project_health(session, context, today=today))
+    health = HealthOut.model_validate(said(await project_health(session, context, today=today)))
     points = await _history(session, context)
     latest = None
     if health.last_report_id is not None:
@@ -56,6 +62,6 @@ async def project_page(
         "points": points,
         "latest": latest,
         "charts": (s_curve(context.project, health, points), index_trend(health, points)),
-        "links": follow_up_links(project_id),
+        "links": await project_follow_ups(session, project_id, addresses),
         "today": today,
     }

@@ -15,8 +15,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from pmo_monitoring.api.languages import name_language
 from pmo_monitoring.ui.formatting import FILTERS
-from pmo_monitoring.ui.translation import _, ngettext
+from pmo_monitoring.ui.translation import _, current_language, ngettext
 
 PAGE_CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
@@ -62,14 +63,20 @@ def render_page(
     status_code: int = 200,
     headers: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
-    """A template rendered as an HTML page with the view's headers (plus `headers`)."""
+    """A template rendered as an HTML page with the view's headers (plus `headers`), in the
+    request's language (named by `lang` and `Content-Language`)."""
+    language = current_language().code
     html = _environment.get_template(template).render(
         {
             "ui": ui_base(request),
-            "lang": "en",
+            "lang": language,
             "signed_in_by": getattr(request.state, "signed_in_by", None),
             "caller": getattr(request.state, "caller", None),
             **context,
         }
     )
-    return HTMLResponse(html, status_code=status_code, headers={**PAGE_HEADERS, **(headers or {})})
+    answer = HTMLResponse(
+        html, status_code=status_code, headers={**PAGE_HEADERS, **(headers or {})}
+    )
+    name_language(answer, language)
+    return answer

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pmo_monitoring.domain.reasons import ReasonCode, rag_rank
 from pmo_monitoring.ui.formatting import index
-from pmo_monitoring.ui.translation import _, gettext_noop
+from pmo_monitoring.ui.translation import _, current_language, gettext_noop
 
 CellColour = Literal["red", "amber", "green", "none"]
 
@@ -24,27 +24,51 @@ project has one."""
 
 @dataclass(frozen=True, slots=True)
 class Signal:
-    """A column of the heatmap: its heading and the reason codes that colour it."""
+    """A column of the heatmap: its heading, the reason codes that colour it, and the glossary
+    entry that explains it (none for dependencies: monitoring does not compute them)."""
 
     key: str
     heading: str
     codes: frozenset[str]
     metric: str | None = None
+    term: str | None = None
 
 
 SIGNALS: tuple[Signal, ...] = (
-    Signal("cpi", gettext_noop("CPI"), frozenset({ReasonCode.CPI_BELOW_THRESHOLD}), "cpi"),
-    Signal("spi", gettext_noop("SPI"), frozenset({ReasonCode.SPI_BELOW_THRESHOLD}), "spi"),
-    Signal("spi_t", gettext_noop("SPI(t)"), frozenset({ReasonCode.SPI_T_BELOW_THRESHOLD}), "spi_t"),
-    Signal("eac", gettext_noop("EAC"), frozenset({ReasonCode.EAC_OVER_BUDGET}), "eac"),
-    Signal("milestones", gettext_noop("Milestones"), frozenset({ReasonCode.MILESTONE_OVERDUE})),
-    Signal("reporting", gettext_noop("Reporting"), frozenset({ReasonCode.REPORT_OVERDUE})),
+    Signal("cpi", gettext_noop("CPI"), frozenset({ReasonCode.CPI_BELOW_THRESHOLD}), "cpi", "cpi"),
+    Signal("spi", gettext_noop("SPI"), frozenset({ReasonCode.SPI_BELOW_THRESHOLD}), "spi", "spi"),
+    Signal(
+        "spi_t",
+        gettext_noop("SPI(t)"),
+        frozenset({ReasonCode.SPI_T_BELOW_THRESHOLD}),
+        "spi_t",
+        "spi_t",
+    ),
+    Signal("eac", gettext_noop("EAC"), frozenset({ReasonCode.EAC_OVER_BUDGET}), "eac", "eac"),
+    Signal(
+        "milestones",
+        gettext_noop("Milestones"),
+        frozenset({ReasonCode.MILESTONE_OVERDUE}),
+        term=ReasonCode.MILESTONE_OVERDUE,
+    ),
+    Signal(
+        "reporting",
+        gettext_noop("Reporting"),
+        frozenset({ReasonCode.REPORT_OVERDUE}),
+        term=ReasonCode.REPORT_OVERDUE,
+    ),
     Signal("dependencies", gettext_noop("Dependencies"), frozenset({DEPENDENCY_AT_RISK})),
-    Signal("manager", gettext_noop("Manager's view"), frozenset({ReasonCode.MANAGER_FLAGGED})),
+    Signal(
+        "manager",
+        gettext_noop("Manager's view"),
+        frozenset({ReasonCode.MANAGER_FLAGGED}),
+        term=ReasonCode.MANAGER_FLAGGED,
+    ),
     Signal(
         "trend",
         gettext_noop("Trend"),
         frozenset({ReasonCode.TREND_WARNING, ReasonCode.OPTIMISM_WARNING}),
+        term=ReasonCode.TREND_WARNING,
     ),
 )
 
@@ -79,7 +103,8 @@ def _eac_detail(metrics: Mapping[str, Any]) -> str:
     eac, bac = metrics.get("eac"), metrics.get("bac")
     if eac is None or not bac:
         return ""
-    return _("{change:+.0%} vs budget").format(change=eac / bac - 1)
+    change = current_language().figures.percent(eac / bac - 1, 0, True)
+    return _("{change} vs budget").format(change=change)
 
 
 def signal_cells(

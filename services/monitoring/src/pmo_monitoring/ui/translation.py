@@ -1,37 +1,67 @@
-"""Marking user-visible text for translation: `_()` and `ngettext()` in Python and templates.
+"""The language of a page: `_()` and `ngettext()` in Python and templates, its figures, its phrases.
 
-Every string a page shows goes through these, so that gettext catalogs (Babel) can translate
-it later: `pybabel extract -F src/pmo_monitoring/ui/babel.cfg` finds them in the Python files
-and the templates. Until catalogs exist the active translations are the identity; whatever
-picks a locale per request (Accept-Language) sets them with `use_translations` around the
-rendering, and both the Python calls and the templates follow.
+Every string a page shows goes through `_()` / `ngettext()`, and `pybabel extract` (babel.cfg)
+finds them in the Python files and the templates. `PageRoute` chooses the language of each
+request (Accept-Language, else PMO_DEFAULT_LOCALE) and sets it with `use_page_language` around
+the whole request, so the content built in Python, the template and the error pages all
+follow it. Outside a request (a unit test) pages speak English.
 """
 
 from __future__ import annotations
 
-import gettext
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
+from functools import cache
+from typing import TypeVar
 
-_IDENTITY = gettext.NullTranslations()
-_active: ContextVar[gettext.NullTranslations | None] = ContextVar(
-    "pmo_ui_translations", default=None
-)
+from pmo_monitoring.domain.phrases import ENGLISH, Language
+from pmo_monitoring.languages import LocalFigures, in_language, message_language
+
+Content = TypeVar("Content")
 
 
-def _current() -> gettext.NullTranslations:
-    return _active.get() or _IDENTITY
+@dataclass(frozen=True, slots=True)
+class PageLanguage:
+    """A page's language: its words (the message language) and the figures of its tables.
+
+    Pages write figures as the reader's language does in both languages (`Jan 31, 2026`,
+    `€1,250.00`); the reasons quoted on them are the API's messages, worded the API's way.
+    """
+
+    words: Language
+    figures: LocalFigures
+
+    @property
+    def code(self) -> str:
+        """The language code (`lang` of the page, `Content-Language` of the answer)."""
+        return self.words.code
+
+
+@cache
+def page_language(code: str) -> PageLanguage:
+    """The page language of a supported code."""
+    return PageLanguage(message_language(code), LocalFigures(code))
+
+
+_ENGLISH_PAGES = PageLanguage(ENGLISH, LocalFigures(ENGLISH.code))
+_active: ContextVar[PageLanguage | None] = ContextVar("pmo_ui_language", default=None)
+
+
+def current_language() -> PageLanguage:
+    """The language of the page being built."""
+    return _active.get() or _ENGLISH_PAGES
 
 
 def _(message: str) -> str:
-    """`message` in the language of the current request (English until catalogs exist)."""
-    return _current().gettext(message)
+    """`message` in the language of the current page."""
+    return current_language().words.translations.gettext(message)
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
-    """The singular or plural form for `count`, in the language of the current request."""
-    return _current().ngettext(singular, plural, count)
+    """The singular or plural form for `count`, in the language of the current page."""
+    return current_language().words.translations.ngettext(singular, plural, count)
 
 
 def gettext_noop(message: str) -> str:
@@ -39,10 +69,15 @@ def gettext_noop(message: str) -> str:
     return message
 
 
+def said(content: Content) -> Content:
+    """`content` (as the handlers build it) with its phrases in the page's language."""
+    return in_language(content, current_language().words)
+
+
 @contextmanager
-def use_translations(translations: gettext.NullTranslations) -> Iterator[None]:
-    """Translate with `translations` inside the block (one request's rendering)."""
-    token = _active.set(translations)
+def use_page_language(language: PageLanguage) -> Iterator[None]:
+    """Build and render pages in `language` inside the block (one request)."""
+    token = _active.set(language)
     try:
         yield
     finally:

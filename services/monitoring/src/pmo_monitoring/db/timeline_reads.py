@@ -1,14 +1,13 @@
-"""Reads the portfolio page adds to the roll-up: a page of projects' stored signals and colours.
+"""Reads of a page of projects' timelines: stored health, figures row, a past point of history.
 
 For the projects of one page of the roll-up (a bounded list of ids, never every project): the
 stored health whose reasons colour the heatmap, the figures row (methodology, start) that tells
-a missed report, and the point of history newest a week ago (what colour the project had then).
+a missed report, and the point of history newest on a given day (what colour the project had).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
@@ -17,19 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmo_monitoring.db.health_repository import health_from_row
 from pmo_monitoring.db.tables import health_snapshots, project_figures, project_health
 from pmo_monitoring.domain.model import Rag
-from pmo_monitoring.domain.records import StoredHealth, as_rag
-
-
-@dataclass(frozen=True, slots=True)
-class ProjectTimeline:
-    """What the roll-up row of a project does not carry: how its reporting and colour stand."""
-
-    methodology: str
-    closed: bool
-    start_date: date
-    health: StoredHealth | None
-    point_a_week_ago: tuple[date, Rag] | None
-    """(as_of, RAG) of the newest report on or before a week ago, if there was one."""
+from pmo_monitoring.domain.project_timeline import ProjectTimeline
+from pmo_monitoring.domain.records import as_rag
 
 
 async def project_timelines(
