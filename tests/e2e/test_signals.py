@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -256,7 +257,13 @@ async def test_slack_and_teams_subscribers_receive_payloads_their_vendors_accept
     (slack,) = _json_bodies(signals.stack, paths["slack"])
     schemas.check_slack(slack)
     assert "Centaur upper stage" in json.dumps(slack)
-    assert "RED" in json.dumps(slack).upper()
+    # The condition in words (the first field), not only as the attachment's colour.
+    fields = [
+        field["text"]
+        for block in slack["attachments"][0]["blocks"]
+        for field in block.get("fields", [])
+    ]
+    assert re.search(r"\bRED\b", fields[0]), fields
     (teams,) = _json_bodies(signals.stack, paths["teams"])
     schemas.check_teams(teams)
     card = teams["attachments"][0]["content"]

@@ -48,7 +48,7 @@ class InboxChannel:
 
     @classmethod
     def message_for(cls, notification: RoutedNotification) -> DeliveryMessage:
-        return DeliveryMessage(subject=notification.email.subject, body=notification.event_json)
+        return DeliveryMessage(subject=notification.email().subject, body=notification.event_json)
 
     @classmethod
     def recipient_key(cls, target: str) -> str:

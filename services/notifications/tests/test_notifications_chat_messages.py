@@ -33,6 +33,8 @@ from pmo_notifications.channels.teams_channel import TeamsChannel
 from pmo_notifications.config import NotificationsSettings
 from pmo_notifications.domain.alert_group import GroupedAlert, group_data
 from pmo_notifications.domain.email_composition import ComposedEmail
+from pmo_notifications.domain.wording import Wording
+from pmo_notifications.handlers.wordings import MessageLanguages
 
 PROJECT = "3f2a9c1e-apollo"
 ALERT = "9b1d7c2e-alert"
@@ -40,6 +42,7 @@ PUBLIC_URL = "https://pmo.example.com/notifications"
 SUBJECT = {"project_id": PROJECT, "project_name": "Apollo", "manager": "ada@example.com"}
 SLACK_COLOURS = {"good": "#2eb886", "warning": "#daa038", "attention": "#a30200"}
 TEAMS_COLOURS = {"good": "Good", "warning": "Warning", "attention": "Attention"}
+ENGLISH = MessageLanguages().wording("en")
 
 
 @dataclass(frozen=True)
@@ -225,9 +228,12 @@ def families(payloads: Any) -> list[Family]:
     ]
 
 
-def routed(event_type: str, event_data: dict[str, Any]) -> RoutedNotification:
+def routed(
+    event_type: str, event_data: dict[str, Any], wording: Wording = ENGLISH
+) -> RoutedNotification:
     event = CloudEvent(source="/pmo/test", type=event_type, subject=PROJECT, data=event_data)
-    return RoutedNotification(event.to_bytes().decode(), ComposedEmail("[PMO] s", "b"))
+    email = ComposedEmail("[PMO] s", "b")
+    return RoutedNotification(event.to_bytes().decode(), wording, lambda: email)
 
 
 def sent(kind: Any, event_type: str, event_data: dict[str, Any], public_url: str | None) -> Any:
@@ -398,6 +404,33 @@ def test_long_and_unsafe_text_is_cut_to_the_documented_limits_and_escaped(
     # Teams refuses messages over about 28 KB.
     assert len(json.dumps(teams).encode()) < 28_000
     assert card_texts(teams)[-1]["text"].endswith(" more")
+
+
+def test_markdown_in_a_project_name_or_reason_shows_as_written_in_teams(
+    notifications_payloads: Any, chat_schemas: Any
+) -> None:
+    # A project named like a link must not become a clickable link in every card about it.
+    name = "[Re-authenticate now](https://phish.example)"
+    reasons = [
+        Reason(code="cpi_below_threshold", message="*Urgent*: see [here](https://x.example)")
+    ]
+    at_risk = data(notifications_payloads.at_risk(PROJECT, project_name=name, reasons=reasons))
+
+    teams = sent(TeamsChannel, "project.at_risk", at_risk, PUBLIC_URL)
+    chat_schemas.check_teams(teams)
+    texts = " ".join(block["text"] for block in card_texts(teams))
+    assert "\\[Re-authenticate now\\](https://phish.example)" in texts
+    assert "[Re-authenticate now](" not in texts.replace("\\[", "").replace("\\]", "")
+    assert "\\*Urgent\\*" in texts and "\\[here\\]" in texts
+
+
+def test_each_chat_webhook_has_its_own_circuit_and_sending_slots() -> None:
+    # Slack rate-limits each incoming webhook: one channel's 429s must not stop the others.
+    first = "https://hooks.slack.com/services/T1/B1/one"
+    second = "https://hooks.slack.com/services/T2/B2/two"
+    for kind in (SlackChannel, TeamsChannel):
+        assert kind.circuit_key(first) != kind.circuit_key(second)
+        assert kind.concurrency_key(first) != kind.concurrency_key(second)
 
 
 def test_an_event_of_unexpected_shape_still_reads_as_a_valid_message(chat_schemas: Any) -> None:

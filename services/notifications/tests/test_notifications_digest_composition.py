@@ -21,11 +21,13 @@ from pmo_notifications.domain.digest_email import compose_digest_email
 from pmo_notifications.domain.digest_rollup import colour_counts, summed_figures, top_reasons
 from pmo_notifications.domain.project_projection import HealthChange, ProjectRecord
 from pmo_notifications.domain.reason_line import ReasonLine
+from pmo_notifications.handlers.wordings import MessageLanguages
 
 NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 2)
 ADA = "ada@example.com"
 HOSTILE = '<script>alert("x")</script> & Co'
+ENGLISH = MessageLanguages().wording("en")
 
 
 def project(name: str, rag: str | None, **changes: Any) -> ProjectRecord:
@@ -215,25 +217,25 @@ def ada_daily() -> Any:
 
 
 def test_the_daily_e_mail_says_colours_in_words_in_text_and_html_alike() -> None:
-    email = compose_digest_email(ada_daily())
+    email = compose_digest_email(ENGLISH, ada_daily())
     assert email.subject == (
         "[PMO] Daily digest 2026-03-02: 1 red, 1 amber of 2 projects, 1 open alert"
     )
     text = email.body
-    assert "  - Apollo: RED; AMBER to RED on 2026-03-02 05:00" in text  # Berlin time
+    assert "  - Apollo: RED; AMBER to RED on Mar 2, 2026, 05:00" in text  # Berlin time
     assert "Times are in Europe/Berlin." in text
-    assert "  - Apollo: CRITICAL; Apollo is at risk; open since 2026-02-28 07:00" in text
-    assert "  - Apollo: Re-plan; owner grace@example.com; due 2026-02-27 (3 days overdue)" in text
+    assert "  - Apollo: CRITICAL; Apollo is at risk; open since Feb 28, 2026, 07:00" in text
+    assert "  - Apollo: Re-plan; owner grace@example.com; due Feb 27, 2026 (3 days overdue)" in text
     assert email.html is not None
     html = parsed(email.html)
     assert {"table", "th", "td"} <= set(html.tags)
     words = " ".join(html.text)
-    for said in ("Apollo", "RED", "AMBER to RED on 2026-03-02 05:00", "3 days overdue"):
+    for said in ("Apollo", "RED", "AMBER to RED on Mar 2, 2026, 05:00", "3 days overdue"):
         assert said in words and said in text
 
 
 def test_the_html_part_paints_each_colour_next_to_its_label_with_inline_styles_only() -> None:
-    email = compose_digest_email(ada_daily())
+    email = compose_digest_email(ENGLISH, ada_daily())
     assert email.html is not None
     red_cell = re.search(r'<td bgcolor="(#[0-9a-f]{6})" style="([^"]*)">RED</td>', email.html)
     assert red_cell is not None
@@ -245,7 +247,7 @@ def test_the_html_part_paints_each_colour_next_to_its_label_with_inline_styles_o
 
 
 def test_names_people_typed_are_escaped_in_the_html_and_kept_in_the_text() -> None:
-    email = compose_digest_email(ada_daily())
+    email = compose_digest_email(ENGLISH, ada_daily())
     assert email.html is not None
     assert "<script>" not in email.html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in email.html
@@ -266,7 +268,7 @@ def test_the_weekly_e_mail_lists_counts_figures_changes_and_top_reasons() -> Non
         [apollo],
         digest_projects([apollo], [change(apollo.id, "amber", "red", 10)]),
     )
-    email = compose_digest_email(digest)
+    email = compose_digest_email(ENGLISH, digest)
     assert email.subject == "[PMO] Weekly digest 2026-03-02 (Alpha): 1 red of 1 project"
     for line in (
         "Portfolio Alpha: 1 active project:",
@@ -280,3 +282,49 @@ def test_the_weekly_e_mail_lists_counts_figures_changes_and_top_reasons() -> Non
     ):
         assert line in email.body
     assert email.html is not None and "Top reasons in Alpha" in email.html
+
+
+FRENCH = MessageLanguages().wording("fr")
+# French typography: a no-break space before a colon, a narrow one before a semicolon and
+# between thousands.
+NBSP, NNBSP = "\u00a0", "\u202f"
+
+
+def test_the_daily_digest_reads_in_french_in_text_and_html_alike() -> None:
+    email = compose_digest_email(FRENCH, ada_daily())
+    assert email.subject == (
+        f"[PMO] Résumé quotidien 2026-03-02{NBSP}: 1 rouge, 1 orange sur 2 projets, "
+        "1 alerte ouverte"
+    )
+    text = email.body
+    assert text.startswith("Bonjour,\n") and f"Vos projets{NBSP}:" in text
+    assert f"  - Apollo{NBSP}: ROUGE{NNBSP}; de ORANGE à ROUGE le 2 mars 2026 à 05:00" in text
+    assert "échéance 27 févr. 2026 (3 jours de retard)" in text
+    assert "Les heures sont données dans le fuseau Europe/Berlin." in text
+    assert email.html is not None and '<html lang="fr">' in email.html
+    assert re.search(r'<td bgcolor="#c5221f" style="[^"]*">ROUGE</td>', email.html)
+    words = " ".join(parsed(email.html).text)
+    for said in ("Vos projets", "Alertes ouvertes", "de ORANGE à ROUGE le 2 mars 2026 à 05:00"):
+        assert said in words
+
+
+def test_the_weekly_sums_are_money_of_the_portfolio_currency_as_each_language_writes_it() -> None:
+    def weekly(*currencies: str) -> Any:
+        members = [
+            project(f"P{n}", "red", currency=currency, metrics=figures(100, 200, 125, 1000, 1250))
+            for n, currency in enumerate(currencies)
+        ]
+        return weekly_digest(
+            frame(NOW - timedelta(days=7)),
+            [PortfolioOwned("pf-1", "Alpha")],
+            members,
+            digest_projects(members, []),
+        )
+
+    euros = weekly("EUR", "EUR")
+    assert "  - EAC: €2,500.00" in compose_digest_email(ENGLISH, euros).body
+    assert f"  - EAC{NBSP}: 2{NNBSP}500,00{NBSP}€" in compose_digest_email(FRENCH, euros).body
+    # Two currencies cannot be summed as money: the plain sum, as each language groups digits.
+    mixed = weekly("EUR", "USD")
+    assert "  - EAC: 2,500\n" in compose_digest_email(ENGLISH, mixed).body
+    assert f"  - EAC{NBSP}: 2{NNBSP}500\n" in compose_digest_email(FRENCH, mixed).body

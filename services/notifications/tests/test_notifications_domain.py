@@ -31,16 +31,16 @@ from pmo_notifications.domain.alert_rules import (
     should_notify_again,
 )
 from pmo_notifications.domain.delivery_schedule import may_retry, retry_delay_seconds
-from pmo_notifications.domain.email_composition import (
-    HealthNotice,
-    ReasonLine,
-    compose_at_risk_email,
-    compose_recovery_email,
-)
 from pmo_notifications.domain.email_domain_policy import (
     allowed_domains_phrase,
     email_domain_allowed,
 )
+from pmo_notifications.domain.health_emails import (
+    HealthNotice,
+    compose_at_risk_email,
+    compose_recovery_email,
+)
+from pmo_notifications.domain.reason_line import ReasonLine
 from pmo_notifications.domain.severity import is_at_least, severity_rank
 from pmo_notifications.domain.silence_rules import (
     SilenceRecord,
@@ -59,8 +59,10 @@ from pmo_notifications.domain.webhook_signature import (
     sign_webhook,
     signature_headers,
 )
+from pmo_notifications.handlers.wordings import MessageLanguages
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+ENGLISH = MessageLanguages().wording("en")
 
 
 def test_signature_matches_a_vector_computed_from_the_spec() -> None:
@@ -243,6 +245,7 @@ def test_silence_scope_and_window() -> None:
 
 def test_at_risk_email_names_project_rag_reasons_metrics_and_next_steps() -> None:
     email = compose_at_risk_email(
+        ENGLISH,
         HealthNotice(
             project_name="Apollo",
             rag="red",
@@ -254,7 +257,7 @@ def test_at_risk_email_names_project_rag_reasons_metrics_and_next_steps() -> Non
             metrics={"cpi": 0.82, "eac": 1_220_000.0, "spi": None},
             sponsor="grace@example.com",
             alert_id="a-1",
-        )
+        ),
     )
     assert email.subject == "[PMO] Project Apollo is at risk (red)"
     assert "Project Apollo is now RED" in email.body
@@ -267,7 +270,10 @@ def test_at_risk_email_names_project_rag_reasons_metrics_and_next_steps() -> Non
 
 def test_recovery_email_says_the_project_has_recovered() -> None:
     email = compose_recovery_email(
-        HealthNotice(project_name="Apollo", rag="amber", previous_rag="red", as_of=date(2026, 3, 9))
+        ENGLISH,
+        HealthNotice(
+            project_name="Apollo", rag="amber", previous_rag="red", as_of=date(2026, 3, 9)
+        ),
     )
     assert "has recovered" in email.subject
     assert "AMBER (it was red)" in email.body

@@ -17,6 +17,7 @@ from pmo_notifications.domain.intervention_owners import (
     InterventionOwner,
     owner_after,
 )
+from pmo_notifications.handlers.wordings import MessageLanguages
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -109,7 +110,15 @@ def test_targets_resolve_keywords_keep_addresses_and_tell_nobody_twice() -> None
     ],
 )
 def test_durations_read_as_people_say_them(seconds: int, said: str) -> None:
-    assert rules.plain_duration(timedelta(seconds=seconds)) == said
+    assert (
+        rules.plain_duration(MessageLanguages().wording("en"), timedelta(seconds=seconds)) == said
+    )
+
+
+def test_durations_read_as_french_readers_say_them() -> None:
+    french = MessageLanguages().wording("fr")
+    assert rules.plain_duration(french, timedelta(seconds=90000)) == "1 jour 1 heure"
+    assert rules.plain_duration(french, timedelta(seconds=7320)) == "2 heures 2 minutes"
 
 
 def fact(case: str, owner: str | None, minute: int, *, closed: bool = False) -> InterventionFact:

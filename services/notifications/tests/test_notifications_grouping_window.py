@@ -21,9 +21,11 @@ from pmo_notifications.domain.delivery_grouping import (
     joining_due_at,
     next_send_after,
 )
+from pmo_notifications.handlers.wordings import MessageLanguages
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 WINDOW = GroupingWindow(wait_seconds=30, interval_seconds=300)
+ENGLISH = MessageLanguages().wording("en")
 
 
 def seconds(count: float) -> timedelta:
@@ -122,9 +124,9 @@ def test_a_grouped_alert_is_stored_and_read_back_whole() -> None:
 
 
 def test_an_alert_keeps_its_own_title_and_other_events_their_summary() -> None:
-    assert event_title({"title": "CPI below 0.90"}, "[PMO] anything") == "CPI below 0.90"
+    assert event_title({"title": "CPI below 0.90"}, lambda: "[PMO] anything") == "CPI below 0.90"
     summary = "[PMO] Project Apollo is at risk (red)"
-    assert event_title({"rag": "red"}, summary) == "Project Apollo is at risk (red)"
+    assert event_title({"rag": "red"}, lambda: summary) == "Project Apollo is at risk (red)"
 
 
 def test_the_group_event_data_lists_every_alert_with_the_portfolio() -> None:
@@ -140,10 +142,10 @@ def test_the_summary_email_lists_each_alert_most_urgent_first() -> None:
         _alert("Gemini", "warning", "Project Gemini is at risk (amber)"),
         _alert("Apollo", "critical", "Project Apollo is at risk (red)"),
     ]
-    email = compose_group_email("pf-1", alerts)
+    email = compose_group_email(ENGLISH, "pf-1", alerts)
     assert email.subject == "[PMO] 2 notifications for portfolio pf-1"
     apollo = email.body.index("[critical] Project Apollo is at risk (red)")
     gemini = email.body.index("[warning] Project Gemini is at risk (amber)")
     assert apollo < gemini
-    lone = compose_group_email(None, alerts[:1])
+    lone = compose_group_email(ENGLISH, None, alerts[:1])
     assert lone.subject == "[PMO] 1 notification for projects outside any portfolio"

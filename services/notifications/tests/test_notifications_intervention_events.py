@@ -64,7 +64,7 @@ async def test_an_overdue_action_opens_one_alert_and_reminds_its_owner(
         "[PMO] Recovery action overdue: Hire a second integration team (project Apollo)"
     )
     text = body_of(mail)
-    assert "was due on 2026-03-10 and is 3 days overdue. You are its owner." in text
+    assert "was due on Mar 10, 2026 and is 3 days overdue. You are its owner." in text
     assert "the project manager (ada@example.com)" in text
     assert "When it is done, mark it done on the project's intervention in the PMO tool." in text
     raised = await notifications.outbox_events("alert.raised")

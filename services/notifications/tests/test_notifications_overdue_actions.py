@@ -55,3 +55,17 @@ async def test_done_actions_leave_the_alert_and_the_last_resolves_it(
         notifications_payloads.action_overdue(project_id, action_id="a-1"),
     )
     assert len(await alerts_of(notifications, project_id)) == 1
+
+
+async def test_an_action_done_before_its_overdue_signal_arrives_opens_nothing(
+    notifications: Any, notifications_payloads: Any
+) -> None:
+    # Standards announced the action overdue, then it was done a second later; the two events
+    # travel on two topics and the done one is applied first.
+    project_id = str(uuid.uuid4())
+    await done(notifications, project_id, "a-late")
+    await notifications.apply(
+        "intervention.action_overdue",
+        notifications_payloads.action_overdue(project_id, action_id="a-late"),
+    )
+    assert await alerts_of(notifications, project_id) == []

@@ -8,8 +8,9 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
+from pmo_common.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from pmo_common.settings import ServiceSettings, database_url_field, settings_reader
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 # One allow-list entry: a domain (`example.com`) or every subdomain of one (`*.example.com`),
@@ -97,6 +98,15 @@ class NotificationsSettings(ServiceSettings):
     # Where people reach this service (`https://pmo.example.com/notifications`): Slack and Teams
     # messages link back to the alert under it (ADR 0019); unset, they carry no link.
     public_url: str | None = Field(default=None, validation_alias="PMO_NOTIFICATIONS_PUBLIC_URL")
+    # Where people reach monitoring's web view (`https://pmo.example.com/monitoring`, serving
+    # `/ui/`): e-mails link to its glossary (`/ui/glossary`); unset, they carry no such link.
+    dashboard_url: str | None = Field(
+        default=None, validation_alias="PMO_NOTIFICATIONS_DASHBOARD_URL"
+    )
+    # The language of messages to people without a subscription (the manager's e-mails, the
+    # escalation ladder, the digests) and of subscriptions that name none (ADR 0023). The name
+    # has no service prefix: every service reads it (the API's language without Accept-Language).
+    default_locale: str = Field(default=DEFAULT_LOCALE, validation_alias="PMO_DEFAULT_LOCALE")
 
     # Digests (ADR 0018): daily (and on Mondays weekly) at this local hour of `timezone` (an
     # IANA name, also the zone the digests show times in), checked every
@@ -187,22 +197,41 @@ class NotificationsSettings(ServiceSettings):
                 entries.append(entry)
         return tuple(entries)
 
-    @field_validator("public_url")
+    @field_validator("public_url", "dashboard_url")
     @classmethod
-    def _base_url(cls, value: str | None) -> str | None:
+    def _base_url(cls, value: str | None, info: ValidationInfo) -> str | None:
         """An absolute http(s) URL without query or fragment, kept without its trailing slash
-        (links append `/v1/...`); empty means unset."""
+        (links append their path); empty means unset."""
         if value is None or not value.strip():
             return None
+        variable = _URL_VARIABLES[info.field_name or ""]
         parts = urlsplit(value.strip())
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(
-                f"PMO_NOTIFICATIONS_PUBLIC_URL: {value!r} is not an absolute http(s) URL "
+                f"{variable}: {value!r} is not an absolute http(s) URL "
                 "(for example https://pmo.example.com/notifications)"
             )
         if parts.query or parts.fragment:
-            raise ValueError("PMO_NOTIFICATIONS_PUBLIC_URL must have no query or fragment")
+            raise ValueError(f"{variable} must have no query or fragment")
         return value.strip().rstrip("/")
 
+    @field_validator("default_locale")
+    @classmethod
+    def _supported_locale(cls, value: str) -> str:
+        """A language the messages are written in (`en`, `fr`); refuses any other by name."""
+        locale = value.strip().lower()
+        if locale not in SUPPORTED_LOCALES:
+            raise ValueError(
+                f"PMO_DEFAULT_LOCALE: {value!r} is not a language the messages are written in "
+                f"(one of: {', '.join(SUPPORTED_LOCALES)})"
+            )
+        return locale
+
+
+# The variable each URL setting is read from, as its errors name it.
+_URL_VARIABLES = {
+    "public_url": "PMO_NOTIFICATIONS_PUBLIC_URL",
+    "dashboard_url": "PMO_NOTIFICATIONS_DASHBOARD_URL",
+}
 
 get_settings = settings_reader(NotificationsSettings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from pmo_common.web.app_factory import create_service_app
+from pmo_common.web.runtime import ServiceRuntime
 
 from pmo_notifications.api.alerts import router as alerts_router
 from pmo_notifications.api.deliveries import router as deliveries_router
@@ -21,6 +22,13 @@ from pmo_notifications.handlers.escalation_job import (
     warn_of_pmo_levels_telling_nobody,
 )
 from pmo_notifications.handlers.group_sending import run_group_job
+from pmo_notifications.handlers.wordings import install_message_languages
+
+
+async def _on_startup(runtime: ServiceRuntime) -> None:
+    # The languages first: the consumer and the jobs, which start next, word messages in them.
+    await install_message_languages(runtime)
+    await warn_of_pmo_levels_telling_nobody(runtime)
 
 
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
@@ -38,7 +46,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         ],
         handlers=CONSUMED,
         jobs=[run_delivery_job, run_escalation_job, run_digest_job, run_group_job],
-        on_startup=warn_of_pmo_levels_telling_nobody,
+        on_startup=_on_startup,
         description="Alerts on projects at risk, escalation of unacknowledged ones, "
         "subscriptions, silences and signed delivery of e-mails and webhooks.",
     )

@@ -14,12 +14,14 @@ from pydantic import AfterValidator, Field
 
 from pmo_notifications.api.access import AnyRolePrincipal
 from pmo_notifications.api.dependencies import SettingsDep
+from pmo_notifications.api.schemas import Locale
 from pmo_notifications.domain.clock import utc_now
 from pmo_notifications.domain.digest_content import DailyDigest, WeeklyDigest
 from pmo_notifications.domain.digest_email import compose_digest_email
 from pmo_notifications.domain.digest_periods import DigestPeriod, DigestWanted
 from pmo_notifications.handlers.digest_job import digest_schedule
 from pmo_notifications.handlers.digest_queries import build_digest
+from pmo_notifications.handlers.wordings import MessageLanguages
 
 router = APIRouter(prefix="/v1", tags=["digests"])
 
@@ -35,12 +37,20 @@ EmailAddress = Annotated[str, Field(min_length=3, max_length=320), AfterValidato
 
 
 class DigestPreviewQuery(StrictInput):
-    """Whose digest, of which period."""
+    """Whose digest, of which period, in which language."""
 
-    model_config = documented_examples({"recipient": "ada@example.com", "period": "daily"})
+    model_config = documented_examples(
+        {"recipient": "ada@example.com", "period": "daily"},
+        {"recipient": "pam@example.com", "period": "weekly", "locale": "fr"},
+    )
 
     recipient: EmailAddress = Field(description="The reader's e-mail address")
     period: DigestPeriod = Field(description="`daily` (project managers) or `weekly` (portfolios)")
+    locale: Locale | None = Field(
+        default=None,
+        description="The language to show it in; by default PMO_DEFAULT_LOCALE, the one digests "
+        "go out in (the browser's Accept-Language is not used: the preview shows what is sent)",
+    )
 
 
 class DigestPreview(OutputModel):
@@ -48,6 +58,7 @@ class DigestPreview(OutputModel):
 
     recipient: str
     period: DigestPeriod
+    locale: Locale = Field(description="The language it is written in")
     period_key: str = Field(description="The local date (daily) or ISO week (weekly) it covers")
     would_send: bool = Field(
         description="Whether it has anything to report: a digest without news is not sent"
@@ -78,10 +89,12 @@ async def preview_digest_route(
     now = utc_now()
     wanted = DigestWanted(query.recipient, query.period, schedule.period_key(query.period, now))
     digest = await build_digest(session, wanted, now=now, schedule=schedule)
-    email = compose_digest_email(digest)
+    wording = MessageLanguages.from_settings(settings).wording(query.locale)
+    email = compose_digest_email(wording, digest)
     return DigestPreview(
         recipient=digest.recipient,
         period=query.period,
+        locale=wording.locale,
         period_key=digest.period_key,
         would_send=digest.has_news,
         subject=email.subject,

@@ -32,6 +32,8 @@ from pmo_notifications.domain.escalation_ladder import (
 )
 
 Channel = Literal["email", "webhook", "slack", "teams"]
+# The languages messages are written in (pmo_common.i18n.SUPPORTED_LOCALES).
+Locale = Literal["en", "fr"]
 SeverityName = Literal["info", "warning", "critical"]
 AlertStatusName = Literal["open", "acknowledged", "resolved"]
 DeliveryStatusName = Literal["pending", "delivered", "retrying", "failed", "skipped", "grouped"]
@@ -150,6 +152,7 @@ class SubscriptionCreate(StrictInput):
             "event_types": ["alert.raised", "alert.resolved"],
             "project_id": "3f2a9c1e-apollo",
             "min_severity": "critical",
+            "locale": "fr",
         },
         {
             "channel": "webhook",
@@ -170,6 +173,11 @@ class SubscriptionCreate(StrictInput):
     portfolio_id: ReferenceId | None = None
     project_id: ReferenceId | None = None
     min_severity: SeverityName = "info"
+    locale: Locale | None = Field(
+        default=None,
+        description="The language of its e-mails and chat messages (`en`, `fr`); by default "
+        "PMO_DEFAULT_LOCALE, as it is when each message is sent. Webhooks carry the event as is",
+    )
     group_wait_seconds: WholeNumber = Field(
         default=0,
         ge=0,
@@ -199,6 +207,9 @@ class SubscriptionOut(OutputModel):
     portfolio_id: str | None
     project_id: str | None
     min_severity: SeverityName
+    locale: Locale | None = Field(
+        description="The language of its messages; null: PMO_DEFAULT_LOCALE"
+    )
     group_wait_seconds: int = Field(description="0: not grouped")
     group_interval_seconds: int
     created_at: datetime

@@ -86,6 +86,7 @@ async def create_subscription_route(
             project_id=body.project_id,
             portfolio_id=body.portfolio_id,
             min_severity=body.min_severity,
+            locale=body.locale,
         )
         return SubscriptionCreated.model_validate(subscription)
 

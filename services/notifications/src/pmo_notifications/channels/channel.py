@@ -9,12 +9,14 @@ settings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, Self
 
 from pmo_notifications.config import NotificationsSettings
 from pmo_notifications.domain.email_composition import ComposedEmail
 from pmo_notifications.domain.sending import OutgoingMessage, SendOutcome
+from pmo_notifications.domain.wording import Wording
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,8 +25,11 @@ class RoutedNotification:
 
     # The CloudEvent in structured mode, as machines receive it.
     event_json: str
-    # The e-mail composed for a person.
-    email: ComposedEmail
+    # The recipient's language, which a message for people is written in.
+    wording: Wording
+    # The e-mail for a person in that language, composed when a channel first asks for it (an
+    # event's e-mail is composed once per language however many recipients read it).
+    email: Callable[[], ComposedEmail]
 
 
 @dataclass(frozen=True, slots=True)

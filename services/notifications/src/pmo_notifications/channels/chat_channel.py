@@ -55,6 +55,18 @@ class ChatChannel(HttpChannel):
         self._public_url = public_url
 
     @classmethod
+    def circuit_key(cls, target: str) -> str:
+        """The webhook URL itself: a chat rate-limits and disables each incoming webhook on its
+        own (Slack: about one message a second per webhook), so one channel's 429s or 404s must
+        not hold every other team's messages to the same host."""
+        return target
+
+    @classmethod
+    def concurrency_key(cls, target: str) -> str | None:
+        """The webhook URL: sends in flight are capped per chat channel, not per vendor host."""
+        return target
+
+    @classmethod
     def from_settings(cls, settings: NotificationsSettings) -> Self:
         """The webhook settings, and the public URL links are resolved against."""
         channel = super().from_settings(settings)
@@ -69,7 +81,7 @@ class ChatChannel(HttpChannel):
     @classmethod
     def message_for(cls, notification: RoutedNotification) -> DeliveryMessage:
         """The vendor's JSON for the event, without a subject (chats have none)."""
-        payload = cls.render(summarize(notification.event_json))
+        payload = cls.render(summarize(notification.event_json, notification.wording))
         return DeliveryMessage(subject=None, body=json.dumps(payload, ensure_ascii=False))
 
     async def checked_target(self, target: str) -> str:

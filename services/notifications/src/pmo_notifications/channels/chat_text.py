@@ -39,14 +39,16 @@ def bullets_within(
     *,
     bullet: str,
     limit: int,
+    more: Callable[[int], str],
     separator: str = "\n",
     fit: Callable[[str, int], str] = clip,
 ) -> Capped:
     """The bullets (`bullet` + line, each cut by `fit` to MAX_BULLET_CHARS) that fit in `limit`
-    characters joined by `separator` together with their `and N more` line, and how many are
-    left out: the lines that do not fit are counted rather than cut off mid-way."""
+    characters joined by `separator` together with their `and N more` line (`more`, in the
+    reader's words), and how many are left out: the lines that do not fit are counted rather
+    than cut off mid-way."""
     total = len(lines.items) + lines.more
-    room = limit - len(f"{separator}and {total} more")
+    room = limit - len(f"{separator}{more(total)}")
     kept: list[str] = []
     for line in lines.items:
         entry = fit(f"{bullet}{line}", MAX_BULLET_CHARS)
@@ -56,6 +58,6 @@ def bullets_within(
     return Capped(tuple(kept), total - len(kept))
 
 
-def more_line(lines: Capped) -> str | None:
-    """`and N more` when lines were left out."""
-    return f"and {lines.more} more" if lines.more else None
+def more_line(lines: Capped, more: Callable[[int], str]) -> str | None:
+    """`and N more` (as `more` words it) when lines were left out."""
+    return more(lines.more) if lines.more else None

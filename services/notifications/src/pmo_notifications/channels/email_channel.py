@@ -81,7 +81,7 @@ class EmailChannel:
     @classmethod
     def message_for(cls, notification: RoutedNotification) -> DeliveryMessage:
         """The e-mail composed for the reader (its HTML alternative too, if it has one)."""
-        email = notification.email
+        email = notification.email()
         return DeliveryMessage(subject=email.subject, body=stored_body(email.body, email.html))
 
     @classmethod

@@ -80,9 +80,10 @@ def _bullets_block(summary: ChatSummary) -> Json | None:
         Capped(tuple(map(escape, summary.bullets.items)), summary.bullets.more),
         bullet="• ",
         limit=SECTION_CHARS - len(heading) - 1,
+        more=summary.more,
         fit=clip_mrkdwn,
     )
-    lines = [heading, *shown.items, *filter(None, [more_line(shown)])]
+    lines = [heading, *shown.items, *filter(None, [more_line(shown, summary.more)])]
     return {"type": "section", "text": _mrkdwn("\n".join(lines))}
 
 

@@ -3,11 +3,16 @@ received"): a message carrying one Adaptive Card 1.5.
 
 The card: the headline as a heading, the condition as a coloured TextBlock that says it in words
 too (Good, Warning, Attention), the facts as a FactSet, the reasons as a markdown bullet list,
-and an Action.OpenUrl back to the PMO tool. tests/schemas/ holds the Adaptive Card schema the
+and an Action.OpenUrl back to the PMO tool. Teams renders markdown in TextBlocks and facts, so
+every text taken from the event (a project's name, a reason) has its markdown escaped: a project
+named `[Sign in](https://phish.example)` shows as those characters, not as a link.
+pmo_stack.testkit.chat_schemas holds the Adaptive Card schema the
 tests validate against and the envelope Teams documents.
 """
 
 from __future__ import annotations
+
+import re
 
 from pmo_notifications.channels.chat_channel import LINK_ID, ChatChannel, Json
 from pmo_notifications.channels.chat_summary import ChatSummary
@@ -43,25 +48,32 @@ def card(summary: ChatSummary) -> dict[str, Json]:
     """The Adaptive Card of `summary`."""
     body: list[Json] = [
         _text_block(
-            clip(summary.headline, HEADLINE_CHARS), size="Large", weight="Bolder", style="heading"
+            plain(clip(summary.headline, HEADLINE_CHARS)),
+            size="Large",
+            weight="Bolder",
+            style="heading",
         )
     ]
     condition = summary.condition
     if condition is not None:
         tone = {"color": COLOURS[condition.tone]} if condition.tone else {}
-        body.append(_text_block(f"{condition.label}: {condition.value}", weight="Bolder", **tone))
+        body.append(_text_block(plain(summary.condition_text), weight="Bolder", **tone))
     if summary.facts:
-        facts = [{"title": title, "value": value} for title, value in summary.facts]
+        facts = [{"title": plain(title), "value": plain(value)} for title, value in summary.facts]
         body.append({"type": "FactSet", "facts": facts})
     if summary.bullets.items or summary.bullets.more:
         # Markdown lists in a TextBlock are lines starting "- " separated by \r (Teams' docs).
-        shown = bullets_within(summary.bullets, bullet="- ", limit=LIST_CHARS, separator="\r")
-        body.append(_text_block(summary.bullets_heading, weight="Bolder", separator=True))
+        shown = bullets_within(
+            summary.bullets, bullet="- ", limit=LIST_CHARS, more=summary.more, separator="\r"
+        )
+        body.append(_text_block(plain(summary.bullets_heading), weight="Bolder", separator=True))
         if shown.items:
-            body.append(_text_block("\r".join(shown.items)))
-        tail = more_line(shown)
+            # Our own "- " makes the list; what follows it is the event's text, escaped.
+            items = [item[:2] + plain(item[2:]) for item in shown.items]
+            body.append(_text_block("\r".join(items)))
+        tail = more_line(shown, summary.more)
         if tail:
-            body.append(_text_block(tail, isSubtle=True, spacing="None"))
+            body.append(_text_block(plain(tail), isSubtle=True, spacing="None"))
     content: dict[str, Json] = {
         "$schema": CARD_SCHEMA,
         "type": "AdaptiveCard",
@@ -79,6 +91,21 @@ def card(summary: ChatSummary) -> dict[str, Json]:
             }
         ]
     return content
+
+
+# CommonMark's backslash escapes for the markdown Teams acts on: links ([text](url)), emphasis and
+# code, and escapes themselves; a line starting like a list item is escaped too. Kept to these,
+# so ordinary punctuation (a CPI "(0.85)") reads as written.
+_MARKDOWN = re.compile(r"([\\`*_\[\]])")
+_BULLET_START = re.compile(r"^(\s*)([-+])(\s)", re.MULTILINE)
+_NUMBER_START = re.compile(r"^(\s*)(\d+)\.(\s)", re.MULTILINE)
+
+
+def plain(text: str) -> str:
+    """`text` with its markdown escaped, so Teams shows it as written."""
+    escaped = _MARKDOWN.sub(r"\\\1", text)
+    escaped = _BULLET_START.sub(r"\1\\\2\3", escaped)
+    return _NUMBER_START.sub(r"\1\2\\.\3", escaped)
 
 
 def _text_block(text: str, **options: Json) -> dict[str, Json]:

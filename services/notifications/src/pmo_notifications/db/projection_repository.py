@@ -298,17 +298,23 @@ async def record_health_change(session: AsyncSession, *, change: HealthChange) -
 
 
 async def health_changes_since(
-    session: AsyncSession, project_ids: Collection[str], since: datetime
+    session: AsyncSession,
+    project_ids: Collection[str],
+    since: datetime,
+    *,
+    until: datetime | None = None,
 ) -> list[HealthChange]:
-    """The changes of colour of these projects announced at or after `since`, oldest first."""
+    """The changes of colour of these projects announced at or after `since` (and before
+    `until`, when given: a digest of `until` leaves later changes to the next one), oldest
+    first."""
     if not project_ids:
         return []
+    window = [health_changes.c.changed_at >= since]
+    if until is not None:
+        window.append(health_changes.c.changed_at < until)
     query = (
         select(health_changes)
-        .where(
-            health_changes.c.project_id.in_(list(project_ids)),
-            health_changes.c.changed_at >= since,
-        )
+        .where(health_changes.c.project_id.in_(list(project_ids)), *window)
         .order_by(health_changes.c.changed_at, health_changes.c.project_id)
     )
     return await fetch_all(session, query, _health_change)

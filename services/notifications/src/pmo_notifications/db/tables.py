@@ -51,6 +51,8 @@ projects = Table(
     Column("rag_version", Integer, nullable=True),
     # The report date of the newest status report filed (None before the first one).
     Column("last_report_at", Date, nullable=True),
+    # The currency the registry says the project reports in (see migration 0009).
+    Column("currency", String(3), nullable=True),
 )
 
 # Every change of a project's colour monitoring announced (project.health_changed), kept for the
@@ -151,6 +153,8 @@ subscriptions = Table(
     # Grouping (see migration 0007, ADR 0017): 0 = each delivery at once.
     Column("group_wait_seconds", Integer, nullable=False, server_default=text("0")),
     Column("group_interval_seconds", Integer, nullable=False, server_default=text("0")),
+    # The language of its messages (see migration 0009, ADR 0023); null: PMO_DEFAULT_LOCALE.
+    Column("locale", String(8), nullable=True),
 )
 
 silences = Table(

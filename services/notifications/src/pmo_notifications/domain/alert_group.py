@@ -4,12 +4,13 @@ e-mail a grouped e-mail subscription receives (ADR 0017)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from pmo_notifications.domain.email_composition import SUBJECT_PREFIX, ComposedEmail
 from pmo_notifications.domain.severity import SEVERITIES, severity_rank
+from pmo_notifications.domain.wording import Wording, severity_word
 
 GROUP_EVENT_TYPE = "pmo.alert.group"
 GROUP_EVENT_SOURCE = "/pmo/notifications"
@@ -49,13 +50,13 @@ class GroupedAlert:
         return replace(self, project_name=project_name)
 
 
-def event_title(data: Mapping[str, Any], summary: str) -> str:
+def event_title(data: Mapping[str, Any], summary: Callable[[], str]) -> str:
     """An event's title in a group: an alert's own title, else the e-mail subject summarising
-    the event (without the subject's prefix)."""
+    the event (without the subject's prefix; composed only when needed)."""
     title = data.get("title")
     if isinstance(title, str) and title.strip():
         return title
-    return summary.removeprefix(SUBJECT_PREFIX).strip()
+    return summary().removeprefix(SUBJECT_PREFIX).strip()
 
 
 def event_project_name(data: Mapping[str, Any]) -> str | None:
@@ -72,29 +73,41 @@ def group_data(portfolio_id: str | None, alerts: Sequence[GroupedAlert]) -> dict
     return {"portfolio_id": portfolio_id, "alerts": [asdict(alert) for alert in alerts]}
 
 
-def compose_group_email(portfolio_id: str | None, alerts: Sequence[GroupedAlert]) -> ComposedEmail:
+def compose_group_email(
+    wording: Wording, portfolio_id: str | None, alerts: Sequence[GroupedAlert]
+) -> ComposedEmail:
     """The one e-mail listing a group's events, most urgent first, each on its own line."""
-    scope = f"portfolio {portfolio_id}" if portfolio_id else "projects outside any portfolio"
-    count = f"{len(alerts)} notification{'s' if len(alerts) != 1 else ''}"
+    w = wording
+    count = w.ngettext("{count} notification", "{count} notifications", len(alerts)).format(
+        count=len(alerts)
+    )
+    heading = (
+        w._("{count} for portfolio {portfolio}").format(count=count, portfolio=portfolio_id)
+        if portfolio_id
+        else w._("{count} for projects outside any portfolio").format(count=count)
+    )
     ordered = sorted(alerts, key=lambda alert: (-_urgency(alert.severity), alert.time))
     lines = [
-        f"  - [{alert.severity}] {_project_label(alert)}{alert.title} ({alert.type})"
+        f"  - [{severity_word(w, alert.severity)}] {_project_label(alert)}{alert.title} "
+        f"({alert.type})"
         for alert in ordered
     ]
     body = "\n".join(
         [
-            "Hello,",
+            w._("Hello,"),
             "",
-            f"{count} for {scope}, sent together as your subscription groups them:",
+            w._("{heading}, sent together as your subscription groups them:").format(
+                heading=heading
+            ),
             "",
             *lines,
             "",
-            "Each alert is in GET /v1/alerts; GET /v1/deliveries lists these as `grouped`.",
+            w._("Each alert is in GET /v1/alerts; GET /v1/deliveries lists these as `grouped`."),
             "--",
-            "Sent by the PMO notifications service.",
+            w._("Sent by the PMO notifications service."),
         ]
     )
-    return ComposedEmail(f"{SUBJECT_PREFIX} {count} for {scope}", body + "\n")
+    return ComposedEmail(f"{SUBJECT_PREFIX} {heading}", body + "\n")
 
 
 def _project_label(alert: GroupedAlert) -> str:

@@ -7,33 +7,33 @@ from pmo_notifications.domain.digest_content import Digest
 from pmo_notifications.domain.digest_html import digest_html
 from pmo_notifications.domain.digest_view import Cell, DigestView, Section, digest_view
 from pmo_notifications.domain.email_composition import ComposedEmail
-
-_SIGNATURE = "--\nSent by the PMO notifications service."
-
-
-def compose_digest_email(digest: Digest) -> ComposedEmail:
-    """The e-mail of a daily or weekly digest (text and HTML say the same)."""
-    view = digest_view(digest)
-    return ComposedEmail(view.subject, digest_text(view), html=digest_html(view))
+from pmo_notifications.domain.wording import Wording, labelled, listed
 
 
-def digest_text(view: DigestView) -> str:
+def compose_digest_email(wording: Wording, digest: Digest) -> ComposedEmail:
+    """The e-mail of a daily or weekly digest in the reader's language (text and HTML say the
+    same)."""
+    view = digest_view(wording, digest)
+    return ComposedEmail(view.subject, digest_text(wording, view), html=digest_html(wording, view))
+
+
+def digest_text(wording: Wording, view: DigestView) -> str:
     """The plain-text part: the sentences, then each table as a list, one row a line."""
-    lines = ["Hello,", "", *view.intro, ""]
+    lines = [wording._("Hello,"), "", *view.intro, ""]
     for section in view.sections:
-        lines.extend(_section_lines(section))
-    lines += [view.closing, "", _SIGNATURE]
+        lines.extend(_section_lines(wording, section))
+    lines += [view.closing, "", "--", wording._("Sent by the PMO notifications service.")]
     return "\n".join(lines) + "\n"
 
 
-def _section_lines(section: Section) -> list[str]:
+def _section_lines(wording: Wording, section: Section) -> list[str]:
     # A row reads "first cell: the others; joined": "Apollo: Re-plan; owner ...; due ...".
-    lines = [f"{section.heading}:"]
+    lines = [wording._("{heading}:").format(heading=section.heading)]
     if section.note:
         lines.append(f"  ({section.note})")
     for first, *others in section.rows:
-        rest = "; ".join(_said(cell) for cell in others)
-        lines.append(f"  - {first.text}: {rest}" if rest else f"  - {first.text}")
+        rest = listed(wording, (_said(cell) for cell in others))
+        lines.append(f"  - {labelled(wording, first.text, rest) if rest else first.text}")
     return [*lines, ""]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from html import escape
 
 from pmo_notifications.domain.digest_view import Cell, DigestView, Section
+from pmo_notifications.domain.wording import Wording
 
 # Background and text colour of each label, contrast at least 4.5:1 (WCAG AA).
 _PAINT = {
@@ -30,22 +31,33 @@ _NOTE = "margin:0 0 8px 0;color:#5f6368;font-size:13px"
 _CLOSING = "margin:24px 0 0 0;color:#5f6368;font-size:12px"
 
 
-def digest_html(view: DigestView) -> str:
-    """The whole HTML document of a digest."""
+def digest_html(wording: Wording, view: DigestView) -> str:
+    """The whole HTML document of a digest, in the reader's language (its `lang` says which,
+    so screen readers pronounce it right)."""
+    signature = wording._("Sent by the PMO notifications service.")
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{escape(wording.locale)}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(view.subject)}</title></head>",
         f'<body style="{_BODY}">',
-        "<p>Hello,</p>",
-        *(f"<p>{escape(line)}</p>" for line in view.intro),
+        f"<p>{escape(wording._('Hello,'))}</p>",
+        *(f"<p>{_linked(line, wording.glossary_url)}</p>" for line in view.intro),
         *(_section(section) for section in view.sections),
         f'<p style="{_CLOSING}">{escape(view.closing)}<br>',
-        "Sent by the PMO notifications service.</p>",
+        f"{escape(signature)}</p>",
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+def _linked(line: str, url: str | None) -> str:
+    """A sentence escaped, with the glossary's address (if it names it) as a link."""
+    if not url or url not in line:
+        return escape(line)
+    before, _, after = line.partition(url)
+    link = f'<a href="{escape(url)}">{escape(url)}</a>'
+    return f"{escape(before)}{link}{escape(after)}"
 
 
 def _section(section: Section) -> str:

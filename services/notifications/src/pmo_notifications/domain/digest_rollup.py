@@ -48,6 +48,8 @@ class Figures:
     eac: float
     cpi: float | None
     spi: float | None
+    # The currency every summed project reports in; None when unknown or mixed (a plain sum).
+    currency: str | None = None
 
 
 def colour_counts(projects: Iterable[ProjectRecord]) -> dict[str, int]:
@@ -58,8 +60,10 @@ def colour_counts(projects: Iterable[ProjectRecord]) -> dict[str, int]:
 
 def summed_figures(projects: Iterable[ProjectRecord]) -> Figures:
     """The sums over the projects with EV, PV, AC and BAC known, and CPI and SPI from them."""
-    figured = [_numbers(project.metrics) for project in projects]
-    summable = [numbers for numbers in figured if all(name in numbers for name in _REQUIRED)]
+    figured = [(_numbers(project.metrics), project.currency) for project in projects]
+    summed = [(numbers, currency) for numbers, currency in figured if _summable(numbers)]
+    summable = [numbers for numbers, _ in summed]
+    currencies = {currency for _, currency in summed}
     ev, pv, ac, bac = (sum(numbers[name] for numbers in summable) for name in _REQUIRED)
     eac = sum(numbers.get("eac", numbers["bac"]) for numbers in summable)
     return Figures(
@@ -71,6 +75,7 @@ def summed_figures(projects: Iterable[ProjectRecord]) -> Figures:
         eac=eac,
         cpi=_ratio(ev, ac),
         spi=_ratio(ev, pv),
+        currency=currencies.pop() if len(currencies) == 1 else None,
     )
 
 
@@ -83,6 +88,10 @@ def top_reasons(projects: Sequence[ProjectRecord], limit: int = TOP_REASONS) -> 
             counted.update({reason.code for reason in project.reasons})
     ranked = sorted(counted.items(), key=lambda item: (-item[1], item[0]))
     return [ReasonCount(code, count) for code, count in ranked[:limit]]
+
+
+def _summable(numbers: Mapping[str, float]) -> bool:
+    return all(name in numbers for name in _REQUIRED)
 
 
 def _numbers(metrics: Mapping[str, Any] | None) -> dict[str, float]:

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pmo_notifications.domain.wording import Wording
+
 MANAGER = "manager"
 SPONSOR = "sponsor"
 INTERVENTION_OWNER = "intervention_owner"
@@ -130,13 +132,21 @@ def escalation_targets(notify: Iterable[str], people: PeopleOfProject) -> tuple[
     return tuple(targets.values())
 
 
-def plain_duration(span: timedelta) -> str:
-    """A duration as people say it: `2 hours 5 minutes`, `45 seconds`, `3 days 1 hour`."""
-    seconds = max(0, int(span.total_seconds()))
-    units = (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
-    parts: list[str] = []
-    for name, size in units:
-        amount, seconds = divmod(seconds, size)
-        if amount:
-            parts.append(f"{amount} {name}{'' if amount == 1 else 's'}")
-    return " ".join(parts[:2]) or "0 seconds"
+def plain_duration(wording: Wording, span: timedelta) -> str:
+    """A duration as people say it, its two largest units: `2 hours 5 minutes`, `45 seconds`,
+    `3 days 1 hour` (in the reader's language)."""
+    w = wording
+    days, seconds = divmod(max(0, int(span.total_seconds())), 86400)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    parts = [
+        said.format(count=amount)
+        for amount, said in (
+            (days, w.ngettext("{count} day", "{count} days", days)),
+            (hours, w.ngettext("{count} hour", "{count} hours", hours)),
+            (minutes, w.ngettext("{count} minute", "{count} minutes", minutes)),
+            (seconds, w.ngettext("{count} second", "{count} seconds", seconds)),
+        )
+        if amount
+    ]
+    return " ".join(parts[:2]) or w.ngettext("{count} second", "{count} seconds", 0).format(count=0)

@@ -25,6 +25,9 @@ class ProjectRecord:
     portfolio_id: str | None
     status: str
     version: int
+    # The currency the project reports in (intake's registry; None when first heard of through
+    # monitoring): its money is written in it.
+    currency: str | None = None
     # The latest health monitoring told (project.health_changed, project.status_reported): the
     # colour, why it is not green, the earned-value figures, and the report date they judge;
     # all None until the first such event. `last_report_at`: the newest status report's date.

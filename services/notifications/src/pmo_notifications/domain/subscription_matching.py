@@ -74,6 +74,9 @@ class SubscriptionRecord:
     secret: str | None
     created_at: datetime
     deleted_at: datetime | None = None
+    # The language its messages are written in (`en`, `fr`); None: PMO_DEFAULT_LOCALE when
+    # each message is planned.
+    locale: str | None = None
 
     @property
     def rule(self) -> RoutingRule:

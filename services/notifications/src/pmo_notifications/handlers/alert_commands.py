@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Protocol
 
 from pmo_common.db.unit_of_work import unit_of_work
@@ -20,6 +21,7 @@ from pmo_notifications.db.alert_repository import (
 from pmo_notifications.db.outbox import outbox
 from pmo_notifications.db.projection_repository import get_project
 from pmo_notifications.domain import alert_lifecycle
+from pmo_notifications.domain.alert_emails import compose_alert_change_email
 from pmo_notifications.domain.alert_lifecycle import (
     OPEN,
     AlertRecord,
@@ -27,7 +29,6 @@ from pmo_notifications.domain.alert_lifecycle import (
     Transition,
 )
 from pmo_notifications.domain.clock import utc_now
-from pmo_notifications.domain.email_composition import compose_alert_change_email
 from pmo_notifications.domain.project_projection import ProjectRecord
 from pmo_notifications.domain.reason_line import ReasonLine
 from pmo_notifications.handlers.notification_routing import EventToRoute, Notifier
@@ -106,7 +107,8 @@ async def announce_alert(
             portfolio_id=portfolio_id,
             severity=alert.severity,
             alert_id=alert.id,
-            subscriber_email=compose_alert_change_email(
+            subscriber_email=partial(
+                compose_alert_change_email,
                 title=alert.title,
                 status=alert.status,
                 actor=alert.actor,

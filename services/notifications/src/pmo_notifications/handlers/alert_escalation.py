@@ -11,6 +11,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 
 from pmo_common.db.unit_of_work import unit_of_work
 from pmo_common.events.catalog import ALERT_ESCALATED
@@ -23,9 +24,9 @@ from pmo_notifications.db.escalation_policy_repository import get_policy
 from pmo_notifications.db.intervention_owner_repository import get_intervention_owner
 from pmo_notifications.db.outbox import outbox
 from pmo_notifications.db.projection_repository import get_project
+from pmo_notifications.domain.alert_emails import EscalationNotice, compose_escalation_email
 from pmo_notifications.domain.alert_lifecycle import OPEN, AlertRecord
 from pmo_notifications.domain.clock import utc_now
-from pmo_notifications.domain.email_composition import EscalationNotice, compose_escalation_email
 from pmo_notifications.domain.escalation_ladder import (
     EscalationPolicy,
     LadderPosition,
@@ -35,7 +36,6 @@ from pmo_notifications.domain.escalation_ladder import (
     escalation_targets,
     first_escalation_at,
     held_until,
-    plain_duration,
     policy_for_portfolio,
 )
 from pmo_notifications.domain.silence_rules import covering_silence
@@ -141,19 +141,20 @@ async def _announce_step(
         ),
         subject=alert.project_id,
     )
-    email = compose_escalation_email(
-        EscalationNotice(
+    email = partial(
+        compose_escalation_email,
+        notice=EscalationNotice(
             project_name=alert.project_name,
             title=alert.title,
             alert_id=alert.id,
             reasons=alert.reasons,
-            unacknowledged_for=plain_duration(now - alert.opened_at),
+            unacknowledged_for=now - alert.opened_at,
             level=reached.level,
             levels=len(policy.levels),
             policy_name=policy.name,
             manager=people.manager,
             round=reached.repeats_done,
-        )
+        ),
     )
     await notifier.deliver(
         event,

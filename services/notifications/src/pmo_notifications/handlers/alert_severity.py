@@ -9,6 +9,7 @@ open alert on it afresh, a lowering takes it off.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 from pmo_common.events.catalog import ALERT_SEVERITY_CHANGED
 from pmo_common.events.payloads import AlertSeverityChanged
@@ -16,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db.alert_repository import save_alert_signal
 from pmo_notifications.db.outbox import outbox
+from pmo_notifications.domain.alert_emails import compose_severity_change_email
 from pmo_notifications.domain.alert_lifecycle import OPEN, AlertRecord, SeverityChange
 from pmo_notifications.domain.alert_rules import CRITICAL
 from pmo_notifications.domain.clock import utc_now
-from pmo_notifications.domain.email_composition import compose_severity_change_email
 from pmo_notifications.domain.severity import is_escalation
 from pmo_notifications.handlers.alert_commands import alert_event
 from pmo_notifications.handlers.alert_escalation import on_escalation_ladder
@@ -94,8 +95,11 @@ async def _announce_severity_change(
             portfolio_id=portfolio_id,
             severity=higher,
             alert_id=alert.id,
-            subscriber_email=compose_severity_change_email(
-                title=alert.title, previous=previous, current=alert.severity
+            subscriber_email=partial(
+                compose_severity_change_email,
+                title=alert.title,
+                previous=previous,
+                current=alert.severity,
             ),
         )
     )

@@ -50,7 +50,7 @@ async def build_digest(
     )
     if wanted.period == DAILY:
         return await _daily(session, frame, now=now)
-    return await _weekly(session, frame)
+    return await _weekly(session, frame, now=now)
 
 
 async def _daily(session: AsyncSession, frame: DigestFrame, *, now: datetime) -> DailyDigest:
@@ -67,7 +67,7 @@ async def _daily(session: AsyncSession, frame: DigestFrame, *, now: datetime) ->
         if silence is not None:
             silenced[project.id] = silence.ends_at
     shown = digest_projects(
-        projects, await health_changes_since(session, ids, frame.since), silenced
+        projects, await health_changes_since(session, ids, frame.since, until=now), silenced
     )
     return daily_digest(
         frame,
@@ -77,8 +77,10 @@ async def _daily(session: AsyncSession, frame: DigestFrame, *, now: datetime) ->
     )
 
 
-async def _weekly(session: AsyncSession, frame: DigestFrame) -> WeeklyDigest:
+async def _weekly(session: AsyncSession, frame: DigestFrame, *, now: datetime) -> WeeklyDigest:
     portfolios = await portfolios_owned(session, owner=frame.recipient)
     projects = await list_projects(session, portfolio_ids=[p.id for p in portfolios])
-    changes = await health_changes_since(session, [p.id for p in projects], frame.since)
+    # Changes before `now`, the instant the digest is of and its claim records as sent: the
+    # next digest starts there, so a change is listed once.
+    changes = await health_changes_since(session, [p.id for p in projects], frame.since, until=now)
     return weekly_digest(frame, portfolios, projects, digest_projects(projects, changes))

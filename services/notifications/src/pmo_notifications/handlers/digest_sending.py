@@ -26,6 +26,7 @@ from pmo_notifications.domain.digest_periods import DigestSchedule, DigestWanted
 from pmo_notifications.domain.webhook_signature import new_message_id
 from pmo_notifications.handlers.delivery_signal import mark_deliveries_planned
 from pmo_notifications.handlers.digest_queries import build_digest
+from pmo_notifications.handlers.wordings import message_languages
 
 # The delivery log's event type of a digest's e-mail (a digest is no event: the claim's id
 # stands for the event id).
@@ -49,8 +50,12 @@ async def send_digest(
         )
         if not await claim_digest(session, claim=claim) or claim.nothing_to_report:
             return False
-        email = compose_digest_email(digest)
-        message = EmailChannel.message_for(RoutedNotification(event_json="", email=email))
+        # A digest's reader has no subscription: it is in the default language.
+        wording = message_languages(session).wording()
+        email = compose_digest_email(wording, digest)
+        message = EmailChannel.message_for(
+            RoutedNotification(event_json="", wording=wording, email=lambda: email)
+        )
         planned = PlannedDelivery(
             event_id=claim.id,
             event_type=DIGEST_EVENT_TYPE.format(period=wanted.period),

@@ -12,6 +12,7 @@ health_version) of the signal that last changed it, and an older signal changes 
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from pmo_common.events.payloads import EarlyWarning, EarlyWarningCleared
 from pmo_common.messaging.consumed_events import Consumed
@@ -30,8 +31,8 @@ from pmo_notifications.domain.alert_rules import (
     item_prefix,
 )
 from pmo_notifications.domain.clock import utc_now
-from pmo_notifications.domain.email_composition import (
-    ComposedEmail,
+from pmo_notifications.domain.email_composition import EmailDraft
+from pmo_notifications.domain.health_emails import (
     EarlyWarningNotice,
     compose_early_warning_cleared_email,
     compose_early_warning_email,
@@ -68,14 +69,15 @@ async def on_early_warning(session: AsyncSession, event: Consumed[EarlyWarning])
         value=payload.value,
         threshold=payload.threshold,
     )
-    email = compose_early_warning_email(
-        EarlyWarningNotice(
+    email = partial(
+        compose_early_warning_email,
+        notice=EarlyWarningNotice(
             project_name=payload.project_name,
             metric=payload.metric,
             message=payload.message,
             as_of=payload.as_of,
             forecast_crossing_date=payload.forecast_crossing_date,
-        )
+        ),
     )
     await _apply(session, event, active=True, reason=reason, email=email)
 
@@ -86,8 +88,11 @@ async def on_early_warning_cleared(
     """Remove the metric's warning from the project's early-warning alert; resolve the alert
     when no warning remains."""
     payload = event.payload
-    email = compose_early_warning_cleared_email(
-        project_name=payload.project_name, metric=payload.metric, as_of=payload.as_of
+    email = partial(
+        compose_early_warning_cleared_email,
+        project_name=payload.project_name,
+        metric=payload.metric,
+        as_of=payload.as_of,
     )
     await _apply(session, event, active=False, reason=None, email=email)
 
@@ -98,7 +103,7 @@ async def _apply(
     *,
     active: bool,
     reason: ReasonLine | None,
-    email: ComposedEmail,
+    email: EmailDraft,
 ) -> None:
     payload = event.payload
     project = (await record_signal_project(session, payload)).project

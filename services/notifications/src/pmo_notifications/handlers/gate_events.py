@@ -7,7 +7,16 @@ from pmo_common.messaging.consumed_events import Consumed
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db.projection_repository import get_project
+from pmo_notifications.domain.wording import N_
 from pmo_notifications.handlers.event_forwarding import forward_event
+
+# What the e-mail's summary says of each decision (any other is named as it came).
+_DECIDED = {
+    "approved": N_("Gate {gate} of project {name} was approved"),
+    "rejected": N_("Gate {gate} of project {name} was rejected"),
+    "conditional": N_("Gate {gate} of project {name} was approved with conditions"),
+    "decided": N_("Gate {gate} of project {name} was decided: {decision}"),
+}
 
 
 async def on_gate_decided(session: AsyncSession, event: Consumed[GateDecided]) -> None:
@@ -19,6 +28,8 @@ async def on_gate_decided(session: AsyncSession, event: Consumed[GateDecided]) -
         session,
         event,
         portfolio_id=project.portfolio_id if project else None,
-        summary=f"Gate {payload.gate} of project {name} was {payload.decision}",
+        summary=lambda wording: wording._(
+            _DECIDED.get(payload.decision, _DECIDED["decided"])
+        ).format(gate=payload.gate, name=name, decision=payload.decision),
         severity="warning" if payload.decision == "rejected" else None,
     )

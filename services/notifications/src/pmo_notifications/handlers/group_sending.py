@@ -57,8 +57,10 @@ from pmo_notifications.domain.delivery_schedule import (
     PlannedDelivery,
 )
 from pmo_notifications.domain.webhook_signature import new_message_id
+from pmo_notifications.domain.wording import Wording
 from pmo_notifications.handlers.delivery_dispatcher import SUBSCRIPTION_GONE
 from pmo_notifications.handlers.delivery_signal import mark_deliveries_planned
+from pmo_notifications.handlers.wordings import message_languages
 
 log = logging.getLogger(__name__)
 # Groups looked at per pass; more wait for the next pass, longest due first.
@@ -102,7 +104,8 @@ async def send_group(session: AsyncSession, *, group_id: str, due_by: datetime) 
         window = grouping_window(subscription) if subscription is not None else GroupingWindow()
         alerts = await _named_alerts(session, taken)
         gone = subscription is None or subscription.deleted_at is not None
-        delivery = _group_delivery(group, taken[0], alerts, at=now, gone=gone)
+        wording = message_languages(session).wording(subscription.locale if subscription else None)
+        delivery = _group_delivery(group, taken[0], alerts, wording, at=now, gone=gone)
         await insert_planned_deliveries(
             session, planned=[delivery], message_ids=[message_id], at=now
         )
@@ -138,12 +141,13 @@ def _group_delivery(
     group: DeliveryGroup,
     member: DeliveryRecord,
     alerts: Sequence[GroupedAlert],
+    wording: Wording,
     *,
     at: datetime,
     gone: bool,
 ) -> PlannedDelivery:
     """The group's one delivery over its subscription's channel: the `pmo.alert.group`
-    CloudEvent, as the channel carries it (e-mail: one summary)."""
+    CloudEvent, as the channel carries it (e-mail: one summary), in the subscriber's language."""
     event = CloudEvent(
         source=GROUP_EVENT_SOURCE,
         type=GROUP_EVENT_TYPE,
@@ -154,7 +158,8 @@ def _group_delivery(
     message = channel_kind(member.channel).message_for(
         RoutedNotification(
             event_json=event.to_bytes().decode(),
-            email=compose_group_email(group.portfolio_id, alerts),
+            wording=wording,
+            email=lambda: compose_group_email(wording, group.portfolio_id, alerts),
         )
     )
     return PlannedDelivery(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from pmo_common.events.payloads import (
     ActionOverdue,
@@ -19,17 +20,19 @@ from pmo_notifications.db.intervention_owner_repository import (
     save_intervention_owner,
 )
 from pmo_notifications.db.projection_repository import get_project
+from pmo_notifications.domain.alert_emails import compose_action_overdue_email
 from pmo_notifications.domain.alert_rules import (
     ACTION_OVERDUE,
     action_overdue_key,
     action_overdue_title,
 )
-from pmo_notifications.domain.email_composition import compose_action_overdue_email
 from pmo_notifications.domain.intervention_owners import InterventionFact, owner_after
+from pmo_notifications.domain.overdue_reasons import action_overdue_reason
 from pmo_notifications.handlers.alert_commands import resolve_active_alerts
 from pmo_notifications.handlers.digest_events import remember_action
 from pmo_notifications.handlers.notification_routing import Notifier
 from pmo_notifications.handlers.overdue_alerts import alert_once_overdue
+from pmo_notifications.handlers.wordings import message_languages
 
 CLOSED_NOTE = "The intervention was closed"
 
@@ -88,17 +91,21 @@ async def on_action_overdue(session: AsyncSession, event: Consumed[ActionOverdue
     digest lists the action (also when its intervention.action_added never reached us)."""
     payload = event.payload
     await remember_action(session, payload)
-    unit = "day" if payload.days_overdue == 1 else "days"
     await alert_once_overdue(
         session,
         event,
         kind=ACTION_OVERDUE,
         key=action_overdue_key(payload.action_id),
         title=action_overdue_title(payload.project_name, payload.title, payload.days_overdue),
-        reason=(
-            f'Recovery action "{payload.title}" (owner {payload.action_owner}) was due on '
-            f"{payload.due_date.isoformat()} and is {payload.days_overdue} {unit} overdue."
+        reason=message_languages(session).in_every_language(
+            lambda wording: action_overdue_reason(
+                wording,
+                title=payload.title,
+                owner=payload.action_owner,
+                due_date=payload.due_date,
+                days_overdue=payload.days_overdue,
+            )
         ),
-        reminder=compose_action_overdue_email(payload),
+        reminder=partial(compose_action_overdue_email, action=payload),
         remind=payload.action_owner,
     )

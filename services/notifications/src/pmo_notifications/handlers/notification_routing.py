@@ -5,12 +5,17 @@ concern the project are read once (once per transaction: handlers/routing_facts.
 the use case causes (the consumed signal, the alert.* events it announces) is planned against
 them, and `flush` records all the deliveries in one statement. A delivery to a subscription that
 groups its deliveries (ADR 0017) joins its group instead of going out on its own.
+
+Each recipient reads the event in their language: a subscriber in their subscription's `locale`,
+anyone else (the project's manager, the people of an escalation step) and a subscription naming
+none in PMO_DEFAULT_LOCALE. An event's e-mail is composed when a recipient first needs it, and
+at most once per language however many read it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,7 +30,7 @@ from pmo_notifications.domain.alert_group import GroupedAlert, event_project_nam
 from pmo_notifications.domain.clock import utc_now
 from pmo_notifications.domain.delivery_grouping import GROUPED, grouping_window
 from pmo_notifications.domain.delivery_schedule import PENDING, SKIPPED, PlannedDelivery
-from pmo_notifications.domain.email_composition import ComposedEmail
+from pmo_notifications.domain.email_composition import ComposedEmail, EmailDraft
 from pmo_notifications.domain.silence_rules import SilenceRecord, covering_silence
 from pmo_notifications.domain.subscription_matching import (
     EventFacts,
@@ -33,9 +38,11 @@ from pmo_notifications.domain.subscription_matching import (
     subscription_matches,
 )
 from pmo_notifications.domain.webhook_signature import new_message_id
+from pmo_notifications.domain.wording import Wording
 from pmo_notifications.handlers.delivery_signal import mark_deliveries_planned
 from pmo_notifications.handlers.group_joining import GroupMember, join_groups
 from pmo_notifications.handlers.routing_facts import routing_facts
+from pmo_notifications.handlers.wordings import MessageLanguages, message_languages
 
 log = logging.getLogger(__name__)
 SILENCED = "silenced"
@@ -43,10 +50,11 @@ SILENCED = "silenced"
 
 @dataclass(frozen=True, slots=True)
 class DirectEmail:
-    """An e-mail owed to someone without any subscription (e.g. the project's manager)."""
+    """An e-mail owed to someone without any subscription (e.g. the project's manager), who
+    reads it in the default language."""
 
     to: str
-    email: ComposedEmail
+    email: EmailDraft
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +65,24 @@ class EventToRoute:
     portfolio_id: str | None
     severity: str
     alert_id: str | None
-    subscriber_email: ComposedEmail
+    subscriber_email: EmailDraft
+
+
+class ComposedOnce:
+    """The e-mails of one event, each draft composed at most once per language."""
+
+    def __init__(self) -> None:
+        self._composed: dict[tuple[int, str], ComposedEmail] = {}
+        # The drafts composed, held so that their ids stay theirs while this lives.
+        self._drafts: list[EmailDraft] = []
+
+    def email(self, draft: EmailDraft, wording: Wording) -> ComposedEmail:
+        """`draft` in the language of `wording`, composed on the first call only."""
+        key = (id(draft), wording.locale)
+        if key not in self._composed:
+            self._drafts.append(draft)
+            self._composed[key] = draft(wording)
+        return self._composed[key]
 
 
 @dataclass
@@ -69,6 +94,7 @@ class Notifier:
     now: datetime
     silences: Sequence[SilenceRecord]
     subscriptions: Sequence[SubscriptionRecord]
+    languages: MessageLanguages = field(default_factory=MessageLanguages)
     planned: list[PlannedDelivery] = field(default_factory=list)
     grouped: list[GroupMember] = field(default_factory=list)
 
@@ -84,7 +110,8 @@ class Notifier:
             project_id=project_id,
             portfolio_ids={portfolio for portfolio in portfolio_ids if portfolio is not None},
         )
-        return cls(session, project_id, now, facts.silences, subscriptions)
+        languages = message_languages(session)
+        return cls(session, project_id, now, facts.silences, subscriptions, languages)
 
     def route(self, route: EventToRoute, *, direct: Sequence[DirectEmail] = ()) -> None:
         """Plan one event's deliveries: the people owed an e-mail, then matching subscriptions.
@@ -98,9 +125,10 @@ class Notifier:
         )
         seen: set[tuple[str, str]] = set()
         event_json = route.event.to_bytes().decode()
+        composed = ComposedOnce()
 
         def plan(
-            channel: str, target: str, subscription: SubscriptionRecord | None, email: ComposedEmail
+            channel: str, target: str, subscription: SubscriptionRecord | None, draft: EmailDraft
         ) -> None:
             # The channel says who the target is and what the delivery carries over it.
             subscription_id = subscription.id if subscription is not None else None
@@ -115,16 +143,24 @@ class Notifier:
             if key in seen:
                 return
             seen.add(key)
+            wording = self.languages.wording(subscription.locale if subscription else None)
             # A grouping subscription's delivery waits in its group, which lists the event.
             joins = (
                 subscription is not None and not silence and grouping_window(subscription).groups
             )
             grouping = subscription if joins else None
             if grouping is not None:
-                subject, payload = None, self._grouped_alert(route).to_json()
+                listed = self._grouped_alert(route, lambda: composed.email(draft, wording).subject)
+                subject, payload = None, listed.to_json()
                 status, error = GROUPED, None
             else:
-                message = kind.message_for(RoutedNotification(event_json=event_json, email=email))
+                message = kind.message_for(
+                    RoutedNotification(
+                        event_json=event_json,
+                        wording=wording,
+                        email=lambda: composed.email(draft, wording),
+                    )
+                )
                 subject, payload = message.subject, message.body
                 status, error = (SKIPPED, SILENCED) if silence else (PENDING, None)
             delivery = PlannedDelivery(
@@ -167,8 +203,8 @@ class Notifier:
                     route.subscriber_email,
                 )
 
-    def _grouped_alert(self, route: EventToRoute) -> GroupedAlert:
-        """The event as its group's delivery lists it."""
+    def _grouped_alert(self, route: EventToRoute, summary: Callable[[], str]) -> GroupedAlert:
+        """The event as its group's delivery lists it (`summary`: the subscriber's subject)."""
         data = route.event.data
         return GroupedAlert(
             event_id=route.event.id,
@@ -178,7 +214,7 @@ class Notifier:
             project_name=event_project_name(data),
             alert_id=route.alert_id,
             severity=route.severity,
-            title=event_title(data, route.subscriber_email.subject),
+            title=event_title(data, summary),
             data=data,
         )
 
@@ -189,11 +225,11 @@ class Notifier:
         portfolio_id: str | None,
         severity: str,
         alert_id: str | None,
-        email: ComposedEmail,
+        email: EmailDraft,
         to: Sequence[str],
     ) -> None:
-        """Route one event whose people (`to`) and subscribers read the same e-mail, and record
-        every delivery planned so far."""
+        """Route one event whose people (`to`) and subscribers read the same e-mail (each in
+        their language), and record every delivery planned so far."""
         self.route(
             EventToRoute(event, portfolio_id, severity, alert_id, email),
             direct=[DirectEmail(address, email) for address in to],

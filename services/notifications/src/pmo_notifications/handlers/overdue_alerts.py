@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import date
+from functools import partial
 
 from pmo_common.events.payloads import ActionDone, ActionOverdue, ReportOverdue, StatusReported
 from pmo_common.messaging.consumed_events import Consumed
@@ -27,6 +28,7 @@ from pmo_notifications.db.alert_item_repository import (
 )
 from pmo_notifications.db.alert_repository import find_alert
 from pmo_notifications.db.projection_repository import get_project, record_latest_health
+from pmo_notifications.domain.alert_emails import compose_overdue_email
 from pmo_notifications.domain.alert_items import AlertItem, reasons_of
 from pmo_notifications.domain.alert_lifecycle import AlertRecord
 from pmo_notifications.domain.alert_rules import (
@@ -41,7 +43,8 @@ from pmo_notifications.domain.alert_rules import (
     report_overdue_title,
 )
 from pmo_notifications.domain.clock import utc_now
-from pmo_notifications.domain.email_composition import ComposedEmail, compose_overdue_email
+from pmo_notifications.domain.email_composition import EmailDraft
+from pmo_notifications.domain.overdue_reasons import days_overdue_reason, report_overdue_reason
 from pmo_notifications.domain.project_projection import LatestHealth, ProjectRecord
 from pmo_notifications.domain.reason_line import ReasonLine
 from pmo_notifications.handlers.alert_commands import (
@@ -56,6 +59,7 @@ from pmo_notifications.handlers.signal_scope import (
     routing_portfolio,
     signal_notifier,
 )
+from pmo_notifications.handlers.wordings import message_languages
 
 # Something overdue is late, not yet harmful.
 OVERDUE_SEVERITY = "warning"
@@ -78,7 +82,7 @@ async def on_report_overdue(session: AsyncSession, event: Consumed[ReportOverdue
     item = _new_item(
         payload.project_id,
         item_key(REPORT_OVERDUE, payload.period),
-        _overdue_reason(payload, missed=1),
+        _overdue_reason(session, payload, missed=1),
         period=payload.period,
         # The last report this signal knew of: a report after it resolves the alert.
         as_of=payload.last_report_at,
@@ -95,13 +99,15 @@ async def on_report_overdue(session: AsyncSession, event: Consumed[ReportOverdue
             notifier,
             item,
             title=report_overdue_title(payload.project_name, payload.days_overdue),
-            reminder=compose_overdue_email(payload),
+            reminder=partial(compose_overdue_email, report=payload),
             remind=payload.manager,
         )
         return
     first = await first_period_of_alert(session, alert_id=open_alert.id)
     missed = missed_periods(first if first is not None else payload.period, payload.period)
-    counted = replace(item, alert_id=open_alert.id, reason=_overdue_reason(payload, missed))
+    counted = replace(
+        item, alert_id=open_alert.id, reason=_overdue_reason(session, payload, missed)
+    )
     # The latest period speaks for the alert; the earlier ones are counted, not listed.
     await deactivate_items(
         session, project_id=payload.project_id, prefix=item_prefix(REPORT_OVERDUE)
@@ -117,7 +123,11 @@ async def on_report_overdue(session: AsyncSession, event: Consumed[ReportOverdue
         reasons=reasons_of([counted]),
     )
     await _route(
-        notifier, event, project, alert_id=open_alert.id, email=compose_overdue_email(payload)
+        notifier,
+        event,
+        project,
+        alert_id=open_alert.id,
+        email=partial(compose_overdue_email, report=payload),
     )
 
 
@@ -170,17 +180,19 @@ async def alert_once_overdue(
     kind: str,
     key: str,
     title: str,
-    reason: str,
-    reminder: ComposedEmail,
+    reason: dict[str, str],
+    reminder: EmailDraft,
     remind: str,
 ) -> None:
     """Add an overdue item (`key`: an action) to the project's open alert of `kind`, or open
     one with it, and e-mail `reminder` to `remind` (who owes this item), unless the item was
-    ever signalled before. `title` names the item; an alert of several is titled by count."""
+    ever signalled before. `title` names the item; an alert of several is titled by count;
+    `reason` says why in every language."""
     payload = event.payload
     project = (await record_signal_project(session, payload)).project
-    days = ReasonLine(kind, reason, metric="days_overdue", value=payload.days_overdue, threshold=0)
-    item = _new_item(payload.project_id, key, days)
+    item = _new_item(
+        payload.project_id, key, days_overdue_reason(kind, payload.days_overdue, reason)
+    )
     if not await claim_item(session, item=item):
         return  # this item was already signalled: one alert item, one reminder
     notifier = await signal_notifier(session, project, payload)
@@ -212,8 +224,15 @@ async def settle_done_action(session: AsyncSession, payload: ActionDone) -> None
     resolved when no overdue action remains. Meant for the intervention.action_done handler."""
     key = action_overdue_key(payload.action_id)
     item = await get_item(session, project_id=payload.project_id, item_key=key, for_update=True)
-    if item is None or not item.active:
-        return  # never overdue, or already settled
+    if item is None:
+        # Done before its overdue signal was applied (two topics, no order between them): the
+        # action is remembered as settled, so a late overdue signal claims nothing, opens no
+        # alert and reminds nobody.
+        settled = replace(_new_item(payload.project_id, key, reason=None), active=False)
+        await claim_item(session, item=settled)
+        return
+    if not item.active:
+        return  # already settled
     await save_item(session, item=replace(item, active=False), exists=True)
     project = await get_project(session, project_id=payload.project_id)
     open_alert = await _active_alert(session, payload.project_id, ACTION_OVERDUE)
@@ -249,26 +268,24 @@ def _report_came_since(project: ProjectRecord, payload: ReportOverdue) -> bool:
     return known is not None and (payload.last_report_at is None or known > payload.last_report_at)
 
 
-def _overdue_reason(payload: ReportOverdue, missed: int) -> ReasonLine:
-    since = (
-        f"No status report since {payload.last_report_at.isoformat()}"
-        if payload.last_report_at
-        else "No status report has been filed yet"
+def _overdue_reason(session: AsyncSession, payload: ReportOverdue, missed: int) -> ReasonLine:
+    # Worded by notifications in every language.
+    messages = message_languages(session).in_every_language(
+        lambda wording: report_overdue_reason(
+            wording,
+            last_report_at=payload.last_report_at,
+            due_date=payload.due_date,
+            days_overdue=payload.days_overdue,
+            missed=missed,
+        )
     )
-    periods = f" {missed} reporting periods have been missed." if missed > 1 else ""
-    message = (
-        f"{since}; the one due on {payload.due_date.isoformat()} is "
-        f"{payload.days_overdue} days overdue.{periods}"
-    )
-    return ReasonLine(
-        REPORT_OVERDUE, message, metric="days_overdue", value=payload.days_overdue, threshold=0
-    )
+    return days_overdue_reason(REPORT_OVERDUE, payload.days_overdue, messages)
 
 
 def _new_item(
     project_id: str,
     key: str,
-    reason: ReasonLine,
+    reason: ReasonLine | None,
     *,
     period: int | None = None,
     as_of: date | None = None,
@@ -300,7 +317,7 @@ async def _open_with_item(
     item: AlertItem,
     *,
     title: str,
-    reminder: ComposedEmail,
+    reminder: EmailDraft,
     remind: str,
 ) -> None:
     """Open the project's alert of the item's kind with this one item, and remind `remind`."""
@@ -331,7 +348,7 @@ async def _route(
     project: ProjectRecord,
     *,
     alert_id: str,
-    email: ComposedEmail,
+    email: EmailDraft,
     to: tuple[str, ...] | list[str] = (),
 ) -> None:
     await notifier.deliver(

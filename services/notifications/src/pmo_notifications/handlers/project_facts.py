@@ -31,8 +31,10 @@ def project_told_by(payload: ProjectSnapshot | AlertSubject) -> ProjectRecord:
     """
     if isinstance(payload, ProjectSnapshot):
         name, status, version = payload.name, payload.status, payload.version
+        currency: str | None = payload.currency
     else:
         name, status, version = payload.project_name, ACTIVE, SIGNALLED_VERSION
+        currency = None
     return ProjectRecord(
         id=payload.project_id,
         name=name,
@@ -41,4 +43,5 @@ def project_told_by(payload: ProjectSnapshot | AlertSubject) -> ProjectRecord:
         portfolio_id=payload.portfolio_id,
         status=status,
         version=version,
+        currency=currency,
     )

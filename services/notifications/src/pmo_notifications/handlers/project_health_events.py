@@ -16,6 +16,7 @@ event causes in one write.
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from pmo_common.events.payloads import HealthChanged, ProjectAtRisk, ProjectRecovered, Reason
 from pmo_common.messaging.consumed_events import Consumed
@@ -39,10 +40,9 @@ from pmo_notifications.domain.alert_rules import (
     recovery_note,
     should_notify_again,
 )
-from pmo_notifications.domain.email_composition import (
-    ComposedEmail,
+from pmo_notifications.domain.email_composition import EmailDraft
+from pmo_notifications.domain.health_emails import (
     HealthNotice,
-    ReasonLine,
     compose_at_risk_email,
     compose_health_change_email,
     compose_recovery_email,
@@ -55,6 +55,7 @@ from pmo_notifications.domain.project_projection import (
     LatestHealth,
     ProjectRecord,
 )
+from pmo_notifications.domain.reason_line import ReasonLine
 from pmo_notifications.domain.subscription_matching import health_routing_severity, routing_severity
 from pmo_notifications.handlers.alert_commands import (
     NamedProject,
@@ -117,8 +118,9 @@ async def on_project_at_risk(session: AsyncSession, event: Consumed[ProjectAtRis
             reasons=reasons,
         )
         notify_manager = should_notify_again(existing.severity, payload.severity)
-    email = compose_at_risk_email(
-        HealthNotice(
+    email = partial(
+        compose_at_risk_email,
+        notice=HealthNotice(
             project_name=payload.project_name,
             rag=payload.rag,
             as_of=payload.as_of,
@@ -127,7 +129,8 @@ async def on_project_at_risk(session: AsyncSession, event: Consumed[ProjectAtRis
             severity=payload.severity,
             sponsor=payload.sponsor,
             alert_id=alert.id,
-        )
+            currency=project.currency,
+        ),
     )
     await _deliver_signal(
         notifier,
@@ -155,8 +158,9 @@ async def on_project_recovered(session: AsyncSession, event: Consumed[ProjectRec
     alert = await _follow_colour(
         session, payload, project, notifier, rag=payload.rag, reasons=reasons
     )
-    email = compose_recovery_email(
-        HealthNotice(
+    email = partial(
+        compose_recovery_email,
+        notice=HealthNotice(
             project_name=payload.project_name,
             rag=payload.rag,
             as_of=payload.as_of,
@@ -164,7 +168,8 @@ async def on_project_recovered(session: AsyncSession, event: Consumed[ProjectRec
             metrics=payload.metrics.model_dump(mode="json"),
             previous_rag=payload.previous_rag,
             sponsor=payload.sponsor,
-        )
+            currency=project.currency,
+        ),
     )
     await _deliver_signal(
         notifier,
@@ -219,21 +224,26 @@ async def on_health_changed(session: AsyncSession, event: Consumed[HealthChanged
     elif signalled is not None:
         _log_stale(event)
     if not current:
-        return  # a newer health is already known: subscribers are not told of an older one
+        # A newer health is already known: subscribers are not told of this older one, but the
+        # alert.* events the change caused above are still planned.
+        await notifier.flush()
+        return
     await notifier.deliver(
         event.envelope,
         portfolio_id=portfolio_id or payload.portfolio_id,
         severity=health_routing_severity(payload.rag),
         alert_id=alert.id if alert else None,
-        email=compose_health_change_email(
-            HealthNotice(
+        email=partial(
+            compose_health_change_email,
+            notice=HealthNotice(
                 project_name=payload.project_name,
                 rag=payload.rag,
                 as_of=payload.as_of,
                 reasons=_reason_lines(payload.reasons),
                 metrics=payload.metrics.model_dump(mode="json"),
                 previous_rag=payload.previous_rag,
-            )
+                currency=project.currency if project else None,
+            ),
         ),
         to=[],
     )
@@ -406,7 +416,7 @@ async def _deliver_signal(
     *,
     severity: str,
     alert_id: str | None,
-    email: ComposedEmail,
+    email: EmailDraft,
     to_manager: bool = True,
 ) -> None:
     # The manager is e-mailed without any subscription; subscribers get what they asked for.

@@ -12,6 +12,7 @@ from pmo_common.messaging.consumed_events import Consumed
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_notifications.db.projection_repository import apply_project_version, close_project
+from pmo_notifications.domain.wording import N_
 from pmo_notifications.handlers.alert_commands import resolve_active_alerts
 from pmo_notifications.handlers.event_forwarding import forward_event
 from pmo_notifications.handlers.notification_routing import Notifier
@@ -22,12 +23,12 @@ CLOSED_NOTE = "Project closed"
 
 async def on_project_created(session: AsyncSession, event: Consumed[ProjectCreated]) -> None:
     """Keep a new project's name, manager, sponsor and portfolio, and announce it."""
-    await _apply_snapshot(session, event, verb="was registered")
+    await _apply_snapshot(session, event, said=N_("Project {name} was registered"))
 
 
 async def on_project_updated(session: AsyncSession, event: Consumed[ProjectUpdated]) -> None:
     """Keep a project's new baseline (older versions are ignored), and announce it."""
-    await _apply_snapshot(session, event, verb="was updated")
+    await _apply_snapshot(session, event, said=N_("Project {name} was updated"))
 
 
 async def on_project_closed(session: AsyncSession, event: Consumed[ProjectClosed]) -> None:
@@ -46,13 +47,13 @@ async def on_project_closed(session: AsyncSession, event: Consumed[ProjectClosed
         session,
         event,
         portfolio_id=project.portfolio_id,
-        summary=f"Project {payload.name} was closed",
+        summary=lambda wording: wording._("Project {name} was closed").format(name=payload.name),
         notifier=notifier,
     )
 
 
 async def _apply_snapshot(
-    session: AsyncSession, event: Consumed[ProjectSnapshot], *, verb: str
+    session: AsyncSession, event: Consumed[ProjectSnapshot], *, said: str
 ) -> None:
     payload = event.payload
     if await apply_project_version(session, project=project_told_by(payload)):
@@ -60,5 +61,5 @@ async def _apply_snapshot(
             session,
             event,
             portfolio_id=payload.portfolio_id,
-            summary=f"Project {payload.name} {verb}",
+            summary=lambda wording: wording._(said).format(name=payload.name),
         )

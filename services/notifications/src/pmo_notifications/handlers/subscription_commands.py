@@ -94,8 +94,10 @@ async def create_subscription(
     project_id: str | None,
     portfolio_id: str | None,
     min_severity: str,
+    locale: str | None = None,
 ) -> GroupableSubscription:
-    """Store a subscription; one on a signing channel gets a fresh signing secret."""
+    """Store a subscription; one on a signing channel gets a fresh signing secret. Without a
+    `locale`, its messages follow PMO_DEFAULT_LOCALE."""
     subscription = GroupableSubscription(
         id=str(uuid.uuid4()),
         owner=owner,
@@ -110,6 +112,7 @@ async def create_subscription(
         created_at=utc_now(),
         group_wait_seconds=vetted.window.wait_seconds,
         group_interval_seconds=vetted.window.interval_seconds,
+        locale=locale,
     )
     async with unit_of_work(session):
         await subscription_repository.insert_subscription(session, subscription=subscription)
