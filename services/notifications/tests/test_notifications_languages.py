@@ -15,7 +15,7 @@ from typing import Any, cast
 
 import pytest
 from pmo_common.events.envelope import CloudEvent
-from pmo_common.events.payloads import Reason
+from pmo_common.events.payloads import EarlyWarning, Reason
 from pmo_notifications.config import NotificationsSettings
 from pmo_notifications.domain.delivery_grouping import GroupableSubscription
 from pmo_notifications.domain.email_composition import ComposedEmail
@@ -304,3 +304,38 @@ def test_an_event_s_e_mail_is_composed_once_per_language_whoever_reads_it() -> N
         "bob@example.com": "Hello,",
         "https://hooks.example.com/pmo": None,
     }
+
+
+async def test_an_early_warning_reaches_a_french_subscriber_in_monitoring_s_french(
+    notifications: Any, smtp_sink: SmtpSink
+) -> None:
+    project_id = str(uuid.uuid4())
+    answer = await notifications.client.post(
+        "/v1/subscriptions",
+        headers=notifications.auth(),
+        json={
+            "channel": "email",
+            "target": LEA,
+            "event_types": ["project.early_warning"],
+            "project_id": project_id,
+            "locale": "fr",
+        },
+    )
+    assert answer.status_code == 201, answer.text
+    english = "At this trend CPI falls below 0.90 in about 6 weeks."
+    french = f"À cette tendance, le CPI passe sous 0,90 dans environ 6{NBSP}semaines."
+    warning = EarlyWarning(
+        project_id=project_id,
+        project_name="Apollo",
+        manager=MANAGER,
+        code="trend_warning",
+        metric="cpi",
+        message=english,
+        messages={"en": english, "fr": french},
+        as_of=datetime(2026, 3, 2, tzinfo=UTC).date(),
+    )
+    await notifications.apply("project.early_warning", warning, subject=project_id)
+
+    lea = await smtp_sink.wait_for(addressed_to(LEA))
+    text = body_of(lea)
+    assert french in text and english not in text

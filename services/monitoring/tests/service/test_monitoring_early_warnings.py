@@ -65,6 +65,9 @@ async def test_a_first_warning_publishes_one_early_warning_with_its_forecast(
     assert warning["portfolio_id"] == PORTFOLIO
     assert (warning["code"], warning["metric"]) == ("trend_warning", "cpi")
     assert warning["message"].startswith("At this trend CPI falls below 0.90 in about 6 weeks.")
+    # In every language, as the reason it comes from.
+    assert warning["messages"]["en"] == warning["message"]
+    assert "0,90" in warning["messages"]["fr"] and "semaines" in warning["messages"]["fr"]
     assert (warning["value"], warning["threshold"]) == (0.985, 0.9)
     # 39.7 days from the report of day -7: the line is below 0.90 from day 33.
     assert warning["forecast_crossing_date"] == days(33).isoformat()

@@ -65,6 +65,11 @@ def dev_config(environ: Mapping[str, str]) -> DevConfig:
         "PMO_NOTIFICATIONS_PMO_EMAILS": (
             environ.get("PMO_NOTIFICATIONS_PMO_EMAILS") or DEV_PMO_EMAILS
         ),
+        # E-mails say where the terms are explained: the dashboard's glossary.
+        "PMO_NOTIFICATIONS_DASHBOARD_URL": (
+            environ.get("PMO_NOTIFICATIONS_DASHBOARD_URL")
+            or f"http://127.0.0.1:{SERVICES['monitoring']}"
+        ),
     }
     for name in SERVICES:
         key = f"PMO_{name.upper()}_DATABASE_URL"

@@ -281,6 +281,8 @@ class EarlyWarning(ProjectAlertSubject):
     threshold: float | None = None
     as_of: date
     health_version: HealthVersion = None
+    # The message in every language the product speaks, by language code (as a Reason's).
+    messages: dict[str, str] = Field(default_factory=dict)
 
 
 class EarlyWarningCleared(ProjectAlertSubject):

@@ -16,8 +16,10 @@ from pmo_monitoring.domain.early_warning_episodes import (
     warnings_in,
 )
 from pmo_monitoring.domain.model import Thresholds
+from pmo_monitoring.domain.phrases import worded
 from pmo_monitoring.domain.records import MonitoredProject, RecordedHealth
 from pmo_monitoring.handlers.health_transitions import alert_subject
+from pmo_monitoring.languages import spoken_languages
 
 
 async def publish_early_warnings(
@@ -44,7 +46,13 @@ async def publish_early_warnings(
     subject = alert_subject(project)
     said = {"as_of": recorded.health.as_of, "health_version": recorded.version}
     for warning in changes.started:
-        started = EarlyWarning.model_validate({**subject, **values_of(warning), **said})
+        # The warning's phrase in every language, as its reason is stored and published.
+        messages = {
+            language.code: worded(warning.message, language) for language in spoken_languages()
+        }
+        started = EarlyWarning.model_validate(
+            {**subject, **values_of(warning), **said, "messages": messages}
+        )
         await outbox.enqueue(session, EARLY_WARNING, started, subject=project.id)
     for ended in changes.ended:
         cleared = EarlyWarningCleared.model_validate({**subject, **values_of(ended), **said})

@@ -68,6 +68,7 @@ async def on_early_warning(session: AsyncSession, event: Consumed[EarlyWarning])
         metric=payload.metric,
         value=payload.value,
         threshold=payload.threshold,
+        messages=dict(payload.messages),
     )
     email = partial(
         compose_early_warning_email,
@@ -77,6 +78,7 @@ async def on_early_warning(session: AsyncSession, event: Consumed[EarlyWarning])
             message=payload.message,
             as_of=payload.as_of,
             forecast_crossing_date=payload.forecast_crossing_date,
+            messages=dict(payload.messages),
         ),
     )
     await _apply(session, event, active=True, reason=reason, email=email)
