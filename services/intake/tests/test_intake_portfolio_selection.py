@@ -454,7 +454,7 @@ def test_frontier_matches_brute_force_and_never_falls(problem: SelectionProblem)
 
 
 def _best_per_budget(subsets: list[tuple[float, float]], cap: float) -> list[tuple[float, float]]:
-    budgets = [cap * (0.1 + 1.4 * level / 9) for level in range(10)]
+    budgets = [round(cap * (0.1 + 1.4 * level / 9), 2) for level in range(10)]
     found: Mapping[float, list[float]] = {
         b: [score for cost, score in subsets if cost <= b] for b in budgets
     }

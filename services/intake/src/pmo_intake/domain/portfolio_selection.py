@@ -159,7 +159,9 @@ def efficient_frontier(
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             break
-        budget = problem.budget_cap * (0.1 + 1.4 * level / (levels - 1))
+        # In cents: an amount of money, without float noise a hair below a candidate's cost
+        # (30 x 1.0333... is 30.999999999999996, which the solver's tolerance lets a 31 into).
+        budget = round(problem.budget_cap * (0.1 + 1.4 * level / (levels - 1)), 2)
         try:
             _check_budget(checked, budget)
         except InfeasibleSelection:
