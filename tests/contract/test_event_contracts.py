@@ -270,6 +270,29 @@ SAMPLES: dict[type[EventPayload], dict[str, Any]] = {
         "closed_at": "2025-05-31T09:00:00Z",
         "lesson_practice_id": "bp-9",
     },
+    payloads.ProjectRebaselined: {
+        "project_id": "p-1",
+        "version": 2,
+        "previous": {
+            "budget": 250000.0,
+            "start_date": "2025-01-06",
+            "end_date": "2025-12-19",
+            "milestones": [{"name": "Design signed off", "due_date": "2025-03-31"}],
+            "planned_value_profile": [],
+        },
+        "current": {
+            "budget": 300000.0,
+            "start_date": "2025-01-06",
+            "end_date": "2026-03-31",
+            "milestones": [{"name": "Design signed off", "due_date": "2025-04-30"}],
+            "planned_value_profile": [{"date": "2025-06-30", "percent": 40.0}],
+        },
+        "reason": "The supplier's delivery slipped by a quarter.",
+        "changed_fields": ["budget", "end_date", "milestones", "planned_value_profile"],
+        "change_request_id": "cr-1",
+        "changed_by": "olga@example.org",
+        "changed_at": "2025-05-02T10:00:00Z",
+    },
 }
 
 # A change per model that a consumer must refuse: a wrong type or value, or a missing field.
@@ -302,6 +325,7 @@ INVALID: dict[type[EventPayload], tuple[str, Any]] = {
     payloads.ActionAdded: ("due_date", "whenever"),
     payloads.ActionDone: ("done_at", None),
     payloads.PortfolioEvent: ("owner", None),
+    payloads.ProjectRebaselined: ("current", {"budget": 300000.0}),
 }
 
 SPECS = sorted(EVENT_CATALOG.values(), key=lambda spec: spec.type)

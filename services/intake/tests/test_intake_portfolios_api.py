@@ -183,3 +183,106 @@ async def test_projects_must_sit_in_their_programmes_portfolio(intake: Intake) -
         "/v1/projects", params={"program_id": program["id"]}, headers=admin
     )
     assert [p["id"] for p in listed.json()["items"]] == [placed.json()["id"]]
+
+
+@pytest.mark.parametrize("path", RESOURCES)
+async def test_one_is_read_by_any_caller(intake: Intake, path: str) -> None:
+    created = await create(intake.client, path, intake.auth_header())
+    viewer = intake.auth_header("viewer", "vic@example.com")
+    assert (await intake.client.get(f"{path}/{created['id']}")).status_code == 401
+    read = await intake.client.get(f"{path}/{created['id']}", headers=viewer)
+    assert read.status_code == 200
+    assert read.json() == created
+    missing = await intake.client.get(f"{path}/{UNKNOWN_ID}", headers=viewer)
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize("path", RESOURCES)
+async def test_the_owner_or_an_admin_changes_one(intake: Intake, path: str) -> None:
+    created = await create(intake.client, path, intake.auth_header(), description="First")
+    url = f"{path}/{created['id']}"
+    owner = intake.auth_header("portfolio_manager", "Olga@Example.com")
+    renamed = await intake.client.patch(url, json={"name": "Renamed"}, headers=owner)
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json() == {**created, "name": "Renamed"}
+    handed_over = await intake.client.patch(
+        url, json={"owner": "paul@example.com", "description": None}, headers=intake.auth_header()
+    )
+    assert handed_over.status_code == 200, handed_over.text
+    assert handed_over.json()["owner"] == "paul@example.com"
+    assert handed_over.json()["description"] is None
+    # Olga handed it over: she no longer changes it; nor does anyone else but an admin.
+    for outsider in (owner, intake.auth_header("project_manager", "paul2@example.com")):
+        refused = await intake.client.patch(url, json={"name": "Mine"}, headers=outsider)
+        assert refused.status_code == 403
+    assert (await intake.client.patch(url, json={"name": "X"})).status_code == 401
+    read = await intake.client.get(url, headers=intake.auth_header())
+    assert read.json()["name"] == "Renamed"
+    unknown = await intake.client.patch(
+        f"{path}/{UNKNOWN_ID}", json={"name": "X"}, headers=intake.auth_header()
+    )
+    assert unknown.status_code == 404
+
+
+@pytest.mark.parametrize("path", RESOURCES)
+@pytest.mark.parametrize(
+    ("field", "fields"),
+    [
+        ("body.name", {"name": None}),
+        ("body.owner", {"owner": None}),
+        ("body.owner", {"owner": "not-an-email"}),
+        ("body.colour", {"colour": "blue"}),
+        ("body.created_at", {"created_at": "2026-01-01T00:00:00Z"}),
+    ],
+)
+async def test_a_change_names_the_refused_field(
+    intake: Intake, path: str, field: str, fields: dict[str, Any]
+) -> None:
+    created = await create(intake.client, path, intake.auth_header())
+    response = await intake.client.patch(
+        f"{path}/{created['id']}", json=fields, headers=intake.auth_header()
+    )
+    assert response.status_code == 422, response.text
+    assert field in [error["field"] for error in response.json()["errors"]]
+
+
+@pytest.mark.parametrize("path", RESOURCES)
+async def test_a_rename_to_a_used_name_is_refused(intake: Intake, path: str) -> None:
+    await create(intake.client, path, intake.auth_header())
+    other = await create(intake.client, path, intake.auth_header(), name="Other")
+    url = f"{path}/{other['id']}"
+    taken = await intake.client.patch(url, json={"name": "Growth"}, headers=intake.auth_header())
+    assert taken.status_code == 409
+    assert taken.json()["errors"] == [{"field": "body.name", "reason": "already used"}]
+    same = await intake.client.patch(url, json={"name": "Other"}, headers=intake.auth_header())
+    assert same.status_code == 200
+
+
+async def test_a_portfolio_scores_with_an_existing_model(intake: Intake) -> None:
+    created = await create(intake.client, "/v1/portfolios", intake.auth_header())
+    refused = await intake.client.patch(
+        f"/v1/portfolios/{created['id']}",
+        json={"scoring_model_id": UNKNOWN_ID},
+        headers=intake.auth_header(),
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "body.scoring_model_id"
+
+
+async def test_a_programme_moves_only_with_its_projects(intake: Intake) -> None:
+    admin = intake.auth_header()
+    portfolio = await create(intake.client, "/v1/portfolios", admin)
+    other = await create(intake.client, "/v1/portfolios", admin, name="Other")
+    program = await create(intake.client, "/v1/programs", admin, portfolio_id=portfolio["id"])
+    url = f"/v1/programs/{program['id']}"
+    unknown = await intake.client.patch(url, json={"portfolio_id": UNKNOWN_ID}, headers=admin)
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "body.portfolio_id"
+    await intake.new_project(program_id=program["id"], portfolio_id=portfolio["id"])
+    stranded = await intake.client.patch(url, json={"portfolio_id": other["id"]}, headers=admin)
+    assert stranded.status_code == 409
+    assert stranded.json()["errors"][0]["field"] == "body.portfolio_id"
+    loose = await intake.client.patch(url, json={"portfolio_id": None}, headers=admin)
+    assert loose.status_code == 200, loose.text
+    assert loose.json()["portfolio_id"] is None

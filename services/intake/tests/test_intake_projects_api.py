@@ -100,7 +100,12 @@ async def test_patch_publishes_update_and_close_publishes_closed(intake: Intake)
     )
     assert closed.json()["status"] == "closed"
     events = await intake.outbox_events()
-    assert [t for t, _ in events] == ["project.created", "project.updated", "project.closed"]
+    assert [t for t, _ in events] == [
+        "project.created",
+        "project.updated",
+        "project.rebaselined",
+        "project.closed",
+    ]
     assert events[1][1]["data"]["changed_fields"] == ["budget"]
     missing = await intake.client.get("/v1/projects/0000", headers=intake.auth_header())
     assert missing.status_code == 404

@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 from pmo_common.web.app_factory import create_service_app
 
+from pmo_intake.api.baselines import router as baselines_router
 from pmo_intake.api.budgets import router as budgets_router
+from pmo_intake.api.change_requests import router as change_requests_router
 from pmo_intake.api.portfolios import router as portfolios_router
 from pmo_intake.api.programs import router as programs_router
 from pmo_intake.api.projects import router as projects_router
@@ -25,6 +27,8 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         tables=messaging,
         routers=[
             projects_router,
+            baselines_router,
+            change_requests_router,
             requests_router,
             request_reviews_router,
             portfolios_router,
@@ -36,7 +40,8 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         handlers=CONSUMED,
         description=(
             "Project requests and their review (scoring, budget envelopes, scenarios), "
-            "portfolios, programmes and the project registry."
+            "portfolios, programmes and the project registry with its baselines under change "
+            "control."
         ),
     )
 

@@ -35,6 +35,7 @@ from pmo_common.events.payloads import (
     ProjectAtRisk,
     ProjectClosed,
     ProjectCreated,
+    ProjectRebaselined,
     ProjectRecovered,
     ProjectUpdated,
     ReportOverdue,
@@ -93,6 +94,12 @@ PROJECT_UPDATED = EventSpec(
     "project.updated", ProjectUpdated, "intake", "A project's baseline changed"
 )
 PROJECT_CLOSED = EventSpec("project.closed", ProjectClosed, "intake", "A project was closed")
+PROJECT_REBASELINED = EventSpec(
+    "project.rebaselined",
+    ProjectRebaselined,
+    "intake",
+    "A project's baseline changed under change control: a new baseline version is in force",
+)
 METHODOLOGY_PUBLISHED = EventSpec(
     "standards.methodology.published",
     MethodologyPublished,
@@ -207,6 +214,7 @@ _SPECS: tuple[EventSpec[Any], ...] = (
     PROJECT_CREATED,
     PROJECT_UPDATED,
     PROJECT_CLOSED,
+    PROJECT_REBASELINED,
     METHODOLOGY_PUBLISHED,
     COMPLIANCE_EVALUATED,
     GATE_DECIDED,

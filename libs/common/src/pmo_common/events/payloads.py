@@ -446,3 +446,33 @@ class ScenarioCommitted(EventPayload):
     total_cost: float
     budget_cap: float
     committed_by: str
+
+
+class BaselineSnapshot(EventPayload):
+    """One version of a project's baseline: what is under change control."""
+
+    budget: float
+    start_date: date
+    end_date: date
+    milestones: list[Milestone] = Field(default_factory=list)
+    planned_value_profile: list[PlannedValuePoint] = Field(
+        default_factory=list,
+        description="Cumulative planned percentages by date (empty: a straight line)",
+    )
+
+
+class ProjectRebaselined(EventPayload):
+    """A project's baseline changed: an approved change request or a PMO admin's direct change
+    made a new version of it."""
+
+    project_id: str
+    version: int = Field(ge=2, description="The baseline version now in force")
+    previous: BaselineSnapshot = Field(description="The baseline this version replaces")
+    current: BaselineSnapshot = Field(description="The baseline now in force")
+    reason: str = Field(description="Why: the change request's justification, or who changed it")
+    changed_fields: list[str] = Field(default_factory=list)
+    change_request_id: str | None = Field(
+        default=None, description="The approved change request (null for a direct change)"
+    )
+    changed_by: str = Field(description="Who approved or made the change")
+    changed_at: datetime

@@ -12,8 +12,9 @@ from pmo_common.web.app_factory import SessionDep
 from pmo_common.web.idempotency import OnceDep
 from pmo_common.web.pagination import Page, PageDep
 
-from pmo_intake.api.access import RegistryEditor
-from pmo_intake.api.schemas import ProgramCreate, ProgramOut
+from pmo_intake.api.access import RegistryEditor, ensure_can_change_grouping
+from pmo_intake.api.schemas import ProgramCreate, ProgramOut, ProgramPatch
+from pmo_intake.domain.records import Program
 from pmo_intake.handlers import program_commands, program_queries
 
 # Programmes share the "portfolios" tag with portfolios, as they always have in the API docs.
@@ -37,3 +38,21 @@ async def list_programs(
     """Programmes, optionally of one portfolio."""
     programs = await program_queries.list_programs(session, portfolio_id=portfolio_id, page=page)
     return ProgramOut.page_of(programs, page)
+
+
+@router.get("/programs/{program_id}", response_model=ProgramOut)
+async def read_program(program_id: str, _: CurrentPrincipal, session: SessionDep) -> Program:
+    """One programme."""
+    return await program_queries.get_program(session, program_id=program_id)
+
+
+@router.patch("/programs/{program_id}", response_model=ProgramOut)
+async def patch_program(
+    program_id: str, body: ProgramPatch, principal: CurrentPrincipal, session: SessionDep
+) -> Program:
+    """Change a programme (a PMO admin or its owner)."""
+    program = await program_queries.get_program(session, program_id=program_id)
+    ensure_can_change_grouping(principal, program.owner)
+    return await program_commands.change_program(
+        session, program_id=program.id, changes=body.model_dump(exclude_unset=True)
+    )

@@ -13,7 +13,14 @@ from pmo_common.web.exports import JSON, NegotiatedMediaType, export_openapi
 from pmo_common.web.idempotency import OnceDep
 from pmo_common.web.pagination import Page, PageDep
 
-from pmo_intake.api.access import RegistryEditor, ensure_can_read_project, manager_filter
+from pmo_intake.api.access import (
+    ReadableProject,
+    RegistryEditor,
+    Requester,
+    ensure_can_patch_project,
+    manager_filter,
+    requester_name,
+)
 from pmo_intake.api.project_export import project_export
 from pmo_intake.api.schemas import ProjectClose, ProjectCreate, ProjectOut, ProjectPatch
 from pmo_intake.domain.records import Project
@@ -23,9 +30,17 @@ router = APIRouter(prefix="/v1/projects", tags=["projects"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectOut)
-async def create_project(body: ProjectCreate, _: RegistryEditor, once: OnceDep) -> JSONResponse:
-    """Register a project (PMO admins and portfolio managers)."""
-    register = partial(project_commands.register_project, once.session, baseline=body.baseline())
+async def create_project(
+    body: ProjectCreate, principal: RegistryEditor, once: OnceDep
+) -> JSONResponse:
+    """Register a project (PMO admins and portfolio managers); its baseline is version 1."""
+    register = partial(
+        project_commands.register_project,
+        once.session,
+        baseline=body.baseline(),
+        actor=requester_name(principal),
+        reason="registered",
+    )
     return await once.run(
         body,
         lambda: ProjectOut.of_result(register()),
@@ -77,22 +92,21 @@ async def list_projects(
 
 
 @router.get("/{project_id}", response_model=ProjectOut)
-async def read_project(
-    project_id: str, principal: CurrentPrincipal, session: SessionDep
-) -> Project:
+async def read_project(project: ReadableProject) -> Project:
     """One project."""
-    project = await project_queries.get_project(session, project_id=project_id)
-    ensure_can_read_project(principal, project)
     return project
 
 
 @router.patch("/{project_id}", response_model=ProjectOut)
 async def patch_project(
-    project_id: str, body: ProjectPatch, _: RegistryEditor, session: SessionDep
+    project_id: str, body: ProjectPatch, principal: Requester, session: SessionDep
 ) -> Project:
-    """Change a project's baseline or ownership (PMO admins and portfolio managers)."""
+    """Change a project's fields: its baseline (budget, dates, milestones, planned-value
+    profile) only by a PMO admin, which records the next baseline version (anyone else files a
+    change request); its other fields by PMO admins and portfolio managers."""
+    ensure_can_patch_project(principal, project_id, body.model_fields_set)
     return await project_commands.change_project(
-        session, project_id=project_id, changes=body.changes()
+        session, project_id=project_id, changes=body.changes(), actor=requester_name(principal)
     )
 
 

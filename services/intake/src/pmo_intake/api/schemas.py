@@ -20,9 +20,13 @@ from pmo_common.web.inputs import (
     documented_examples,
 )
 from pmo_common.web.schemas import OutputModel
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import EmailStr, Field
 
-# Every request body is an input model of this module (ADR 0010): the demand ones re-exported.
+# Every request body is an input model of this module (ADR 0010): the demand, baseline and
+# shared ones re-exported.
+from pmo_intake.api.baseline_schemas import BaselineChangesIn as BaselineChangesIn
+from pmo_intake.api.baseline_schemas import ChangeRequestIn as ChangeRequestIn
+from pmo_intake.api.baseline_schemas import MilestoneOut, PlannedValueProfileOut
 from pmo_intake.api.demand_schemas import BudgetIn as BudgetIn
 from pmo_intake.api.demand_schemas import CriterionIn as CriterionIn
 from pmo_intake.api.demand_schemas import CriterionScoreOut, TransitionOut
@@ -41,8 +45,10 @@ from pmo_intake.api.field_types import (
     Identifier,
     MethodologyKey,
     Note,
-    Percent,
 )
+from pmo_intake.api.input_parts import MILESTONE_EXAMPLE, patch_schema
+from pmo_intake.api.input_parts import MilestoneIn as MilestoneIn
+from pmo_intake.api.input_parts import PlannedValuePointIn as PlannedValuePointIn
 from pmo_intake.domain.demand_records import RequestTransition
 from pmo_intake.domain.records import (
     BASELINE_FIELDS,
@@ -52,29 +58,6 @@ from pmo_intake.domain.records import (
     ProjectRequest,
 )
 
-
-def _patch_schema(*examples: dict[str, Any]) -> ConfigDict:
-    """A patch's configuration: its examples, and `null` documented only where it is accepted."""
-
-    def document(schema: dict[str, Any], model: type[BaseModel]) -> None:
-        nullable: frozenset[str] = getattr(model, "nullable", frozenset())
-        for name, field_schema in schema.get("properties", {}).items():
-            options = field_schema.get("anyOf")
-            if name in nullable or options is None:
-                continue
-            kept = [option for option in options if option != {"type": "null"}]
-            field_schema.pop("default", None)  # left out means "unchanged", not null
-            if len(kept) == 1:
-                del field_schema["anyOf"]
-                field_schema.update(kept[0])
-            else:
-                field_schema["anyOf"] = kept
-        schema["examples"] = list(examples)
-
-    return ConfigDict(json_schema_extra=document)
-
-
-MILESTONE_EXAMPLE = {"name": "Design signed off", "due_date": "2026-03-31"}
 PROJECT_EXAMPLE: dict[str, Any] = {
     "name": "Warehouse management system",
     "manager": "ada.lovelace@example.com",
@@ -95,24 +78,6 @@ PROJECT_EXAMPLE: dict[str, Any] = {
     ],
     "external_ref": "ERP-4711",
 }
-
-
-class MilestoneIn(StrictInput):
-    """A baseline milestone."""
-
-    model_config = documented_examples(MILESTONE_EXAMPLE)
-
-    name: PlainName
-    due_date: BoundedDate
-
-
-class PlannedValuePointIn(StrictInput):
-    """By `date`, `percent` of the budget is planned to be earned (cumulative)."""
-
-    model_config = documented_examples({"date": "2026-06-30", "percent": 40})
-
-    date: BoundedDate
-    percent: Percent
 
 
 class ProjectCreate(StrictInput):
@@ -146,7 +111,7 @@ class ProjectCreate(StrictInput):
 class ProjectPatch(PatchInput):
     """Fields to change; absent fields keep their value."""
 
-    model_config = _patch_schema(
+    model_config = patch_schema(
         {"budget": 1400000, "end_date": "2027-03-31"},
         {"manager": "alan.turing@example.com", "sponsor": None},
         {"milestones": [{"name": "Design signed off", "due_date": "2026-04-30"}]},
@@ -202,13 +167,6 @@ class ProjectClose(StrictInput):
     reason: Note | None = None
 
 
-class MilestoneOut(OutputModel):
-    """A baseline milestone."""
-
-    name: str
-    due_date: date
-
-
 class ProjectOut(OutputModel):
     """A project of the registry."""
 
@@ -222,7 +180,7 @@ class ProjectOut(OutputModel):
     budget: float
     currency: str
     milestones: list[MilestoneOut]
-    planned_value_profile: list[dict[str, object]]
+    planned_value_profile: PlannedValueProfileOut
     portfolio_id: str | None
     program_id: str | None
     external_ref: str | None
@@ -231,13 +189,6 @@ class ProjectOut(OutputModel):
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
-
-    @field_validator("planned_value_profile", mode="before")
-    @classmethod
-    def _profile_points(cls, value: object) -> object:
-        if isinstance(value, tuple | list):
-            return [p.as_json() if isinstance(p, PlannedValuePoint) else p for p in value]
-        return value
 
 
 class PortfolioCreate(StrictInput):
@@ -257,6 +208,21 @@ class PortfolioCreate(StrictInput):
     scoring_model_id: Identifier | None = Field(
         default=None, description="The scoring model its requests are scored with"
     )
+
+
+class PortfolioPatch(PatchInput):
+    """Changes to a portfolio; absent fields keep their value."""
+
+    model_config = patch_schema(
+        {"owner": "marie.curie@example.com"},
+        {"name": "Supply chain and logistics", "description": None},
+    )
+    nullable: ClassVar[frozenset[str]] = frozenset({"description", "scoring_model_id"})
+
+    name: PlainName | None = None
+    owner: EmailStr | None = None
+    description: Description | None = None
+    scoring_model_id: Identifier | None = None
 
 
 class PortfolioOut(OutputModel):
@@ -283,6 +249,21 @@ class ProgramCreate(StrictInput):
 
     name: PlainName
     owner: EmailStr
+    portfolio_id: Identifier | None = None
+    description: Description | None = None
+
+
+class ProgramPatch(PatchInput):
+    """Changes to a programme; absent fields keep their value."""
+
+    model_config = patch_schema(
+        {"owner": "dorothy.vaughan@example.com"},
+        {"name": "Warehouse automation, phase 2", "portfolio_id": None},
+    )
+    nullable: ClassVar[frozenset[str]] = frozenset({"description", "portfolio_id"})
+
+    name: PlainName | None = None
+    owner: EmailStr | None = None
     portfolio_id: Identifier | None = None
     description: Description | None = None
 
@@ -321,7 +302,7 @@ class RequestCreate(StrictInput):
 class RequestPatch(PatchInput):
     """Changes to a draft request."""
 
-    model_config = _patch_schema(
+    model_config = patch_schema(
         {"title": "Replace the warehouse management system (phase 1)"},
         {"business_case": None},
         {"project": {**PROJECT_EXAMPLE, "budget": 900000, "end_date": "2026-10-30"}},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pmo_common.db.rows import fetch_by_id, fetch_page, values_of
+from pmo_common.db.rows import fetch_by_id, fetch_page, update_by_id, values_of
 from pmo_common.web.pagination import PageRequest
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,3 +37,8 @@ async def list_portfolios(session: AsyncSession, *, page: PageRequest) -> list[P
     """A page of portfolios, by name."""
     query = select(portfolios).order_by(portfolios.c.name)
     return await fetch_page(session, query, Portfolio, page)
+
+
+async def update_portfolio(session: AsyncSession, *, portfolio: Portfolio) -> None:
+    """Store the portfolio's current state."""
+    await update_by_id(session, portfolios, values_of(portfolio))

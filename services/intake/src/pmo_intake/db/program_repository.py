@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pmo_common.db.rows import fetch_by_id, fetch_page, matching, values_of
+from pmo_common.db.rows import fetch_by_id, fetch_page, matching, update_by_id, values_of
 from pmo_common.web.pagination import PageRequest
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,3 +33,8 @@ async def list_programs(
     """A page of programmes by name, only those of one portfolio when it is given."""
     query = matching(select(programs), (programs.c.portfolio_id, portfolio_id))
     return await fetch_page(session, query.order_by(programs.c.name), Program, page)
+
+
+async def update_program(session: AsyncSession, *, program: Program) -> None:
+    """Store the programme's current state."""
+    await update_by_id(session, programs, values_of(program))

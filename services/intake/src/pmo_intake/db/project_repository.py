@@ -2,42 +2,38 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from pmo_common.db.rows import fetch_one, fetch_page, matching, record_from, update_by_id, values_of
+from pmo_common.db.rows import (
+    fetch_by_id,
+    fetch_page,
+    matching,
+    record_from,
+    update_by_id,
+    values_of,
+)
 from pmo_common.web.pagination import PageRequest
 from sqlalchemy import RowMapping, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_intake.db.plan_columns import plan_columns, plan_of
 from pmo_intake.db.tables import projects
-from pmo_intake.domain.records import MilestonePlan, PlannedValuePoint, Project
+from pmo_intake.domain.records import Project
 
 
 def _project(row: RowMapping) -> Project:
-    # The JSON columns hold the baseline's dates as ISO strings.
-    return record_from(
-        Project,
-        row,
-        milestones=tuple(
-            MilestonePlan(m["name"], date.fromisoformat(m["due_date"])) for m in row["milestones"]
-        ),
-        planned_value_profile=tuple(
-            PlannedValuePoint(date.fromisoformat(p["date"]), float(p["percent"]))
-            for p in row["planned_value_profile"] or ()
-        ),
-    )
+    return record_from(Project, row, **plan_of(row))
 
 
 def _columns(project: Project) -> dict[str, Any]:
-    milestones = [milestone.as_json() for milestone in project.milestones]
-    profile = [point.as_json() for point in project.planned_value_profile]
-    return values_of(project, milestones=milestones, planned_value_profile=profile)
+    return values_of(project, **plan_columns(project))
 
 
-async def get_project(session: AsyncSession, *, project_id: str) -> Project | None:
-    """One project, or None."""
-    return await fetch_one(session, select(projects).where(projects.c.id == project_id), _project)
+async def get_project(
+    session: AsyncSession, *, project_id: str, for_update: bool = False
+) -> Project | None:
+    """One project, or None; `for_update` locks it (PostgreSQL)."""
+    return await fetch_by_id(session, projects, project_id, _project, for_update=for_update)
 
 
 async def list_projects(
@@ -69,3 +65,16 @@ async def insert_project(session: AsyncSession, *, project: Project) -> None:
 async def update_project(session: AsyncSession, *, project: Project) -> None:
     """Store the project's current state."""
     await update_by_id(session, projects, _columns(project))
+
+
+async def count_in_program_outside(
+    session: AsyncSession, *, program_id: str, portfolio_id: str | None
+) -> int:
+    """How many projects of the programme name a portfolio other than `portfolio_id`."""
+    query = select(func.count()).where(
+        projects.c.program_id == program_id,
+        projects.c.portfolio_id.is_not(None),
+    )
+    if portfolio_id is not None:
+        query = query.where(projects.c.portfolio_id != portfolio_id)
+    return int(await session.scalar(query) or 0)

@@ -1,5 +1,6 @@
-"""Intake's tables: the project registry, portfolios, programmes, known methodologies, and
-demand (requests, their scores and history, scoring models, budget envelopes, scenarios)."""
+"""Intake's tables: the project registry (with its baseline versions and change requests),
+portfolios, programmes, known methodologies, and demand (requests, their scores and history,
+scoring models, budget envelopes, scenarios)."""
 
 from __future__ import annotations
 
@@ -175,4 +176,37 @@ scenarios = Table(
     timestamp_column("created_at"),
     email_column("committed_by", nullable=True),
     timestamp_column("committed_at", nullable=True),
+)
+
+# Every version of every project's baseline (version 1 at registration; ADR 0024).
+project_baselines = Table(
+    "project_baselines",
+    metadata,
+    id_column("project_id"),
+    Column("version", Integer, primary_key=True),
+    Column("budget", Float, nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    json_column("milestones"),
+    json_column("planned_value_profile"),
+    text_column("reason"),
+    reference_column("change_request_id", nullable=True),
+    email_column("created_by"),
+    timestamp_column("created_at"),
+)
+
+change_requests = Table(
+    "change_requests",
+    metadata,
+    id_column(),
+    reference_column("project_id", index=True),
+    code_column("status"),
+    json_column("changes"),
+    text_column("justification"),
+    email_column("requested_by"),
+    timestamp_column("requested_at"),
+    email_column("decided_by", nullable=True),
+    timestamp_column("decided_at", nullable=True),
+    text_column("decision_reason", nullable=True),
+    Column("baseline_version", Integer, nullable=True),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime
+from typing import Any
 
 from pmo_intake.domain.scoring import CriterionScore
 
@@ -20,6 +21,11 @@ class MilestonePlan:
         """The milestone as the registry stores it and its events carry it."""
         return {"name": self.name, "due_date": self.due_date.isoformat()}
 
+    @classmethod
+    def from_json(cls, stored: Mapping[str, Any]) -> MilestonePlan:
+        """The milestone `as_json` wrote."""
+        return cls(stored["name"], date.fromisoformat(stored["due_date"]))
+
 
 @dataclass(frozen=True, slots=True)
 class PlannedValuePoint:
@@ -31,6 +37,11 @@ class PlannedValuePoint:
     def as_json(self) -> dict[str, object]:
         """The point as the registry stores it, its events carry it and the API shows it."""
         return {"date": self.on.isoformat(), "percent": self.percent}
+
+    @classmethod
+    def from_json(cls, stored: Mapping[str, Any]) -> PlannedValuePoint:
+        """The point `as_json` wrote."""
+        return cls(date.fromisoformat(stored["date"]), float(stored["percent"]))
 
 
 @dataclass(frozen=True, slots=True)

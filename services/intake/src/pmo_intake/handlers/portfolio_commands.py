@@ -1,6 +1,10 @@
-"""Use cases of portfolios: create one (and publish intake.portfolio.created)."""
+"""Use cases of portfolios: create one (and publish intake.portfolio.created), change one."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
 
 from pmo_common.db.unit_of_work import unit_of_work
 from pmo_common.events.catalog import PORTFOLIO_CREATED
@@ -13,7 +17,8 @@ from pmo_intake.db import scoring_model_repository
 from pmo_intake.db.outbox import outbox
 from pmo_intake.domain.records import Portfolio
 from pmo_intake.handlers.new_records import new_record
-from pmo_intake.handlers.problems import name_taken
+from pmo_intake.handlers.portfolio_queries import get_portfolio
+from pmo_intake.handlers.problems import name_taken, refuse_a_taken_name
 
 
 async def create_portfolio(
@@ -46,3 +51,22 @@ async def create_portfolio(
         # key rule says of events without one.
         await outbox.enqueue(session, PORTFOLIO_CREATED, created, subject=portfolio.id)
     return portfolio
+
+
+async def change_portfolio(
+    session: AsyncSession, *, portfolio_id: str, changes: Mapping[str, Any]
+) -> Portfolio:
+    """Change a portfolio's name (one no other portfolio has), owner, description or scoring
+    model (an existing one); 404 when there is no such portfolio."""
+    async with unit_of_work(session):
+        portfolio = await get_portfolio(session, portfolio_id=portfolio_id)
+        if changes.get("scoring_model_id") and not await scoring_model_repository.get_model(
+            session, model_id=changes["scoring_model_id"]
+        ):
+            raise field_problem("body.scoring_model_id", "no scoring model with this id exists")
+        await refuse_a_taken_name(
+            changes, portfolio.name, lambda name: repo.name_taken(session, name=name)
+        )
+        changed = replace(portfolio, **changes)
+        await repo.update_portfolio(session, portfolio=changed)
+    return changed

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
 from pmo_common.problems import ProblemException, not_found
 
@@ -17,6 +18,15 @@ def name_taken(name: str) -> ProblemException:
         f"'{name}' is already used.",
         errors=[{"field": "body.name", "reason": "already used"}],
     )
+
+
+async def refuse_a_taken_name(
+    changes: Mapping[str, Any], current: str, taken: Callable[[str], Awaitable[bool]]
+) -> None:
+    """409 when `changes` rename a portfolio or programme to a name `taken` says is used."""
+    renamed_to = changes.get("name", current)
+    if renamed_to != current and await taken(renamed_to):
+        raise name_taken(renamed_to)
 
 
 def found(record: T | None, what: str, identifier: str) -> T:

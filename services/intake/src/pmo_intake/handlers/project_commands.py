@@ -10,40 +10,19 @@ from typing import Any
 from pmo_common.db.unit_of_work import unit_of_work
 from pmo_common.events.catalog import PROJECT_CLOSED, PROJECT_CREATED, PROJECT_UPDATED
 from pmo_common.events.payloads import ProjectClosed, ProjectCreated, ProjectUpdated
-from pmo_common.problems import ProblemException, raise_if_invalid
+from pmo_common.problems import ProblemException
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_intake.db import portfolio_repository, program_repository, projection_repository
 from pmo_intake.db import project_repository as repo
 from pmo_intake.db.outbox import outbox
-from pmo_intake.domain.project_rules import RuleViolation, changed_fields, check_baseline
+from pmo_intake.domain.baselines import controlled
+from pmo_intake.domain.project_rules import changed_fields
 from pmo_intake.domain.records import BASELINE_FIELDS, Baseline, Project
+from pmo_intake.handlers.baseline_versions import rebaseline, record_first_baseline
 from pmo_intake.handlers.new_records import new_updatable_record
+from pmo_intake.handlers.problems import found
 from pmo_intake.handlers.project_queries import get_project
-
-
-async def _validate(session: AsyncSession, baseline: Baseline) -> None:
-    violations = check_baseline(
-        start_date=baseline.start_date,
-        end_date=baseline.end_date,
-        milestones=baseline.milestones,
-        methodology=baseline.methodology,
-        known_methodologies=await projection_repository.methodology_keys(session),
-        planned_value_profile=baseline.planned_value_profile,
-    )
-    if baseline.portfolio_id and not await portfolio_repository.portfolio_exists(
-        session, portfolio_id=baseline.portfolio_id
-    ):
-        violations.append(RuleViolation("portfolio_id", "no portfolio with this id exists"))
-    if baseline.program_id:
-        program = await program_repository.get_program(session, program_id=baseline.program_id)
-        if program is None:
-            violations.append(RuleViolation("program_id", "no programme with this id exists"))
-        elif program.portfolio_id and baseline.portfolio_id not in (None, program.portfolio_id):
-            violations.append(
-                RuleViolation("program_id", "the programme belongs to another portfolio")
-            )
-    raise_if_invalid(violations, title="Invalid project")
+from pmo_intake.handlers.project_validation import validate_project
 
 
 def _snapshot(project: Project) -> dict[str, Any]:
@@ -57,35 +36,86 @@ def _snapshot(project: Project) -> dict[str, Any]:
     }
 
 
-async def register_project(session: AsyncSession, *, baseline: Baseline) -> Project:
-    """Validate and add a project, publishing project.created with it."""
+async def register_project(
+    session: AsyncSession, *, baseline: Baseline, actor: str, reason: str
+) -> Project:
+    """Validate and add a project with its baseline as version 1 (made by `actor` for
+    `reason`), publishing project.created with it."""
     async with unit_of_work(session):
-        await _validate(session, baseline)
+        await validate_project(session, baseline)
         baseline_fields = {name: getattr(baseline, name) for name in BASELINE_FIELDS}
         project = new_updatable_record(Project, **baseline_fields)
         await repo.insert_project(session, project=project)
+        await record_first_baseline(session, project=project, actor=actor, reason=reason)
         payload = ProjectCreated.model_validate(_snapshot(project))
         await outbox.enqueue(session, PROJECT_CREATED, payload, subject=project.id)
     return project
 
 
+async def locked_active_project(session: AsyncSession, project_id: str) -> Project:
+    """The project, locked until the unit of work ends (404 when there is none, 409 when it is
+    closed): changes to one project, and the numbering of its baseline versions, go one at a
+    time."""
+    project = found(
+        await repo.get_project(session, project_id=project_id, for_update=True),
+        "project",
+        project_id,
+    )
+    if project.status == "closed":
+        raise ProblemException(409, "Project closed", "A closed project cannot be changed.")
+    return project
+
+
 async def change_project(
-    session: AsyncSession, *, project_id: str, changes: Mapping[str, Any]
+    session: AsyncSession, *, project_id: str, changes: Mapping[str, Any], actor: str
 ) -> Project:
-    """Apply a partial change to an active project, publishing project.updated."""
+    """Apply a partial change to an active project, publishing project.updated; a change of
+    baseline fields (only PMO admins make one directly) records a baseline version too."""
     async with unit_of_work(session):
-        project = await get_project(session, project_id=project_id)
-        if project.status == "closed":
-            raise ProblemException(409, "Project closed", "A closed project cannot be changed.")
-        merged = replace(project, **changes)
-        await _validate(session, merged)
-        changed = changed_fields(project, merged)
-        if not changed:
-            return project
-        updated = replace(merged, version=project.version + 1, updated_at=datetime.now(UTC))
-        await repo.update_project(session, project=updated)
-        payload = ProjectUpdated.model_validate({**_snapshot(updated), "changed_fields": changed})
-        await outbox.enqueue(session, PROJECT_UPDATED, payload, subject=project.id)
+        project = await locked_active_project(session, project_id)
+        return await apply_changes(
+            session,
+            project=project,
+            changes=changes,
+            actor=actor,
+            reason=f"direct change by {actor}",
+        )
+
+
+async def apply_changes(
+    session: AsyncSession,
+    *,
+    project: Project,
+    changes: Mapping[str, Any],
+    actor: str,
+    reason: str,
+    change_request_id: str | None = None,
+    location: str = "body",
+) -> Project:
+    """Validate and store the locked project with `changes` (422 naming fields under
+    `location`), publishing project.updated and, when its baseline changed, the next baseline
+    version with project.rebaselined; a change that changes nothing stores nothing."""
+    merged = replace(project, **changes)
+    await validate_project(session, merged, location=location)
+    changed = changed_fields(project, merged)
+    if not changed:
+        return project
+    now = datetime.now(UTC)
+    updated = replace(merged, version=project.version + 1, updated_at=now)
+    await repo.update_project(session, project=updated)
+    payload = ProjectUpdated.model_validate({**_snapshot(updated), "changed_fields": changed})
+    await outbox.enqueue(session, PROJECT_UPDATED, payload, subject=project.id)
+    if rebaselined := controlled(changed):
+        await rebaseline(
+            session,
+            before=project,
+            after=updated,
+            changed=rebaselined,
+            actor=actor,
+            reason=reason,
+            at=now,
+            change_request_id=change_request_id,
+        )
     return updated
 
 

@@ -130,7 +130,13 @@ async def decide_request(
         next_status(action, request)
         project_id = None
         if baseline_of is not None:
-            project_id = (await register_project(session, baseline=baseline_of(request))).id
+            registered = await register_project(
+                session,
+                baseline=baseline_of(request),
+                actor=decided_by,
+                reason=f"request {request.id} approved",
+            )
+            project_id = registered.id
         return await move_request(
             session,
             request=request,
