@@ -99,7 +99,7 @@ $(AXE_CORE_JS):
 test-browser: install $(AXE_CORE_JS)
 	PMO_TEST_AXE_CORE=$(AXE_CORE_JS) $(PYTEST) -q tests/browser
 
-# The same run, also writing the README's screenshots (docs/screenshots/portfolio.png, project.png).
+# The same run, also writing the README's screenshots (docs/screenshots/: portfolio, project, glossary).
 screenshots: install $(AXE_CORE_JS)
 	PMO_TEST_AXE_CORE=$(AXE_CORE_JS) PMO_WRITE_SCREENSHOTS=1 $(PYTEST) -q tests/browser
 

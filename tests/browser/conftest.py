@@ -273,6 +273,12 @@ class Pages:
         self.submit("form.sign-in button")
         assert self.driver.find_element(By.TAG_NAME, "h1").text == "Portfolio health"
 
+    def open_glossary(self, link_text: str) -> None:
+        """Open the glossary the way the header links it (the link named `link_text`)."""
+        link = self.driver.find_element(By.LINK_TEXT, link_text)
+        assert link.get_attribute("href") == self.site.url + "/ui/glossary"
+        self.open("/ui/glossary")
+
     def submit(self, button: str) -> None:
         """Click a form's button and wait for the page it leads to (a click does not wait)."""
         before = self.driver.find_element(By.TAG_NAME, "html")

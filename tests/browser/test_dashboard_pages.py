@@ -33,8 +33,8 @@ def test_the_portfolio_names_the_projects_that_changed_colour_this_week(pages: P
     pages.sign_in("pmo_admin", "pmo-admin@example.com")
     changes = pages.text("ul.changes")
     # Apollo was on plan a week ago and is red today; the others kept their colour.
-    assert "Apollo ERP rollout: was Green" in changes
-    assert "now Red" in changes
+    assert "Apollo ERP rollout: was green" in changes
+    assert "now red" in changes
     assert "Cassini" not in changes
 
 
@@ -100,3 +100,13 @@ def test_the_project_page_prints_as_a_status_snapshot(pages: Pages) -> None:
         pages.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     assert pdf["data"]
     pages.save_pdf("project-status", pdf["data"])
+
+
+def test_the_glossary_explains_every_signal_without_barriers(pages: Pages) -> None:
+    pages.sign_in("pmo_admin", "pmo-admin@example.com")
+    pages.open_glossary("Glossary")
+    assert pages.text("h1") == "Glossary"
+    # The worked example's arithmetic adds up with the figures it prints.
+    assert "EAC = 100,000 EUR / 0.85 = 117,647 EUR." in pages.text("#eac")
+    assert pages.serious_violations() == []
+    pages.screenshot("glossary", readme=True)

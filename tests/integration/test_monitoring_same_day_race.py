@@ -5,7 +5,8 @@ project arrives through the real event applier. Eight POSTs for the same project
 run at once through the ASGI app, each on its own connection: with one Idempotency-Key exactly
 one creates the report and the others replay it or answer 409; without a key each is applied
 in turn (a same-day report replaces the earlier one) or answers 409. Either way exactly one
-report is stored for the day, with the figures of a request that got 201.
+report is stored for the day, with the figures of a request that got 201, and its revisions
+are exactly the versions that got 201.
 """
 
 from __future__ import annotations
@@ -179,8 +180,13 @@ async def test_without_a_key_each_is_applied_in_turn_or_409(
     project_id = await _known_project(monitoring)
     url = f"/v1/projects/{project_id}/status-reports"
 
+    # Applied in any order, so a later one may lower the figures: each is a correction.
+    bodies = [
+        {**_body(40 + index), "correction": True, "correction_note": "Racing corrections."}
+        for index in range(PARALLEL)
+    ]
     responses = await asyncio.gather(
-        *(client.post(url, json=_body(40 + index), headers=_headers()) for index in range(PARALLEL))
+        *(client.post(url, json=body, headers=_headers()) for body in bodies)
     )
 
     assert not [r.text for r in responses if r.status_code >= 500]
@@ -200,3 +206,8 @@ async def test_without_a_key_each_is_applied_in_turn_or_409(
         reports[0]["revision"],
     ) == (last["id"], last["percent_complete"], last["actual_cost"], last["revision"])
     assert events == len(applied)
+    # Every version applied is kept once, under the revision its answer named.
+    kept = await client.get(f"{url}/{last['id']}/revisions", headers=_headers())
+    assert [(r["revision"], r["percent_complete"]) for r in kept.json()["items"]] == sorted(
+        (filed["revision"], filed["percent_complete"]) for filed in applied
+    )

@@ -44,6 +44,22 @@ class MonitoringSettings(ServiceSettings):
             )
         return value
 
+    # The development sign-in form (/ui/login): unset, it is on in development and test and
+    # off in production, where the auth proxy signs people in and the form would be a second
+    # way in beside it (where the proxy's session, sign-out and MFA rules do not apply).
+    # true or false forces it either way.
+    ui_sign_in_form: bool | None = Field(
+        default=None, validation_alias="PMO_MONITORING_UI_SIGN_IN_FORM"
+    )
+
+    @property
+    def sign_in_form_enabled(self) -> bool:
+        """Whether /ui/login takes a token (PMO_MONITORING_UI_SIGN_IN_FORM, else the
+        environment: every one but production)."""
+        if self.ui_sign_in_form is not None:
+            return self.ui_sign_in_form
+        return self.environment != "production"
+
     # Where people reach notifications and standards (`https://pmo.example.com/notifications`):
     # a project's page links its open alert to `…/v1/alerts/{id}` and its open intervention to
     # `…/v1/interventions/{id}` under them; unset, it shows their ids without a link.

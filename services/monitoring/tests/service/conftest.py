@@ -82,6 +82,11 @@ def _report_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+def corrected(body: dict[str, Any], note: str = "Figures re-measured after an audit.") -> Any:
+    """`body` filed as a correction: how a report may go back on figures or history."""
+    return {**body, "correction": True, "correction_note": note}
+
+
 @dataclass(frozen=True)
 class Monitoring:
     """The service in process, driven the way its producers and callers drive it: events in

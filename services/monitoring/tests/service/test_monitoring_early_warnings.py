@@ -13,7 +13,7 @@ from typing import Any
 
 from pmo_common.messaging.event_applier import Outcome
 
-from .conftest import MANAGER, Monitoring, days
+from .conftest import MANAGER, Monitoring, corrected, days
 
 PORTFOLIO = "33333333-3333-3333-3333-333333333333"
 SPONSOR = "grace@example.com"
@@ -130,9 +130,11 @@ async def test_back_dated_corrected_and_reassessed_reports_start_no_second_episo
     await file_series(monitoring, project_id, (-14, 1.0), (-7, 0.985))
 
     # Back-dated between the two: the newest is judged again with it in its trend.
-    back_dated = await file_series(monitoring, project_id, (-10, 0.99))
+    back_dated = (await monitoring.file_report(project_id, corrected(on_schedule(-10, 0.99))))[
+        "health"
+    ]
     # The newest day corrected: a new health version showing the same warning.
-    corrected = await file_series(monitoring, project_id, (-7, 0.984))
+    newest_corrected = await file_series(monitoring, project_id, (-7, 0.984))
     # A new baseline version: re-assessed by the consumer, then the same event redelivered.
     renamed = {**project, "name": "Apollo II", "version": 2, "changed_fields": ["name"]}
     event_id = "5f0d3c5e-3a51-4c1e-9d7e-0b0b0b0b0b0b"
@@ -143,7 +145,7 @@ async def test_back_dated_corrected_and_reassessed_reports_start_no_second_episo
         Outcome.APPLIED
     )
 
-    for health in (back_dated, corrected, await monitoring.read_health(project_id)):
+    for health in (back_dated, newest_corrected, await monitoring.read_health(project_id)):
         assert "trend_warning" in [r["code"] for r in health["reasons"]]
     assert [topic for topic, _ in await warnings_published(monitoring)] == ["project.early_warning"]
 
@@ -166,7 +168,7 @@ async def test_status_reported_carries_the_health_the_report_left(
     red = {"percent_complete": 40, "actual_cost": 50000}  # CPI 0.8, SPI 0.8
     await monitoring.file_report(project_id, monitoring.report_body(**red))
     # Back-dated and healthy: the project's health is still its newest report's, red.
-    await monitoring.file_report(project_id, on_schedule(-7, 1.0))
+    await monitoring.file_report(project_id, corrected(on_schedule(-7, 1.0)))
 
     first, back_dated = [
         e["data"] for t, e in await monitoring.outbox() if t == "project.status_reported"

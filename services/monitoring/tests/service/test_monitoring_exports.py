@@ -63,6 +63,40 @@ async def test_the_csv_has_the_jsons_projects_with_the_same_figures_for_the_same
     assert {row["portfolio_id"] for row in rows} == {SUPPLY}
 
 
+FIGURES = ("pv", "ev", "ac", "bac", "cpi", "spi", "spi_t", "eac", "vac")
+
+
+async def test_each_row_carries_the_projects_stored_figures_as_numbers(
+    monitoring: Monitoring,
+) -> None:
+    await _seeded(monitoring)
+    listed = await monitoring.read_portfolio_health(portfolio_id=SUPPLY)
+    red = listed["projects"]["items"][0]
+    stored = (await monitoring.read_health(red["project_id"]))["metrics"]
+    # The JSON item has the figures GET /v1/projects/{id}/health has: 40% of 100,000 earned
+    # for 50,000 spent (CPI 0.8), half the time gone (SPI 0.8).
+    assert {name: red[name] for name in FIGURES} == {name: stored[name] for name in FIGURES}
+    assert (red["ev"], red["ac"], red["cpi"], red["eac"]) == (40000.0, 50000.0, 0.8, 125000.0)
+    answer = await _export(monitoring, CSV, portfolio_id=SUPPLY)
+    rows = {row["project_id"]: row for row in csv.DictReader(io.StringIO(answer.text, newline=""))}
+    for item in listed["projects"]["items"]:
+        for name in FIGURES:
+            cell = rows[item["project_id"]][name]
+            assert (float(cell) if cell else None) == item[name], (item["name"], name)
+    never_reported = next(item for item in listed["projects"]["items"] if item["name"] == "Cygnus")
+    assert all(never_reported[name] is None for name in FIGURES)
+
+
+def _xlsx_text(value: object) -> str:
+    """A workbook cell as the CSV writes it: a whole figure such as 50000.0 is stored as a
+    number and read back as the int 50000, a date as a midnight datetime."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(float(value))
+    return str(value).removesuffix(" 00:00:00")
+
+
 async def test_the_workbook_has_the_same_rows_as_the_csv(monitoring: Monitoring) -> None:
     await _seeded(monitoring)
     as_csv = await _export(monitoring, CSV)
@@ -71,10 +105,7 @@ async def test_the_workbook_has_the_same_rows_as_the_csv(monitoring: Monitoring)
     assert as_xlsx.headers["content-disposition"].endswith('.xlsx"')
     sheet = load_workbook(io.BytesIO(as_xlsx.content)).active
     assert sheet is not None
-    cells = [
-        ["" if value is None else str(value).removesuffix(" 00:00:00") for value in row]
-        for row in sheet.iter_rows(values_only=True)
-    ]
+    cells = [[_xlsx_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
     assert cells == list(csv.reader(io.StringIO(as_csv.content.decode(), newline="")))
     assert len(cells) == 1 + 4
 

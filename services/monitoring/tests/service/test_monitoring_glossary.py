@@ -64,8 +64,8 @@ async def test_the_glossary_explains_every_metric_and_reason_code(monitoring: Mo
     cpi = terms["cpi"]
     assert (cpi["name"], cpi["formula"]) == ("Cost performance index (CPI)", "CPI = EV / AC")
     assert cpi["thresholds"] == "Amber below 0.95, red below 0.90."
-    # The example's figures are the rules' own: EV 42,300 over AC 50,000.
-    assert cpi["example"] == "CPI = 42,300 EUR / 50,000 EUR = 0.85."
+    # The example's figures are the rules' own: EV 42,500 over AC 50,000.
+    assert cpi["example"] == "CPI = 42,500 EUR / 50,000 EUR = 0.85."
     assert terms["pv"]["thresholds"] is None
     # A reason's example is the message the rules write for the example project.
     assert terms["cpi_below_threshold"]["example"].startswith("Cost performance 0.85: each EUR")
@@ -83,7 +83,7 @@ async def test_the_glossary_in_french(monitoring: Monitoring) -> None:
     assert terms["cpi"]["name"] == "Indice de performance des coûts (CPI)"
     assert terms["eac"]["name"] == "Estimation à l'achèvement (EAC)"
     assert terms["cpi"]["thresholds"] == "Orange en dessous de 0,95, rouge en dessous de 0,90."
-    assert terms["cpi"]["example"] == "CPI = 42\u202f300,00\u00a0€ / 50\u202f000,00\u00a0€ = 0,85."
+    assert terms["cpi"]["example"] == "CPI = 42\u202f500,00\u00a0€ / 50\u202f000,00\u00a0€ = 0,85."
     assert terms["milestone_overdue"]["example"].startswith(
         "Le jalon «\u00a0Conception validée\u00a0» était prévu le 25 mars 2026"
     )
@@ -110,7 +110,7 @@ async def test_a_methodology_gives_its_thresholds_and_the_example_follows_them(
     assert "red above 125,000 EUR (25% over budget)" in terms["eac_over_budget"]["example"]
     assert "one is expected every 30 days" in terms["report_overdue"]["example"]
     # Progress and cost are set past these red limits, so the figures change with them.
-    assert terms["cpi"]["example"] != "CPI = 42,300 EUR / 50,000 EUR = 0.85."
+    assert terms["cpi"]["example"] != "CPI = 42,500 EUR / 50,000 EUR = 0.85."
     assert terms["cpi_below_threshold"]["example"].endswith("red below 0.75.")
 
 

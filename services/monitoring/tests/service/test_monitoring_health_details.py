@@ -174,9 +174,10 @@ async def test_hysteresis_holds_red_until_cpi_clears_the_margin(monitoring: Moni
             as_of=_day(-back), percent_complete=percent, actual_cost=percent * 1000 / cpi
         )
 
-    red = (await monitoring.file_report(project_id, on_plan(2, 0.85)))["health"]
+    # Ten days apart, so that the cumulative cost still grows while CPI improves.
+    red = (await monitoring.file_report(project_id, on_plan(20, 0.85)))["health"]
     assert red["rag"] == "red"
-    held = (await monitoring.file_report(project_id, on_plan(1, 0.91)))["health"]
+    held = (await monitoring.file_report(project_id, on_plan(10, 0.91)))["health"]
     assert held["rag"] == "red"
     cpi = next(r for r in held["reasons"] if r["code"] == "cpi_below_threshold")
     assert cpi["rag"] == "red"

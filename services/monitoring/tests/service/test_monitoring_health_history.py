@@ -10,6 +10,8 @@ from pmo_common.messaging.event_applier import Outcome
 from pmo_monitoring.db.tables import health_snapshots
 from sqlalchemy import delete
 
+from .conftest import corrected
+
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
@@ -68,7 +70,7 @@ async def test_history_lists_each_report_oldest_first_with_its_figures(
         project_id, monitoring.report_body(as_of=_day(-10), percent_complete=40)
     )
     first = await monitoring.file_report(
-        project_id, monitoring.report_body(as_of=_day(-20), percent_complete=40)
+        project_id, corrected(monitoring.report_body(as_of=_day(-20), percent_complete=40))
     )
     last = await monitoring.file_report(project_id, monitoring.report_body())
 
@@ -142,12 +144,13 @@ async def test_a_corrected_day_is_one_point_with_the_corrected_figures(
     # On plan a week ago (PV 46 500 of 100 000), so today's figures show no trend.
     on_plan = monitoring.report_body(as_of=_day(-7), percent_complete=46.5, actual_cost=46500)
     await monitoring.file_report(project_id, on_plan)
+    # Overspent (CPI 0.775), then the cost corrected down: a correction of the day.
     wrong = await monitoring.file_report(
-        project_id, monitoring.report_body(percent_complete=40, actual_cost=50000)
+        project_id, monitoring.report_body(percent_complete=46.5, actual_cost=60000)
     )
     assert wrong["health"]["rag"] == "red"
-    corrected = await monitoring.file_report(project_id, monitoring.report_body())
-    assert (corrected["id"], corrected["replaced"]) == (wrong["id"], True)
+    correct = await monitoring.file_report(project_id, corrected(monitoring.report_body()))
+    assert (correct["id"], correct["replaced"], correct["correction"]) == (wrong["id"], True, True)
 
     points = (await read_history(project_id))["items"]
     assert [p["as_of"] for p in points] == [_day(-7), _day(0)]

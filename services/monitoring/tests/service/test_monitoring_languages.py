@@ -195,7 +195,7 @@ async def test_the_project_page_in_french_quotes_the_reasons_in_french(
 
     assert page.status_code == 200
     assert '<html lang="fr">' in page.text
-    assert "Pourquoi il est Rouge" in page.text
+    assert "Pourquoi il est rouge" in page.text
     assert "Indice de performance des coûts (CPI) de 0,85" in page.text
     assert "Cost performance" not in page.text
     assert 'href="/ui/glossary#cpi_below_threshold"' in page.text

@@ -1,10 +1,10 @@
 """What one status report costs the database: a budget of SQL statements, on SQLite.
 
 The report path reads the project (locked), its newest reports with their points and the
-idempotency key, and writes the report, its point, the health (one upsert that also answers
-the RAG it replaced), the project's roll-up figures and partial, the event and the key. A
-read added back (the stored health read before it is replaced, a second read of the reports)
-or a write split in two breaks the budget.
+idempotency key, and writes the report, its revision, its point, the health (one upsert that
+also answers the RAG it replaced), the project's roll-up figures and partial, the event and the
+key. A read added back (the stored health read before it is replaced, a second read of the
+reports) or a write split in two breaks the budget.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .conftest import Monitoring, days
 
-STATEMENTS_PER_REPORT = 10
+STATEMENTS_PER_REPORT = 11
 
 
 @contextmanager
@@ -78,7 +78,7 @@ async def test_a_report_changing_colour_answers_the_transition_from_the_stored_r
     project_id = project["project_id"]
     await monitoring.file_report(project_id, monitoring.report_body(as_of=days(-7).isoformat()))
 
-    overspent = monitoring.report_body(percent_complete=20, actual_cost=90000)
+    overspent = monitoring.report_body(percent_complete=50, actual_cost=90000)
     filed = await monitoring.file_report(project_id, overspent)
 
     assert filed["health"]["rag"] == "red"

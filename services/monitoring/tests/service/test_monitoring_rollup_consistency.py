@@ -49,10 +49,12 @@ from pmo_monitoring.domain.rag_as_of_today import rag_as_of_today
 from pmo_monitoring.domain.reasons import rag_rank
 from pmo_monitoring.domain.records import StoredHealth
 from pmo_monitoring.handlers.health_assessment import thresholds_from
-from pmo_monitoring.handlers.portfolio_queries import roll_up_record
+from pmo_monitoring.handlers.portfolio_queries import LISTED_METRICS, roll_up_record
 from pmo_monitoring.migrate import MIGRATIONS, migrate
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from .conftest import corrected
 
 if TYPE_CHECKING:
     from conftest import Monitoring
@@ -147,7 +149,8 @@ class Estate:
             milestones=[],
             manager_rag=self.chance.choice(["green", "amber", "red", None]),
         )
-        await self.monitoring.file_report(data["project_id"], body)
+        # Random figures and days go back as often as forward: each is filed as a correction.
+        await self.monitoring.file_report(data["project_id"], corrected(body))
 
     async def move(self) -> None:
         if not self._open():
@@ -276,6 +279,10 @@ async def roll_up_from_scratch(
                 "currency": project.currency,
                 "rag": rag,
                 "last_report_at": last_report_at,
+                # Each listed project's own stored figures, as GET .../health answers them.
+                **{
+                    name: None if health is None else health.metric(name) for name in LISTED_METRICS
+                },
             }
         )
     groups = None
@@ -467,9 +474,11 @@ class TestConcurrentWriters:
         chance = random.Random(5)
         for _round in range(4):
             bodies = [
-                monitoring.report_body(
-                    percent_complete=round(chance.uniform(0, 100), 2),
-                    actual_cost=round(chance.uniform(0, 100000), 2),
+                corrected(  # random figures may go back on the round before
+                    monitoring.report_body(
+                        percent_complete=round(chance.uniform(0, 100), 2),
+                        actual_cost=round(chance.uniform(0, 100000), 2),
+                    )
                 )
                 for _ in ids
             ]

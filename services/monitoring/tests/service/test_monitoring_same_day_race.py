@@ -19,6 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from .conftest import corrected
+
 if TYPE_CHECKING:
     from conftest import Monitoring
 
@@ -102,11 +104,12 @@ async def test_without_a_key_each_is_applied_in_turn_or_409(
     if already_reported:
         await monitoring.file_report(project_id, monitoring.report_body(percent_complete=10))
 
+    # Applied in any order, so a later one may lower the figures: each says it may.
     responses = await asyncio.gather(
         *(
             lenient_client.post(
                 url,
-                json=monitoring.report_body(percent_complete=40 + index),
+                json=corrected(monitoring.report_body(percent_complete=40 + index)),
                 headers=monitoring.auth_header(),
             )
             for index in range(PARALLEL)
@@ -138,6 +141,16 @@ async def test_without_a_key_each_is_applied_in_turn_or_409(
         f"/v1/projects/{project_id}/health/history", headers=monitoring.auth_header()
     )
     assert [point["report_id"] for point in history.json()["items"]] == [last["id"]]
+    # Every version that was applied is kept once, under the revision its answer named.
+    kept = await monitoring.client.get(
+        f"{url}/{last['id']}/revisions", headers=monitoring.auth_header()
+    )
+    applied_versions = {filed["revision"]: filed["percent_complete"] for filed in applied}
+    if already_reported:
+        applied_versions[1] = 10.0
+    assert [(r["revision"], r["percent_complete"]) for r in kept.json()["items"]] == sorted(
+        applied_versions.items()
+    )
 
 
 async def test_reports_of_different_days_at_once_never_500(
@@ -145,8 +158,11 @@ async def test_reports_of_different_days_at_once_never_500(
 ) -> None:
     project_id, url = await _known_project_reports(monitoring)
     bodies = [
-        monitoring.report_body(
-            as_of=(TODAY - timedelta(days=index)).isoformat(), percent_complete=50 - index
+        # Applied in any order, so a later one may be back-dated: each says it may.
+        corrected(
+            monitoring.report_body(
+                as_of=(TODAY - timedelta(days=index)).isoformat(), percent_complete=50 - index
+            )
         )
         for index in range(PARALLEL)
     ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from .conftest import corrected
+
 if TYPE_CHECKING:
     from conftest import Monitoring
 
@@ -88,7 +90,10 @@ async def test_staying_red_publishes_no_second_at_risk_and_recovery_is_published
     assert (await monitoring.topics()).count("project.at_risk") == 1
     assert (await monitoring.topics())[-1] == "project.status_reported"
 
-    healthy = await monitoring.file_report(project_id, monitoring.report_body())
+    # Ahead of plan for what it spent (CPI 1, SPI 1.04): green, figures only going up.
+    healthy = await monitoring.file_report(
+        project_id, monitoring.report_body(percent_complete=52, actual_cost=52000)
+    )
     assert healthy["health"]["rag"] == "green"
     topics = await monitoring.topics()
     assert topics[-4:] == [
@@ -119,9 +124,10 @@ async def test_report_for_the_same_day_replaces_the_first(monitoring: Monitoring
 async def test_reports_are_listed_newest_first_and_paginated(monitoring: Monitoring) -> None:
     project = await monitoring.known_project()
     url = _url(project["project_id"])
-    for back in (3, 1, 2):
+    for back in (3, 1, 2):  # the last one back-dated: listed by as_of, not by filing
         as_of = (TODAY - timedelta(days=back)).isoformat()
-        await monitoring.file_report(project["project_id"], monitoring.report_body(as_of=as_of))
+        body = monitoring.report_body(as_of=as_of)
+        await monitoring.file_report(project["project_id"], corrected(body) if back == 2 else body)
     page = (
         await monitoring.client.get(url, params={"limit": 2}, headers=monitoring.auth_header())
     ).json()
@@ -231,8 +237,11 @@ async def test_authentication_and_authorisation(monitoring: Monitoring) -> None:
     assert (await monitoring.client.get(health_url, headers=viewer)).status_code == 200
 
     own = monitoring.auth_header("project_manager", "Ada@Example.com")
+    three_days_ago = (TODAY - timedelta(days=3)).isoformat()
     assert (
-        await monitoring.client.post(url, json=monitoring.report_body(), headers=own)
+        await monitoring.client.post(
+            url, json=monitoring.report_body(as_of=three_days_ago), headers=own
+        )
     ).status_code == 201
     for role in ("portfolio_manager", "pmo_admin"):
         yesterday = (TODAY - timedelta(days=1 if role == "pmo_admin" else 2)).isoformat()

@@ -135,3 +135,44 @@ async def test_sign_in_forms_from_another_site_or_with_other_fields_are_refused(
     assert "Unknown field: next" in extra.text
     as_json = await monitoring.client.post("/ui/login", json={"token": token})
     assert as_json.status_code == 415
+
+
+async def test_an_unknown_address_under_ui_is_a_404_page(monitoring: Monitoring) -> None:
+    answer = await monitoring.client.get("/ui/no/such/page")
+    assert answer.status_code == 404
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "There is no page at this address." in answer.text
+    assert answer.headers["cache-control"] == "no-store"
+
+
+async def test_a_colour_inside_a_french_sentence_is_lower_case(monitoring: Monitoring) -> None:
+    project = await monitoring.known_project()
+    await monitoring.file_report(
+        project["project_id"], monitoring.report_body(percent_complete=40, actual_cost=50000)
+    )
+    answer = await monitoring.client.get(
+        f"/ui/projects/{project['project_id']}",
+        headers={**monitoring.auth_header(), "Accept-Language": "fr"},
+    )
+    assert "Pourquoi il est rouge" in answer.text
+    assert '<span class="rag rag-red">Rouge</span>' in answer.text  # the badge is a label
+
+
+async def test_each_heatmap_row_links_the_thresholds_that_judge_it(
+    monitoring: Monitoring,
+) -> None:
+    methodology = {
+        "key": "lenient",
+        "name": "Lenient",
+        "version": 1,
+        "phases": ["Do"],
+        "report_cadence_days": 30,
+        "thresholds": {"cpi_amber": 0.85, "cpi_red": 0.75},
+    }
+    await monitoring.deliver("standards.methodology.published", methodology)
+    await monitoring.known_project(name="Apollo", methodology="lenient")
+    await monitoring.known_project(name="Borealis")  # waterfall: not heard of, the defaults
+    answer = await monitoring.client.get("/ui/", headers=monitoring.auth_header())
+    assert '<a class="thresholds" href="/ui/glossary?methodology=lenient">' in answer.text
+    # The defaults need no link of their own: the column headers link them.
+    assert answer.text.count('class="thresholds"') == 1

@@ -18,7 +18,7 @@ from pmo_common.web.inputs import (
 )
 from pmo_common.web.pagination import Page
 from pmo_common.web.schemas import OutputModel
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 RagValue = Literal["green", "amber", "red", "unknown"]
 ManagerRag = Literal["green", "amber", "red"]
@@ -81,6 +81,13 @@ class StatusReportIn(StrictInput):
             "delivery.\nRecovery plan agreed with the sponsor on 28 March.",
         },
         {"as_of": "2025-04-14", "percent_complete": 50, "actual_cost": 131000},
+        {
+            "as_of": "2025-04-14",
+            "percent_complete": 45,
+            "actual_cost": 131000,
+            "correction": True,
+            "correction_note": "Re-measured: the pilot site's work was counted twice.",
+        },
     )
 
     as_of: BoundedDate = Field(description="The date the figures describe; not in the future")
@@ -90,6 +97,15 @@ class StatusReportIn(StrictInput):
     risks: list[RiskIn] = Field(default_factory=list, max_length=MAX_RISKS)
     manager_rag: ManagerRag | None = None
     summary: Summary | None = None
+    correction: Annotated[bool, Strict()] = Field(
+        False,
+        description="True to take back figures or history: a percent_complete or actual_cost "
+        "below the report it replaces or the latest one before it, or an as_of before the "
+        "newest report. Without it such a report is refused (422).",
+    )
+    correction_note: Summary | None = Field(
+        None, description="Why the record is corrected; required with correction: true"
+    )
 
 
 class MilestoneReportOut(OutputModel):
@@ -124,6 +140,26 @@ class StatusReportOut(OutputModel):
     revision: int
     created_at: datetime
     updated_at: datetime
+    correction: bool
+    correction_note: str | None
+
+
+class StatusReportRevisionOut(OutputModel):
+    """One version of a status report as it was filed, by whom and when."""
+
+    report_id: str
+    revision: int
+    as_of: date
+    percent_complete: float
+    actual_cost: float
+    milestones: list[MilestoneReportOut]
+    risks: list[RiskOut]
+    manager_rag: ManagerRag | None
+    summary: str | None
+    correction: bool
+    correction_note: str | None
+    reported_by: str
+    filed_at: datetime
 
 
 class ReasonOut(BaseModel):
@@ -318,7 +354,8 @@ class FiledReportOut(StatusReportOut):
 
 
 class ProjectRagOut(BaseModel):
-    """One project of a roll-up."""
+    """One project of a roll-up, with its latest assessment's earned-value figures (in its
+    currency; null before its first report or where not computable)."""
 
     project_id: str
     name: str
@@ -329,6 +366,15 @@ class ProjectRagOut(BaseModel):
     currency: str
     rag: RagValue
     last_report_at: date | None
+    pv: float | None = Field(default=None, description="Planned value at the last report")
+    ev: float | None = Field(default=None, description="Earned value at the last report")
+    ac: float | None = Field(default=None, description="Actual cost at the last report")
+    bac: float | None = Field(default=None, description="Budget at completion")
+    cpi: float | None = Field(default=None, description="Cost performance index, EV / AC")
+    spi: float | None = Field(default=None, description="Schedule performance index, EV / PV")
+    spi_t: float | None = Field(default=None, description="Time-based SPI, ES / AT")
+    eac: float | None = Field(default=None, description="Estimate at completion, BAC / CPI")
+    vac: float | None = Field(default=None, description="Variance at completion, BAC - EAC")
 
 
 class CurrencyTotalsOut(BaseModel):

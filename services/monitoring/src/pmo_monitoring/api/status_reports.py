@@ -11,9 +11,15 @@ from pmo_common.web.pagination import Page, PageDep
 
 from pmo_monitoring.api.access import ensure_can_read, ensure_can_report
 from pmo_monitoring.api.languages import AnswerLanguage, name_language
-from pmo_monitoring.api.schemas import FiledReportOut, StatusReportIn, StatusReportOut
+from pmo_monitoring.api.schemas import (
+    FiledReportOut,
+    StatusReportIn,
+    StatusReportOut,
+    StatusReportRevisionOut,
+)
 from pmo_monitoring.domain.copying import fields_of
 from pmo_monitoring.domain.model import MilestoneStatus, Risk, StatusReport
+from pmo_monitoring.domain.report_regression import Correction
 from pmo_monitoring.handlers import report_commands, report_queries
 from pmo_monitoring.handlers.health_assessment import today_utc
 from pmo_monitoring.handlers.health_queries import health_view
@@ -51,6 +57,9 @@ async def file_status_report(
 ) -> JSONResponse:
     """File a status report; one for an as_of already reported replaces it (same id).
 
+    A report that lowers percent_complete or actual_cost, or is dated before the newest
+    report, is refused (422) unless it says `correction: true` with a `correction_note`.
+
     The health in the answer speaks the language Accept-Language asks for.
     """
 
@@ -62,6 +71,7 @@ async def file_status_report(
             session,
             context=context,
             contents=_contents(body),
+            correction=Correction(body.correction, body.correction_note),
             reported_by=principal.email or principal.subject,
             today=today_utc(),
         )
@@ -103,3 +113,20 @@ async def read_status_report(
     ensure_can_read(principal, context.project)
     report = await report_queries.get_report(session, project_id=project_id, report_id=report_id)
     return StatusReportOut.model_validate(report)
+
+
+@router.get("/{report_id}/revisions", response_model=Page[StatusReportRevisionOut])
+async def list_status_report_revisions(
+    project_id: str,
+    report_id: str,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    page: PageDep,
+) -> Page[StatusReportRevisionOut]:
+    """Every version of one status report as filed (replacements, corrections), oldest first."""
+    context = await load_project(session, project_id=project_id)
+    ensure_can_read(principal, context.project)
+    listed = await report_queries.list_revisions(
+        session, project_id=project_id, report_id=report_id, page=page
+    )
+    return StatusReportRevisionOut.page_of(listed, page)

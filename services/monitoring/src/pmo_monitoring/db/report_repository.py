@@ -39,10 +39,13 @@ from pmo_monitoring.domain.records import ReportWithPoint, StoredReport, as_date
 
 def report_from_row(row: RowLike) -> StoredReport:
     """The record of a `status_reports` row."""
-    return record_from(
-        StoredReport,
-        row,
-        milestones=tuple(
+    return record_from(StoredReport, row, **parts_from_row(row))
+
+
+def parts_from_row(row: RowLike) -> dict[str, Any]:
+    """A report row's milestones and risks as records (status_reports and its revisions)."""
+    return {
+        "milestones": tuple(
             MilestoneStatus(
                 name=m["name"],
                 status=m["status"],
@@ -50,17 +53,17 @@ def report_from_row(row: RowLike) -> StoredReport:
             )
             for m in row["milestones"]
         ),
-        risks=tuple(
+        "risks": tuple(
             Risk(title=r["title"], probability=r["probability"], impact=r["impact"])
             for r in row["risks"]
         ),
-    )
+    }
 
 
-def _report_values(report: StoredReport) -> dict[str, Any]:
-    return values_of(
-        report,
-        milestones=[
+def part_values(report: StoredReport) -> dict[str, Any]:
+    """A report's milestones and risks as the JSON columns store them."""
+    return {
+        "milestones": [
             {
                 "name": m.name,
                 "status": m.status,
@@ -68,11 +71,15 @@ def _report_values(report: StoredReport) -> dict[str, Any]:
             }
             for m in report.milestones
         ],
-        risks=[
+        "risks": [
             {"title": r.title, "probability": r.probability, "impact": r.impact}
             for r in report.risks
         ],
-    )
+    }
+
+
+def _report_values(report: StoredReport) -> dict[str, Any]:
+    return values_of(report, **part_values(report))
 
 
 async def get_report(

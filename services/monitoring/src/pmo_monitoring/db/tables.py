@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    false,
     text,
 )
 
@@ -89,8 +90,34 @@ status_reports = Table(
     Column("revision", Integer, nullable=False),
     timestamp_column("created_at"),
     timestamp_column("updated_at"),
+    # The current revision's: whether it corrected figures or history, and why.
+    Column("correction", Boolean, nullable=False, server_default=false()),
+    text_column("correction_note", nullable=True),
     # One report per project and day: a second one for the same as_of replaces the first.
     UniqueConstraint("project_id", "as_of", name="uq_status_reports_project_as_of"),
+)
+
+# Every version of every report as it was filed (the current one included), append-only:
+# GET /v1/projects/{id}/status-reports/{report_id}/revisions. Written in the transaction that
+# writes the report, only after that write took (see report_revision_repository).
+status_report_revisions = Table(
+    "status_report_revisions",
+    metadata,
+    reference_column("report_id"),
+    Column("revision", Integer, nullable=False),
+    reference_column("project_id"),
+    Column("as_of", Date, nullable=False),
+    Column("percent_complete", Float, nullable=False),
+    Column("actual_cost", Float, nullable=False),
+    json_column("milestones"),
+    json_column("risks"),
+    code_column("manager_rag", length=10, nullable=True),
+    text_column("summary", nullable=True),
+    Column("correction", Boolean, nullable=False),
+    text_column("correction_note", nullable=True),
+    email_column("reported_by"),
+    timestamp_column("filed_at"),
+    PrimaryKeyConstraint("report_id", "revision"),
 )
 
 # The last assessment of each project; transitions are decided against its rag.

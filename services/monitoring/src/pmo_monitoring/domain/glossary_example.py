@@ -68,16 +68,28 @@ def _baseline(thresholds: Thresholds) -> ProjectBaseline:
     )
 
 
+def _printed_index(value: float) -> float:
+    """A target index as the glossary prints it, two decimals.
+
+    The inputs are derived from the printed index, not the exact one, so that the example's
+    arithmetic adds up on the page: EAC = 100,000 / 0.85 is 117,647, which it would not be
+    if CPI were really 0.846 (EAC 118,203). Six per cent under a red limit stays under it
+    after rounding for any limit above 0.09.
+    """
+    return round(value, 2)
+
+
 def _report(thresholds: Thresholds) -> StatusReport:
     half_done = 50.0  # the plan's percentage on day 100 of 200
-    percent = round(half_done * thresholds.spi_red * BELOW_RED, 1)
+    spi = _printed_index(thresholds.spi_red * BELOW_RED)
+    percent = round(half_done * spi, 2)
     earned = BUDGET * percent / 100
     # Below the CPI red limit, and low enough for EAC = BAC / CPI to pass its red limit too.
-    efficiency = min(thresholds.cpi_red, 1 / thresholds.eac_red_ratio) * BELOW_RED
+    cpi = _printed_index(min(thresholds.cpi_red, 1 / thresholds.eac_red_ratio) * BELOW_RED)
     return StatusReport(
         as_of=START + timedelta(days=REPORT_DAY),
         percent_complete=percent,
-        actual_cost=round(earned / efficiency, -2),
+        actual_cost=round(earned / cpi, 2),
         milestones=(MilestoneStatus(MILESTONE, "in_progress"),),
         manager_rag="amber",
     )

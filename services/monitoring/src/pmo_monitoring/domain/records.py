@@ -127,11 +127,36 @@ class StoredReport:
     revision: int
     created_at: datetime
     updated_at: datetime
+    # Whether this revision knowingly took back figures or history, and why (see
+    # report_regression); defaults for the records built before corrections existed.
+    correction: bool = False
+    correction_note: str | None = None
 
     @property
     def contents(self) -> StatusReport:
         """What the health rules judge: the figures, milestones, risks and the manager's RAG."""
         return copied(StatusReport, self)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRevision:
+    """One version of a report as it was filed: by whom, when (`filed_at`), and whether as a
+    correction. A report's revisions are 1, 2, ... in the order they replaced each other."""
+
+    report_id: str
+    revision: int
+    project_id: str
+    as_of: date
+    percent_complete: float
+    actual_cost: float
+    milestones: tuple[MilestoneStatus, ...]
+    risks: tuple[Risk, ...]
+    manager_rag: ManagerRag | None
+    summary: str | None
+    correction: bool
+    correction_note: str | None
+    reported_by: str
+    filed_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

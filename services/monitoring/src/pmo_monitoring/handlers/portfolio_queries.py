@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_monitoring.db import projection_repository as projections
 from pmo_monitoring.db import rollup_reads as rollups
+from pmo_monitoring.db.stored_metrics import stored_metrics
 from pmo_monitoring.domain.earned_value import METRIC_DECIMALS
 from pmo_monitoring.domain.portfolio import (
     CurrencyTotals,
@@ -31,6 +32,9 @@ from pmo_monitoring.domain.reasons import rag_rank
 from pmo_monitoring.domain.records import Methodology, ReportCutoffs, RollUpScope, reason_records
 from pmo_monitoring.handlers.health_assessment import thresholds_from
 from pmo_monitoring.languages import spoken_languages
+
+LISTED_METRICS = ("pv", "ev", "ac", "bac", "cpi", "spi", "spi_t", "eac", "vac")
+"""The figures each listed project carries (its latest assessment's; null where not computed)."""
 
 GroupBy = Literal["portfolio", "program"]
 Pair = tuple[str | None, str | None]
@@ -161,7 +165,18 @@ async def _page(
             )
             listed.extend(asdict(project) for project in found)
         band_start = band_end
-    return listed
+    return await _with_figures(session, listed)
+
+
+async def _with_figures(
+    session: AsyncSession, listed: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The listed projects with their stored figures (one read for the page)."""
+    figures = await stored_metrics(session, [item["project_id"] for item in listed])
+    return [
+        {**item, **{name: figures.get(item["project_id"], {}).get(name) for name in LISTED_METRICS}}
+        for item in listed
+    ]
 
 
 async def portfolio_health(

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_monitoring.db import health_repository as healths
 from pmo_monitoring.db import report_repository as reports
+from pmo_monitoring.db import report_revision_repository as revisions
 from pmo_monitoring.db.outbox import outbox
 from pmo_monitoring.domain.copying import copied, fields_of
 from pmo_monitoring.domain.model import StatusReport
@@ -24,7 +25,12 @@ from pmo_monitoring.domain.records import (
     ReportWithPoint,
     StoredReport,
 )
-from pmo_monitoring.domain.report_acceptance import check_report_fits_baseline
+from pmo_monitoring.domain.report_acceptance import ReportProblem, check_report_fits_baseline
+from pmo_monitoring.domain.report_regression import (
+    Correction,
+    check_correction,
+    check_report_goes_forward,
+)
 from pmo_monitoring.handlers.health_assessment import (
     TREND_WINDOW,
     ProjectAssessment,
@@ -59,8 +65,19 @@ def filed_concurrently(project_id: str, as_of: date) -> ProblemException:
     )
 
 
+def _refuse(problems: list[ReportProblem]) -> None:
+    """The 422 naming each offending field, when there are any."""
+    if problems:
+        raise ProblemException(
+            422,
+            "Invalid status report",
+            "; ".join(f"{p.field}: {p.reason}" for p in problems),
+            errors=[{"field": f"body.{p.field}", "reason": p.reason} for p in problems],
+        )
+
+
 def _refuse_if_not_acceptable(
-    project: MonitoredProject, contents: StatusReport, today: date
+    project: MonitoredProject, contents: StatusReport, correction: Correction, today: date
 ) -> None:
     if project.closed:
         raise ProblemException(
@@ -74,13 +91,7 @@ def _refuse_if_not_acceptable(
         milestone_names=[milestone.name for milestone in contents.milestones],
         today=today,
     )
-    if problems:
-        raise ProblemException(
-            422,
-            "Invalid status report",
-            "; ".join(f"{p.field}: {p.reason}" for p in problems),
-            errors=[{"field": f"body.{p.field}", "reason": p.reason} for p in problems],
-        )
+    _refuse(problems + check_correction(correction))
 
 
 async def file_status_report(
@@ -88,6 +99,7 @@ async def file_status_report(
     *,
     context: ProjectContext,
     contents: StatusReport,
+    correction: Correction,
     reported_by: str,
     today: date,
 ) -> FiledReport:
@@ -102,10 +114,16 @@ async def file_status_report(
     the day's report is written first and only over what was read (`ON CONFLICT DO NOTHING`
     for a new day, the revision read for a correction): a concurrent report of the same day
     that got there first makes this one a 409, never a unique violation (a 500).
+
+    A report that goes back on the record (figures down against the report it is judged
+    against, or dated before the newest report) is refused with a 422 unless it is a
+    `correction`. Every version written is kept as a revision, in the same transaction and
+    only once the report's own write took, so racing reports leave revisions 1, 2, ... with
+    no gap or duplicate.
     """
     project = context.project
     async with unit_of_work(session):
-        _refuse_if_not_acceptable(project, contents, today)
+        _refuse_if_not_acceptable(project, contents, correction, today)
         as_of = contents.as_of
         # The newest reports hold the same day's report and the history before it, unless
         # this report is back-dated behind them.
@@ -120,8 +138,17 @@ async def file_status_report(
             earlier = await reports.latest_reports(
                 session, project_id=project.id, limit=TREND_WINDOW, before=as_of
             )
+        if not correction.correction:
+            _refuse(
+                check_report_goes_forward(
+                    contents,
+                    previous=existing or (earlier[0].report if earlier else None),
+                    replaces=existing is not None,
+                    newest=recent[0].report.as_of if recent else None,
+                )
+            )
 
-        report = _stored(project, contents, existing, reported_by=reported_by)
+        report = _stored(project, contents, existing, correction, reported_by=reported_by)
         try:
             if existing is not None:
                 written = await reports.update_report(session, report=report)
@@ -129,6 +156,7 @@ async def file_status_report(
                 written = await reports.insert_report(session, report=report)
             if not written:
                 raise filed_concurrently(project.id, as_of)
+            await revisions.add_revision(session, report=report)
             return await _judge_and_publish(
                 session,
                 context,
@@ -192,6 +220,7 @@ def _stored(
     project: MonitoredProject,
     contents: StatusReport,
     existing: StoredReport | None,
+    correction: Correction,
     *,
     reported_by: str,
 ) -> StoredReport:
@@ -207,4 +236,6 @@ def _stored(
         revision=existing.revision + 1 if existing is not None else 1,
         created_at=existing.created_at if existing is not None else now,
         updated_at=now,
+        correction=correction.correction,
+        correction_note=correction.note.strip() if correction.note else None,
     )

@@ -7,7 +7,8 @@ from pmo_common.web.pagination import PageRequest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_monitoring.db import report_repository as reports
-from pmo_monitoring.domain.records import StoredReport
+from pmo_monitoring.db import report_revision_repository as revisions
+from pmo_monitoring.domain.records import ReportRevision, StoredReport
 
 
 async def list_reports(
@@ -27,3 +28,11 @@ async def get_report(session: AsyncSession, *, project_id: str, report_id: str) 
             f"Project {project_id} has no status report with id {report_id}.",
         )
     return report
+
+
+async def list_revisions(
+    session: AsyncSession, *, project_id: str, report_id: str, page: PageRequest
+) -> list[ReportRevision]:
+    """The versions of one report of a project, oldest first, or the 404 of the report."""
+    report = await get_report(session, project_id=project_id, report_id=report_id)
+    return await revisions.list_revisions(session, report_id=report.id, page=page)

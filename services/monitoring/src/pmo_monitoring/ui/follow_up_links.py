@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Depends
 from pmo_common.web.app_factory import RuntimeDep
@@ -33,7 +34,10 @@ class FollowUpAddresses:
             base, path = self.notifications_url, "/v1/alerts/"
         else:
             base, path = self.standards_url, "/v1/interventions/"
-        return None if base is None else f"{base}{path}{follow_up.item_id}"
+        if base is None:
+            return None
+        # The id came through an event: quoted whole, it stays one path segment whatever it holds.
+        return f"{base}{path}{quote(follow_up.item_id, safe='')}"
 
 
 def follow_up_addresses(runtime: RuntimeDep) -> FollowUpAddresses:

@@ -58,6 +58,18 @@ def rag_label(rag: str) -> str:
     return labels.get(rag, rag)
 
 
+def rag_in_sentence(rag: str) -> str:
+    """The colour of a RAG as a word inside a sentence ("Why it is red", "était orange"): the
+    badge's label is capitalised, which reads as a name mid-sentence, wrongly in French."""
+    words = {
+        "red": _("red"),
+        "amber": _("amber"),
+        "green": _("green"),
+        "unknown": _("unknown"),
+    }
+    return words.get(rag, rag)
+
+
 def state_label(state: str) -> str:
     """A project's or milestone's status in words (the code itself when it is not known)."""
     labels = {
@@ -77,6 +89,7 @@ FILTERS: dict[str, Any] = {
     "percent": percent,
     "day": day,
     "rag_label": rag_label,
+    "rag_in_sentence": rag_in_sentence,
     "state_label": state_label,
 }
 """The filters every template can use."""

@@ -23,7 +23,7 @@ from pmo_monitoring.domain.model import Rag
 from pmo_monitoring.domain.rag_as_of_today import rag_as_of_today
 from pmo_monitoring.domain.records import Methodology
 from pmo_monitoring.domain.reporting_cadence import check_report_overdue
-from pmo_monitoring.handlers.health_assessment import thresholds_from
+from pmo_monitoring.handlers.health_assessment import ThresholdsInUse, thresholds_from
 from pmo_monitoring.handlers.portfolio_page_queries import (
     ProjectTimeline,
     all_methodologies,
@@ -47,6 +47,9 @@ class HeatmapRow:
     rag: str
     last_report_at: date | None
     cells: Mapping[str, Cell]
+    methodology: str | None = None
+    """The methodology whose thresholds judge the project (None: the defaults), for its link to
+    the glossary's thresholds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +92,13 @@ def rag_a_week_ago(
     )
 
 
+def _judging_methodology(timeline: ProjectTimeline | None, in_use: ThresholdsInUse) -> str | None:
+    """The key of the methodology judging the project, None when the defaults do."""
+    if timeline is None or in_use.source != "methodology":
+        return None
+    return timeline.methodology
+
+
 def _row(
     listed: Mapping[str, Any],
     timeline: ProjectTimeline | None,
@@ -96,15 +106,17 @@ def _row(
     today: date,
 ) -> HeatmapRow:
     health = timeline.health if timeline is not None else None
+    in_use = thresholds_from(
+        methodologies.get(timeline.methodology) if timeline is not None else None
+    )
     missed = False
     if timeline is not None and not timeline.closed:
-        thresholds = thresholds_from(methodologies.get(timeline.methodology)).thresholds
         missed = (
             check_report_overdue(
                 start_date=timeline.start_date,
                 last_report_at=listed["last_report_at"],
                 today=today,
-                thresholds=thresholds,
+                thresholds=in_use.thresholds,
             )
             is not None
         )
@@ -120,6 +132,7 @@ def _row(
             reported=listed["last_report_at"] is not None,
             report_missed=missed,
         ),
+        methodology=_judging_methodology(timeline, in_use),
     )
 
 

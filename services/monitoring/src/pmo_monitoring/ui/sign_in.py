@@ -1,5 +1,8 @@
 """Development sign-in: a form that takes a token and keeps it in a cookie; and sign-out.
 
+The form is on in development and test only (or as PMO_MONITORING_UI_SIGN_IN_FORM says): in
+production /ui/login is a page saying to sign in through the organisation's auth proxy.
+
 These two forms are the view's only state-changing requests. The cookie is SameSite=Strict,
 so no other site's request carries it (that covers cross-site request forgery of every page);
 the forms also refuse a post from another origin (a forged sign-in needs no cookie).
@@ -7,12 +10,15 @@ the forms also refuse a post from another origin (a forged sign-in needs no cook
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pmo_common.problems import ProblemException
+from pmo_common.web.app_factory import RuntimeDep
 
+from pmo_monitoring.config import MonitoringSettings
 from pmo_monitoring.ui.page_route import PageRoute
 from pmo_monitoring.ui.page_session import (
     MAX_TOKEN_LENGTH,
@@ -32,8 +38,26 @@ MAX_FORM_FIELDS = 8
 router = APIRouter(prefix=UI_PREFIX, route_class=PageRoute, include_in_schema=False)
 
 
+def sign_in_form_enabled(runtime: RuntimeDep) -> bool:
+    """Whether the running app takes tokens at /ui/login (a route dependency)."""
+    settings = runtime.settings
+    return isinstance(settings, MonitoringSettings) and settings.sign_in_form_enabled
+
+
+SignInFormEnabled = Annotated[bool, Depends(sign_in_form_enabled)]
+
+
 def _form_page(request: Request, *, error: str | None = None, status_code: int = 200) -> Response:
-    return render_page(request, "login.html", {"error": error}, status_code=status_code)
+    return render_page(
+        request, "login.html", {"error": error, "form_enabled": True}, status_code=status_code
+    )
+
+
+def _proxy_sign_in_page(request: Request, *, status_code: int) -> Response:
+    """Where the form is off: a page saying where people sign in instead."""
+    return render_page(
+        request, "login.html", {"error": None, "form_enabled": False}, status_code=status_code
+    )
 
 
 async def _posted_token(request: Request) -> str:
@@ -55,14 +79,16 @@ async def _posted_token(request: Request) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse)
-async def sign_in_form(request: Request) -> Response:
+async def sign_in_form(request: Request, enabled: SignInFormEnabled) -> Response:
     """The form that takes a token (development; production signs in at the auth proxy)."""
-    return _form_page(request)
+    return _form_page(request) if enabled else _proxy_sign_in_page(request, status_code=200)
 
 
 @router.post("/login", response_class=HTMLResponse)
-async def sign_in(request: Request) -> Response:
+async def sign_in(request: Request, enabled: SignInFormEnabled) -> Response:
     """Verify the token as the API does, keep it in the cookie and open the portfolio."""
+    if not enabled:
+        return _proxy_sign_in_page(request, status_code=403)
     ensure_same_origin(request)
     token = await _posted_token(request)
     if not token:
