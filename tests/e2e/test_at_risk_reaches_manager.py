@@ -156,9 +156,10 @@ async def test_at_risk_project_reaches_its_manager_exactly_once(
     still_red = await http.post(reports_url, headers=manager, json=report(percent=31, cost=51000))
     assert still_red.status_code == 201
 
-    # Back on track (same as_of replaces the earlier report): the alert resolves.
+    # Back on track (same as_of replaces the earlier report, with figures no lower than it):
+    # the alert resolves.
     recovered_posted_at = time.monotonic()
-    healthy = await http.post(reports_url, headers=manager, json=report(percent=50, cost=48000))
+    healthy = await http.post(reports_url, headers=manager, json=report(percent=55, cost=52000))
     assert healthy.status_code == 201, healthy.text
 
     async def resolved_alert() -> dict[str, Any] | None:

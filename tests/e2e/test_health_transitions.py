@@ -68,19 +68,21 @@ async def test_green_amber_red_recovered(
         health: dict[str, Any] = answer.json()["health"]
         return health
 
-    # Planned value by each day: 100,000 * elapsed / 200 days.
-    green = await post(report(days_ago=3, percent=50, cost=49000))
+    # Planned value by each day: 100,000 * elapsed / 200 days (50,000 today, 500 a day less for
+    # each day before). Progress and cost never go down from one report to the next (a report
+    # that lowers them would have to say it corrects): the planned value outruns the progress.
+    green = await post(report(days_ago=12, percent=42, cost=41000))
     assert green["rag"] == "green", green["reasons"]
 
-    amber = await post(report(days_ago=2, percent=46, cost=47000))
+    amber = await post(report(days_ago=8, percent=42.5, cost=42000))
     assert amber["rag"] == "amber"
     amber_codes = {reason["code"] for reason in amber["reasons"]}
     assert "spi_below_threshold" in amber_codes
 
-    red = await post(report(days_ago=1, percent=40, cost=52000), correlation_id="audit-4711")
+    red = await post(report(days_ago=4, percent=42.6, cost=50000), correlation_id="audit-4711")
     assert red["rag"] == "red"
 
-    recovered = await post(report(days_ago=0, percent=50, cost=50000))
+    recovered = await post(report(days_ago=0, percent=56, cost=52000))
     assert recovered["rag"] in ("green", "amber")
 
     changes = await tap.wait_for_events("project.health_changed", project_id, 4)
@@ -94,7 +96,7 @@ async def test_green_amber_red_recovered(
     assert at_risk["traceparent"].startswith("00-")
     assert at_risk["data"]["manager"] == MANAGER
     reasons = {reason["code"]: reason for reason in at_risk["data"]["reasons"]}
-    assert reasons["cpi_below_threshold"]["value"] == pytest.approx(40000 / 52000, abs=1e-3)
+    assert reasons["cpi_below_threshold"]["value"] == pytest.approx(42600 / 50000, abs=1e-3)
     assert reasons["cpi_below_threshold"]["threshold"] == pytest.approx(0.90)
     assert "Cost performance" in reasons["cpi_below_threshold"]["message"]
 

@@ -272,7 +272,7 @@ async def test_a_project_in_difficulty_is_supported_until_it_recovers(
     assert done.status_code == 200, done.text
 
     # The project recovers, but one action is still open: the case stays open until it is done.
-    healthy = await http.post(reports_url, headers=story.manager, json=report(50, 48000))
+    healthy = await http.post(reports_url, headers=story.manager, json=report(55, 52000))
     assert healthy.status_code == 201, healthy.text
     await eventually(lambda: _resolved(story, alert["id"]), what="the alert to resolve on recovery")
     assert (await http.get(case_url, headers=story.manager)).json()["status"] == "open"

@@ -90,6 +90,10 @@ def test_concurrent_same_day_reports_without_keys_never_answer_500(
             "as_of": datetime.now(UTC).date().isoformat(),
             "percent_complete": 10 + n,
             "actual_cost": 1000 + n,
+            # Racing same-day reports replace one another, some with lower figures: each says
+            # it corrects, so the race decides, not the data-quality check.
+            "correction": True,
+            "correction_note": f"racing report {n}",
         }
         with httpx.Client(timeout=30) as client:
             barrier.wait()

@@ -295,3 +295,38 @@ async def test_alert_list_is_paginated(notifications: Any, notifications_payload
         "/v1/alerts", headers=notifications.auth(), params={"limit": 10_000}
     )
     assert too_big.status_code == 422
+
+
+async def test_alerts_are_filtered_by_kind(notifications: Any, notifications_payloads: Any) -> None:
+    project_id = new_project_id()
+    await notifications.apply("project.at_risk", notifications_payloads.at_risk(project_id))
+    await notifications.apply(
+        "project.report_overdue", notifications_payloads.overdue(project_id, period=3)
+    )
+
+    async def kinds_listed(**params: str) -> list[str]:
+        listed = await notifications.client.get(
+            "/v1/alerts", headers=notifications.auth(), params={"project_id": project_id, **params}
+        )
+        assert listed.status_code == 200, listed.text
+        return sorted(item["kind"] for item in listed.json()["items"])
+
+    assert await kinds_listed() == ["at_risk", "report_overdue"]
+    assert await kinds_listed(kind="report_overdue") == ["report_overdue"]
+    assert await kinds_listed(kind="at_risk") == ["at_risk"]
+    assert await kinds_listed(kind="action_overdue") == []
+
+    unknown = await notifications.client.get(
+        "/v1/alerts", headers=notifications.auth(), params={"kind": "overdue"}
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "query.kind"
+
+
+def test_the_kind_filter_names_every_kind_of_alert() -> None:
+    from typing import get_args
+
+    from pmo_notifications.api.schemas import AlertKindName
+    from pmo_notifications.domain.alert_rules import ALERT_KINDS
+
+    assert get_args(AlertKindName) == ALERT_KINDS

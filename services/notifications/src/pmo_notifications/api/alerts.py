@@ -18,6 +18,7 @@ from pmo_notifications.api.access import (
     ensure_can_read_alert,
 )
 from pmo_notifications.api.schemas import (
+    AlertKindName,
     AlertOut,
     AlertResolve,
     AlertStatusName,
@@ -61,8 +62,9 @@ async def list_alerts_route(
     project_id: Annotated[ReferenceId | None, Query()] = None,
     status: AlertStatusName | None = None,
     severity: SeverityName | None = None,
+    kind: AlertKindName | None = None,
 ) -> Page[AlertOut]:
-    """A page of alerts, newest first, filtered by project, status and severity."""
+    """A page of alerts, newest first, filtered by project, status, severity and kind."""
     records = await alert_queries.list_alerts(
         session,
         led_by=principal.email,
@@ -70,6 +72,7 @@ async def list_alerts_route(
         project_id=project_id,
         statuses=(status,) if status else None,
         severity=severity,
+        kind=kind,
         page=page,
     )
     return AlertOut.page_of(records, page)

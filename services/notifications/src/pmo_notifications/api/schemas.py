@@ -36,6 +36,8 @@ Channel = Literal["email", "webhook", "slack", "teams"]
 Locale = Literal["en", "fr"]
 SeverityName = Literal["info", "warning", "critical"]
 AlertStatusName = Literal["open", "acknowledged", "resolved"]
+# The kinds of alert (pmo_notifications.domain.alert_rules.ALERT_KINDS).
+AlertKindName = Literal["at_risk", "early_warning", "report_overdue", "action_overdue"]
 DeliveryStatusName = Literal["pending", "delivered", "retrying", "failed", "skipped", "grouped"]
 ReferenceId = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^\S+$")

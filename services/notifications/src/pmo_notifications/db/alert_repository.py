@@ -159,10 +159,14 @@ async def list_alerts(
     project_id: str | None = None,
     statuses: tuple[str, ...] | None = None,
     severity: str | None = None,
+    kind: str | None = None,
 ) -> list[AlertRecord]:
     """A page of alerts, newest first; `only_led` keeps projects `led_by` manages or sponsors."""
     query = matching(
-        select(alerts), (alerts.c.project_id, project_id), (alerts.c.severity, severity)
+        select(alerts),
+        (alerts.c.project_id, project_id),
+        (alerts.c.severity, severity),
+        (alerts.c.kind, kind),
     )
     if only_led:
         query = query.where(alerts.c.project_id.in_(projects_led_by(led_by)))

@@ -48,8 +48,9 @@ def red_report(as_of: str) -> dict[str, Any]:
 
 
 def green_report(as_of: str) -> dict[str, Any]:
-    """A report that makes it green again: 50 % done for 48,000 spent (CPI 1.04, SPI 1.0)."""
-    return {"as_of": as_of, "percent_complete": 50, "actual_cost": 48000, "summary": "On track"}
+    """A report that makes it green again: 55 % done for 52,000 spent (CPI 1.06, SPI 1.1); no
+    figure lower than the red report's, which a same-day report must not undercut."""
+    return {"as_of": as_of, "percent_complete": 55, "actual_cost": 52000, "summary": "On track"}
 
 
 async def in_parallel(
