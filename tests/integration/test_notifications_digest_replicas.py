@@ -129,8 +129,7 @@ async def readers(
         database,
         tmp_path / "seeding",
         count=1,
-        smtp_host=smtp_sink.host,
-        smtp_port=smtp_sink.port,
+        smtp=smtp_sink,
         digest_check_seconds=0,
     )
     async with running_replicas(create_app, [settings]) as [app]:
@@ -146,8 +145,7 @@ async def replicas(
         NotificationsSettings,
         database,
         tmp_path,
-        smtp_host=smtp_sink.host,
-        smtp_port=smtp_sink.port,
+        smtp=smtp_sink,
         digest_hour=0,
         timezone="UTC",
         digest_check_seconds=0.1,

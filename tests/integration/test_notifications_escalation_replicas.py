@@ -61,8 +61,7 @@ async def replicas(
         NotificationsSettings,
         database,
         tmp_path,
-        smtp_host=smtp_sink.host,
-        smtp_port=smtp_sink.port,
+        smtp=smtp_sink,
         escalation_check_seconds=0.2,
         pmo_emails=(PMO_DESK,),
     )

@@ -66,8 +66,7 @@ def settings_of(
         database,
         data_dir,
         count=count,
-        smtp_host=smtp_sink.host,
-        smtp_port=smtp_sink.port,
+        smtp=smtp_sink,
         webhook_allow_private=True,
         group_check_seconds=0.2,
     )

@@ -45,13 +45,7 @@ database = database_fixture("notifications_overdue_race", migrate)
 async def replicas(
     database: SharedDatabase, smtp_sink: SmtpSink, tmp_path: Path
 ) -> AsyncIterator[list[FastAPI]]:
-    settings = replica_settings(
-        NotificationsSettings,
-        database,
-        tmp_path,
-        smtp_host=smtp_sink.host,
-        smtp_port=smtp_sink.port,
-    )
+    settings = replica_settings(NotificationsSettings, database, tmp_path, smtp=smtp_sink)
     async with running_replicas(create_app, settings) as apps:
         yield apps
 

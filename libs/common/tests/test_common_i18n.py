@@ -86,3 +86,10 @@ def test_figures_are_written_as_each_language_writes_them() -> None:
     assert format_money(1234, "EUR", "en") == "€1,234.00"
     assert format_money(1234, "EUR", "fr") == "1\u202f234,00\xa0€"
     assert format_date(date(2026, 11, 30), "fr") == "30 nov. 2026"
+
+
+def test_a_fixed_number_keeps_its_trailing_zeros_in_each_language() -> None:
+    assert format_number(0.8, "en", digits=2, fixed=True) == "0.80"
+    assert format_number(1, "fr", digits=2, fixed=True) == "1,00"
+    assert format_number(1234.567, "fr", digits=2, fixed=True) == "1\u202f234,57"
+    assert format_number(0.8, "en", digits=2) == "0.8"  # without it, at most `digits`

@@ -216,3 +216,13 @@ async def subscribe(notifications: Any, project_id: str, *event_types: str) -> s
     assert answer.status_code == 201, answer.text
     subscription_id: str = answer.json()["id"]
     return subscription_id
+
+
+async def two_actions_overdue(notifications: Any, payloads: Any, project_id: str) -> None:
+    """Standards' intervention.action_overdue for two recovery actions of the project, a-1
+    then a-2, applied through the consumer."""
+    for action_id, title in (("a-1", "Re-plan the integration"), ("a-2", "Freeze the scope")):
+        await notifications.apply(
+            "intervention.action_overdue",
+            payloads.action_overdue(project_id, action_id=action_id, title=title),
+        )

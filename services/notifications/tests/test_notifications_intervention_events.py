@@ -10,6 +10,8 @@ from typing import Any
 from pmo_common.events.envelope import CloudEvent
 from pmo_common.messaging.event_applier import Outcome
 
+from .signal_events import two_actions_overdue
+
 ACTION_OWNER = "grace@example.com"
 
 
@@ -115,11 +117,7 @@ async def test_overdue_actions_share_the_projects_one_alert_and_each_owner_is_re
     notifications: Any, notifications_payloads: Any
 ) -> None:
     project_id = str(uuid.uuid4())
-    for action_id, title in (("a-1", "Re-plan the integration"), ("a-2", "Freeze the scope")):
-        await notifications.apply(
-            "intervention.action_overdue",
-            notifications_payloads.action_overdue(project_id, action_id=action_id, title=title),
-        )
+    await two_actions_overdue(notifications, notifications_payloads, project_id)
     (alert,) = await alerts_of(notifications, project_id)
     assert alert["kind"] == "action_overdue"
     assert alert["title"] == "Project Apollo: 2 recovery actions overdue"

@@ -57,20 +57,39 @@ def body_of(message: EmailMessage) -> str:
     return str(part.get_content())
 
 
-async def subscribe(
-    notifications: Any, channel: str, target: str, project_id: str, locale: str | None = None
-) -> dict[str, Any]:
-    """A PMO admin's subscription of `target` to the project's project.at_risk."""
-    fields: dict[str, Any] = {
-        "channel": channel,
-        "target": target,
-        "event_types": ["project.at_risk"],
-        "project_id": project_id,
-    }
+async def post_subscription(
+    notifications: Any,
+    channel: str,
+    target: str,
+    *,
+    event_type: str = "project.at_risk",
+    project_id: str | None = None,
+    locale: str | None = None,
+) -> Any:
+    """A PMO admin's request to subscribe `target` to `event_type` (of one project if given);
+    the answer."""
+    fields: dict[str, Any] = {"channel": channel, "target": target, "event_types": [event_type]}
+    if project_id is not None:
+        fields["project_id"] = project_id
     if locale is not None:
         fields["locale"] = locale
-    answer = await notifications.client.post(
+    return await notifications.client.post(
         "/v1/subscriptions", headers=notifications.auth(), json=fields
+    )
+
+
+async def subscribe(
+    notifications: Any,
+    channel: str,
+    target: str,
+    project_id: str,
+    locale: str | None = None,
+    *,
+    event_type: str = "project.at_risk",
+) -> dict[str, Any]:
+    """A PMO admin's subscription of `target` to the project's `event_type`."""
+    answer = await post_subscription(
+        notifications, channel, target, event_type=event_type, project_id=project_id, locale=locale
     )
     assert answer.status_code == 201, answer.text
     subscription: dict[str, Any] = answer.json()
@@ -226,16 +245,7 @@ async def test_the_digest_preview_is_in_the_language_asked_else_the_default(
 async def test_a_subscription_in_a_language_without_catalog_is_refused_naming_locale(
     notifications: Any,
 ) -> None:
-    answer = await notifications.client.post(
-        "/v1/subscriptions",
-        headers=notifications.auth(),
-        json={
-            "channel": "email",
-            "target": LEA,
-            "event_types": ["project.at_risk"],
-            "locale": "de",
-        },
-    )
+    answer = await post_subscription(notifications, "email", LEA, locale="de")
     assert answer.status_code == 422
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert [error["field"] for error in answer.json()["errors"]] == ["body.locale"]
@@ -310,18 +320,9 @@ async def test_an_early_warning_reaches_a_french_subscriber_in_monitoring_s_fren
     notifications: Any, smtp_sink: SmtpSink
 ) -> None:
     project_id = str(uuid.uuid4())
-    answer = await notifications.client.post(
-        "/v1/subscriptions",
-        headers=notifications.auth(),
-        json={
-            "channel": "email",
-            "target": LEA,
-            "event_types": ["project.early_warning"],
-            "project_id": project_id,
-            "locale": "fr",
-        },
+    await subscribe(
+        notifications, "email", LEA, project_id, "fr", event_type="project.early_warning"
     )
-    assert answer.status_code == 201, answer.text
     english = "At this trend CPI falls below 0.90 in about 6 weeks."
     french = f"À cette tendance, le CPI passe sous 0,90 dans environ 6{NBSP}semaines."
     warning = EarlyWarning(

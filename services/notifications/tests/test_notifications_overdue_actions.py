@@ -9,7 +9,7 @@ from typing import Any
 
 from pmo_common.events.payloads import ActionDone
 
-from .signal_events import alerts_of
+from .signal_events import alerts_of, two_actions_overdue
 
 
 async def done(notifications: Any, project_id: str, action_id: str) -> None:
@@ -29,11 +29,7 @@ async def test_done_actions_leave_the_alert_and_the_last_resolves_it(
     notifications: Any, notifications_payloads: Any
 ) -> None:
     project_id = str(uuid.uuid4())
-    for action_id, title in (("a-1", "Re-plan the integration"), ("a-2", "Freeze the scope")):
-        await notifications.apply(
-            "intervention.action_overdue",
-            notifications_payloads.action_overdue(project_id, action_id=action_id, title=title),
-        )
+    await two_actions_overdue(notifications, notifications_payloads, project_id)
 
     await done(notifications, project_id, "a-1")
     (alert,) = await alerts_of(notifications, project_id)

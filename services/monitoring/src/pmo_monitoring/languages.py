@@ -41,15 +41,10 @@ class LocalFigures:
         # The language's percent sign with its spacing ("%" or "\u202f%"), for figures with
         # decimals, which format_percent rounds away.
         self._percent_sign = format_percent(0, locale).removeprefix("0")
-        self._decimal_sign = format_number(0.5, locale, digits=1)[1]
 
     def index(self, value: float) -> str:
-        # format_number drops trailing zeros; an index reads with two decimals (0.80, 1.00),
-        # so they are put back after the language's own decimal sign.
-        whole, _sign, decimals = format_number(value, self.locale, digits=2).partition(
-            self._decimal_sign
-        )
-        return f"{whole}{self._decimal_sign}{decimals.ljust(2, '0')}"
+        # An index reads with two decimals, trailing zeros kept (0.80, 1.00).
+        return format_number(value, self.locale, digits=2, fixed=True)
 
     def number(self, value: float, decimals: int) -> str:
         return format_number(value, self.locale, digits=decimals)

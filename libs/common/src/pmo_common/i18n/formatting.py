@@ -10,9 +10,11 @@ from babel.numbers import format_currency, format_decimal
 from babel.numbers import format_percent as _babel_percent
 
 
-def format_number(value: float, locale: str, *, digits: int = 2) -> str:
-    """`value` with at most `digits` decimals, grouped as the language groups thousands."""
-    pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
+def format_number(value: float, locale: str, *, digits: int = 2, fixed: bool = False) -> str:
+    """`value` with at most `digits` decimals (exactly `digits` when `fixed`: an index reads
+    `0.80`, not `0.8`), grouped as the language groups thousands."""
+    decimal = "0" if fixed else "#"
+    pattern = "#,##0" + ("." + decimal * digits if digits > 0 else "")
     return format_decimal(value, format=pattern, locale=locale)
 
 

@@ -16,6 +16,7 @@ event causes in one write.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from functools import partial
 
 from pmo_common.events.payloads import HealthChanged, ProjectAtRisk, ProjectRecovered, Reason
@@ -120,16 +121,11 @@ async def on_project_at_risk(session: AsyncSession, event: Consumed[ProjectAtRis
         notify_manager = should_notify_again(existing.severity, payload.severity)
     email = partial(
         compose_at_risk_email,
-        notice=HealthNotice(
-            project_name=payload.project_name,
-            rag=payload.rag,
-            as_of=payload.as_of,
-            reasons=reasons,
-            metrics=payload.metrics.model_dump(mode="json"),
+        notice=replace(
+            _health_notice(payload, reasons, project.currency),
             severity=payload.severity,
             sponsor=payload.sponsor,
             alert_id=alert.id,
-            currency=project.currency,
         ),
     )
     await _deliver_signal(
@@ -160,15 +156,10 @@ async def on_project_recovered(session: AsyncSession, event: Consumed[ProjectRec
     )
     email = partial(
         compose_recovery_email,
-        notice=HealthNotice(
-            project_name=payload.project_name,
-            rag=payload.rag,
-            as_of=payload.as_of,
-            reasons=reasons,
-            metrics=payload.metrics.model_dump(mode="json"),
+        notice=replace(
+            _health_notice(payload, reasons, project.currency),
             previous_rag=payload.previous_rag,
             sponsor=payload.sponsor,
-            currency=project.currency,
         ),
     )
     await _deliver_signal(
@@ -235,14 +226,13 @@ async def on_health_changed(session: AsyncSession, event: Consumed[HealthChanged
         alert_id=alert.id if alert else None,
         email=partial(
             compose_health_change_email,
-            notice=HealthNotice(
-                project_name=payload.project_name,
-                rag=payload.rag,
-                as_of=payload.as_of,
-                reasons=_reason_lines(payload.reasons),
-                metrics=payload.metrics.model_dump(mode="json"),
+            notice=replace(
+                _health_notice(
+                    payload,
+                    _reason_lines(payload.reasons),
+                    project.currency if project else None,
+                ),
                 previous_rag=payload.previous_rag,
-                currency=project.currency if project else None,
             ),
         ),
         to=[],
@@ -427,6 +417,23 @@ async def _deliver_signal(
         alert_id=alert_id,
         email=email,
         to=[event.payload.manager] if to_manager else [],
+    )
+
+
+def _health_notice(
+    payload: ProjectAtRisk | ProjectRecovered | HealthChanged,
+    reasons: tuple[ReasonLine, ...],
+    currency: str | None,
+) -> HealthNotice:
+    """What every health e-mail tells: the colour as of the report judged, its reasons and
+    figures; each signal adds its own details (severity, previous colour, sponsor, alert)."""
+    return HealthNotice(
+        project_name=payload.project_name,
+        rag=payload.rag,
+        as_of=payload.as_of,
+        reasons=reasons,
+        metrics=payload.metrics.model_dump(mode="json"),
+        currency=currency,
     )
 
 

@@ -66,12 +66,8 @@ class CatalogWording:
         return format_number(value, self.locale, digits=digits)
 
     def index(self, value: float) -> str:
-        """A performance index with two decimals (`0.80`, `0,80`), as monitoring writes them:
-        format_number drops trailing zeros, so they are put back after the language's own
-        decimal sign."""
-        sign = format_number(0.5, self.locale, digits=1)[1]
-        whole, _, decimals = format_number(value, self.locale, digits=2).partition(sign)
-        return f"{whole}{sign}{decimals.ljust(2, '0')}"
+        """A performance index with two decimals (`0.80`, `0,80`), as monitoring writes them."""
+        return format_number(value, self.locale, digits=2, fixed=True)
 
     def money(self, amount: float, currency: str | None) -> str:
         """`amount` in `currency`; without one, a whole figure (the currency is unknown)."""

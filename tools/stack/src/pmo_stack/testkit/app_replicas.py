@@ -24,6 +24,7 @@ from pmo_common.settings import ServiceSettings
 from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from pmo_stack.smtp_sink import SmtpSink
 from pmo_stack.testkit.in_process import asgi_client, running
 from pmo_stack.testkit.waiting import eventually
 
@@ -108,11 +109,12 @@ def replica_settings(
     data_dir: Path,
     *,
     kafka_bootstrap: str | None = None,
+    smtp: SmtpSink | None = None,
     count: int = 2,
     **values: Any,
 ) -> list[Settings]:
     """Settings of `count` replicas on `database`, each with a data dir of its own under
-    `data_dir`; Kafka off unless `kafka_bootstrap` is given.
+    `data_dir`; Kafka off unless `kafka_bootstrap` is given; e-mail sent to `smtp` if given.
 
     On Kafka the replicas consume the real topics as one consumer group of the test's own, which
     keeps them from taking partitions (and committing offsets) away from any other process of
@@ -124,6 +126,8 @@ def replica_settings(
         values |= {"kafka_enabled": True, "kafka_bootstrap_servers": kafka_bootstrap}
     else:
         values |= {"kafka_enabled": False}
+    if smtp is not None:
+        values |= {"smtp_host": smtp.host, "smtp_port": smtp.port}
     return [
         settings_class(database_url=database.url, data_dir=data_dir / f"replica-{index}", **values)
         for index in range(count)
