@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from pmo_stack.testkit import assert_problem, created
+from pmo_stack.testkit import assert_problem, created, wait_until
 from pmo_stack.testkit.project_data import project_body
 
 pytestmark = pytest.mark.security
@@ -32,9 +32,40 @@ def paginated_lists(world: Any, http: httpx.Client, service: str) -> list[str]:
             continue
         names = {p["name"] for p in get.get("parameters", []) if p["in"] == "query"}
         if {"limit", "offset"} <= names:
-            found.append(path.replace("{project_id}", world.my_project["id"]))
+            if "{report_id}" in path:  # a report's revisions
+                found.append(report_revisions_path(world, http))
+            else:
+                found.append(path.replace("{project_id}", world.my_project["id"]))
     assert found, f"{service} has no paginated list"
     return found
+
+
+def report_revisions_path(world: Any, http: httpx.Client) -> str:
+    """The revisions list of a report filed once per session on a project of its own, so no
+    other test's reports are judged against it."""
+    if not _REVISIONS:
+        project = registered(world, http, "Revisions")
+        url = world.url("monitoring", f"/v1/projects/{project['id']}/status-reports")
+        body = {
+            "as_of": datetime.now(UTC).date().isoformat(),
+            "percent_complete": 20,
+            "actual_cost": 15000,
+        }
+        answers: list[httpx.Response] = []
+
+        def filed() -> bool:
+            answers.append(http.post(url, headers=world.manager, json=body))
+            return answers[-1].status_code != 404  # 404 until monitoring knows the project
+
+        wait_until(filed, what="monitoring to hear of the project")
+        report = created(answers[-1])
+        path = f"/v1/projects/{project['id']}/status-reports/{report['id']}/revisions"
+        _REVISIONS.append(path)
+    return _REVISIONS[0]
+
+
+# The revisions path report_revisions_path made, for the rest of the session.
+_REVISIONS: list[str] = []
 
 
 def registered(world: Any, http: httpx.Client, name: str) -> dict[str, Any]:
