@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-from pmo_common.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
+from pmo_common.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES, supported_locale
 from pmo_common.settings import (
     ServiceSettings,
     check_interval_field,
@@ -38,11 +38,7 @@ class MonitoringSettings(ServiceSettings):
     @field_validator("default_locale")
     @classmethod
     def _a_language_monitoring_speaks(cls, value: str) -> str:
-        if value not in SUPPORTED_LOCALES:
-            raise ValueError(
-                f"PMO_DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}, got {value!r}"
-            )
-        return value
+        return supported_locale(value)
 
     # The development sign-in form (/ui/login): unset, it is on in development and test and
     # off in production, where the auth proxy signs people in and the form would be a second

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
-from pmo_common.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
+from pmo_common.i18n import DEFAULT_LOCALE, supported_locale
 from pmo_common.settings import ServiceSettings, database_url_field, settings_reader
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import NoDecode
@@ -219,13 +219,7 @@ class NotificationsSettings(ServiceSettings):
     @classmethod
     def _supported_locale(cls, value: str) -> str:
         """A language the messages are written in (`en`, `fr`); refuses any other by name."""
-        locale = value.strip().lower()
-        if locale not in SUPPORTED_LOCALES:
-            raise ValueError(
-                f"PMO_DEFAULT_LOCALE: {value!r} is not a language the messages are written in "
-                f"(one of: {', '.join(SUPPORTED_LOCALES)})"
-            )
-        return locale
+        return supported_locale(value)
 
 
 # The variable each URL setting is read from, as its errors name it.

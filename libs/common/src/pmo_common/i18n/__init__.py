@@ -8,7 +8,12 @@ by a separate step. English is the source language: its text is the message id i
 
 from pmo_common.i18n.catalogs import load_translations, untranslated_messages
 from pmo_common.i18n.formatting import format_date, format_money, format_number, format_percent
-from pmo_common.i18n.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES, negotiate_locale
+from pmo_common.i18n.locales import (
+    DEFAULT_LOCALE,
+    SUPPORTED_LOCALES,
+    negotiate_locale,
+    supported_locale,
+)
 
 __all__ = [
     "DEFAULT_LOCALE",
@@ -19,5 +24,6 @@ __all__ = [
     "format_percent",
     "load_translations",
     "negotiate_locale",
+    "supported_locale",
     "untranslated_messages",
 ]

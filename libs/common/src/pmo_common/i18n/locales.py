@@ -8,6 +8,17 @@ DEFAULT_LOCALE = "en"
 _MAX_HEADER = 500
 
 
+def supported_locale(value: str) -> str:
+    """`PMO_DEFAULT_LOCALE` as every service reads it: a supported language code, spaces and
+    case aside; refuses any other by name."""
+    locale = value.strip().lower()
+    if locale not in SUPPORTED_LOCALES:
+        raise ValueError(
+            f"PMO_DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}, got {value!r}"
+        )
+    return locale
+
+
 def negotiate_locale(accept_language: str | None, *, default: str = DEFAULT_LOCALE) -> str:
     """The supported language the client prefers most (RFC 9110 §12.5.4), else `default`.
 
