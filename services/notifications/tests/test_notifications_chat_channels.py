@@ -45,11 +45,13 @@ async def attempts(notifications: Any, channel: str, subscription_id: str) -> li
 async def attempts_ending(
     notifications: Any, channel: str, subscription_id: str, status: str
 ) -> list[dict[str, Any]]:
-    """The subscription's attempts once the latest one has ended in `status`."""
+    """The subscription's attempts once none is in flight and the latest ended in `status`
+    (two messages to one chat go out side by side: the latest may end before the other)."""
 
     async def ended() -> list[dict[str, Any]] | None:
         rows = await attempts(notifications, channel, subscription_id)
-        return rows if rows and rows[-1]["status"] == status else None
+        in_flight = any(row["status"] == "pending" for row in rows)
+        return rows if rows and not in_flight and rows[-1]["status"] == status else None
 
     return await eventually(ended, what=f"the last {channel} attempt to end {status}")
 
