@@ -35,9 +35,9 @@ from pmo_stack.services import ServiceProcess, migrate
 from pmo_stack.testkit.in_process import asgi_client, running
 from pmo_stack.testkit.tokens import TokenFactory
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.wait import WebDriverWait
 
 TODAY = datetime.now(UTC).date()
@@ -281,9 +281,19 @@ class Pages:
 
     def submit(self, button: str) -> None:
         """Click a form's button and wait for the page it leads to (a click does not wait)."""
-        before = self.driver.find_element(By.TAG_NAME, "html")
+        # A mark on the current page's window: the page the form leads to gets a new window
+        # object without it. (Waiting for the old <html> element to go stale is not portable:
+        # Chromium 156 answers an inspector error instead of "stale element" mid-navigation.)
+        self.driver.execute_script("window.pmoPageBeforeSubmit = true;")
         self.driver.find_element(By.CSS_SELECTOR, button).click()
-        WebDriverWait(self.driver, PAGE_WAIT_SECONDS).until(staleness_of(before))
+        WebDriverWait(
+            self.driver, PAGE_WAIT_SECONDS, ignored_exceptions=(WebDriverException,)
+        ).until(
+            lambda browser: browser.execute_script(
+                "return window.pmoPageBeforeSubmit === undefined"
+                " && document.readyState === 'complete';"
+            )
+        )
 
     def text(self, selector: str) -> str:
         return str(self.driver.find_element(By.CSS_SELECTOR, selector).text)
