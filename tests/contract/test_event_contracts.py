@@ -255,6 +255,13 @@ SAMPLES: dict[type[EventPayload], dict[str, Any]] = {
         "name": "Digital",
         "owner": "olga@example.org",
     },
+    payloads.PortfolioMembership: {
+        "portfolio_id": "pf-1",
+        "email": "paul@example.org",
+        "role": "viewer",
+        "changed_by": "olga@example.org",
+        "changed_at": "2026-11-30T09:00:00Z",
+    },
     payloads.ScenarioCommitted: {
         "scenario_id": "s-1",
         "portfolio_id": "pf-1",
@@ -325,6 +332,7 @@ INVALID: dict[type[EventPayload], tuple[str, Any]] = {
     payloads.ActionAdded: ("due_date", "whenever"),
     payloads.ActionDone: ("done_at", None),
     payloads.PortfolioEvent: ("owner", None),
+    payloads.PortfolioMembership: ("role", "owner"),
     payloads.ProjectRebaselined: ("current", {"budget": 300000.0}),
 }
 

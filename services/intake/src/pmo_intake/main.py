@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from pmo_common.audit.route import audit_router
 from pmo_common.web.app_factory import create_service_app
 
 from pmo_intake.api.baselines import router as baselines_router
@@ -16,6 +17,7 @@ from pmo_intake.api.requests import router as requests_router
 from pmo_intake.api.scenarios import router as scenarios_router
 from pmo_intake.api.scoring_models import router as scoring_models_router
 from pmo_intake.config import IntakeSettings, get_settings
+from pmo_intake.db.audit_trail import trail
 from pmo_intake.db.tables import messaging
 from pmo_intake.handlers.consumed_events import CONSUMED
 
@@ -26,6 +28,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         settings=settings or get_settings(),
         tables=messaging,
         routers=[
+            audit_router(trail),
             projects_router,
             baselines_router,
             change_requests_router,

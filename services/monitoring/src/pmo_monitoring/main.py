@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from pmo_common.audit.route import audit_router
 from pmo_common.web.app_factory import create_service_app
 
 from pmo_monitoring.api.glossary import router as glossary_router
 from pmo_monitoring.api.health import router as health_router
 from pmo_monitoring.api.status_reports import router as status_reports_router
 from pmo_monitoring.config import MonitoringSettings, get_settings
+from pmo_monitoring.db.audit_trail import trail
 from pmo_monitoring.db.tables import messaging
 from pmo_monitoring.handlers.consumed_events import CONSUMED
 from pmo_monitoring.handlers.overdue_detection import report_overdue_job
@@ -22,7 +24,13 @@ def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
     return create_service_app(
         settings=settings or get_settings(),
         tables=messaging,
-        routers=[status_reports_router, health_router, glossary_router, ui_router],
+        routers=[
+            audit_router(trail),
+            status_reports_router,
+            health_router,
+            glossary_router,
+            ui_router,
+        ],
         handlers=CONSUMED,
         jobs=[report_overdue_job],
         description=(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from pmo_common.audit.route import audit_router
 from pmo_common.web.app_factory import create_service_app
 from pmo_common.web.runtime import ServiceRuntime
 
@@ -13,6 +14,7 @@ from pmo_notifications.api.escalation_policies import router as escalation_polic
 from pmo_notifications.api.silences import router as silences_router
 from pmo_notifications.api.subscriptions import router as subscriptions_router
 from pmo_notifications.config import NotificationsSettings, get_settings
+from pmo_notifications.db.audit_trail import trail
 from pmo_notifications.db.tables import messaging
 from pmo_notifications.handlers.consumed_events import CONSUMED
 from pmo_notifications.handlers.delivery_dispatcher import run_delivery_job
@@ -37,6 +39,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         settings=settings or get_settings(),
         tables=messaging,
         routers=[
+            audit_router(trail),
             alerts_router,
             subscriptions_router,
             silences_router,

@@ -4,6 +4,7 @@ interventions in projects in difficulty."""
 from __future__ import annotations
 
 from fastapi import FastAPI
+from pmo_common.audit.route import audit_router
 from pmo_common.web.app_factory import create_service_app
 from pmo_common.web.runtime import ServiceRuntime
 
@@ -12,6 +13,7 @@ from pmo_standards.api.interventions import router as interventions_router
 from pmo_standards.api.methodologies import router as methodologies_router
 from pmo_standards.api.practices import router as practices_router
 from pmo_standards.config import StandardsSettings, get_settings
+from pmo_standards.db.audit_trail import trail
 from pmo_standards.db.tables import messaging
 from pmo_standards.handlers.action_overdue_detection import action_overdue_job
 from pmo_standards.handlers.consumed_events import CONSUMED
@@ -27,7 +29,13 @@ def create_app(settings: StandardsSettings | None = None) -> FastAPI:
     return create_service_app(
         settings=settings or get_settings(),
         tables=messaging,
-        routers=[methodologies_router, compliance_router, practices_router, interventions_router],
+        routers=[
+            audit_router(trail),
+            methodologies_router,
+            compliance_router,
+            practices_router,
+            interventions_router,
+        ],
         handlers=CONSUMED,
         jobs=[action_overdue_job],
         on_startup=_seed,

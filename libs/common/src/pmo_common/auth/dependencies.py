@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from pmo_common.audit.actor import acting_principal
 from pmo_common.auth.principal import KNOWN_ROLES, Principal
 from pmo_common.auth.tokens import InvalidToken, TokenVerifier
 from pmo_common.problems import ProblemException
@@ -47,6 +48,7 @@ async def current_principal(
         raise _unauthorized() from exc
     if not principal.roles & KNOWN_ROLES:
         raise ProblemException(403, "Forbidden", NO_KNOWN_ROLE_DETAIL)
+    acting_principal.set(principal)  # the actor of the audit records this request writes
     return principal
 
 

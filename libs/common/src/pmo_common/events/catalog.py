@@ -32,6 +32,7 @@ from pmo_common.events.payloads import (
     InterventionOpened,
     MethodologyPublished,
     PortfolioEvent,
+    PortfolioMembership,
     ProjectAtRisk,
     ProjectClosed,
     ProjectCreated,
@@ -86,6 +87,18 @@ SCENARIO_COMMITTED = EventSpec(
 )
 PORTFOLIO_CREATED = EventSpec(
     "intake.portfolio.created", PortfolioEvent, "intake", "A portfolio was created"
+)
+PORTFOLIO_MEMBER_ADDED = EventSpec(
+    "intake.portfolio.member_added",
+    PortfolioMembership,
+    "intake",
+    "A person was given a role in a portfolio (portfolio manager or viewer)",
+)
+PORTFOLIO_MEMBER_REMOVED = EventSpec(
+    "intake.portfolio.member_removed",
+    PortfolioMembership,
+    "intake",
+    "A person's role in a portfolio was taken back",
 )
 PROJECT_CREATED = EventSpec(
     "project.created", ProjectCreated, "intake", "A project entered the registry"
@@ -211,6 +224,8 @@ _SPECS: tuple[EventSpec[Any], ...] = (
     REQUEST_RETURNED,
     SCENARIO_COMMITTED,
     PORTFOLIO_CREATED,
+    PORTFOLIO_MEMBER_ADDED,
+    PORTFOLIO_MEMBER_REMOVED,
     PROJECT_CREATED,
     PROJECT_UPDATED,
     PROJECT_CLOSED,

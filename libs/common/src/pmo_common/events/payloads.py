@@ -436,6 +436,20 @@ class PortfolioEvent(EventPayload):
     owner: str = Field(description="The portfolio manager's e-mail address")
 
 
+class PortfolioMembership(EventPayload):
+    """A person's role in one portfolio: granted (member_added) or taken back (member_removed).
+
+    The role scopes the person's rights in every service: a `portfolio_manager` member reads,
+    decides, silences and approves for the portfolio's projects; a `viewer` member reads them.
+    """
+
+    portfolio_id: str
+    email: str = Field(description="The member's e-mail address (compared case-insensitively)")
+    role: Literal["portfolio_manager", "viewer"]
+    changed_by: str = Field(description="Who granted or removed the role")
+    changed_at: datetime
+
+
 class ScenarioCommitted(EventPayload):
     """A portfolio scenario was committed: its requests go to the PMO's decision, best first."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pmo_common.audit.trail import audit_table
 from pmo_common.db import email_column, id_column, json_column, timestamp_column, version_column
 from pmo_common.db.columns import code_column, name_column, reference_column, text_column
 from pmo_common.messaging.tables import messaging_tables
@@ -23,6 +24,7 @@ from sqlalchemy import (
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
+audit_records = audit_table(metadata)
 
 projects = Table(
     "projects",

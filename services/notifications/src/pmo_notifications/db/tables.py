@@ -3,6 +3,7 @@ escalation policies and the owners of the PMO's interventions."""
 
 from __future__ import annotations
 
+from pmo_common.audit.trail import audit_table
 from pmo_common.db import email_column, id_column, json_column, timestamp_column, version_column
 from pmo_common.db.columns import code_column, name_column, reference_column, text_column
 from pmo_common.messaging.tables import messaging_tables
@@ -21,6 +22,7 @@ from sqlalchemy import (
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
+audit_records = audit_table(metadata)
 
 # What notifications knows of each project, built from intake's events (and, until intake's
 # event arrives, from the at-risk event's own fields with version 0).

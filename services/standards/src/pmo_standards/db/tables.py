@@ -3,6 +3,7 @@ gate decisions, the best-practice library and the interventions in projects in d
 
 from __future__ import annotations
 
+from pmo_common.audit.trail import audit_table
 from pmo_common.db import email_column, id_column, json_column, timestamp_column, version_column
 from pmo_common.db.columns import code_column, name_column, reference_column, text_column
 from pmo_common.messaging.tables import messaging_tables
@@ -10,6 +11,7 @@ from sqlalchemy import Column, Date, Integer, MetaData, String, Table
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
+audit_records = audit_table(metadata)
 
 # The current version of each methodology, as served by the API.
 methodologies = Table(

@@ -1,0 +1,9 @@
+"""Intake's audit trail: call `trail.record(...)` in the transaction of each change."""
+
+from __future__ import annotations
+
+from pmo_common.audit.trail import AuditTrail
+
+from pmo_intake.db.tables import audit_records
+
+trail = AuditTrail(table=audit_records, service="intake")
