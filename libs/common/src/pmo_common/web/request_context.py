@@ -9,6 +9,7 @@ import uuid
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import Message, Receive, Scope, Send
 
+from pmo_common.audit.actor import acting_principal
 from pmo_common.observability import child_traceparent, correlation_id_var, traceparent_var
 from pmo_common.web.asgi import HttpMiddleware
 from pmo_common.web.metrics import HTTP_LATENCY, HTTP_REQUESTS
@@ -41,6 +42,8 @@ class RequestContextMiddleware(HttpMiddleware):
         no_store = _private(scope["path"], request_headers)
         correlation_token = correlation_id_var.set(correlation_id)
         trace_token = traceparent_var.set(child_traceparent(request_headers.get("traceparent")))
+        # No actor until this request's token is verified (none leaks from an earlier request).
+        actor_token = acting_principal.set(None)
         started = time.perf_counter()
         status = 500
 
@@ -66,3 +69,4 @@ class RequestContextMiddleware(HttpMiddleware):
             HTTP_LATENCY.labels(method, route).observe(time.perf_counter() - started)
             correlation_id_var.reset(correlation_token)
             traceparent_var.reset(trace_token)
+            acting_principal.reset(actor_token)
