@@ -94,6 +94,17 @@ class Intake:
         created: dict[str, Any] = response.json()
         return created
 
+    # What `new_portfolio` publishes: the portfolio, then its owner as its first manager.
+    new_portfolio_events = ("intake.portfolio.created", "intake.portfolio.member_added")
+
+    async def new_portfolio(self, owner: str = "pam@example.com", name: str = "Growth") -> str:
+        """Create a portfolio as a PMO admin; its owner is its first portfolio_manager member
+        (ADR 0026). Its id."""
+        body = {"name": name, "owner": owner}
+        response = await self.client.post("/v1/portfolios", json=body, headers=self.auth_header())
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
     async def new_request(
         self, headers: dict[str, str] | None = None, *, submit: bool = False, **overrides: Any
     ) -> str:
@@ -146,5 +157,7 @@ def bob(intake: Intake) -> dict[str, str]:
 
 @pytest.fixture
 def pam(intake: Intake) -> dict[str, str]:
-    """A portfolio manager: reviews requests, decides none."""
+    """A portfolio manager (token role; she acts for the portfolios she is a portfolio_manager
+    member of, e.g. those `intake.new_portfolio()` makes her the owner of): reviews requests,
+    decides none."""
     return intake.auth_header("portfolio_manager", "pam@example.com")

@@ -104,7 +104,7 @@ async def test_an_admins_direct_change_records_the_next_version(intake: Intake) 
 
 
 async def test_a_change_outside_the_baseline_makes_no_version(intake: Intake) -> None:
-    project = await intake.new_project()
+    project = await intake.new_project(portfolio_id=await intake.new_portfolio())
     pam = intake.auth_header("portfolio_manager", "pam@example.com")
     renamed = await intake.client.patch(
         f"/v1/projects/{project['id']}", json={"sponsor": "sam@example.com"}, headers=pam
@@ -112,6 +112,7 @@ async def test_a_change_outside_the_baseline_makes_no_version(intake: Intake) ->
     assert renamed.status_code == 200, renamed.text
     assert len(await baselines(intake, project["id"], pam)) == 1
     assert [topic for topic, _ in await intake.outbox_events()] == [
+        *intake.new_portfolio_events,
         "project.created",
         "project.updated",
     ]

@@ -20,6 +20,13 @@ CHANGES = {
 JUSTIFICATION = "The supplier delivers a quarter late."
 
 
+async def pams_project(intake: Intake, **overrides: Any) -> dict[str, Any]:
+    """A project of a portfolio Pam owns, so she decides its change requests (ADR 0026)."""
+    name = overrides.get("name", "Apollo")
+    portfolio_id = await intake.new_portfolio(name=f"Portfolio of {name}")
+    return await intake.new_project(portfolio_id=portfolio_id, **overrides)
+
+
 async def file(
     intake: Intake, project_id: str, headers: dict[str, str], **body: Any
 ) -> dict[str, Any]:
@@ -34,7 +41,7 @@ async def file(
 async def test_the_manager_files_and_a_portfolio_manager_approves(
     intake: Intake, ada: dict[str, str], pam: dict[str, str]
 ) -> None:
-    project = await intake.new_project()
+    project = await pams_project(intake)
     url = f"/v1/projects/{project['id']}/change-requests"
     filed = await file(intake, project["id"], ada)
     assert filed["status"] == "pending"
@@ -49,7 +56,10 @@ async def test_the_manager_files_and_a_portfolio_manager_approves(
     assert (await intake.client.get(f"/v1/projects/{project['id']}", headers=ada)).json()[
         "budget"
     ] == 100000
-    assert [topic for topic, _ in await intake.outbox_events()] == ["project.created"]
+    assert [topic for topic, _ in await intake.outbox_events()] == [
+        *intake.new_portfolio_events,
+        "project.created",
+    ]
 
     approved = await intake.client.post(f"{url}/{filed['id']}/approve", headers=pam)
     assert approved.status_code == 200, approved.text
@@ -67,7 +77,7 @@ async def test_the_manager_files_and_a_portfolio_manager_approves(
     assert versions[1]["reason"] == JUSTIFICATION
     assert versions[1]["created_by"] == "pam@example.com"
 
-    events = await intake.outbox_events()
+    events = (await intake.outbox_events())[len(intake.new_portfolio_events) :]
     assert [topic for topic, _ in events] == [
         "project.created",
         "project.updated",
@@ -89,7 +99,7 @@ async def test_the_manager_files_and_a_portfolio_manager_approves(
 async def test_a_rejection_says_why_and_leaves_the_baseline(
     intake: Intake, ada: dict[str, str], pam: dict[str, str]
 ) -> None:
-    project = await intake.new_project()
+    project = await pams_project(intake)
     filed = await file(intake, project["id"], ada)
     url = f"/v1/projects/{project['id']}/change-requests/{filed['id']}"
     reasonless = await intake.client.post(f"{url}/reject", json={}, headers=pam)
@@ -105,7 +115,10 @@ async def test_a_rejection_says_why_and_leaves_the_baseline(
         await intake.client.get(f"/v1/projects/{project['id']}/baselines", headers=ada)
     ).json()["items"]
     assert len(versions) == 1
-    assert [topic for topic, _ in await intake.outbox_events()] == ["project.created"]
+    assert [topic for topic, _ in await intake.outbox_events()] == [
+        *intake.new_portfolio_events,
+        "project.created",
+    ]
     pending = await intake.client.get(
         f"/v1/projects/{project['id']}/change-requests",
         params={"status": "pending"},
@@ -117,7 +130,7 @@ async def test_a_rejection_says_why_and_leaves_the_baseline(
 async def test_a_decided_request_cannot_be_decided_again(
     intake: Intake, ada: dict[str, str], pam: dict[str, str]
 ) -> None:
-    project = await intake.new_project()
+    project = await pams_project(intake)
     filed = await file(intake, project["id"], ada)
     url = f"/v1/projects/{project['id']}/change-requests/{filed['id']}"
     assert (await intake.client.post(f"{url}/approve", headers=pam)).status_code == 200
@@ -134,7 +147,7 @@ async def test_a_decided_request_cannot_be_decided_again(
 async def test_who_files_and_who_decides(
     intake: Intake, ada: dict[str, str], bob: dict[str, str], pam: dict[str, str]
 ) -> None:
-    project = await intake.new_project()
+    project = await pams_project(intake)
     url = f"/v1/projects/{project['id']}/change-requests"
     body = {"changes": CHANGES, "justification": JUSTIFICATION}
     viewer = intake.auth_header("viewer", "vic@example.com")
@@ -157,7 +170,7 @@ async def test_who_files_and_who_decides(
     assert (await intake.client.post(f"{url}/{own['id']}/approve", headers=pam)).status_code == 200
     unknown = await intake.client.post(f"{url}/nope/approve", headers=pam)
     assert unknown.status_code == 404
-    elsewhere = await intake.new_project(name="Zephyr")
+    elsewhere = await pams_project(intake, name="Zephyr")
     moved = f"/v1/projects/{elsewhere['id']}/change-requests/{filed['id']}"
     assert (await intake.client.get(moved, headers=pam)).status_code == 404
 
@@ -179,7 +192,7 @@ async def test_who_files_and_who_decides(
 async def test_changes_that_break_the_rules_are_refused_when_filed(
     intake: Intake, ada: dict[str, str], changes: dict[str, Any], field: str
 ) -> None:
-    project = await intake.new_project()
+    project = await pams_project(intake)
     url = f"/v1/projects/{project['id']}/change-requests"
     refused = await intake.client.post(
         url, json={"changes": changes, "justification": JUSTIFICATION}, headers=ada
@@ -194,7 +207,7 @@ async def test_changes_that_break_the_rules_are_refused_when_filed(
 async def test_an_approval_that_no_longer_fits_the_project_is_refused(
     intake: Intake, ada: dict[str, str], pam: dict[str, str]
 ) -> None:
-    project = await intake.new_project()
+    project = await pams_project(intake)
     filed = await file(intake, project["id"], ada, changes={"end_date": "2026-06-30"})
     # Meanwhile a PMO admin moves the start past the requested end.
     moved = await intake.client.patch(
@@ -217,7 +230,7 @@ async def test_an_approval_that_no_longer_fits_the_project_is_refused(
 async def test_a_closed_project_takes_no_change_request(
     intake: Intake, ada: dict[str, str], pam: dict[str, str]
 ) -> None:
-    project = await intake.new_project()
+    project = await pams_project(intake)
     filed = await file(intake, project["id"], ada)
     closed = await intake.client.post(
         f"/v1/projects/{project['id']}/close", headers=intake.auth_header()
@@ -236,7 +249,7 @@ async def test_a_closed_project_takes_no_change_request(
 async def test_idempotency_key_replays_filing_and_approval(
     intake: Intake, ada: dict[str, str], pam: dict[str, str]
 ) -> None:
-    project = await intake.new_project()
+    project = await pams_project(intake)
     url = f"/v1/projects/{project['id']}/change-requests"
     body = {"changes": CHANGES, "justification": JUSTIFICATION}
     keyed = {**ada, "Idempotency-Key": "cr-1"}

@@ -75,7 +75,8 @@ async def desk_with(intake: Intake, criteria: list[dict[str, Any]]) -> Desk:
         "/v1/portfolios",
         json={
             "name": "Growth",
-            "owner": "olga@example.com",
+            # Pam owns it, so she is its portfolio manager (ADR 0026).
+            "owner": "pam@example.com",
             "scoring_model_id": model.json()["id"],
         },
         headers=admin,
@@ -199,10 +200,11 @@ async def test_budget_envelopes_show_what_projects_commit(desk: Desk) -> None:
     ]
     viewer = desk.intake.auth_header("viewer", "vic@example.com")
     assert (await client.put(url, json={"amount": 1}, headers=viewer)).status_code == 403
-    missing = await client.put(
-        f"/v1/portfolios/{desk.model_id}/budgets/2027", json={"amount": 1}, headers=desk.pam
-    )
+    unknown = f"/v1/portfolios/{desk.model_id}/budgets/2027"
+    missing = await client.put(unknown, json={"amount": 1}, headers=desk.admin)
     assert missing.status_code == 404
+    # A portfolio Pam is no manager of (here: none at all) is not hers to budget (ADR 0026).
+    assert (await client.put(unknown, json={"amount": 1}, headers=desk.pam)).status_code == 403
 
 
 # A scenario on four requests where greedy by score per cost is not optimal (budget 100,000):

@@ -47,9 +47,10 @@ async def test_editors_create_and_every_caller_lists_by_name(intake: Intake, pat
     first_page = (await intake.client.get(path, params={"limit": 1}, headers=viewer)).json()
     assert [item["id"] for item in first_page["items"]] == [alpha["id"]]
     assert first_page["next_offset"] == 1
-    # A programme is not announced; a portfolio is (see the test of intake.portfolio.created).
+    # A programme is not announced; a portfolio is, then its owner as its first manager (see
+    # the test of intake.portfolio.created).
     announced = [topic for topic, _ in await intake.outbox_events()]
-    assert announced == (["intake.portfolio.created"] * 2 if path == "/v1/portfolios" else [])
+    assert announced == (list(intake.new_portfolio_events) * 2 if path == "/v1/portfolios" else [])
 
 
 @pytest.mark.parametrize("path", RESOURCES)
@@ -90,7 +91,7 @@ async def test_a_new_portfolio_is_announced_once_with_its_manager(intake: Intake
     taken = await intake.client.post("/v1/portfolios", json=body(), headers=intake.auth_header())
     assert taken.status_code == 409
 
-    ((topic, event),) = await intake.outbox_events()
+    (topic, event), (member_topic, member) = await intake.outbox_events()
     assert topic == event["type"] == "intake.portfolio.created"
     # No project to key it by: the key (the subject) is the portfolio.
     assert event["subject"] == created["id"]
@@ -98,6 +99,16 @@ async def test_a_new_portfolio_is_announced_once_with_its_manager(intake: Intake
         "portfolio_id": created["id"],
         "name": "Growth",
         "owner": "olga@example.com",
+    }
+    # The owner is its first portfolio manager (ADR 0026), announced after the portfolio.
+    assert member_topic == member["type"] == "intake.portfolio.member_added"
+    assert member["subject"] == created["id"]
+    assert member["data"] == {
+        **member["data"],
+        "portfolio_id": created["id"],
+        "email": "olga@example.com",
+        "role": "portfolio_manager",
+        "changed_by": "pmo@example.com",
     }
 
 
@@ -163,8 +174,9 @@ async def test_projects_must_sit_in_their_programmes_portfolio(intake: Intake) -
         ({"program_id": UNKNOWN_ID}, "body.program_id", "no programme with this id exists"),
         (
             {"program_id": program["id"], "portfolio_id": other["id"]},
-            "body.program_id",
-            "the programme belongs to another portfolio",
+            "body.portfolio_id",
+            f"the programme {program['id']} belongs to portfolio {portfolio['id']}; "
+            "leave portfolio_id out or give that one",
         ),
     ]
     for overrides, field, reason in cases:
@@ -212,6 +224,14 @@ async def test_the_owner_or_an_admin_changes_one(intake: Intake, path: str) -> N
     assert handed_over.status_code == 200, handed_over.text
     assert handed_over.json()["owner"] == "paul@example.com"
     assert handed_over.json()["description"] is None
+    if path == "/v1/portfolios":
+        # A previous owner stays a portfolio manager of it until removed (ADR 0026).
+        kept = await intake.client.patch(url, json={"description": "Kept"}, headers=owner)
+        assert kept.status_code == 200, kept.text
+        removed = await intake.client.delete(
+            f"{url}/members/olga@example.com", headers=intake.auth_header()
+        )
+        assert removed.status_code == 204
     # Olga handed it over: she no longer changes it; nor does anyone else but an admin.
     for outsider in (owner, intake.auth_header("project_manager", "paul2@example.com")):
         refused = await intake.client.patch(url, json={"name": "Mine"}, headers=outsider)
@@ -270,7 +290,7 @@ async def test_a_portfolio_scores_with_an_existing_model(intake: Intake) -> None
     assert refused.json()["errors"][0]["field"] == "body.scoring_model_id"
 
 
-async def test_a_programme_moves_only_with_its_projects(intake: Intake) -> None:
+async def test_a_programme_moves_with_its_projects(intake: Intake) -> None:
     admin = intake.auth_header()
     portfolio = await create(intake.client, "/v1/portfolios", admin)
     other = await create(intake.client, "/v1/portfolios", admin, name="Other")
@@ -279,10 +299,31 @@ async def test_a_programme_moves_only_with_its_projects(intake: Intake) -> None:
     unknown = await intake.client.patch(url, json={"portfolio_id": UNKNOWN_ID}, headers=admin)
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0]["field"] == "body.portfolio_id"
-    await intake.new_project(program_id=program["id"], portfolio_id=portfolio["id"])
-    stranded = await intake.client.patch(url, json={"portfolio_id": other["id"]}, headers=admin)
-    assert stranded.status_code == 409
-    assert stranded.json()["errors"][0]["field"] == "body.portfolio_id"
+    project = await intake.new_project(program_id=program["id"], portfolio_id=portfolio["id"])
+    closed = await intake.new_project(name="Done", program_id=program["id"])
+    closing = await intake.client.post(f"/v1/projects/{closed['id']}/close", headers=admin)
+    assert closing.status_code == 200, closing.text
+    before = len(await intake.outbox_events())
+
+    moved = await intake.client.patch(url, json={"portfolio_id": other["id"]}, headers=admin)
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["portfolio_id"] == other["id"]
+    # Its active project moved along and was announced; the closed one stays where it closed.
+    rehomed = await intake.client.get(f"/v1/projects/{project['id']}", headers=admin)
+    assert rehomed.json()["portfolio_id"] == other["id"]
+    assert rehomed.json()["version"] == project["version"] + 1
+    kept = await intake.client.get(f"/v1/projects/{closed['id']}", headers=admin)
+    assert kept.json()["portfolio_id"] == portfolio["id"]
+    ((topic, event),) = (await intake.outbox_events())[before:]
+    assert topic == "project.updated"
+    assert event["subject"] == project["id"]
+    assert event["data"]["portfolio_id"] == other["id"]
+    assert event["data"]["program_id"] == program["id"]
+    assert event["data"]["changed_fields"] == ["portfolio_id"]
+
     loose = await intake.client.patch(url, json={"portfolio_id": None}, headers=admin)
     assert loose.status_code == 200, loose.text
     assert loose.json()["portfolio_id"] is None
+    # Out of any portfolio, the programme leaves its projects where they are.
+    stays = await intake.client.get(f"/v1/projects/{project['id']}", headers=admin)
+    assert stays.json()["portfolio_id"] == other["id"]

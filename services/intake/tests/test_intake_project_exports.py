@@ -103,15 +103,19 @@ async def test_the_workbook_has_the_same_projects_as_the_json(intake: Intake) ->
 
 async def test_a_managers_export_lists_only_their_projects(intake: Intake) -> None:
     await _seeded(intake)
-    answer = await intake.client.get(
-        "/v1/projects",
-        params={"manager": "ada@example.com"},  # a manager's own filter cannot widen the list
-        headers={**intake.auth_header("project_manager", BOB), "Accept": CSV},
-    )
+    bob = {**intake.auth_header("project_manager", BOB), "Accept": CSV}
+    answer = await intake.client.get("/v1/projects", headers=bob)
     assert answer.status_code == 200, answer.text
     assert [(row["name"], row["manager"]) for row in _csv_rows(answer.content)] == [
         ("Borealis", BOB)
     ]
+    # A filter narrows what the caller may see (ADR 0026), it cannot widen it: Ada's projects
+    # are not Bob's to see.
+    adas = await intake.client.get(
+        "/v1/projects", params={"manager": "ada@example.com"}, headers=bob
+    )
+    assert adas.status_code == 200, adas.text
+    assert _csv_rows(adas.content) == []
 
 
 async def test_status_and_406_and_refusals_as_json_problems(intake: Intake) -> None:

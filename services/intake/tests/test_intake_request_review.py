@@ -15,10 +15,17 @@ def steps(request: dict[str, Any]) -> list[tuple[str, str | None, str, str]]:
     return [(s["action"], s["from_status"], s["to_status"], s["actor"]) for s in request["history"]]
 
 
+async def pams_request(intake: Intake, ada: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    """The URL of a request Ada submitted to the portfolio Pam manages, and its proposal."""
+    proposal = {**intake.request_body()["project"], "portfolio_id": await intake.new_portfolio()}
+    request_id = await intake.new_request(ada, submit=True, project=proposal)
+    return f"/v1/requests/{request_id}", proposal
+
+
 async def test_a_returned_request_is_reworked_and_submitted_again(
     intake: Intake, ada: dict[str, str], pam: dict[str, str]
 ) -> None:
-    url = f"/v1/requests/{await intake.new_request(ada, submit=True)}"
+    url, proposal = await pams_request(intake, ada)
     no_comment = await intake.client.post(f"{url}/return", json={}, headers=pam)
     assert refused_fields(no_comment) == ["body.comment"]
     returned = await intake.client.post(
@@ -29,7 +36,7 @@ async def test_a_returned_request_is_reworked_and_submitted_again(
     assert returned.json()["history"][-1]["comment"] == "Cost each phase."
     assert (await intake.client.post(f"{url}/recommend", headers=pam)).status_code == 409
 
-    proposal = {**intake.request_body()["project"], "budget": 180000}
+    proposal = {**proposal, "budget": 180000}
     edited = await intake.client.patch(url, json={"project": proposal}, headers=ada)
     assert edited.status_code == 200, edited.text
     assert edited.json()["project"]["budget"] == 180000
@@ -45,18 +52,19 @@ async def test_a_returned_request_is_reworked_and_submitted_again(
     ]
     events = await intake.outbox_events()
     assert [topic for topic, _ in events] == [
+        *intake.new_portfolio_events,
         "intake.request.submitted",
         "intake.request.returned",
         "intake.request.submitted",
     ]
-    assert events[1][1]["data"]["comment"] == "Cost each phase."
-    assert events[1][1]["data"]["status"] == "returned"
+    assert events[3][1]["data"]["comment"] == "Cost each phase."
+    assert events[3][1]["data"]["status"] == "returned"
 
 
 async def test_a_portfolio_manager_reviews_but_does_not_decide(
     intake: Intake, ada: dict[str, str], pam: dict[str, str]
 ) -> None:
-    url = f"/v1/requests/{await intake.new_request(ada, submit=True)}"
+    url, _ = await pams_request(intake, ada)
     assert (await intake.client.post(f"{url}/recommend", headers=ada)).status_code == 403
     recommended = await intake.client.post(
         f"{url}/recommend", json={"comment": "Fund first."}, headers=pam
@@ -87,6 +95,7 @@ async def test_a_portfolio_manager_reviews_but_does_not_decide(
     ]
     topics = [topic for topic, _ in await intake.outbox_events()]
     assert topics == [
+        *intake.new_portfolio_events,
         "intake.request.submitted",
         "intake.request.recommended",
         "project.created",

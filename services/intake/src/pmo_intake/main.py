@@ -9,6 +9,7 @@ from pmo_common.web.app_factory import create_service_app
 from pmo_intake.api.baselines import router as baselines_router
 from pmo_intake.api.budgets import router as budgets_router
 from pmo_intake.api.change_requests import router as change_requests_router
+from pmo_intake.api.portfolio_members import router as portfolio_members_router
 from pmo_intake.api.portfolios import router as portfolios_router
 from pmo_intake.api.programs import router as programs_router
 from pmo_intake.api.projects import router as projects_router
@@ -35,6 +36,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             requests_router,
             request_reviews_router,
             portfolios_router,
+            portfolio_members_router,
             budgets_router,
             scenarios_router,
             programs_router,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path
 from pmo_common.web.app_factory import SessionDep
 from pmo_common.web.inputs import EARLIEST_DATE, LATEST_DATE
 
-from pmo_intake.api.access import Reviewer, requester_name
+from pmo_intake.api.access import PortfolioReviewer, requester_name
 from pmo_intake.api.demand_schemas import BudgetOut
 from pmo_intake.api.schemas import BudgetIn
 from pmo_intake.handlers import budget_commands
@@ -19,7 +19,7 @@ Year = Annotated[int, Path(ge=EARLIEST_DATE.year, le=LATEST_DATE.year)]
 
 @router.put("/{year}")
 async def set_budget(
-    portfolio_id: str, year: Year, body: BudgetIn, principal: Reviewer, session: SessionDep
+    portfolio_id: str, year: Year, body: BudgetIn, principal: PortfolioReviewer, session: SessionDep
 ) -> BudgetOut:
     """Set what the portfolio may commit to projects starting in the year (PMO admins and
     portfolio managers); answers with what is committed already."""
@@ -34,7 +34,9 @@ async def set_budget(
 
 
 @router.get("/{year}")
-async def read_budget(portfolio_id: str, year: Year, _: Reviewer, session: SessionDep) -> BudgetOut:
+async def read_budget(
+    portfolio_id: str, year: Year, _: PortfolioReviewer, session: SessionDep
+) -> BudgetOut:
     """The portfolio's envelope for the year, what is committed of it and what is left."""
     envelope = await budget_commands.read_budget(session, portfolio_id=portfolio_id, year=year)
     return BudgetOut.model_validate(envelope)

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 from pmo_common.auth.dependencies import CurrentPrincipal
 from pmo_common.auth.principal import Principal
 from pmo_common.web.app_factory import SessionDep
+from pmo_common.web.conditional import IfMatch
 from pmo_common.web.idempotency import CreateOnce, OnceDep
 from pmo_common.web.pagination import Page, PageDep
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,10 +26,11 @@ from pmo_intake.api.access import (
     requester_name,
 )
 from pmo_intake.api.baseline_schemas import ChangeRequestOut
+from pmo_intake.api.conditional_writes import if_match, tagged, with_etag
 from pmo_intake.api.schemas import ChangeRequestIn, RequestRejection
 from pmo_intake.domain.baselines import ChangeRequest
 from pmo_intake.handlers import change_request_commands as commands
-from pmo_intake.handlers import change_request_queries
+from pmo_intake.handlers import change_request_queries, conditional_writes
 
 router = APIRouter(prefix="/v1/projects/{project_id}/change-requests", tags=["projects"])
 
@@ -61,9 +63,10 @@ async def request_change(
         )
         return ChangeRequestOut.model_validate(filed)
 
-    return await once.run(
+    filed = await once.run(
         body, file, location=lambda filed: f"/v1/projects/{project_id}/change-requests/{filed.id}"
     )
+    return tagged(filed)
 
 
 @router.get("", response_model=Page[ChangeRequestOut])
@@ -82,15 +85,24 @@ async def list_change_requests(
 
 @router.get("/{request_id}", response_model=ChangeRequestOut)
 async def read_change_request(
-    project_id: str, request_id: str, principal: CurrentPrincipal, session: SessionDep
-) -> ChangeRequest:
+    project_id: str,
+    request_id: str,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    response: Response,
+) -> ChangeRequestOut:
     """One change request of the project."""
-    return await _readable_request(principal, session, project_id, request_id)
+    request = await _readable_request(principal, session, project_id, request_id)
+    return with_etag(response, ChangeRequestOut.model_validate(request))
 
 
 @router.post("/{request_id}/approve", response_model=ChangeRequestOut)
 async def approve_change_request(
-    project_id: str, request_id: str, principal: BaselineDecider, once: OnceDep
+    project_id: str,
+    request_id: str,
+    principal: BaselineDecider,
+    once: OnceDep,
+    if_match_header: IfMatch = None,
 ) -> JSONResponse:
     """Approve a pending request (a portfolio manager or a PMO admin, not its requester): its
     changes become the project's next baseline version."""
@@ -100,7 +112,8 @@ async def approve_change_request(
             once.session, request=request, decided_by=decided_by
         )
 
-    return await _decide(once, principal, project_id, request_id, None, approve)
+    path = (project_id, request_id)
+    return await _decide(once, principal, path, if_match_header, None, approve)
 
 
 @router.post("/{request_id}/reject", response_model=ChangeRequestOut)
@@ -110,6 +123,7 @@ async def reject_change_request(
     body: RequestRejection,
     principal: BaselineDecider,
     once: OnceDep,
+    if_match_header: IfMatch = None,
 ) -> JSONResponse:
     """Reject a pending request, saying why (a portfolio manager or a PMO admin, not its
     requester); the baseline stays as it is."""
@@ -119,23 +133,31 @@ async def reject_change_request(
             once.session, request=request, decided_by=decided_by, reason=body.reason
         )
 
-    return await _decide(once, principal, project_id, request_id, body, reject)
+    path = (project_id, request_id)
+    return await _decide(once, principal, path, if_match_header, body, reject)
 
 
 async def _decide(
     once: CreateOnce,
     principal: Principal,
-    project_id: str,
-    request_id: str,
+    path: tuple[str, str],
+    if_match_header: str | None,
     body: RequestRejection | None,
     decide: Callable[[ChangeRequest, str], Awaitable[ChangeRequest]],
 ) -> JSONResponse:
-    """Decide the request at the path once per Idempotency-Key, after the access checks."""
+    """Decide the request at the path (project id, request id) once per Idempotency-Key, after
+    the access checks, while it is as the caller read it (If-Match, 412 otherwise)."""
 
     async def checked_decision() -> ChangeRequestOut:
-        request = await _readable_request(principal, once.session, project_id, request_id)
+        request = await _readable_request(principal, once.session, *path)
         ensure_can_decide_change(principal, request)
-        decided = await decide(request, requester_name(principal))
+        decided = await conditional_writes.write_if_matching(
+            once.session,
+            lock=conditional_writes.locked_change_request,
+            record_id=request.id,
+            check=if_match(if_match_header, ChangeRequestOut.model_validate),
+            write=lambda: decide(request, requester_name(principal)),
+        )
         return ChangeRequestOut.model_validate(decided)
 
-    return await once.run(body, checked_decision, status_code=200)
+    return tagged(await once.run(body, checked_decision, status_code=200))

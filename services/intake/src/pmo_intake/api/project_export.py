@@ -20,6 +20,7 @@ from pmo_common.web.pagination import PageRequest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_intake.api.schemas import ProjectOut
+from pmo_intake.domain.portfolio_roles import ListScope
 from pmo_intake.handlers import project_queries
 
 LISTS = ("milestones", "planned_value_profile")
@@ -34,6 +35,7 @@ async def project_export(
     status: str | None,
     portfolio_id: str | None,
     program_id: str | None,
+    readable_by: ListScope | None,
 ) -> Response:
     """Every matching project, as CSV or XLSX; 422 past the export cap."""
     projects = await project_queries.list_projects(
@@ -42,6 +44,7 @@ async def project_export(
         status=status,
         portfolio_id=portfolio_id,
         program_id=program_id,
+        readable_by=readable_by,
         page=PageRequest(limit=EXPORT_ROW_CAP, offset=0),  # one more tells "too many"
     )
     if len(projects) > EXPORT_ROW_CAP:

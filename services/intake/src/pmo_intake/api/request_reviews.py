@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from functools import partial
 
-from fastapi import APIRouter
-from pmo_common.auth.principal import Principal
+from fastapi import APIRouter, Response
 from pmo_common.web.app_factory import SessionDep
-from sqlalchemy.ext.asyncio import AsyncSession
+from pmo_common.web.conditional import IfMatch
 
-from pmo_intake.api.access import Reviewer, requester_name
-from pmo_intake.api.request_answers import answer
+from pmo_intake.api.access import RequestReviewer, requester_name
+from pmo_intake.api.request_answers import answer_if_matching
 from pmo_intake.api.schemas import RequestDecision, RequestDetailOut, RequestReturn, ScoresIn
 from pmo_intake.handlers import request_commands, scoring_commands
 
@@ -19,50 +18,63 @@ router = APIRouter(prefix="/v1/requests", tags=["requests"])
 
 @router.put("/{request_id}/scores")
 async def score_request(
-    request_id: str, body: ScoresIn, principal: Reviewer, session: SessionDep
+    request_id: str,
+    body: ScoresIn,
+    principal: RequestReviewer,
+    session: SessionDep,
+    response: Response,
+    if_match_header: IfMatch = None,
 ) -> RequestDetailOut:
     """Record the caller's own scores, one value per criterion of the portfolio's scoring model
     (portfolio managers and PMO admins); the first score opens the portfolio's review."""
-    scored = await scoring_commands.score_request(
+    score = partial(
+        scoring_commands.score_request,
         session,
         request_id=request_id,
         reviewer=requester_name(principal).lower(),
         values=body.criteria,
     )
-    return await answer(session, scored)
+    return await answer_if_matching(session, response, request_id, if_match_header, score)
 
 
 @router.post("/{request_id}/recommend")
 async def recommend_request(
-    request_id: str, principal: Reviewer, session: SessionDep, body: RequestDecision | None = None
+    request_id: str,
+    principal: RequestReviewer,
+    session: SessionDep,
+    response: Response,
+    body: RequestDecision | None = None,
+    if_match_header: IfMatch = None,
 ) -> RequestDetailOut:
     """Recommend the request for the PMO's decision (portfolio managers and PMO admins)."""
-    comment = body.comment if body else None
-    return await _review(session, request_id, "recommend", principal, comment)
+    recommend = partial(
+        request_commands.review_request,
+        session,
+        request_id=request_id,
+        action="recommend",
+        actor=requester_name(principal),
+        comment=body.comment if body else None,
+    )
+    return await answer_if_matching(session, response, request_id, if_match_header, recommend)
 
 
 @router.post("/{request_id}/return")
 async def return_request(
-    request_id: str, body: RequestReturn, principal: Reviewer, session: SessionDep
+    request_id: str,
+    body: RequestReturn,
+    principal: RequestReviewer,
+    session: SessionDep,
+    response: Response,
+    if_match_header: IfMatch = None,
 ) -> RequestDetailOut:
     """Return the request to its requester for rework, saying what to change (portfolio
     managers and PMO admins); they may edit it and submit it again."""
-    return await _review(session, request_id, "return", principal, body.comment)
-
-
-async def _review(
-    session: AsyncSession,
-    request_id: str,
-    action: Literal["recommend", "return"],
-    principal: Principal,
-    comment: str | None,
-) -> RequestDetailOut:
-    """Record the caller's verdict on the request at the path and answer about it."""
-    reviewed = await request_commands.review_request(
+    give_back = partial(
+        request_commands.review_request,
         session,
         request_id=request_id,
-        action=action,
+        action="return",
         actor=requester_name(principal),
-        comment=comment,
+        comment=body.comment,
     )
-    return await answer(session, reviewed)
+    return await answer_if_matching(session, response, request_id, if_match_header, give_back)

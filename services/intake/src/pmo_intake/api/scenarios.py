@@ -9,7 +9,7 @@ from pmo_common.web.app_factory import SessionDep
 from pmo_common.web.idempotency import OnceDep
 from pmo_common.web.pagination import Page, PageDep
 
-from pmo_intake.api.access import Reviewer, requester_name
+from pmo_intake.api.access import PortfolioReviewer, requester_name
 from pmo_intake.api.demand_schemas import ScenarioOut
 from pmo_intake.api.schemas import ScenarioIn
 from pmo_intake.handlers import scenario_commands, scenario_queries
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1/portfolios/{portfolio_id}/scenarios", tags=["scen
 
 @router.post("", status_code=201, response_model=ScenarioOut)
 async def create_scenario(
-    portfolio_id: str, body: ScenarioIn, principal: Reviewer, once: OnceDep
+    portfolio_id: str, body: ScenarioIn, principal: PortfolioReviewer, once: OnceDep
 ) -> JSONResponse:
     """Select the requests of greatest total score within the caps (solved exactly), beside a
     greedy pick and the efficient frontier; 422 naming the field when nothing can satisfy the
@@ -52,7 +52,7 @@ async def create_scenario(
 
 @router.get("")
 async def list_scenarios(
-    portfolio_id: str, _: Reviewer, session: SessionDep, page: PageDep
+    portfolio_id: str, _: PortfolioReviewer, session: SessionDep, page: PageDep
 ) -> Page[ScenarioOut]:
     """The portfolio's scenarios, newest first."""
     scenarios = await scenario_queries.list_scenarios(session, portfolio_id=portfolio_id, page=page)
@@ -61,7 +61,7 @@ async def list_scenarios(
 
 @router.get("/{scenario_id}")
 async def read_scenario(
-    portfolio_id: str, scenario_id: str, _: Reviewer, session: SessionDep
+    portfolio_id: str, scenario_id: str, _: PortfolioReviewer, session: SessionDep
 ) -> ScenarioOut:
     """One scenario of the portfolio."""
     scenario = await scenario_queries.get_scenario(
@@ -72,7 +72,7 @@ async def read_scenario(
 
 @router.post("/{scenario_id}/commit")
 async def commit_scenario(
-    portfolio_id: str, scenario_id: str, principal: Reviewer, session: SessionDep
+    portfolio_id: str, scenario_id: str, principal: PortfolioReviewer, session: SessionDep
 ) -> ScenarioOut:
     """Send the scenario's requests to the PMO's decision, best score first, and publish
     intake.scenario.committed (409 when committed already or out of date)."""

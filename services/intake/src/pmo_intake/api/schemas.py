@@ -49,6 +49,7 @@ from pmo_intake.api.field_types import (
 from pmo_intake.api.input_parts import MILESTONE_EXAMPLE, patch_schema
 from pmo_intake.api.input_parts import MilestoneIn as MilestoneIn
 from pmo_intake.api.input_parts import PlannedValuePointIn as PlannedValuePointIn
+from pmo_intake.api.member_schemas import MemberIn as MemberIn
 from pmo_intake.domain.demand_records import RequestTransition
 from pmo_intake.domain.records import (
     BASELINE_FIELDS,

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
 from fastapi.responses import JSONResponse
 from pmo_common.web.app_factory import SessionDep
+from pmo_common.web.conditional import IfMatch
 from pmo_common.web.idempotency import OnceDep
 from pmo_common.web.pagination import Page, PageDep
 
 from pmo_intake.api.access import Admin, Reviewer
+from pmo_intake.api.conditional_writes import tagged, with_etag, written_if_matching
 from pmo_intake.api.demand_schemas import ScoringModelOut
 from pmo_intake.api.schemas import ScoringModelIn
-from pmo_intake.handlers import scoring_model_commands, scoring_model_queries
+from pmo_intake.handlers import conditional_writes, scoring_model_commands, scoring_model_queries
 
 router = APIRouter(prefix="/v1/scoring-models", tags=["scoring models"])
 Reader = Reviewer
@@ -29,7 +32,8 @@ async def create_model(body: ScoringModelIn, _: Admin, once: OnceDep) -> JSONRes
         )
         return ScoringModelOut.model_validate(model)
 
-    return await once.run(body, create, location=lambda model: f"/v1/scoring-models/{model.id}")
+    created = await once.run(body, create, location=lambda model: f"/v1/scoring-models/{model.id}")
+    return tagged(created)
 
 
 @router.get("")
@@ -41,23 +45,41 @@ async def list_models(_: Reader, session: SessionDep, page: PageDep) -> Page[Sco
 
 
 @router.get("/{model_id}")
-async def read_model(model_id: str, _: Reader, session: SessionDep) -> ScoringModelOut:
+async def read_model(
+    model_id: str, _: Reader, session: SessionDep, response: Response
+) -> ScoringModelOut:
     """The current version of a scoring model."""
-    return ScoringModelOut.model_validate(
-        await scoring_model_queries.get_model(session, model_id=model_id)
-    )
+    model = await scoring_model_queries.get_model(session, model_id=model_id)
+    return with_etag(response, ScoringModelOut.model_validate(model))
 
 
 @router.put("/{model_id}")
 async def revise_model(
-    model_id: str, body: ScoringModelIn, _: Admin, session: SessionDep
+    model_id: str,
+    body: ScoringModelIn,
+    _: Admin,
+    session: SessionDep,
+    response: Response,
+    if_match_header: IfMatch = None,
 ) -> ScoringModelOut:
     """Store the model's next version (PMO admins); the requests under review it scores are
     rescored with it."""
-    model = await scoring_model_commands.revise_model(
-        session, model_id=model_id, name=body.name, criteria=body.domain_criteria()
+    revise = partial(
+        scoring_model_commands.revise_model,
+        session,
+        model_id=model_id,
+        name=body.name,
+        criteria=body.domain_criteria(),
     )
-    return ScoringModelOut.model_validate(model)
+    return await written_if_matching(
+        session,
+        response,
+        lock=conditional_writes.locked_scoring_model,
+        record_id=model_id,
+        if_match_header=if_match_header,
+        shown_as=ScoringModelOut,
+        write=revise,
+    )
 
 
 @router.get("/{model_id}/versions/{version}")

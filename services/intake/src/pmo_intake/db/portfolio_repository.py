@@ -28,9 +28,11 @@ async def portfolio_exists(session: AsyncSession, *, portfolio_id: str) -> bool:
     return found is not None
 
 
-async def get_portfolio(session: AsyncSession, *, portfolio_id: str) -> Portfolio | None:
-    """One portfolio, or None."""
-    return await fetch_by_id(session, portfolios, portfolio_id, Portfolio)
+async def get_portfolio(
+    session: AsyncSession, *, portfolio_id: str, for_update: bool = False
+) -> Portfolio | None:
+    """One portfolio, or None; `for_update` locks it (PostgreSQL)."""
+    return await fetch_by_id(session, portfolios, portfolio_id, Portfolio, for_update=for_update)
 
 
 async def list_portfolios(session: AsyncSession, *, page: PageRequest) -> list[Portfolio]:

@@ -22,9 +22,11 @@ async def name_taken(session: AsyncSession, *, name: str) -> bool:
     return found is not None
 
 
-async def get_program(session: AsyncSession, *, program_id: str) -> Program | None:
-    """One programme, or None."""
-    return await fetch_by_id(session, programs, program_id, Program)
+async def get_program(
+    session: AsyncSession, *, program_id: str, for_update: bool = False
+) -> Program | None:
+    """One programme, or None; `for_update` locks it (PostgreSQL)."""
+    return await fetch_by_id(session, programs, program_id, Program, for_update=for_update)
 
 
 async def list_programs(

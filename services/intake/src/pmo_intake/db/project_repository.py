@@ -13,11 +13,13 @@ from pmo_common.db.rows import (
     values_of,
 )
 from pmo_common.web.pagination import PageRequest
-from sqlalchemy import RowMapping, func, insert, select
+from sqlalchemy import RowMapping, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_intake.db.plan_columns import plan_columns, plan_of
+from pmo_intake.db.portfolio_member_repository import within_scope
 from pmo_intake.db.tables import projects
+from pmo_intake.domain.portfolio_roles import ListScope
 from pmo_intake.domain.records import Project
 
 
@@ -44,8 +46,10 @@ async def list_projects(
     portfolio_id: str | None,
     program_id: str | None,
     page: PageRequest,
+    readable_by: ListScope | None = None,
 ) -> list[Project]:
-    """A page of the projects matching the filters given (None matches all), newest first."""
+    """A page of the projects matching the filters given (None matches all), newest first;
+    only those `readable_by` allows when it is given."""
     query = matching(
         select(projects),
         (func.lower(projects.c.manager), manager and manager.lower()),  # e-mails ignore case
@@ -53,6 +57,8 @@ async def list_projects(
         (projects.c.portfolio_id, portfolio_id),
         (projects.c.program_id, program_id),
     )
+    if readable_by is not None:
+        query = query.where(within_scope(readable_by, projects.c.manager, projects.c.portfolio_id))
     query = query.order_by(projects.c.created_at.desc(), projects.c.id)
     return await fetch_page(session, query, _project, page)
 
@@ -67,14 +73,14 @@ async def update_project(session: AsyncSession, *, project: Project) -> None:
     await update_by_id(session, projects, _columns(project))
 
 
-async def count_in_program_outside(
-    session: AsyncSession, *, program_id: str, portfolio_id: str | None
-) -> int:
-    """How many projects of the programme name a portfolio other than `portfolio_id`."""
-    query = select(func.count()).where(
+async def active_in_program_outside(
+    session: AsyncSession, *, program_id: str, portfolio_id: str
+) -> list[str]:
+    """Ids of the programme's active projects in a portfolio other than `portfolio_id` (or in
+    none), sorted: the order their rows are locked in, so two movers cannot deadlock."""
+    query = select(projects.c.id).where(
         projects.c.program_id == program_id,
-        projects.c.portfolio_id.is_not(None),
+        projects.c.status == "active",
+        or_(projects.c.portfolio_id.is_(None), projects.c.portfolio_id != portfolio_id),
     )
-    if portfolio_id is not None:
-        query = query.where(projects.c.portfolio_id != portfolio_id)
-    return int(await session.scalar(query) or 0)
+    return list(await session.scalars(query.order_by(projects.c.id)))

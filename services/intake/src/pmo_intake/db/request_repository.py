@@ -19,7 +19,9 @@ from pmo_common.web.pagination import PageRequest
 from sqlalchemy import RowMapping, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_intake.db.portfolio_member_repository import within_scope
 from pmo_intake.db.tables import project_requests
+from pmo_intake.domain.portfolio_roles import ListScope
 from pmo_intake.domain.records import ProjectRequest
 from pmo_intake.domain.scoring import CriterionScore
 
@@ -55,9 +57,11 @@ async def list_requests(
     page: PageRequest,
     sort: str | None = None,
     portfolio_id: str | None = None,
+    readable_by: ListScope | None = None,
 ) -> list[ProjectRequest]:
     """A page of the requests matching the filters given (None matches all), newest first
-    unless sorted by score (`-score`: best first; unscored requests last either way)."""
+    unless sorted by score (`-score`: best first; unscored requests last either way); only
+    those `readable_by` allows when it is given."""
     query = matching(
         select(project_requests),
         # E-mails ignore case.
@@ -65,6 +69,9 @@ async def list_requests(
         (project_requests.c.status, status),
         (project_requests.c.portfolio_id, portfolio_id),
     )
+    if readable_by is not None:
+        columns = project_requests.c
+        query = query.where(within_scope(readable_by, columns.requested_by, columns.portfolio_id))
     query = query.order_by(*_ORDERS.get(sort or "", ()), *_NEWEST_FIRST)
     return await fetch_page(session, query, _request, page)
 

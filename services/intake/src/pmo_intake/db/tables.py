@@ -212,3 +212,14 @@ change_requests = Table(
     text_column("decision_reason", nullable=True),
     Column("baseline_version", Integer, nullable=True),
 )
+
+# Who manages or views which portfolio (ADR 0026); e-mails are stored in lower case.
+portfolio_members = Table(
+    "portfolio_members",
+    metadata,
+    id_column("portfolio_id"),
+    email_column("email", primary_key=True, index=True),
+    code_column("role"),
+    email_column("added_by"),
+    timestamp_column("added_at"),
+)

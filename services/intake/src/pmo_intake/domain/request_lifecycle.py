@@ -53,6 +53,11 @@ _NEXT = {
 }
 
 
+def done(action: str) -> str:
+    """The action as done, in one word (`submit` → `submitted`): how the audit trail names it."""
+    return _PAST[action].split()[0]
+
+
 class RequestTransitionError(Exception):
     """The request is not in a state that allows the action."""
 

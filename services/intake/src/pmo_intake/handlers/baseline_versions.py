@@ -14,6 +14,7 @@ from pmo_intake.db import baseline_repository as repo
 from pmo_intake.db.outbox import outbox
 from pmo_intake.domain.baselines import BaselineVersion, baseline_json, baseline_version_of
 from pmo_intake.domain.records import Project
+from pmo_intake.handlers.audit_records import record_change
 
 
 async def record_first_baseline(
@@ -51,6 +52,14 @@ async def rebaseline(
         change_request_id=change_request_id,
     )
     await repo.add_version(session, baseline=current)
+    # Under the project's id, so the project's trail shows its baseline versions too.
+    await record_change(
+        session,
+        "baseline.created",
+        after.id,
+        before={**baseline_json(before), "version": number - 1},
+        after={**baseline_json(current), "version": number, "reason": reason},
+    )
     payload = ProjectRebaselined(
         project_id=after.id,
         version=number,

@@ -23,6 +23,7 @@ from pmo_intake.domain.baselines import (
 )
 from pmo_intake.domain.project_rules import changed_fields
 from pmo_intake.domain.records import Project
+from pmo_intake.handlers.audit_records import record_change
 from pmo_intake.handlers.problems import found
 from pmo_intake.handlers.project_commands import apply_changes, locked_active_project
 from pmo_intake.handlers.project_validation import validate_project
@@ -52,6 +53,7 @@ async def file_change_request(
             requested_at=datetime.now(UTC),
         )
         await repo.insert_change_request(session, request=request)
+        await record_change(session, "change_request.created", request.id, after=request)
     return request
 
 
@@ -117,6 +119,8 @@ async def _decide(
         **decision,
     )
     await repo.update_change_request(session, request=decided)
+    action = f"change_request.{decided.status}"  # approved or rejected
+    await record_change(session, action, request.id, before=request, after=decided)
     return decided
 
 

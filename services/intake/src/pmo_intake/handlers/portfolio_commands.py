@@ -16,7 +16,9 @@ from pmo_intake.db import portfolio_repository as repo
 from pmo_intake.db import scoring_model_repository
 from pmo_intake.db.outbox import outbox
 from pmo_intake.domain.records import Portfolio
+from pmo_intake.handlers.audit_records import record_change
 from pmo_intake.handlers.new_records import new_record
+from pmo_intake.handlers.portfolio_member_commands import owner_manages
 from pmo_intake.handlers.portfolio_queries import get_portfolio
 from pmo_intake.handlers.problems import name_taken, refuse_a_taken_name
 
@@ -46,10 +48,12 @@ async def create_portfolio(
             scoring_model_id=scoring_model_id,
         )
         await repo.insert_portfolio(session, portfolio=portfolio)
+        await record_change(session, "portfolio.created", portfolio.id, after=portfolio)
         created = PortfolioEvent(portfolio_id=portfolio.id, name=name, owner=owner)
         # No project to key it by: the key is the portfolio the event names, as the catalog's
         # key rule says of events without one.
         await outbox.enqueue(session, PORTFOLIO_CREATED, created, subject=portfolio.id)
+        await owner_manages(session, portfolio=portfolio)
     return portfolio
 
 
@@ -69,4 +73,8 @@ async def change_portfolio(
         )
         changed = replace(portfolio, **changes)
         await repo.update_portfolio(session, portfolio=changed)
+        await owner_manages(session, portfolio=changed, before=portfolio)
+        await record_change(
+            session, "portfolio.updated", portfolio.id, before=portfolio, after=changed
+        )
     return changed

@@ -13,19 +13,24 @@ from pmo_common.events.payloads import ProjectClosed, ProjectCreated, ProjectUpd
 from pmo_common.problems import ProblemException
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_intake.db import baseline_repository
 from pmo_intake.db import project_repository as repo
 from pmo_intake.db.outbox import outbox
 from pmo_intake.domain.baselines import controlled
 from pmo_intake.domain.project_rules import changed_fields
 from pmo_intake.domain.records import BASELINE_FIELDS, Baseline, Project
+from pmo_intake.handlers.audit_records import record_change
 from pmo_intake.handlers.baseline_versions import rebaseline, record_first_baseline
 from pmo_intake.handlers.new_records import new_updatable_record
 from pmo_intake.handlers.problems import found
+from pmo_intake.handlers.project_portfolio import with_programme_portfolio
 from pmo_intake.handlers.project_queries import get_project
 from pmo_intake.handlers.project_validation import validate_project
 
 
-def _snapshot(project: Project) -> dict[str, Any]:
+def _snapshot(project: Project, *, baseline_version: int | None) -> dict[str, Any]:
+    # baseline_version: which numbered baseline the snapshot's baseline fields are, so a
+    # consumer (monitoring) can say what its health was judged against.
     return {
         "project_id": project.id,
         **{name: getattr(project, name) for name in BASELINE_FIELDS},
@@ -33,6 +38,7 @@ def _snapshot(project: Project) -> dict[str, Any]:
         "planned_value_profile": [point.as_json() for point in project.planned_value_profile],
         "status": project.status,
         "version": project.version,
+        "baseline_version": baseline_version,
     }
 
 
@@ -42,12 +48,15 @@ async def register_project(
     """Validate and add a project with its baseline as version 1 (made by `actor` for
     `reason`), publishing project.created with it."""
     async with unit_of_work(session):
+        explicit = baseline.portfolio_id is not None
+        baseline = await with_programme_portfolio(session, baseline, explicit=explicit)
         await validate_project(session, baseline)
         baseline_fields = {name: getattr(baseline, name) for name in BASELINE_FIELDS}
         project = new_updatable_record(Project, **baseline_fields)
         await repo.insert_project(session, project=project)
-        await record_first_baseline(session, project=project, actor=actor, reason=reason)
-        payload = ProjectCreated.model_validate(_snapshot(project))
+        first = await record_first_baseline(session, project=project, actor=actor, reason=reason)
+        await record_change(session, "project.created", project.id, after=project)
+        payload = ProjectCreated.model_validate(_snapshot(project, baseline_version=first.version))
         await outbox.enqueue(session, PROJECT_CREATED, payload, subject=project.id)
     return project
 
@@ -95,7 +104,12 @@ async def apply_changes(
     """Validate and store the locked project with `changes` (422 naming fields under
     `location`), publishing project.updated and, when its baseline changed, the next baseline
     version with project.rebaselined; a change that changes nothing stores nothing."""
-    merged = replace(project, **changes)
+    merged = await with_programme_portfolio(
+        session,
+        replace(project, **changes),
+        explicit="portfolio_id" in changes,
+        location=location,
+    )
     await validate_project(session, merged, location=location)
     changed = changed_fields(project, merged)
     if not changed:
@@ -103,9 +117,16 @@ async def apply_changes(
     now = datetime.now(UTC)
     updated = replace(merged, version=project.version + 1, updated_at=now)
     await repo.update_project(session, project=updated)
-    payload = ProjectUpdated.model_validate({**_snapshot(updated), "changed_fields": changed})
+    await record_change(session, "project.updated", project.id, before=project, after=updated)
+    rebaselined = controlled(changed)
+    # The version in force after this change: rebaseline() below numbers the next one the same
+    # way (the caller holds the project's lock, so the number cannot move in between).
+    in_force = await baseline_repository.latest_version_number(session, project_id=project.id)
+    number = in_force + 1 if rebaselined else in_force
+    snapshot = _snapshot(updated, baseline_version=number or None)
+    payload = ProjectUpdated.model_validate({**snapshot, "changed_fields": changed})
     await outbox.enqueue(session, PROJECT_UPDATED, payload, subject=project.id)
-    if rebaselined := controlled(changed):
+    if rebaselined:
         await rebaseline(
             session,
             before=project,
@@ -135,6 +156,7 @@ async def close_project(session: AsyncSession, *, project_id: str, reason: str |
             version=project.version + 1,
         )
         await repo.update_project(session, project=closed)
+        await record_change(session, "project.closed", project.id, before=project, after=closed)
         payload = ProjectClosed(
             project_id=project.id,
             name=project.name,

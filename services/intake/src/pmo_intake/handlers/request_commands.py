@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_intake.db import request_repository as repo
 from pmo_intake.domain.records import Baseline, ProjectRequest
+from pmo_intake.handlers.audit_records import record_change
 from pmo_intake.handlers.new_records import new_updatable_record
 from pmo_intake.handlers.project_commands import register_project
 from pmo_intake.handlers.request_moves import (
@@ -60,6 +61,7 @@ async def draft_request(
         await record_step(
             session, request=request, action="draft", from_status=None, actor=requested_by
         )
+        await record_change(session, "request.created", request.id, after=request)
     return request
 
 
@@ -77,6 +79,7 @@ async def edit_request(
                 session, replace(edited, portfolio_id=_portfolio_of(edited.proposal))
             )
         await repo.update_request(session, request=edited)
+        await record_change(session, "request.updated", request.id, before=request, after=edited)
     return edited
 
 

@@ -16,7 +16,8 @@ from pmo_intake.db import request_repository, transition_repository
 from pmo_intake.db.outbox import outbox
 from pmo_intake.domain.demand_records import RequestTransition
 from pmo_intake.domain.records import ProjectRequest
-from pmo_intake.domain.request_lifecycle import RequestTransitionError, status_after
+from pmo_intake.domain.request_lifecycle import RequestTransitionError, done, status_after
+from pmo_intake.handlers.audit_records import record_change
 from pmo_intake.handlers.problems import found
 
 
@@ -76,6 +77,8 @@ async def move_request(
         **changes,
     )
     await request_repository.update_request(session, request=moved)
+    action_done = f"request.{done(action)}"
+    await record_change(session, action_done, request.id, before=request, after=moved)
     await record_step(
         session,
         request=moved,

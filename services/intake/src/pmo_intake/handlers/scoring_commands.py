@@ -13,6 +13,7 @@ from pmo_intake.db import request_repository, score_repository
 from pmo_intake.domain.demand_records import ReviewerScores
 from pmo_intake.domain.records import ProjectRequest
 from pmo_intake.domain.scoring import check_scores
+from pmo_intake.handlers.audit_records import record_change
 from pmo_intake.handlers.problems import found
 from pmo_intake.handlers.request_moves import move_request, next_status
 from pmo_intake.handlers.request_scoring import model_of, rescored
@@ -57,4 +58,5 @@ async def score_request(
                 actor=reviewer,
             )
         await request_repository.update_request(session, request=scored)
+        await record_change(session, "request.scored", request.id, before=request, after=scored)
     return scored

@@ -16,6 +16,7 @@ from pmo_intake.db import request_repository
 from pmo_intake.db import scoring_model_repository as repo
 from pmo_intake.domain.request_lifecycle import IN_REVIEW
 from pmo_intake.domain.scoring import Criterion, ScoringModel, check_criteria
+from pmo_intake.handlers.audit_records import record_change
 from pmo_intake.handlers.new_records import new_updatable_record
 from pmo_intake.handlers.problems import found, name_taken
 from pmo_intake.handlers.request_scoring import rescored
@@ -38,6 +39,7 @@ async def create_model(
         except IntegrityError as taken:
             # Another request took the name after the check above: the unique index tells.
             raise name_taken(name) from taken
+        await record_change(session, "scoring_model.created", model.id, after=model)
     return model
 
 
@@ -62,6 +64,7 @@ async def revise_model(
             updated_at=datetime.now(UTC),
         )
         await repo.update_model(session, model=revised)
+        await record_change(session, "scoring_model.updated", model.id, before=model, after=revised)
         portfolio_ids = await repo.portfolios_using(session, model_id=model_id)
         requests = await request_repository.requests_in_portfolios(
             session, portfolio_ids=portfolio_ids, statuses=_RESCORED
