@@ -39,6 +39,7 @@ _PROJECT = {
     "portfolio_id": "pf-1",
     "status": "active",
     "version": 1,
+    "baseline_version": 1,
 }
 _REASON = {
     "code": "cpi_below_threshold",
@@ -91,7 +92,12 @@ _CASE = {
 SAMPLES: dict[type[EventPayload], dict[str, Any]] = {
     payloads.RequestEvent: _REQUEST,
     payloads.ProjectCreated: _PROJECT,
-    payloads.ProjectUpdated: {**_PROJECT, "version": 2, "changed_fields": ["budget"]},
+    payloads.ProjectUpdated: {
+        **_PROJECT,
+        "version": 2,
+        "changed_fields": ["budget"],
+        "baseline_version": 2,
+    },
     payloads.ProjectClosed: {
         "project_id": "p-1",
         "name": "Apollo",

@@ -6,8 +6,10 @@ from fastapi import FastAPI
 from pmo_common.audit.route import audit_router
 from pmo_common.web.app_factory import create_service_app
 
+from pmo_monitoring.api.baseline_variance import router as baseline_variance_router
 from pmo_monitoring.api.glossary import router as glossary_router
 from pmo_monitoring.api.health import router as health_router
+from pmo_monitoring.api.raid import router as raid_router
 from pmo_monitoring.api.status_reports import router as status_reports_router
 from pmo_monitoring.config import MonitoringSettings, get_settings
 from pmo_monitoring.db.audit_trail import trail
@@ -27,7 +29,9 @@ def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
         routers=[
             audit_router(trail),
             status_reports_router,
+            raid_router,
             health_router,
+            baseline_variance_router,
             glossary_router,
             ui_router,
         ],

@@ -120,6 +120,12 @@ class Monitoring:
         outcome, _failure = await self.app.state.runtime.applier.apply(event)
         return outcome
 
+    async def apply(self, event: CloudEvent) -> Outcome:
+        """Apply an event built whole (e.g. pmo_stack.testkit.portfolio_membership's)."""
+        outcome: Outcome
+        outcome, _failure = await self.app.state.runtime.applier.apply(event)
+        return outcome
+
     async def outbox(self) -> list[tuple[str, dict[str, Any]]]:
         """The outbox: (topic, CloudEvent as a dict) in the order written."""
         engine = create_async_engine(self.database_url)

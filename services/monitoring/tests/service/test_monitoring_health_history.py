@@ -35,6 +35,7 @@ POINT_FIELDS = {
     "vac",
     "tcpi",
     "forecast_end_date",
+    "baseline_version",
 }
 
 
@@ -102,7 +103,8 @@ async def test_history_lists_each_report_oldest_first_with_its_figures(
     health = last["health"]
     newest = points[-1]
     assert newest["rag"] == health["rag"] == "green"
-    for name in POINT_FIELDS - {"as_of", "report_id", "rag"}:
+    assert newest["baseline_version"] == health["baseline_version"] == 1
+    for name in POINT_FIELDS - {"as_of", "report_id", "rag", "baseline_version"}:
         assert newest[name] == health["metrics"][name], name
     assert history["next_offset"] is None
 

@@ -3,8 +3,10 @@
 The report path reads the project (locked), its newest reports with their points and the
 idempotency key, and writes the report, its revision, its point, the health (one upsert that
 also answers the RAG it replaced), the project's roll-up figures and partial, the event and the
-key. A read added back (the stored health read before it is replaced, a second read of the
-reports) or a write split in two breaks the budget.
+key; since the RAID register (ADR 0025) also its audit record, one read of the project's
+register (risks and open dependencies) and one of the projects depending on it. A read added
+back (the stored health read before it is replaced, a second read of the reports) or a write
+split in two breaks the budget.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .conftest import Monitoring, days
 
-STATEMENTS_PER_REPORT = 11
+STATEMENTS_PER_REPORT = 14
 
 
 @contextmanager

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from pmo_common.messaging.event_applier import Outcome
+from pmo_stack.testkit.portfolio_membership import membership_event
+
 from .conftest import corrected
 
 if TYPE_CHECKING:
@@ -211,7 +214,7 @@ async def test_unknown_project_answers_a_plain_404(monitoring: Monitoring) -> No
 
 
 async def test_authentication_and_authorisation(monitoring: Monitoring) -> None:
-    project = await monitoring.known_project()
+    project = await monitoring.known_project(portfolio_id="portfolio-a")
     url = _url(project["project_id"])
     assert (await monitoring.client.post(url, json=monitoring.report_body())).status_code == 401
     bad = {"Authorization": "Bearer not-a-jwt"}
@@ -243,6 +246,12 @@ async def test_authentication_and_authorisation(monitoring: Monitoring) -> None:
             url, json=monitoring.report_body(as_of=three_days_ago), headers=own
         )
     ).status_code == 201
+    outsider = monitoring.auth_header("portfolio_manager")
+    refused = await monitoring.client.post(url, json=monitoring.report_body(), headers=outsider)
+    assert refused.status_code == 403, "a portfolio manager of no portfolio of the project"
+    # The portfolio's manager (the e-mail of auth_header's portfolio_manager) files it.
+    member = membership_event(portfolio_id="portfolio-a", email="pmo@example.com")
+    assert await monitoring.apply(member) == Outcome.APPLIED
     for role in ("portfolio_manager", "pmo_admin"):
         yesterday = (TODAY - timedelta(days=1 if role == "pmo_admin" else 2)).isoformat()
         response = await monitoring.client.post(

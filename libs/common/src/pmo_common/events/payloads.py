@@ -71,6 +71,13 @@ class ProjectSnapshot(EventPayload):
     external_ref: str | None = None
     status: str
     version: int = Field(description="Increases by one on every change of the project")
+    # Added in a later minor: older events lack it (monitoring then keeps what it knew).
+    baseline_version: int | None = Field(
+        default=None,
+        ge=1,
+        description="The number of the baseline version these baseline fields are (1 at "
+        "registration, one more for every approved change request or direct change)",
+    )
 
 
 class ProjectCreated(ProjectSnapshot):

@@ -6,13 +6,17 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pmo_common.auth.dependencies import CurrentPrincipal
 from pmo_common.problems import field_problem
 from pmo_common.web.app_factory import SessionDep
 from pmo_common.web.exports import JSON, NegotiatedMediaType, export_openapi
 from pmo_common.web.pagination import PageDep, make_page
 
-from pmo_monitoring.api.access import ensure_can_read, manager_filter
+from pmo_monitoring.api.access import (
+    ScopedCaller,
+    ensure_can_read,
+    manager_filter,
+    portfolios_filter,
+)
 from pmo_monitoring.api.languages import AnswerLanguage
 from pmo_monitoring.api.portfolio_export import portfolio_export
 from pmo_monitoring.api.schemas import (
@@ -34,7 +38,7 @@ router = APIRouter(prefix="/v1", tags=["health"])
 
 @router.get("/projects/{project_id}/health", response_model=HealthOut)
 async def read_project_health(
-    project_id: str, principal: CurrentPrincipal, session: SessionDep, language: AnswerLanguage
+    project_id: str, principal: ScopedCaller, session: SessionDep, language: AnswerLanguage
 ) -> HealthOut:
     """A project's RAG, reasons and earned-value metrics as of today.
 
@@ -49,7 +53,7 @@ async def read_project_health(
 @router.get("/projects/{project_id}/health/history", response_model=HealthHistoryOut)
 async def read_project_health_history(
     project_id: str,
-    principal: CurrentPrincipal,
+    principal: ScopedCaller,
     session: SessionDep,
     page: PageDep,
     since: Annotated[
@@ -85,7 +89,7 @@ async def read_project_health_history(
     responses=export_openapi("the listed projects (`projects.items`), one row each"),
 )
 async def read_portfolio_health(
-    principal: CurrentPrincipal,
+    principal: ScopedCaller,
     language: AnswerLanguage,
     answer_as: NegotiatedMediaType,
     session: SessionDep,
@@ -113,7 +117,8 @@ async def read_portfolio_health(
         return await portfolio_export(
             session,
             media_type=answer_as,
-            manager=manager_filter(principal),
+            manager=manager_filter(principal, portfolio_id=portfolio_id),
+            or_in_portfolios=portfolios_filter(principal),
             portfolio_id=portfolio_id,
             program_id=program_id,
             include_closed=include_closed,
@@ -121,7 +126,8 @@ async def read_portfolio_health(
         )
     view = await portfolio_health(
         session,
-        manager=manager_filter(principal),
+        manager=manager_filter(principal, portfolio_id=portfolio_id),
+        or_in_portfolios=portfolios_filter(principal),
         portfolio_id=portfolio_id,
         program_id=program_id,
         include_closed=include_closed,

@@ -34,6 +34,7 @@ async def portfolio_export(
     program_id: str | None,
     include_closed: bool,
     today: date,
+    or_in_portfolios: frozenset[str] = frozenset(),
 ) -> Response:
     """Every project the roll-up lists, as CSV or XLSX; 422 past the export cap."""
     view = await portfolio_health(
@@ -44,6 +45,7 @@ async def portfolio_export(
         include_closed=include_closed,
         today=today,
         page=PageRequest(limit=EXPORT_ROW_CAP, offset=0),  # one more tells "too many"
+        or_in_portfolios=or_in_portfolios,
     )
     if len(view["projects"]) > EXPORT_ROW_CAP:
         raise too_many_rows(EXPORT_ROW_CAP)

@@ -20,6 +20,11 @@ from pmo_common.web.pagination import Page
 from pmo_common.web.schemas import OutputModel
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
+# The RAID register's request bodies live in their own module; named here so every request
+# body of the service is an input model of this one (openapi_checks, ADR 0010).
+from pmo_monitoring.api.raid_schemas import RaidItemIn as RaidItemIn
+from pmo_monitoring.api.raid_schemas import RaidItemPatch as RaidItemPatch
+
 RagValue = Literal["green", "amber", "red", "unknown"]
 ManagerRag = Literal["green", "amber", "red"]
 MilestoneState = Literal["planned", "in_progress", "done", "late"]
@@ -30,6 +35,7 @@ Money = Annotated[Number, Field(ge=0, le=1e13)]
 Probability = Annotated[Number, Field(ge=0, le=1)]
 Impact = Annotated[WholeNumber, Field(ge=1, le=5)]
 Summary = Annotated[PlainText, StringConstraints(max_length=4000)]
+RaidItemId = Annotated[str, StringConstraints(min_length=1, max_length=36)]
 
 _MILESTONE_EXAMPLE: dict[str, Any] = {
     "name": "Design signed off",
@@ -95,6 +101,13 @@ class StatusReportIn(StrictInput):
     actual_cost: Money = Field(description="AC to date")
     milestones: list[MilestoneReportIn] = Field(default_factory=list, max_length=MAX_MILESTONES)
     risks: list[RiskIn] = Field(default_factory=list, max_length=MAX_RISKS)
+    risk_ids: list[RaidItemId] = Field(
+        default_factory=list,
+        max_length=MAX_RISKS,
+        description="Ids of risks of the project's RAID register: the report keeps a snapshot "
+        "of each (title, probability, impact) after its own `risks`. An id of no risk of the "
+        "project is refused (422).",
+    )
     manager_rag: ManagerRag | None = None
     summary: Summary | None = None
     correction: Annotated[bool, Strict()] = Field(
@@ -335,6 +348,10 @@ class HealthOut(BaseModel):
     thresholds: ThresholdsOut
     thresholds_source: Literal["methodology", "defaults"]
     methodology_version: int | None
+    baseline_version: int = Field(
+        description="The baseline version in force (intake's numbering) that this health is "
+        "judged against: PV, BAC, the planned end and the milestones are that version's"
+    )
     compliance: ComplianceOut | None
     eac_variants: EacVariantsOut | None = None
     tcpi_eac: float | None = Field(default=None, description="TCPI to the CPI-based EAC")
@@ -479,6 +496,11 @@ class HealthPointOut(CoreFiguresOut, ReportPointOut):
     vac: float | None = None
     tcpi: float | None = None
     forecast_end_date: date | None = None
+    baseline_version: int | None = Field(
+        default=None,
+        description="The baseline version the report was judged against when it was filed; "
+        "kept when the baseline changes later (null: filed before versions were kept)",
+    )
 
 
 class HealthHistoryOut(Page[HealthPointOut]):

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 from fastapi.responses import JSONResponse
-from pmo_common.auth.dependencies import CurrentPrincipal
 from pmo_common.web.app_factory import SessionDep
 from pmo_common.web.idempotency import OnceDep
 from pmo_common.web.pagination import Page, PageDep
 
-from pmo_monitoring.api.access import ensure_can_read, ensure_can_report
+from pmo_monitoring.api.access import ScopedCaller, ensure_can_read, ensure_can_report
 from pmo_monitoring.api.languages import AnswerLanguage, name_language
 from pmo_monitoring.api.schemas import (
     FiledReportOut,
@@ -50,7 +49,7 @@ def _contents(body: StatusReportIn) -> StatusReport:
 async def file_status_report(
     project_id: str,
     body: StatusReportIn,
-    principal: CurrentPrincipal,
+    principal: ScopedCaller,
     session: SessionDep,
     once: OnceDep,
     language: AnswerLanguage,
@@ -74,6 +73,7 @@ async def file_status_report(
             correction=Correction(body.correction, body.correction_note),
             reported_by=principal.email or principal.subject,
             today=today_utc(),
+            risk_ids=body.risk_ids,
         )
         return FiledReportOut.model_validate(
             {
@@ -95,7 +95,7 @@ async def file_status_report(
 
 @router.get("", response_model=Page[StatusReportOut])
 async def list_status_reports(
-    project_id: str, principal: CurrentPrincipal, session: SessionDep, page: PageDep
+    project_id: str, principal: ScopedCaller, session: SessionDep, page: PageDep
 ) -> Page[StatusReportOut]:
     """A project's status reports, newest as_of first."""
     context = await load_project(session, project_id=project_id)
@@ -106,7 +106,7 @@ async def list_status_reports(
 
 @router.get("/{report_id}", response_model=StatusReportOut)
 async def read_status_report(
-    project_id: str, report_id: str, principal: CurrentPrincipal, session: SessionDep
+    project_id: str, report_id: str, principal: ScopedCaller, session: SessionDep
 ) -> StatusReportOut:
     """One status report."""
     context = await load_project(session, project_id=project_id)
@@ -119,7 +119,7 @@ async def read_status_report(
 async def list_status_report_revisions(
     project_id: str,
     report_id: str,
-    principal: CurrentPrincipal,
+    principal: ScopedCaller,
     session: SessionDep,
     page: PageDep,
 ) -> Page[StatusReportRevisionOut]:

@@ -22,40 +22,22 @@ from sqlalchemy import RowMapping, Select, bindparam, func, insert, select, upda
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_monitoring.db import project_figures as figures
+from pmo_monitoring.db.plan_json import plan_columns, plan_of
 from pmo_monitoring.db.tables import methodology_thresholds, monitored_projects, project_compliance
-from pmo_monitoring.domain.model import BaselineMilestone, PlannedValuePoint
 from pmo_monitoring.domain.records import (
     ComplianceVerdict,
     Methodology,
     MonitoredProject,
     ProjectContext,
-    as_date,
 )
 
 
 def _project(row: RowLike) -> MonitoredProject:
-    # The baseline's dates are ISO strings in the JSON columns.
-    milestones = [BaselineMilestone(m["name"], as_date(m["due_date"])) for m in row["milestones"]]
-    profile = [
-        PlannedValuePoint(as_date(point["date"]), point["percent"])
-        for point in row["planned_value_profile"] or ()
-    ]
-    return record_from(
-        MonitoredProject, row, milestones=tuple(milestones), planned_value_profile=tuple(profile)
-    )
+    return record_from(MonitoredProject, row, **plan_of(row))
 
 
 def _project_values(project: MonitoredProject) -> dict[str, Any]:
-    return values_of(
-        project,
-        milestones=[
-            {"name": m.name, "due_date": m.due_date.isoformat()} for m in project.milestones
-        ],
-        planned_value_profile=[
-            {"date": point.on.isoformat(), "percent": point.percent}
-            for point in project.planned_value_profile
-        ],
-    )
+    return values_of(project, **plan_columns(project))
 
 
 def _compliance(row: RowLike) -> ComplianceVerdict:

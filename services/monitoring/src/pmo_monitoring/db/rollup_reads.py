@@ -3,7 +3,8 @@
 Nothing here reads every project: the sums come from the partials (one row per portfolio,
 programme, currency, closed state and bucket), the projects that missed a report from an
 index range of reference days, and a page of the listing from index ranges ordered by name.
-A manager's own roll-up sums that manager's rows (indexed by manager) instead of partials.
+A manager's own roll-up sums that manager's rows (indexed by manager), with those of the
+portfolios they are a member of, instead of partials.
 """
 
 from __future__ import annotations
@@ -11,7 +12,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, Select, case, false, func, select, true, union_all
+from sqlalchemy import (
+    ColumnElement,
+    RowMapping,
+    Select,
+    case,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_monitoring.db.rollup_partials import partial_sums
@@ -41,12 +53,18 @@ def _owned_by(scope: RollUpScope) -> list[ColumnElement[bool]]:
     """The scope's manager, portfolio and programme (closed or not is the caller's)."""
     conditions: list[ColumnElement[bool]] = []
     if scope.manager is not None:
-        conditions.append(_FIGURES.manager_key == scope.manager.lower())
+        conditions.append(_owned_or_member(scope.manager, scope.or_in_portfolios))
     if scope.portfolio_id is not None:
         conditions.append(_FIGURES.portfolio_id == scope.portfolio_id)
     if scope.program_id is not None:
         conditions.append(_FIGURES.program_id == scope.program_id)
     return conditions
+
+
+def _owned_or_member(manager: str, portfolios: frozenset[str]) -> ColumnElement[bool]:
+    """The manager's own projects, and those of the portfolios the caller is a member of."""
+    own = _FIGURES.manager_key == manager.lower()
+    return or_(own, _FIGURES.portfolio_id.in_(sorted(portfolios))) if portfolios else own
 
 
 def _key_is(column: ColumnElement[str], value: str) -> ColumnElement[bool]:

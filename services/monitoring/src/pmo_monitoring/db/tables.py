@@ -6,6 +6,7 @@ from pmo_common.audit.trail import audit_table
 from pmo_common.db import email_column, id_column, json_column, timestamp_column, version_column
 from pmo_common.db.columns import code_column, name_column, reference_column, text_column
 from pmo_common.messaging.tables import messaging_tables
+from pmo_common.portfolios.members import portfolio_members_table
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -50,6 +51,8 @@ monitored_projects = Table(
     version_column(),
     timestamp_column("closed_at", nullable=True),
     timestamp_column("projected_at"),
+    # Which baseline version the baseline columns are (the one in force); see baseline_versions.
+    Column("baseline_version", Integer, nullable=False, server_default=text("1")),
 )
 
 # Standards' methodologies, newest published version of each (standards.methodology.published).
@@ -144,6 +147,8 @@ project_health = Table(
     # The reasons this assessment replaced (null for a project's first), set and returned the
     # same way: the early warnings they show against the new ones start and end episodes.
     json_column("previous_reasons", nullable=True),
+    # The baseline version it was judged against (null: stored before versions were kept).
+    Column("baseline_version", Integer, nullable=True),
 )
 
 # Each report judged as of its own as_of when it was filed (or corrected): the series of
@@ -159,6 +164,9 @@ health_snapshots = Table(
     json_column("metrics"),
     timestamp_column("assessed_at"),
     UniqueConstraint("project_id", "as_of", name="uq_health_snapshots_project_as_of"),
+    # The baseline version the report was judged against, kept when the baseline changes
+    # later (null: stored before versions were kept).
+    Column("baseline_version", Integer, nullable=True),
 )
 
 # Every missed reporting period announced with project.report_overdue. The primary key is the
@@ -255,3 +263,57 @@ follow_ups = Table(
     timestamp_column("closed_at", nullable=True),
     PrimaryKeyConstraint("kind", "item_id"),
 )
+
+# Every baseline version monitoring has heard of (project.created/updated carry the one in
+# force, project.rebaselined the new one and the one it replaced): the original (version 1)
+# and the current one answer GET /v1/projects/{id}/baseline-variance. Who, when and why are
+# known only from project.rebaselined (null for a version heard of otherwise).
+baseline_versions = Table(
+    "baseline_versions",
+    metadata,
+    reference_column("project_id"),
+    Column("version", Integer, nullable=False),
+    Column("budget", Float, nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    json_column("milestones"),
+    json_column("planned_value_profile"),
+    text_column("reason", nullable=True),
+    email_column("changed_by", nullable=True),
+    timestamp_column("changed_at", nullable=True),
+    reference_column("change_request_id", nullable=True),
+    timestamp_column("recorded_at"),
+    PrimaryKeyConstraint("project_id", "version"),
+)
+
+# The RAID register (docs/adr/0025): each project's risks, assumptions, issues, decisions and
+# dependencies, one row per item; the columns of the other kinds are null. A dependency names
+# the upstream project it waits for, indexed so the upstream's report finds its dependents.
+raid_items = Table(
+    "raid_items",
+    metadata,
+    id_column(),
+    reference_column("project_id"),
+    code_column("kind"),
+    name_column("title"),
+    text_column("description", nullable=True),
+    email_column("owner", nullable=True),
+    code_column("status"),
+    Column("probability", Float, nullable=True),
+    Column("impact", Integer, nullable=True),
+    text_column("response", nullable=True),
+    code_column("severity", nullable=True),
+    Column("due_date", Date, nullable=True),
+    name_column("decided_by", nullable=True),
+    Column("decided_on", Date, nullable=True),
+    reference_column("depends_on_project_id", nullable=True, index=True),
+    Column("needed_by", Date, nullable=True),
+    email_column("created_by"),
+    timestamp_column("created_at"),
+    timestamp_column("updated_at"),
+    Index("ix_raid_items_listing", "project_id", "kind", "status"),
+)
+
+# Projection of intake's portfolio membership (intake.portfolio.member_*): who reads and who
+# acts as manager for each portfolio's projects (docs/adr/0026).
+portfolio_members = portfolio_members_table(metadata)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pmo_monitoring.domain.dependencies import dependency_example
 from pmo_monitoring.domain.early_warning import DEFAULT_EARLY_WARNING, EarlyWarningSettings
 from pmo_monitoring.domain.glossary_example import (
     CURRENCY,
@@ -358,6 +359,26 @@ def _reasons(w: WorkedExample, t: Thresholds, s: EarlyWarningSettings) -> tuple[
             phrase("TCPI = (BAC - EV) / (BAC - AC), against CPI and the TCPI limit"),
             phrase("Finishing on budget would need a cost performance the project has not shown."),
             _tcpi_limits(s),
+        ),
+        Term(
+            ReasonCode.DEPENDENCY_AT_RISK,
+            "reason",
+            phrase("Dependency at risk"),
+            phrase(
+                "Slip = the upstream project's forecast end - the date it is needed by, for an "
+                "open dependency of the RAID register"
+            ),
+            phrase(
+                "A project this one depends on is forecast to finish after the date this "
+                "project needs it by."
+            ),
+            phrase(
+                "Amber as soon as the upstream project is forecast to finish late, red beyond "
+                "{limit} late.",
+                limit=days(t.milestone_red_days_late),
+            ),
+            # Another project's forecast, not the example project's figures: its own example.
+            dependency_example(t, w.judged_on).message,
         ),
     )
 

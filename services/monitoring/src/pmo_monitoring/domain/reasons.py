@@ -23,6 +23,7 @@ class ReasonCode(StrEnum):
     MANAGER_FLAGGED = "manager_flagged"
     TREND_WARNING = "trend_warning"
     OPTIMISM_WARNING = "optimism_warning"
+    DEPENDENCY_AT_RISK = "dependency_at_risk"
 
 
 ADVISORY_CODES: frozenset[str] = frozenset({ReasonCode.TREND_WARNING, ReasonCode.OPTIMISM_WARNING})

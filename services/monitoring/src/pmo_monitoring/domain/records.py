@@ -66,6 +66,9 @@ class MonitoredProject:
     version: int
     projected_at: datetime
     closed_at: datetime | None = None
+    # Which numbered baseline (intake's versions) the baseline fields above are: the one in
+    # force, that health is judged against (1 for projects heard of before versions).
+    baseline_version: int = 1
 
     @property
     def closed(self) -> bool:
@@ -175,6 +178,9 @@ class StoredHealth:
     last_report_at: date | None
     report_id: str | None
     assessed_at: datetime
+    # The baseline version it was judged against; a point keeps its own when the baseline
+    # changes later (None: stored before baseline versions were kept).
+    baseline_version: int | None = None
 
     @property
     def signal_rags(self) -> dict[str, SignalRag]:
@@ -246,13 +252,16 @@ def metrics_record(metrics: EarnedValueMetrics | None) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class RollUpScope:
-    """The projects a portfolio roll-up covers: one manager's (None: everyone's), of one
-    portfolio and one programme (None: any), closed ones only when asked for."""
+    """The projects a portfolio roll-up covers: one manager's (None: everyone's) together
+    with, for such a narrowed caller, those of the portfolios in `or_in_portfolios` (their
+    memberships), of one portfolio and one programme (None: any), closed ones only when asked
+    for."""
 
     manager: str | None
     portfolio_id: str | None
     program_id: str | None
     include_closed: bool
+    or_in_portfolios: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""Risk exposure of a status report: probability x impact, summed, and the largest named."""
+"""Risk exposure: probability x impact, summed, and the largest named; from a status report
+or, once a project keeps risks there, from its RAID register."""
 
 from __future__ import annotations
 
@@ -51,3 +52,18 @@ def risk_exposure(risks: Iterable[Risk], *, top: int = TOP_RISKS) -> RiskExposur
 
 
 _exposure = attrgetter("exposure")
+
+
+def register_exposure(
+    open_risks: Iterable[Risk], *, register_has_risks: bool
+) -> RiskExposure | None:
+    """The exposure in force when the project keeps a RAID register (docs/adr/0025).
+
+    Once a project has any risk in its register, the exposure is that of the register's open
+    risks (mitigated and closed ones no longer count), whatever its reports typed in: the
+    register is where risks are kept up to date. None while the register holds no risk: the
+    latest report's risks stand, as they always have.
+    """
+    if not register_has_risks:
+        return None
+    return risk_exposure(open_risks)

@@ -32,6 +32,7 @@ from pmo_monitoring.domain.transitions import decide_transition
 from pmo_monitoring.domain.trend import trend_points
 from pmo_monitoring.handlers.early_warning_publishing import publish_early_warnings
 from pmo_monitoring.handlers.health_transitions import publish_transition
+from pmo_monitoring.handlers.raid_signals import register_signals
 from pmo_monitoring.languages import spoken_languages
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ async def judge_report(
         if before is None:  # the report before it was filed before points were stored
             before = await healths.point_before(session, project_id=project.id, as_of=report.as_of)
     baseline = project.baseline()
-    return judge_signals_of(
+    judged = judge_signals_of(
         baseline,
         report.contents,
         thresholds,
@@ -129,6 +130,8 @@ async def judge_report(
         previous=before.signal_rags if before is not None else None,
         history=trend_points(baseline, [item.report.contents for item in earlier]),
     )
+    # The RAID register's dependencies at risk and risk exposure (docs/adr/0025).
+    return await register_signals(session, project, judged, thresholds)
 
 
 async def assess_project(
@@ -219,4 +222,5 @@ def stored_health(
         last_report_at=report.as_of,
         report_id=report.id,
         assessed_at=datetime.now(UTC),
+        baseline_version=project.baseline_version,
     )

@@ -60,6 +60,8 @@ def health_view(context: ProjectContext, judged: ProjectAssessment) -> dict[str,
         "thresholds": asdict(in_use.thresholds),
         "thresholds_source": in_use.source,
         "methodology_version": in_use.methodology_version,
+        # Today's health is judged against the baseline in force.
+        "baseline_version": project.baseline_version,
         # The verdict's fields as answered; its project_id is the answer's own already.
         "compliance": asdict(context.compliance) if context.compliance is not None else None,
         **health_details(assessment, project.end_date),
@@ -95,7 +97,9 @@ async def health_history(
     for item in rows:
         report = item.report
         if item.point is not None:
+            # As stored when the report was filed: a later re-baseline does not change it.
             rag, metrics = item.point.rag, item.point.metrics
+            baseline_version = item.point.baseline_version
         else:
             thresholds = thresholds_from(context.methodology).thresholds
             as_of = report.as_of
@@ -103,6 +107,7 @@ async def health_history(
                 project.baseline(), report.contents, thresholds, as_of, as_of
             )
             rag, metrics = assessment.rag, metrics_record(assessment.metrics)
+            baseline_version = project.baseline_version
         points.append(
             {
                 "as_of": report.as_of,
@@ -110,6 +115,7 @@ async def health_history(
                 "rag": rag,
                 **{name: metrics.get(name) for name in HISTORY_METRICS},
                 "forecast_end_date": metrics.get("forecast_end_date"),
+                "baseline_version": baseline_version,
             }
         )
     return points

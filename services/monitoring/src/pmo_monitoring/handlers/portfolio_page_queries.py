@@ -33,9 +33,12 @@ class GroupChoices:
     programs: tuple[str, ...]
 
 
-async def group_choices(session: AsyncSession, *, manager: str | None) -> GroupChoices:
+async def group_choices(
+    session: AsyncSession, *, manager: str | None, or_in_portfolios: frozenset[str] = frozenset()
+) -> GroupChoices:
     """The choices come from the roll-up's own groups of the caller's open projects."""
-    groups = await rollups.group_sums(session, scope=RollUpScope(manager, None, None, False))
+    scope = RollUpScope(manager, None, None, False, or_in_portfolios)
+    groups = await rollups.group_sums(session, scope=scope)
     return GroupChoices(
         portfolios=tuple(sorted({g.portfolio_id for g in groups if g.portfolio_id is not None})),
         programs=tuple(sorted({g.program_id for g in groups if g.program_id is not None})),

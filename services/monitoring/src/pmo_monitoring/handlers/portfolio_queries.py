@@ -189,16 +189,18 @@ async def portfolio_health(
     today: date,
     page: PageRequest,
     group_by: GroupBy | None = None,
+    or_in_portfolios: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """Roll up the stored health of the matching projects; list them worst first, paged.
 
-    `manager` restricts the projects to those one manager runs (None: every project). Each
+    `manager` restricts the projects to those one manager runs (None: every project), plus,
+    then, those of the portfolios in `or_in_portfolios` (the caller's memberships). Each
     project's RAG is its stored one brought up to today (an overdue report turns it amber),
     so the roll-up agrees with GET /v1/projects/{id}/health without re-assessing every
     project. With `group_by`, `groups` adds one roll-up per portfolio or programme, computed
     the same way (sums, indices from the sums, RAG counts).
     """
-    scope = RollUpScope(manager, portfolio_id, program_id, include_closed)
+    scope = RollUpScope(manager, portfolio_id, program_id, include_closed, or_in_portfolios)
     cutoffs = report_cutoffs(await projections.all_methodologies(session), today)
     stored = await rollups.group_sums(session, scope=scope)
     missed = await rollups.missed_reports(session, scope=scope, cutoffs=cutoffs)

@@ -18,12 +18,15 @@ from pmo_monitoring.db import projection_repository as projections
 from pmo_monitoring.domain.copying import copied
 from pmo_monitoring.domain.model import BaselineMilestone, PlannedValuePoint
 from pmo_monitoring.domain.records import MonitoredProject, ProjectContext
+from pmo_monitoring.handlers.baseline_events import record_snapshot_baseline
 from pmo_monitoring.handlers.health_assessment import reassess_and_publish, today_utc
 
 log = logging.getLogger(__name__)
 
 
-def _projected(snapshot: ProjectSnapshot, *, closed_at: datetime | None) -> MonitoredProject:
+def _projected(
+    snapshot: ProjectSnapshot, *, closed_at: datetime | None, baseline_version: int
+) -> MonitoredProject:
     """The projection of a snapshot (ValueError when its baseline is unusable)."""
     project = copied(
         MonitoredProject,
@@ -38,6 +41,7 @@ def _projected(snapshot: ProjectSnapshot, *, closed_at: datetime | None) -> Moni
         ),
         projected_at=datetime.now(UTC),
         closed_at=closed_at,
+        baseline_version=baseline_version,
     )
     project.baseline()
     return project
@@ -49,6 +53,12 @@ async def _apply_snapshot(session: AsyncSession, snapshot: ProjectSnapshot) -> N
         session, project_id=snapshot.project_id, for_update=True
     )
     stored = context.project if context is not None else None
+    # A snapshot from before baseline versions says none: project.created's baseline is
+    # version 1, and a change keeps the number already known.
+    known = snapshot.baseline_version or (1 if isinstance(snapshot, ProjectCreated) else None)
+    if known is not None:
+        await record_snapshot_baseline(session, snapshot, version=known)
+    baseline_version = known or (stored.baseline_version if stored else 1)
     if stored is not None and snapshot.version <= stored.version:
         log.info(
             "ignoring project snapshot version %d: version %d is already projected",
@@ -58,7 +68,11 @@ async def _apply_snapshot(session: AsyncSession, snapshot: ProjectSnapshot) -> N
         )
         return
     try:
-        project = _projected(snapshot, closed_at=stored.closed_at if stored else None)
+        project = _projected(
+            snapshot,
+            closed_at=stored.closed_at if stored else None,
+            baseline_version=baseline_version,
+        )
     except ValueError as exc:
         # Intake validates baselines, so this means the two disagree on the rules: keep the
         # previous snapshot and dead-letter this one with the reason rather than retry it.

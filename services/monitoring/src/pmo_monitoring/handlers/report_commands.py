@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -43,6 +44,8 @@ from pmo_monitoring.handlers.health_assessment import (
     thresholds_from,
 )
 from pmo_monitoring.handlers.health_transitions import published_health
+from pmo_monitoring.handlers.raid_dependents import reassess_dependents
+from pmo_monitoring.handlers.report_risks import audit_report, with_referenced_risks
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +105,7 @@ async def file_status_report(
     correction: Correction,
     reported_by: str,
     today: date,
+    risk_ids: Sequence[str] = (),
 ) -> FiledReport:
     """Store a report (replacing the one of the same as_of), judge it once and publish.
 
@@ -120,10 +124,17 @@ async def file_status_report(
     `correction`. Every version written is kept as a revision, in the same transaction and
     only once the report's own write took, so racing reports leave revisions 1, 2, ... with
     no gap or duplicate.
+
+    `risk_ids` reference risks of the project's RAID register, snapshotted into the report
+    (report_risks). The write is audited (status_report.created / .replaced / .corrected), and
+    the projects depending on this one are re-assessed against its new forecast.
     """
     project = context.project
     async with unit_of_work(session):
         _refuse_if_not_acceptable(project, contents, correction, today)
+        contents = await with_referenced_risks(
+            session, project_id=project.id, contents=contents, risk_ids=risk_ids
+        )
         as_of = contents.as_of
         # The newest reports hold the same day's report and the history before it, unless
         # this report is back-dated behind them.
@@ -157,6 +168,7 @@ async def file_status_report(
             if not written:
                 raise filed_concurrently(project.id, as_of)
             await revisions.add_revision(session, report=report)
+            await audit_report(session, existing=existing, report=report)
             return await _judge_and_publish(
                 session,
                 context,
@@ -213,6 +225,7 @@ async def _judge_and_publish(
     )
     await outbox.enqueue(session, STATUS_REPORTED, reported, subject=project.id)
     await publish_health(session, project, health, recorded)
+    await reassess_dependents(session, upstream_id=project.id, today=today)
     return FiledReport(report=report, replaced=replaced, health=health)
 
 

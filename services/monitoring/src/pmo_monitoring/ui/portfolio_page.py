@@ -18,12 +18,13 @@ from pmo_common.auth.principal import Principal
 from pmo_common.web.pagination import PageRequest, make_page
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_monitoring.api.access import manager_filter
+from pmo_monitoring.api.access import manager_filter, portfolios_filter
 from pmo_monitoring.domain.model import Rag
 from pmo_monitoring.domain.rag_as_of_today import rag_as_of_today
 from pmo_monitoring.domain.records import Methodology
 from pmo_monitoring.domain.reporting_cadence import check_report_overdue
 from pmo_monitoring.handlers.health_assessment import ThresholdsInUse, thresholds_from
+from pmo_monitoring.handlers.portfolio_members import with_portfolios
 from pmo_monitoring.handlers.portfolio_page_queries import (
     ProjectTimeline,
     all_methodologies,
@@ -137,10 +138,17 @@ def _row(
 
 
 async def _filters(
-    session: AsyncSession, manager: str | None, portfolio_id: str | None, program_id: str | None
+    session: AsyncSession,
+    principal: Principal,
+    portfolio_id: str | None,
+    program_id: str | None,
 ) -> Filters:
     """The choices come from the roll-up's own groups of the caller's open projects."""
-    choices = await group_choices(session, manager=manager)
+    choices = await group_choices(
+        session,
+        manager=manager_filter(principal),
+        or_in_portfolios=portfolios_filter(principal),
+    )
     return Filters(portfolio_id, program_id, choices.portfolios, choices.programs)
 
 
@@ -154,10 +162,11 @@ async def portfolio_page(
     today: date,
 ) -> dict[str, Any]:
     """Everything the portfolio template shows, for the projects `principal` may see."""
-    manager = manager_filter(principal)
+    principal = await with_portfolios(session, principal)
     view = await portfolio_health(
         session,
-        manager=manager,
+        manager=manager_filter(principal, portfolio_id=portfolio_id),
+        or_in_portfolios=portfolios_filter(principal),
         portfolio_id=portfolio_id,
         program_id=program_id,
         include_closed=False,
@@ -184,7 +193,7 @@ async def portfolio_page(
         "rows": rows,
         "signals": shown_signals(row.cells for row in rows),
         "changes": changes,
-        "filters": await _filters(session, manager, portfolio_id, program_id),
+        "filters": await _filters(session, principal, portfolio_id, program_id),
         "listed": listed,
         "today": today,
         "week_ago": week_ago,

@@ -17,6 +17,7 @@ from pmo_monitoring.api.access import ensure_can_read
 from pmo_monitoring.api.schemas import HealthOut, HealthPointOut, StatusReportOut
 from pmo_monitoring.domain.records import ProjectContext
 from pmo_monitoring.handlers.health_queries import health_history, project_health
+from pmo_monitoring.handlers.portfolio_members import with_portfolios
 from pmo_monitoring.handlers.project_queries import load_project
 from pmo_monitoring.handlers.report_queries import get_report
 from pmo_monitoring.ui.follow_up_links import FollowUpAddresses, project_follow_ups
@@ -49,7 +50,7 @@ async def project_page(
 ) -> dict[str, Any]:
     """Everything the project template shows; 404 for an unknown project, 403 for another's."""
     context = await load_project(session, project_id=project_id)
-    ensure_can_read(principal, context.project)
+    ensure_can_read(await with_portfolios(session, principal), context.project)
     health = HealthOut.model_validate(said(await project_health(session, context, today=today)))
     points = await _history(session, context)
     latest = None

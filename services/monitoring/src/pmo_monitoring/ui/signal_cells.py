@@ -17,15 +17,15 @@ from pmo_monitoring.ui.translation import _, current_language, gettext_noop
 
 CellColour = Literal["red", "amber", "green", "none"]
 
-DEPENDENCY_AT_RISK = "dependency_at_risk"
-"""The reason code of a dependency at risk (ARCHITECTURE.md, RAID); its column shows once a
-project has one."""
+DEPENDENCY_AT_RISK = ReasonCode.DEPENDENCY_AT_RISK
+"""The reason code of a dependency at risk (the RAID register's dependencies, ADR 0025); its
+column shows once a project has one."""
 
 
 @dataclass(frozen=True, slots=True)
 class Signal:
     """A column of the heatmap: its heading, the reason codes that colour it, and the glossary
-    entry that explains it (none for dependencies: monitoring does not compute them)."""
+    entry that explains it."""
 
     key: str
     heading: str
@@ -57,7 +57,12 @@ SIGNALS: tuple[Signal, ...] = (
         frozenset({ReasonCode.REPORT_OVERDUE}),
         term=ReasonCode.REPORT_OVERDUE,
     ),
-    Signal("dependencies", gettext_noop("Dependencies"), frozenset({DEPENDENCY_AT_RISK})),
+    Signal(
+        "dependencies",
+        gettext_noop("Dependencies"),
+        frozenset({DEPENDENCY_AT_RISK}),
+        term=DEPENDENCY_AT_RISK,
+    ),
     Signal(
         "manager",
         gettext_noop("Manager's view"),
