@@ -52,6 +52,7 @@ from pmo_stack.smtp_sink import SmtpSink
 from pmo_stack.testkit import eventually
 from pmo_stack.testkit.chat_schemas import ChatSchemas
 from pmo_stack.testkit.in_process import sqlite_settings
+from pmo_stack.testkit.portfolio_membership import MemberRole, membership_event
 from pmo_stack.webhook_receiver import WebhookReceiver
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -145,6 +146,27 @@ class NotificationsHarness:
         assert failure is None, failure
         return outcome
 
+    async def member(
+        self,
+        portfolio_id: str,
+        email: str = "pm@example.com",
+        role: MemberRole = "portfolio_manager",
+    ) -> dict[str, str]:
+        """Make `email` a member of the portfolio (member_added, as intake publishes it);
+        the headers of their portfolio_manager token."""
+        await self.apply_event(membership_event(portfolio_id=portfolio_id, email=email, role=role))
+        return self.auth("portfolio_manager", email)
+
+    async def manager_of_project(
+        self, project_id: str, email: str = "pm@example.com"
+    ) -> dict[str, str]:
+        """Make notifications know the project (project.created) in a portfolio of its own that
+        `email` manages; the headers of their portfolio_manager token."""
+        portfolio_id = f"portfolio-of-{project_id}"
+        created = created_payload(project_id, portfolio_id=portfolio_id)
+        await self.apply("project.created", created, subject=project_id)
+        return await self.member(portfolio_id, email)
+
     async def outbox_types(self, prefix: str = "") -> list[str]:
         """Types (starting with `prefix`) of the events written to the outbox, oldest first."""
         outbox = messaging.outbox
@@ -171,7 +193,7 @@ class NotificationsHarness:
             "event_types": list(event_types),
             "project_id": project_id,
         }
-        manager = self.auth("portfolio_manager", "pm@example.com")
+        manager = await self.manager_of_project(project_id)
         answer = await self.client.post("/v1/subscriptions", headers=manager, json=fields)
         assert answer.status_code == 201, answer.text
         subscription: dict[str, Any] = answer.json()

@@ -19,7 +19,7 @@ async def subscribe(
     """A portfolio manager's subscription of a chat webhook to one project's events."""
     answer = await notifications.client.post(
         "/v1/subscriptions",
-        headers=notifications.auth("portfolio_manager", "pm@example.com"),
+        headers=await notifications.manager_of_project(project_id),
         json={
             "channel": channel,
             "target": target,

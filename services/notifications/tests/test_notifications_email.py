@@ -109,7 +109,7 @@ async def test_a_silence_records_skipped_deliveries_and_sends_nothing(
     ends_at = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
     silence = await notifications.client.post(
         "/v1/silences",
-        headers=notifications.auth("portfolio_manager", "pm@example.com"),
+        headers=await notifications.manager_of_project(project_id),
         json={"project_id": project_id, "reason": "Planned re-baseline", "ends_at": ends_at},
     )
     assert silence.status_code == 201, silence.text

@@ -137,7 +137,7 @@ async def test_who_may_read_and_change_policies(notifications: Any) -> None:
     for role in ("viewer", "project_manager"):
         refused = await client.post(URL, headers=notifications.auth(role), json=body)
         assert refused.status_code == 403, (role, refused.text)
-    manager = notifications.auth("portfolio_manager", "pm@example.com")
+    manager = await notifications.member(body["portfolio_id"], "pm@example.com")
     created = await client.post(URL, headers=manager, json=body)
     assert created.status_code == 201, created.text
 
@@ -165,12 +165,12 @@ async def test_only_a_pmo_admin_names_addresses_outside_the_allowed_domains(
     # As for e-mail subscriptions (ADR 0010): a policy must not mail alerts outside the company.
     async with run_notifications(allowed_email_domains=("corp.example",)) as harness:
         client = harness.client
-        manager = harness.auth("portfolio_manager", "pm@corp.example")
         levels = [
             {"after_seconds": 60, "notify": ["sponsor", "desk@corp.example"]},
             {"after_seconds": 60, "notify": ["pmo", "attacker@evil.example"]},
         ]
         body = policy_body(levels=levels)
+        manager = await harness.member(body["portfolio_id"], "pm@corp.example")
         refused = await client.post(URL, headers=manager, json=body)
         assert refused.status_code == 422, refused.text
         assert refused.headers["content-type"].startswith("application/problem+json")

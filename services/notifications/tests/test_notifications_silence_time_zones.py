@@ -115,7 +115,7 @@ async def test_a_silence_written_in_plus_five_reads_back_as_the_same_instant(
     now = utc_now()
     starts_at = (now - timedelta(minutes=1)).astimezone(PLUS_FIVE)
     ends_at = (now + timedelta(minutes=1)).astimezone(PLUS_FIVE)
-    headers = notifications.auth("portfolio_manager", "pm@example.com")
+    headers = await notifications.manager_of_project(project_id)
     created = await notifications.client.post(
         "/v1/silences",
         headers=headers,

@@ -20,9 +20,8 @@ async def test_only_pmo_admins_and_portfolio_managers_manage_silences(notificati
         assert refused.status_code == 403, role
     assert (await client.get("/v1/silences")).status_code == 401
 
-    created = await client.post(
-        "/v1/silences", headers=notifications.auth("portfolio_manager", "pm@example.com"), json=body
-    )
+    portfolio_manager = await notifications.member("pf-1", "pm@example.com")
+    created = await client.post("/v1/silences", headers=portfolio_manager, json=body)
     assert created.status_code == 201, created.text
     silence = created.json()
     assert silence["active"] is True and silence["created_by"] == "pm@example.com"

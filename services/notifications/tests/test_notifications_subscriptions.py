@@ -11,6 +11,7 @@ import pytest
 from pmo_notifications.main import create_app
 
 MANAGER = "ada@example.com"
+MANAGED_PORTFOLIO = "pf-managed"  # the portfolio of managed_project_id
 
 
 @pytest.fixture
@@ -223,7 +224,8 @@ async def managed_project_id(notifications: Any, notifications_payloads: Any) ->
     """A new project, managed by MANAGER, known to notifications; its id."""
     project_id = str(uuid.uuid4())
     await notifications.apply(
-        "project.created", notifications_payloads.created(project_id, manager=MANAGER)
+        "project.created",
+        notifications_payloads.created(project_id, manager=MANAGER, portfolio_id=MANAGED_PORTFOLIO),
     )
     return project_id
 
@@ -249,10 +251,14 @@ async def test_non_admins_subscribe_only_addresses_in_the_allowed_domains(
     managed_project_id: str,
     target: str,
 ) -> None:
-    for role, email in (("project_manager", MANAGER), ("portfolio_manager", "pm@example.com")):
+    portfolio_manager = await notifications.member(MANAGED_PORTFOLIO, "pm@example.com")
+    for role, headers in (
+        ("project_manager", notifications.auth("project_manager", MANAGER)),
+        ("portfolio_manager", portfolio_manager),
+    ):
         refused = await notifications_company_domains.post(
             "/v1/subscriptions",
-            headers=notifications.auth(role, email),
+            headers=headers,
             json=email_body(target, managed_project_id),
         )
         assert refused.status_code == 422, (role, refused.text)

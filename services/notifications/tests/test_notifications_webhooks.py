@@ -38,7 +38,7 @@ def signed(target: str, message_id: str, *, body: str = "{}") -> OutgoingMessage
 async def subscribe(notifications: Any, url: str, project_id: str, **extra: Any) -> dict[str, Any]:
     answer = await notifications.client.post(
         "/v1/subscriptions",
-        headers=notifications.auth("portfolio_manager", "pm@example.com"),
+        headers=await notifications.manager_of_project(project_id),
         json={
             "channel": "webhook",
             "target": url,

@@ -29,6 +29,7 @@ from pmo_common.events.payloads import (
 from pmo_common.settings import DEVELOPMENT_JWT_SECRET
 from pmo_common.web.runtime import ServiceRuntime
 from pmo_stack.testkit.in_process import asgi_client, running, sqlite_settings
+from pmo_stack.testkit.portfolio_membership import MemberRole, membership_event
 from pmo_standards.config import StandardsSettings
 from pmo_standards.db.tables import messaging
 from pmo_standards.main import create_app
@@ -106,6 +107,7 @@ def standards_project_event() -> Callable[..., CloudEvent]:
         status: str = "active",
         version: int = 1,
         event_type: str = "project.created",
+        portfolio_id: str | None = None,
     ) -> CloudEvent:
         fields: dict[str, Any] = {
             "project_id": project_id or str(uuid.uuid4()),
@@ -118,6 +120,7 @@ def standards_project_event() -> Callable[..., CloudEvent]:
             "currency": "EUR",
             "status": status,
             "version": version,
+            "portfolio_id": portfolio_id,
         }
         payload: ProjectCreated | ProjectUpdated = ProjectCreated(**fields)
         if event_type == "project.updated":
@@ -200,6 +203,29 @@ def standards_deliver(
 
 
 @pytest.fixture
+def standards_member(
+    standards_deliver: Callable[..., Awaitable[list[str]]],
+) -> Callable[..., Awaitable[dict[str, str]]]:
+    """Make someone a member of a portfolio, as intake announces it; returns their headers
+    (a portfolio_manager token unless `token_roles` says otherwise)."""
+
+    async def join(
+        portfolio_id: str,
+        email: str,
+        role: MemberRole = "portfolio_manager",
+        token_roles: tuple[str, ...] = ("portfolio_manager",),
+    ) -> dict[str, str]:
+        event = membership_event(portfolio_id=portfolio_id, email=email, role=role)
+        assert await standards_deliver(event) == ["applied"]
+        token = mint_dev_token(
+            secret=DEVELOPMENT_JWT_SECRET, sub=email, email=email, roles=list(token_roles)
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+    return join
+
+
+@pytest.fixture
 def standards_health_event() -> Callable[..., CloudEvent]:
     """A project.at_risk (red on CPI unless told otherwise) or project.recovered (to green)."""
 
@@ -212,13 +238,14 @@ def standards_health_event() -> Callable[..., CloudEvent]:
         health_version: int | None = None,
         manager: str = "pm@corp.example",
         project_name: str = "Warehouse system",
+        portfolio_id: str = "portfolio-1",
     ) -> CloudEvent:
         fields: dict[str, Any] = {
             "project_id": project_id,
             "project_name": project_name,
             "manager": manager,
             "sponsor": "sponsor@corp.example",
-            "portfolio_id": "portfolio-1",
+            "portfolio_id": portfolio_id,
             "reasons": reasons
             if reasons is not None
             else [
@@ -286,6 +313,7 @@ class InterventionDesk:
     health: Callable[..., CloudEvent]
     hear_of: Callable[..., Awaitable[str]]
     outbox: Callable[..., Awaitable[list[CloudEvent]]]
+    member: Callable[..., Awaitable[dict[str, str]]]
 
     @property
     def admin(self) -> dict[str, str]:
@@ -356,6 +384,7 @@ def interventions(
     standards_health_event: Callable[..., CloudEvent],
     standards_project: Callable[..., Awaitable[str]],
     standards_outbox: Callable[..., Awaitable[list[CloudEvent]]],
+    standards_member: Callable[..., Awaitable[dict[str, str]]],
 ) -> InterventionDesk:
     """The intervention desk of the running app."""
     return InterventionDesk(
@@ -365,6 +394,7 @@ def interventions(
         standards_health_event,
         standards_project,
         standards_outbox,
+        standards_member,
     )
 
 

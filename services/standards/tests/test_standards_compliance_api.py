@@ -11,18 +11,20 @@ from pmo_common.events.envelope import CloudEvent
 from pmo_common.events.payloads import ComplianceEvaluated, GateDecided
 
 MANAGER = "pm@corp.example"
+PORTFOLIO = "portfolio-north"
 MakeHeaders = Callable[..., dict[str, str]]
 MakeEvent = Callable[..., CloudEvent]
 Deliver = Callable[..., Awaitable[list[str]]]
 ReadOutbox = Callable[..., Awaitable[list[CloudEvent]]]
 HearOf = Callable[..., Awaitable[str]]
+Join = Callable[..., Awaitable[dict[str, str]]]
 Problem = Callable[[httpx.Response, int], dict[str, Any]]
 
 
 @pytest.fixture
 async def waterfall_project(standards_project: HearOf) -> str:
     """A waterfall project managed by MANAGER, as heard from intake."""
-    return await standards_project(manager=MANAGER, methodology="waterfall")
+    return await standards_project(manager=MANAGER, methodology="waterfall", portfolio_id=PORTFOLIO)
 
 
 async def test_unknown_project_is_a_404_that_says_standards_has_not_heard_of_it(
@@ -146,7 +148,10 @@ async def test_a_deliverable_no_gate_requires_is_refused_naming_the_field(
 
 
 async def test_project_managers_see_and_file_only_for_their_own_projects(
-    standards_client: httpx.AsyncClient, standards_auth: MakeHeaders, waterfall_project: str
+    standards_client: httpx.AsyncClient,
+    standards_auth: MakeHeaders,
+    standards_member: Join,
+    waterfall_project: str,
 ) -> None:
     compliance = f"/v1/projects/{waterfall_project}/compliance"
     deliverables = f"/v1/projects/{waterfall_project}/deliverables"
@@ -158,12 +163,37 @@ async def test_project_managers_see_and_file_only_for_their_own_projects(
     own = standards_auth("project_manager", email=MANAGER.upper())  # e-mails ignore case
     assert (await standards_client.get(compliance, headers=own)).status_code == 200
 
-    for role in ("viewer", "portfolio_manager"):
-        reader = standards_auth(role)
+    member = await standards_member(PORTFOLIO, "pf@corp.example")
+    for reader in (standards_auth("viewer"), member):
         assert (await standards_client.get(compliance, headers=reader)).status_code == 200
         response = await standards_client.post(deliverables, json=body, headers=reader)
-        assert response.status_code == 403, role
+        assert response.status_code == 403, reader
     assert (await standards_client.get(compliance)).status_code == 401
+
+
+async def test_a_portfolio_manager_reads_only_the_compliance_of_their_portfolios(
+    standards_client: httpx.AsyncClient,
+    standards_auth: MakeHeaders,
+    standards_member: Join,
+    standards_project: HearOf,
+    waterfall_project: str,
+) -> None:
+    elsewhere = await standards_project(manager=MANAGER, portfolio_id="portfolio-other")
+    manager_elsewhere = await standards_member("portfolio-other", "other.pf@corp.example")
+    refused = await standards_client.get(
+        f"/v1/projects/{waterfall_project}/compliance", headers=manager_elsewhere
+    )
+    assert refused.status_code == 403, refused.text
+    assert "member of its portfolio" in refused.json()["detail"]
+    read = await standards_client.get(
+        f"/v1/projects/{elsewhere}/compliance", headers=manager_elsewhere
+    )
+    assert read.status_code == 200, read.text
+    # Without membership the role alone reads nothing (the PMO-wide viewer role still does).
+    bare = standards_auth("portfolio_manager", email="nobody@corp.example")
+    assert (
+        await standards_client.get(f"/v1/projects/{elsewhere}/compliance", headers=bare)
+    ).status_code == 403
 
 
 async def test_gate_decision_is_recorded_and_published(

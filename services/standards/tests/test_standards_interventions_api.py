@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 ReportBody = Callable[..., dict[str, Any]]
 TODAY = datetime.now(UTC).date()
 ACTION = {"title": "Hire", "owner": "owner@corp.example", "due_date": "2030-01-01"}
+CASES_PORTFOLIO = "portfolio-1"  # the portfolio project.at_risk names (conftest)
 
 
 def option(key: str, **changes: Any) -> dict[str, Any]:
@@ -29,7 +30,10 @@ async def test_the_pmo_or_a_portfolio_manager_takes_the_case(
     for role in ("project_manager", "viewer"):
         refused = await interventions.post(case["id"], "owner", body, interventions.auth(role))
         assert refused.status_code == 403, role
-    portfolio_manager = interventions.auth("portfolio_manager", email="pf@corp.example")
+    outsider = interventions.auth("portfolio_manager", email="pf@corp.example")
+    refused = await interventions.post(case["id"], "owner", body, outsider)
+    assert refused.status_code == 403, "not yet a member of the case's portfolio"
+    portfolio_manager = await interventions.member(CASES_PORTFOLIO, "pf@corp.example")
     owned = await interventions.post(case["id"], "owner", body, portfolio_manager)
     assert owned.status_code == 200, owned.text
     assert owned.json()["owner"] == "carla@pmo.example"
@@ -139,7 +143,7 @@ async def test_the_board_decides_only_on_a_filed_report(
         assert [e["field"] for e in refused.json()["errors"]] == ["body.option"]
     unknown = await interventions.post(case["id"], "decision", {"outcome": "shrug"})
     assert unknown.status_code == 422
-    board = interventions.auth("portfolio_manager", email="board@corp.example")
+    board = await interventions.member(CASES_PORTFOLIO, "board@corp.example")
     decided = await interventions.post(case["id"], "decision", approve, board)
     assert decided.status_code == 200, decided.text
     assert decided.json()["decision"]["option"] == "extend"

@@ -57,8 +57,10 @@ def projection(
     )
 
 
-def test_the_consumer_listens_to_intakes_project_events_and_monitorings_risk_events() -> None:
+def test_the_consumer_listens_to_intakes_projects_and_members_and_monitorings_risks() -> None:
     assert CONSUMED.event_types == [
+        "intake.portfolio.member_added",
+        "intake.portfolio.member_removed",
         "project.at_risk",
         "project.closed",
         "project.created",

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from pmo_common.auth.principal import Principal
 from pmo_common.web.app_factory import SessionDep
+from pmo_common.web.conditional import IfMatch, require_match, tag_response
 from pmo_common.web.idempotency import OnceDep
 from pmo_common.web.pagination import Page, PageDep
 
@@ -16,6 +17,7 @@ from pmo_notifications.api.access import (
     limited_to_allowed_email_domains,
 )
 from pmo_notifications.api.dependencies import SettingsDep
+from pmo_notifications.api.preconditions import stale_tag_responses, tagged
 from pmo_notifications.api.schemas import (
     EscalationPolicyIn,
     EscalationPolicyOut,
@@ -46,11 +48,15 @@ def _policy(
     return policy
 
 
-def _may_change(principal: Principal) -> commands.PolicyCheck:
+def _may_change(principal: Principal, if_match: str | None) -> commands.PolicyCheck:
     def check(known: EscalationPolicy) -> None:
         ensure_can_manage_policy(principal, portfolio_id=known.portfolio_id)
+        require_match(if_match, EscalationPolicyOut.model_validate(known))
 
     return check
+
+
+_STALE = stale_tag_responses("policy")
 
 
 @router.post(
@@ -71,11 +77,12 @@ async def create_policy_route(
     `body.levels.N.notify.M`)."""
     ensure_can_manage_policy(principal, portfolio_id=body.portfolio_id)
     policy = _policy(body, principal, settings)
-    return await once.run(
+    answer = await once.run(
         body,
         lambda: EscalationPolicyOut.of_result(commands.create_policy(session, policy=policy)),
         location=lambda created: f"/v1/escalation-policies/{created.id}",
     )
+    return tagged(answer)
 
 
 @router.get("/escalation-policies", summary="List escalation policies (the default first)")
@@ -89,41 +96,56 @@ async def list_policies_route(
 
 @router.get("/escalation-policies/{policy_id}", summary="Read one escalation policy")
 async def get_policy_route(
-    policy_id: str, principal: PolicyReaderPrincipal, session: SessionDep
+    policy_id: str, principal: PolicyReaderPrincipal, session: SessionDep, response: Response
 ) -> EscalationPolicyOut:
-    """One policy."""
-    return EscalationPolicyOut.model_validate(
+    """One policy, with its ETag."""
+    shown = EscalationPolicyOut.model_validate(
         await queries.get_policy(session, policy_id=policy_id)
     )
+    tag_response(response, shown)
+    return shown
 
 
-@router.put("/escalation-policies/{policy_id}", summary="Replace an escalation policy")
+@router.put(
+    "/escalation-policies/{policy_id}", summary="Replace an escalation policy", responses=_STALE
+)
 async def replace_policy_route(
     policy_id: str,
     body: EscalationPolicyIn,
     principal: PortfolioPrincipal,
     session: SessionDep,
     settings: SettingsDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> EscalationPolicyOut:
     """Replace the whole policy; alerts climbing it follow the new levels from their next step.
-    The same rules as creating apply to the new content, and to the policy it replaces."""
+    The same rules as creating apply to the new content, and to the policy it replaces. With
+    If-Match, only while the policy is as the caller read it (412 otherwise)."""
     ensure_can_manage_policy(principal, portfolio_id=body.portfolio_id)
     updated = await commands.replace_policy(
         session,
         policy_id=policy_id,
         content=_policy(body, principal, settings),
-        may_change=_may_change(principal),
+        may_change=_may_change(principal, if_match),
     )
-    return EscalationPolicyOut.model_validate(updated)
+    shown = EscalationPolicyOut.model_validate(updated)
+    tag_response(response, shown)
+    return shown
 
 
 @router.delete(
-    "/escalation-policies/{policy_id}", status_code=204, summary="Delete an escalation policy"
+    "/escalation-policies/{policy_id}",
+    status_code=204,
+    summary="Delete an escalation policy",
+    responses=_STALE,
 )
 async def delete_policy_route(
-    policy_id: str, principal: PortfolioPrincipal, session: SessionDep
+    policy_id: str, principal: PortfolioPrincipal, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Delete a policy: alerts climbing it stop; deleting the default leaves only portfolios
-    with a policy of their own escalating."""
-    await commands.delete_policy(session, policy_id=policy_id, may_change=_may_change(principal))
+    with a policy of their own escalating. With If-Match, only while it is as the caller read
+    it (412 otherwise)."""
+    await commands.delete_policy(
+        session, policy_id=policy_id, may_change=_may_change(principal, if_match)
+    )
     return Response(status_code=204)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 from pmo_common.web.app_factory import SessionDep
+from pmo_common.web.conditional import IfMatch, tag_response
 from pmo_common.web.idempotency import OnceDep
 from pmo_common.web.pagination import Page, PageDep
 
@@ -18,6 +19,7 @@ from pmo_notifications.api.access import (
     sees_all_subscriptions,
 )
 from pmo_notifications.api.dependencies import SettingsDep
+from pmo_notifications.api.preconditions import stale_tag_responses, still_as_read, tagged
 from pmo_notifications.api.schemas import (
     Channel,
     ReferenceId,
@@ -67,7 +69,9 @@ async def create_subscription_route(
     project = await subscription_queries.project_to_subscribe_to(
         session, project_id=body.project_id
     )
-    ensure_can_subscribe(principal, project_id=body.project_id, project=project)
+    ensure_can_subscribe(
+        principal, project_id=body.project_id, project=project, portfolio_id=body.portfolio_id
+    )
     vetted = await subscription_commands.vet_subscription(
         settings,
         channel=body.channel,
@@ -90,7 +94,8 @@ async def create_subscription_route(
         )
         return SubscriptionCreated.model_validate(subscription)
 
-    return await once.run(body, create)
+    # The ETag is the subscription's as GET shows it: without the secret, shown only here.
+    return tagged(await once.run(body, create), hidden=("secret",))
 
 
 @router.get("/subscriptions", summary="List one's own subscriptions (PMO admins: all)")
@@ -113,13 +118,29 @@ async def list_subscriptions_route(
 
 
 @router.get("/subscriptions/{subscription_id}", summary="Read one subscription")
-async def get_subscription_route(subscription: OwnSubscription) -> SubscriptionOut:
-    """One of the caller's subscriptions (any, for PMO admins)."""
-    return SubscriptionOut.model_validate(subscription)
+async def get_subscription_route(
+    subscription: OwnSubscription, response: Response
+) -> SubscriptionOut:
+    """One of the caller's subscriptions (any, for PMO admins), with its ETag."""
+    shown = SubscriptionOut.model_validate(subscription)
+    tag_response(response, shown)
+    return shown
 
 
-@router.delete("/subscriptions/{subscription_id}", status_code=204, summary="Delete a subscription")
-async def delete_subscription_route(subscription: OwnSubscription, session: SessionDep) -> Response:
-    """Stop a subscription; deliveries already planned for it are skipped."""
-    await subscription_commands.delete_subscription(session, subscription_id=subscription.id)
+@router.delete(
+    "/subscriptions/{subscription_id}",
+    status_code=204,
+    summary="Delete a subscription",
+    responses=stale_tag_responses("subscription"),
+)
+async def delete_subscription_route(
+    subscription: OwnSubscription, session: SessionDep, if_match: IfMatch = None
+) -> Response:
+    """Stop a subscription; deliveries already planned for it are skipped. With If-Match, only
+    while it is as the caller read it (412 otherwise, or when it was deleted meanwhile)."""
+    await subscription_commands.delete_subscription(
+        session,
+        subscription_id=subscription.id,
+        check=still_as_read(if_match, SubscriptionOut.model_validate),
+    )
     return Response(status_code=204)

@@ -16,12 +16,12 @@ from pmo_common.db.rows import (
     values_of,
 )
 from pmo_common.web.pagination import PageRequest
-from sqlalchemy import RowMapping, select, text, update
+from sqlalchemy import RowMapping, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.base import Executable
 
-from pmo_notifications.db.projection_repository import projects_led_by
+from pmo_notifications.db.projection_repository import projects_in_portfolios, projects_led_by
 from pmo_notifications.db.tables import ACTIVE_ALERT, alerts
 from pmo_notifications.domain.alert_lifecycle import (
     ACTIVE_STATUSES,
@@ -160,8 +160,10 @@ async def list_alerts(
     statuses: tuple[str, ...] | None = None,
     severity: str | None = None,
     kind: str | None = None,
+    or_in_portfolios: frozenset[str] = frozenset(),
 ) -> list[AlertRecord]:
-    """A page of alerts, newest first; `only_led` keeps projects `led_by` manages or sponsors."""
+    """A page of alerts, newest first; `only_led` keeps projects `led_by` manages or sponsors,
+    and those of the portfolios in `or_in_portfolios` (the caller's memberships)."""
     query = matching(
         select(alerts),
         (alerts.c.project_id, project_id),
@@ -169,7 +171,9 @@ async def list_alerts(
         (alerts.c.kind, kind),
     )
     if only_led:
-        query = query.where(alerts.c.project_id.in_(projects_led_by(led_by)))
+        led = alerts.c.project_id.in_(projects_led_by(led_by))
+        member = alerts.c.project_id.in_(projects_in_portfolios(or_in_portfolios))
+        query = query.where(or_(led, member) if or_in_portfolios else led)
     if statuses is not None:
         query = query.where(alerts.c.status.in_(statuses))
     query = query.order_by(alerts.c.opened_at.desc(), alerts.c.id)

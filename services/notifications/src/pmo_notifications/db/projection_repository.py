@@ -231,6 +231,11 @@ def projects_led_by(email: str | None) -> Select[tuple[str]]:
     )
 
 
+def projects_in_portfolios(portfolio_ids: frozenset[str]) -> Select[tuple[str]]:
+    """A subquery of the ids of projects in any of the portfolios."""
+    return select(projects.c.id).where(projects.c.portfolio_id.in_(sorted(portfolio_ids)))
+
+
 async def record_latest_health(
     session: AsyncSession,
     *,

@@ -19,9 +19,11 @@ async def insert_silence(session: AsyncSession, *, silence: SilenceRecord) -> No
     await session.execute(insert(silences).values(**values_of(silence)))
 
 
-async def get_silence(session: AsyncSession, *, silence_id: str) -> SilenceRecord | None:
-    """The silence with this id, if any."""
-    return await fetch_by_id(session, silences, silence_id, SilenceRecord)
+async def get_silence(
+    session: AsyncSession, *, silence_id: str, for_update: bool = False
+) -> SilenceRecord | None:
+    """The silence with this id, if any (locked for the transaction when `for_update`)."""
+    return await fetch_by_id(session, silences, silence_id, SilenceRecord, for_update=for_update)
 
 
 async def list_silences(

@@ -30,12 +30,19 @@ async def insert_subscription(session: AsyncSession, *, subscription: Subscripti
 
 
 async def get_subscription(
-    session: AsyncSession, *, subscription_id: str, include_deleted: bool = False
+    session: AsyncSession,
+    *,
+    subscription_id: str,
+    include_deleted: bool = False,
+    for_update: bool = False,
 ) -> GroupableSubscription | None:
-    """The subscription with this id (deleted ones only when asked)."""
+    """The subscription with this id (deleted ones only when asked; locked for the
+    transaction when `for_update`)."""
     query = select(subscriptions).where(subscriptions.c.id == subscription_id)
     if not include_deleted:
         query = query.where(subscriptions.c.deleted_at.is_(None))
+    if for_update:
+        query = query.with_for_update()
     return await fetch_one(session, query, _record)
 
 

@@ -7,6 +7,7 @@ from pmo_common.audit.trail import audit_table
 from pmo_common.db import email_column, id_column, json_column, timestamp_column, version_column
 from pmo_common.db.columns import code_column, name_column, reference_column, text_column
 from pmo_common.messaging.tables import messaging_tables
+from pmo_common.portfolios.members import portfolio_members_table
 from sqlalchemy import (
     Boolean,
     Column,
@@ -303,3 +304,7 @@ digests_sent = Table(
     Column("nothing_to_report", Boolean, nullable=False),
     Index("ux_digests_sent_once", "recipient", "period", "period_key", unique=True),
 )
+
+# Projection of intake's portfolio membership (intake.portfolio.member_*): who reads and who
+# acts as manager for each portfolio's projects (docs/adr/0026).
+portfolio_members = portfolio_members_table(metadata)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from functools import partial
 from typing import Protocol
 
@@ -31,8 +32,12 @@ from pmo_notifications.domain.alert_lifecycle import (
 from pmo_notifications.domain.clock import utc_now
 from pmo_notifications.domain.project_projection import ProjectRecord
 from pmo_notifications.domain.reason_line import ReasonLine
+from pmo_notifications.handlers.audit_records import record_change
 from pmo_notifications.handlers.notification_routing import EventToRoute, Notifier
 from pmo_notifications.handlers.problems import found
+
+# The caller's precondition (If-Match) on the alert as it is now, read locked.
+AlertCheck = Callable[[AlertRecord], None]
 
 _EVENT_FOR_STATUS: dict[str, EventSpec[AlertEvent]] = {
     "open": ALERT_RAISED,
@@ -131,27 +136,29 @@ def alert_event(alert: AlertRecord) -> AlertEvent:
     )
 
 
-async def acknowledge_alert(session: AsyncSession, *, alert_id: str, actor: str) -> AlertRecord:
+async def acknowledge_alert(
+    session: AsyncSession, *, alert_id: str, actor: str, check: AlertCheck
+) -> AlertRecord:
     """Acknowledge an alert (idempotent); 409 when it is already resolved."""
     async with unit_of_work(session):
-        alert = await _alert_for_change(session, alert_id=alert_id)
+        alert = await _alert_for_change(session, alert_id=alert_id, check=check)
         try:
             transition = alert_lifecycle.acknowledge(alert.state, actor=actor, at=utc_now())
         except AlertTransitionRefused as exc:
             raise ProblemException(
                 409, "Alert already resolved", f"Alert {alert.id}: {exc.reason}."
             ) from exc
-        return await _change_one(session, alert=alert, transition=transition)
+        return await _change_one(session, alert=alert, transition=transition, verb="acknowledged")
 
 
 async def resolve_alert(
-    session: AsyncSession, *, alert_id: str, actor: str, note: str | None
+    session: AsyncSession, *, alert_id: str, actor: str, note: str | None, check: AlertCheck
 ) -> AlertRecord:
     """Resolve an alert (idempotent: resolving a resolved alert changes nothing)."""
     async with unit_of_work(session):
-        alert = await _alert_for_change(session, alert_id=alert_id)
+        alert = await _alert_for_change(session, alert_id=alert_id, check=check)
         transition = alert_lifecycle.resolve(alert.state, actor=actor, at=utc_now(), note=note)
-        return await _change_one(session, alert=alert, transition=transition)
+        return await _change_one(session, alert=alert, transition=transition, verb="resolved")
 
 
 async def resolve_active_alerts(
@@ -182,14 +189,20 @@ async def resolve_active_alerts(
     return resolved
 
 
-async def _alert_for_change(session: AsyncSession, *, alert_id: str) -> AlertRecord:
-    # Locked for the transaction, so two people changing one alert take turns.
-    return found(await get_alert(session, alert_id=alert_id, for_update=True), "alert", alert_id)
+async def _alert_for_change(
+    session: AsyncSession, *, alert_id: str, check: AlertCheck
+) -> AlertRecord:
+    # Locked for the transaction, so two people changing one alert take turns: the second one
+    # checks its If-Match against the first one's change.
+    alert = found(await get_alert(session, alert_id=alert_id, for_update=True), "alert", alert_id)
+    check(alert)
+    return alert
 
 
 async def _change_one(
-    session: AsyncSession, *, alert: AlertRecord, transition: Transition
+    session: AsyncSession, *, alert: AlertRecord, transition: Transition, verb: str
 ) -> AlertRecord:
+    """Apply a person's change to one alert, announce it, and record it in the audit trail."""
     if not transition.changed:
         return alert
     project = await get_project(session, project_id=alert.project_id)
@@ -200,6 +213,7 @@ async def _change_one(
     updated = await _apply(
         session, alert=alert, transition=transition, notifier=notifier, portfolio_id=portfolio_id
     )
+    await record_change(session, verb, before=alert, after=updated)
     await notifier.flush()
     return updated
 

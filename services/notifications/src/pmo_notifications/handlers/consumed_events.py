@@ -14,6 +14,8 @@ from pmo_common.events.catalog import (
     INTERVENTION_CLOSED,
     INTERVENTION_OPENED,
     PORTFOLIO_CREATED,
+    PORTFOLIO_MEMBER_ADDED,
+    PORTFOLIO_MEMBER_REMOVED,
     PROJECT_AT_RISK,
     PROJECT_CLOSED,
     PROJECT_CREATED,
@@ -44,6 +46,7 @@ from pmo_notifications.handlers.intervention_events import (
     on_intervention_opened,
 )
 from pmo_notifications.handlers.overdue_alerts import on_report_overdue, on_status_reported
+from pmo_notifications.handlers.portfolio_members import on_member_added, on_member_removed
 from pmo_notifications.handlers.project_health_events import (
     on_health_changed,
     on_project_at_risk,
@@ -83,4 +86,6 @@ CONSUMED = (
     .add(ACTION_ADDED, on_action_added)
     .add(ACTION_DONE, on_action_done)
     .add(PORTFOLIO_CREATED, on_portfolio_created)
+    .add(PORTFOLIO_MEMBER_ADDED, on_member_added)
+    .add(PORTFOLIO_MEMBER_REMOVED, on_member_removed)
 )

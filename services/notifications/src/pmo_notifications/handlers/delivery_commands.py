@@ -20,6 +20,7 @@ from pmo_notifications.domain.bulk_resend import (
 )
 from pmo_notifications.domain.clock import utc_now
 from pmo_notifications.domain.delivery_schedule import FAILED, DeliveryRecord
+from pmo_notifications.handlers.audit_records import record_resend
 from pmo_notifications.handlers.delivery_signal import mark_deliveries_planned
 from pmo_notifications.handlers.problems import found
 
@@ -52,6 +53,7 @@ async def retry_delivery(session: AsyncSession, *, delivery_id: str) -> Delivery
         )
         queued = await get_delivery(session, delivery_id=queued_id)
         assert queued is not None
+        await _record_resends(session, [(delivery, queued)])
         mark_deliveries_planned(session)
         return queued
 
@@ -71,7 +73,26 @@ async def resend_deliveries(session: AsyncSession, *, selection: ResendSelection
         )
         given_up = [one for one in candidates if latest[one.message_id] == one.attempt]
         now = utc_now()
-        await insert_next_attempts(session, previous=given_up, next_attempt_at=now, at=now)
+        queued = await insert_next_attempts(session, previous=given_up, next_attempt_at=now, at=now)
+        await _record_resends(session, list(zip(given_up, queued, strict=True)))
         if given_up:
             mark_deliveries_planned(session)
         return len(given_up)
+
+
+async def _record_resends(
+    session: AsyncSession, resent: list[tuple[DeliveryRecord, DeliveryRecord]]
+) -> None:
+    """One audit record per failed delivery queued again, naming the attempt that follows it."""
+    for failed, queued in resent:
+        await record_resend(
+            session,
+            delivery_id=failed.id,
+            queued={
+                "message_id": queued.message_id,
+                "subscription_id": queued.subscription_id,
+                "channel": queued.channel,
+                "next_attempt_id": queued.id,
+                "next_attempt": queued.attempt,
+            },
+        )

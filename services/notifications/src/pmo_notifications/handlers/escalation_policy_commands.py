@@ -21,9 +21,11 @@ from pmo_notifications.domain.escalation_ladder import (
     EscalationPolicy,
 )
 from pmo_notifications.domain.rule_violation import RuleViolation
+from pmo_notifications.handlers.audit_records import record_change
 from pmo_notifications.handlers.escalation_policy_queries import get_policy
 
-# The caller's permission check on the stored policy (403 when refused), run with its row locked.
+# The caller's checks on the stored policy, run with its row locked: permission (403 when
+# refused) and If-Match (412).
 PolicyCheck = Callable[[EscalationPolicy], None]
 
 
@@ -71,6 +73,7 @@ async def create_policy(session: AsyncSession, *, policy: EscalationPolicy) -> E
             await policies.insert_policy(session, policy=policy)
         except IntegrityError as exc:  # a concurrent create won the race
             raise _scope_taken(policy.portfolio_id) from exc
+        await record_change(session, "created", before=None, after=policy)
     return policy
 
 
@@ -88,6 +91,7 @@ async def replace_policy(
             await policies.replace_policy(session, policy=updated)
         except IntegrityError as exc:
             raise _scope_taken(updated.portfolio_id) from exc
+        await record_change(session, "updated", before=known, after=updated)
     return updated
 
 
@@ -95,8 +99,9 @@ async def delete_policy(session: AsyncSession, *, policy_id: str, may_change: Po
     """Delete a policy (404 when there is none, `may_change`'s refusal); alerts climbing it stop
     at their next step."""
     async with unit_of_work(session):
-        await _policy_to_change(session, policy_id, may_change)
+        known = await _policy_to_change(session, policy_id, may_change)
         await policies.delete_policy(session, policy_id=policy_id)
+        await record_change(session, "deleted", before=known, after=None)
 
 
 async def _policy_to_change(

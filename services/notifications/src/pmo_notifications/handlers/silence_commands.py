@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 
 from pmo_common.db.unit_of_work import unit_of_work
@@ -12,6 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmo_notifications.db import silence_repository
 from pmo_notifications.domain.clock import in_utc, utc_now
 from pmo_notifications.domain.silence_rules import SilenceRecord, silence_violations
+from pmo_notifications.handlers.audit_records import record_change
+
+# The caller's precondition (If-Match) on the silence as it is now, read locked; None when it
+# was deleted meanwhile.
+SilenceCheck = Callable[[SilenceRecord | None], None]
 
 
 def checked_silence(
@@ -57,10 +63,19 @@ async def create_silence(session: AsyncSession, *, silence: SilenceRecord) -> Si
     """Store a vetted silence."""
     async with unit_of_work(session):
         await silence_repository.insert_silence(session, silence=silence)
+        await record_change(session, "created", before=None, after=silence)
     return silence
 
 
-async def delete_silence(session: AsyncSession, *, silence_id: str) -> None:
-    """End a silence now: notifications flow again for its scope."""
+async def delete_silence(session: AsyncSession, *, silence_id: str, check: SilenceCheck) -> None:
+    """End a silence now: notifications flow again for its scope. `check` runs on it read
+    locked; one deleted meanwhile without If-Match stays deleted (nothing more is recorded)."""
     async with unit_of_work(session):
+        current = await silence_repository.get_silence(
+            session, silence_id=silence_id, for_update=True
+        )
+        check(current)
+        if current is None:
+            return
         await silence_repository.delete_silence(session, silence_id=silence_id)
+        await record_change(session, "deleted", before=current, after=None)

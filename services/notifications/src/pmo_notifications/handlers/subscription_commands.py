@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from pmo_common.db.unit_of_work import unit_of_work
@@ -24,6 +24,11 @@ from pmo_notifications.domain.delivery_grouping import (
 from pmo_notifications.domain.email_domain_policy import outside_allowed_domains
 from pmo_notifications.domain.subscription_matching import event_type_violations
 from pmo_notifications.domain.webhook_signature import new_webhook_secret
+from pmo_notifications.handlers.audit_records import record_change
+
+# The caller's precondition (If-Match) on the subscription as it is now, read locked; None when
+# it was deleted meanwhile.
+SubscriptionCheck = Callable[[GroupableSubscription | None], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +121,25 @@ async def create_subscription(
     )
     async with unit_of_work(session):
         await subscription_repository.insert_subscription(session, subscription=subscription)
+        await record_change(session, "created", before=None, after=subscription)
     return subscription
 
 
-async def delete_subscription(session: AsyncSession, *, subscription_id: str) -> None:
-    """Retire a subscription: it receives nothing more."""
+async def delete_subscription(
+    session: AsyncSession, *, subscription_id: str, check: SubscriptionCheck
+) -> None:
+    """Retire a subscription: it receives nothing more. `check` runs on it read locked, so two
+    deletions holding the same ETag take turns and the second sees the first one's (412 with
+    If-Match); one deleted meanwhile without If-Match stays as it was."""
     async with unit_of_work(session):
+        current = await subscription_repository.get_subscription(
+            session, subscription_id=subscription_id, include_deleted=True, for_update=True
+        )
+        live = current if current is not None and current.deleted_at is None else None
+        check(live)
+        if live is None:
+            return
         await subscription_repository.delete_subscription(
             session, subscription_id=subscription_id, at=utc_now()
         )
+        await record_change(session, "deleted", before=live, after=None)

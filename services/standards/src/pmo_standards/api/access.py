@@ -1,4 +1,9 @@
-"""Who may do what: role dependencies and the object-level checks on projects."""
+"""Who may do what: role dependencies and the object-level checks on projects.
+
+A portfolio manager acts only for the portfolios they are a `portfolio_manager` member of; any
+member of a portfolio reads its projects (docs/adr/0026). The role dependencies below hand the
+routes a `ScopedPrincipal` carrying those memberships; the checks read them.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,23 @@ from typing import Annotated
 from fastapi import Depends
 from pmo_common.auth.dependencies import forbid, require_roles
 from pmo_common.auth.principal import KNOWN_ROLES, Principal
+from pmo_common.portfolios.dependency import scoped
+from pmo_common.portfolios.scope import ScopedPrincipal, scoped_view
 
 from pmo_standards.domain.interventions import Intervention
 from pmo_standards.domain.projects import ProjectView
+from pmo_standards.handlers.portfolio_members import portfolio_scope
 
 # A valid token is not enough: the caller must also hold at least one role we know.
-AnyRolePrincipal = Annotated[Principal, Depends(require_roles(*sorted(KNOWN_ROLES)))]
+AnyRolePrincipal = Annotated[
+    ScopedPrincipal, Depends(scoped(require_roles(*sorted(KNOWN_ROLES)), portfolio_scope))
+]
 AdminPrincipal = Annotated[Principal, Depends(require_roles("pmo_admin"))]
-# The portfolio board: portfolio managers act on every portfolio, as everywhere in the system.
-BoardPrincipal = Annotated[Principal, Depends(require_roles("pmo_admin", "portfolio_manager"))]
+# The portfolio board: PMO admins, and portfolio managers for the portfolios they manage.
+BoardPrincipal = Annotated[
+    ScopedPrincipal,
+    Depends(scoped(require_roles("pmo_admin", "portfolio_manager"), portfolio_scope)),
+]
 
 
 def actor_name(principal: Principal) -> str:
@@ -32,10 +45,16 @@ def _is_its_manager(principal: Principal, project: ProjectView) -> bool:
 
 
 def ensure_can_read_project(principal: Principal, project: ProjectView) -> None:
-    """Project managers read only the projects they manage; the other roles read all."""
-    if principal.sees_everything or _is_its_manager(principal, project):
+    """Project managers read the projects they manage, members their portfolios' projects;
+    PMO admins, viewers and services read all."""
+    if scoped_view(principal).reads_portfolio(project.portfolio_id) or _is_its_manager(
+        principal, project
+    ):
         return
-    raise forbid(f"Only the manager of project {project.id} or the PMO may see its compliance.")
+    raise forbid(
+        f"Only the manager of project {project.id}, a member of its portfolio or the PMO may "
+        "see its compliance."
+    )
 
 
 def ensure_can_file_deliverables(principal: Principal, project: ProjectView) -> None:
@@ -48,15 +67,38 @@ def ensure_can_file_deliverables(principal: Principal, project: ProjectView) -> 
 
 
 def managed_by_filter(principal: Principal) -> str | None:
-    """Whose projects' records a list shows the caller: None for all, else its own e-mail."""
-    return None if principal.sees_everything else (principal.email or "")
+    """Whose projects' records a list shows the caller: None for all, else its own e-mail
+    (with the cases of its portfolios: `portfolios_filter`)."""
+    return None if scoped_view(principal).reads_everything else (principal.email or "")
+
+
+def portfolios_filter(principal: Principal) -> frozenset[str]:
+    """The portfolios whose cases a narrowed list shows besides the caller's own projects'."""
+    return scoped_view(principal).portfolios.readable
 
 
 def ensure_can_read_intervention(principal: Principal, case: Intervention) -> None:
-    """Project managers see only the cases of the projects they manage; the others see all."""
-    if principal.sees_everything or _is_the_manager(principal, case.manager):
+    """Project managers see the cases of the projects they manage, members those of their
+    portfolios; PMO admins, viewers and services see all."""
+    if scoped_view(principal).reads_portfolio(case.portfolio_id) or _is_the_manager(
+        principal, case.manager
+    ):
         return
-    raise forbid(f"Only the manager of project {case.project_id} or the PMO may see its case.")
+    raise forbid(
+        f"Only the manager of project {case.project_id}, a member of its portfolio or the PMO "
+        "may see its case."
+    )
+
+
+def ensure_can_decide(principal: Principal, case: Intervention) -> None:
+    """The board acting on a case (owner, decision): a PMO admin, or a portfolio manager of
+    the case's portfolio."""
+    if scoped_view(principal).manages_portfolio(case.portfolio_id):
+        return
+    raise forbid(
+        f"Only a PMO admin or a portfolio manager of the portfolio of project {case.project_id} "
+        "may act on its case as the board."
+    )
 
 
 def ensure_can_report_exception(principal: Principal, case: Intervention) -> None:
@@ -70,18 +112,19 @@ def ensure_can_report_exception(principal: Principal, case: Intervention) -> Non
 
 
 def _records_actions(principal: Principal, case: Intervention) -> bool:
-    return principal.has_any_role("pmo_admin", "portfolio_manager") or _is_the_manager(
+    return scoped_view(principal).manages_portfolio(case.portfolio_id) or _is_the_manager(
         principal, case.manager
     )
 
 
 def ensure_can_handle_actions(principal: Principal, case: Intervention) -> None:
-    """The project's manager, a PMO admin or a portfolio manager records recovery actions."""
+    """The project's manager, a PMO admin or a portfolio manager of its portfolio records
+    recovery actions."""
     if _records_actions(principal, case):
         return
     raise forbid(
-        f"Only the manager of project {case.project_id}, a portfolio manager or a PMO admin may "
-        "record its recovery actions."
+        f"Only the manager of project {case.project_id}, a portfolio manager of its portfolio or "
+        "a PMO admin may record its recovery actions."
     )
 
 
@@ -97,5 +140,5 @@ def ensure_can_complete_action(principal: Principal, case: Intervention, action_
         return
     raise forbid(
         f"Only the action's owner, the manager of project {case.project_id}, a portfolio "
-        "manager or a PMO admin may mark a recovery action done."
+        "manager of its portfolio or a PMO admin may mark a recovery action done."
     )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import json
+
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from pmo_common.problems import field_problem, invalid_fields
 from pmo_common.web.app_factory import SessionDep
+from pmo_common.web.conditional import IfMatch, require_match, tag_response
 from pmo_common.web.idempotency import OnceDep
 from pmo_common.web.pagination import Page, PageDep
 
@@ -16,7 +19,13 @@ from pmo_standards.api.schemas import (
     MethodologyOut,
     MethodologyRevisionIn,
 )
-from pmo_standards.domain.methodology import Gate, Methodology, RuleViolation, build_methodology
+from pmo_standards.domain.methodology import (
+    Gate,
+    Methodology,
+    PublishedMethodology,
+    RuleViolation,
+    build_methodology,
+)
 from pmo_standards.handlers.methodology_commands import create_methodology, revise_methodology
 from pmo_standards.handlers.methodology_queries import find_methodology, list_methodologies
 
@@ -55,9 +64,13 @@ async def list_all(
 
 
 @router.get("/{key}", summary="Read the current version of a methodology")
-async def read_one(key: str, _principal: AnyRolePrincipal, session: SessionDep) -> MethodologyOut:
-    """One methodology; 404 when the key is unknown."""
-    return MethodologyOut.model_validate(await find_methodology(session, key=key))
+async def read_one(
+    key: str, _principal: AnyRolePrincipal, session: SessionDep, response: Response
+) -> MethodologyOut:
+    """One methodology, with its ETag; 404 when the key is unknown."""
+    methodology = MethodologyOut.model_validate(await find_methodology(session, key=key))
+    tag_response(response, methodology)
+    return methodology
 
 
 @router.post(
@@ -77,27 +90,45 @@ async def create(body: MethodologyIn, principal: AdminPrincipal, once: OnceDep) 
         )
         return MethodologyOut.model_validate(published)
 
-    return await once.run(
+    answer = await once.run(
         body, publish, location=lambda created: f"/v1/methodologies/{created.key}"
     )
+    tag_response(answer, json.loads(bytes(answer.body)))
+    return answer
 
 
 @router.put(
     "/{key}",
     summary="Publish the next version of a methodology (PMO admins)",
-    responses={409: {"description": "The revision is based on an older version"}},
+    responses={
+        409: {"description": "The revision is based on an older version"},
+        412: {"description": "If-Match does not match the current version's ETag"},
+    },
 )
 async def revise(
-    key: str, body: MethodologyRevisionIn, principal: AdminPrincipal, session: SessionDep
+    key: str,
+    body: MethodologyRevisionIn,
+    principal: AdminPrincipal,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> MethodologyOut:
-    """Store and publish version n+1; an unchanged definition keeps version n."""
+    """Store and publish version n+1; an unchanged definition keeps version n. With If-Match,
+    only while the methodology is still as read (412 otherwise); without it, unconditionally."""
     if body.key is not None and body.key != key:
         raise field_problem("body.key", f"must match the key in the path ('{key}') or be left out")
     await find_methodology(session, key=key)  # an unknown key is a 404 before any 422
+
+    def still_as_read(current: PublishedMethodology) -> None:
+        require_match(if_match, MethodologyOut.model_validate(current))
+
     published, _changed = await revise_methodology(
         session,
         methodology=_methodology_from(key, body),
         expected_version=body.version,
         published_by=actor_name(principal),
+        check=still_as_read,
     )
-    return MethodologyOut.model_validate(published)
+    revised = MethodologyOut.model_validate(published)
+    tag_response(response, revised)
+    return revised

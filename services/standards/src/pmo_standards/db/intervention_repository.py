@@ -8,7 +8,7 @@ from typing import Any
 
 from pmo_common.db.rows import as_utc, fetch_one, fetch_page, matching, record_from, values_of
 from pmo_common.web.pagination import PageRequest
-from sqlalchemy import ColumnElement, RowMapping, Select, func, insert, select, update
+from sqlalchemy import ColumnElement, RowMapping, Select, false, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_standards.db.action_repository import actions_of
@@ -133,6 +133,13 @@ def _managed_by(email: str) -> ColumnElement[bool]:
     return func.lower(manager) == email.lower()
 
 
+def _in_portfolios(portfolio_ids: frozenset[str]) -> ColumnElement[bool]:
+    # The case's portfolio, as its single-case read checks it (the project's when it opened).
+    if not portfolio_ids:
+        return false()
+    return interventions.c.portfolio_id.in_(sorted(portfolio_ids))
+
+
 async def list_interventions(
     session: AsyncSession, *, where: InterventionFilter, page: PageRequest
 ) -> list[Intervention]:
@@ -147,7 +154,7 @@ async def list_interventions(
     if where.managed_by is not None:
         query = query.select_from(
             interventions.outerjoin(projects, projects.c.id == interventions.c.project_id)
-        ).where(_managed_by(where.managed_by))
+        ).where(_managed_by(where.managed_by) | _in_portfolios(where.or_in_portfolios))
     query = query.order_by(interventions.c.opened_at.desc(), interventions.c.id)
     found = await fetch_page(session, query, _intervention_from, page)
     by_case = await actions_of(session, intervention_ids=[case.id for case in found])

@@ -54,9 +54,13 @@ def _content(methodology: Methodology) -> dict[str, Any]:
     }
 
 
-async def get_methodology(session: AsyncSession, *, key: str) -> PublishedMethodology | None:
-    """The current version of a methodology, or None."""
+async def get_methodology(
+    session: AsyncSession, *, key: str, for_update: bool = False
+) -> PublishedMethodology | None:
+    """The current version of a methodology, or None; `for_update` locks it (PostgreSQL)."""
     query = select(methodologies).where(methodologies.c.key == key)
+    if for_update:
+        query = query.with_for_update()
     return await fetch_one(session, query, _published_from)
 
 

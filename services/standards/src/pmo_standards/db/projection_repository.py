@@ -23,6 +23,7 @@ def _stored_values(project: ProjectView, now: datetime) -> dict[str, Any]:
         "methodology": project.methodology,
         "status": project.status,
         "version": project.version,
+        "portfolio_id": project.portfolio_id,
         "updated_at": now,
     }
 
@@ -46,10 +47,16 @@ async def overwrite_project(session: AsyncSession, *, project: ProjectView, now:
 
 
 async def fill_ownership(session: AsyncSession, *, project: ProjectView, now: datetime) -> None:
-    """Set the manager and methodology of a project known only from its closing event, as an
-    older snapshot (`project`) tells them; the rest stays as the closing event left it."""
+    """Set the manager, methodology and portfolio of a project known only from its closing
+    event, as an older snapshot (`project`) tells them; the rest stays as the closing event
+    left it."""
     await session.execute(
         update(projects)
         .where(projects.c.id == project.id, projects.c.manager.is_(None))
-        .values(manager=project.manager, methodology=project.methodology, updated_at=now)
+        .values(
+            manager=project.manager,
+            methodology=project.methodology,
+            portfolio_id=project.portfolio_id,
+            updated_at=now,
+        )
     )

@@ -7,6 +7,7 @@ from pmo_common.audit.trail import audit_table
 from pmo_common.db import email_column, id_column, json_column, timestamp_column, version_column
 from pmo_common.db.columns import code_column, name_column, reference_column, text_column
 from pmo_common.messaging.tables import messaging_tables
+from pmo_common.portfolios.members import portfolio_members_table
 from sqlalchemy import Column, Date, Integer, MetaData, String, Table
 
 metadata = MetaData()
@@ -52,6 +53,9 @@ projects = Table(
     code_column("status"),
     version_column(),
     timestamp_column("updated_at"),
+    # Whose portfolio managers and members see the project (NULL: outside any, or not yet
+    # heard of from a snapshot carrying it).
+    reference_column("portfolio_id", length=64, nullable=True, index=True),
 )
 
 deliverables = Table(
@@ -137,3 +141,7 @@ intervention_actions = Table(
     # Set once, by the replica whose compare-and-set claims the action's overdue announcement.
     timestamp_column("overdue_notified_at", nullable=True),
 )
+
+# Projection of intake's portfolio membership (intake.portfolio.member_*): who reads and who
+# acts as manager for each portfolio's projects (docs/adr/0026).
+portfolio_members = portfolio_members_table(metadata)

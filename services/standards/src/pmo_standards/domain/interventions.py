@@ -154,12 +154,15 @@ class Intervention:
 
 @dataclass(frozen=True, slots=True)
 class InterventionFilter:
-    """Which cases a list shows; None leaves a criterion out. `managed_by`: one manager's."""
+    """Which cases a list shows; None leaves a criterion out. `managed_by`: one manager's,
+    plus, with it, the cases of the portfolios in `or_in_portfolios` (the caller's
+    memberships)."""
 
     project_id: str | None = None
     status: str | None = None
     owner: str | None = None
     managed_by: str | None = None
+    or_in_portfolios: frozenset[str] = frozenset()
 
 
 def opens_intervention(rag: str) -> bool:

@@ -17,6 +17,8 @@ class ProjectView:
     methodology: str | None
     status: str
     version: int
+    # The portfolio whose managers and members see the project (None: outside any, or unknown).
+    portfolio_id: str | None = None
 
     @property
     def closed(self) -> bool:

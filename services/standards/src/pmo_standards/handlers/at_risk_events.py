@@ -37,6 +37,7 @@ from pmo_standards.domain.interventions import (
     kept_health_version,
     opens_intervention,
 )
+from pmo_standards.handlers.audit_records import record_change
 from pmo_standards.handlers.intervention_closing import STANDARDS, close_if_recovered_and_done
 from pmo_standards.handlers.intervention_publishing import announce, project_facts
 from pmo_standards.handlers.practice_queries import suggest_practices
@@ -100,6 +101,7 @@ async def _open(
         ],
         opened_at=case.opened_at,
     )
+    await record_change(session, "opened", after=case)
 
 
 async def on_project_recovered(session: AsyncSession, event: Consumed[ProjectRecovered]) -> None:

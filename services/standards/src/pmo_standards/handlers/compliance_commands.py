@@ -24,6 +24,7 @@ from pmo_standards.domain.compliance import (
 )
 from pmo_standards.domain.methodology import RuleViolation
 from pmo_standards.domain.projects import ProjectView
+from pmo_standards.handlers.audit_records import record_change, record_deliverable_filed
 from pmo_standards.handlers.compliance_queries import evaluate_compliance, methodology_of
 
 
@@ -62,6 +63,7 @@ async def submit_deliverable(
             raise invalid_fields(violation.issues, shown=5) from violation
         deliverable = replace(filed, name=canonical)
         await save_deliverable(session, deliverable=deliverable)
+        await record_deliverable_filed(session, deliverable)
         compliance = await evaluate_compliance(session, project=project)
         await outbox.enqueue(
             session, COMPLIANCE_EVALUATED, evaluated_payload(compliance), subject=project.id
@@ -102,6 +104,7 @@ async def decide_gate(
             methodology_version=methodology.version,
         )
         await insert_gate_decision(session, decision=record)
+        await record_change(session, "created", after=record)
         payload = GateDecided.model_validate(record, from_attributes=True)
         await outbox.enqueue(session, GATE_DECIDED, payload, subject=project.id)
     return record

@@ -21,6 +21,7 @@ from pmo_standards.domain.interventions import (
 )
 from pmo_standards.domain.practices import Practice, normalise_tags
 from pmo_standards.domain.suggested_practices import topics_of
+from pmo_standards.handlers.audit_records import record_change
 from pmo_standards.handlers.intervention_publishing import save_and_announce
 
 # Who closed a case the events closed (recovery, the project's closure).
@@ -49,7 +50,9 @@ async def close_intervention(
         "lesson_practice_id": lesson_id,
     }
     closed = replace(intervention, status=CLOSED, **closing)
-    return await save_and_announce(session, INTERVENTION_CLOSED, closed, **closing)
+    await save_and_announce(session, INTERVENTION_CLOSED, closed, **closing)
+    await record_change(session, "closed", before=intervention, after=closed)
+    return closed
 
 
 async def close_if_recovered_and_done(
@@ -86,4 +89,5 @@ async def _file_lesson(
         reason_codes=intervention.reason_codes,
     )
     await insert_practice(session, practice=lesson)
+    await record_change(session, "created", after=lesson)
     return lesson.id

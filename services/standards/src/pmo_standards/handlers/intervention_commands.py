@@ -32,6 +32,7 @@ from pmo_standards.domain.interventions import (
     decision_issues,
     exception_report_issues,
 )
+from pmo_standards.handlers.audit_records import record_change
 from pmo_standards.handlers.intervention_closing import (
     close_if_recovered_and_done,
     close_intervention,
@@ -59,13 +60,15 @@ async def assign_owner(
     """Make a PMO consultant the owner of the case and publish intervention.assigned."""
     async with unit_of_work(session):
         _refuse_if_closed(intervention)
-        return await save_and_announce(
+        assigned = await save_and_announce(
             session,
             INTERVENTION_ASSIGNED,
             replace(intervention, owner=owner),
             assigned_by=assigned_by,
             assigned_at=datetime.now(UTC),
         )
+        await record_change(session, "assigned", before=intervention, after=assigned)
+    return assigned
 
 
 async def file_exception_report(
@@ -83,7 +86,7 @@ async def file_exception_report(
                 "decides on that one.",
             )
         raise_if_invalid(exception_report_issues(report.option_keys, report.recommendation))
-        return await save_and_announce(
+        reported = await save_and_announce(
             session,
             EXCEPTION_REPORTED,
             replace(intervention, exception_report=report),
@@ -93,6 +96,8 @@ async def file_exception_report(
             reported_by=report.reported_by,
             reported_at=report.reported_at,
         )
+        await record_change(session, "exception_reported", before=intervention, after=reported)
+    return reported
 
 
 async def decide(
@@ -116,6 +121,7 @@ async def decide(
             replace(intervention, decision=decision),
             **asdict(decision),
         )
+        await record_change(session, "decided", before=intervention, after=decided)
         if decision.outcome == "premature_close":
             decided = await close_intervention(
                 session,
@@ -145,6 +151,7 @@ async def add_action(
             )
         await insert_action(session, action=action)
         await announce(session, ACTION_ADDED, intervention, **action_facts(action))
+        await record_change(session, "added", after=action)
     return action
 
 
@@ -164,6 +171,7 @@ async def complete_action(
         await mark_action_done(session, action_id=action.id, done_at=now)
         await announce(session, ACTION_DONE_EVENT, intervention, action_id=action.id, done_at=now)
         done = replace(action, status=ACTION_DONE, done_at=now)
+        await record_change(session, "done", before=action, after=done)
         actions = tuple(done if a.id == done.id else a for a in intervention.actions)
         await close_if_recovered_and_done(
             session, intervention=replace(intervention, actions=actions), closed_by=actor, now=now

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 
@@ -13,6 +14,7 @@ from pmo_common.problems import ProblemException
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pmo_standards.db.audit_trail import trail
 from pmo_standards.db.methodology_repository import (
     existing_keys,
     get_methodology,
@@ -27,11 +29,30 @@ from pmo_standards.handlers.methodology_queries import find_methodology
 SEEDED_BY = "standards-seed"
 log = logging.getLogger(__name__)
 
+# The caller's precondition on the current version (If-Match), run with its row locked.
+MethodologyCheck = Callable[[PublishedMethodology], None]
+
 
 def published_payload(published: PublishedMethodology) -> MethodologyPublished:
     """The event payload announcing a methodology version."""
     return MethodologyPublished.model_validate(
         {**asdict(published.methodology), "version": published.version}
+    )
+
+
+async def _audit(
+    session: AsyncSession,
+    action: str,
+    before: PublishedMethodology | None,
+    after: PublishedMethodology,
+) -> None:
+    await trail.record(
+        session,
+        action=action,
+        resource_type="methodology",
+        resource_id=after.methodology.key,
+        before=None if before is None else published_payload(before),
+        after=published_payload(after),
     )
 
 
@@ -68,6 +89,7 @@ async def create_methodology(
         except IntegrityError as exc:  # a concurrent create won the race
             raise _already_exists(methodology.key) from exc
         await _announce(session, published)
+        await _audit(session, "methodology.published", None, published)
     return published
 
 
@@ -77,15 +99,19 @@ async def revise_methodology(
     methodology: Methodology,
     expected_version: int | None,
     published_by: str,
+    check: MethodologyCheck | None = None,
 ) -> tuple[PublishedMethodology, bool]:
     """Publish the next version; returns it and whether anything changed.
 
     Re-sending the current definition changes nothing and publishes nothing, which keeps PUT
     idempotent. `expected_version`, when given, guards against overwriting a revision the
-    caller has not seen (409).
+    caller has not seen (409); `check` (If-Match) runs on the current version, read locked so
+    that no other revision slips in between.
     """
     async with unit_of_work(session):
-        current = await find_methodology(session, key=methodology.key)
+        current = await find_methodology(session, key=methodology.key, for_update=True)
+        if check is not None:
+            check(current)
         if expected_version is not None and expected_version != current.version:
             raise ProblemException(
                 409,
@@ -114,6 +140,7 @@ async def revise_methodology(
                 f"'{methodology.key}' was revised by someone else at the same time; retry.",
             ) from exc
         await _announce(session, published)
+        await _audit(session, "methodology.updated", current, published)
     return published, True
 
 

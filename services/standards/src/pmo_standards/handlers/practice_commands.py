@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmo_standards.db.methodology_repository import get_methodology
 from pmo_standards.db.practice_repository import insert_practice
 from pmo_standards.domain.practices import MAX_TAGS, Practice
+from pmo_standards.handlers.audit_records import record_change
 
 
 async def add_practice(session: AsyncSession, *, practice: Practice) -> Practice:
@@ -22,4 +23,5 @@ async def add_practice(session: AsyncSession, *, practice: Practice) -> Practice
         if len(practice.tags) > MAX_TAGS:
             raise field_problem("body.tags", f"at most {MAX_TAGS} distinct tags are allowed")
         await insert_practice(session, practice=practice)
+        await record_change(session, "created", after=practice)
     return practice

@@ -26,7 +26,7 @@ from pmo_standards.handlers.intervention_closing import STANDARDS, close_interve
 log = logging.getLogger(__name__)
 
 # What the projection keeps of a snapshot, besides its id.
-_KEPT = {"name", "manager", "methodology", "status", "version"}
+_KEPT = {"name", "manager", "methodology", "status", "version", "portfolio_id"}
 
 
 def _ignore_stale(what: str, stored: ProjectView, got: int) -> None:
@@ -74,6 +74,7 @@ async def on_project_closed(session: AsyncSession, event: Consumed[ProjectClosed
         methodology=None if stored is None else stored.methodology,
         status=CLOSED,
         version=closed.version,
+        portfolio_id=None if stored is None else stored.portfolio_id,
     )
     if stored is None:
         await insert_project(session, project=view, now=now)

@@ -1,12 +1,17 @@
-"""Portfolio membership as intake announces it (scopes portfolio managers)."""
+"""Portfolio membership as intake announces it (scopes portfolio managers, docs/adr/0026)."""
+
+from pmo_common.portfolios.migration import (
+    create_portfolio_members_table,
+    drop_portfolio_members_table,
+)
 
 revision = "0011"
 down_revision = "0010"
 
 
 def upgrade() -> None:
-    pass
+    create_portfolio_members_table()
 
 
 def downgrade() -> None:
-    pass
+    drop_portfolio_members_table()
