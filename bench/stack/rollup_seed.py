@@ -14,7 +14,6 @@ written.
 
 from __future__ import annotations
 
-import json
 import random
 import uuid
 from collections.abc import Mapping, Sequence
@@ -37,10 +36,10 @@ from pmo_monitoring.domain.records import (
     metrics_record,
     reason_records,
 )
-from sqlalchemy import JSON, Table
+from sqlalchemy import Table
 
 from bench.health_recompute import build_projects
-from bench.rollup_scale import rebuild_rollup_partials
+from bench.rollup_scale import copy_rows, rebuild_rollup_partials
 
 TEMPLATES = 200
 PORTFOLIOS = 40
@@ -122,39 +121,22 @@ def _rows(shapes: Sequence[Template], count: int, offset: int) -> dict[Table, li
                 "program_id": PROGRAMME_IDS[programme],
                 "status": "active",
                 "version": 1,
+                "baseline_version": 1,
                 "closed_at": None,
                 "projected_at": now,
             }
         )
         healths.append(
-            {**shape.health, "project_id": project_id, "report_id": None, "assessed_at": now}
+            {
+                **shape.health,
+                "project_id": project_id,
+                "report_id": None,
+                "assessed_at": now,
+                "baseline_version": 1,
+            }
         )
         figures.append(_figures(projects[-1], healths[-1]))
     return {monitored_projects: projects, project_health: healths, project_figures: figures}
-
-
-def _records(
-    table: Table, rows: Sequence[Mapping[str, Any]]
-) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """The columns to copy and each row's values in their order (JSON columns as text).
-
-    A column the rows leave out is filled by its server default, or null where it may be.
-    """
-    columns: list[str] = []
-    for column in table.columns:
-        if column.name in rows[0] or (column.server_default is None and column.nullable):
-            columns.append(column.name)
-        elif column.server_default is None:
-            raise LookupError(
-                f"{table.name}.{column.name} is new and required: teach "
-                "bench/stack/rollup_seed.py what to store in it"
-            )
-    as_json = {column.name for column in table.columns if isinstance(column.type, JSON)}
-    records = [
-        tuple(json.dumps(row.get(name)) if name in as_json else row.get(name) for name in columns)
-        for row in rows
-    ]
-    return columns, records
 
 
 async def seed_projects(
@@ -166,7 +148,7 @@ async def seed_projects(
     shapes = templates(datetime.now(UTC).date())
     for start in range(0, count, CHUNK):
         for table, rows in _rows(shapes, min(CHUNK, count - start), offset + start).items():
-            columns, records = _records(table, rows)
+            columns, records = copy_rows(table, rows)
             await connection.copy_records_to_table(table.name, records=records, columns=columns)
     await rebuild_rollup_partials(database_url)
     for table in (monitored_projects, project_health, project_figures, rollup_partials):
