@@ -180,6 +180,38 @@ async def test_a_dependency_on_itself_or_an_unknown_project_is_refused(
         assert upstream in answer.json()["detail"] or "itself" in answer.json()["detail"]
 
 
+def _dependency_on(upstream: str) -> dict[str, Any]:
+    return {
+        "kind": "dependency",
+        "title": "Waits for the upstream release",
+        "depends_on_project_id": upstream,
+        "needed_by": days(30).isoformat(),
+    }
+
+
+async def test_a_dependency_that_would_close_a_cycle_is_refused(monitoring: Monitoring) -> None:
+    """A -> B -> C is fine; C -> A (or reopening a closed C -> A) would make a cycle."""
+    first, second, third = [
+        (await monitoring.known_project(name=name))["project_id"] for name in ("A", "B", "C")
+    ]
+    assert (await _add(monitoring, first, _dependency_on(second))).status_code == 201
+    assert (await _add(monitoring, second, _dependency_on(third))).status_code == 201
+
+    closing = await _add(monitoring, third, _dependency_on(first))
+    assert refused_fields(closing) == ["body.depends_on_project_id"]
+    assert "cycle" in closing.json()["detail"]
+
+    # Once B no longer waits for C, C may wait for A; reopening B -> C would close the loop.
+    admin = monitoring.auth_header()
+    items = (await monitoring.client.get(_url(second), headers=admin)).json()["items"]
+    b_to_c = _url(second, items[0]["id"])
+    closed = await monitoring.client.patch(b_to_c, json={"status": "closed"}, headers=admin)
+    assert closed.status_code == 200, closed.text
+    assert (await _add(monitoring, third, _dependency_on(first))).status_code == 201
+    reopened = await monitoring.client.patch(b_to_c, json={"status": "open"}, headers=admin)
+    assert refused_fields(reopened) == ["body.depends_on_project_id"]
+
+
 async def test_unknown_projects_and_items_are_404(monitoring: Monitoring) -> None:
     project_id = (await monitoring.known_project())["project_id"]
     missing = "11111111-1111-1111-1111-111111111111"

@@ -164,3 +164,18 @@ async def dependent_project_ids(session: AsyncSession, *, upstream_id: str) -> l
         .order_by(_ITEM.project_id)
     )
     return list((await session.execute(query)).scalars())
+
+
+async def upstream_project_ids(session: AsyncSession, *, downstream_id: str) -> list[str]:
+    """The projects `downstream_id` has an open dependency on, in id order."""
+    query = (
+        select(_ITEM.depends_on_project_id)
+        .where(
+            _ITEM.project_id == downstream_id,
+            _ITEM.kind == "dependency",
+            _ITEM.status == OPEN,
+        )
+        .distinct()
+        .order_by(_ITEM.depends_on_project_id)
+    )
+    return [upstream for upstream in (await session.execute(query)).scalars() if upstream]

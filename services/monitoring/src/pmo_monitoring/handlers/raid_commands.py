@@ -59,7 +59,34 @@ async def _upstream_issues(
         return [RaidIssue(UPSTREAM, "a project cannot depend on itself")]
     if await projections.get_project(session, project_id=upstream) is None:
         return [RaidIssue(UPSTREAM, f"no project with id {upstream} is known to monitoring")]
+    if await _waits_for(session, start=upstream, target=project_id):
+        return [
+            RaidIssue(
+                UPSTREAM,
+                f"project {upstream} already depends, directly or through other projects, on "
+                "this one: the dependency would make a cycle",
+            )
+        ]
     return []
+
+
+async def _waits_for(session: AsyncSession, *, start: str, target: str) -> bool:
+    """Whether `start` depends on `target` through open dependencies (a walk of the graph).
+
+    Cycles are refused because nothing can finish first in one, and because a report
+    re-assesses its dependents in its own transaction: two projects of a cycle reporting at
+    once would each hold its own row and wait for the other's (a deadlock).
+    """
+    seen, frontier = {start}, [start]
+    while frontier:
+        project_id = frontier.pop()
+        for upstream in await register.upstream_project_ids(session, downstream_id=project_id):
+            if upstream == target:
+                return True
+            if upstream not in seen:
+                seen.add(upstream)
+                frontier.append(upstream)
+    return False
 
 
 async def _audit(
@@ -141,8 +168,14 @@ async def change_item(
             raise item_not_found(project_id, item_id)
         precondition(item)
         issues = change_issues(item, changes)
-        if not issues and item.kind == "dependency":
-            issues = await _upstream_issues(session, project_id, changes)
+        if (
+            not issues
+            and item.kind == "dependency"
+            and changes.get("status", item.status) == "open"
+        ):
+            # A reopened dependency is checked like a new one: it may close a cycle again.
+            upstream = changes.get(UPSTREAM, item.depends_on_project_id)
+            issues = await _upstream_issues(session, project_id, {UPSTREAM: upstream})
         raise_if_invalid(issues, title=INVALID_ITEM)
         changed = changed_item(item, changes, now=datetime.now(UTC))
         await register.update_item(session, item=changed)
