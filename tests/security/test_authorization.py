@@ -30,6 +30,10 @@ def test_a_manager_reads_their_own_project_everywhere(world: Any, http: httpx.Cl
         ("intake", f"/v1/projects/{mine}"),
         ("monitoring", f"/v1/projects/{mine}/health"),
         ("monitoring", f"/v1/projects/{mine}/status-reports"),
+        ("monitoring", f"/v1/projects/{mine}/baseline-variance"),
+        ("monitoring", f"/v1/projects/{mine}/raid"),
+        ("intake", f"/v1/projects/{mine}/baselines"),
+        ("intake", f"/v1/projects/{mine}/change-requests"),
         ("standards", f"/v1/projects/{mine}/compliance"),
     ):
         answer = http.get(world.url(service, path), headers=world.manager)
@@ -43,6 +47,10 @@ def test_a_manager_reads_their_own_project_everywhere(world: Any, http: httpx.Cl
         ("monitoring", "/v1/projects/{id}/health"),
         ("monitoring", "/v1/projects/{id}/health/history"),
         ("monitoring", "/v1/projects/{id}/status-reports"),
+        ("monitoring", "/v1/projects/{id}/baseline-variance"),
+        ("monitoring", "/v1/projects/{id}/raid"),
+        ("intake", "/v1/projects/{id}/baselines"),
+        ("intake", "/v1/projects/{id}/change-requests"),
         ("standards", "/v1/projects/{id}/compliance"),
     ],
 )
