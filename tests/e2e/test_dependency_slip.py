@@ -22,7 +22,7 @@ from pmo_stack.testkit.waiting import eventually
 pytestmark = pytest.mark.e2e
 
 TODAY = datetime.now(UTC).date()
-MANAGER = "katherine.johnson@example.com"
+MANAGER = "annie.easley@example.com"
 UPSTREAM_NAME = "Hermes identity platform"
 # 40 % done halfway through a 200-day plan: SPI(t) 0.8, forecast end 250 days after the start,
 # 150 days from today; needed 140 days from today: 10 days of slip, amber (red beyond 14).

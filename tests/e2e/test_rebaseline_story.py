@@ -19,7 +19,7 @@ from pmo_stack.testkit.project_data import halfway_project_body
 pytestmark = pytest.mark.e2e
 
 TODAY = datetime.now(UTC).date()
-MANAGER = "katherine.johnson@example.com"
+MANAGER = "christine.darden@example.com"
 ADMIN = "pmo-admin@example.com"
 MILESTONE = "Design signed off"
 
