@@ -34,10 +34,21 @@ def paginated_lists(world: Any, http: httpx.Client, service: str) -> list[str]:
         if {"limit", "offset"} <= names:
             if "{report_id}" in path:  # a report's revisions
                 found.append(report_revisions_path(world, http))
+            elif "{portfolio_id}" in path:  # a portfolio's members
+                found.append(path.replace("{portfolio_id}", portfolio_id(world, http)))
             else:
                 found.append(path.replace("{project_id}", world.my_project["id"]))
     assert found, f"{service} has no paginated list"
     return found
+
+
+def portfolio_id(world: Any, http: httpx.Client) -> str:
+    """A portfolio created once per session for the lists under a portfolio."""
+    if not _PORTFOLIOS:
+        body = {"name": "Paged portfolio", "owner": "pam@example.com"}
+        answer = http.post(world.url("intake", "/v1/portfolios"), headers=world.admin, json=body)
+        _PORTFOLIOS.append(created(answer)["id"])
+    return _PORTFOLIOS[0]
 
 
 def report_revisions_path(world: Any, http: httpx.Client) -> str:
@@ -66,6 +77,7 @@ def report_revisions_path(world: Any, http: httpx.Client) -> str:
 
 # The revisions path report_revisions_path made, for the rest of the session.
 _REVISIONS: list[str] = []
+_PORTFOLIOS: list[str] = []
 
 
 def registered(world: Any, http: httpx.Client, name: str) -> dict[str, Any]:
