@@ -114,6 +114,8 @@ async def test_green_amber_red_recovered(
         else {"status": "open", "severity": "warning"}
     )
 
+    seen: list[Any] = []
+
     async def alert_followed() -> bool:
         answer = await http.get(
             f"{running_stack.url('notifications')}/v1/alerts",
@@ -121,10 +123,11 @@ async def test_green_amber_red_recovered(
             params={"project_id": project_id},
         )
         at_risk = [a for a in answer.json()["items"] if a["kind"] == "at_risk"]
+        seen[:] = [answer.status_code, at_risk]
         return len(at_risk) == 1 and expected.items() <= at_risk[0].items()
 
     for _attempt in range(200):
         if await alert_followed():
             break
         await tap.settle(0.1)
-    assert await alert_followed()
+    assert await alert_followed(), (expected, seen, [c["data"] for c in changes])

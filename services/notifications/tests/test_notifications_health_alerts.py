@@ -151,6 +151,19 @@ async def test_a_late_at_risk_after_the_recovery_mails_no_at_risk(notifications:
     )
 
 
+async def test_a_late_at_risk_of_an_episode_opened_at_amber_adds_no_second_alert(
+    notifications: Any,
+) -> None:
+    """Amber opened the warning, green resolved it, and only then the red between them arrived
+    (two topics, no order between them): still one alert for the one episode."""
+    apollo = new_apollo()
+    events = _versions(apollo)
+    await apply_all(notifications, events["amber1"], events["green4"], events["at_risk2"])
+    (alert,) = await alerts_of(notifications, apollo.project_id)
+    assert (alert["severity"], alert["status"]) == ("warning", "resolved")
+    assert await emails_to(notifications, apollo.project_id) == []
+
+
 async def test_an_unknown_colour_leaves_the_alert_as_it_is(notifications: Any) -> None:
     apollo = new_apollo()
     await apply_all(

@@ -354,9 +354,22 @@ async def _record_episode_already_over(
     the recovery was applied first, the episode is over: it is kept on record as an alert opened
     and resolved at once (alert.raised, alert.resolved), and nobody is told the project is at
     risk after being told it recovered. When an alert is active (the newest signal was an
-    at-risk one, or an amber that left a warning), this older one changes nothing.
+    at-risk one, or an amber that left a warning), or the latest alert was resolved after this
+    signal was sent (the same episode, opened at amber), this older one changes nothing.
     """
     _log_stale(event)
+    latest = await find_alert(
+        session, project_id=project.id, deduplication_key=AT_RISK, active_only=False
+    )
+    if (
+        latest is not None
+        and latest.resolved_at is not None
+        and latest.resolved_at >= event.envelope.time
+    ):
+        # The project's alert was resolved after this signal was sent: it is the alert of this
+        # very episode (opened at amber, resolved by the recovery that overtook this signal).
+        # One alert per condition: the episode is on record already.
+        return
     if await open_alert_unless_active(
         session, alert=alert, notifier=notifier, portfolio_id=project.portfolio_id
     ):
