@@ -205,6 +205,16 @@ async def test_budget_envelopes_show_what_projects_commit(desk: Desk) -> None:
     assert missing.status_code == 404
     # A portfolio Pam is no manager of (here: none at all) is not hers to budget (ADR 0026).
     assert (await client.put(unknown, json={"amount": 1}, headers=desk.pam)).status_code == 403
+    # The envelope's audit record: who set it, from nothing to 1,000,000.
+    trail = await client.get(
+        "/v1/audit", params={"resource_id": f"{desk.portfolio_id}/2027"}, headers=desk.admin
+    )
+    (record,) = trail.json()["items"]
+    assert (record["action"], record["actor"]["email"]) == (
+        "budget_envelope.created",
+        "pam@example.com",
+    )
+    assert record["changes"]["amount"] == {"before": None, "after": 1000000}
 
 
 # A scenario on four requests where greedy by score per cost is not optimal (budget 100,000):
@@ -308,6 +318,12 @@ async def test_a_scenario_finds_the_optimum_and_its_commit_sends_it_to_the_pmo(
     listed = await intake.client.get(url, headers=desk.pam)
     assert [s["status"] for s in listed.json()["items"]] == ["committed", "proposed"]
     assert (await intake.client.get(scenario_url, headers=desk.admin)).json() == committed.json()
+    trail = await intake.client.get(
+        "/v1/audit", params={"resource_id": answer.json()["id"]}, headers=desk.admin
+    )
+    records = trail.json()["items"]
+    assert [r["action"] for r in records] == ["scenario.committed", "scenario.created"]
+    assert records[0]["changes"]["status"] == {"before": "proposed", "after": "committed"}
 
 
 async def test_a_scenario_takes_its_budget_from_the_envelope(intake: Intake) -> None:

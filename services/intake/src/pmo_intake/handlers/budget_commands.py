@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_intake.db import budget_repository, portfolio_repository
 from pmo_intake.domain.demand_records import BudgetEnvelope
+from pmo_intake.handlers.audit_records import record_change
 
 
 async def set_budget(
@@ -19,6 +20,7 @@ async def set_budget(
     """Set (or replace) the portfolio's envelope for the year."""
     async with unit_of_work(session):
         await ensure_portfolio(session, portfolio_id=portfolio_id)
+        before = await budget_repository.get_envelope(session, portfolio_id=portfolio_id, year=year)
         envelope = BudgetEnvelope(
             portfolio_id=portfolio_id,
             year=year,
@@ -27,7 +29,15 @@ async def set_budget(
             updated_at=datetime.now(UTC),
         )
         await budget_repository.set_envelope(session, envelope=envelope)
-        return await read_budget(session, portfolio_id=portfolio_id, year=year)
+        after = await read_budget(session, portfolio_id=portfolio_id, year=year)
+        await record_change(
+            session,
+            "budget_envelope.created" if before is None else "budget_envelope.updated",
+            f"{portfolio_id}/{year}",
+            before=before,
+            after=after,
+        )
+        return after
 
 
 async def read_budget(session: AsyncSession, *, portfolio_id: str, year: int) -> BudgetEnvelope:

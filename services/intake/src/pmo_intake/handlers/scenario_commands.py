@@ -31,6 +31,7 @@ from pmo_intake.domain.portfolio_selection import (
 )
 from pmo_intake.domain.records import ProjectRequest
 from pmo_intake.domain.request_lifecycle import IN_REVIEW
+from pmo_intake.handlers.audit_records import record_change
 from pmo_intake.handlers.budget_commands import ensure_portfolio
 from pmo_intake.handlers.new_records import new_record
 from pmo_intake.handlers.request_moves import move_request
@@ -102,6 +103,7 @@ async def store_scenario(session: AsyncSession, *, scenario: Scenario) -> Scenar
     """Store a solved scenario."""
     async with unit_of_work(session):
         await scenario_repository.insert_scenario(session, scenario=scenario)
+        await record_change(session, "scenario.created", scenario.id, after=scenario)
     return scenario
 
 
@@ -149,6 +151,9 @@ async def commit_scenario(
             scenario, status="committed", committed_by=actor, committed_at=datetime.now(UTC)
         )
         await scenario_repository.update_scenario(session, scenario=committed)
+        await record_change(
+            session, "scenario.committed", scenario.id, before=scenario, after=committed
+        )
         payload = ScenarioCommitted(
             scenario_id=scenario.id,
             portfolio_id=portfolio_id,
